@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The `minpriv` command: one file per subcommand over the libraries. This
+ * layer is the only one that prints: one message per failure, naming the
+ * file, process or syscall involved. */
+#pragma once
+
+#include "util.h"
+
+/* Exit codes shared by the subcommands. */
+#define EXIT_FINDING 1  /* diff widens with --fail-on-widen, verify violations */
+#define EXIT_BADINPUT 2 /* bad usage or bad input */
+#define EXIT_INTERNAL 125 /* minpriv itself failed (record: trace not written) */
+
+typedef struct command {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+        const char *usage;
+} command;
+
+/* "minpriv: " + message to stderr. */
+void log_error(const char *fmt, ...) _printf_(1, 2);
+void log_notice(const char *fmt, ...) _printf_(1, 2);
+/* Print an mp_error ("minpriv: FILE:LINE:COL: text"). */
+void log_mp_error(const mp_error *err);
+/* A usage error for `cmd`: the message, then a pointer to --help. Returns
+ * EXIT_BADINPUT. */
+int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* Print the usage text of a command to stdout; returns 0. */
+int print_usage(const char *cmd);
+
+int cmd_record(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <signal.h>
+
+#include "cli.h"
+#include "fileio.h"
+#include "trace.h"
+#include "tracer.h"
+
+static void summarize(const trace *t, const char *path, int status)
+{
+        json_t *sys = json_object_get(t->root, "syscalls");
+        size_t nsys = 0;
+        const char *abi;
+        json_t *v;
+        json_object_foreach(sys, abi, v)
+                nsys += json_object_size(v);
+        size_t nfiles = json_object_size(json_object_get(t->root, "files"));
+        json_t *res = json_object_get(t->root, "resources");
+        log_notice("recorded %zu distinct syscalls, %zu paths, %lld processes; exit status %d; trace in %s", nsys,
+                   nfiles, (long long)json_integer_value(json_object_get(res, "processes")), status, path);
+}
+
+int cmd_record(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "output", required_argument, NULL, 'o' },   { "stacks", no_argument, NULL, 'S' },
+                { "no-seccomp", no_argument, NULL, 'N' },
+                { "quiet", no_argument, NULL, 'q' },          { NULL, 0, NULL, 0 },
+        };
+        const char *output = "minpriv-trace.json";
+        tracer_options opts = { 0 };
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+o:q", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'S':
+                        opts.stacks = true;
+                        break;
+                case 'N':
+                        opts.no_seccomp = true;
+                        break;
+                case 'q':
+                        opts.quiet = true;
+                        break;
+                default:
+                        return usage_error("record", "bad option");
+                }
+        }
+        if (optind >= argc)
+                return usage_error("record", "no command given");
+        if (!*output)
+                return usage_error("record", "empty output path");
+        opts.argv = argv + optind;
+
+
+        /* Claim the output before the workload runs: an unwritable path is
+         * reported now, and a previous trace stays intact until the new one
+         * is complete. */
+        _cleanup_atomic_file_ atomic_file af = { .fd = -1 };
+        int r = atomic_file_open(&af, output, 0644);
+        if (r < 0) {
+                _cleanup_free_ char *q = quote_for_message(output);
+                log_error("cannot write the trace to %s: %s", q, strerror(-r));
+                return EXIT_BADINPUT;
+        }
+
+        _cleanup_trace_ trace *t = trace_new();
+        int status = 0;
+        mp_error err = { 0 };
+        r = tracer_run(&opts, t, &status, &err);
+        if (r == -ENOENT || r == -EACCES) {
+                log_mp_error(&err);
+                return status;
+        }
+        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0) {
+                log_mp_error(&err);
+                return EXIT_INTERNAL;
+        }
+        if (r < 0)
+                log_mp_error(&err); /* the trace so far is still written */
+
+        _cleanup_free_ char *data = trace_dumps(t);
+        r = atomic_file_write(&af, data, strlen(data));
+        if (r == 0)
+                r = atomic_file_commit(&af);
+        if (r < 0) {
+                _cleanup_free_ char *q = quote_for_message(output);
+                log_error("cannot write the trace to %s: %s (any previous file there is unchanged)", q, strerror(-r));
+                return EXIT_INTERNAL;
+        }
+        if (!opts.quiet)
+                summarize(t, output, status);
+        return status;
+}

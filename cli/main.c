@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+
+#include "cli.h"
+
+static const command commands[] = {
+        { "record", cmd_record, "run a command and record what it does",
+          "minpriv record [-o FILE] [--stacks] [--no-seccomp] [-q] -- CMD [ARG...]\n"
+          "\n"
+          "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
+          "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
+          "(128+N when killed by signal N); 127/126 when CMD is not found / not\n"
+          "executable; 2 for bad usage or an unwritable output path (checked before\n"
+          "CMD starts); 125 when minpriv itself fails (ptrace not permitted, trace\n"
+          "not written).\n"
+          "\n"
+          "  -o, --output FILE    where to write the trace\n"
+          "      --stacks         capture a user-space stack at the first occurrence of\n"
+          "                       each syscall per program, each file and capability reason\n"
+          "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
+          "  -q, --quiet          no summary on stderr\n" },
+        { "merge", cmd_merge, "union several traces into one",
+          "minpriv merge -o FILE TRACE...\n"
+          "\n"
+          "Writes the union of the traces (counts summed, peaks maxed). The result does\n"
+          "not depend on the order of the inputs.\n" },
+};
+
+static int print_version(void)
+{
+        printf("minpriv %s (%s)\n", MINPRIV_VERSION, MINPRIV_GIT_REVISION);
+        return 0;
+}
+
+static int print_help(void)
+{
+        printf("usage: minpriv COMMAND [ARGS...]\n\n"
+               "Least-privilege container profiles from what a workload really does.\n\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+        printf("  %-10s %s\n", "help", "show the usage of a command");
+        printf("\nminpriv --version prints the version and git revision.\n");
+        return 0;
+}
+
+static const command *find_command(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(commands[i].name, name))
+                        return &commands[i];
+        return NULL;
+}
+
+void log_error(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("minpriv: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+}
+
+void log_notice(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("minpriv: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+}
+
+void log_mp_error(const mp_error *err)
+{
+        char buf[1024];
+        mp_error_format(err, buf, sizeof buf);
+        log_error("%s", buf);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "minpriv %s: ", cmd);
+        vfprintf(stderr, fmt, ap);
+        fprintf(stderr, " (see 'minpriv help %s')\n", cmd);
+        va_end(ap);
+        return EXIT_BADINPUT;
+}
+
+int print_usage(const char *cmd)
+{
+        const command *c = find_command(cmd);
+        if (!c)
+                return usage_error("help", "unknown command '%s'", cmd);
+        fputs("usage: ", stdout);
+        fputs(c->usage, stdout);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2)
+                return print_help(), EXIT_BADINPUT;
+        const char *name = argv[1];
+        if (streq(name, "--version") || streq(name, "version"))
+                return print_version();
+        if (streq(name, "--help") || streq(name, "-h"))
+                return print_help();
+        if (streq(name, "help"))
+                return argc > 2 ? print_usage(argv[2]) : print_help();
+        const command *c = find_command(name);
+        if (!c) {
+                log_error("unknown command '%s' (see 'minpriv --help')", name);
+                return EXIT_BADINPUT;
+        }
+        if (argc > 2 && (streq(argv[2], "--help") || streq(argv[2], "-h")))
+                return print_usage(name);
+        return c->run(argc - 1, argv + 1);
+}

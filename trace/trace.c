@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+#include "trace.h"
+
+#include <seccomp.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "names.h"
+#include "strbuf.h"
+
+static const char *const abi_names[_TRACE_ABI_MAX] = {
+        [TRACE_ABI_X86_64] = "x86_64",
+        [TRACE_ABI_I386] = "i386",
+        [TRACE_ABI_X32] = "x32",
+};
+
+const char *trace_abi_name(trace_abi abi)
+{
+        return abi < _TRACE_ABI_MAX ? abi_names[abi] : NULL;
+}
+
+int trace_abi_from_name(const char *name)
+{
+        for (int i = 0; i < _TRACE_ABI_MAX; i++)
+                if (streq(abi_names[i], name))
+                        return i;
+        return -1;
+}
+
+static uint32_t abi_scmp_arch(trace_abi abi)
+{
+        switch (abi) {
+        case TRACE_ABI_I386:
+                return SCMP_ARCH_X86;
+        case TRACE_ABI_X32:
+                return SCMP_ARCH_X32;
+        default:
+                return SCMP_ARCH_X86_64;
+        }
+}
+
+/* The sections every trace has, in the order they are created. */
+static const char *const sections[] = {
+        "syscalls", "unknown_syscalls", "arguments", "files", "network", "credentials",
+        "capabilities", "signals", "ptrace", "resources",
+};
+
+trace *trace_new(void)
+{
+        trace *t = xcalloc(1, sizeof *t);
+        t->root = json_object();
+        json_object_set_new(t->root, "format", json_string(TRACE_FORMAT));
+        json_object_set_new(t->root, "version", json_integer(TRACE_VERSION));
+        json_object_set_new(t->root, "runs", json_array());
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++)
+                json_object_set_new(t->root, sections[i], json_object());
+        return t;
+}
+
+void trace_free(trace *t)
+{
+        if (!t)
+                return;
+        json_decref(t->root);
+        free(t);
+}
+
+json_t *trace_child(json_t *obj, const char *key)
+{
+        json_t *c = json_object_get(obj, key);
+        if (!c) {
+                c = json_object();
+                json_object_set_new(obj, key, c);
+        }
+        return c;
+}
+
+json_t *trace_node(json_t *obj, ...)
+{
+        va_list ap;
+        va_start(ap, obj);
+        for (const char *k; (k = va_arg(ap, const char *));)
+                obj = trace_child(obj, k);
+        va_end(ap);
+        return obj;
+}
+
+void trace_counter_add(json_t *obj, const char *key, json_int_t n)
+{
+        json_t *v = json_object_get(obj, key);
+        if (v)
+                json_integer_set(v, json_integer_value(v) + n);
+        else
+                json_object_set_new(obj, key, json_integer(n));
+}
+
+void trace_counter_max(json_t *obj, const char *key, json_int_t n)
+{
+        json_t *v = json_object_get(obj, key);
+        if (!v)
+                json_object_set_new(obj, key, json_integer(n));
+        else if (json_integer_value(v) < n)
+                json_integer_set(v, n);
+}
+
+json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, bool *ret_new)
+{
+        json_t *programs = trace_child(node, "programs");
+        json_t *p = json_object_get(programs, program);
+        if (ret_new)
+                *ret_new = p == NULL;
+        if (!p) {
+                p = json_object();
+                json_object_set_new(p, "count", json_integer(count));
+                json_object_set_new(programs, program, p);
+        } else {
+                trace_counter_add(p, "count", count);
+        }
+        return p;
+}
+
+json_int_t trace_usage_count(const json_t *node)
+{
+        json_int_t n = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)json_object_get(node, "programs"), k, v)
+                n += json_integer_value(json_object_get(v, "count"));
+        return n;
+}
+
+const char **trace_sorted_keys(const json_t *obj, size_t *ret_n)
+{
+        size_t n = json_object_size(obj), i = 0;
+        const char **keys = xcalloc(n + 1, sizeof *keys);
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)obj, k, v)
+                keys[i++] = k;
+        qsort(keys, n, sizeof *keys, strcmp_ptr);
+        *ret_n = n;
+        return keys;
+}
+
+bool trace_is_empty(const trace *t)
+{
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(t->root, "syscalls"), k, v)
+                if (json_object_size(v) > 0)
+                        return false;
+        json_object_foreach(json_object_get(t->root, "unknown_syscalls"), k, v)
+                if (json_object_size(v) > 0)
+                        return false;
+        return true;
+}
+
+/* ---------------------------------------------------------------- paths */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
+ * overlong forms, surrogates and code points above U+10FFFF, as jansson
+ * does. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+        unsigned c = s[0];
+        if (c < 0x80)
+                return c ? 1 : 0;
+        size_t n;
+        unsigned cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                cp = c & 0x07;
+        } else {
+                return 0;
+        }
+        if (len < n)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        if (cp >= 0xd800 && cp <= 0xdfff)
+                return 0;
+        return n;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        size_t i = 0;
+        while (i < len) {
+                size_t n = utf8_seq(p + i, len - i);
+                if (!n)
+                        return false;
+                i += n;
+        }
+        return true;
+}
+
+char *trace_path_encode(const char *raw, size_t len)
+{
+        const unsigned char *p = (const unsigned char *)raw;
+        strbuf sb = STRBUF_INIT;
+        strbuf_grow(&sb, len);
+        size_t i = 0;
+        while (i < len) {
+                size_t n = utf8_seq(p + i, len - i);
+                if (n == 1 && p[i] == '\\') {
+                        strbuf_puts(&sb, "\\\\");
+                } else if (n) {
+                        strbuf_add(&sb, p + i, n);
+                } else {
+                        strbuf_printf(&sb, "\\x%02x", p[i]);
+                        n = 1;
+                }
+                i += n;
+        }
+        return strbuf_steal(&sb);
+}
+
+static int hexval(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+char *trace_path_decode(const char *enc, size_t *ret_len)
+{
+        size_t len = strlen(enc);
+        char *out = xmalloc(len + 1);
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+                if (enc[i] != '\\') {
+                        out[o++] = enc[i];
+                        continue;
+                }
+                if (enc[i + 1] == '\\') {
+                        out[o++] = '\\';
+                        i++;
+                } else if (enc[i + 1] == 'x' && hexval(enc[i + 2]) >= 0 && hexval(enc[i + 3]) >= 0) {
+                        int b = hexval(enc[i + 2]) * 16 + hexval(enc[i + 3]);
+                        if (b == 0) {
+                                free(out);
+                                return NULL;
+                        }
+                        out[o++] = (char)b;
+                        i += 3;
+                } else {
+                        free(out);
+                        return NULL;
+                }
+        }
+        out[o] = '\0';
+        if (ret_len)
+                *ret_len = o;
+        return out;
+}
+
+/* ---------------------------------------------------------- validation */
+
+typedef enum {
+        S_INT,     /* integer >= 0 */
+        S_ANYINT,  /* any integer */
+        S_STR,
+        S_BOOL,
+        S_SCALAR,  /* string, integer or boolean */
+        S_ARR,
+        S_MAP,     /* object with arbitrary keys, every value of `elem` */
+        S_OBJ,     /* object with the listed fields only */
+} stype;
+
+typedef struct field field;
+typedef struct schema {
+        stype type;
+        const struct schema *elem;
+        const field *fields;
+        /* For maps: what the keys must be. */
+        int (*check_key)(const char *key, const char *parent_key);
+        /* For strings: the allowed values (NULL-terminated), or NULL. */
+        const char *const *values;
+} schema;
+
+struct field {
+        const char *name;
+        const schema *s;
+        bool required;
+};
+
+
+static const char *const access_kinds[] = {
+        "read", "write", "append", "create", "delete", "rename", "link", "attr",
+        "exec", "mmap_exec", "lock", "list", "stat", "chdir", "mount",
+};
+
+bool trace_access_kind_valid(const char *kind)
+{
+        for (size_t i = 0; i < ELEMENTSOF(access_kinds); i++)
+                if (streq(access_kinds[i], kind))
+                        return true;
+        return false;
+}
+
+static const char *const file_types[] = { "file", "dir", "symlink", "socket", "fifo", "char", "block", NULL };
+
+static int key_any(const char *k, const char *parent) { return 0; }
+
+static int key_path(const char *k, const char *parent)
+{
+        _cleanup_free_ char *raw = trace_path_decode(k, NULL);
+        return raw ? 0 : -EINVAL;
+}
+
+static int key_abi(const char *k, const char *parent)
+{
+        return trace_abi_from_name(k) >= 0 ? 0 : -EINVAL;
+}
+
+static int key_syscall(const char *k, const char *abi)
+{
+        int a = trace_abi_from_name(abi);
+        if (a < 0)
+                return -EINVAL;
+        /* Pseudo numbers (negative) are names of other ABIs, e.g. socketcall on x86_64. */
+        return seccomp_syscall_resolve_name_arch(abi_scmp_arch((trace_abi)a), k) < 0 ? -EINVAL : 0;
+}
+
+static int key_number(const char *k, const char *parent)
+{
+        if (!*k || strlen(k) > 10)
+                return -EINVAL;
+        for (const char *p = k; *p; p++)
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+        return 0;
+}
+
+static int key_result(const char *k, const char *parent)
+{
+        return streq(k, "ok") || errno_from_name(k) > 0 ? 0 : -EINVAL;
+}
+
+static int key_kind(const char *k, const char *parent)
+{
+        return trace_access_kind_valid(k) ? 0 : -EINVAL;
+}
+
+static int key_cap(const char *k, const char *parent)
+{
+        return startswith(k, "CAP_") && cap_from_name(k) >= 0 ? 0 : -EINVAL;
+}
+
+static int key_signal(const char *k, const char *parent)
+{
+        return signal_from_name(k) > 0 ? 0 : -EINVAL;
+}
+
+#define SCALAR(t) { .type = (t) }
+static const schema s_int = SCALAR(S_INT), s_anyint = SCALAR(S_ANYINT), s_str = SCALAR(S_STR),
+                    s_bool = SCALAR(S_BOOL), s_scalar = SCALAR(S_SCALAR);
+
+static const field f_frame[] = {
+        { "function", &s_str, false }, { "module", &s_str, false },
+        { "offset", &s_int, false },   { "ip", &s_int, false },
+        { NULL, NULL, false },
+};
+static const schema s_frame = { .type = S_OBJ, .fields = f_frame };
+static const schema s_stack = { .type = S_ARR, .elem = &s_frame };
+static const field f_prog[] = {
+        { "count", &s_int, true }, { "stack", &s_stack, false }, { NULL, NULL, false },
+};
+static const schema s_prog = { .type = S_OBJ, .fields = f_prog };
+static const schema s_programs = { .type = S_MAP, .elem = &s_prog, .check_key = key_path };
+static const field f_usage[] = { { "programs", &s_programs, true }, { NULL, NULL, false } };
+static const schema s_usage = { .type = S_OBJ, .fields = f_usage };
+static const schema s_results = { .type = S_MAP, .elem = &s_usage, .check_key = key_result };
+
+static const schema s_result_counts = { .type = S_MAP, .elem = &s_int, .check_key = key_result };
+static const field f_sys[] = {
+        { "programs", &s_programs, true }, { "first", &s_str, true },
+        { "results", &s_result_counts, false }, { NULL, NULL, false },
+};
+static const schema s_sys = { .type = S_OBJ, .fields = f_sys };
+static const schema s_sys_by_name = { .type = S_MAP, .elem = &s_sys, .check_key = key_syscall };
+static const schema s_syscalls = { .type = S_MAP, .elem = &s_sys_by_name, .check_key = key_abi };
+static const schema s_sys_by_nr = { .type = S_MAP, .elem = &s_sys, .check_key = key_number };
+static const schema s_unknown = { .type = S_MAP, .elem = &s_sys_by_nr, .check_key = key_abi };
+
+static const schema s_values = { .type = S_ARR, .elem = &s_anyint };
+static const field f_argval[] = {
+        { "values", &s_values, true }, { "programs", &s_programs, true }, { NULL, NULL, false },
+};
+static const schema s_argval = { .type = S_OBJ, .fields = f_argval };
+static const schema s_argvals = { .type = S_MAP, .elem = &s_argval, .check_key = key_any };
+static const schema s_arguments = { .type = S_MAP, .elem = &s_argvals, .check_key = key_any };
+
+static const schema s_access = { .type = S_MAP, .elem = &s_results, .check_key = key_kind };
+static const schema s_file_type = { .type = S_STR, .values = file_types };
+static const field f_file[] = {
+        { "access", &s_access, true }, { "type", &s_file_type, false },   { "uid", &s_int, false },
+        { "gid", &s_int, false },      { "mode", &s_int, false },   { "by_owner", &s_bool, false },
+        { "resolved", &s_str, false }, { "stack", &s_stack, false }, { NULL, NULL, false },
+};
+static const schema s_file = { .type = S_OBJ, .fields = f_file };
+static const schema s_files = { .type = S_MAP, .elem = &s_file, .check_key = key_path };
+
+/* network: op -> family -> address -> result -> usage */
+static const schema s_net_addr = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
+static const schema s_net_fam = { .type = S_MAP, .elem = &s_net_addr, .check_key = key_any };
+static const schema s_network = { .type = S_MAP, .elem = &s_net_fam, .check_key = key_any };
+
+/* credentials: syscall -> argument text -> result -> usage */
+static const schema s_cred_args = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
+static const schema s_credentials = { .type = S_MAP, .elem = &s_cred_args, .check_key = key_any };
+
+static const schema s_inputs = { .type = S_MAP, .elem = &s_scalar, .check_key = key_any };
+static const field f_reason[] = {
+        { "syscall", &s_str, true },    { "results", &s_results, true },
+        { "inputs", &s_inputs, false }, { "object", &s_str, false },
+        { "stack", &s_stack, false },   { NULL, NULL, false },
+};
+static const schema s_reason = { .type = S_OBJ, .fields = f_reason };
+static const schema s_reasons = { .type = S_MAP, .elem = &s_reason, .check_key = key_any };
+static const schema s_caps = { .type = S_MAP, .elem = &s_reasons, .check_key = key_cap };
+
+static const schema s_sig_targets = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
+static const schema s_signals = { .type = S_MAP, .elem = &s_sig_targets, .check_key = key_signal };
+static const schema s_ptrace = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
+
+static const field f_resources[] = {
+        { "max_rss_kib", &s_int, false },   { "sum_rss_kib", &s_int, false },
+        { "cpu_ms", &s_int, false },        { "max_processes", &s_int, false },
+        { "max_threads", &s_int, false },   { "max_fds", &s_int, false },
+        { "processes", &s_int, false },     { NULL, NULL, false },
+};
+static const schema s_resources = { .type = S_OBJ, .fields = f_resources };
+
+static const schema s_strarr = { .type = S_ARR, .elem = &s_str };
+static const schema s_intarr = { .type = S_ARR, .elem = &s_int };
+static const field f_exit[] = {
+        { "status", &s_int, true }, { "code", &s_int, false }, { "signal", &s_str, false },
+        { NULL, NULL, false },
+};
+static const schema s_exit = { .type = S_OBJ, .fields = f_exit };
+static const field f_creds[] = {
+        { "uid", &s_int, true },    { "euid", &s_int, true },    { "suid", &s_int, true },
+        { "fsuid", &s_int, true },  { "gid", &s_int, true },     { "egid", &s_int, true },
+        { "sgid", &s_int, true },   { "fsgid", &s_int, true },   { "groups", &s_intarr, true },
+        { "cap_eff", &s_str, true }, { "cap_prm", &s_str, false }, { "cap_bnd", &s_str, false },
+        { "no_new_privs", &s_bool, false }, { "seccomp", &s_int, false },
+        { NULL, NULL, false },
+};
+static const schema s_creds = { .type = S_OBJ, .fields = f_creds };
+static const field f_run[] = {
+        { "command", &s_strarr, true },   { "exit", &s_exit, false },
+        { "mode", &s_str, true },         { "no_new_privs", &s_bool, true },
+        { "stacks", &s_bool, false },     { "baseline", &s_str, false },
+        { "credentials", &s_creds, false }, { "recorder", &s_str, false },
+        { "unprivileged_port_start", &s_int, false }, { "root", &s_str, false },
+        { NULL, NULL, false },
+};
+static const schema s_run = { .type = S_OBJ, .fields = f_run };
+static const schema s_runs = { .type = S_ARR, .elem = &s_run };
+static const schema s_format = SCALAR(S_STR);
+
+static const field f_root[] = {
+        { "format", &s_format, true },          { "version", &s_int, true },
+        { "runs", &s_runs, true },              { "syscalls", &s_syscalls, true },
+        { "unknown_syscalls", &s_unknown, false }, { "arguments", &s_arguments, false },
+        { "files", &s_files, false },           { "network", &s_network, false },
+        { "credentials", &s_credentials, false }, { "capabilities", &s_caps, false },
+        { "signals", &s_signals, false },       { "ptrace", &s_ptrace, false },
+        { "resources", &s_resources, false },   { NULL, NULL, false },
+};
+static const schema s_root = { .type = S_OBJ, .fields = f_root };
+
+static const char *type_name(stype t)
+{
+        switch (t) {
+        case S_INT:
+                return "a non-negative integer";
+        case S_ANYINT:
+                return "an integer";
+        case S_STR:
+                return "a string";
+        case S_BOOL:
+                return "true or false";
+        case S_SCALAR:
+                return "a string, number or boolean";
+        case S_ARR:
+                return "an array";
+        default:
+                return "an object";
+        }
+}
+
+/* Walk `v` against `s`; `jpath` is the JSON path so far, for messages. */
+static int check(const json_t *v, const schema *s, strbuf *jpath, const char *parent_key, const char *name,
+                 mp_error *err, int depth)
+{
+        bool ok;
+        if (depth > 32)
+                return mp_error_set(err, -EINVAL, name, "%s: nested too deeply", strbuf_str(jpath));
+        switch (s->type) {
+        case S_INT:
+                ok = json_is_integer(v) && json_integer_value(v) >= 0;
+                break;
+        case S_ANYINT:
+                ok = json_is_integer(v);
+                break;
+        case S_STR:
+                ok = json_is_string(v);
+                if (ok && s->values) {
+                        const char *const *p = s->values;
+                        while (*p && !streq(*p, json_string_value(v)))
+                                p++;
+                        if (!*p) {
+                                _cleanup_free_ char *q = quote_for_message(json_string_value(v));
+                                return mp_error_set(err, -EINVAL, name, "%s: unknown value %s", strbuf_str(jpath), q);
+                        }
+                }
+                break;
+        case S_BOOL:
+                ok = json_is_boolean(v);
+                break;
+        case S_SCALAR:
+                ok = json_is_string(v) || json_is_integer(v) || json_is_boolean(v);
+                break;
+        case S_ARR:
+                ok = json_is_array(v);
+                break;
+        default:
+                ok = json_is_object(v);
+        }
+        if (!ok)
+                return mp_error_set(err, -EINVAL, name, "%s: expected %s", jpath->len ? strbuf_str(jpath) : "top level",
+                                    type_name(s->type));
+
+        size_t base = jpath->len;
+        int r = 0;
+        if (s->type == S_ARR) {
+                size_t i;
+                json_t *e;
+                json_array_foreach(v, i, e) {
+                        strbuf_printf(jpath, "[%zu]", i);
+                        r = check(e, s->elem, jpath, parent_key, name, err, depth + 1);
+                        jpath->len = base;
+                        if (r < 0)
+                                return r;
+                }
+        } else if (s->type == S_MAP) {
+                const char *k;
+                json_t *e;
+                json_object_foreach((json_t *)v, k, e) {
+                        strbuf_printf(jpath, "%s%s", base ? "." : "", k);
+                        if (s->check_key && s->check_key(k, parent_key) < 0) {
+                                _cleanup_free_ char *q = quote_for_message(k);
+                                return mp_error_set(err, -EINVAL, name, "%s: unknown name %s", strbuf_str(jpath), q);
+                        }
+                        r = check(e, s->elem, jpath, k, name, err, depth + 1);
+                        jpath->len = base;
+                        if (r < 0)
+                                return r;
+                }
+        } else if (s->type == S_OBJ) {
+                const char *k;
+                json_t *e;
+                json_object_foreach((json_t *)v, k, e) {
+                        const field *f = s->fields;
+                        while (f->name && !streq(f->name, k))
+                                f++;
+                        strbuf_printf(jpath, "%s%s", base ? "." : "", k);
+                        if (!f->name) {
+                                _cleanup_free_ char *q = quote_for_message(k);
+                                return mp_error_set(err, -EINVAL, name, "%s: unexpected member %s",
+                                                    base ? strbuf_str(jpath) : "top level", q);
+                        }
+                        r = check(e, f->s, jpath, parent_key, name, err, depth + 1);
+                        jpath->len = base;
+                        if (r < 0)
+                                return r;
+                }
+                for (const field *f = s->fields; f->name; f++)
+                        if (f->required && !json_object_get(v, f->name))
+                                return mp_error_set(err, -EINVAL, name, "%s: missing member '%s'",
+                                                    base ? strbuf_str(jpath) : "top level", f->name);
+        }
+        if (jpath->buf)
+                jpath->buf[base] = '\0';
+        return 0;
+}
+
+int trace_validate(json_t *root, const char *name, mp_error *err)
+{
+        if (!json_is_object(root))
+                return mp_error_set(err, -EINVAL, name, "not a minpriv trace (expected a JSON object)");
+        json_t *fmt = json_object_get(root, "format");
+        if (!json_is_string(fmt) || !streq(json_string_value(fmt), TRACE_FORMAT))
+                return mp_error_set(err, -EINVAL, name, "not a minpriv trace (\"format\" is not \"%s\")", TRACE_FORMAT);
+        json_t *ver = json_object_get(root, "version");
+        if (!json_is_integer(ver) || json_integer_value(ver) < 1)
+                return mp_error_set(err, -EINVAL, name, "not a minpriv trace (bad \"version\")");
+        if (json_integer_value(ver) > TRACE_VERSION)
+                return mp_error_set(err, -EPROTONOSUPPORT, name,
+                                    "trace format version %lld is newer than this minpriv understands (%d); upgrade minpriv",
+                                    (long long)json_integer_value(ver), TRACE_VERSION);
+        _cleanup_strbuf_ strbuf jpath = STRBUF_INIT;
+        int r = check(root, &s_root, &jpath, NULL, name, err, 0);
+        if (r < 0)
+                return r;
+        /* Fill in optional sections so readers need not check. */
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++)
+                trace_child(root, sections[i]);
+        return 0;
+}
+
+int trace_load_buffer(const char *data, size_t size, const char *name, trace **ret, mp_error *err)
+{
+        json_error_t jerr;
+        if (size == 0)
+                return mp_error_set(err, -EINVAL, name, "empty file, not a minpriv trace");
+        json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root) {
+                int r = mp_error_set(err, -EINVAL, name, "%s", jerr.text);
+                if (err) {
+                        err->line = jerr.line > 0 ? jerr.line : 1;
+                        err->column = jerr.column > 0 ? jerr.column : 1;
+                }
+                return r;
+        }
+        int r = trace_validate(root, name, err);
+        if (r < 0) {
+                json_decref(root);
+                return r;
+        }
+        trace *t = xcalloc(1, sizeof *t);
+        t->root = root;
+        *ret = t;
+        return 0;
+}
+
+int trace_load(const char *path, trace **ret, mp_error *err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r = read_file_full(path, TRACE_MAX_BYTES, &data, &size);
+        if (r < 0)
+                return mp_error_set(err, r, path, "cannot read trace: %s", strerror(-r));
+        return trace_load_buffer(data, size, path, ret, err);
+}
+
+char *trace_dumps(const trace *t)
+{
+        char *s = json_dumps(t->root, JSON_SORT_KEYS | JSON_INDENT(1));
+        if (!s)
+                abort();
+        size_t n = strlen(s);
+        char *out = xmalloc(n + 2);
+        memcpy(out, s, n);
+        out[n] = '\n';
+        out[n + 1] = '\0';
+        free(s);
+        return out;
+}
+
+int trace_save(const trace *t, const char *path, mp_error *err)
+{
+        _cleanup_free_ char *s = trace_dumps(t);
+        int r = write_file_atomic(path, s, strlen(s), 0644);
+        if (r < 0)
+                return mp_error_set(err, r, path, "cannot write trace: %s", strerror(-r));
+        return 0;
+}
+
+/* --------------------------------------------------------------- merge */
+
+static char *canonical(const json_t *v)
+{
+        char *s = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!s)
+                abort();
+        return s;
+}
+
+static int cmp_json(const void *a, const void *b)
+{
+        _cleanup_free_ char *x = canonical(*(json_t *const *)a);
+        _cleanup_free_ char *y = canonical(*(json_t *const *)b);
+        return strcmp(x, y);
+}
+
+static void merge_value(json_t *into, const char *key, json_t *from);
+
+static void merge_object(json_t *into, json_t *from)
+{
+        const char *k;
+        json_t *v;
+        json_object_foreach(from, k, v) {
+                json_t *mine = json_object_get(into, k);
+                if (!mine) {
+                        json_object_set_new(into, k, json_deep_copy(v));
+                        continue;
+                }
+                if (json_is_object(mine) && json_is_object(v)) {
+                        merge_object(mine, v);
+                        continue;
+                }
+                merge_value(into, k, v);
+        }
+}
+
+/* Scalars and arrays: the rule depends on the member's name. */
+static void merge_value(json_t *into, const char *key, json_t *from)
+{
+        json_t *mine = json_object_get(into, key);
+        if (streq(key, "runs") && json_is_array(mine) && json_is_array(from)) {
+                size_t i;
+                json_t *e;
+                json_array_foreach(from, i, e)
+                        json_array_append_new(mine, json_deep_copy(e));
+                size_t n = json_array_size(mine);
+                json_t **items = xcalloc(n, sizeof *items);
+                for (i = 0; i < n; i++)
+                        items[i] = json_incref(json_array_get(mine, i));
+                qsort(items, n, sizeof *items, cmp_json);
+                json_array_clear(mine);
+                for (i = 0; i < n; i++)
+                        json_array_append_new(mine, items[i]);
+                free(items);
+                return;
+        }
+        if (json_is_integer(mine) && json_is_integer(from)) {
+                json_int_t a = json_integer_value(mine), b = json_integer_value(from);
+                if (streq(key, "count") || streq(key, "processes"))
+                        json_integer_set(mine, a + b);
+                else if (b > a)
+                        json_integer_set(mine, b);
+                return;
+        }
+        if (json_is_boolean(mine) && json_is_boolean(from)) {
+                bool a = json_is_true(mine), b = json_is_true(from);
+                /* by_owner holds only if it held in every run. */
+                bool v = streq(key, "by_owner") ? (a && b) : (a || b);
+                json_object_set_new(into, key, json_boolean(v));
+                return;
+        }
+        if (json_is_string(mine) && json_is_string(from)) {
+                if (strcmp(json_string_value(from), json_string_value(mine)) < 0)
+                        json_object_set_new(into, key, json_deep_copy(from));
+                return;
+        }
+        /* Arrays (stacks, values) and mismatched types: keep the
+         * byte-order-first serialisation, which does not depend on order. */
+        _cleanup_free_ char *a = canonical(mine);
+        _cleanup_free_ char *b = canonical(from);
+        if (strcmp(b, a) < 0)
+                json_object_set_new(into, key, json_deep_copy(from));
+}
+
+void trace_merge(trace *into, const trace *from)
+{
+        const char *k;
+        json_t *v;
+        json_object_foreach(from->root, k, v) {
+                if (streq(k, "format") || streq(k, "version"))
+                        continue;
+                json_t *mine = json_object_get(into->root, k);
+                if (!mine)
+                        json_object_set_new(into->root, k, json_deep_copy(v));
+                else if (json_is_object(mine) && json_is_object(v))
+                        merge_object(mine, v);
+                else
+                        merge_value(into->root, k, v);
+        }
+}
+
+int trace_load_merged(char **paths, size_t n, trace **ret, mp_error *err)
+{
+        _cleanup_trace_ trace *acc = trace_new();
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_trace_ trace *t = NULL;
+                int r = trace_load(paths[i], &t, err);
+                if (r < 0)
+                        return r;
+                trace_merge(acc, t);
+        }
+        *ret = steal_pointer(&acc);
+        return 0;
+}

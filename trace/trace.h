@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* The trace model: what a recorded workload did, independent of how it was
+ * recorded. The tracer fills it, the generator, diff and explain read it;
+ * nothing here depends on ptrace.
+ *
+ * The model is a JSON document (format "minpriv-trace", see
+ * docs/trace-format.md) held as a jansson tree. Every section is a map keyed
+ * by names, so two traces merge by a recursive union with per-key rules
+ * (counts summed, peaks maxed, first-seen strings by byte order) and the file
+ * is written with sorted keys: the same facts always give the same bytes. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define TRACE_FORMAT "minpriv-trace"
+#define TRACE_VERSION 1
+/* Files larger than this are refused on load (a trace of 100,000 files is
+ * about 30 MiB). */
+#define TRACE_MAX_BYTES (1024u * 1024u * 1024u)
+
+typedef struct trace {
+        json_t *root;
+} trace;
+
+/* A new, empty trace (format and version set, empty sections). */
+trace *trace_new(void);
+void trace_free(trace *t);
+static inline void trace_freep(trace **t) { trace_free(*t); }
+#define _cleanup_trace_ _cleanup_(trace_freep)
+
+/* Load and validate a trace file. Errors name the file and, for JSON syntax
+ * errors, line:column; shape errors name the JSON path. Refuses other
+ * formats, newer versions, duplicate keys and invalid UTF-8. */
+int trace_load(const char *path, trace **ret, mp_error *err);
+/* The same from memory; `name` is used in error messages. */
+int trace_load_buffer(const char *data, size_t size, const char *name, trace **ret, mp_error *err);
+/* Check the shape of a parsed document (what trace_load does after
+ * parsing). */
+int trace_validate(json_t *root, const char *name, mp_error *err);
+
+/* The canonical serialisation: sorted keys, two-space indentation, final
+ * newline. Returns a new string. */
+char *trace_dumps(const trace *t);
+/* Write atomically (temporary file + rename). */
+int trace_save(const trace *t, const char *path, mp_error *err);
+
+/* Union `from` into `into`: counts summed, resource peaks maxed, the
+ * byte-order-first of two strings kept, runs concatenated and sorted.
+ * Order-independent: merge(a,b) == merge(b,a). */
+void trace_merge(trace *into, const trace *from);
+/* Load every file and merge; the result does not depend on the order. */
+int trace_load_merged(char **paths, size_t n, trace **ret, mp_error *err);
+
+/* Whether `kind` is one of the file access kinds of the format (read, write,
+ * append, create, delete, rename, link, attr, exec, mmap_exec, lock, list,
+ * stat, chdir, mount). */
+bool trace_access_kind_valid(const char *kind);
+
+/* True when no syscall was recorded. */
+bool trace_is_empty(const trace *t);
+
+/* --- building blocks used by the tracer and by tests --- */
+
+/* The object at root[k1][k2]...; created (empty) when missing. The list ends
+ * with NULL. Returns a borrowed reference. */
+json_t *trace_node(json_t *obj, ...) __attribute__((sentinel));
+/* Same, fixed depth, without varargs, for hot paths. */
+json_t *trace_child(json_t *obj, const char *key);
+/* Account `count` uses by `program` in a usage node (node.programs[program]
+ * .count += count). Returns the borrowed per-program object, e.g. to attach
+ * a stack; *ret_new (if given) says whether the program is new there. */
+json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, bool *ret_new);
+/* Sum of the counts in a usage node. */
+json_int_t trace_usage_count(const json_t *node);
+/* Increment an integer member. */
+void trace_counter_add(json_t *obj, const char *key, json_int_t n);
+/* Keep the maximum in an integer member. */
+void trace_counter_max(json_t *obj, const char *key, json_int_t n);
+
+/* Sorted array of the keys of an object (borrowed strings; free the array
+ * only). Returns the count in *ret_n. */
+const char **trace_sorted_keys(const json_t *obj, size_t *ret_n);
+
+/* --- paths ---
+ * Paths are stored as JSON strings. JSON needs UTF-8, paths are bytes, so a
+ * path is stored as its bytes when they are valid UTF-8 and contain no
+ * backslash; otherwise every byte that is not part of a valid UTF-8 sequence
+ * becomes "\xHH" and every backslash "\\". Decoding reverses that exactly. */
+char *trace_path_encode(const char *raw, size_t len);
+/* Returns the raw bytes (NUL-terminated; embedded NULs cannot occur in
+ * paths) and the length in *ret_len. NULL if `enc` is malformed. */
+char *trace_path_decode(const char *enc, size_t *ret_len);
+bool utf8_valid(const char *s, size_t len);
+
+/* --- the ABIs we know --- */
+typedef enum trace_abi {
+        TRACE_ABI_X86_64,
+        TRACE_ABI_I386,
+        TRACE_ABI_X32,
+        _TRACE_ABI_MAX,
+} trace_abi;
+
+const char *trace_abi_name(trace_abi abi);         /* "x86_64", "i386", "x32" */
+int trace_abi_from_name(const char *name);         /* -1 when unknown */

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal state of the recorder, shared by its files. */
+#pragma once
+
+#include <linux/ptrace.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hashmap.h"
+#include "trace.h"
+#include "tracer.h"
+
+#define SYSCALL_SLOTS 1024 /* per ABI; x32 numbers are stored without the x32 bit */
+#define X32_SYSCALL_BIT 0x40000000UL
+
+/* File access kinds, in the order of their names in the trace format. */
+typedef enum access_kind {
+        AK_READ,
+        AK_WRITE,
+        AK_APPEND,
+        AK_CREATE,
+        AK_DELETE,
+        AK_RENAME,
+        AK_LINK,
+        AK_ATTR,
+        AK_EXEC,
+        AK_MMAP_EXEC,
+        AK_LOCK,
+        AK_LIST,
+        AK_STAT,
+        AK_CHDIR,
+        AK_MOUNT,
+        _AK_MAX,
+} access_kind;
+
+extern const char *const access_kind_names[_AK_MAX];
+
+/* Credentials of a process, from /proc/PID/status. */
+typedef struct creds {
+        uint32_t uid, euid, suid, fsuid;
+        uint32_t gid, egid, sgid, fsgid;
+        uint32_t ngroups;
+        uint32_t groups[64];
+        uint64_t cap_eff;
+        bool valid;
+} creds;
+
+/* A thread group (process). Threads share it; fork copies it. */
+typedef struct proc {
+        pid_t tgid;
+        int refs;            /* live tasks pointing here */
+        uint32_t program;    /* index in rec->programs */
+        char *cwd;           /* cached cwd as the process sees it; NULL = unknown */
+        char *root;          /* the process root as we see it ("/" usually) */
+        bool root_is_ours;   /* root == our root: realpath() is valid for it */
+        bool shared_fs;      /* CLONE_FS without CLONE_THREAD: never cache cwd */
+        creds cr;
+        uint32_t max_fds;
+} proc;
+
+typedef enum pend_type {
+        PEND_FILE,    /* a file access: record with the result */
+        PEND_NODE,    /* a JSON map result -> usage: add one use under the result */
+        PEND_CAP,     /* a capability reason: results[result] usage */
+        PEND_CREDS,   /* refresh credentials on success */
+        PEND_CWD,     /* forget the cached cwd on success */
+        PEND_TREE,    /* the file tree changed: forget cached directory resolutions */
+} pend_type;
+
+typedef struct pending {
+        pend_type type;
+        /* PEND_FILE */
+        char *path;           /* absolute, lexically normalised, encoded for the trace */
+        uint32_t kinds;       /* bit per access_kind */
+        int8_t dir;           /* 1: a directory, 0: unknown */
+        bool nofollow;        /* the last component is not followed */
+        bool created;         /* did not exist at entry (O_CREAT) */
+        bool use_ret_fd;      /* the result is an fd naming the object */
+        int8_t file_type;     /* at entry, from lstat, -1 if absent */
+        /* PEND_NODE / PEND_CAP */
+        json_t *node;
+} pending;
+
+#define MAX_PENDING 8
+
+typedef struct task {
+        pid_t tid;
+        proc *p;
+        bool in_syscall;      /* stopped at entry, waiting for the exit stop */
+        bool want_exit;       /* restart with PTRACE_SYSCALL to see the exit */
+        bool pre_exec;        /* the first child before its first execve */
+        bool group_stopped;
+        int abi;
+        uint64_t nr;          /* as seen at entry (x32 bit stripped) */
+        uint64_t args[6];
+        int slot;             /* index in the per-ABI table, -1 if out of range */
+        uint64_t clone_flags; /* of the last clone/clone3, for the child */
+        int npend;
+        pending pend[MAX_PENDING];
+} task;
+
+/* A file seen by the tracer, aggregated until the end. */
+typedef struct file_use {
+        uint8_t kind;
+        int16_t err;          /* 0 = ok, else errno */
+        uint32_t program;
+        uint64_t count;
+} file_use;
+
+typedef struct file_rec {
+        char *resolved;       /* final path when it differs, else NULL */
+        int8_t type;          /* -1 unknown, else index in file_type_names */
+        bool have_stat;
+        bool not_by_owner;
+        uint32_t uid, gid, mode;
+        uint32_t nuses, cap;
+        file_use *uses;
+        json_t *stack;        /* first stack (with --stacks) */
+} file_rec;
+
+extern const char *const file_type_names[];
+
+typedef struct syscall_counts {
+        uint64_t *count[_TRACE_ABI_MAX]; /* SYSCALL_SLOTS each, allocated on first use */
+} syscall_counts;
+
+typedef struct recorder {
+        trace *t;
+        const tracer_options *opts;
+        char *our_root;       /* always "/" but kept for clarity */
+        /* Programs by index; counts per program. */
+        char **programs;
+        syscall_counts *pcounts;
+        size_t nprograms, programs_cap;
+        hashmap *program_index;
+        int32_t first[_TRACE_ABI_MAX][SYSCALL_SLOTS];   /* first program, -1 none */
+        uint64_t ok[_TRACE_ABI_MAX][SYSCALL_SLOTS];     /* successful results seen at exit */
+        hashmap *errors;      /* "abi/nr/ERRNO" -> count (uintptr_t) */
+        hashmap *unknown;     /* "abi/nr" -> json usage (unknown numbers and out-of-range) */
+        hashmap *files;       /* encoded path -> file_rec */
+        hashmap *dir_cache;   /* directory as requested -> resolved directory */
+        hashmap *stacks_seen; /* "program/abi/nr" with a stack already captured */
+        intmap *tasks;        /* tid -> task */
+        intmap *procs;        /* tgid -> proc */
+        pid_t main_pid;
+        int main_status;      /* -1 until the main process exits */
+        int main_signal;      /* the signal that killed it, 0 if none */
+        int loop_error;       /* errno of an unexpected wait failure */
+        int live_tasks, live_procs;
+        int max_tasks, max_procs;
+        uint64_t processes;   /* processes created (including the first) */
+        uint64_t sum_rss_kib_peak, max_rss_kib;
+        uint32_t max_fds;
+        uint32_t unpriv_port_start;
+        bool seccomp_mode;
+        bool no_new_privs;
+        bool stacks;
+        bool quiet;
+        void *unwind;         /* libunwind address space (stacks.c) */
+        hashmap *attr_cache;  /* resolved path -> struct cached_attr (caps.c) */
+        int protected_hardlinks;
+        int yama_scope;
+} recorder;
+
+/* record.c */
+uint32_t rec_program(recorder *r, const char *path_encoded);
+void rec_syscall(recorder *r, task *t);
+void rec_syscall_result(recorder *r, task *t, int64_t ret);
+void rec_file(recorder *r, task *t, const pending *pd, int err);
+void rec_finish(recorder *r);
+void rec_init(recorder *r);
+void rec_free(recorder *r);
+const char *rec_program_name(recorder *r, uint32_t idx);
+const char *task_program(recorder *r, task *t);
+/* The usage node for a JSON map keyed by result ("ok" / errno name). */
+void rec_node_result(recorder *r, task *t, json_t *results_map, int err);
+
+/* memory.c: tracee memory and /proc */
+ssize_t mem_read(pid_t pid, uint64_t addr, void *buf, size_t n);
+/* Read a NUL-terminated string of at most max-1 bytes; returns its length or
+ * -errno; -ENAMETOOLONG when no NUL within max. */
+ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max);
+int proc_readlink(pid_t pid, const char *what, char **ret);
+int proc_fd_path(pid_t pid, int fd, char **ret);
+int proc_read_creds(pid_t pid, creds *ret, pid_t *ret_tgid, pid_t *ret_ppid);
+char *path_join_normalize(const char *base, const char *rel);
+/* Absolute path (as the process sees it) for dirfd+path, or NULL. */
+char *task_resolve_at(recorder *r, task *t, int dirfd, const char *path, size_t pathlen);
+char *task_cwd(recorder *r, task *t);
+/* The object a path names, symlinks resolved (all, or all but the last),
+ * with its lstat/stat data when it exists; NULL when it cannot be
+ * determined (the process has another root). */
+struct stat;
+char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st);
+void dir_cache_clear(recorder *r);
+
+void proc_refresh_root(recorder *r, task *t);
+
+/* syscalls.c */
+void sys_table_init(void);
+const char *sys_name(int abi, uint64_t nr);
+void sys_entry(recorder *r, task *t);
+void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
+/* Syscalls that must always stop (for --baseline): fills names per ABI. */
+bool sys_needs_stop(int abi, uint64_t nr);
+
+/* caps.c */
+void caps_entry(recorder *r, task *t, const char *name);
+void caps_init(recorder *r);
+void caps_free(recorder *r);
+/* Forget cached file attributes (after chmod/chown/rename/unlink...). */
+void caps_forget(recorder *r);
+
+/* stacks.c */
+int stacks_init(recorder *r);
+void stacks_free(recorder *r);
+json_t *stacks_capture(recorder *r, pid_t tid);
+
+/* resources.c */
+void resources_sample(recorder *r);
+
+/* helpers shared by handlers */
+pending *pend_add(task *t, pend_type type);
+void pend_clear(task *t);

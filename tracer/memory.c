@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading tracee memory and /proc, and turning the paths a syscall names
+ * into absolute paths as the process sees them. */
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "internal.h"
+#include "strbuf.h"
+
+static bool vm_readv_works = true;
+
+static ssize_t peek_read(pid_t pid, uint64_t addr, void *buf, size_t n)
+{
+        size_t done = 0;
+        while (done < n) {
+                uint64_t aligned = (addr + done) & ~7ULL;
+                errno = 0;
+                long word = ptrace(PTRACE_PEEKDATA, pid, (void *)aligned, NULL);
+                if (errno)
+                        return done ? (ssize_t)done : -errno;
+                size_t off = (size_t)(addr + done - aligned);
+                size_t take = 8 - off;
+                if (take > n - done)
+                        take = n - done;
+                memcpy((char *)buf + done, (char *)&word + off, take);
+                done += take;
+        }
+        return (ssize_t)done;
+}
+
+ssize_t mem_read(pid_t pid, uint64_t addr, void *buf, size_t n)
+{
+        if (vm_readv_works) {
+                struct iovec local = { buf, n }, remote = { (void *)addr, n };
+                ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+                if (r >= 0)
+                        return r;
+                if (errno != ENOSYS && errno != EPERM)
+                        return -errno;
+                vm_readv_works = false; /* not available here: peek from now on */
+        }
+        return peek_read(pid, addr, buf, n);
+}
+
+ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max)
+{
+        /* Read up to page boundaries so a string that ends just before an
+         * unmapped page is still read whole. */
+        size_t got = 0;
+        if (addr == 0)
+                return -EFAULT;
+        while (got < max) {
+                size_t chunk = 4096 - ((addr + got) & 4095);
+                if (chunk > max - got)
+                        chunk = max - got;
+                ssize_t n = mem_read(pid, addr + got, buf + got, chunk);
+                if (n <= 0)
+                        return n == 0 ? -EFAULT : n;
+                char *nul = memchr(buf + got, '\0', (size_t)n);
+                if (nul)
+                        return nul - buf;
+                got += (size_t)n;
+        }
+        buf[max - 1] = '\0';
+        return -ENAMETOOLONG;
+}
+
+int proc_readlink(pid_t pid, const char *what, char **ret)
+{
+        char link[64], buf[PATH_MAX + 1];
+        snprintf(link, sizeof link, "/proc/%d/%s", pid, what);
+        ssize_t n = readlink(link, buf, sizeof buf - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        *ret = xstrndup(buf, (size_t)n);
+        return 0;
+}
+
+int proc_fd_path(pid_t pid, int fd, char **ret)
+{
+        char what[32];
+        snprintf(what, sizeof what, "fd/%d", fd);
+        return proc_readlink(pid, what, ret);
+}
+
+static int parse_ids(const char *line, uint32_t *a, int n)
+{
+        const char *p = line;
+        for (int i = 0; i < n; i++) {
+                char *end;
+                unsigned long v = strtoul(p, &end, 10);
+                if (end == p)
+                        return -EINVAL;
+                a[i] = (uint32_t)v;
+                p = end;
+        }
+        return 0;
+}
+
+int proc_read_creds(pid_t pid, creds *ret, pid_t *ret_tgid, pid_t *ret_ppid)
+{
+        char path[64], buf[4096];
+        snprintf(path, sizeof path, "/proc/%d/status", pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        buf[n] = '\0';
+        creds c = { 0 };
+        pid_t tgid = 0, ppid = 0;
+        for (char *line = buf; line && *line;) {
+                char *nl = strchr(line, '\n');
+                if (nl)
+                        *nl = '\0';
+                if (startswith(line, "Tgid:"))
+                        tgid = (pid_t)strtol(line + 5, NULL, 10);
+                else if (startswith(line, "PPid:"))
+                        ppid = (pid_t)strtol(line + 5, NULL, 10);
+                else if (startswith(line, "Uid:")) {
+                        uint32_t v[4];
+                        if (parse_ids(line + 4, v, 4) == 0) {
+                                c.uid = v[0], c.euid = v[1], c.suid = v[2], c.fsuid = v[3];
+                                c.valid = true;
+                        }
+                } else if (startswith(line, "Gid:")) {
+                        uint32_t v[4];
+                        if (parse_ids(line + 4, v, 4) == 0)
+                                c.gid = v[0], c.egid = v[1], c.sgid = v[2], c.fsgid = v[3];
+                } else if (startswith(line, "Groups:")) {
+                        char *p = line + 7, *end;
+                        while (c.ngroups < ELEMENTSOF(c.groups)) {
+                                unsigned long g = strtoul(p, &end, 10);
+                                if (end == p)
+                                        break;
+                                c.groups[c.ngroups++] = (uint32_t)g;
+                                p = end;
+                        }
+                } else if (startswith(line, "CapEff:")) {
+                        c.cap_eff = strtoull(line + 7, NULL, 16);
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+        if (ret)
+                *ret = c;
+        if (ret_tgid)
+                *ret_tgid = tgid;
+        if (ret_ppid)
+                *ret_ppid = ppid;
+        return c.valid ? 0 : -EIO;
+}
+
+/* Join and normalise lexically: collapse "//" and "/./"; ".." removes the
+ * previous component (as `realpath -s`). The result is absolute. */
+char *path_join_normalize(const char *base, const char *rel)
+{
+        strbuf sb = STRBUF_INIT;
+        if (rel[0] != '/') {
+                strbuf_puts(&sb, base);
+                strbuf_putc(&sb, '/');
+        }
+        strbuf_puts(&sb, rel);
+        char *in = strbuf_steal(&sb);
+        size_t n = strlen(in);
+        char *out = xmalloc(n + 2);
+        size_t o = 0;
+        const char *p = in;
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                const char *e = strchr(p, '/');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                if (len == 1 && p[0] == '.') {
+                        /* skip */
+                } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        while (o > 0 && out[o - 1] != '/')
+                                o--;
+                        if (o > 0)
+                                o--;
+                } else {
+                        out[o++] = '/';
+                        memcpy(out + o, p, len);
+                        o += len;
+                }
+                p += len;
+        }
+        if (o == 0)
+                out[o++] = '/';
+        out[o] = '\0';
+        free(in);
+        return out;
+}
+
+/* A path we read through /proc is relative to our root; strip the
+ * process's root so it reads as the process sees it. */
+static char *strip_root(proc *p, char *path)
+{
+        if (!p->root || streq(p->root, "/"))
+                return path;
+        size_t n = strlen(p->root);
+        if (strncmp(path, p->root, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+                char *s = xstrdup(path[n] ? path + n : "/");
+                free(path);
+                return s;
+        }
+        return path;
+}
+
+char *task_cwd(recorder *r, task *t)
+{
+        proc *p = t->p;
+        if (p->cwd)
+                return xstrdup(p->cwd);
+        char *cwd;
+        if (proc_readlink(t->tid, "cwd", &cwd) < 0)
+                return NULL;
+        cwd = strip_root(p, cwd);
+        if (!p->shared_fs)
+                p->cwd = xstrdup(cwd);
+        return cwd;
+}
+
+char *task_resolve_at(recorder *r, task *t, int dirfd, const char *path, size_t pathlen)
+{
+        if (path[0] == '/')
+                return path_join_normalize("/", path);
+        _cleanup_free_ char *base = NULL;
+        if (dirfd == AT_FDCWD) {
+                base = task_cwd(r, t);
+        } else {
+                if (proc_fd_path(t->tid, dirfd, &base) < 0)
+                        return NULL;
+                if (base[0] != '/') /* not a directory (pipe:, socket:, anon_inode:) */
+                        return NULL;
+                base = strip_root(t->p, base);
+        }
+        if (!base)
+                return NULL;
+        if (!*path)
+                return xstrdup(base);
+        return path_join_normalize(base, path);
+}
+
+static const char *resolve_dir(recorder *r, const char *dir)
+{
+        const char *cached = hashmap_get(r->dir_cache, dir);
+        if (cached)
+                return cached;
+        char buf[PATH_MAX];
+        if (!realpath(dir, buf))
+                return NULL;
+        char *v = xstrdup(buf);
+        hashmap_put(r->dir_cache, dir, v);
+        return v;
+}
+
+char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st)
+{
+        *ret_have_st = false;
+        if (!p->root_is_ours)
+                return NULL;
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+                return NULL;
+        _cleanup_free_ char *dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+        /* Directories are resolved once and cached: most accesses share a
+         * few of them. */
+        const char *rdir = resolve_dir(r, dir);
+        if (!rdir)
+                return NULL;
+        char *cand = slash[1] ? xasprintf("%s/%s", streq(rdir, "/") ? "" : rdir, slash + 1) : xstrdup(rdir);
+        if (lstat(cand, ret_st) < 0)
+                return cand; /* gone (deleted) or never there: the name is still right */
+        if (S_ISLNK(ret_st->st_mode) && !nofollow) {
+                char buf[PATH_MAX];
+                if (!realpath(cand, buf)) {
+                        *ret_have_st = true; /* a dangling symlink: report the link */
+                        return cand;
+                }
+                free(cand);
+                cand = xstrdup(buf);
+                if (stat(cand, ret_st) < 0)
+                        return cand;
+        }
+        *ret_have_st = true;
+        return cand;
+}
+
+void dir_cache_clear(recorder *r)
+{
+        hashmap_clear(r->dir_cache, free);
+}

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/* Aggregation of what the tracer sees. Hot facts (syscall counts, file
+ * accesses) are kept in compact C structures and turned into the trace
+ * model once, at the end; rare facts go straight into the model. */
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "strbuf.h"
+
+const char *const access_kind_names[_AK_MAX] = {
+        [AK_READ] = "read",     [AK_WRITE] = "write", [AK_APPEND] = "append",
+        [AK_CREATE] = "create", [AK_DELETE] = "delete", [AK_RENAME] = "rename",
+        [AK_LINK] = "link",     [AK_ATTR] = "attr",   [AK_EXEC] = "exec",
+        [AK_MMAP_EXEC] = "mmap_exec", [AK_LOCK] = "lock", [AK_LIST] = "list",
+        [AK_STAT] = "stat",     [AK_CHDIR] = "chdir", [AK_MOUNT] = "mount",
+};
+
+const char *const file_type_names[] = { "file", "dir", "symlink", "socket", "fifo", "char", "block" };
+
+static int file_type_of(mode_t m)
+{
+        switch (m & S_IFMT) {
+        case S_IFREG:
+                return 0;
+        case S_IFDIR:
+                return 1;
+        case S_IFLNK:
+                return 2;
+        case S_IFSOCK:
+                return 3;
+        case S_IFIFO:
+                return 4;
+        case S_IFCHR:
+                return 5;
+        case S_IFBLK:
+                return 6;
+        default:
+                return -1;
+        }
+}
+
+void rec_init(recorder *r)
+{
+        r->program_index = hashmap_new();
+        r->errors = hashmap_new();
+        r->files = hashmap_new();
+        r->dir_cache = hashmap_new();
+        r->stacks_seen = hashmap_new();
+        r->tasks = intmap_new();
+        r->procs = intmap_new();
+        r->main_status = -1;
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                for (int i = 0; i < SYSCALL_SLOTS; i++)
+                        r->first[a][i] = -1;
+}
+
+static void file_rec_free(void *v)
+{
+        file_rec *f = v;
+        free(f->resolved);
+        free(f->uses);
+        json_decref(f->stack);
+        free(f);
+}
+
+void rec_free(recorder *r)
+{
+        for (size_t i = 0; i < r->nprograms; i++) {
+                free(r->programs[i]);
+                for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                        free(r->pcounts[i].count[a]);
+        }
+        free(r->programs);
+        free(r->pcounts);
+        hashmap_free(r->program_index, NULL);
+        hashmap_free(r->errors, NULL);
+        hashmap_free(r->files, file_rec_free);
+        hashmap_free(r->dir_cache, free);
+        hashmap_free(r->stacks_seen, NULL);
+        size_t pos = 0;
+        void *v;
+        while (intmap_next(r->tasks, &pos, NULL, &v)) {
+                task *t = v;
+                pend_clear(t);
+                free(t);
+        }
+        intmap_free(r->tasks);
+        pos = 0;
+        while (intmap_next(r->procs, &pos, NULL, &v)) {
+                proc *p = v;
+                free(p->cwd);
+                free(p->root);
+                free(p);
+        }
+        intmap_free(r->procs);
+}
+
+uint32_t rec_program(recorder *r, const char *path_encoded)
+{
+        void *v = hashmap_get(r->program_index, path_encoded);
+        if (v)
+                return (uint32_t)((uintptr_t)v - 1);
+        if (r->nprograms == r->programs_cap) {
+                r->programs_cap = r->programs_cap ? r->programs_cap * 2 : 16;
+                r->programs = xrealloc(r->programs, r->programs_cap * sizeof *r->programs);
+                r->pcounts = xrealloc(r->pcounts, r->programs_cap * sizeof *r->pcounts);
+        }
+        uint32_t idx = (uint32_t)r->nprograms++;
+        r->programs[idx] = xstrdup(path_encoded);
+        memset(&r->pcounts[idx], 0, sizeof r->pcounts[idx]);
+        hashmap_put(r->program_index, path_encoded, (void *)(uintptr_t)(idx + 1));
+        return idx;
+}
+
+const char *rec_program_name(recorder *r, uint32_t idx) { return r->programs[idx]; }
+
+const char *task_program(recorder *r, task *t) { return r->programs[t->p->program]; }
+
+static void capture_first_stack(recorder *r, task *t, const char *name)
+{
+        /* A stack at the first occurrence of each (syscall, program). */
+        _cleanup_free_ char *key = xasprintf("%u/%d/%s", t->p->program, t->abi, name);
+        if (hashmap_get(r->stacks_seen, key))
+                return;
+        hashmap_put(r->stacks_seen, key, (void *)1);
+        json_t *stack = stacks_capture(r, t->tid);
+        if (!stack)
+                return;
+        json_t *node = trace_node(r->t->root, "syscalls", trace_abi_name(t->abi), name, NULL);
+        json_t *pe = trace_usage_add(node, task_program(r, t), 0, NULL);
+        json_object_set_new(pe, "stack", stack);
+}
+
+void rec_syscall(recorder *r, task *t)
+{
+        const char *name = t->slot >= 0 ? sys_name(t->abi, t->nr) : NULL;
+        if (!name) {
+                /* A number libseccomp cannot name: kept by number, reported by
+                 * the generator, never given a placeholder name. */
+                char nr[24];
+                snprintf(nr, sizeof nr, "%llu", (unsigned long long)t->nr);
+                json_t *node = trace_node(r->t->root, "unknown_syscalls", trace_abi_name(t->abi), nr, NULL);
+                trace_usage_add(node, task_program(r, t), 1, NULL);
+                if (!json_object_get(node, "first"))
+                        json_object_set_new(node, "first", json_string(task_program(r, t)));
+                return;
+        }
+        syscall_counts *pc = &r->pcounts[t->p->program];
+        if (!pc->count[t->abi])
+                pc->count[t->abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
+        if (pc->count[t->abi][t->slot]++ == 0 && r->stacks)
+                capture_first_stack(r, t, name);
+        if (r->first[t->abi][t->slot] < 0)
+                r->first[t->abi][t->slot] = (int32_t)t->p->program;
+}
+
+static int normalize_err(int err)
+{
+        /* The kernel's restart codes show at the exit stop when a signal
+         * interrupts; the program sees EINTR or a restarted call. */
+        if (err >= 512 && err <= 516)
+                return EINTR;
+        return err;
+}
+
+static const char *result_name(int err)
+{
+        if (!err)
+                return "ok";
+        const char *n = errno_name(normalize_err(err));
+        return n ? n : "EIO";
+}
+
+void rec_syscall_result(recorder *r, task *t, int64_t ret)
+{
+        if (t->slot < 0 || !sys_name(t->abi, t->nr))
+                return;
+        if (ret >= 0 || ret < -4095) {
+                r->ok[t->abi][t->slot]++;
+                return;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "%d/%d/%s", t->abi, t->slot, result_name((int)-ret));
+        uintptr_t n = (uintptr_t)hashmap_get(r->errors, key);
+        hashmap_put(r->errors, key, (void *)(n + 1));
+}
+
+void rec_node_result(recorder *r, task *t, json_t *results_map, int err)
+{
+        json_t *u = trace_child(results_map, result_name(err));
+        trace_usage_add(u, task_program(r, t), 1, NULL);
+}
+
+static void file_use_add(file_rec *f, int kind, int err, uint32_t program)
+{
+        for (uint32_t i = 0; i < f->nuses; i++) {
+                file_use *u = &f->uses[i];
+                if (u->kind == kind && u->err == err && u->program == program) {
+                        u->count++;
+                        return;
+                }
+        }
+        if (f->nuses == f->cap) {
+                f->cap = f->cap ? f->cap * 2 : 2;
+                f->uses = xrealloc(f->uses, f->cap * sizeof *f->uses);
+        }
+        f->uses[f->nuses++] = (file_use){ .kind = (uint8_t)kind, .err = (int16_t)err, .program = program, .count = 1 };
+}
+
+static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
+{
+        struct stat st;
+        bool have = false;
+        _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
+        if (!raw)
+                return;
+        char *res = resolve_final(r, t->p, raw, pd->nofollow, &st, &have);
+        if (res) {
+                if (!streq(res, raw)) {
+                        free(f->resolved);
+                        f->resolved = trace_path_encode(res, strlen(res));
+                }
+                free(res);
+        }
+        if (have) {
+                f->have_stat = true;
+                f->type = (int8_t)file_type_of(st.st_mode);
+                f->uid = st.st_uid;
+                f->gid = st.st_gid;
+                f->mode = st.st_mode & 07777;
+        }
+}
+
+void rec_file(recorder *r, task *t, const pending *pd, int err)
+{
+        err = normalize_err(err);
+        file_rec *f = hashmap_get(r->files, pd->path);
+        bool is_new = !f;
+        if (!f) {
+                f = xcalloc(1, sizeof *f);
+                f->type = -1;
+                hashmap_put(r->files, pd->path, f);
+        }
+        /* Look the object up once (and again on the first success if it did
+         * not exist before): its resolved name, type, owner and mode. */
+        if (is_new || (!f->have_stat && err == 0 && !(pd->kinds & (1u << AK_DELETE))))
+                file_stat(r, t, f, pd);
+        if (f->type < 0 && pd->dir > 0)
+                f->type = 1;
+        if (f->have_stat && t->p->cr.valid && f->uid != t->p->cr.fsuid)
+                f->not_by_owner = true;
+        for (int k = 0; k < _AK_MAX; k++)
+                if (pd->kinds & (1u << k))
+                        file_use_add(f, k, err, t->p->program);
+        if (is_new && r->stacks)
+                f->stack = stacks_capture(r, t->tid);
+}
+
+static void emit_files(recorder *r)
+{
+        json_t *files = trace_child(r->t->root, "files");
+        size_t pos = 0;
+        const char *path;
+        void *v;
+        while (hashmap_next(r->files, &pos, &path, &v)) {
+                file_rec *f = v;
+                json_t *node = trace_child(files, path);
+                if (f->type >= 0)
+                        json_object_set_new(node, "type", json_string(file_type_names[f->type]));
+                if (f->have_stat) {
+                        json_object_set_new(node, "uid", json_integer(f->uid));
+                        json_object_set_new(node, "gid", json_integer(f->gid));
+                        json_object_set_new(node, "mode", json_integer(f->mode));
+                        json_object_set_new(node, "by_owner", json_boolean(!f->not_by_owner));
+                }
+                if (f->resolved)
+                        json_object_set_new(node, "resolved", json_string(f->resolved));
+                if (f->stack)
+                        json_object_set(node, "stack", f->stack);
+                json_t *access = trace_child(node, "access");
+                for (uint32_t i = 0; i < f->nuses; i++) {
+                        file_use *u = &f->uses[i];
+                        json_t *res = trace_node(access, access_kind_names[u->kind], result_name(u->err), NULL);
+                        trace_usage_add(res, r->programs[u->program], (json_int_t)u->count, NULL);
+                }
+        }
+}
+
+static void emit_syscalls(recorder *r)
+{
+        json_t *sys = trace_child(r->t->root, "syscalls");
+        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
+                for (int s = 0; s < SYSCALL_SLOTS; s++) {
+                        if (r->first[a][s] < 0)
+                                continue;
+                        const char *name = sys_name(a, (uint64_t)s);
+                        if (!name)
+                                continue;
+                        json_t *node = trace_node(sys, trace_abi_name(a), name, NULL);
+                        for (size_t p = 0; p < r->nprograms; p++) {
+                                uint64_t *c = r->pcounts[p].count[a];
+                                if (c && c[s])
+                                        trace_usage_add(node, r->programs[p], (json_int_t)c[s], NULL);
+                        }
+                        json_object_set_new(node, "first", json_string(r->programs[r->first[a][s]]));
+                        if (r->ok[a][s])
+                                trace_counter_add(trace_child(node, "results"), "ok", (json_int_t)r->ok[a][s]);
+                }
+        }
+        size_t pos = 0;
+        const char *key;
+        void *v;
+        while (hashmap_next(r->errors, &pos, &key, &v)) {
+                int a, s;
+                char errname[32];
+                if (sscanf(key, "%d/%d/%31s", &a, &s, errname) != 3)
+                        continue;
+                const char *name = sys_name(a, (uint64_t)s);
+                if (!name)
+                        continue;
+                json_t *node = trace_node(sys, trace_abi_name(a), name, "results", NULL);
+                trace_counter_add(node, errname, (json_int_t)(uintptr_t)v);
+        }
+}
+
+void rec_finish(recorder *r)
+{
+        emit_syscalls(r);
+        emit_files(r);
+        json_t *res = trace_child(r->t->root, "resources");
+        trace_counter_max(res, "max_processes", r->max_procs);
+        trace_counter_max(res, "max_threads", r->max_tasks);
+        trace_counter_add(res, "processes", (json_int_t)r->processes);
+        if (r->sum_rss_kib_peak)
+                trace_counter_max(res, "sum_rss_kib", (json_int_t)r->sum_rss_kib_peak);
+        if (r->max_fds)
+                trace_counter_max(res, "max_fds", r->max_fds);
+}
+
+pending *pend_add(task *t, pend_type type)
+{
+        if (t->npend >= MAX_PENDING)
+                return NULL;
+        pending *p = &t->pend[t->npend++];
+        memset(p, 0, sizeof *p);
+        p->type = type;
+        p->file_type = -1;
+        return p;
+}
+
+void pend_clear(task *t)
+{
+        for (int i = 0; i < t->npend; i++)
+                free(t->pend[i].path);
+        t->npend = 0;
+}

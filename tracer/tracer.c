@@ -1,0 +1,854 @@
+/* SPDX-License-Identifier: MIT */
+/* The tracing loop: start the workload under ptrace with a seccomp filter
+ * that stops every syscall at entry, then
+ *     while (dispatch_event(r, next_event(r))) ;
+ * until every traced process is gone. */
+#include <fcntl.h>
+#include <sched.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "internal.h"
+#include "names.h"
+#include "strbuf.h"
+
+#ifndef PTRACE_GET_SYSCALL_INFO
+#define PTRACE_GET_SYSCALL_INFO 0x420e
+#endif
+
+extern char **environ;
+
+/* ---------------------------------------------------------------- setup */
+
+int tracer_find_command(const char *cmd, char **ret_path)
+{
+        if (!*cmd)
+                return -ENOENT;
+        if (strchr(cmd, '/')) {
+                struct stat st;
+                if (stat(cmd, &st) < 0)
+                        return -errno;
+                if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0)
+                        return -EACCES;
+                *ret_path = xstrdup(cmd);
+                return 0;
+        }
+        const char *path = getenv("PATH");
+        if (!path)
+                path = "/usr/local/bin:/usr/bin:/bin";
+        int r = -ENOENT;
+        _cleanup_free_ char *copy = xstrdup(path);
+        for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", cmd);
+                struct stat st;
+                if (stat(cand, &st) < 0 || S_ISDIR(st.st_mode))
+                        continue;
+                if (access(cand, X_OK) < 0) {
+                        r = -EACCES; /* remember, keep looking like execvp */
+                        continue;
+                }
+                *ret_path = steal_pointer(&cand);
+                return 0;
+        }
+        return r;
+}
+
+/* Can this process install a seccomp filter (with or without
+ * no_new_privs)? Probed in a throwaway child, not guessed. */
+static bool probe_seccomp(void)
+{
+        pid_t pid = fork();
+        if (pid < 0)
+                return false;
+        if (pid == 0) {
+                struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                struct sock_fprog prog = { 1, &allow };
+                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+                        _exit(0);
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+                        _exit(0);
+                _exit(1);
+        }
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* The filter: SECCOMP_RET_TRACE for everything, or, with a baseline,
+ * SECCOMP_RET_ALLOW for known syscalls whose facts are all recorded at
+ * entry elsewhere. Built with libseccomp and exported as BPF. */
+static int build_filter(recorder *r, struct sock_fprog *ret)
+{
+        bool any_baseline = false;
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                if (r->opts->baseline[a])
+                        any_baseline = true;
+        if (!any_baseline) {
+                struct sock_filter *f = xmalloc(sizeof *f);
+                *f = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+                ret->len = 1;
+                ret->filter = f;
+                return 0;
+        }
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRACE(0));
+        if (!ctx)
+                return -ENOMEM;
+        static const uint32_t arches[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+        int rc = 0;
+        for (int a = 1; a < _TRACE_ABI_MAX && rc == 0; a++) {
+                rc = seccomp_arch_add(ctx, arches[a]);
+                if (rc == -EEXIST)
+                        rc = 0;
+        }
+        /* Let the filter reach the kernel unchanged: no NNP from libseccomp. */
+        if (rc == 0)
+                rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        for (int a = 0; a < _TRACE_ABI_MAX && rc == 0; a++) {
+                for (char **n = r->opts->baseline[a]; n && *n && rc == 0; n++) {
+                        int nr = seccomp_syscall_resolve_name_arch(arches[a], *n);
+                        if (nr < 0)
+                                continue;
+                        uint64_t slot = (uint64_t)nr & ~X32_SYSCALL_BIT;
+                        if (sys_needs_stop(a, slot))
+                                continue;
+                        rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 0);
+                        if (rc == -EDOM || rc == -EEXIST)
+                                rc = 0;
+                }
+        }
+        if (rc < 0) {
+                seccomp_release(ctx);
+                return rc;
+        }
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0) {
+                seccomp_release(ctx);
+                return -errno;
+        }
+        /* A filter of a few hundred rules fits easily in a pipe buffer. */
+        rc = seccomp_export_bpf(ctx, fds[1]);
+        close(fds[1]);
+        seccomp_release(ctx);
+        if (rc < 0) {
+                close(fds[0]);
+                return rc;
+        }
+        size_t cap = 4096, len = 0;
+        char *buf = xmalloc(cap);
+        for (;;) {
+                if (len == cap)
+                        buf = xrealloc(buf, cap *= 2);
+                ssize_t n = read(fds[0], buf + len, cap - len);
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+        }
+        close(fds[0]);
+        ret->len = (unsigned short)(len / sizeof(struct sock_filter));
+        ret->filter = (struct sock_filter *)buf;
+        return 0;
+}
+
+/* ------------------------------------------------------------- signals */
+
+static volatile sig_atomic_t forward_to;
+static volatile sig_atomic_t sample_due;
+
+static volatile sig_atomic_t forward_pending;
+
+static void on_forward(int sig, siginfo_t *si, void *uc)
+{
+        /* Terminal signals reach the whole foreground group already; only
+         * pass on what was sent to us with kill(2). */
+        if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) {
+                if (forward_to > 0)
+                        kill(forward_to, sig);
+                else if (forward_to < 0)
+                        forward_pending = sig; /* the main process is gone: to all, from the loop */
+        }
+}
+
+static void on_alarm(int sig) { sample_due = 1; }
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* --------------------------------------------------------------- tasks */
+
+static proc *proc_new(recorder *r, pid_t tgid)
+{
+        proc *p = xcalloc(1, sizeof *p);
+        p->tgid = tgid;
+        intmap_put(r->procs, tgid, p);
+        r->live_procs++;
+        r->processes++;
+        if (r->live_procs > r->max_procs)
+                r->max_procs = r->live_procs;
+        return p;
+}
+
+void proc_refresh_root(recorder *r, task *t)
+{
+        proc *p = t->p;
+        free(p->root);
+        p->root = NULL;
+        if (proc_readlink(t->tid, "root", &p->root) < 0)
+                p->root = xstrdup("/");
+        p->root_is_ours = streq(p->root, "/");
+}
+
+static task *task_new(recorder *r, pid_t tid, proc *p)
+{
+        task *t = xcalloc(1, sizeof *t);
+        t->tid = tid;
+        t->p = p;
+        t->slot = -1;
+        p->refs++;
+        intmap_put(r->tasks, tid, t);
+        r->live_tasks++;
+        if (r->live_tasks > r->max_tasks)
+                r->max_tasks = r->live_tasks;
+        return t;
+}
+
+static void proc_unref(recorder *r, proc *p)
+{
+        if (--p->refs > 0)
+                return;
+        intmap_remove(r->procs, p->tgid);
+        r->live_procs--;
+        free(p->cwd);
+        free(p->root);
+        free(p);
+}
+
+static void task_drop(recorder *r, task *t)
+{
+        intmap_remove(r->tasks, t->tid);
+        r->live_tasks--;
+        pend_clear(t);
+        proc_unref(r, t->p);
+        free(t);
+}
+
+static void set_program_from_exe(recorder *r, task *t)
+{
+        _cleanup_free_ char *exe = NULL;
+        if (proc_readlink(t->tid, "exe", &exe) < 0)
+                return;
+        if (endswith(exe, " (deleted)"))
+                exe[strlen(exe) - 10] = '\0';
+        _cleanup_free_ char *enc = trace_path_encode(exe, strlen(exe));
+        t->p->program = rec_program(r, enc);
+}
+
+/* A tid we have not seen: a new thread or process whose first stop came
+ * before its parent's clone event. */
+static task *task_discover(recorder *r, pid_t tid)
+{
+        pid_t tgid = tid, ppid = 0;
+        creds cr;
+        int rc = proc_read_creds(tid, &cr, &tgid, &ppid);
+        proc *p = intmap_get(r->procs, tgid);
+        if (!p) {
+                p = proc_new(r, tgid);
+                if (rc == 0)
+                        p->cr = cr;
+                task *tmp = task_new(r, tid, p);
+                proc_refresh_root(r, tmp);
+                proc *pp = NULL;
+                task *pt = intmap_get(r->tasks, ppid);
+                if (pt)
+                        pp = pt->p;
+                if (pp)
+                        p->program = pp->program;
+                else
+                        set_program_from_exe(r, tmp);
+                return tmp;
+        }
+        return task_new(r, tid, p);
+}
+
+/* ---------------------------------------------------------- restarting */
+
+static void resume(recorder *r, task *t, int sig)
+{
+        long req = (!r->seccomp_mode || t->want_exit) ? PTRACE_SYSCALL : PTRACE_CONT;
+        /* ESRCH: the task was killed meanwhile; its exit is reported next. */
+        ptrace(req, t->tid, 0, sig);
+}
+
+/* -------------------------------------------------------------- events */
+
+typedef enum event_kind {
+        TEV_NONE,      /* nothing to do (interrupted wait) */
+        TEV_DONE,      /* no traced process left */
+        TEV_EXIT,      /* a task exited or was killed */
+        TEV_SECCOMP,   /* seccomp stop: syscall entry */
+        TEV_SYSCALL,   /* syscall stop: entry (fallback mode) or exit */
+        TEV_CLONE,     /* fork, vfork or clone event */
+        TEV_EXEC,
+        TEV_STOP,      /* PTRACE_EVENT_STOP: group-stop or new-task stop */
+        TEV_SIGNAL,    /* signal-delivery-stop */
+        TEV_ERROR,
+        _TEV_MAX,
+} event_kind;
+
+typedef struct event {
+        event_kind kind;
+        pid_t pid;
+        int status;
+        int err;
+} event;
+
+static event next_event(recorder *r)
+{
+        event ev = { 0 };
+        int status;
+        if (sample_due) {
+                sample_due = 0;
+                resources_sample(r);
+        }
+        pid_t pid = wait4(-1, &status, __WALL, NULL);
+        if (pid < 0) {
+                if (errno == EINTR)
+                        return (event){ .kind = TEV_NONE };
+                if (errno == ECHILD)
+                        return (event){ .kind = TEV_DONE };
+                return (event){ .kind = TEV_ERROR, .err = errno };
+        }
+        ev.pid = pid;
+        ev.status = status;
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+                ev.kind = TEV_EXIT;
+                return ev;
+        }
+        if (!WIFSTOPPED(status)) {
+                ev.kind = TEV_NONE;
+                return ev;
+        }
+        int sig = WSTOPSIG(status);
+        int e = status >> 16;
+        if (sig == (SIGTRAP | 0x80))
+                ev.kind = TEV_SYSCALL;
+        else if (e == PTRACE_EVENT_SECCOMP)
+                ev.kind = TEV_SECCOMP;
+        else if (e == PTRACE_EVENT_FORK || e == PTRACE_EVENT_VFORK || e == PTRACE_EVENT_CLONE)
+                ev.kind = TEV_CLONE;
+        else if (e == PTRACE_EVENT_EXEC)
+                ev.kind = TEV_EXEC;
+        else if (e == PTRACE_EVENT_STOP)
+                ev.kind = TEV_STOP;
+        else if (e == 0)
+                ev.kind = TEV_SIGNAL;
+        else
+                ev.kind = TEV_STOP; /* an event we did not ask for: just restart */
+        return ev;
+}
+
+static int abi_of(const struct ptrace_syscall_info *info, uint64_t *nr)
+{
+        if (info->arch == AUDIT_ARCH_I386)
+                return TRACE_ABI_I386;
+        if (*nr & X32_SYSCALL_BIT) {
+                *nr &= ~X32_SYSCALL_BIT;
+                return TRACE_ABI_X32;
+        }
+        return TRACE_ABI_X86_64;
+}
+
+static void on_entry(recorder *r, task *t, const struct ptrace_syscall_info *info)
+{
+        const struct ptrace_syscall_info *i = info;
+        uint64_t nr = i->op == PTRACE_SYSCALL_INFO_SECCOMP ? i->seccomp.nr : i->entry.nr;
+        const __u64 *args = i->op == PTRACE_SYSCALL_INFO_SECCOMP ? i->seccomp.args : i->entry.args;
+        t->abi = abi_of(i, &nr);
+        t->nr = nr;
+        for (int k = 0; k < 6; k++)
+                t->args[k] = args[k];
+        t->slot = nr < SYSCALL_SLOTS ? (int)nr : -1;
+        t->in_syscall = true;
+        t->want_exit = false;
+        pend_clear(t);
+        if (t->pre_exec) {
+                /* Before the workload's first execve everything is minpriv's
+                 * own start-up code. */
+                const char *n = sys_name(t->abi, t->nr);
+                if (!n || (!streq(n, "execve") && !streq(n, "execveat"))) {
+                        t->in_syscall = !r->seccomp_mode;
+                        return;
+                }
+        }
+        sys_entry(r, t);
+        if (r->seccomp_mode && !t->want_exit)
+                t->in_syscall = false;
+}
+
+static bool get_info(task *t, struct ptrace_syscall_info *info)
+{
+        memset(info, 0, sizeof *info);
+        return ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof *info, info) > 0;
+}
+
+static void on_syscall_stop(recorder *r, task *t, event_kind kind)
+{
+        struct ptrace_syscall_info info;
+        if (!get_info(t, &info)) {
+                resume(r, t, 0);
+                return;
+        }
+        if (info.op == PTRACE_SYSCALL_INFO_SECCOMP || info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+                on_entry(r, t, &info);
+        } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+                if (t->in_syscall && !t->pre_exec)
+                        sys_exit(r, t, info.exit.rval, info.exit.is_error != 0);
+                pend_clear(t);
+                t->in_syscall = false;
+                t->want_exit = false;
+        }
+        resume(r, t, 0);
+}
+
+static void on_clone_event(recorder *r, task *t)
+{
+        unsigned long msg = 0;
+        ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+        pid_t child = (pid_t)msg;
+        uint64_t flags = t->clone_flags;
+        const char *n = sys_name(t->abi, t->nr);
+        if (n && (streq(n, "fork") || streq(n, "vfork")))
+                flags = 0;
+        t->clone_flags = 0;
+        bool thread = (flags & CLONE_THREAD) != 0;
+        task *c = intmap_get(r->tasks, child);
+        if (!c) {
+                proc *p;
+                if (thread) {
+                        p = t->p;
+                } else {
+                        p = proc_new(r, child);
+                        p->program = t->p->program;
+                        p->cr = t->p->cr;
+                        p->root = xstrdup(t->p->root ? t->p->root : "/");
+                        p->root_is_ours = t->p->root_is_ours;
+                        p->shared_fs = (flags & CLONE_FS) != 0;
+                        if (t->p->cwd && !p->shared_fs)
+                                p->cwd = xstrdup(t->p->cwd);
+                }
+                task_new(r, child, p);
+        } else if (!thread) {
+                /* Seen first, through /proc: fill in what we know better. */
+                c->p->program = t->p->program;
+                c->p->shared_fs = (flags & CLONE_FS) != 0;
+        }
+        if ((flags & CLONE_FS) && !thread) {
+                /* The parent shares its cwd with a process now: stop caching. */
+                t->p->shared_fs = true;
+                free(t->p->cwd);
+                t->p->cwd = NULL;
+        }
+        resume(r, t, 0);
+}
+
+/* Executable mappings the kernel made itself at exec (the program and its
+ * ELF interpreter) are not mmap calls, but the profile needs them. */
+static void record_exec_mappings(recorder *r, task *t)
+{
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/maps", t->tid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return;
+        char line[PATH_MAX + 128];
+        while (fgets(line, sizeof line, f)) {
+                char perms[8];
+                int off = 0;
+                if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &off) < 1 || !off)
+                        continue;
+                if (perms[2] != 'x' || line[off] != '/')
+                        continue;
+                char *file = line + off;
+                file[strcspn(file, "\n")] = '\0';
+                if (endswith(file, " (deleted)"))
+                        file[strlen(file) - 10] = '\0';
+                pending pd = { .type = PEND_FILE, .kinds = 1u << AK_MMAP_EXEC, .nofollow = true, .file_type = -1 };
+                pd.path = trace_path_encode(file, strlen(file));
+                rec_file(r, t, &pd, 0);
+                free(pd.path);
+        }
+}
+
+static void on_exec_event(recorder *r, pid_t pid)
+{
+        unsigned long old = 0;
+        ptrace(PTRACE_GETEVENTMSG, pid, 0, &old);
+        task *t = intmap_get(r->tasks, pid);
+        if ((pid_t)old != pid) {
+                /* A non-leader thread exec'd: it takes over the leader's tid
+                 * and the old leader vanishes without an exit report. */
+                task *execer = intmap_get(r->tasks, (pid_t)old);
+                if (execer) {
+                        if (t) {
+                                intmap_remove(r->tasks, pid);
+                                r->live_tasks--;
+                                pend_clear(t);
+                                t->p->refs--; /* the execer still holds the process */
+                                free(t);
+                        }
+                        intmap_remove(r->tasks, execer->tid);
+                        execer->tid = pid;
+                        intmap_put(r->tasks, pid, execer);
+                        t = execer;
+                }
+        }
+        if (!t)
+                t = task_discover(r, pid);
+
+        /* The execve succeeded: account it to the program that called it. */
+        _cleanup_free_ char *exec_path = NULL;
+        for (int i = 0; i < t->npend; i++)
+                if (t->pend[i].type == PEND_FILE && (t->pend[i].kinds & (1u << AK_EXEC)))
+                        exec_path = trace_path_decode(t->pend[i].path, NULL);
+        if (t->in_syscall)
+                sys_exit(r, t, 0, false);
+        t->in_syscall = false;
+        t->want_exit = false;
+        t->pre_exec = false;
+        set_program_from_exe(r, t);
+        proc_read_creds(pid, &t->p->cr, NULL, NULL);
+        /* A script or a symlink: the program that really runs is executed
+         * too (the interpreter, or the link's target). */
+        const char *prog = rec_program_name(r, t->p->program);
+        _cleanup_free_ char *exec_enc = exec_path ? trace_path_encode(exec_path, strlen(exec_path)) : NULL;
+        if (exec_enc && !streq(exec_enc, prog)) {
+                pending pd = { .type = PEND_FILE, .kinds = 1u << AK_EXEC, .file_type = -1 };
+                pd.path = xstrdup(prog);
+                rec_file(r, t, &pd, 0);
+                free(pd.path);
+        }
+        record_exec_mappings(r, t);
+        resume(r, t, 0);
+}
+
+static void on_exit_event(recorder *r, event ev)
+{
+        if (ev.pid == r->main_pid) {
+                if (WIFEXITED(ev.status))
+                        r->main_status = WEXITSTATUS(ev.status);
+                else
+                        r->main_status = 128 + WTERMSIG(ev.status);
+                r->main_signal = WIFSIGNALED(ev.status) ? WTERMSIG(ev.status) : 0;
+                forward_to = -1;
+        }
+        task *t = intmap_get(r->tasks, ev.pid);
+        if (t)
+                task_drop(r, t);
+}
+
+static void forward_to_all(recorder *r, int sig)
+{
+        size_t pos = 0;
+        void *v;
+        while (intmap_next(r->procs, &pos, NULL, &v))
+                kill(((proc *)v)->tgid, sig);
+}
+
+static bool dispatch_event(recorder *r, event ev)
+{
+        switch (ev.kind) {
+        case TEV_DONE:
+                return false;
+        case TEV_ERROR:
+                r->loop_error = ev.err;
+                return false;
+        case TEV_NONE:
+                if (forward_pending) {
+                        int sig = forward_pending;
+                        forward_pending = 0;
+                        forward_to_all(r, sig);
+                }
+                return true;
+        case TEV_EXIT:
+                on_exit_event(r, ev);
+                return true;
+        case TEV_EXEC:
+                on_exec_event(r, ev.pid);
+                return true;
+        default:
+                break;
+        }
+        task *t = intmap_get(r->tasks, ev.pid);
+        if (!t)
+                t = task_discover(r, ev.pid);
+        switch (ev.kind) {
+        case TEV_SECCOMP:
+        case TEV_SYSCALL:
+                on_syscall_stop(r, t, ev.kind);
+                break;
+        case TEV_CLONE:
+                on_clone_event(r, t);
+                break;
+        case TEV_STOP: {
+                int sig = WSTOPSIG(ev.status);
+                if ((ev.status >> 16) == PTRACE_EVENT_STOP &&
+                    (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+                        /* A group-stop: stay stopped, but let SIGCONT through. */
+                        t->group_stopped = true;
+                        ptrace(PTRACE_LISTEN, t->tid, 0, 0);
+                } else {
+                        t->group_stopped = false;
+                        resume(r, t, 0);
+                }
+                break;
+        }
+        case TEV_SIGNAL:
+                resume(r, t, WSTOPSIG(ev.status));
+                break;
+        default:
+                resume(r, t, 0);
+                break;
+        }
+        return true;
+}
+
+/* ---------------------------------------------------------------- run */
+
+static json_t *creds_json(const creds *c, bool nnp)
+{
+        json_t *groups = json_array();
+        for (uint32_t i = 0; i < c->ngroups; i++)
+                json_array_append_new(groups, json_integer(c->groups[i]));
+        char cap[32];
+        snprintf(cap, sizeof cap, "%016llx", (unsigned long long)c->cap_eff);
+        return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:s}", "uid", (json_int_t)c->uid, "euid",
+                         (json_int_t)c->euid, "suid", (json_int_t)c->suid, "fsuid", (json_int_t)c->fsuid, "gid",
+                         (json_int_t)c->gid, "egid", (json_int_t)c->egid, "sgid", (json_int_t)c->sgid, "fsgid",
+                         (json_int_t)c->fsgid, "groups", groups, "cap_eff", cap);
+}
+
+static uint32_t read_unpriv_port_start(void)
+{
+        uint32_t v = 1024;
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+        if (f) {
+                if (fscanf(f, "%u", &v) != 1)
+                        v = 1024;
+                fclose(f);
+        }
+        return v;
+}
+
+_noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
+                                  int note_fd)
+{
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        raise(SIGSTOP); /* the parent seizes us while we are stopped */
+        if (seccomp) {
+                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0) {
+                        /* Unprivileged: the filter needs no_new_privs. Say so
+                         * before setting it, so nothing after the filter is
+                         * our own syscalls but execve. */
+                        int e = errno;
+                        if (e != EACCES || write(note_fd, "N", 1) != 1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+                            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0) {
+                                dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(errno));
+                                _exit(125);
+                        }
+                }
+        }
+        execve(path, argv, environ);
+        int e = errno;
+        dprintf(STDERR_FILENO, "minpriv: cannot execute %s: %s\n", path, strerror(e));
+        _exit(e == ENOENT ? TRACER_EXIT_NOT_FOUND : TRACER_EXIT_NOT_EXECUTABLE);
+}
+
+int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *err)
+{
+        _cleanup_free_ char *path = NULL;
+        int rc = tracer_find_command(opts->argv[0], &path);
+        if (rc < 0) {
+                _cleanup_free_ char *q = quote_for_message(opts->argv[0]);
+                *ret_status = rc == -ENOENT ? TRACER_EXIT_NOT_FOUND : TRACER_EXIT_NOT_EXECUTABLE;
+                return mp_error_set(err, rc == -ENOENT ? -ENOENT : -EACCES, NULL, "%s: %s", q,
+                                    rc == -ENOENT ? "command not found" : "permission denied (not executable)");
+        }
+
+        sys_table_init();
+        recorder rr = { 0 };
+        recorder *r = &rr;
+        r->t = t;
+        r->opts = opts;
+        r->stacks = opts->stacks;
+        r->quiet = opts->quiet;
+        r->unpriv_port_start = read_unpriv_port_start();
+        rec_init(r);
+        caps_init(r);
+        r->seccomp_mode = !opts->no_seccomp && probe_seccomp();
+        if (r->stacks && stacks_init(r) < 0)
+                r->stacks = false;
+
+        struct sock_fprog prog = { 0, NULL };
+        if (r->seccomp_mode && (rc = build_filter(r, &prog)) < 0) {
+                rec_free(r);
+                caps_free(r);
+                return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));
+        }
+
+        int notes[2];
+        if (pipe2(notes, O_CLOEXEC) < 0) {
+                rc = -errno;
+                free(prog.filter);
+                rec_free(r);
+                caps_free(r);
+                return mp_error_set(err, rc, NULL, "pipe: %s", strerror(-rc));
+        }
+        /* Orphans of the workload come to us, so we can reap them and their
+         * resource usage counts. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+        struct sigaction fwd = { .sa_sigaction = on_forward, .sa_flags = SA_SIGINFO }, saved[ELEMENTSOF(forwarded)];
+        sigemptyset(&fwd.sa_mask);
+        forward_to = 0;
+        forward_pending = 0;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaction(forwarded[i], &fwd, &saved[i]);
+
+        _cleanup_free_ char *abs_path = realpath(path, NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                rc = -errno;
+                close(notes[0]);
+                close(notes[1]);
+                free(prog.filter);
+                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                        sigaction(forwarded[i], &saved[i], NULL);
+                rec_free(r);
+                caps_free(r);
+                stacks_free(r);
+                return mp_error_set(err, rc, NULL, "fork: %s", strerror(-rc));
+        }
+        if (pid == 0) {
+                close(notes[0]);
+                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                        sigaction(forwarded[i], &saved[i], NULL);
+                child_main(path, opts->argv, &prog, r->seccomp_mode, notes[1]);
+        }
+        close(notes[1]);
+        r->main_pid = pid;
+
+        int st;
+        while (waitpid(pid, &st, WSTOPPED) < 0 && errno == EINTR)
+                ;
+        long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+        if (r->seccomp_mode)
+                options |= PTRACE_O_TRACESECCOMP;
+        if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0) {
+                rc = WIFSTOPPED(st) ? -errno : -ECHILD;
+                kill(pid, SIGKILL);
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                        ;
+                close(notes[0]);
+                free(prog.filter);
+                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                        sigaction(forwarded[i], &saved[i], NULL);
+                rec_free(r);
+                caps_free(r);
+                stacks_free(r);
+                if (rc == -EPERM)
+                        return mp_error_set(err, -EPERM, NULL,
+                                            "ptrace is not permitted here (in a container, add --cap-add SYS_PTRACE "
+                                            "--security-opt seccomp=unconfined; check kernel.yama.ptrace_scope)");
+                return mp_error_set(err, rc, NULL, "cannot trace the command: %s", strerror(-rc));
+        }
+        forward_to = pid;
+
+        proc *p = proc_new(r, pid);
+        task *t0 = task_new(r, pid, p);
+        t0->pre_exec = true;
+        proc_refresh_root(r, t0);
+        _cleanup_free_ char *prog_enc = trace_path_encode(abs_path ? abs_path : path, strlen(abs_path ? abs_path : path));
+        p->program = rec_program(r, prog_enc);
+        proc_read_creds(pid, &p->cr, NULL, NULL);
+        creds initial = p->cr;
+
+        struct sigaction alarm_sa = { .sa_handler = on_alarm }, saved_alarm;
+        sigemptyset(&alarm_sa.sa_mask);
+        sigaction(SIGALRM, &alarm_sa, &saved_alarm);
+        struct itimerval iv = { { 0, 50000 }, { 0, 20000 } };
+        setitimer(ITIMER_REAL, &iv, NULL);
+
+        kill(pid, SIGCONT);
+        while (dispatch_event(r, next_event(r)))
+                ;
+
+        struct itimerval off = { 0 };
+        setitimer(ITIMER_REAL, &off, NULL);
+        sigaction(SIGALRM, &saved_alarm, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaction(forwarded[i], &saved[i], NULL);
+        forward_to = 0;
+
+        char note = 0;
+        fcntl(notes[0], F_SETFL, O_NONBLOCK);
+        while (read(notes[0], &note, 1) == 1)
+                if (note == 'N')
+                        r->no_new_privs = true;
+        close(notes[0]);
+        free(prog.filter);
+
+        struct rusage ru;
+        getrusage(RUSAGE_CHILDREN, &ru);
+        json_t *res = trace_child(t->root, "resources");
+        trace_counter_max(res, "cpu_ms",
+                          (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
+                                       ru.ru_stime.tv_usec / 1000));
+        trace_counter_max(res, "max_rss_kib", (json_int_t)ru.ru_maxrss);
+        rec_finish(r);
+
+        /* The run: what was run, how it ended, how it was recorded. */
+        json_t *run = json_object();
+        json_t *cmd = json_array();
+        for (char *const *a = opts->argv; *a; a++) {
+                _cleanup_free_ char *enc = trace_path_encode(*a, strlen(*a));
+                json_array_append_new(cmd, json_string(enc));
+        }
+        json_object_set_new(run, "command", cmd);
+        int status = r->main_status < 0 ? 0 : r->main_status;
+        json_t *ex = json_pack("{s:i}", "status", status);
+        if (r->main_signal)
+                json_object_set_new(ex, "signal", json_string(signal_name(r->main_signal) ?: "SIGKILL"));
+        else
+                json_object_set_new(ex, "code", json_integer(status));
+        json_object_set_new(run, "exit", ex);
+        json_object_set_new(run, "mode", json_string(r->seccomp_mode ? "seccomp" : "ptrace"));
+        json_object_set_new(run, "no_new_privs", json_boolean(r->no_new_privs));
+        json_object_set_new(run, "stacks", json_boolean(r->stacks));
+        if (opts->baseline_label)
+                json_object_set_new(run, "baseline", json_string(opts->baseline_label));
+        json_object_set_new(run, "credentials", creds_json(&initial, r->no_new_privs));
+        json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
+        json_array_append_new(json_object_get(t->root, "runs"), run);
+
+        int loop_error = r->loop_error;
+        stacks_free(r);
+        caps_free(r);
+        rec_free(r);
+        *ret_status = status;
+        if (loop_error)
+                return mp_error_set(err, -loop_error, NULL, "waiting for the workload: %s", strerror(loop_error));
+        return 0;
+}

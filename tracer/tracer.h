@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* The ptrace recorder: runs a command and records what it does into a
+ * trace (see trace/trace.h). Linux x86_64 only; needs PTRACE_SEIZE,
+ * PTRACE_GET_SYSCALL_INFO (Linux 5.3) and, unless disabled, seccomp
+ * filters with SECCOMP_RET_TRACE. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "trace.h"
+
+typedef struct tracer_options {
+        char *const *argv;      /* the command; argv[0] is looked up in PATH */
+        bool no_seccomp;        /* PTRACE_SYSCALL stops on every syscall */
+        bool stacks;            /* capture user stacks with libunwind-ptrace */
+        /* Syscalls already known (per ABI, NULL-terminated name lists) that
+         * the filter lets through without a stop unless the trace needs
+         * facts from them; NULL for a full recording. */
+        char **baseline[_TRACE_ABI_MAX];
+        const char *baseline_label; /* recorded in runs[].baseline */
+        bool quiet;             /* no "minpriv: ..." notices on stderr */
+} tracer_options;
+
+/* Exit statuses for failures before the workload runs, like a shell. */
+#define TRACER_EXIT_NOT_FOUND 127
+#define TRACER_EXIT_NOT_EXECUTABLE 126
+
+/* Run opts->argv under the tracer until every traced process is gone and
+ * record into `t` (one entry appended to runs). *ret_status is the
+ * workload's exit status (128+N when killed by signal N).
+ *
+ * While running, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to this process
+ * with kill(2) are forwarded to the workload (signals from the terminal
+ * already reach the whole foreground process group).
+ *
+ * Returns 0, or a negative errno with `err` filled:
+ *   -ENOENT / -EACCES  the command was not found / is not executable
+ *                      (nothing ran; *ret_status set to 127 / 126);
+ *   -EPERM             ptrace is not permitted here (err says what to change);
+ *   other              an unexpected tracer failure. */
+int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *err);
+
+/* Look cmd up like execvp would (PATH, or as a path when it has a slash).
+ * Returns a new absolute or relative path, or a negative errno. */
+int tracer_find_command(const char *cmd, char **ret_path);
