@@ -24,6 +24,23 @@ static const command commands[] = {
           "\n"
           "Writes the union of the traces (counts summed, peaks maxed). The result does\n"
           "not depend on the order of the inputs.\n" },
+        { "generate", cmd_generate, "write least-privilege profiles from traces",
+          "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
+          "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
+          "                 [--format docker|k8s] [-q] TRACE...\n"
+          "\n"
+          "Merges the traces and writes the profiles into DIR (default: profiles):\n"
+          "each file is replaced atomically, and nothing is written unless every file\n"
+          "could be made. Exit status 2 on bad input.\n"
+          "\n"
+          "  -o, --output DIR        output directory\n"
+          "  -n, --name NAME         profile name (default: minpriv-PROGRAM)\n"
+          "      --runtime RT        add the syscalls runc (default), crun or no runtime\n"
+          "                          needs between loading the filter and exec\n"
+          "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
+          "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
+          "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
+          "  -q, --quiet             no summary on stderr\n" },
 };
 
 static int print_version(void)

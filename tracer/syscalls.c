@@ -499,7 +499,7 @@ static void socket_args(recorder *r, task *t, const char *what, uint64_t domain,
         if (!fam || !ty)
                 snprintf(key, sizeof key, "%llu %llu %llu", (unsigned long long)domain,
                          (unsigned long long)(type & 0xf), (unsigned long long)protocol);
-        uint64_t v[3] = { domain & 0xffffffff, type & 0xffffffff, protocol & 0xffffffff };
+        uint64_t v[3] = { domain & 0xffffffff, type & 0xf, protocol & 0xffffffff }; /* type without SOCK_CLOEXEC/NONBLOCK, as in the key */
         record_argument(r, t, what, key, v, 3);
 }
 

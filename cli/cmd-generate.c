@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "fileio.h"
+#include "generator.h"
+#include "trace.h"
+
+int cmd_generate(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' }, { "default-action", required_argument, NULL, 'a' },
+                { "globs", required_argument, NULL, 'g' },   { "format", required_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },         { NULL, 0, NULL, 0 },
+        };
+        const char *dir = "profiles";
+        gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
+        bool quiet = false;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:n:q", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'o':
+                        dir = optarg;
+                        break;
+                case 'n':
+                        opts.name = optarg;
+                        break;
+                case 'r': {
+                        int v = gen_runtime_from_name(optarg);
+                        if (v < 0)
+                                return usage_error("generate", "unknown --runtime '%s' (runc, crun or none)", optarg);
+                        opts.runtime = (gen_runtime)v;
+                        break;
+                }
+                case 'a': {
+                        int v = gen_default_action_from_name(optarg);
+                        if (v < 0)
+                                return usage_error("generate",
+                                                   "unknown --default-action '%s' (errno, enosys, kill or log)", optarg);
+                        opts.default_action = (gen_default_action)v;
+                        break;
+                }
+                case 'g':
+                        opts.globs_file = optarg;
+                        break;
+                case 'f':
+                        if (streq(optarg, "k8s"))
+                                opts.k8s = true;
+                        else if (!streq(optarg, "docker"))
+                                return usage_error("generate", "unknown --format '%s' (docker or k8s)", optarg);
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                default:
+                        return usage_error("generate", "bad option");
+                }
+        }
+        if (optind >= argc)
+                return usage_error("generate", "no trace given");
+        if (!*dir)
+                return usage_error("generate", "empty output directory");
+
+        mp_error err = { 0 };
+        _cleanup_trace_ trace *t = NULL;
+        if (trace_load_merged(argv + optind, (size_t)(argc - optind), &t, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
+
+        gen_context ctx;
+        if (gen_context_init(&ctx, t, &opts, &err) < 0) {
+                if (!err.where[0] && argc - optind == 1)
+                        snprintf(err.where, sizeof err.where, "%s", argv[optind]);
+                log_mp_error(&err);
+                gen_context_free(&ctx);
+                return EXIT_BADINPUT;
+        }
+
+        /* Build every file in memory first: nothing is written unless all
+         * of them could be made. */
+        size_t n = 0;
+        while (gen_emitters[n].filename)
+                n++;
+        char **contents = xcalloc(n + 1, sizeof *contents);
+        int rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                if (gen_emitters[i].needed && !gen_emitters[i].needed(&ctx))
+                        continue;
+                if (gen_emitters[i].emit(&ctx, &contents[i], &err) < 0) {
+                        if (!err.where[0])
+                                snprintf(err.where, sizeof err.where, "%s", gen_emitters[i].filename);
+                        log_mp_error(&err);
+                        rc = EXIT_BADINPUT;
+                }
+        }
+
+        if (rc == 0) {
+                int r = mkdir_parents(dir, 0755);
+                if (r < 0) {
+                        _cleanup_free_ char *q = quote_for_message(dir);
+                        log_error("cannot create the output directory %s: %s", q, strerror(-r));
+                        rc = EXIT_BADINPUT;
+                }
+        }
+        /* Claim every destination before replacing any, so an unwritable
+         * directory fails before a single file changes. */
+        atomic_file *files = xcalloc(n + 1, sizeof *files);
+        for (size_t i = 0; i < n; i++)
+                files[i].fd = -1;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                if (!contents[i])
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, gen_emitters[i].filename);
+                int r = atomic_file_open(&files[i], path, 0644);
+                if (r == 0)
+                        r = atomic_file_write(&files[i], contents[i], strlen(contents[i]));
+                if (r < 0) {
+                        _cleanup_free_ char *q = quote_for_message(path);
+                        log_error("cannot write %s: %s", q, strerror(-r));
+                        rc = EXIT_BADINPUT;
+                }
+        }
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                if (!contents[i])
+                        continue;
+                int r = atomic_file_commit(&files[i]);
+                if (r < 0) {
+                        log_error("cannot write %s/%s: %s", dir, gen_emitters[i].filename, strerror(-r));
+                        rc = EXIT_BADINPUT;
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                atomic_file_abort(&files[i]);
+                free(contents[i]);
+        }
+        free(files);
+        free(contents);
+
+        if (rc == 0 && !quiet) {
+                if (ctx.notes.len)
+                        fputs(strbuf_str(&ctx.notes), stderr);
+                log_notice("profiles for '%s' written to %s/", ctx.name, dir);
+        }
+        gen_context_free(&ctx);
+        return rc;
+}

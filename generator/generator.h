@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* The generator: profiles from a trace. One shared context, one emitter
+ * per output file behind a tiny interface (gen_emitters[]). Emitters only
+ * build strings; the command writes them, each atomically, after every
+ * emitter succeeded, so a failure never leaves a half-written set.
+ *
+ * Output is deterministic: the same traces (in any order) give the same
+ * bytes. No timestamps, sorted names, stable indentation. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "strbuf.h"
+#include "trace.h"
+
+typedef enum gen_runtime {
+        GEN_RUNTIME_RUNC,
+        GEN_RUNTIME_CRUN,
+        GEN_RUNTIME_NONE,
+        _GEN_RUNTIME_MAX,
+} gen_runtime;
+
+typedef enum gen_default_action {
+        GEN_DEFAULT_ERRNO,  /* SCMP_ACT_ERRNO, errnoRet 1 (EPERM) */
+        GEN_DEFAULT_ENOSYS, /* SCMP_ACT_ERRNO, errnoRet 38 */
+        GEN_DEFAULT_KILL,   /* SCMP_ACT_KILL_PROCESS */
+        GEN_DEFAULT_LOG,    /* SCMP_ACT_LOG: a complain-mode trial profile */
+        _GEN_DEFAULT_MAX,
+} gen_default_action;
+
+typedef struct gen_options {
+        const char *name;             /* profile name; NULL: derived from the main program */
+        gen_runtime runtime;
+        gen_default_action default_action;
+        const char *globs_file;       /* user AppArmor glob rules, or NULL */
+        const char *templates_dir;    /* NULL: the built-in search (see gen_templates_dir) */
+        bool k8s;                     /* --format k8s: Kubernetes resources too */
+} gen_options;
+
+/* What one generation run knows, shared by the emitters. */
+typedef struct gen_context {
+        const trace *t;
+        const gen_options *opts;
+        char *name;                   /* the resolved profile name */
+        char **caps;                  /* capabilities needed (sorted, NULL-terminated) */
+        /* Figures emitters report for the summary and for each other
+         * (hardening.md quotes them). -1 when not computed. */
+        int seccomp_syscalls;         /* syscall names the profile allows */
+        int apparmor_raw_paths;
+        int apparmor_rules;
+        strbuf notes;                 /* lines for stderr ("minpriv: ...") */
+} gen_context;
+
+typedef struct gen_emitter {
+        const char *filename;
+        /* Build the file's content; return 0 with *ret (new string), or a
+         * negative errno with err filled. NULL `needed` = always. */
+        int (*emit)(gen_context *ctx, char **ret, mp_error *err);
+        bool (*needed)(const gen_context *ctx);
+} gen_emitter;
+
+/* The emitters in output order; ends with a NULL filename. */
+extern const gen_emitter gen_emitters[];
+
+int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, mp_error *err);
+void gen_context_free(gen_context *ctx);
+
+/* Capabilities the trace shows as needed: every capability with a reason
+ * whose call succeeded. Sorted, NULL-terminated, newly allocated. */
+char **gen_caps_needed(const trace *t);
+
+/* The profile name: --name, else the basename of the first run's program,
+ * reduced to [A-Za-z0-9_.-] and prefixed "minpriv-". */
+char *gen_default_name(const trace *t);
+
+/* Where templates are read from: opts->templates_dir, $MINPRIV_TEMPLATES,
+ * the source tree (for a build tree) or the installed data directory. */
+const char *gen_templates_dir(const gen_options *opts);
+
+const char *gen_runtime_name(gen_runtime rt);
+int gen_runtime_from_name(const char *name);
+const char *gen_default_action_name(gen_default_action a);
+int gen_default_action_from_name(const char *name);

@@ -1,0 +1,115 @@
+"""Helpers shared by the integration tests: run minpriv, read traces,
+parse strace output, name syscalls per ABI through libseccomp."""
+import ctypes
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MINPRIV = os.environ.get("MINPRIV", os.path.join(ROOT, "build", "cli", "minpriv"))
+SAMPLES = os.environ.get("MINPRIV_SAMPLES", os.path.join(os.path.dirname(MINPRIV), "..", "samples"))
+
+_seccomp = ctypes.CDLL("libseccomp.so.2")
+_seccomp.seccomp_syscall_resolve_num_arch.restype = ctypes.c_void_p
+_seccomp.seccomp_syscall_resolve_num_arch.argtypes = [ctypes.c_uint32, ctypes.c_int]
+_libc = ctypes.CDLL(None)
+_libc.free.argtypes = [ctypes.c_void_p]
+ARCH = {"x86_64": 0xC000003E, "i386": 0x40000003, "x32": 0x4000003E}
+X32_BIT = 0x40000000
+
+
+def syscall_name(abi, nr):
+    p = _seccomp.seccomp_syscall_resolve_num_arch(ARCH[abi], nr)
+    if not p:
+        return None
+    name = ctypes.string_at(p).decode()
+    _libc.free(p)
+    return name
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def sample(name):
+    path = os.path.join(SAMPLES, name)
+    if not os.path.exists(path):
+        print(f"SKIP: sample {name} not built", file=sys.stderr)
+        sys.exit(77)
+    return os.path.abspath(path)
+
+
+def record(argv, out=None, extra=(), env=None, check_status=None, input_=None, timeout=600):
+    """Run `minpriv record`; return (exit status, trace dict or None, stderr)."""
+    if out is None:
+        fd, out = tempfile.mkstemp(prefix="minpriv-test-", suffix=".json")
+        os.close(fd)
+    cmd = [MINPRIV, "record", "-q", "-o", out, *extra, "--", *argv]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, input=input_, timeout=timeout)
+    trace = None
+    if os.path.exists(out) and os.path.getsize(out) > 0:
+        with open(out) as f:
+            trace = json.load(f)
+    if check_status is not None and p.returncode != check_status:
+        fail(f"minpriv record {argv}: exit {p.returncode}, expected {check_status}\n{p.stderr.decode()}")
+    return p.returncode, trace, p.stderr.decode(errors="replace")
+
+
+def minpriv(*args, input_=None, env=None, timeout=600):
+    p = subprocess.run([MINPRIV, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, input=input_, env=env,
+                       timeout=timeout)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def traced_syscalls(trace):
+    """{abi: {name: count}} from a trace."""
+    out = {}
+    for abi, calls in trace["syscalls"].items():
+        out[abi] = {n: sum(p["count"] for p in v["programs"].values()) for n, v in calls.items()}
+    return out
+
+
+LINE = re.compile(r"^(\d+)\s+\[\s*(\d+)\]\s+([a-z0-9_]+)\(")
+RESUMED = re.compile(r"^(\d+)\s+\[\s*(\d+)\]\s+<\.\.\. ([a-z0-9_]+) resumed>")
+
+
+def strace_syscalls(argv, env=None, cwd=None, timeout=600):
+    """Run argv under `strace -f -n` and return ({abi: {name: count}}, exit status).
+    The ABI of each call comes from its number: the x32 bit, else the ABI whose
+    table gives strace's name for that number."""
+    fd, out = tempfile.mkstemp(prefix="minpriv-strace-", suffix=".txt")
+    os.close(fd)
+    p = subprocess.run(["strace", "-f", "-q", "-n", "-o", out, "--", *argv], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, cwd=cwd, timeout=timeout)
+    calls = {}
+    with open(out, errors="replace") as f:
+        for line in f:
+            m = LINE.match(line)
+            if not m:
+                continue
+            nr, name = int(m.group(2)), m.group(3)
+            if nr & X32_BIT:
+                abi = "x32"
+            elif syscall_name("x86_64", nr) == name:
+                abi = "x86_64"
+            elif syscall_name("i386", nr) == name:
+                abi = "i386"
+            else:
+                abi = "x86_64"
+            calls.setdefault(abi, {})
+            calls[abi][name] = calls[abi].get(name, 0) + 1
+    os.unlink(out)
+    return calls, p.returncode
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="minpriv-test-")
