@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the trace model: path encoding, validation, merging. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "trace.h"
+
+static void roundtrip(const char *raw, size_t len, const char *expect_enc)
+{
+        char *enc = trace_path_encode(raw, len);
+        if (expect_enc)
+                assert_string_equal(enc, expect_enc);
+        assert_true(utf8_valid(enc, strlen(enc)));
+        size_t dlen = 0;
+        char *dec = trace_path_decode(enc, &dlen);
+        assert_non_null(dec);
+        assert_int_equal(dlen, len);
+        assert_memory_equal(dec, raw, len);
+        free(enc);
+        free(dec);
+}
+
+static void test_path_encoding(void **state)
+{
+        roundtrip("/etc/passwd", 11, "/etc/passwd");
+        roundtrip("/tmp/a b\"c\n", 11, "/tmp/a b\"c\n");
+        roundtrip("/tmp/\xff\xfe", 7, "/tmp/\\xff\\xfe");
+        roundtrip("/tmp/back\\slash", 15, "/tmp/back\\\\slash");
+        roundtrip("/tmp/\\x41", 9, "/tmp/\\\\x41"); /* a literal "\x41" stays distinct from "A" */
+        roundtrip("/tmp/caf\xc3\xa9", 10, "/tmp/caf\xc3\xa9");
+        roundtrip("/tmp/\xc3", 6, "/tmp/\\xc3");              /* truncated sequence */
+        roundtrip("/tmp/\xe0\x80\x80", 8, "/tmp/\\xe0\\x80\\x80"); /* overlong */
+        roundtrip("/tmp/\xed\xa0\x80", 8, "/tmp/\\xed\\xa0\\x80"); /* surrogate */
+        /* malformed encodings are refused */
+        assert_null(trace_path_decode("/tmp/\\q", NULL));
+        assert_null(trace_path_decode("/tmp/\\x4", NULL));
+        assert_null(trace_path_decode("/tmp/\\x00", NULL));
+}
+
+static void test_path_encoding_exhaustive(void **state)
+{
+        /* every byte value in every position of a short name */
+        char raw[4] = { '/', 0, 'a', 0 };
+        for (int b = 1; b < 256; b++) {
+                raw[1] = (char)b;
+                roundtrip(raw, 3, NULL);
+        }
+}
+
+static trace *load(const char *json, int expect_rc, const char *expect_text)
+{
+        trace *t = NULL;
+        mp_error err = { 0 };
+        int r = trace_load_buffer(json, strlen(json), "t.json", &t, &err);
+        if (expect_rc == 0) {
+                if (r < 0)
+                        fail_msg("unexpected error: %s", err.text);
+                return t;
+        }
+        assert_int_equal(r, expect_rc);
+        assert_null(t);
+        assert_string_equal(err.where, "t.json");
+        if (expect_text && !strstr(err.text, expect_text))
+                fail_msg("error %s does not mention %s", err.text, expect_text);
+        return NULL;
+}
+
+#define HDR "{\"format\":\"minpriv-trace\",\"version\":1,\"runs\":[],"
+
+static void test_validation(void **state)
+{
+        trace *t = load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/bin/x\",\"programs\":{\"/bin/x\":{\"count\":2}}}}}}", 0, NULL);
+        assert_false(trace_is_empty(t));
+        trace_free(t);
+        load("", -EINVAL, "empty");
+        load("{", -EINVAL, NULL);
+        load("[1,2]", -EINVAL, "not a minpriv trace");
+        load("{\"format\":\"other\"}", -EINVAL, "not a minpriv trace");
+        load("{\"format\":\"minpriv-trace\",\"version\":99}", -EPROTONOSUPPORT, "newer");
+        load(HDR "\"syscalls\":{\"x86_64\":{\"no_such_call\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL,
+             "no_such_call");
+        load(HDR "\"syscalls\":{\"x86_64\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL,
+             "socketcall"); /* an i386 name on x86_64 */
+        trace_free(load(HDR "\"syscalls\":{\"i386\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", 0, NULL));
+        load(HDR "\"syscalls\":{\"mips\":{}}}", -EINVAL, "mips");
+        load(HDR "\"syscalls\":{},\"syscalls\":{}}", -EINVAL, "duplicate");
+        load(HDR "\"syscalls\":{},\"extra\":1}", -EINVAL, "extra");
+        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/x\":{\"count\":-1}}}}}}", -EINVAL,
+             "count");
+        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/x\":{\"count\":99999999999999999999999}}}}}}",
+             -EINVAL, NULL);
+        load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"access\":{\"frobnicate\":{}}}}}", -EINVAL, "frobnicate");
+        load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"access\":{\"read\":{\"EWHAT\":{\"programs\":{}}}}}}}", -EINVAL,
+             "EWHAT");
+        load(HDR "\"syscalls\":{},\"files\":{\"/a\\\\q\":{\"access\":{}}}}", -EINVAL, NULL);
+        load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"type\":\"weird\",\"access\":{}}}}", -EINVAL, "weird");
+        load("{\"format\":\"minpriv-trace\",\"version\":1,\"runs\":[],\"syscalls\":{\"x86_64\":\"\xff\"}}", -EINVAL, NULL);
+        load(HDR "\"syscalls\":{},\"capabilities\":{\"CAP_FLY\":{}}}", -EINVAL, "CAP_FLY");
+        /* deep nesting is refused, not a crash */
+        char deep[20000];
+        size_t o = 0;
+        for (int i = 0; i < 5000; i++)
+                deep[o++] = '[';
+        deep[o] = '\0';
+        load(deep, -EINVAL, NULL);
+        /* line:column on syntax errors */
+        trace *t2 = NULL;
+        mp_error err = { 0 };
+        assert_int_equal(trace_load_buffer("{\n  \"format\": ,\n}", 17, "x.json", &t2, &err), -EINVAL);
+        assert_int_equal(err.line, 2);
+        assert_true(err.column > 0);
+}
+
+static trace *sample_trace(const char *prog, int n, const char *file, int rss)
+{
+        trace *t = trace_new();
+        json_t *sc = trace_node(t->root, "syscalls", "x86_64", "openat", NULL);
+        trace_usage_add(sc, prog, n, NULL);
+        json_object_set_new(sc, "first", json_string(prog));
+        json_t *f = trace_node(t->root, "files", file, NULL);
+        json_object_set_new(f, "by_owner", json_boolean(n % 2));
+        trace_usage_add(trace_node(f, "access", "read", "ok", NULL), prog, n, NULL);
+        trace_counter_max(trace_child(t->root, "resources"), "max_rss_kib", rss);
+        json_array_append_new(json_object_get(t->root, "runs"),
+                              json_pack("{s:[s],s:s,s:b}", "command", prog, "mode", "seccomp", "no_new_privs", 0));
+        return t;
+}
+
+static void test_merge_order_independent(void **state)
+{
+        trace *a = sample_trace("/bin/a", 3, "/etc/a", 100);
+        trace *b = sample_trace("/bin/b", 4, "/etc/a", 300);
+        trace *c = sample_trace("/bin/a", 5, "/etc/c", 200);
+        trace *x = trace_new(), *y = trace_new();
+        trace_merge(x, a);
+        trace_merge(x, b);
+        trace_merge(x, c);
+        trace_merge(y, c);
+        trace_merge(y, b);
+        trace_merge(y, a);
+        char *sx = trace_dumps(x), *sy = trace_dumps(y);
+        assert_string_equal(sx, sy);
+        json_t *sc = trace_node(x->root, "syscalls", "x86_64", "openat", NULL);
+        assert_int_equal(trace_usage_count(sc), 12);
+        assert_string_equal(json_string_value(json_object_get(sc, "first")), "/bin/a");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(x->root, "resources"), "max_rss_kib")), 300);
+        assert_int_equal(json_array_size(json_object_get(x->root, "runs")), 3);
+        /* by_owner: true only if true everywhere (3 and 5 are odd, 4 even) */
+        assert_false(json_is_true(json_object_get(trace_node(x->root, "files", "/etc/a", NULL), "by_owner")));
+        assert_true(json_is_true(json_object_get(trace_node(x->root, "files", "/etc/c", NULL), "by_owner")));
+        /* the merged document is a valid trace */
+        trace *back = NULL;
+        mp_error err = { 0 };
+        assert_int_equal(trace_load_buffer(sx, strlen(sx), "m", &back, &err), 0);
+        trace_free(back);
+        free(sx);
+        free(sy);
+        trace_free(a);
+        trace_free(b);
+        trace_free(c);
+        trace_free(x);
+        trace_free(y);
+}
+
+static void test_dump_is_canonical(void **state)
+{
+        trace *t = sample_trace("/bin/z", 1, "/z", 1);
+        char *s1 = trace_dumps(t);
+        trace *t2 = NULL;
+        mp_error err = { 0 };
+        assert_int_equal(trace_load_buffer(s1, strlen(s1), "s1", &t2, &err), 0);
+        char *s2 = trace_dumps(t2);
+        assert_string_equal(s1, s2);
+        assert_true(s1[strlen(s1) - 1] == '\n');
+        free(s1);
+        free(s2);
+        trace_free(t);
+        trace_free(t2);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_path_encoding),
+                cmocka_unit_test(test_path_encoding_exhaustive),
+                cmocka_unit_test(test_validation),
+                cmocka_unit_test(test_merge_order_independent),
+                cmocka_unit_test(test_dump_is_canonical),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
