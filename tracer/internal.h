@@ -112,6 +112,7 @@ typedef struct file_rec {
         char *resolved;       /* final path when it differs, else NULL */
         int8_t type;          /* -1 unknown, else index in file_type_names */
         bool have_stat;
+        bool followed;        /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
         uint32_t nuses, cap;

@@ -207,6 +207,9 @@ static void file_use_add(file_rec *f, int kind, int err, uint32_t program)
         f->uses[f->nuses++] = (file_use){ .kind = (uint8_t)kind, .err = (int16_t)err, .program = program, .count = 1 };
 }
 
+/* Look the object up: its resolved name (when an access follows the last
+ * symlink, the object reached), and type, owner and mode from the first
+ * lookup that finds it. */
 static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
 {
         struct stat st;
@@ -216,13 +219,15 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
                 return;
         char *res = resolve_final(r, t->p, raw, pd->nofollow, &st, &have);
         if (res) {
-                if (!streq(res, raw)) {
+                if (!streq(res, raw) && (!f->resolved || !pd->nofollow)) {
                         free(f->resolved);
                         f->resolved = trace_path_encode(res, strlen(res));
                 }
                 free(res);
         }
-        if (have) {
+        if (!pd->nofollow && have)
+                f->followed = true;
+        if (have && !f->have_stat) {
                 f->have_stat = true;
                 f->type = (int8_t)file_type_of(st.st_mode);
                 f->uid = st.st_uid;
@@ -243,7 +248,8 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
         }
         /* Look the object up once (and again on the first success if it did
          * not exist before): its resolved name, type, owner and mode. */
-        if (is_new || (!f->have_stat && err == 0 && !(pd->kinds & (1u << AK_DELETE))))
+        bool gone = (pd->kinds & (1u << AK_DELETE)) != 0;
+        if (is_new || (err == 0 && !gone && (!f->have_stat || (!pd->nofollow && !f->followed && f->type == 2))))
                 file_stat(r, t, f, pd);
         if (f->type < 0 && pd->dir > 0)
                 f->type = 1;

@@ -56,9 +56,12 @@ def record(argv, out=None, extra=(), env=None, check_status=None, input_=None, t
     cmd = [MINPRIV, "record", "-q", "-o", out, *extra, "--", *argv]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, input=input_, timeout=timeout)
     trace = None
-    if os.path.exists(out) and os.path.getsize(out) > 0:
+    if os.path.isfile(out) and os.path.getsize(out) > 0:
         with open(out) as f:
-            trace = json.load(f)
+            try:
+                trace = json.load(f)
+            except ValueError:
+                trace = None
     if check_status is not None and p.returncode != check_status:
         fail(f"minpriv record {argv}: exit {p.returncode}, expected {check_status}\n{p.stderr.decode()}")
     return p.returncode, trace, p.stderr.decode(errors="replace")
