@@ -148,6 +148,10 @@ typedef struct recorder {
         int main_status;      /* -1 until the main process exits */
         int main_signal;      /* the signal that killed it, 0 if none */
         int loop_error;       /* errno of an unexpected wait failure */
+        uint64_t stops;       /* ptrace stops handled, for MINPRIV_STATS */
+        long spin_ns;         /* how long to poll for the next stop before sleeping */
+        int spin_score;       /* 0..100: how well spinning has paid off lately */
+        unsigned spin_probe;
         int live_tasks, live_procs;
         int max_tasks, max_procs;
         uint64_t processes;   /* processes created (including the first) */
