@@ -149,6 +149,8 @@ typedef struct recorder {
         int main_signal;      /* the signal that killed it, 0 if none */
         int loop_error;       /* errno of an unexpected wait failure */
         uint64_t stops;       /* ptrace stops handled, for MINPRIV_STATS */
+        char **setuid_programs; /* set-ID programs executed */
+        size_t nsetuid;
         long spin_ns;         /* how long to poll for the next stop before sleeping */
         int spin_score;       /* 0..100: how well spinning has paid off lately */
         unsigned spin_probe;

@@ -72,6 +72,9 @@ void rec_free(recorder *r)
         }
         free(r->programs);
         free(r->pcounts);
+        for (size_t i = 0; i < r->nsetuid; i++)
+                free(r->setuid_programs[i]);
+        free(r->setuid_programs);
         hashmap_free(r->program_index, NULL);
         hashmap_free(r->errors, NULL);
         hashmap_free(r->files, file_rec_free);

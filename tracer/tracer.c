@@ -519,6 +519,24 @@ static void record_exec_mappings(recorder *r, task *t)
         }
 }
 
+/* A set-user-ID or set-group-ID program ran: with no_new_privs (an
+ * unprivileged recording) it ran without its privileges, so its behaviour
+ * under the recorder may differ from production. */
+static void note_setuid_exec(recorder *r, task *t)
+{
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/%d/exe", t->tid);
+        if (stat(path, &st) < 0 || !(st.st_mode & (S_ISUID | S_ISGID)))
+                return;
+        const char *prog = rec_program_name(r, t->p->program);
+        for (size_t i = 0; i < r->nsetuid; i++)
+                if (streq(r->setuid_programs[i], prog))
+                        return;
+        r->setuid_programs = xrealloc(r->setuid_programs, (r->nsetuid + 1) * sizeof *r->setuid_programs);
+        r->setuid_programs[r->nsetuid++] = xstrdup(prog);
+}
+
 static void on_exec_event(recorder *r, pid_t pid)
 {
         unsigned long old = 0;
@@ -568,6 +586,7 @@ static void on_exec_event(recorder *r, pid_t pid)
                 free(pd.path);
         }
         record_exec_mappings(r, t);
+        note_setuid_exec(r, t);
         resume(r, t, 0);
 }
 
@@ -868,6 +887,13 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         json_object_set_new(run, "exit", ex);
         json_object_set_new(run, "mode", json_string(r->seccomp_mode ? "seccomp" : "ptrace"));
         json_object_set_new(run, "no_new_privs", json_boolean(r->no_new_privs));
+        if (r->nsetuid) {
+                qsort(r->setuid_programs, r->nsetuid, sizeof *r->setuid_programs, strcmp_ptr);
+                json_t *su = json_array();
+                for (size_t i = 0; i < r->nsetuid; i++)
+                        json_array_append_new(su, json_string(r->setuid_programs[i]));
+                json_object_set_new(run, "setuid_programs", su);
+        }
         json_object_set_new(run, "stacks", json_boolean(r->stacks));
         if (opts->baseline_label)
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
