@@ -6,6 +6,7 @@
 #include "fileio.h"
 #include "trace.h"
 #include "tracer.h"
+#include "baseline.h"
 
 static void summarize(const trace *t, const char *path, int status)
 {
@@ -25,10 +26,11 @@ int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 { "output", required_argument, NULL, 'o' },   { "stacks", no_argument, NULL, 'S' },
-                { "no-seccomp", no_argument, NULL, 'N' },
+                { "baseline", required_argument, NULL, 'b' }, { "no-seccomp", no_argument, NULL, 'N' },
                 { "quiet", no_argument, NULL, 'q' },          { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-trace.json";
+        const char *baseline_path = NULL;
         tracer_options opts = { 0 };
         int c;
         optind = 1;
@@ -43,6 +45,9 @@ int cmd_record(int argc, char **argv)
                 case 'N':
                         opts.no_seccomp = true;
                         break;
+                case 'b':
+                        baseline_path = optarg;
+                        break;
                 case 'q':
                         opts.quiet = true;
                         break;
@@ -55,6 +60,19 @@ int cmd_record(int argc, char **argv)
         if (!*output)
                 return usage_error("record", "empty output path");
         opts.argv = argv + optind;
+
+        _cleanup_baseline_ baseline bl = { 0 };
+        if (baseline_path) {
+                mp_error berr = { 0 };
+                if (baseline_load(baseline_path, &bl, &berr) < 0) {
+                        log_mp_error(&berr);
+                        return EXIT_BADINPUT;
+                }
+                for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                        opts.baseline[a] = bl.names[a];
+                opts.baseline_trace = bl.trace;
+                opts.baseline_label = baseline_path;
+        }
 
 
         /* Claim the output before the workload runs: an unwritable path is
@@ -82,6 +100,10 @@ int cmd_record(int argc, char **argv)
         }
         if (r < 0)
                 log_mp_error(&err); /* the trace so far is still written */
+        /* An incremental trace holds what the baseline knew plus what was
+         * new: the same facts as a full recording merged with the baseline. */
+        if (bl.trace)
+                trace_merge(t, bl.trace);
 
         _cleanup_free_ char *data = trace_dumps(t);
         r = atomic_file_write(&af, data, strlen(data));

@@ -5,7 +5,7 @@
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--no-seccomp] [-q] -- CMD [ARG...]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [-q] -- CMD [ARG...]\n"
           "\n"
           "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
           "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
@@ -17,6 +17,9 @@ static const command commands[] = {
           "  -o, --output FILE    where to write the trace\n"
           "      --stacks         capture a user-space stack at the first occurrence of\n"
           "                       each syscall per program, each file and capability reason\n"
+          "      --baseline FILE  incremental: a previous trace; syscalls it knows run without\n"
+          "                       a stop unless the trace needs facts from them, and the\n"
+          "                       result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",

@@ -10,7 +10,7 @@ int main(void)
 {
         const char *tmp = getenv("TMPDIR");
         char path[4096];
-        snprintf(path, sizeof path, "%s/static_hello.%d", tmp && *tmp ? tmp : "/tmp", (int)getpid());
+        snprintf(path, sizeof path, "%s/static_hello.out", tmp && *tmp ? tmp : "/tmp");
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0)
                 return 1;

@@ -2,6 +2,7 @@
 /* Internal state of the recorder, shared by its files. */
 #pragma once
 
+#include <linux/filter.h>
 #include <linux/ptrace.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -96,6 +97,7 @@ typedef struct task {
         uint64_t args[6];
         int slot;             /* index in the per-ABI table, -1 if out of range */
         uint64_t clone_flags; /* of the last clone/clone3, for the child */
+        bool clone_seen;      /* that clone-family call stopped at entry */
         int npend;
         pending pend[MAX_PENDING];
 } task;
@@ -203,6 +205,9 @@ char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struc
 void dir_cache_clear(recorder *r);
 
 void proc_refresh_root(recorder *r, task *t);
+
+/* filter.c */
+int filter_build(recorder *r, struct sock_fprog *ret);
 
 /* syscalls.c */
 void sys_table_init(void);

@@ -65,6 +65,7 @@ static void h_socketcall(recorder *r, task *t, const sysdef *d);
 static void h_setsockopt(recorder *r, task *t, const sysdef *d);
 static void h_flags_arg(recorder *r, task *t, const sysdef *d);
 static void h_clone3(recorder *r, task *t, const sysdef *d);
+static void h_fork(recorder *r, task *t, const sysdef *d);
 static void h_cred(recorder *r, task *t, const sysdef *d);
 static void h_signal(recorder *r, task *t, const sysdef *d);
 static void h_ptrace(recorder *r, task *t, const sysdef *d);
@@ -180,6 +181,8 @@ static const sysdef defs[] = {
         /* processes and namespaces */
         ARG("clone", h_flags_arg, O_CAPS),
         ARG("clone3", h_clone3, O_CAPS),
+        ARG("fork", h_fork, 0),
+        ARG("vfork", h_fork, 0),
         ARG("unshare", h_flags_arg, O_CAPS),
         ARG("setns", h_flags_arg, O_CAPS),
         ARG("personality", h_flags_arg, 0),
@@ -675,8 +678,10 @@ static void h_flags_arg(recorder *r, task *t, const sysdef *d)
         else
                 snprintf(key, sizeof key, "0x%llx", (unsigned long long)v);
         record_argument(r, t, d->name, key, &v, 1);
-        if (streq(d->name, "clone"))
+        if (streq(d->name, "clone")) {
                 t->clone_flags = v;
+                t->clone_seen = true;
+        }
 }
 
 static void h_clone3(recorder *r, task *t, const sysdef *d)
@@ -688,6 +693,13 @@ static void h_clone3(recorder *r, task *t, const sysdef *d)
         snprintf(key, sizeof key, "0x%llx", (unsigned long long)flags);
         record_argument(r, t, "clone3", key, &flags, 1);
         t->clone_flags = flags;
+        t->clone_seen = true;
+}
+
+static void h_fork(recorder *r, task *t, const sysdef *d)
+{
+        t->clone_flags = 0;
+        t->clone_seen = true;
 }
 
 static void h_cred(recorder *r, task *t, const sysdef *d)

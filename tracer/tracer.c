@@ -88,81 +88,6 @@ static bool probe_seccomp(void)
         return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-/* The filter: SECCOMP_RET_TRACE for everything, or, with a baseline,
- * SECCOMP_RET_ALLOW for known syscalls whose facts are all recorded at
- * entry elsewhere. Built with libseccomp and exported as BPF. */
-static int build_filter(recorder *r, struct sock_fprog *ret)
-{
-        bool any_baseline = false;
-        for (int a = 0; a < _TRACE_ABI_MAX; a++)
-                if (r->opts->baseline[a])
-                        any_baseline = true;
-        if (!any_baseline) {
-                struct sock_filter *f = xmalloc(sizeof *f);
-                *f = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-                ret->len = 1;
-                ret->filter = f;
-                return 0;
-        }
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRACE(0));
-        if (!ctx)
-                return -ENOMEM;
-        static const uint32_t arches[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
-        int rc = 0;
-        for (int a = 1; a < _TRACE_ABI_MAX && rc == 0; a++) {
-                rc = seccomp_arch_add(ctx, arches[a]);
-                if (rc == -EEXIST)
-                        rc = 0;
-        }
-        /* Let the filter reach the kernel unchanged: no NNP from libseccomp. */
-        if (rc == 0)
-                rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        for (int a = 0; a < _TRACE_ABI_MAX && rc == 0; a++) {
-                for (char **n = r->opts->baseline[a]; n && *n && rc == 0; n++) {
-                        int nr = seccomp_syscall_resolve_name_arch(arches[a], *n);
-                        if (nr < 0)
-                                continue;
-                        uint64_t slot = (uint64_t)nr & ~X32_SYSCALL_BIT;
-                        if (sys_needs_stop(a, slot))
-                                continue;
-                        rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 0);
-                        if (rc == -EDOM || rc == -EEXIST)
-                                rc = 0;
-                }
-        }
-        if (rc < 0) {
-                seccomp_release(ctx);
-                return rc;
-        }
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) < 0) {
-                seccomp_release(ctx);
-                return -errno;
-        }
-        /* A filter of a few hundred rules fits easily in a pipe buffer. */
-        rc = seccomp_export_bpf(ctx, fds[1]);
-        close(fds[1]);
-        seccomp_release(ctx);
-        if (rc < 0) {
-                close(fds[0]);
-                return rc;
-        }
-        size_t cap = 4096, len = 0;
-        char *buf = xmalloc(cap);
-        for (;;) {
-                if (len == cap)
-                        buf = xrealloc(buf, cap *= 2);
-                ssize_t n = read(fds[0], buf + len, cap - len);
-                if (n <= 0)
-                        break;
-                len += (size_t)n;
-        }
-        close(fds[0]);
-        ret->len = (unsigned short)(len / sizeof(struct sock_filter));
-        ret->filter = (struct sock_filter *)buf;
-        return 0;
-}
-
 /* ------------------------------------------------------------- signals */
 
 static volatile sig_atomic_t forward_to;
@@ -456,11 +381,19 @@ static void on_clone_event(recorder *r, task *t)
         ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
         pid_t child = (pid_t)msg;
         uint64_t flags = t->clone_flags;
-        const char *n = sys_name(t->abi, t->nr);
-        if (n && (streq(n, "fork") || streq(n, "vfork")))
-                flags = 0;
+        bool thread;
+        if (t->clone_seen) {
+                thread = (flags & CLONE_THREAD) != 0;
+        } else {
+                /* The call did not stop (an incremental recording let it
+                 * through): ask the kernel what the child is. */
+                pid_t tgid = child;
+                proc_read_creds(child, NULL, &tgid, NULL);
+                thread = tgid != child;
+                flags = thread ? CLONE_THREAD : 0;
+        }
         t->clone_flags = 0;
-        bool thread = (flags & CLONE_THREAD) != 0;
+        t->clone_seen = false;
         task *c = intmap_get(r->tasks, child);
         if (!c) {
                 proc *p;
@@ -752,7 +685,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 r->stacks = false;
 
         struct sock_fprog prog = { 0, NULL };
-        if (r->seccomp_mode && (rc = build_filter(r, &prog)) < 0) {
+        if (r->seccomp_mode && (rc = filter_build(r, &prog)) < 0) {
                 rec_free(r);
                 caps_free(r);
                 return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));

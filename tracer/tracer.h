@@ -17,6 +17,9 @@ typedef struct tracer_options {
          * the filter lets through without a stop unless the trace needs
          * facts from them; NULL for a full recording. */
         char **baseline[_TRACE_ABI_MAX];
+        /* The baseline trace, when the baseline is one: argument values it
+         * knows also run without a stop (see filter.c). Borrowed. */
+        const trace *baseline_trace;
         const char *baseline_label; /* recorded in runs[].baseline */
         bool quiet;             /* no "minpriv: ..." notices on stderr */
 } tracer_options;

@@ -30,6 +30,19 @@ def syscall_name(abi, nr):
     return name
 
 
+# Calls whose presence depends on timing, not on the program's logic.
+TIMING = {
+    # Threads: whether a futex wait/wake happens depends on contention, and
+    # glibc may madvise a finished thread's stack away.
+    "threads": {"futex", "madvise"},
+    # A thread blocked in pause() is killed by the exec in the other thread;
+    # whether it got to call pause() (and the execer to futex) is a race.
+    "thread_exec": {"pause", "futex"},
+    # The parent may or may not have reached waitpid before the child stops,
+    # and its SIGTERM may kill the second child before that calls pause().
+    "signals": {"restart_syscall", "pause"},
+}
+
 def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)

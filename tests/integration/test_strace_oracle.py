@@ -13,18 +13,6 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
 
-# Calls whose presence depends on timing, not on the program's logic.
-TIMING = {
-    # Threads: whether a futex wait/wake happens depends on contention, and
-    # glibc may madvise a finished thread's stack away.
-    "threads": {"futex", "madvise"},
-    # A thread blocked in pause() is killed by the exec in the other thread;
-    # whether it got to call pause() (and the execer to futex) is a race.
-    "thread_exec": {"pause", "futex"},
-    # The parent may or may not have reached waitpid before the child stops,
-    # and its SIGTERM may kill the second child before that calls pause().
-    "signals": {"restart_syscall", "pause"},
-}
 # Samples whose syscall counts are fixed, so counts must match too.
 EXACT_COUNTS = {"static_hello", "int80", "hello32", "paths", "forktree"}
 # Calls whose count (not presence) depends on timing.
@@ -55,7 +43,7 @@ def main():
     mp.check(status == ostatus, f"exit status {status} under minpriv, {ostatus} under strace")
 
     mine = mp.traced_syscalls(trace)
-    tolerated = TIMING.get(name, set())
+    tolerated = mp.TIMING.get(name, set())
     problems = []
     for abi in sorted(set(mine) | set(oracle)):
         a, b = mine.get(abi, {}), oracle.get(abi, {})
