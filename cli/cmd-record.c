@@ -16,7 +16,7 @@ static void summarize(const trace *t, const char *path, int status)
         json_t *v;
         json_object_foreach(sys, abi, v)
                 nsys += json_object_size(v);
-        size_t nfiles = json_object_size(json_object_get(t->root, "files"));
+        size_t nfiles = trace_section_size(t, "files");
         json_t *res = json_object_get(t->root, "resources");
         log_notice("recorded %zu distinct syscalls, %zu paths, %lld processes; exit status %d; trace in %s", nsys,
                    nfiles, (long long)json_integer_value(json_object_get(res, "processes")), status, path);
@@ -105,8 +105,19 @@ int cmd_record(int argc, char **argv)
         if (bl.trace)
                 trace_merge(t, bl.trace);
 
-        _cleanup_free_ char *data = trace_dumps(t);
-        r = atomic_file_write(&af, data, strlen(data));
+        /* Streamed straight into the file: a trace of 100,000 paths is tens
+         * of megabytes of text. */
+        int fd = dup(af.fd);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+        } else {
+                r = trace_write(t, f);
+                if (fclose(f) != 0 && r == 0)
+                        r = -errno;
+        }
         if (r == 0)
                 r = atomic_file_commit(&af);
         if (r < 0) {

@@ -62,8 +62,40 @@ void trace_free(trace *t)
 {
         if (!t)
                 return;
+        if (t->stream) {
+                t->stream->free(t->stream->ud);
+                free(t->stream);
+        }
         json_decref(t->root);
         free(t);
+}
+
+void trace_set_stream(trace *t, trace_stream *s)
+{
+        if (t->stream) {
+                t->stream->free(t->stream->ud);
+                free(t->stream);
+        }
+        t->stream = s;
+        json_object_del(t->root, s->key);
+}
+
+size_t trace_section_size(const trace *t, const char *key)
+{
+        if (t->stream && streq(t->stream->key, key))
+                return t->stream->size(t->stream->ud);
+        return json_object_size(json_object_get(t->root, key));
+}
+
+void trace_materialize(trace *t)
+{
+        if (!t->stream)
+                return;
+        trace_stream *s = t->stream;
+        t->stream = NULL;
+        json_object_set_new(t->root, s->key, s->materialize(s->ud));
+        s->free(s->ud);
+        free(s);
 }
 
 json_t *trace_child(json_t *obj, const char *key)
@@ -664,24 +696,68 @@ int trace_load(const char *path, trace **ret, mp_error *err)
         return trace_load_buffer(data, size, path, ret, err);
 }
 
+int trace_write(const trace *t, FILE *f)
+{
+        /* The top level by hand, so a streamed member slots in at its
+         * sorted place; every other member through the same writer. */
+        size_t n;
+        const char **keys = trace_sorted_keys(t->root, &n);
+        const char *skey = t->stream ? t->stream->key : NULL;
+        jsonw w;
+        jsonw_init(&w, f, 0);
+        jsonw_object_begin(&w);
+        bool streamed = false;
+        for (size_t i = 0; i <= n; i++) {
+                if (skey && !streamed && (i == n || strcmp(skey, keys[i]) < 0)) {
+                        jsonw_key(&w, skey);
+                        t->stream->write(t->stream->ud, &w);
+                        streamed = true;
+                }
+                if (i == n)
+                        break;
+                jsonw_key(&w, keys[i]);
+                jsonw_value(&w, json_object_get(t->root, keys[i]));
+        }
+        jsonw_object_end(&w);
+        fputc('\n', f);
+        free(keys);
+        if (fflush(f) != 0 || ferror(f))
+                return errno ? -errno : -EIO;
+        return 0;
+}
+
 char *trace_dumps(const trace *t)
 {
-        char *s = json_dumps(t->root, JSON_SORT_KEYS | JSON_INDENT(1));
-        if (!s)
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
                 abort();
-        size_t n = strlen(s);
-        char *out = xmalloc(n + 2);
-        memcpy(out, s, n);
-        out[n] = '\n';
-        out[n + 1] = '\0';
-        free(s);
-        return out;
+        trace_write(t, f);
+        fclose(f);
+        return buf;
 }
 
 int trace_save(const trace *t, const char *path, mp_error *err)
 {
-        _cleanup_free_ char *s = trace_dumps(t);
-        int r = write_file_atomic(path, s, strlen(s), 0644);
+        _cleanup_atomic_file_ atomic_file af = { .fd = -1 };
+        int r = atomic_file_open(&af, path, 0644);
+        if (r == 0) {
+                int fd = dup(af.fd);
+                FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+                if (!f) {
+                        r = -errno;
+                        if (fd >= 0)
+                                close(fd);
+                } else {
+                        errno = 0;
+                        r = trace_write(t, f);
+                        if (fclose(f) != 0 && r == 0)
+                                r = -errno;
+                }
+        }
+        if (r == 0)
+                r = atomic_file_commit(&af);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot write trace: %s", strerror(-r));
         return 0;
@@ -776,6 +852,14 @@ void trace_merge(trace *into, const trace *from)
 {
         const char *k;
         json_t *v;
+        trace_materialize(into);
+        if (from->stream) {
+                /* merge the streamed member as a tree */
+                trace tmp = { .root = json_object(), .stream = NULL };
+                json_object_set_new(tmp.root, from->stream->key, from->stream->materialize(from->stream->ud));
+                trace_merge(into, &tmp);
+                json_decref(tmp.root);
+        }
         json_object_foreach(from->root, k, v) {
                 if (streq(k, "format") || streq(k, "version"))
                         continue;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jsonw.h"
 #include "util.h"
 
 #define TRACE_FORMAT "minpriv-trace"
@@ -22,8 +23,23 @@
  * about 30 MiB). */
 #define TRACE_MAX_BYTES (1024u * 1024u * 1024u)
 
+/* A member of the top-level object that is written by its owner instead
+ * of being held in the tree: the recorder streams the files section, which
+ * would otherwise take several kilobytes per path as jansson objects. The
+ * text written must be what json_dumps would write for materialize()'s
+ * value (see common/jsonw.h). */
+typedef struct trace_stream {
+        const char *key;
+        void (*write)(void *ud, struct jsonw *w);
+        json_t *(*materialize)(void *ud); /* a new reference */
+        size_t (*size)(void *ud);         /* number of members of the value */
+        void (*free)(void *ud);
+        void *ud;
+} trace_stream;
+
 typedef struct trace {
         json_t *root;
+        trace_stream *stream; /* owned; NULL when everything is in root */
 } trace;
 
 /* A new, empty trace (format and version set, empty sections). */
@@ -42,9 +58,18 @@ int trace_load_buffer(const char *data, size_t size, const char *name, trace **r
  * parsing). */
 int trace_validate(json_t *root, const char *name, mp_error *err);
 
-/* The canonical serialisation: sorted keys, two-space indentation, final
+/* The canonical serialisation: sorted keys, one-space indentation, final
  * newline. Returns a new string. */
 char *trace_dumps(const trace *t);
+/* The same, written to f; returns 0 or a negative errno (write errors,
+ * e.g. -ENOSPC, are reported after a flush). */
+int trace_write(const trace *t, FILE *f);
+/* Give the trace a streamed member (ownership passes to the trace). */
+void trace_set_stream(trace *t, trace_stream *s);
+/* Bring a streamed member into the tree (before changing or merging). */
+void trace_materialize(trace *t);
+/* Number of members of a top-level section, streamed or not. */
+size_t trace_section_size(const trace *t, const char *key);
 /* Write atomically (temporary file + rename). */
 int trace_save(const trace *t, const char *path, mp_error *err);
 

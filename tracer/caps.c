@@ -78,7 +78,16 @@ void caps_init(recorder *r)
 
 void caps_free(recorder *r) { hashmap_free(r->attr_cache, free); }
 
-void caps_forget(recorder *r) { hashmap_clear(r->attr_cache, free); }
+void caps_forget(recorder *r, const char *enc_path)
+{
+        if (!enc_path) {
+                hashmap_clear(r->attr_cache, free);
+                return;
+        }
+        _cleanup_free_ char *l = xasprintf("l%s", enc_path), *f = xasprintf("f%s", enc_path);
+        free(hashmap_remove(r->attr_cache, l));
+        free(hashmap_remove(r->attr_cache, f));
+}
 
 /* Owner and mode of the object a path names (symlinks followed unless
  * nofollow), cached until the tree changes. */
@@ -334,7 +343,7 @@ static void caps_chown(recorder *r, task *t, const char *sys)
                 snprintf(ng, sizeof ng, "%u", gid_same ? a->gid : gid);
                 need(r, t, CAP_CHOWN, sys, pd->path, in, "owner %u:%u -> %s:%s", a->uid, a->gid, nu, ng);
         }
-        pend_add(t, PEND_TREE); /* owner changed: forget cached attributes */
+        pend_forget(t, pd->path, false); /* owner changed: forget its cached attributes */
 }
 
 static void caps_chmod(recorder *r, task *t, const char *sys)
@@ -352,7 +361,7 @@ static void caps_chmod(recorder *r, task *t, const char *sys)
                 need(r, t, CAP_FOWNER, sys, pd->path, file_inputs(c, a), "chmod %04o of a file owned by %u", mode, a->uid);
         else if ((mode & S_ISGID) && !S_ISDIR(a->mode) && !in_groups(c, a->gid))
                 need(r, t, CAP_FSETID, sys, pd->path, file_inputs(c, a), "set-group-ID on a file of group %u", a->gid);
-        pend_add(t, PEND_TREE);
+        pend_forget(t, pd->path, false);
 }
 
 static void caps_utime(recorder *r, task *t, const char *sys)

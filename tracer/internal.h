@@ -66,7 +66,8 @@ typedef enum pend_type {
         PEND_CAP,     /* a capability reason: results[result] usage */
         PEND_CREDS,   /* refresh credentials on success */
         PEND_CWD,     /* forget the cached cwd on success */
-        PEND_TREE,    /* the file tree changed: forget cached directory resolutions */
+        PEND_FORGET,  /* on success, forget what the caches hold about `path`
+                         (all of it when `all`: a directory moved, a mount) */
 } pend_type;
 
 typedef struct pending {
@@ -81,6 +82,8 @@ typedef struct pending {
         int8_t file_type;     /* at entry, from lstat, -1 if absent */
         /* PEND_NODE / PEND_CAP */
         json_t *node;
+        /* PEND_FORGET */
+        bool all;
 } pending;
 
 #define MAX_PENDING 8
@@ -203,6 +206,8 @@ char *task_cwd(recorder *r, task *t);
 struct stat;
 char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st);
 void dir_cache_clear(recorder *r);
+/* Forget cached facts about one path (its directory resolution). */
+void dir_cache_forget(recorder *r, const char *raw_path);
 
 void proc_refresh_root(recorder *r, task *t);
 
@@ -221,8 +226,8 @@ bool sys_needs_stop(int abi, uint64_t nr);
 void caps_entry(recorder *r, task *t, const char *name);
 void caps_init(recorder *r);
 void caps_free(recorder *r);
-/* Forget cached file attributes (after chmod/chown/rename/unlink...). */
-void caps_forget(recorder *r);
+/* Forget cached file attributes: of one path (encoded), or all (NULL). */
+void caps_forget(recorder *r, const char *enc_path);
 
 /* stacks.c */
 int stacks_init(recorder *r);
@@ -234,4 +239,6 @@ void resources_sample(recorder *r);
 
 /* helpers shared by handlers */
 pending *pend_add(task *t, pend_type type);
+/* Queue cache invalidation of `enc_path` (or everything) on success. */
+void pend_forget(task *t, const char *enc_path, bool all);
 void pend_clear(task *t);

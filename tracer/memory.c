@@ -297,3 +297,8 @@ void dir_cache_clear(recorder *r)
 {
         hashmap_clear(r->dir_cache, free);
 }
+
+void dir_cache_forget(recorder *r, const char *raw_path)
+{
+        free(hashmap_remove(r->dir_cache, raw_path));
+}

@@ -56,6 +56,8 @@ void rec_init(recorder *r)
 
 static void file_rec_free(void *v)
 {
+        if (!v)
+                return;
         file_rec *f = v;
         free(f->resolved);
         free(f->uses);
@@ -77,7 +79,8 @@ void rec_free(recorder *r)
         free(r->setuid_programs);
         hashmap_free(r->program_index, NULL);
         hashmap_free(r->errors, NULL);
-        hashmap_free(r->files, file_rec_free);
+        if (r->files)
+                hashmap_free(r->files, file_rec_free);
         hashmap_free(r->dir_cache, free);
         hashmap_free(r->stacks_seen, NULL);
         size_t pos = 0;
@@ -265,13 +268,117 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
                 f->stack = stacks_capture(r, t->tid);
 }
 
-static void emit_files(recorder *r)
+/* The files section, streamed: it is most of a trace, and as jansson
+ * objects it would cost several kilobytes per path. The stream owns the
+ * file table and a copy of the program names. */
+typedef struct files_stream {
+        hashmap *files;
+        char **programs;
+        size_t nprograms;
+} files_stream;
+
+static int cmp_use(const void *a, const void *b, void *ud)
 {
-        json_t *files = trace_child(r->t->root, "files");
+        const file_use *x = a, *y = b;
+        char **programs = ud;
+        int c = strcmp(access_kind_names[x->kind], access_kind_names[y->kind]);
+        if (c)
+                return c;
+        const char *ex = x->err ? errno_name(x->err) : "ok", *ey = y->err ? errno_name(y->err) : "ok";
+        c = strcmp(ex ? ex : "EIO", ey ? ey : "EIO");
+        if (c)
+                return c;
+        return strcmp(programs[x->program], programs[y->program]);
+}
+
+static const char *use_result(const file_use *u)
+{
+        if (!u->err)
+                return "ok";
+        const char *n = errno_name(u->err);
+        return n ? n : "EIO";
+}
+
+static void files_write(void *ud, jsonw *w)
+{
+        files_stream *fs = ud;
+        size_t n = hashmap_size(fs->files), i = 0, pos = 0;
+        const char **paths = xcalloc(n + 1, sizeof *paths);
+        const char *k;
+        while (hashmap_next(fs->files, &pos, &k, NULL))
+                paths[i++] = k;
+        qsort(paths, n, sizeof *paths, strcmp_ptr);
+        jsonw_object_begin(w);
+        for (i = 0; i < n; i++) {
+                file_rec *f = hashmap_get(fs->files, paths[i]);
+                jsonw_key(w, paths[i]);
+                jsonw_object_begin(w);
+                /* members in sorted order: access, by_owner, gid, mode, resolved, stack, type, uid */
+                jsonw_key(w, "access");
+                jsonw_object_begin(w);
+                qsort_r(f->uses, f->nuses, sizeof *f->uses, cmp_use, fs->programs);
+                for (uint32_t u = 0; u < f->nuses;) {
+                        uint8_t kind = f->uses[u].kind;
+                        jsonw_key(w, access_kind_names[kind]);
+                        jsonw_object_begin(w);
+                        while (u < f->nuses && f->uses[u].kind == kind) {
+                                const char *res = use_result(&f->uses[u]);
+                                jsonw_key(w, res);
+                                jsonw_object_begin(w);
+                                jsonw_key(w, "programs");
+                                jsonw_object_begin(w);
+                                while (u < f->nuses && f->uses[u].kind == kind && streq(use_result(&f->uses[u]), res)) {
+                                        jsonw_key(w, fs->programs[f->uses[u].program]);
+                                        jsonw_object_begin(w);
+                                        jsonw_key(w, "count");
+                                        jsonw_int(w, (long long)f->uses[u].count);
+                                        jsonw_object_end(w);
+                                        u++;
+                                }
+                                jsonw_object_end(w);
+                                jsonw_object_end(w);
+                        }
+                        jsonw_object_end(w);
+                }
+                jsonw_object_end(w);
+                if (f->have_stat) {
+                        jsonw_key(w, "by_owner");
+                        jsonw_bool(w, !f->not_by_owner);
+                        jsonw_key(w, "gid");
+                        jsonw_int(w, f->gid);
+                        jsonw_key(w, "mode");
+                        jsonw_int(w, f->mode);
+                }
+                if (f->resolved) {
+                        jsonw_key(w, "resolved");
+                        jsonw_string(w, f->resolved);
+                }
+                if (f->stack) {
+                        jsonw_key(w, "stack");
+                        jsonw_value(w, f->stack);
+                }
+                if (f->type >= 0) {
+                        jsonw_key(w, "type");
+                        jsonw_string(w, file_type_names[f->type]);
+                }
+                if (f->have_stat) {
+                        jsonw_key(w, "uid");
+                        jsonw_int(w, f->uid);
+                }
+                jsonw_object_end(w);
+        }
+        jsonw_object_end(w);
+        free(paths);
+}
+
+static json_t *files_materialize(void *ud)
+{
+        files_stream *fs = ud;
+        json_t *files = json_object();
         size_t pos = 0;
         const char *path;
         void *v;
-        while (hashmap_next(r->files, &pos, &path, &v)) {
+        while (hashmap_next(fs->files, &pos, &path, &v)) {
                 file_rec *f = v;
                 json_t *node = trace_child(files, path);
                 if (f->type >= 0)
@@ -289,10 +396,39 @@ static void emit_files(recorder *r)
                 json_t *access = trace_child(node, "access");
                 for (uint32_t i = 0; i < f->nuses; i++) {
                         file_use *u = &f->uses[i];
-                        json_t *res = trace_node(access, access_kind_names[u->kind], result_name(u->err), NULL);
-                        trace_usage_add(res, r->programs[u->program], (json_int_t)u->count, NULL);
+                        json_t *res = trace_node(access, access_kind_names[u->kind], use_result(u), NULL);
+                        trace_usage_add(res, fs->programs[u->program], (json_int_t)u->count, NULL);
                 }
         }
+        return files;
+}
+
+static void file_rec_free(void *v);
+
+static size_t files_size(void *ud) { return hashmap_size(((files_stream *)ud)->files); }
+
+static void files_free(void *ud)
+{
+        files_stream *fs = ud;
+        hashmap_free(fs->files, file_rec_free);
+        for (size_t i = 0; i < fs->nprograms; i++)
+                free(fs->programs[i]);
+        free(fs->programs);
+        free(fs);
+}
+
+static void emit_files(recorder *r)
+{
+        files_stream *fs = xcalloc(1, sizeof *fs);
+        fs->files = steal_pointer(&r->files);
+        fs->nprograms = r->nprograms;
+        fs->programs = xcalloc(r->nprograms + 1, sizeof *fs->programs);
+        for (size_t i = 0; i < r->nprograms; i++)
+                fs->programs[i] = xstrdup(r->programs[i]);
+        trace_stream *s = xcalloc(1, sizeof *s);
+        *s = (trace_stream){ .key = "files", .write = files_write, .materialize = files_materialize,
+                             .size = files_size, .free = files_free, .ud = fs };
+        trace_set_stream(r->t, s);
 }
 
 static void emit_syscalls(recorder *r)
@@ -355,6 +491,15 @@ pending *pend_add(task *t, pend_type type)
         p->type = type;
         p->file_type = -1;
         return p;
+}
+
+void pend_forget(task *t, const char *enc_path, bool all)
+{
+        pending *p = pend_add(t, PEND_FORGET);
+        if (!p)
+                return;
+        p->all = all || !enc_path;
+        p->path = enc_path ? xstrdup(enc_path) : NULL;
 }
 
 void pend_clear(task *t)

@@ -378,8 +378,19 @@ static void h_path(recorder *r, task *t, const sysdef *d)
                 int dirfd2 = d->dirfd2 >= 0 ? (int)t->args[d->dirfd2] : AT_FDCWD;
                 want_path(r, t, dirfd2, t->args[d->path2], d->kinds2, true, false);
         }
-        if ((d->kinds | d->kinds2) & (K(AK_DELETE) | K(AK_RENAME) | K(AK_MOUNT) | K(AK_CREATE)))
-                pend_add(t, PEND_TREE);
+        /* Caches hold only what exists: a new name changes nothing cached,
+         * a removed name drops its own entries, a renamed one (maybe a
+         * directory with cached names below it) or a mount drops them all. */
+        if ((d->kinds | d->kinds2) & (K(AK_RENAME) | K(AK_MOUNT))) {
+                pend_forget(t, NULL, true);
+        } else if (d->kinds & K(AK_DELETE)) {
+                const pending *pd = NULL;
+                for (int i = 0; i < t->npend; i++)
+                        if (t->pend[i].type == PEND_FILE)
+                                pd = &t->pend[i];
+                if (pd)
+                        pend_forget(t, pd->path, false);
+        }
 }
 
 static void h_fd(recorder *r, task *t, const sysdef *d)
@@ -860,10 +871,17 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                                 proc_refresh_root(r, t);
                         }
                         break;
-                case PEND_TREE:
-                        if (!err) {
+                case PEND_FORGET:
+                        if (err)
+                                break;
+                        if (pd->all) {
                                 dir_cache_clear(r);
-                                caps_forget(r);
+                                caps_forget(r, NULL);
+                        } else {
+                                _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
+                                if (raw)
+                                        dir_cache_forget(r, raw);
+                                caps_forget(r, pd->path);
                         }
                         break;
                 }

@@ -841,7 +841,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 getrusage(RUSAGE_SELF, &self);
                 fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n",
                         self.ru_maxrss, (unsigned long long)r->stops, (unsigned long long)r->processes,
-                        hashmap_size(r->files));
+                        trace_section_size(t, "files"));
         }
         int loop_error = r->loop_error;
         stacks_free(r);
