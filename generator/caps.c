@@ -128,8 +128,9 @@ int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
                                  "# the object and the deciding values, and [the programs].\n");
         }
         if (denied)
-                strbuf_printf(&sb, "# %zu refused call%s not listed: see \"Denied during recording\" in hardening.md.\n",
-                              denied, denied == 1 ? " is" : "s are");
+                strbuf_printf(&sb, "# %zu kind%s of call %s refused a capability while recorded (not listed for that): see\n"
+                                   "# \"Denied during recording\" in hardening.md.\n",
+                              denied, denied == 1 ? "" : "s", denied == 1 ? "was" : "were");
 
         for (char **c = ctx->caps; *c; c++) {
                 strbuf_printf(&sb, "%s\n", *c);

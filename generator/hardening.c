@@ -306,6 +306,7 @@ typedef struct analysis {
         mount_pt *mounts;
         size_t nmounts;
         bool root_written;    /* a write directly under "/" */
+        strset root_writes;   /* those paths */
         /* non-root blockers */
         strset id_changes;    /* "setuid 65534" */
         strset mode_blocked;  /* "`path`: read needs o+r (owner 0:0 mode 0600)" */
@@ -329,6 +330,7 @@ static void analysis_free(analysis *a)
                 free(a->mounts[i].volume_name);
         }
         free(a->mounts);
+        set_free(&a->root_writes);
         set_free(&a->id_changes);
         set_free(&a->mode_blocked);
         set_free(&a->setid_programs);
@@ -412,6 +414,15 @@ static void analyse_mounts(analysis *a, const json_t *files)
                 if (is_pseudo(real) || is_pseudo(paths[i]) || !any_ok(f, write_kinds))
                         continue;
                 _cleanup_free_ char *m = mount_for(real);
+                if (streq(m, "/")) {
+                        /* No mount can make "/" writable on a read-only root. */
+                        a->root_written = true;
+                        strbuf w = STRBUF_INIT;
+                        md_code(&w, real);
+                        set_add(&a->root_writes, strbuf_str(&w));
+                        strbuf_free(&w);
+                        continue;
+                }
                 set_add(&cand, m);
         }
         size_t nc;
@@ -425,8 +436,6 @@ static void analyse_mounts(analysis *a, const json_t *files)
                                 nested = true;
                 if (nested)
                         continue;
-                if (streq(cs[i], "/"))
-                        a->root_written = true;
                 a->mounts[a->nmounts++] = (mount_pt){ .path = xstrdup(cs[i]) };
         }
         set_free(&cand);
@@ -857,8 +866,15 @@ static void section_readonly(strbuf *sb, const analysis *a, plan *p)
 {
         strbuf_puts(sb, "## 2. Read-only root filesystem\n\n");
         if (a->root_written) {
-                strbuf_puts(sb, "**Verdict: not feasible as recorded.** The workload creates or changes names directly under "
-                                "`/`, which no mount can make writable without making the root writable.\n\n");
+                strbuf_puts(sb, "**Verdict: not feasible as recorded.** The workload creates or changes names directly in "
+                                "`/`, which no mount can make writable on a read-only root:\n");
+                list_set(sb, &a->root_writes, MAX_LISTED);
+                strbuf_puts(sb, "\nMove them into a directory of their own (then a tmpfs or a volume there).");
+                if (!a->nmounts) {
+                        strbuf_puts(sb, "\n\n");
+                        return;
+                }
+                strbuf_puts(sb, " The other directories it writes:\n\n");
         } else if (!a->nmounts) {
                 p->read_only = true;
                 strbuf_puts(sb, "**Verdict: feasible.** Nothing was written outside /proc, /sys and /dev.\n\n"
@@ -973,8 +989,8 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                 strbuf_puts(sb, "No call was refused a capability.\n\n");
                 return;
         }
-        strbuf_printf(sb, "%zu call%s failed for want of a capability the process did not have. They are not in caps.txt: "
-                          "the workload ran without them. If those failures matter (a feature that silently did not "
+        strbuf_printf(sb, "%zu kind%s of call failed for want of a capability the process did not have. They are not in "
+                          "caps.txt: the workload ran without them. If a failure matters (a feature that silently did not "
                           "work), decide whether to grant the capability.\n\n",
                       denied, denied == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
