@@ -25,10 +25,18 @@ HIGH_PORT = 41201  # from this test's assigned range 41200-41299
 def record(steps, unprivileged=False, workdir=None):
     """Record capprobe STEPS; return (trace, {step: outcome})."""
     exe = mp.sample("capprobe")
+    minpriv = mp.MINPRIV
     out_dir = tempfile.mkdtemp(prefix="minpriv-caps-")
     os.chmod(out_dir, 0o777)
     out = os.path.join(out_dir, "t.json")
-    rec = [mp.MINPRIV, "record", "-q", "-o", out, "--", exe, *steps]
+    if unprivileged:
+        # The build tree may sit under a directory nobody cannot enter:
+        # run copies of both programs.
+        minpriv = shutil.copy(mp.MINPRIV, os.path.join(out_dir, "minpriv"))
+        exe = shutil.copy(exe, os.path.join(out_dir, "capprobe"))
+        for f in (minpriv, exe):
+            os.chmod(f, 0o755)
+    rec = [minpriv, "record", "-q", "-o", out, "--", exe, *steps]
     if unprivileged:
         rec = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all", *rec]
     cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *rec]

@@ -94,6 +94,63 @@ static void test_parse_errors(void **state)
         parse_bad(nul, sizeof nul - 1, 2, 5, "NUL byte");
 }
 
+/* Mutations of a valid file: never a crash or a leak (ASan in CI), and
+ * either a sorted, duplicate-free list of known names or an error with a
+ * position inside the input. */
+static void test_parse_mutations(void **state)
+{
+        static const char base[] = "# Capabilities for x (minpriv).\nCAP_CHOWN\n#   chown /a: owner 0:0 [/bin/x]\n"
+                                   "net_raw # raw\n\nCAP_SETUID\n#   setuid: to uid 5 [/bin/x]\n";
+        static const char alphabet[] = "#\n\r\t \0CAP_ALLchownsetuidNET_RAW,x";
+        uint64_t rng = 0x9e3779b97f4a7c15ULL;
+        char buf[256];
+        for (int iter = 0; iter < 20000; iter++) {
+                size_t len = sizeof base - 1;
+                memcpy(buf, base, len);
+                int edits = 1 + (int)(rng % 4);
+                for (int e = 0; e < edits; e++) {
+                        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+                        size_t pos = (size_t)(rng % (len + 1));
+                        char c = alphabet[(rng >> 20) % (sizeof alphabet - 1)];
+                        switch ((rng >> 40) % 4) {
+                        case 0: /* replace */
+                                if (pos < len)
+                                        buf[pos] = c;
+                                break;
+                        case 1: /* insert */
+                                if (len < sizeof buf - 1) {
+                                        memmove(buf + pos + 1, buf + pos, len - pos);
+                                        buf[pos] = c;
+                                        len++;
+                                }
+                                break;
+                        case 2: /* delete */
+                                if (pos < len) {
+                                        memmove(buf + pos, buf + pos + 1, len - pos - 1);
+                                        len--;
+                                }
+                                break;
+                        default: /* truncate */
+                                len = pos;
+                        }
+                }
+                caps_file *cf = NULL;
+                mp_error err = { 0 };
+                int r = caps_file_parse(buf, len, "m", &cf, &err);
+                if (r < 0) {
+                        assert_null(cf);
+                        assert_true(err.line >= 1 && err.column >= 1);
+                        continue;
+                }
+                for (size_t i = 0; i < cf->n; i++) {
+                        assert_true(startswith(cf->caps[i].name, "CAP_"));
+                        if (i)
+                                assert_true(strcmp(cf->caps[i - 1].name, cf->caps[i].name) < 0);
+                }
+                caps_file_free(cf);
+        }
+}
+
 static void test_load(void **state)
 {
         caps_file *cf = NULL;
@@ -168,6 +225,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_valid),
                 cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_parse_mutations),
                 cmocka_unit_test(test_load),
                 cmocka_unit_test(test_roundtrip),
         };
