@@ -1085,12 +1085,21 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
         strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
         if (ctx->seccomp_syscalls >= 0) {
                 p->seccomp = true;
+                static const char *const other[_GEN_DEFAULT_MAX] = {
+                        [GEN_DEFAULT_ERRNO] = "other calls fail with EPERM",
+                        [GEN_DEFAULT_ENOSYS] = "other calls fail with ENOSYS",
+                        [GEN_DEFAULT_KILL] = "other calls kill the process",
+                        [GEN_DEFAULT_LOG] = "other calls are only logged: a trial profile, generate with "
+                                            "`--default-action errno` to enforce it",
+                };
+                gen_default_action act = ctx->opts->default_action < _GEN_DEFAULT_MAX ? ctx->opts->default_action
+                                                                                       : GEN_DEFAULT_ERRNO;
                 strbuf_printf(sb, "**seccomp: feasible.** `seccomp.json` allows %d syscall names, every one the workload "
                                   "attempted plus what the container runtime needs (Docker's default profile allows about "
-                                  "284 of the ~336 x86_64 syscalls); other calls fail (`--default-action %s`).\n"
+                                  "284 of the ~336 x86_64 syscalls); %s.\n"
                                   "Flag: `--security-opt seccomp=seccomp.json` (compose `security_opt: "
                                   "[\"seccomp:seccomp.json\"]`).\n\n",
-                              ctx->seccomp_syscalls, gen_default_action_name(ctx->opts->default_action));
+                              ctx->seccomp_syscalls, other[act]);
         } else {
                 strbuf_puts(sb, "**seccomp:** no `seccomp.json` was generated with this report; without one, keep the "
                                 "runtime's default profile (never `seccomp=unconfined`).\n\n");
