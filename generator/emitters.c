@@ -4,5 +4,8 @@
 #include "emitters.h"
 
 const gen_emitter gen_emitters[] = {
+        { "caps.txt", emit_caps_txt, NULL },
+        { "hardening.md", emit_hardening_md, NULL },
+        { "files-used.txt", emit_files_used_txt, NULL },
         { NULL, NULL, NULL },
 };

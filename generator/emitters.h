@@ -3,3 +3,10 @@
 #pragma once
 
 #include "generator.h"
+
+/* caps.txt: the capabilities used, with their reasons (caps.c). */
+int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err);
+/* hardening.md: the checklist with evidence and flags (hardening.c). */
+int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err);
+/* files-used.txt: the image files the workload used (hardening.c). */
+int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err);

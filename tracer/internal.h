@@ -80,10 +80,14 @@ typedef struct pending {
         bool created;         /* did not exist at entry (O_CREAT) */
         bool use_ret_fd;      /* the result is an fd naming the object */
         int8_t file_type;     /* at entry, from lstat, -1 if absent */
-        /* PEND_NODE / PEND_CAP */
+        /* PEND_NODE: the borrowed result map. PEND_CAP: an owned reason
+         * (caps.c) turned into capabilities.CAP_X.<reason> at the exit. */
         json_t *node;
         /* PEND_FORGET */
         bool all;
+        /* PEND_CAP */
+        bool cap_held;        /* the capability was in the effective set at entry */
+        bool cap_in_ack;      /* the kernel answers in a netlink ack, not the result */
 } pending;
 
 #define MAX_PENDING 8
@@ -228,6 +232,10 @@ void caps_init(recorder *r);
 void caps_free(recorder *r);
 /* Forget cached file attributes: of one path (encoded), or all (NULL). */
 void caps_forget(recorder *r, const char *enc_path);
+/* The exit of a call with a capability reason pending: record its result
+ * (or drop it: a call that succeeded without the capability did not need
+ * it). Releases pd->node. */
+void caps_exit(recorder *r, task *t, pending *pd, int err);
 
 /* stacks.c */
 int stacks_init(recorder *r);

@@ -504,7 +504,10 @@ void pend_forget(task *t, const char *enc_path, bool all)
 
 void pend_clear(task *t)
 {
-        for (int i = 0; i < t->npend; i++)
+        for (int i = 0; i < t->npend; i++) {
                 free(t->pend[i].path);
+                if (t->pend[i].type == PEND_CAP)
+                        json_decref(t->pend[i].node); /* owned: see caps_exit */
+        }
         t->npend = 0;
 }

@@ -174,8 +174,8 @@ static const sysdef defs[] = {
         ARG("socketpair", h_socket, 0),
         ARG("bind", h_sockaddr, O_CAPS),
         ARG("connect", h_sockaddr, 0),
-        ARG("sendto", h_sendto, 0),
-        ARG("sendmsg", h_sendmsg, 0),
+        ARG("sendto", h_sendto, O_CAPS),
+        ARG("sendmsg", h_sendmsg, O_CAPS),
         ARG("socketcall", h_socketcall, O_CAPS),
         ARG("setsockopt", h_setsockopt, O_CAPS),
         /* processes and namespaces */
@@ -858,7 +858,7 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                         rec_node_result(r, t, pd->node, err);
                         break;
                 case PEND_CAP:
-                        rec_node_result(r, t, trace_child(pd->node, "results"), err);
+                        caps_exit(r, t, pd, err);
                         break;
                 case PEND_CREDS:
                         if (!err)

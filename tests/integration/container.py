@@ -20,8 +20,13 @@ def rootfs():
     global _ROOT
     if _ROOT is None:
         _ROOT = tempfile.mkdtemp(prefix="minpriv-rootfs-")
+        os.chmod(_ROOT, 0o755)  # mkdtemp's 0700 would lock out --user runs
         for d in ("usr", "etc", "tmp", "proc", "dev", "sys", "run", "var/tmp", "root"):
             os.makedirs(os.path.join(_ROOT, d), exist_ok=True)
+        # As in real images: runc gives a tmpfs the mode of the directory
+        # it covers, and a non-root --user needs to write there.
+        for d in ("tmp", "var/tmp"):
+            os.chmod(os.path.join(_ROOT, d), 0o1777)
         for link in ("bin", "lib", "lib64", "sbin", "lib32"):
             os.symlink(f"usr/{link}", os.path.join(_ROOT, link))
     return _ROOT

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Capabilities in the generator: the reasons the trace gives for each one,
+ * shared by caps.txt and hardening.md. */
+#pragma once
+
+#include "generator.h"
+
+/* One reason of capabilities.CAP_X in the trace, with its outcome. */
+typedef struct caps_reason {
+        const char *cap;      /* "CAP_CHOWN" (borrowed from the trace) */
+        const char *text;     /* the reason key (borrowed) */
+        const json_t *node;   /* the reason node (borrowed) */
+        json_int_t ok;        /* successful calls */
+        json_int_t failed;    /* calls that failed, any errno */
+} caps_reason;
+
+/* Every reason of the trace, sorted by capability then reason text.
+ * Returns a new array (free it only) and the count in *ret_n. */
+caps_reason *caps_reasons(const trace *t, size_t *ret_n);
+
+/* "prog1, prog2 and N more": the programs of the usage nodes under the
+ * given results of a reason (ok_only: only "ok"; else every result but
+ * "ok"), sorted, at most `max` named. Appends to sb. */
+void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t max);
+
+/* Failed results of a reason as "EPERM x2, EACCES x1" (sorted by name). */
+void caps_reason_failures(strbuf *sb, const json_t *node);
+
+/* Append s with every control character (and DEL) written \xHH, so that
+ * trace text can go in a one-line comment. */
+void gen_put_escaped(strbuf *sb, const char *s);

@@ -1,0 +1,1383 @@
+/* SPDX-License-Identifier: MIT */
+/* hardening.md and files-used.txt: the container-hardening checklist, each
+ * item with its verdict, the evidence from the trace and the flag that
+ * applies it, and the list of files the workload really used.
+ *
+ * What the evidence means, precisely:
+ *
+ * - Paths are looked at where they really are: a file's `resolved` path
+ *   when symlinks made it differ. /proc, /sys and /dev belong to the
+ *   runtime and are left out of every list.
+ * - "Written" is a successful write, append, create, delete, rename, link
+ *   or attr (chmod, chown, utimes, xattrs) access. Each written path needs
+ *   a writable mount under a read-only root: /tmp, /var/tmp and /run (and
+ *   what is below them) get a tmpfs of that name; any other path, its
+ *   parent directory. Nested candidates collapse into the outermost. A
+ *   candidate that holds image files the workload used (see below) needs a
+ *   volume (Docker fills a new named volume from the image); the others a
+ *   tmpfs, with `exec` when something was executed or mapped from it.
+ * - "From the image" (pre-existing) is a file the trace describes (it has
+ *   a mode) that the workload did not create itself (no successful create).
+ * - files-used.txt lists, sorted and unique, every path with at least one
+ *   successful access of any kind (stat included: a program that looked
+ *   for a file behaves differently without it) that is from the image and
+ *   is not a directory (directories follow from the paths), plus its
+ *   resolved path; left out are /proc, /sys, /dev, paths under the tmpfs
+ *   mounts above (scratch space, empty in a fresh container), and files the
+ *   workload created. Executed programs, interpreters and mapped libraries
+ *   are in it through their exec and mmap_exec accesses. One path a line in
+ *   the trace's path encoding (docs/trace-format.md), with control
+ *   characters also written \xHH so that every line is one path;
+ *   trace_path_decode() reverses it.
+ * - Non-root: a workload recorded as root could run as 65534:65534 unless
+ *   it used a capability (a non-root process in a container has none in
+ *   its effective set), changed its own ids, or touched an image file whose
+ *   "other" mode bits would refuse that user (read, write, exec, list,
+ *   chdir, attributes). Creating or deleting names is checked against the
+ *   parent directory when the trace describes it.
+ * - Limits: memory is 1.5x the peak of the summed RSS of all live processes
+ *   (sampled every 50 ms), rounded up to a multiple of 16 MiB, at least
+ *   32 MiB (the runtime's own process is charged to the container too);
+ *   pids is twice the most tasks (threads) alive at once, plus 8. The trace
+ *   has the CPU time used but not the wall-clock time, so no CPU limit is
+ *   derived from it.
+ */
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "caps.h"
+#include "emitters.h"
+#include "names.h"
+
+#define NONROOT_ID 65534u
+#define MAX_LISTED 12         /* evidence items listed before "and N more" */
+#define USERNS_RANGE 65536u   /* ids a default userns-remap range maps */
+
+/* ------------------------------------------------------------ helpers */
+
+static bool is_pseudo(const char *p)
+{
+        static const char *const roots[] = { "/proc", "/sys", "/dev" };
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
+                size_t n = strlen(roots[i]);
+                if (strncmp(p, roots[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+                        return true;
+        }
+        return false;
+}
+
+static bool path_under(const char *p, const char *dir)
+{
+        if (streq(dir, "/"))
+                return true;
+        size_t n = strlen(dir);
+        return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+static bool access_ok(const json_t *file, const char *kind)
+{
+        const json_t *u = json_object_get(json_object_get(json_object_get(file, "access"), kind), "ok");
+        return u && trace_usage_count(u) > 0;
+}
+
+static bool any_ok(const json_t *file, const char *const *kinds)
+{
+        for (; *kinds; kinds++)
+                if (access_ok(file, *kinds))
+                        return true;
+        return false;
+}
+
+static const char *const all_kinds[] = { "read", "write", "append", "create", "delete", "rename", "link", "attr",
+                                         "exec", "mmap_exec", "lock", "list", "stat", "chdir", "mount", NULL };
+static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
+static const char *const exec_kinds[] = { "exec", "mmap_exec", NULL };
+
+/* The real location of a file node's object. */
+static const char *real_path(const char *path, const json_t *file)
+{
+        const char *r = json_string_value(json_object_get(file, "resolved"));
+        return r ? r : path;
+}
+
+static bool from_image(const json_t *file)
+{
+        return json_object_get(file, "mode") && !access_ok(file, "create");
+}
+
+static bool is_dir(const json_t *file)
+{
+        const char *t = json_string_value(json_object_get(file, "type"));
+        return t && streq(t, "dir");
+}
+
+static json_int_t int_of(const json_t *o, const char *k, json_int_t dflt)
+{
+        const json_t *v = json_object_get(o, k);
+        return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+/* `text` as one inline code span: control characters as \xHH, and a fence
+ * longer than any run of backticks inside. */
+static void md_code(strbuf *sb, const char *text)
+{
+        size_t run = 0, longest = 0;
+        for (const char *p = text; *p; p++) {
+                run = *p == '`' ? run + 1 : 0;
+                if (run > longest)
+                        longest = run;
+        }
+        for (size_t i = 0; i <= longest; i++)
+                strbuf_putc(sb, '`');
+        bool pad = longest > 0 || text[0] == '`';
+        if (pad)
+                strbuf_putc(sb, ' ');
+        gen_put_escaped(sb, text);
+        if (pad)
+                strbuf_putc(sb, ' ');
+        for (size_t i = 0; i <= longest; i++)
+                strbuf_putc(sb, '`');
+}
+
+/* A shell word: bare when it is made of safe characters, else quoted. */
+static void sh_word(strbuf *sb, const char *w)
+{
+        bool safe = *w != '\0';
+        for (const char *p = w; *p; p++)
+                if (!isalnum((unsigned char)*p) && !strchr("/._-:=,@+%", *p))
+                        safe = false;
+        if (safe) {
+                strbuf_puts(sb, w);
+                return;
+        }
+        strbuf_putc(sb, '\'');
+        for (const char *p = w; *p; p++) {
+                if (*p == '\'')
+                        strbuf_puts(sb, "'\\''");
+                else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        strbuf_printf(sb, "'$'\\x%02x''", (unsigned char)*p);
+                else
+                        strbuf_putc(sb, *p);
+        }
+        strbuf_putc(sb, '\'');
+}
+
+/* A YAML double-quoted scalar. */
+static void yaml_str(strbuf *sb, const char *s)
+{
+        strbuf_putc(sb, '"');
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        strbuf_printf(sb, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        strbuf_printf(sb, "\\x%02x", *p);
+                else
+                        strbuf_putc(sb, (char)*p);
+        }
+        strbuf_putc(sb, '"');
+}
+
+static void more(strbuf *sb, size_t total, size_t shown)
+{
+        if (total > shown)
+                strbuf_printf(sb, "- ... and %zu more\n", total - shown);
+}
+
+/* A sorted set of strings. */
+typedef struct strset {
+        json_t *o;
+} strset;
+
+static void set_add(strset *s, const char *v)
+{
+        if (!s->o)
+                s->o = json_object();
+        json_object_set_new(s->o, v, json_true());
+}
+
+static const char **set_sorted(const strset *s, size_t *ret_n)
+{
+        if (!s->o) {
+                *ret_n = 0;
+                return xcalloc(1, sizeof(const char *));
+        }
+        return trace_sorted_keys(s->o, ret_n);
+}
+
+static void set_free(strset *s)
+{
+        json_decref(s->o);
+        s->o = NULL;
+}
+
+/* ------------------------------------------------------------ secrets */
+
+static bool in_list(const char *s, const char *const *list)
+{
+        for (; *list; list++)
+                if (streq(s, *list))
+                        return true;
+        return false;
+}
+
+/* Whether a path looks like a secret, and what kind: private keys and key
+ * stores, environment files, credentials files, password hashes. Public
+ * CA bundles are not. */
+static bool secret_kind(const char *path, const char **ret_kind)
+{
+        static const char *const ca_dirs[] = { "/etc/ssl/certs", "/usr/share/ca-certificates", "/usr/lib/ssl/certs",
+                                               "/etc/pki/ca-trust", "/etc/pki/tls/certs", "/etc/ca-certificates",
+                                               "/usr/local/share/ca-certificates", "/usr/share/ssl/certs" };
+        static const char *const ca_names[] = { "cacert.pem", "ca-bundle.pem", "ca-certificates.crt",
+                                                "tls-ca-bundle.pem", "ca-bundle.crt", NULL };
+        static const char *const key_ext[] = { ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".p8", ".ppk", NULL };
+        static const char *const key_names[] = { "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk",
+                                                 "id_ed25519_sk", NULL };
+        static const char *const cred_names[] = { "credentials", "credentials.json", "credentials.yml",
+                                                  "credentials.yaml", ".netrc", "_netrc", ".pgpass", ".my.cnf",
+                                                  ".git-credentials", ".npmrc", ".pypirc", ".dockercfg", ".htpasswd",
+                                                  "kubeconfig", "secrets.json", "secrets.yml", "secrets.yaml",
+                                                  "secret.json", ".vault-token", NULL };
+        static const char *const cred_paths[] = { "/.docker/config.json", "/.kube/config", "/.aws/credentials",
+                                                  "/.config/gcloud/credentials.db", NULL };
+        static const char *const shadow[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", NULL };
+        for (size_t i = 0; i < ELEMENTSOF(ca_dirs); i++)
+                if (path_under(path, ca_dirs[i]))
+                        return false;
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *b = xstrdup(slash ? slash + 1 : path);
+        for (char *p = b; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+        if (in_list(b, ca_names) || endswith(b, ".pub"))
+                return false;
+        if (in_list(path, shadow)) {
+                *ret_kind = "password hashes";
+                return true;
+        }
+        for (const char *const *e = key_ext; *e; e++)
+                if (endswith(b, *e) && strlen(b) > strlen(*e)) {
+                        *ret_kind = "private key or key store";
+                        return true;
+                }
+        for (const char *const *k = key_names; *k; k++)
+                if (startswith(b, *k)) {
+                        *ret_kind = "SSH private key";
+                        return true;
+                }
+        if (startswith(b, "ssh_host_") && endswith(b, "_key")) {
+                *ret_kind = "SSH host key";
+                return true;
+        }
+        if (streq(b, ".env") || startswith(b, ".env.") || endswith(b, ".env")) {
+                *ret_kind = "environment file";
+                return true;
+        }
+        if (in_list(b, cred_names) || endswith(b, ".kubeconfig") || endswith(b, ".ovpn")) {
+                *ret_kind = "credentials file";
+                return true;
+        }
+        for (const char *const *c = cred_paths; *c; c++)
+                if (endswith(path, *c)) {
+                        *ret_kind = "credentials file";
+                        return true;
+                }
+        return false;
+}
+
+/* ------------------------------------------------------------ analysis */
+
+typedef struct mount_pt {
+        char *path;
+        bool volume;          /* holds image files the workload used */
+        bool exec;            /* something executed or mapped from it */
+        size_t writes;        /* written paths under it */
+        char *example;        /* one written path */
+        char *image_example;  /* one image file used under it (volume) */
+        char *volume_name;
+} mount_pt;
+
+typedef struct analysis {
+        const trace *t;
+        size_t nruns;
+        bool creds_known;     /* every run says who ran it */
+        bool as_root;         /* some run started with uid or euid 0 */
+        long run_uid, run_gid; /* the ids when no run was root and all agree; -1 else */
+        bool nnp_recorded;    /* some run was recorded with no_new_privs */
+        mount_pt *mounts;
+        size_t nmounts;
+        bool root_written;    /* a write directly under "/" */
+        strset root_writes;   /* those paths */
+        /* non-root blockers */
+        strset id_changes;    /* "setuid 65534" */
+        strset mode_blocked;  /* "`path`: read needs o+r (owner 0:0 mode 0600)" */
+        size_t mode_blocked_n;
+        /* no-new-privileges */
+        strset setid_programs;
+        /* user namespaces */
+        strset userns;
+        /* image */
+        char **files_used;
+        size_t nfiles_used;
+        strset secrets;
+} analysis;
+
+static void analysis_free(analysis *a)
+{
+        for (size_t i = 0; i < a->nmounts; i++) {
+                free(a->mounts[i].path);
+                free(a->mounts[i].example);
+                free(a->mounts[i].image_example);
+                free(a->mounts[i].volume_name);
+        }
+        free(a->mounts);
+        set_free(&a->root_writes);
+        set_free(&a->id_changes);
+        set_free(&a->mode_blocked);
+        set_free(&a->setid_programs);
+        set_free(&a->userns);
+        set_free(&a->secrets);
+        strv_free(a->files_used);
+}
+
+static char *parent_dir(const char *p)
+{
+        const char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+                return xstrdup("/");
+        return xstrndup(p, (size_t)(slash - p));
+}
+
+static char *mount_for(const char *real)
+{
+        static const char *const scratch[] = { "/tmp", "/var/tmp", "/run" };
+        for (size_t i = 0; i < ELEMENTSOF(scratch); i++)
+                if (path_under(real, scratch[i]))
+                        return xstrdup(scratch[i]);
+        return parent_dir(real);
+}
+
+static const mount_pt *mount_of(const analysis *a, const char *real)
+{
+        for (size_t i = 0; i < a->nmounts; i++)
+                if (path_under(real, a->mounts[i].path))
+                        return &a->mounts[i];
+        return NULL;
+}
+
+static bool under_tmpfs(const analysis *a, const char *real)
+{
+        const mount_pt *m = mount_of(a, real);
+        return m && !m->volume;
+}
+
+
+static void analyse_runs(analysis *a)
+{
+        json_t *runs = json_object_get(a->t->root, "runs");
+        a->nruns = json_array_size(runs);
+        a->creds_known = a->nruns > 0;
+        a->run_uid = a->run_gid = -2;
+        size_t i;
+        json_t *run;
+        json_array_foreach(runs, i, run) {
+                if (json_is_true(json_object_get(run, "no_new_privs")))
+                        a->nnp_recorded = true;
+                json_t *c = json_object_get(run, "credentials");
+                if (!c) {
+                        a->creds_known = false;
+                        a->as_root = true; /* unknown: assume the worst */
+                        continue;
+                }
+                json_int_t uid = int_of(c, "uid", 0), euid = int_of(c, "euid", 0), gid = int_of(c, "gid", 0);
+                if (uid == 0 || euid == 0)
+                        a->as_root = true;
+                if (a->run_uid == -2) {
+                        a->run_uid = (long)uid;
+                        a->run_gid = (long)gid;
+                } else if (a->run_uid != (long)uid || a->run_gid != (long)gid) {
+                        a->run_uid = a->run_gid = -1;
+                }
+        }
+        if (a->as_root || a->run_uid < 0)
+                a->run_uid = a->run_gid = -1;
+}
+
+static void analyse_mounts(analysis *a, const json_t *files)
+{
+        size_t n;
+        _cleanup_free_ const char **paths = trace_sorted_keys(files, &n);
+        /* Candidates from the written paths. */
+        strset cand = { 0 };
+        for (size_t i = 0; i < n; i++) {
+                const json_t *f = json_object_get(files, paths[i]);
+                const char *real = real_path(paths[i], f);
+                if (is_pseudo(real) || is_pseudo(paths[i]) || !any_ok(f, write_kinds))
+                        continue;
+                _cleanup_free_ char *m = mount_for(real);
+                if (streq(m, "/")) {
+                        /* No mount can make "/" writable on a read-only root. */
+                        a->root_written = true;
+                        strbuf w = STRBUF_INIT;
+                        md_code(&w, real);
+                        set_add(&a->root_writes, strbuf_str(&w));
+                        strbuf_free(&w);
+                        continue;
+                }
+                set_add(&cand, m);
+        }
+        size_t nc;
+        _cleanup_free_ const char **cs = set_sorted(&cand, &nc);
+        /* Sorted: an outer directory comes before what is under it. */
+        a->mounts = xcalloc(nc + 1, sizeof *a->mounts);
+        for (size_t i = 0; i < nc; i++) {
+                bool nested = false;
+                for (size_t k = 0; k < a->nmounts; k++)
+                        if (path_under(cs[i], a->mounts[k].path))
+                                nested = true;
+                if (nested)
+                        continue;
+                a->mounts[a->nmounts++] = (mount_pt){ .path = xstrdup(cs[i]) };
+        }
+        set_free(&cand);
+        /* What is under each. */
+        for (size_t i = 0; i < n; i++) {
+                const json_t *f = json_object_get(files, paths[i]);
+                const char *real = real_path(paths[i], f);
+                if (is_pseudo(real))
+                        continue;
+                mount_pt *m = (mount_pt *)mount_of(a, real);
+                if (!m)
+                        continue;
+                if (any_ok(f, write_kinds)) {
+                        m->writes++;
+                        if (!m->example)
+                                m->example = xstrdup(real);
+                }
+                if (any_ok(f, exec_kinds))
+                        m->exec = true;
+                bool scratch = streq(m->path, "/tmp") || streq(m->path, "/var/tmp") || streq(m->path, "/run");
+                if (!scratch && !streq(real, m->path) && from_image(f) && any_ok(f, all_kinds)) {
+                        m->volume = true;
+                        if (!m->image_example)
+                                m->image_example = xstrdup(real);
+                }
+        }
+        /* Volume names: the path with [^A-Za-z0-9_.-] as '-', unique. */
+        for (size_t i = 0; i < a->nmounts; i++) {
+                if (!a->mounts[i].volume)
+                        continue;
+                strbuf sb = STRBUF_INIT;
+                for (const char *p = a->mounts[i].path + 1; *p; p++)
+                        strbuf_putc(&sb, isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-' ? *p : '-');
+                if (!sb.len)
+                        strbuf_puts(&sb, "root");
+                char *name = strbuf_steal(&sb);
+                for (int k = 2;; k++) {
+                        bool clash = false;
+                        for (size_t j = 0; j < i; j++)
+                                if (a->mounts[j].volume_name && streq(a->mounts[j].volume_name, name))
+                                        clash = true;
+                        if (!clash)
+                                break;
+                        char *n2 = xasprintf("%s-%d", name, k);
+                        free(name);
+                        name = n2;
+                }
+                a->mounts[i].volume_name = name;
+        }
+}
+
+/* Would a user NONROOT_ID:NONROOT_ID without groups be allowed `want`
+ * (4 r, 2 w, 1 x) on the object? */
+static bool nonroot_allows(const json_t *f, int want)
+{
+        json_int_t uid = int_of(f, "uid", 0), gid = int_of(f, "gid", 0), mode = int_of(f, "mode", 0);
+        int bits = uid == NONROOT_ID ? (int)(mode >> 6) & 7 : gid == NONROOT_ID ? (int)(mode >> 3) & 7 : (int)mode & 7;
+        return (bits & want) == want;
+}
+
+static void block(analysis *a, const char *path, const json_t *f, const char *what, const char *bits)
+{
+        strbuf sb = STRBUF_INIT;
+        md_code(&sb, path);
+        strbuf_printf(&sb, ": %s needs %s (owner %lld:%lld, mode %04llo)", what, bits, (long long)int_of(f, "uid", 0),
+                      (long long)int_of(f, "gid", 0), (long long)(int_of(f, "mode", 0) & 07777));
+        set_add(&a->mode_blocked, strbuf_str(&sb));
+        strbuf_free(&sb);
+}
+
+static void analyse_files(analysis *a, const json_t *files)
+{
+        size_t n;
+        _cleanup_free_ const char **paths = trace_sorted_keys(files, &n);
+        strset used = { 0 };
+        for (size_t i = 0; i < n; i++) {
+                const char *path = paths[i];
+                const json_t *f = json_object_get(files, path);
+                const char *real = real_path(path, f);
+                if (is_pseudo(path) || is_pseudo(real) || !any_ok(f, all_kinds))
+                        continue;
+                bool image = from_image(f);
+                bool tmp = under_tmpfs(a, real);
+
+                /* files used */
+                if (image && !is_dir(f) && !tmp) {
+                        if (!under_tmpfs(a, path))
+                                set_add(&used, path);
+                        set_add(&used, real);
+                }
+
+                /* setuid/setgid programs executed */
+                json_int_t mode = int_of(f, "mode", 0);
+                if (access_ok(f, "exec") && json_object_get(f, "mode") &&
+                    ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
+                        strbuf sb = STRBUF_INIT;
+                        md_code(&sb, real);
+                        strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)", mode & S_ISUID ? "user" : "group",
+                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0),
+                                      (long long)(mode & 07777));
+                        set_add(&a->setid_programs, strbuf_str(&sb));
+                        strbuf_free(&sb);
+                }
+
+                /* image files owned by ids a userns-remap range does not map */
+                if (image && !tmp && (int_of(f, "uid", 0) >= USERNS_RANGE || int_of(f, "gid", 0) >= USERNS_RANGE)) {
+                        strbuf sb = STRBUF_INIT;
+                        strbuf_puts(&sb, "image file ");
+                        md_code(&sb, real);
+                        strbuf_printf(&sb, " is owned by %lld:%lld, outside the 65536 ids a remapped container maps",
+                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0));
+                        set_add(&a->userns, strbuf_str(&sb));
+                        strbuf_free(&sb);
+                }
+
+                /* what a non-root user could not do on image files */
+                if (a->as_root && image && !tmp && json_object_get(f, "mode")) {
+                        bool dir = is_dir(f);
+                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(f, 4))
+                                block(a, real, f, "reading", "read permission for others (o+r)");
+                        if (access_ok(f, "list") && !nonroot_allows(f, 4))
+                                block(a, real, f, "listing", "read permission for others (o+r)");
+                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(f, 2))
+                                block(a, real, f, "writing", "write permission for others (o+w)");
+                        if (access_ok(f, "exec") && !nonroot_allows(f, 1))
+                                block(a, real, f, "executing", "execute permission for others (o+x)");
+                        if (access_ok(f, "chdir") && dir && !nonroot_allows(f, 1))
+                                block(a, real, f, "entering", "search permission for others (o+x)");
+                        if (access_ok(f, "attr") && int_of(f, "uid", 0) != NONROOT_ID)
+                                block(a, real, f, "changing attributes", "ownership");
+                }
+                /* names created or removed: the parent directory, when described */
+                if (a->as_root && !tmp && (access_ok(f, "create") || access_ok(f, "delete") || access_ok(f, "rename") ||
+                                           access_ok(f, "link"))) {
+                        _cleanup_free_ char *dir = parent_dir(path);
+                        const json_t *d = json_object_get(files, dir);
+                        if (d && json_object_get(d, "mode") && !is_pseudo(dir) && !under_tmpfs(a, dir) &&
+                            !nonroot_allows(d, 3))
+                                block(a, dir, d, "creating or removing names in it", "write permission for others (o+wx)");
+                }
+
+                /* secret-looking files read from the image */
+                if (image && !tmp && (access_ok(f, "read") || access_ok(f, "write") || access_ok(f, "append"))) {
+                        const char *kind = NULL;
+                        if (secret_kind(real, &kind) || secret_kind(path, &kind)) {
+                                strbuf sb = STRBUF_INIT;
+                                md_code(&sb, real);
+                                strbuf_printf(&sb, " (%s", kind);
+                                if (json_object_get(f, "mode"))
+                                        strbuf_printf(&sb, ", owner %lld:%lld mode %04llo", (long long)int_of(f, "uid", 0),
+                                                      (long long)int_of(f, "gid", 0), (long long)(mode & 07777));
+                                strbuf_puts(&sb, ")");
+                                set_add(&a->secrets, strbuf_str(&sb));
+                                strbuf_free(&sb);
+                        }
+                }
+        }
+        size_t nu;
+        _cleanup_free_ const char **u = set_sorted(&used, &nu);
+        a->files_used = xcalloc(nu + 1, sizeof *a->files_used);
+        for (size_t i = 0; i < nu; i++)
+                a->files_used[i] = xstrdup(u[i]);
+        a->nfiles_used = nu;
+        set_free(&used);
+}
+
+/* Ids in a credentials key ("65534", "-1,0,-1", "2:10,20") at or above the
+ * remapped range. */
+static bool key_has_big_id(const char *key)
+{
+        const char *p = strchr(key, ':');
+        p = p ? p + 1 : key;
+        while (*p) {
+                char *end;
+                long long v = strtoll(p, &end, 10);
+                if (end == p) {
+                        p++;
+                        continue;
+                }
+                if (v >= (long long)USERNS_RANGE)
+                        return true;
+                p = end;
+        }
+        return false;
+}
+
+static void analyse_ids(analysis *a)
+{
+        json_t *creds = json_object_get(a->t->root, "credentials");
+        size_t n;
+        _cleanup_free_ const char **calls = trace_sorted_keys(creds, &n);
+        for (size_t i = 0; i < n; i++) {
+                json_t *byarg = json_object_get(creds, calls[i]);
+                size_t m;
+                _cleanup_free_ const char **args = trace_sorted_keys(byarg, &m);
+                for (size_t k = 0; k < m; k++) {
+                        const json_t *u = json_object_get(json_object_get(byarg, args[k]), "ok");
+                        if (!u || trace_usage_count(u) == 0)
+                                continue;
+                        if (streq(calls[i], "capset"))
+                                continue;
+                        /* setgroups keys are "N:g1,g2": show the list */
+                        const char *colon = streq(calls[i], "setgroups") ? strchr(args[k], ':') : NULL;
+                        _cleanup_free_ char *s = colon ? xasprintf("`setgroups([%s])`", colon + 1)
+                                                       : xasprintf("`%s(%s)`", calls[i], args[k]);
+                        if (a->as_root)
+                                set_add(&a->id_changes, s);
+                        if (key_has_big_id(args[k])) {
+                                _cleanup_free_ char *w =
+                                        xasprintf("%s uses an id outside the 65536 a remapped container maps", s);
+                                set_add(&a->userns, w);
+                        }
+                }
+        }
+        /* chown to big ids */
+        json_t *reasons = json_object_get(json_object_get(a->t->root, "capabilities"), "CAP_CHOWN");
+        const char *rt;
+        json_t *node;
+        json_object_foreach(reasons, rt, node) {
+                const json_t *in = json_object_get(node, "inputs");
+                const json_t *ok = json_object_get(json_object_get(node, "results"), "ok");
+                if (!ok || (int_of(in, "new_uid", -1) < (json_int_t)USERNS_RANGE &&
+                            int_of(in, "new_gid", -1) < (json_int_t)USERNS_RANGE))
+                        continue;
+                strbuf sb = STRBUF_INIT;
+                md_code(&sb, rt);
+                strbuf_puts(&sb, " gives a file an owner outside the 65536 ids a remapped container maps");
+                set_add(&a->userns, strbuf_str(&sb));
+                strbuf_free(&sb);
+        }
+}
+
+static void analyse(analysis *a, const trace *t)
+{
+        memset(a, 0, sizeof *a);
+        a->t = t;
+        const json_t *files = json_object_get(t->root, "files");
+        analyse_runs(a);
+        analyse_mounts(a, files);
+        analyse_files(a, files);
+        analyse_ids(a);
+}
+
+/* ------------------------------------------------------------ verdicts */
+
+static const char *const docker_default_caps[] = {
+        "CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",
+        "CAP_KILL",        "CAP_MKNOD",  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
+        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",      "CAP_SYS_CHROOT", NULL,
+};
+
+/* Capabilities whose kernel checks look at the host's user namespace:
+ * granted to a remapped container's root, they still do not work. */
+static const struct {
+        const char *cap;
+        const char *why;
+} userns_caps[] = {
+        { "CAP_AUDIT_CONTROL", "audit rules belong to the host" },
+        { "CAP_BLOCK_SUSPEND", "checked in the host's namespace" },
+        { "CAP_IPC_LOCK", "locking memory beyond RLIMIT_MEMLOCK is checked in the host's namespace" },
+        { "CAP_LINUX_IMMUTABLE", "immutable and append-only flags are checked in the host's namespace" },
+        { "CAP_MAC_ADMIN", "LSM policy belongs to the host" },
+        { "CAP_MAC_OVERRIDE", "LSM policy belongs to the host" },
+        { "CAP_MKNOD", "device nodes cannot be created inside a user namespace" },
+        { "CAP_SYSLOG", "the kernel log belongs to the host" },
+        { "CAP_SYS_ADMIN", "most mounts, swap, quotas and other host-wide operations are refused" },
+        { "CAP_SYS_MODULE", "kernel modules belong to the host" },
+        { "CAP_SYS_NICE", "negative nice values and real-time scheduling are checked in the host's namespace" },
+        { "CAP_SYS_PACCT", "process accounting belongs to the host" },
+        { "CAP_SYS_RAWIO", "raw I/O is checked in the host's namespace" },
+        { "CAP_SYS_RESOURCE", "raising hard limits is checked in the host's namespace" },
+        { "CAP_SYS_TIME", "the clock belongs to the host" },
+        { "CAP_SYS_TTY_CONFIG", "checked in the host's namespace" },
+        { "CAP_WAKE_ALARM", "checked in the host's namespace" },
+};
+
+static bool caps_has(const gen_context *ctx, const char *cap)
+{
+        for (char **c = ctx->caps; *c; c++)
+                if (streq(*c, cap))
+                        return true;
+        return false;
+}
+
+/* Memory limit in MiB (see the top of the file), or -1 without data. */
+static long long memory_limit_mib(json_int_t sum_kib)
+{
+        if (sum_kib <= 0)
+                return -1;
+        long long need_kib = ((long long)sum_kib * 3 + 1) / 2;
+        long long mib = (need_kib + 1023) / 1024;
+        mib = (mib + 15) / 16 * 16;
+        return mib < 32 ? 32 : mib;
+}
+
+static long long pids_limit(json_int_t max_tasks) { return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1; }
+
+typedef struct plan {
+        bool nonroot;
+        char user[32];
+        bool read_only;
+        bool nnp;
+        long long memory_mib;
+        long long pids;
+        bool seccomp;
+        bool apparmor;
+} plan;
+
+static void list_set(strbuf *sb, const strset *s, size_t max)
+{
+        size_t n;
+        _cleanup_free_ const char **k = set_sorted(s, &n);
+        for (size_t i = 0; i < n && i < max; i++)
+                strbuf_printf(sb, "- %s\n", k[i]);
+        more(sb, n, max);
+}
+
+static size_t set_size(const strset *s) { return s->o ? json_object_size(s->o) : 0; }
+
+static void put_command(strbuf *sb, const json_t *run)
+{
+        strbuf cmd = STRBUF_INIT;
+        size_t i;
+        json_t *w;
+        json_array_foreach(json_object_get(run, "command"), i, w) {
+                if (i)
+                        strbuf_putc(&cmd, ' ');
+                sh_word(&cmd, json_string_value(w) ? json_string_value(w) : "");
+        }
+        md_code(sb, strbuf_str(&cmd));
+        strbuf_free(&cmd);
+}
+
+static void section_runs(strbuf *sb, const analysis *a)
+{
+        json_t *runs = json_object_get(a->t->root, "runs");
+        strbuf_printf(sb, "Generated by minpriv from %zu recorded run%s. Every verdict rests on what the workload did\n"
+                          "while it was recorded: record it over the code paths you ship (its integration tests), or a\n"
+                          "flag below may break a path the recording never took.\n\n",
+                      a->nruns, a->nruns == 1 ? "" : "s");
+        strbuf_puts(sb, "| command | exit | user | recorded |\n|---|---|---|---|\n");
+        size_t i;
+        json_t *run;
+        json_array_foreach(runs, i, run) {
+                strbuf_puts(sb, "| ");
+                put_command(sb, run);
+                json_t *ex = json_object_get(run, "exit");
+                if (ex)
+                        strbuf_printf(sb, " | %lld", (long long)int_of(ex, "status", 0));
+                else
+                        strbuf_puts(sb, " | ?");
+                json_t *c = json_object_get(run, "credentials");
+                if (c)
+                        strbuf_printf(sb, " | uid %lld, gid %lld%s", (long long)int_of(c, "uid", 0),
+                                      (long long)int_of(c, "gid", 0),
+                                      int_of(c, "uid", 0) == 0 || int_of(c, "euid", 0) == 0 ? " (root)" : "");
+                else
+                        strbuf_puts(sb, " | unknown");
+                const char *mode = json_string_value(json_object_get(run, "mode"));
+                strbuf_printf(sb, " | %s mode%s |\n", mode ? mode : "?",
+                              json_is_true(json_object_get(run, "no_new_privs")) ? ", no_new_privs" : "");
+        }
+        strbuf_putc(sb, '\n');
+}
+
+static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, plan *p)
+{
+        strbuf_puts(sb, "## 1. Run as a non-root user\n\n");
+        if (!a->as_root && a->run_uid >= 0) {
+                p->nonroot = true;
+                snprintf(p->user, sizeof p->user, "%ld:%ld", a->run_uid, a->run_gid);
+                strbuf_printf(sb, "**Verdict: feasible.** The workload was recorded as uid %ld, gid %ld, not as root.\n\n",
+                              a->run_uid, a->run_gid);
+                strbuf_printf(sb, "Flag: `--user %s` (compose `user: \"%s\"`).\n\n", p->user, p->user);
+                return;
+        }
+        size_t ncaps = 0;
+        while (ctx->caps[ncaps])
+                ncaps++;
+        bool blocked = ncaps || set_size(&a->id_changes) || set_size(&a->mode_blocked);
+        if (!blocked) {
+                p->nonroot = true;
+                snprintf(p->user, sizeof p->user, "%u:%u", NONROOT_ID, NONROOT_ID);
+                strbuf_printf(sb, "**Verdict: feasible.** It ran as root but used no capability, did not change its ids, and "
+                                  "every image file it used allows others the same access (checked against user %u, "
+                                  "group %u, no supplementary groups; files it created itself or wrote in tmpfs mounts are "
+                                  "its own).\n\n",
+                              NONROOT_ID, NONROOT_ID);
+                if (!a->creds_known)
+                        strbuf_puts(sb, "The trace does not say which user ran it; it was evaluated as root.\n\n");
+                strbuf_printf(sb, "Flag: `--user %s` (compose `user: \"%s\"`); or a `USER` line in the image. A volume "
+                                  "must then be writable by that user.\n\n",
+                              p->user, p->user);
+                return;
+        }
+        strbuf_puts(sb, "**Verdict: not feasible as recorded: it needs root for what follows.** Fix these first "
+                        "(or keep root and rely on the other items).\n\n");
+        if (ncaps) {
+                strbuf_printf(sb, "It uses %zu capabilit%s (section 3). A non-root process in a container has none in its "
+                                  "effective set, whatever `--cap-add` says (unless the program file carries them as file "
+                                  "capabilities, `setcap`):\n",
+                              ncaps, ncaps == 1 ? "y" : "ies");
+                for (size_t i = 0; i < ncaps; i++)
+                        strbuf_printf(sb, "- `%s`\n", ctx->caps[i]);
+                if (caps_has(ctx, "CAP_NET_BIND_SERVICE"))
+                        strbuf_puts(sb, "\n(Binding a low port as non-root also works with `--sysctl "
+                                        "net.ipv4.ip_unprivileged_port_start=N`; Docker sets it to 0 in containers with their "
+                                        "own network namespace.)\n");
+                strbuf_putc(sb, '\n');
+        }
+        if (set_size(&a->id_changes)) {
+                strbuf_puts(sb, "It changes its own user or group ids, which only root can do (it starts privileged and "
+                                "drops privileges itself; started as the target user it would need to skip that step):\n");
+                list_set(sb, &a->id_changes, MAX_LISTED);
+                strbuf_putc(sb, '\n');
+        }
+        if (set_size(&a->mode_blocked)) {
+                strbuf_printf(sb, "Image files a non-root user (%u:%u) could not use the same way (give the user ownership "
+                                  "in the image, `chown`/`chmod` in the Dockerfile, or move them to a volume):\n",
+                              NONROOT_ID, NONROOT_ID);
+                list_set(sb, &a->mode_blocked, MAX_LISTED);
+                strbuf_putc(sb, '\n');
+        }
+        strbuf_puts(sb, "Flag: none for now (`--user` once the above is resolved).\n\n");
+}
+
+static void section_readonly(strbuf *sb, const analysis *a, plan *p)
+{
+        strbuf_puts(sb, "## 2. Read-only root filesystem\n\n");
+        if (a->root_written) {
+                strbuf_puts(sb, "**Verdict: not feasible as recorded.** The workload creates or changes names directly in "
+                                "`/`, which no mount can make writable on a read-only root:\n");
+                list_set(sb, &a->root_writes, MAX_LISTED);
+                strbuf_puts(sb, "\nMove them into a directory of their own (then a tmpfs or a volume there).");
+                if (!a->nmounts) {
+                        strbuf_puts(sb, "\n\n");
+                        return;
+                }
+                strbuf_puts(sb, " The other directories it writes:\n\n");
+        } else if (!a->nmounts) {
+                p->read_only = true;
+                strbuf_puts(sb, "**Verdict: feasible.** Nothing was written outside /proc, /sys and /dev.\n\n"
+                                "Flag: `--read-only` (compose `read_only: true`).\n\n");
+                return;
+        } else {
+                p->read_only = true;
+                size_t nt = 0, nv = 0;
+                for (size_t i = 0; i < a->nmounts; i++)
+                        a->mounts[i].volume ? nv++ : nt++;
+                strbuf_printf(sb, "**Verdict: feasible** with %zu tmpfs mount%s", nt, nt == 1 ? "" : "s");
+                if (nv)
+                        strbuf_printf(sb, " and %zu volume%s", nv, nv == 1 ? "" : "s");
+                strbuf_puts(sb, " for the directories it writes:\n\n");
+        }
+        strbuf_puts(sb, "| directory | mount | why |\n|---|---|---|\n");
+        for (size_t i = 0; i < a->nmounts; i++) {
+                const mount_pt *m = &a->mounts[i];
+                strbuf_puts(sb, "| ");
+                md_code(sb, m->path);
+                if (m->volume)
+                        strbuf_printf(sb, " | volume `%s` | holds image files it uses, e.g. ", m->volume_name);
+                else
+                        strbuf_printf(sb, " | tmpfs%s | ", m->exec ? " with exec" : "");
+                if (m->volume)
+                        md_code(sb, m->image_example);
+                else
+                        strbuf_printf(sb, "%zu path%s written, e.g. ", m->writes, m->writes == 1 ? "" : "s");
+                if (!m->volume)
+                        md_code(sb, m->example);
+                if (!m->volume && m->exec)
+                        strbuf_puts(sb, "; programs or libraries run from it");
+                strbuf_puts(sb, " |\n");
+        }
+        strbuf_putc(sb, '\n');
+        if (a->root_written)
+                return;
+        strbuf_puts(sb, "A tmpfs starts empty and lives in memory (it counts against the memory limit); use a volume "
+                        "instead where the data must outlive the container.\n\n");
+        strbuf_puts(sb, "Flag: `--read-only`");
+        for (size_t i = 0; i < a->nmounts; i++) {
+                const mount_pt *m = &a->mounts[i];
+                strbuf_puts(sb, m->volume ? " `-v " : " `--tmpfs ");
+                strbuf cell = STRBUF_INIT;
+                if (m->volume)
+                        strbuf_printf(&cell, "%s:", m->volume_name);
+                strbuf_puts(&cell, m->path);
+                if (!m->volume && m->exec)
+                        strbuf_puts(&cell, ":exec");
+                gen_put_escaped(sb, strbuf_str(&cell));
+                strbuf_free(&cell);
+                strbuf_putc(sb, '`');
+        }
+        bool nv = false;
+        for (size_t i = 0; i < a->nmounts; i++)
+                nv |= a->mounts[i].volume;
+        strbuf_printf(sb, " (compose `read_only: true`, `tmpfs:`%s).\n\n", nv ? ", `volumes:`" : "");
+}
+
+static void section_caps(strbuf *sb, gen_context *ctx)
+{
+        strbuf_puts(sb, "## 3. Capabilities\n\n");
+        size_t n;
+        _cleanup_free_ caps_reason *reasons = caps_reasons(ctx->t, &n);
+        size_t ncaps = 0;
+        while (ctx->caps[ncaps])
+                ncaps++;
+        if (!ncaps) {
+                strbuf_puts(sb, "**Verdict: none needed.** No call the workload made succeeded thanks to a capability.\n\n"
+                                "Flag: `--cap-drop ALL` (compose `cap_drop: [ALL]`).\n\n");
+        } else {
+                size_t in_default = 0;
+                for (size_t i = 0; i < ncaps; i++)
+                        if (in_list(ctx->caps[i], docker_default_caps))
+                                in_default++;
+                strbuf_printf(sb, "**Verdict: %zu needed** (caps.txt lists them with every reason). Docker's default set has "
+                                  "14; all but these are dropped.\n\n",
+                              ncaps);
+                strbuf_puts(sb, "| capability | in Docker's default set | used by |\n|---|---|---|\n");
+                for (size_t i = 0; i < ncaps; i++) {
+                        size_t shown = 0, total = 0;
+                        strbuf_printf(sb, "| `%s` | %s | ", ctx->caps[i],
+                                      in_list(ctx->caps[i], docker_default_caps) ? "yes" : "**no**");
+                        for (size_t k = 0; k < n; k++) {
+                                if (!streq(reasons[k].cap, ctx->caps[i]) || !reasons[k].ok)
+                                        continue;
+                                if (total++ < 3) {
+                                        if (shown++)
+                                                strbuf_puts(sb, "; ");
+                                        md_code(sb, reasons[k].text);
+                                }
+                        }
+                        if (total > shown)
+                                strbuf_printf(sb, "; and %zu more", total - shown);
+                        strbuf_puts(sb, " |\n");
+                }
+                strbuf_putc(sb, '\n');
+                if (in_default < ncaps)
+                        strbuf_puts(sb, "Capabilities outside Docker's default set widen what the container may do beyond "
+                                        "a default `docker run`: review them.\n\n");
+                strbuf_puts(sb, "Flag: `--cap-drop ALL");
+                for (size_t i = 0; i < ncaps; i++)
+                        strbuf_printf(sb, " --cap-add %s", ctx->caps[i]);
+                strbuf_puts(sb, "` (compose `cap_drop: [ALL]`, `cap_add:`).\n\n");
+        }
+        size_t denied = 0;
+        for (size_t i = 0; i < n; i++)
+                if (reasons[i].failed)
+                        denied++;
+        strbuf_puts(sb, "### Denied during recording — review\n\n");
+        if (!denied) {
+                strbuf_puts(sb, "No call was refused a capability.\n\n");
+                return;
+        }
+        strbuf_printf(sb, "%zu kind%s of call failed for want of a capability the process did not have. They are not in "
+                          "caps.txt: the workload ran without them. If a failure matters (a feature that silently did not "
+                          "work), decide whether to grant the capability.\n\n",
+                      denied, denied == 1 ? "" : "s");
+        for (size_t i = 0; i < n; i++) {
+                if (!reasons[i].failed)
+                        continue;
+                strbuf_printf(sb, "- `%s`: ", reasons[i].cap);
+                md_code(sb, reasons[i].text);
+                strbuf_puts(sb, " — ");
+                caps_reason_failures(sb, reasons[i].node);
+                strbuf_puts(sb, " [");
+                caps_reason_programs(sb, reasons[i].node, false, 3);
+                strbuf_puts(sb, "]\n");
+        }
+        strbuf_putc(sb, '\n');
+}
+
+static void section_nnp(strbuf *sb, const analysis *a, plan *p)
+{
+        strbuf_puts(sb, "## 4. no-new-privileges\n\n");
+        if (!set_size(&a->setid_programs)) {
+                p->nnp = true;
+                strbuf_puts(sb, "**Verdict: feasible.** No set-user-ID or set-group-ID program was executed, so nothing "
+                                "relies on gaining privileges at exec.\n\n");
+        } else if (a->nnp_recorded) {
+                p->nnp = true;
+                strbuf_puts(sb, "**Verdict: feasible.** These set-ID programs ran, but the recording itself ran with "
+                                "no_new_privs, so they already ran without gaining privileges:\n");
+                list_set(sb, &a->setid_programs, MAX_LISTED);
+                strbuf_putc(sb, '\n');
+        } else {
+                strbuf_puts(sb, "**Verdict: not recommended.** These set-ID programs ran; under no-new-privileges they would "
+                                "run without the privileges their mode grants:\n");
+                list_set(sb, &a->setid_programs, MAX_LISTED);
+                strbuf_puts(sb, "\nIf the workload runs as root anyway, the set-user-ID-root ones gain nothing and the flag "
+                                "is safe for them; check the others.\n\n");
+                return;
+        }
+        strbuf_puts(sb, "File capabilities (`setcap`) are not recorded; a program relying on them would lose them too.\n\n"
+                        "Flag: `--security-opt no-new-privileges` (compose `security_opt: [\"no-new-privileges:true\"]`).\n\n");
+}
+
+static void section_limits(strbuf *sb, const analysis *a, plan *p)
+{
+        const json_t *res = json_object_get(a->t->root, "resources");
+        json_int_t sum = int_of(res, "sum_rss_kib", 0), maxrss = int_of(res, "max_rss_kib", 0),
+                   cpu = int_of(res, "cpu_ms", -1), tasks = int_of(res, "max_threads", 0),
+                   procs = int_of(res, "max_processes", 0), created = int_of(res, "processes", 0),
+                   fds = int_of(res, "max_fds", 0);
+        strbuf_puts(sb, "## 5. Memory, CPU and pids limits\n\n");
+        /* The summed peak is sampled; a run shorter than one sample has
+         * only the largest single RSS (from the kernel, exact). */
+        json_int_t peak = sum > maxrss ? sum : maxrss;
+        p->memory_mib = memory_limit_mib(peak);
+        p->pids = pids_limit(tasks);
+        strbuf_puts(sb, "| limit | recorded peak | verdict | flag |\n|---|---|---|---|\n");
+        if (p->memory_mib > 0 && sum >= maxrss)
+                strbuf_printf(sb, "| memory | %lld KiB summed RSS of the live processes (largest single process %lld KiB) | "
+                                  "%lld MiB: 1.5x the peak, rounded up to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
+                              (long long)sum, (long long)maxrss, p->memory_mib, p->memory_mib);
+        else if (p->memory_mib > 0)
+                strbuf_printf(sb, "| memory | %lld KiB RSS of the largest process (%s) | %lld MiB: 1.5x the peak, rounded up "
+                                  "to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
+                              (long long)maxrss,
+                              sum ? "more than the summed RSS samples saw" : "the run was too short for a summed RSS sample",
+                              p->memory_mib, p->memory_mib);
+        else
+                strbuf_puts(sb, "| memory | not recorded | not derived | — |\n");
+        if (cpu >= 0)
+                strbuf_printf(sb, "| CPU | %lld ms of CPU time in total | not derived: the trace has no wall-clock time, "
+                                  "so no rate | — |\n",
+                              (long long)cpu);
+        else
+                strbuf_puts(sb, "| CPU | not recorded | not derived | — |\n");
+        if (p->pids > 0)
+                strbuf_printf(sb, "| pids | %lld task%s (threads) alive at once, in %lld process%s; %lld process%s "
+                                  "created in all | %lld: twice the peak plus 8 | `--pids-limit %lld` |\n",
+                              (long long)tasks, tasks == 1 ? "" : "s", (long long)procs, procs == 1 ? "" : "es",
+                              (long long)created, created == 1 ? "" : "es", p->pids, p->pids);
+        else
+                strbuf_puts(sb, "| pids | not recorded | not derived | — |\n");
+        strbuf_putc(sb, '\n');
+        strbuf_puts(sb, "The RSS peak is sampled every 50 ms and misses shorter spikes; it leaves out the page cache and "
+                        "files written to tmpfs, which the container's memory cgroup also counts. Choose a CPU limit "
+                        "(`--cpus`) from the service's latency needs, not from this trace.");
+        if (fds > 0)
+                strbuf_printf(sb, " At most %lld file descriptors were open in one process (sampled).", (long long)fds);
+        strbuf_puts(sb, "\n\n");
+}
+
+static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
+{
+        strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
+        if (ctx->seccomp_syscalls >= 0) {
+                p->seccomp = true;
+                static const char *const other[_GEN_DEFAULT_MAX] = {
+                        [GEN_DEFAULT_ERRNO] = "other calls fail with EPERM",
+                        [GEN_DEFAULT_ENOSYS] = "other calls fail with ENOSYS",
+                        [GEN_DEFAULT_KILL] = "other calls kill the process",
+                        [GEN_DEFAULT_LOG] = "other calls are only logged: a trial profile, generate with "
+                                            "`--default-action errno` to enforce it",
+                };
+                gen_default_action act = ctx->opts->default_action < _GEN_DEFAULT_MAX ? ctx->opts->default_action
+                                                                                       : GEN_DEFAULT_ERRNO;
+                strbuf_printf(sb, "**seccomp: feasible.** `seccomp.json` allows %d syscall names, every one the workload "
+                                  "attempted plus what the container runtime needs (Docker's default profile allows about "
+                                  "284 of the ~336 x86_64 syscalls); %s.\n"
+                                  "Flag: `--security-opt seccomp=seccomp.json` (compose `security_opt: "
+                                  "[\"seccomp:seccomp.json\"]`).\n\n",
+                              ctx->seccomp_syscalls, other[act]);
+        } else {
+                strbuf_puts(sb, "**seccomp:** no `seccomp.json` was generated with this report; without one, keep the "
+                                "runtime's default profile (never `seccomp=unconfined`).\n\n");
+        }
+        if (ctx->apparmor_rules >= 0) {
+                p->apparmor = true;
+                strbuf_printf(sb, "**AppArmor: feasible** where the host has AppArmor. `apparmor.profile` defines profile "
+                                  "`%s` with %d rules",
+                              ctx->name, ctx->apparmor_rules);
+                if (ctx->apparmor_raw_paths >= 0)
+                        strbuf_printf(sb, " from %d recorded paths", ctx->apparmor_raw_paths);
+                strbuf_printf(sb, ". Load it on the host first: `apparmor_parser -r apparmor.profile`.\n"
+                                  "Flag: `--security-opt apparmor=%s` (compose `security_opt: [\"apparmor:%s\"]`).\n\n",
+                              ctx->name, ctx->name);
+        } else {
+                strbuf_puts(sb, "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "
+                                "AppArmor, keep the runtime's default profile.\n\n");
+        }
+}
+
+static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
+{
+        strbuf_puts(sb, "## 7. User-namespace remapping\n\n");
+        strset issues = { 0 };
+        if (a->userns.o) {
+                const char *k;
+                json_t *v;
+                json_object_foreach(a->userns.o, k, v)
+                        set_add(&issues, k);
+        }
+        for (char **c = ctx->caps; *c; c++)
+                for (size_t i = 0; i < ELEMENTSOF(userns_caps); i++)
+                        if (streq(*c, userns_caps[i].cap)) {
+                                _cleanup_free_ char *s = xasprintf("`%s` is used: %s", *c, userns_caps[i].why);
+                                set_add(&issues, s);
+                        }
+        if (!set_size(&issues)) {
+                strbuf_puts(sb, "**Verdict: compatible.** Nothing recorded depends on being the host's root: no capability "
+                                "checked in the host's namespace, no id outside the 65536 a remapped container maps, no "
+                                "image file owned by one.\n\n");
+        } else {
+                strbuf_puts(sb, "**Verdict: would break** under remapping (the container's root is an unprivileged user on "
+                                "the host):\n");
+                list_set(sb, &issues, MAX_LISTED);
+                strbuf_putc(sb, '\n');
+        }
+        set_free(&issues);
+        strbuf_puts(sb, "Files on bind-mounted host directories appear with their host owners (root's as `nobody`); "
+                        "check volumes the workload writes. Flag: the daemon's `userns-remap` setting (`dockerd "
+                        "--userns-remap=default`), or `--userns` with podman; not a `docker run` flag.\n\n");
+}
+
+static void section_image(strbuf *sb, const analysis *a)
+{
+        strbuf_puts(sb, "## 8. The image\n\n");
+        strbuf_printf(sb, "**Files used: %zu**, listed in `files-used.txt`: image files the workload opened, executed, "
+                          "mapped, listed or looked at successfully (not /proc, /sys, /dev, tmpfs scratch space or files it "
+                          "created), with the real paths behind symlinks. A minimal or multi-stage image needs these (and "
+                          "the directories and symlinks leading to them); anything else is a candidate for removal.\n\n",
+                      a->nfiles_used);
+        size_t ns = set_size(&a->secrets);
+        if (!ns) {
+                strbuf_puts(sb, "**Secrets: none read.** No file that looks like a private key, an environment file or "
+                                "a credentials file was read from the image.\n\n");
+                return;
+        }
+        strbuf_printf(sb, "**Secrets: %zu secret-looking file%s read from the image — flagged.** Keep secrets out of "
+                          "images (anyone who can pull the image can read them); provide them at run time (Docker or "
+                          "compose secrets, a read-only bind mount, the environment):\n",
+                      ns, ns == 1 ? "" : "s");
+        list_set(sb, &a->secrets, MAX_LISTED * 2);
+        strbuf_putc(sb, '\n');
+}
+
+static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const plan *p)
+{
+        strbuf_puts(sb, "## 9. Ready to paste\n\n"
+                        "Replace `IMAGE` with the image; paths are relative to this directory (for compose, to the "
+                        "compose file's).\n\n```sh\ndocker run \\\n");
+        if (p->nonroot)
+                strbuf_printf(sb, "  --user %s \\\n", p->user);
+        if (p->read_only) {
+                strbuf_puts(sb, "  --read-only \\\n");
+                for (size_t i = 0; i < a->nmounts; i++) {
+                        const mount_pt *m = &a->mounts[i];
+                        strbuf w = STRBUF_INIT;
+                        if (m->volume)
+                                strbuf_printf(&w, "%s:%s", m->volume_name, m->path);
+                        else
+                                strbuf_printf(&w, "%s%s", m->path, m->exec ? ":exec" : "");
+                        strbuf_puts(sb, m->volume ? "  -v " : "  --tmpfs ");
+                        sh_word(sb, strbuf_str(&w));
+                        strbuf_puts(sb, " \\\n");
+                        strbuf_free(&w);
+                }
+        }
+        strbuf_puts(sb, "  --cap-drop ALL \\\n");
+        for (char **c = ctx->caps; *c; c++)
+                strbuf_printf(sb, "  --cap-add %s \\\n", *c);
+        if (p->nnp)
+                strbuf_puts(sb, "  --security-opt no-new-privileges \\\n");
+        if (p->seccomp)
+                strbuf_puts(sb, "  --security-opt seccomp=seccomp.json \\\n");
+        if (p->apparmor)
+                strbuf_printf(sb, "  --security-opt apparmor=%s \\\n", ctx->name);
+        if (p->memory_mib > 0)
+                strbuf_printf(sb, "  --memory %lldm \\\n", p->memory_mib);
+        if (p->pids > 0)
+                strbuf_printf(sb, "  --pids-limit %lld \\\n", p->pids);
+        strbuf_puts(sb, "  IMAGE\n```\n\n```yaml\nservices:\n");
+        strbuf_printf(sb, "  %s:\n    image: IMAGE\n", ctx->name);
+        if (p->nonroot)
+                strbuf_printf(sb, "    user: \"%s\"\n", p->user);
+        bool volumes = false;
+        if (p->read_only) {
+                strbuf_puts(sb, "    read_only: true\n");
+                bool any_tmpfs = false;
+                for (size_t i = 0; i < a->nmounts; i++)
+                        if (!a->mounts[i].volume)
+                                any_tmpfs = true;
+                if (any_tmpfs) {
+                        strbuf_puts(sb, "    tmpfs:\n");
+                        for (size_t i = 0; i < a->nmounts; i++) {
+                                if (a->mounts[i].volume)
+                                        continue;
+                                _cleanup_free_ char *w =
+                                        xasprintf("%s%s", a->mounts[i].path, a->mounts[i].exec ? ":exec" : "");
+                                strbuf_puts(sb, "      - ");
+                                yaml_str(sb, w);
+                                strbuf_putc(sb, '\n');
+                        }
+                }
+                for (size_t i = 0; i < a->nmounts; i++)
+                        if (a->mounts[i].volume)
+                                volumes = true;
+                if (volumes) {
+                        strbuf_puts(sb, "    volumes:\n");
+                        for (size_t i = 0; i < a->nmounts; i++) {
+                                if (!a->mounts[i].volume)
+                                        continue;
+                                _cleanup_free_ char *w = xasprintf("%s:%s", a->mounts[i].volume_name, a->mounts[i].path);
+                                strbuf_puts(sb, "      - ");
+                                yaml_str(sb, w);
+                                strbuf_putc(sb, '\n');
+                        }
+                }
+        }
+        strbuf_puts(sb, "    cap_drop:\n      - ALL\n");
+        if (ctx->caps[0]) {
+                strbuf_puts(sb, "    cap_add:\n");
+                for (char **c = ctx->caps; *c; c++)
+                        strbuf_printf(sb, "      - %s\n", *c);
+        }
+        if (p->nnp || p->seccomp || p->apparmor) {
+                strbuf_puts(sb, "    security_opt:\n");
+                if (p->nnp)
+                        strbuf_puts(sb, "      - \"no-new-privileges:true\"\n");
+                if (p->seccomp)
+                        strbuf_puts(sb, "      - \"seccomp:seccomp.json\"\n");
+                if (p->apparmor)
+                        strbuf_printf(sb, "      - \"apparmor:%s\"\n", ctx->name);
+        }
+        if (p->memory_mib > 0)
+                strbuf_printf(sb, "    mem_limit: %lldm\n", p->memory_mib);
+        if (p->pids > 0)
+                strbuf_printf(sb, "    pids_limit: %lld\n", p->pids);
+        if (volumes) {
+                strbuf_puts(sb, "volumes:\n");
+                for (size_t i = 0; i < a->nmounts; i++)
+                        if (a->mounts[i].volume)
+                                strbuf_printf(sb, "  %s: {}\n", a->mounts[i].volume_name);
+        }
+        strbuf_puts(sb, "```\n");
+}
+
+static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const plan *p)
+{
+        size_t ncaps = 0;
+        while (ctx->caps[ncaps])
+                ncaps++;
+        size_t nt = 0, nv = 0;
+        for (size_t i = 0; i < a->nmounts; i++)
+                a->mounts[i].volume ? nv++ : nt++;
+        strbuf_puts(sb, "## Checklist\n\n| # | item | verdict | flag |\n|---|---|---|---|\n");
+        if (p->nonroot)
+                strbuf_printf(sb, "| 1 | non-root user | feasible | `--user %s` |\n", p->user);
+        else
+                strbuf_puts(sb, "| 1 | non-root user | not feasible as recorded | — |\n");
+        if (p->read_only && !a->nmounts)
+                strbuf_puts(sb, "| 2 | read-only root filesystem | feasible | `--read-only` |\n");
+        else if (p->read_only)
+                strbuf_printf(sb, "| 2 | read-only root filesystem | feasible with %zu tmpfs, %zu volume%s | `--read-only` + "
+                                  "mounts (section 2) |\n",
+                              nt, nv, nv == 1 ? "" : "s");
+        else
+                strbuf_puts(sb, "| 2 | read-only root filesystem | not feasible as recorded | — |\n");
+        if (ncaps)
+                strbuf_printf(sb, "| 3 | capabilities | %zu needed | `--cap-drop ALL` + %zu `--cap-add` |\n", ncaps, ncaps);
+        else
+                strbuf_puts(sb, "| 3 | capabilities | none needed | `--cap-drop ALL` |\n");
+        strbuf_printf(sb, "| 4 | no-new-privileges | %s | %s |\n", p->nnp ? "feasible" : "not recommended",
+                      p->nnp ? "`--security-opt no-new-privileges`" : "—");
+        if (p->memory_mib > 0)
+                strbuf_printf(sb, "| 5 | memory limit | %lld MiB | `--memory %lldm` |\n", p->memory_mib, p->memory_mib);
+        else
+                strbuf_puts(sb, "| 5 | memory limit | not derived | — |\n");
+        strbuf_puts(sb, "| 5 | CPU limit | not derived (no wall-clock time) | — |\n");
+        if (p->pids > 0)
+                strbuf_printf(sb, "| 5 | pids limit | %lld | `--pids-limit %lld` |\n", p->pids, p->pids);
+        else
+                strbuf_puts(sb, "| 5 | pids limit | not derived | — |\n");
+        if (p->seccomp)
+                strbuf_printf(sb, "| 6 | seccomp | %d syscalls | `--security-opt seccomp=seccomp.json` |\n",
+                              ctx->seccomp_syscalls);
+        else
+                strbuf_puts(sb, "| 6 | seccomp | no profile generated | — |\n");
+        if (p->apparmor)
+                strbuf_printf(sb, "| 6 | AppArmor | %d rules | `--security-opt apparmor=%s` |\n", ctx->apparmor_rules,
+                              ctx->name);
+        else
+                strbuf_puts(sb, "| 6 | AppArmor | no profile generated | — |\n");
+        size_t nu = set_size(&a->userns);
+        for (char **c = ctx->caps; *c; c++)
+                for (size_t i = 0; i < ELEMENTSOF(userns_caps); i++)
+                        if (streq(*c, userns_caps[i].cap))
+                                nu++;
+        strbuf_printf(sb, "| 7 | user-namespace remapping | %s | daemon `userns-remap` |\n",
+                      nu ? "would break" : "compatible");
+        strbuf_printf(sb, "| 8 | image files used | %zu | `files-used.txt` |\n", a->nfiles_used);
+        size_t ns = set_size(&a->secrets);
+        if (ns)
+                strbuf_printf(sb, "| 8 | secrets read from the image | **%zu flagged** | move them out of the image |\n", ns);
+        else
+                strbuf_puts(sb, "| 8 | secrets read from the image | none | — |\n");
+        strbuf_putc(sb, '\n');
+}
+
+int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
+{
+        analysis a;
+        analyse(&a, ctx->t);
+        plan p = { .memory_mib = -1, .pids = -1 };
+        /* The sections decide the plan; the checklist, which comes first,
+         * summarises it. */
+        strbuf body = STRBUF_INIT;
+        section_nonroot(&body, ctx, &a, &p);
+        section_readonly(&body, &a, &p);
+        section_caps(&body, ctx);
+        section_nnp(&body, &a, &p);
+        section_limits(&body, &a, &p);
+        section_profiles(&body, ctx, &p);
+        section_userns(&body, ctx, &a);
+        section_image(&body, &a);
+        section_paste(&body, ctx, &a, &p);
+
+        strbuf sb = STRBUF_INIT;
+        strbuf_printf(&sb, "# Container hardening for %s\n\n", ctx->name);
+        section_runs(&sb, &a);
+        checklist(&sb, ctx, &a, &p);
+        strbuf_add(&sb, body.buf ? body.buf : "", body.len);
+        strbuf_free(&body);
+        analysis_free(&a);
+        *ret = strbuf_steal(&sb);
+        return 0;
+}
+
+int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err)
+{
+        analysis a;
+        analyse(&a, ctx->t);
+        strbuf sb = STRBUF_INIT;
+        strbuf_printf(&sb, "# Files %s used from its image (minpriv): one path a line, real paths behind symlinks too.\n",
+                      ctx->name);
+        for (size_t i = 0; i < a.nfiles_used; i++) {
+                gen_put_escaped(&sb, a.files_used[i]);
+                strbuf_putc(&sb, '\n');
+        }
+        analysis_free(&a);
+        *ret = strbuf_steal(&sb);
+        return 0;
+}
