@@ -4,5 +4,6 @@
 #include "emitters.h"
 
 const gen_emitter gen_emitters[] = {
+        { "seccomp.json", emit_seccomp_json, NULL },
         { NULL, NULL, NULL },
 };

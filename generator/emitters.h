@@ -3,3 +3,6 @@
 #pragma once
 
 #include "generator.h"
+
+/* seccomp.json (generator/seccomp.c) */
+int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err);
