@@ -302,18 +302,27 @@ static int get_strings(parser *ps, json_t *v, const char *key, char ***ret)
         return 0;
 }
 
-static int check_arch_names(parser *ps, char **v, const char *key)
+/* Architecture names are checked for their form only: podman passes on the
+ * native architecture's archMap entry alone, so an entry this libseccomp
+ * does not know (SCMP_ARCH_LOONGARCH64 in Docker's default, for libseccomp
+ * 2.5) is fine until it is used; seccomp_program_compile() checks those. */
+static int check_arch_names(parser *ps, char **v, const char *key, bool single)
 {
         size_t old = push_member(ps, key);
-        for (size_t i = 0; v && v[i]; i++)
-                if (!arch_token(v[i])) {
-                        size_t o2 = push_index(ps, i);
-                        _cleanup_free_ char *q = quote_for_message(v[i]);
-                        int r = perr(ps, "unknown architecture %s (expected SCMP_ARCH_X86_64, SCMP_ARCH_X86, ...)", q);
-                        pop(ps, o2);
-                        pop(ps, old);
-                        return r;
-                }
+        for (size_t i = 0; v && v[i]; i++) {
+                const char *s = v[i];
+                bool ok = startswith(s, "SCMP_ARCH_") && s[10];
+                for (const char *c = s; ok && *c; c++)
+                        ok = isupper((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_';
+                if (ok)
+                        continue;
+                size_t o2 = single ? old : push_index(ps, i);
+                _cleanup_free_ char *q = quote_for_message(s);
+                int r = perr(ps, "%s is not an architecture name (expected SCMP_ARCH_X86_64, SCMP_ARCH_X86, ...)", q);
+                pop(ps, o2);
+                pop(ps, old);
+                return r;
+        }
         pop(ps, old);
         return 0;
 }
@@ -536,13 +545,13 @@ static int parse_archmap(parser *ps, json_t *v, seccomp_profile_archmap *am)
         if ((r = get_string(ps, m[0], "architecture", &am->arch)) < 0)
                 return r;
         char *one[] = {am->arch, NULL};
-        if ((r = check_arch_names(ps, one, "architecture")) < 0)
+        if ((r = check_arch_names(ps, one, "architecture", true)) < 0)
                 return r;
         if (m[1] && (r = get_strings(ps, m[1], "subArchitectures", &am->sub_arches)) < 0)
                 return r;
         if (!am->sub_arches)
                 am->sub_arches = xcalloc(1, sizeof *am->sub_arches);
-        return check_arch_names(ps, am->sub_arches, "subArchitectures");
+        return check_arch_names(ps, am->sub_arches, "subArchitectures", false);
 }
 
 static int parse_profile(parser *ps, json_t *root)
@@ -571,7 +580,7 @@ static int parse_profile(parser *ps, json_t *root)
         if (m[2]) {
                 if ((r = get_strings(ps, m[2], "architectures", &p->architectures)) < 0)
                         return r;
-                if ((r = check_arch_names(ps, p->architectures, "architectures")) < 0)
+                if ((r = check_arch_names(ps, p->architectures, "architectures", false)) < 0)
                         return r;
         }
         if (m[3]) {
@@ -777,14 +786,16 @@ static bool rule_applies(const seccomp_profile_rule *r, const char *arch, const 
 static int add_name(scmp_filter_ctx ctx, const seccomp_profile_rule *r, const char *name, uint32_t def,
                     seccomp_program *prog, const char *source, size_t idx, mp_error *err)
 {
-        if (r->action == def)
-                return 0; /* redundant: runc skips it, libseccomp would refuse it */
+        /* runc skips a rule with the default's action before resolving its
+         * name; an unknown name is reported either way */
         int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR) {
                 if (!strv_contains((const char *const *)prog->unknown_names, name))
                         strv_push(&prog->unknown_names, xstrdup(name));
                 return 0;
         }
+        if (r->action == def)
+                return 0; /* redundant: runc skips it, libseccomp would refuse it */
         int rc;
         if (r->n_args == 0) {
                 rc = seccomp_rule_add(ctx, r->action, nr, 0);
@@ -958,6 +969,11 @@ int seccomp_program_compile(const seccomp_profile *p, const seccomp_env *env, se
         uint32_t tokens[MAX_ARCHES];
         for (size_t i = 0; i < n_arch; i++) {
                 tokens[i] = arch_token(arch_names[i]);
+                if (!tokens[i])
+                        return mp_error_set(err, -EINVAL, source,
+                                            "architecture %s is unknown to libseccomp %u.%u.%u; runc would refuse it",
+                                            arch_names[i], seccomp_version()->major, seccomp_version()->minor,
+                                            seccomp_version()->micro);
                 int rc = seccomp_arch_add(ctx, tokens[i]);
                 if (rc < 0 && rc != -EEXIST)
                         return mp_error_set(err, -EINVAL, source, "libseccomp cannot add architecture %s: %s",

@@ -191,7 +191,8 @@ typedef struct seccomp_verdict {
  * compiled BPF over a struct seccomp_data, preceded by runc's -ENOSYS stub
  * when env.runc_enosys was set. Returns 0 and fills *ret; -EINVAL for an
  * unknown ABI or a program the kernel would reject (never for programs this
- * module compiled). */
+ * module compiled). This is the filter's answer; the kernel itself lets a
+ * few calls bypass seccomp (x86_64 uretprobe and uprobe since Linux 6.14). */
 int seccomp_program_eval_nr(const seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6],
                             seccomp_verdict *ret);
 
