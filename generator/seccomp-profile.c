@@ -1271,7 +1271,21 @@ int seccomp_program_eval(const seccomp_program *prog, trace_abi abi, const char 
 {
         if (abi >= _TRACE_ABI_MAX)
                 return -EINVAL;
-        int nr = seccomp_syscall_resolve_name_arch(abi_token(abi), name);
+        uint32_t token = abi_token(abi);
+        int nr = seccomp_syscall_resolve_name_arch(token, name);
+        if (nr < 0) {
+                /* libseccomp gives i386's socket calls (socket, bind, ...)
+                 * the pseudo numbers of their socketcall form; the direct
+                 * syscalls (socket = 359 since Linux 4.3) are found the
+                 * other way round. */
+                int base = abi == TRACE_ABI_X32 ? X32_SYSCALL_BIT : 0;
+                for (int n = 0; n < 1024 && nr < 0; n++) {
+                        char *s = seccomp_syscall_resolve_num_arch(token, base + n);
+                        if (s && streq(s, name))
+                                nr = base + n;
+                        free(s);
+                }
+        }
         if (nr < 0)
                 return -ENOENT;
         return seccomp_program_eval_nr(prog, abi, nr, args, ret);

@@ -196,8 +196,9 @@ typedef struct seccomp_verdict {
 int seccomp_program_eval_nr(const seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6],
                             seccomp_verdict *ret);
 
-/* The same by name: the name is resolved for the ABI through libseccomp;
- * -ENOENT when the ABI has no syscall of that name. */
+/* The same by name: the name is resolved for the ABI through libseccomp
+ * (for i386's socket calls, the direct syscall: socket is 359, not a
+ * socketcall); -ENOENT when the ABI has no syscall of that name. */
 int seccomp_program_eval(const seccomp_program *prog, trace_abi abi, const char *name, const uint64_t args[6],
                          seccomp_verdict *ret);
 

@@ -241,6 +241,10 @@ static void test_docker_default(void **state)
         /* the same names on i386 (archMap's sub-architecture) */
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "mmap2", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "reboot", 0, 0), SCMP_ACT_ERRNO(EPERM));
+        /* i386's direct socket syscall follows the socket rules; socketcall(SYS_SOCKET) is allowed whole */
+        assert_int_equal(verdict(prog, TRACE_ABI_I386, "socket", AF_INET, 0), SCMP_ACT_ALLOW);
+        assert_int_equal(verdict(prog, TRACE_ABI_I386, "socket", 40, 0), SCMP_ACT_ERRNO(EPERM));
+        assert_int_equal(verdict(prog, TRACE_ABI_I386, "socketcall", 1, 0), SCMP_ACT_ALLOW);
         /* i386 only sees the low 32 bits of an argument */
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "personality", 0x100000008ull, 0), SCMP_ACT_ALLOW);
 
@@ -599,6 +603,9 @@ static void test_emit_abis_and_unknown(void **state)
         add_sys(t, "i386", "socketcall");
         add_arg(t, "socketcall", "1", json_pack("[i]", 1));
         add_sys(t, "x32", "getpid");
+        /* the direct i386 socket syscall (359), recorded with its family */
+        add_sys(t, "i386", "socket");
+        add_arg(t, "socket", "AF_INET SOCK_STREAM 0", json_pack("[iii]", AF_INET, SOCK_STREAM, 0));
         json_t *u = trace_node(t->root, "unknown_syscalls", "i386", "999", NULL);
         trace_usage_add(u, "/bin/prog", 2, NULL);
         gen_options opts = { .runtime = GEN_RUNTIME_NONE };
@@ -615,6 +622,8 @@ static void test_emit_abis_and_unknown(void **state)
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "socketcall", 1, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "socketcall", 2, 0), SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(verdict(prog, TRACE_ABI_X32, "getpid", 0, 0), SCMP_ACT_ALLOW);
+        assert_int_equal(verdict(prog, TRACE_ABI_I386, "socket", AF_INET, 0), SCMP_ACT_ALLOW);
+        assert_int_equal(verdict(prog, TRACE_ABI_I386, "socket", AF_INET6, 0), SCMP_ACT_ERRNO(EPERM));
         /* a name applies to every architecture: the union */
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "read", 0, 0), SCMP_ACT_ALLOW);
         seccomp_verdict v;
