@@ -4,6 +4,7 @@
 #include "emitters.h"
 
 const gen_emitter gen_emitters[] = {
+        { "seccomp.json", emit_seccomp_json, NULL },
         { "caps.txt", emit_caps_txt, NULL },
         { "hardening.md", emit_hardening_md, NULL },
         { "files-used.txt", emit_files_used_txt, NULL },
