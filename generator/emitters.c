@@ -4,5 +4,6 @@
 #include "emitters.h"
 
 const gen_emitter gen_emitters[] = {
+        { "apparmor.profile", gen_apparmor_emit, NULL },
         { NULL, NULL, NULL },
 };

@@ -3,3 +3,6 @@
 #pragma once
 
 #include "generator.h"
+
+/* apparmor.profile (apparmor.c) */
+int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err);
