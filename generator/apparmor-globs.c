@@ -180,13 +180,34 @@ static char *instantiate(const glob_rule *r, const char *raw, const regmatch_t *
 
 static int parse_rule(aa_globs *g, const char *line, size_t len, const char *name, int lineno, mp_error *err)
 {
+        /* REGEX (may hold spaces) up to the first "->" between blanks, then
+         * PATTERN and the optional perms= */
+        size_t start = 0;
+        while (start < len && is_space(line[start]))
+                start++;
+        size_t arrow = 0;
+        for (size_t i = start + 1; i + 2 < len + 1; i++) {
+                if (line[i] == '-' && i + 1 < len && line[i + 1] == '>' && is_space(line[i - 1]) &&
+                    (i + 2 == len || is_space(line[i + 2]))) {
+                        arrow = i;
+                        break;
+                }
+        }
+        if (!arrow)
+                return table_error(err, name, lineno, (int)start + 1, "expected 'REGEX -> PATTERN [perms=LETTERS]'");
+        size_t re_end = arrow;
+        while (re_end > start && is_space(line[re_end - 1]))
+                re_end--;
         field f[5];
-        size_t n = split(line, len, f, 5);
-        if (n < 3 || f[1].len != 2 || memcmp(f[1].s, "->", 2) != 0)
-                return table_error(err, name, lineno, n >= 2 ? f[1].col : f[0].col,
-                                   "expected 'REGEX -> PATTERN [perms=LETTERS]'");
+        f[0] = (field){ line + start, re_end - start, (int)start + 1 };
+        f[1] = (field){ line + arrow, 2, (int)arrow + 1 };
+        size_t n = 2 + split(line + arrow + 2, len - arrow - 2, f + 2, 3);
+        for (size_t i = 2; i < n && i < 5; i++)
+                f[i].col += (int)arrow + 2;
+        if (n < 3)
+                return table_error(err, name, lineno, f[1].col, "expected 'REGEX -> PATTERN [perms=LETTERS]'");
         if (n > 4)
-                return table_error(err, name, lineno, f[4].col, "unexpected field (write a space as [ ] or \\040)");
+                return table_error(err, name, lineno, f[4].col, "unexpected field (write a space in a pattern as \\040)");
         glob_rule r = { 0 };
         _cleanup_free_ char *re = xstrndup(f[0].s, f[0].len);
         int rc = regcomp(&r.re, re, REG_EXTENDED);

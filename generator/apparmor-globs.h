@@ -11,9 +11,10 @@
  *     collapse N
  *
  * REGEX is a POSIX extended regular expression matched against the whole
- * raw path (anchor it with ^ and $; write a space as [ ]). A directory is
- * matched with its trailing '/'. PATTERN is an AppArmor pattern written as
- * in a profile (unquoted; escapes like \040 allowed) in which $1..$9 stand
+ * raw path (anchor it with ^ and $); it ends at the first "->" between
+ * blanks, so it may hold spaces. A directory is matched with its trailing
+ * '/'. PATTERN is an AppArmor pattern written as in a profile (unquoted,
+ * no blanks; escapes like \040 for a space allowed) in which $1..$9 stand
  * for the groups of the match, escaped so they match literally ($0: the
  * whole match, $$: a '$'). With perms=LETTERS (AppArmor letters r w a l k
  * m x) the rule applies only to paths whose permissions are all among

@@ -208,7 +208,7 @@ static bool node_owner(json_t *node, const char *path)
                 return false;
         json_t *created = json_object_get(json_object_get(json_object_get(node, "access"), "create"), "ok");
         json_int_t uid = json_integer_value(json_object_get(node, "uid"));
-        return created || uid > 0 || startswith(path, "/proc/");
+        return created || uid > 0 || (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9');
 }
 
 /* name + '/' for a directory (unless it already ends in one). */
@@ -359,10 +359,13 @@ static int cmp_raw(const void *a, const void *b)
         return strcmp(x->name, y->name);
 }
 
+/* Rules in the order of their patterns (quoted or not, a path sorts where
+ * its characters put it). */
 static int cmp_rule_text(const void *a, const void *b)
 {
         const prule *x = *(prule *const *)a, *y = *(prule *const *)b;
-        return strcmp(x->text, y->text);
+        int c = strcmp(x->pattern, y->pattern);
+        return c ? c : strcmp(x->text, y->text);
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
