@@ -42,7 +42,10 @@ aa_vars *aa_vars_new(void);
 aa_vars *aa_vars_new_default(void);
 aa_vars *aa_vars_copy(const aa_vars *v);
 void aa_vars_free(aa_vars *v);
-static inline void aa_vars_freep(aa_vars **v) { aa_vars_free(*v); }
+static inline void aa_vars_freep(aa_vars **v)
+{
+        aa_vars_free(*v);
+}
 #define _cleanup_aa_vars_ _cleanup_(aa_vars_freep)
 /* `@{name} = value` replaces the values (value NULL: an empty set),
  * `@{name} += value` appends. -EINVAL for an invalid name. */
@@ -59,7 +62,10 @@ typedef struct aaglob aaglob;
  * offset may point into the expansion; the text says so). */
 int aaglob_compile(const char *pattern, const aa_vars *vars, aaglob **ret, mp_error *err);
 void aaglob_free(aaglob *g);
-static inline void aaglob_freep(aaglob **g) { aaglob_free(*g); }
+static inline void aaglob_freep(aaglob **g)
+{
+        aaglob_free(*g);
+}
 #define _cleanup_aaglob_ _cleanup_(aaglob_freep)
 
 /* Does the pattern match these raw bytes? (A path with a NUL byte never

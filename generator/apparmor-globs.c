@@ -64,7 +64,10 @@ void aa_globs_free(aa_globs *g)
         free(g);
 }
 
-size_t aa_globs_count(const aa_globs *g) { return g->n; }
+size_t aa_globs_count(const aa_globs *g)
+{
+        return g->n;
+}
 
 _printf_(5, 6) static int table_error(mp_error *err, const char *name, int line, int col, const char *fmt, ...)
 {
@@ -79,7 +82,10 @@ _printf_(5, 6) static int table_error(mp_error *err, const char *name, int line,
         return r;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r';
+}
 
 typedef struct field {
         const char *s;
@@ -100,7 +106,7 @@ static size_t split(const char *line, size_t len, field *f, size_t max)
                 while (i < len && !is_space(line[i]))
                         i++;
                 if (n < max)
-                        f[n] = (field){ line + s, i - s, (int)s + 1 };
+                        f[n] = (field){line + s, i - s, (int)s + 1};
                 n++;
         }
         return n;
@@ -109,7 +115,7 @@ static size_t split(const char *line, size_t len, field *f, size_t max)
 static void add_piece(glob_rule *r, char *text, int group)
 {
         r->pieces = xrealloc(r->pieces, (r->npieces + 1) * sizeof *r->pieces);
-        r->pieces[r->npieces++] = (piece){ text, group };
+        r->pieces[r->npieces++] = (piece){text, group};
 }
 
 /* Split PATTERN into fragments and $N references; fragments are
@@ -199,16 +205,17 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
         while (re_end > start && is_space(line[re_end - 1]))
                 re_end--;
         field f[5];
-        f[0] = (field){ line + start, re_end - start, (int)start + 1 };
-        f[1] = (field){ line + arrow, 2, (int)arrow + 1 };
+        f[0] = (field){line + start, re_end - start, (int)start + 1};
+        f[1] = (field){line + arrow, 2, (int)arrow + 1};
         size_t n = 2 + split(line + arrow + 2, len - arrow - 2, f + 2, 3);
         for (size_t i = 2; i < n && i < 5; i++)
                 f[i].col += (int)arrow + 2;
         if (n < 3)
                 return table_error(err, name, lineno, f[1].col, "expected 'REGEX -> PATTERN [perms=LETTERS]'");
         if (n > 4)
-                return table_error(err, name, lineno, f[4].col, "unexpected field (write a space in a pattern as \\040)");
-        glob_rule r = { 0 };
+                return table_error(err, name, lineno, f[4].col,
+                                   "unexpected field (write a space in a pattern as \\040)");
+        glob_rule r = {0};
         _cleanup_free_ char *re = xstrndup(f[0].s, f[0].len);
         int rc = regcomp(&r.re, re, REG_EXTENDED);
         if (rc != 0) {
@@ -253,7 +260,7 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
                 _cleanup_free_ char *pat = instantiate(&r, sample, m);
                 _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
                 aaglob *gl = NULL;
-                mp_error e = { 0 };
+                mp_error e = {0};
                 if (aaglob_compile(pat, vars, &gl, &e) < 0) {
                         ret = table_error(err, name, lineno, f[2].col, "bad pattern: %s", e.text);
                         goto fail;

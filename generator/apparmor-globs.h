@@ -40,7 +40,10 @@ typedef struct aa_globs aa_globs;
 
 aa_globs *aa_globs_new(void);
 void aa_globs_free(aa_globs *g);
-static inline void aa_globs_freep(aa_globs **g) { aa_globs_free(*g); }
+static inline void aa_globs_freep(aa_globs **g)
+{
+        aa_globs_free(*g);
+}
 #define _cleanup_aa_globs_ _cleanup_(aa_globs_freep)
 
 /* Append the rules of a table (from memory; `name` for messages and for

@@ -15,28 +15,64 @@
 /* ------------------------------------------------------------- names */
 
 static const char *const capability_names[] = {
-        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-        "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-        "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-        "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control",
-        "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon",
-        "bpf", "checkpoint_restore",
+        "chown",
+        "dac_override",
+        "dac_read_search",
+        "fowner",
+        "fsetid",
+        "kill",
+        "setgid",
+        "setuid",
+        "setpcap",
+        "linux_immutable",
+        "net_bind_service",
+        "net_broadcast",
+        "net_admin",
+        "net_raw",
+        "ipc_lock",
+        "ipc_owner",
+        "sys_module",
+        "sys_rawio",
+        "sys_chroot",
+        "sys_ptrace",
+        "sys_pacct",
+        "sys_admin",
+        "sys_boot",
+        "sys_nice",
+        "sys_resource",
+        "sys_time",
+        "sys_tty_config",
+        "mknod",
+        "lease",
+        "audit_write",
+        "audit_control",
+        "setfcap",
+        "mac_override",
+        "mac_admin",
+        "syslog",
+        "wake_alarm",
+        "block_suspend",
+        "audit_read",
+        "perfmon",
+        "bpf",
+        "checkpoint_restore",
 };
 
 static const char *const family_names[] = {
-        "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25", "inet6", "rose",
-        "netbeui", "security", "key", "netlink", "packet", "ash", "econet", "atmsvc", "rds", "sna", "irda",
-        "pppox", "wanpipe", "llc", "ib", "mpls", "can", "tipc", "bluetooth", "iucv", "rxrpc", "isdn", "phonet",
-        "ieee802154", "caif", "alg", "nfc", "vsock", "kcm", "qipcrtr", "smc", "xdp", "mctp",
+        "unix",   "inet", "ax25",      "ipx",      "appletalk", "netrom",  "bridge", "atmpvc",     "x25",
+        "inet6",  "rose", "netbeui",   "security", "key",       "netlink", "packet", "ash",        "econet",
+        "atmsvc", "rds",  "sna",       "irda",     "pppox",     "wanpipe", "llc",    "ib",         "mpls",
+        "can",    "tipc", "bluetooth", "iucv",     "rxrpc",     "isdn",    "phonet", "ieee802154", "caif",
+        "alg",    "nfc",  "vsock",     "kcm",      "qipcrtr",   "smc",     "xdp",    "mctp",
 };
 
-static const char *const socktype_names[] = { "stream", "dgram", "seqpacket", "rdm", "raw", "packet" };
-static const char *const protocol_names[] = { "tcp", "udp", "icmp" };
+static const char *const socktype_names[] = {"stream", "dgram", "seqpacket", "rdm", "raw", "packet"};
+static const char *const protocol_names[] = {"tcp", "udp", "icmp"};
 
 static const char *const signal_names[] = {
-        "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2", "pipe",
-        "alrm", "term", "stkflt", "chld", "cont", "stop", "stp", "ttin", "ttou", "urg", "xcpu", "xfsz",
-        "vtalrm", "prof", "winch", "io", "pwr", "sys", "emt", "exists",
+        "hup",  "int",  "quit", "ill",    "trap",   "abrt",  "bus",  "fpe",  "kill", "usr1", "segv",
+        "usr2", "pipe", "alrm", "term",   "stkflt", "chld",  "cont", "stop", "stp",  "ttin", "ttou",
+        "urg",  "xcpu", "xfsz", "vtalrm", "prof",   "winch", "io",   "pwr",  "sys",  "emt",  "exists",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *name)
@@ -47,9 +83,18 @@ static bool in_list(const char *const *list, size_t n, const char *name)
         return false;
 }
 
-bool aa_capability_known(const char *name) { return in_list(capability_names, ELEMENTSOF(capability_names), name); }
-bool aa_network_family_known(const char *name) { return in_list(family_names, ELEMENTSOF(family_names), name); }
-bool aa_socket_type_known(const char *name) { return in_list(socktype_names, ELEMENTSOF(socktype_names), name); }
+bool aa_capability_known(const char *name)
+{
+        return in_list(capability_names, ELEMENTSOF(capability_names), name);
+}
+bool aa_network_family_known(const char *name)
+{
+        return in_list(family_names, ELEMENTSOF(family_names), name);
+}
+bool aa_socket_type_known(const char *name)
+{
+        return in_list(socktype_names, ELEMENTSOF(socktype_names), name);
+}
 
 bool aa_signal_known(const char *name)
 {
@@ -188,9 +233,18 @@ _printf_(4, 5) static int lx_error(lexer *lx, int line, int col, const char *fmt
         return r;
 }
 
-static char peek(const lexer *lx) { return lx->pos < lx->len ? lx->s[lx->pos] : '\0'; }
-static char peek_at(const lexer *lx, size_t off) { return lx->pos + off < lx->len ? lx->s[lx->pos + off] : '\0'; }
-static bool at_eof(const lexer *lx) { return lx->pos >= lx->len; }
+static char peek(const lexer *lx)
+{
+        return lx->pos < lx->len ? lx->s[lx->pos] : '\0';
+}
+static char peek_at(const lexer *lx, size_t off)
+{
+        return lx->pos + off < lx->len ? lx->s[lx->pos + off] : '\0';
+}
+static bool at_eof(const lexer *lx)
+{
+        return lx->pos >= lx->len;
+}
 
 static void adv(lexer *lx)
 {
@@ -205,8 +259,14 @@ static void adv(lexer *lx)
         lx->pos++;
 }
 
-static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool is_ws(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r';
+}
 
 static bool looking_at(const lexer *lx, const char *word)
 {
@@ -297,7 +357,10 @@ static int read_quoted(lexer *lx, token *t)
         return 0;
 }
 
-static bool path_char(char c) { return c && !is_ws(c) && c != '"' && c != '!' && c != ','; }
+static bool path_char(char c)
+{
+        return c && !is_ws(c) && c != '"' && c != '!' && c != ',';
+}
 
 /* A path (quoted or not). Unquoted, as AppArmor's lexer: any byte but
  * whitespace, '"', '!' and ','; a ',' followed by such a byte is part of
@@ -497,7 +560,7 @@ static int compile_path(lexer *lx, aa_profile *p, const token *t, const char *pa
 {
         if (pat[0] != '/' && !(pat[0] == '@' && pat[1] == '{'))
                 return lx_error(lx, t->line, t->col, "a path must start with '/' or a variable");
-        mp_error e = { 0 };
+        mp_error e = {0};
         if (aaglob_compile(pat, p->vars, ret, &e) < 0) {
                 int off = e.column > 0 ? e.column - 1 : 0;
                 /* columns are exact for unquoted paths without escapes */
@@ -543,7 +606,7 @@ static int file_rule_tail(lexer *lx, aa_rule *r)
         if (looking_at(lx, "->")) {
                 adv_n(lx, 2);
                 skip_space(lx);
-                token t = { 0 };
+                token t = {0};
                 int rr = read_path(lx, &t);
                 if (rr < 0)
                         return rr;
@@ -575,7 +638,7 @@ static int read_word_token(lexer *lx, token *t, const char *what)
 
 static int parse_file_rule(lexer *lx, aa_profile *p, aa_rule *r, bool mode_first)
 {
-        token path = { 0 }, perms = { 0 };
+        token path = {0}, perms = {0};
         int rr;
         r->kind = AA_RULE_FILE;
         if (mode_first) {
@@ -618,7 +681,7 @@ static int parse_link_rule(lexer *lx, aa_profile *p, aa_rule *r)
                 adv_n(lx, 6);
                 skip_space(lx);
         }
-        token path = { 0 };
+        token path = {0};
         int rr = read_path(lx, &path);
         if (rr < 0)
                 return rr;
@@ -735,7 +798,8 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                                         }
                                         if (t[j].type != T_WORD || j + 2 >= n || t[j + 1].type != T_EQ ||
                                             (t[j + 2].type != T_WORD && t[j + 2].type != T_QUOTED))
-                                                return lx_error(lx, t[j].line, t[j].col, "expected key=value in peer=(...)");
+                                                return lx_error(lx, t[j].line, t[j].col,
+                                                                "expected key=value in peer=(...)");
                                         r->conds = xrealloc(r->conds, (r->n_conds + 1) * sizeof *r->conds);
                                         aa_cond *c = &r->conds[r->n_conds++];
                                         c->key = xasprintf("peer.%s", t[j].text);
@@ -794,20 +858,20 @@ static const aa_cond *rule_cond(const aa_rule *r, const char *key)
 static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *kw)
 {
         aa_rule *r = &p->rules[ri];
-        static const char *const unix_access[] = { "create", "bind", "listen", "accept", "connect", "shutdown",
-                                                   "getattr", "setattr", "getopt", "setopt", "send", "receive",
-                                                   "r", "w", "rw", NULL };
-        static const char *const unix_keys[] = { "type", "protocol", "addr", "label", "attr", "opt", "peer", NULL };
-        static const char *const signal_access[] = { "send", "receive", "r", "w", "rw", NULL };
-        static const char *const signal_keys[] = { "set", "peer", NULL };
-        static const char *const ptrace_access[] = { "trace", "read", "tracedby", "readby", "r", "w", "rw", NULL };
-        static const char *const ptrace_keys[] = { "peer", NULL };
-        static const char *const net_access[] = { "create", "accept", "bind", "connect", "listen", "read", "write",
-                                                  "send", "receive", "getsockname", "getpeername", "getsockopt",
-                                                  "setsockopt", "fcntl", "ioctl", "shutdown", "getpeersec", "r",
-                                                  "w", "rw", NULL };
-        static const char *const net_keys[] = { "ip", "port", "peer", NULL };
-        static const char *const none[] = { NULL };
+        static const char *const unix_access[] = {"create",  "bind",    "listen", "accept", "connect", "shutdown",
+                                                  "getattr", "setattr", "getopt", "setopt", "send",    "receive",
+                                                  "r",       "w",       "rw",     NULL};
+        static const char *const unix_keys[] = {"type", "protocol", "addr", "label", "attr", "opt", "peer", NULL};
+        static const char *const signal_access[] = {"send", "receive", "r", "w", "rw", NULL};
+        static const char *const signal_keys[] = {"set", "peer", NULL};
+        static const char *const ptrace_access[] = {"trace", "read", "tracedby", "readby", "r", "w", "rw", NULL};
+        static const char *const ptrace_keys[] = {"peer", NULL};
+        static const char *const net_access[] = {
+                "create", "accept",   "bind",        "connect",     "listen",     "read",       "write",
+                "send",   "receive",  "getsockname", "getpeername", "getsockopt", "setsockopt", "fcntl",
+                "ioctl",  "shutdown", "getpeersec",  "r",           "w",          "rw",         NULL};
+        static const char *const net_keys[] = {"ip", "port", "peer", NULL};
+        static const char *const none[] = {NULL};
 
         token *t = NULL;
         size_t n = 0, i = 0;
@@ -830,9 +894,13 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                 for (i = 1; i < n; i++) {
                         aa_rule proto = p->rules[ri];
                         aa_rule *x = add_rule(p); /* may move the array */
-                        *x = (aa_rule){ .kind = AA_RULE_CAPABILITY, .audit = proto.audit, .deny = proto.deny,
-                                        .owner = proto.owner, .line = proto.line, .column = proto.column,
-                                        .capability = xstrdup(t[i].text) };
+                        *x = (aa_rule){.kind = AA_RULE_CAPABILITY,
+                                       .audit = proto.audit,
+                                       .deny = proto.deny,
+                                       .owner = proto.owner,
+                                       .line = proto.line,
+                                       .column = proto.column,
+                                       .capability = xstrdup(t[i].text)};
                 }
                 goto done;
         }
@@ -845,8 +913,7 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                         if (t[i].type == T_WORD && !r->family && !r->type && !r->protocol &&
                             aa_network_family_known(t[i].text)) {
                                 r->family = xstrdup(t[i].text);
-                        } else if (t[i].type == T_WORD && !r->type && !r->protocol &&
-                                   aa_socket_type_known(t[i].text)) {
+                        } else if (t[i].type == T_WORD && !r->type && !r->protocol && aa_socket_type_known(t[i].text)) {
                                 r->type = xstrdup(t[i].text);
                         } else if (t[i].type == T_WORD && !r->type && !r->protocol &&
                                    in_list(protocol_names, ELEMENTSOF(protocol_names), t[i].text)) {
@@ -935,7 +1002,7 @@ static int parse_include(lexer *lx, char **ret)
                         return lx_error(lx, line, col, "unterminated include <...>");
                 adv(lx);
         } else if (peek(lx) == '"') {
-                token t = { 0 };
+                token t = {0};
                 int r = read_quoted(lx, &t);
                 free(t.text);
                 if (r < 0)
@@ -983,7 +1050,7 @@ static int parse_variable(lexer *lx, aa_profile *p)
                         break;
                 if (c == ',')
                         return lx_error(lx, lx->line, lx->col, "variable definitions take no trailing ','");
-                token t = { 0 };
+                token t = {0};
                 int r;
                 if (c == '"') {
                         r = read_quoted(lx, &t);
@@ -1176,7 +1243,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
 {
         p->line = lx->line;
         p->column = lx->col;
-        token t = { 0 };
+        token t = {0};
         int r;
         if (looking_at_word(lx, "profile")) {
                 adv_n(lx, 7);
@@ -1205,7 +1272,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                 skip_space(lx);
                 char c = peek(lx);
                 if (c == '/' || c == '"' || c == '@') {
-                        token a = { 0 };
+                        token a = {0};
                         r = read_path(lx, &a);
                         if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->attachment, NULL) < 0)
                                 r = lx_error(lx, a.line, a.col, "NUL byte in the attachment");
@@ -1214,7 +1281,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                                 return r;
                 }
         } else {
-                token a = { 0 };
+                token a = {0};
                 r = read_path(lx, &a);
                 if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->name, NULL) < 0)
                         r = lx_error(lx, a.line, a.col, "NUL byte in the profile name");
@@ -1240,7 +1307,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
 
 int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile **ret, mp_error *err)
 {
-        lexer lx = { .s = data, .len = size, .line = 1, .col = 1, .name = name, .err = err };
+        lexer lx = {.s = data, .len = size, .line = 1, .col = 1, .name = name, .err = err};
         const char *nul = memchr(data, 0, size);
         if (nul) {
                 while (lx.s + lx.pos < nul)
@@ -1277,7 +1344,7 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
                                 }
                                 adv(&lx);
                         } else if (peek(&lx) == '"') {
-                                token t = { 0 };
+                                token t = {0};
                                 r = read_quoted(&lx, &t);
                                 free(t.text);
                                 if (r < 0)
@@ -1476,8 +1543,9 @@ bool aa_profile_allows_unix(const aa_profile *p, const char *access, const char 
                 if (r->kind == AA_RULE_NETWORK) {
                         m = (!r->family || streq(r->family, "unix")) && network_rule_matches(r, "unix", type);
                 } else if (r->kind == AA_RULE_UNIX) {
-                        m = access_has(r, access, "receive getattr getopt", "create bind listen accept connect "
-                                                                            "shutdown setattr setopt send") &&
+                        m = access_has(r, access, "receive getattr getopt",
+                                       "create bind listen accept connect "
+                                       "shutdown setattr setopt send") &&
                             cond_accepts(r, "type", type, p->vars);
                         /* the address of our socket (bind) or of the peer */
                         if (m && rule_cond(r, "addr"))

@@ -44,9 +44,9 @@ typedef enum aa_rule_kind {
         AA_RULE_CAPABILITY,
         AA_RULE_SIGNAL,
         AA_RULE_PTRACE,
-        AA_RULE_MOUNT,      /* mount, remount, umount, pivot_root */
-        AA_RULE_INCLUDE,    /* an include inside the profile */
-        AA_RULE_OTHER,      /* dbus, change_profile, set rlimit, ... (text only) */
+        AA_RULE_MOUNT,   /* mount, remount, umount, pivot_root */
+        AA_RULE_INCLUDE, /* an include inside the profile */
+        AA_RULE_OTHER,   /* dbus, change_profile, set rlimit, ... (text only) */
         _AA_RULE_MAX,
 } aa_rule_kind;
 
@@ -60,9 +60,9 @@ typedef struct aa_cond {
 typedef struct aa_rule {
         aa_rule_kind kind;
         bool audit, deny, owner;
-        int line, column;  /* where the rule starts */
-        char *text;        /* the rule as written, spaces collapsed, no final ',' */
-        char *keyword;     /* first word for MOUNT/OTHER ("umount", "dbus", ...) */
+        int line, column; /* where the rule starts */
+        char *text;       /* the rule as written, spaces collapsed, no final ',' */
+        char *keyword;    /* first word for MOUNT/OTHER ("umount", "dbus", ...) */
         /* FILE and LINK */
         char *path;        /* pattern; NULL for `file,` (every path) */
         aaglob *glob;      /* NULL when path is NULL */
@@ -90,9 +90,9 @@ typedef struct aa_profile {
         int line, column;
         aa_rule *rules;
         size_t n_rules;
-        aa_vars *vars;    /* the built-in tunables plus the file's definitions */
-        char **abis;      /* `abi` lines (NULL-terminated) */
-        char **includes;  /* includes before the profile (NULL-terminated) */
+        aa_vars *vars;   /* the built-in tunables plus the file's definitions */
+        char **abis;     /* `abi` lines (NULL-terminated) */
+        char **includes; /* includes before the profile (NULL-terminated) */
 } aa_profile;
 
 /* Parse a profile from memory (`name` for messages). Fuzz-friendly: any
@@ -101,7 +101,10 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
 /* Read and parse a file (at most 64 MiB). */
 int aa_profile_load(const char *path, aa_profile **ret, mp_error *err);
 void aa_profile_free(aa_profile *p);
-static inline void aa_profile_freep(aa_profile **p) { aa_profile_free(*p); }
+static inline void aa_profile_freep(aa_profile **p)
+{
+        aa_profile_free(*p);
+}
 #define _cleanup_aa_profile_ _cleanup_(aa_profile_freep)
 
 /* Parse permission letters ("rw", "mrix", "Px"): 0 with *ret_perms and

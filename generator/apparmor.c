@@ -97,8 +97,8 @@ typedef struct raw_path {
 } raw_path;
 
 typedef struct prule {
-        char *pattern;   /* AppArmor pattern (internal form) */
-        char *text;      /* the pattern as written in the profile */
+        char *pattern; /* AppArmor pattern (internal form) */
+        char *text;    /* the pattern as written in the profile */
         unsigned perms;
         bool owner_ok, probe_only, glob, removed;
         aaglob *compiled;
@@ -124,9 +124,8 @@ static void prule_free(void *p)
 /* Failures that happen before AppArmor is consulted. */
 static bool fails_before_mediation(const char *result)
 {
-        static const char *const pre[] = { "ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES",
-                                           "EPERM",  "EEXIST",  "EISDIR",  "EROFS",        "ETXTBSY",
-                                           "EXDEV",  "EBADF",   "EFAULT" };
+        static const char *const pre[] = {"ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES", "EPERM", "EEXIST",
+                                          "EISDIR", "EROFS",   "ETXTBSY", "EXDEV",        "EBADF",  "EFAULT"};
         for (size_t i = 0; i < ELEMENTSOF(pre); i++)
                 if (streq(pre[i], result))
                         return true;
@@ -268,7 +267,7 @@ static int collect_files(const gen_context *ctx, collected *c, mp_error *err)
                         json_t *results = json_object_get(access, kinds[k]);
                         const char *res_key;
                         json_t *usage;
-                        json_object_foreach(results, res_key, usage) {
+                        json_object_foreach (results, res_key, usage) {
                                 bool probe;
                                 if (!result_granted(kinds[k], res_key, &probe)) {
                                         c->skipped++;
@@ -303,9 +302,7 @@ static int collect_unix_paths(const gen_context *ctx, collected *c, mp_error *er
         static const struct {
                 const char *op;
                 unsigned perms;
-        } ops[] = { { "bind", AA_PERM_WRITE },
-                    { "connect", AA_PERM_READ | AA_PERM_WRITE },
-                    { "sendto", AA_PERM_WRITE } };
+        } ops[] = {{"bind", AA_PERM_WRITE}, {"connect", AA_PERM_READ | AA_PERM_WRITE}, {"sendto", AA_PERM_WRITE}};
         json_t *net = json_object_get(ctx->t->root, "network");
         json_t *files = json_object_get(ctx->t->root, "files");
         for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
@@ -327,7 +324,7 @@ static int collect_unix_paths(const gen_context *ctx, collected *c, mp_error *er
                         bool owner = fnode && node_owner(fnode, path);
                         const char *res_key;
                         json_t *usage;
-                        json_object_foreach(json_object_get(addrs, keys[i]), res_key, usage) {
+                        json_object_foreach (json_object_get(addrs, keys[i]), res_key, usage) {
                                 bool probe;
                                 if (result_granted("write", res_key, &probe))
                                         add_raw(c->raw, path, len, ops[o].perms, owner, false);
@@ -351,7 +348,10 @@ static bool rule_owner(const prule *r)
         return r->owner_ok && ((r->perms & PERM_WRITES) || is_proc_pid(r->pattern));
 }
 
-static unsigned with_append(unsigned p) { return (p & AA_PERM_WRITE) ? p | AA_PERM_APPEND : p; }
+static unsigned with_append(unsigned p)
+{
+        return (p & AA_PERM_WRITE) ? p | AA_PERM_APPEND : p;
+}
 
 static int cmp_raw(const void *a, const void *b)
 {
@@ -437,7 +437,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                         r->glob = glob;
                         if (!glob)
                                 r->raw = rp;
-                        mp_error e = { 0 };
+                        mp_error e = {0};
                         if (aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
                                 rc = mp_error_set(err, -EINVAL, origin, "the glob rule gives a bad pattern %s: %s",
                                                   pattern, e.text);
@@ -540,8 +540,8 @@ static int group_of(const prule *r)
                 return G_EXEC;
         if (r->perms & AA_PERM_MMAP)
                 return G_MMAP;
-        if (startswith(r->pattern, "@{PROC}") || startswith(r->pattern, "@{sys}") ||
-            startswith(r->pattern, "/proc/") || startswith(r->pattern, "/sys/"))
+        if (startswith(r->pattern, "@{PROC}") || startswith(r->pattern, "@{sys}") || startswith(r->pattern, "/proc/") ||
+            startswith(r->pattern, "/sys/"))
                 return G_PROCSYS;
         if (startswith(r->pattern, "/dev/"))
                 return G_DEV;
@@ -569,11 +569,10 @@ static char *comment_path(const char *raw, size_t len)
 
 static const char *apparmor_signal(const char *trace_name, char *buf, size_t size)
 {
-        static const char *const names[] = { NULL,     "hup",  "int",  "quit",  "ill",    "trap",   "abrt",
-                                             "bus",    "fpe",  "kill", "usr1",  "segv",   "usr2",   "pipe",
-                                             "alrm",   "term", "stkflt", "chld", "cont",  "stop",   "stp",
-                                             "ttin",   "ttou", "urg",  "xcpu",  "xfsz",   "vtalrm", "prof",
-                                             "winch",  "io",   "pwr",  "sys" };
+        static const char *const names[] = {NULL,     "hup",  "int",    "quit", "ill",   "trap", "abrt", "bus",
+                                            "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
+                                            "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
+                                            "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys"};
         int sig = signal_from_name(trace_name);
         if (sig <= 0)
                 return NULL;
@@ -590,7 +589,7 @@ static bool any_granted(json_t *results, bool signal_like)
 {
         const char *res;
         json_t *u;
-        json_object_foreach(results, res, u) {
+        json_object_foreach (results, res, u) {
                 if (streq(res, "ok"))
                         return true;
                 if (signal_like && (streq(res, "ESRCH") || streq(res, "EPERM") || streq(res, "EINVAL")))
@@ -608,7 +607,7 @@ static bool syscall_seen(const gen_context *ctx, const char *name)
         json_t *abis = json_object_get(ctx->t->root, "syscalls");
         const char *abi;
         json_t *calls;
-        json_object_foreach(abis, abi, calls) {
+        json_object_foreach (abis, abi, calls) {
                 if (json_object_get(calls, name))
                         return true;
         }
@@ -644,16 +643,16 @@ typedef struct sock_kind {
 
 static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_types)
 {
-        static const char *const args[] = { "socket", "socketpair" };
-        static const char *const types[] = { NULL, "stream", "dgram", "raw", "rdm", "seqpacket", NULL, NULL,
-                                             NULL, NULL, "packet" };
+        static const char *const args[] = {"socket", "socketpair"};
+        static const char *const types[] = {NULL, "stream", "dgram", "raw", "rdm",   "seqpacket",
+                                            NULL, NULL,     NULL,    NULL,  "packet"};
         char **lines = NULL, **unix_types = NULL, **unknown = NULL;
         json_t *arguments = json_object_get(ctx->t->root, "arguments");
         for (size_t a = 0; a < ELEMENTSOF(args); a++) {
                 json_t *m = json_object_get(arguments, args[a]);
                 const char *key;
                 json_t *v;
-                json_object_foreach(m, key, v) {
+                json_object_foreach (m, key, v) {
                         json_t *vals = json_object_get(v, "values");
                         json_int_t dom = json_integer_value(json_array_get(vals, 0));
                         json_int_t typ = json_integer_value(json_array_get(vals, 1)) & 0xf;
@@ -716,14 +715,14 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         static const struct {
                 const char *op, *perms;
                 bool peer;
-        } ops[] = { { "bind", "bind, listen, accept", false },
-                    { "connect", "connect, send, receive", true },
-                    { "sendto", "send", true } };
+        } ops[] = {{"bind", "bind, listen, accept", false},
+                   {"connect", "connect, send, receive", true},
+                   {"sendto", "send", true}};
         for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
                 json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
                 const char *addr;
                 json_t *results;
-                json_object_foreach(addrs, addr, results) {
+                json_object_foreach (addrs, addr, results) {
                         if (addr[0] == '/' || !any_granted(results, false))
                                 continue;
                         char *pat;
@@ -765,14 +764,14 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
         char **internal = NULL, **external = NULL;
         const char *sig;
         json_t *targets;
-        json_object_foreach(sigs, sig, targets) {
+        json_object_foreach (sigs, sig, targets) {
                 char buf[32];
                 const char *name = apparmor_signal(sig, buf, sizeof buf);
                 if (!name)
                         continue;
                 const char *target;
                 json_t *results;
-                json_object_foreach(targets, target, results) {
+                json_object_foreach (targets, target, results) {
                         if (!any_granted(results, true))
                                 continue;
                         bool in = streq(target, "self") || streq(target, "own thread") ||
@@ -808,12 +807,14 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
         bool traced = false;
         const char *req;
         json_t *results;
-        json_object_foreach(pt, req, results) {
+        json_object_foreach (pt, req, results) {
                 if (any_granted(results, false))
                         traced = true;
         }
         if (traced || proc_by_number)
-                strbuf_puts(sb, "  # ptrace between the workload's processes (trace: ptrace(2); read: /proc/PID of another)\n");
+                strbuf_puts(
+                        sb,
+                        "  # ptrace between the workload's processes (trace: ptrace(2); read: /proc/PID of another)\n");
         if (traced)
                 strbuf_printf(sb, "  ptrace (trace, tracedby) peer=%s,\n", ctx->name);
         if (proc_by_number)
@@ -830,19 +831,19 @@ typedef struct deny_rule {
 static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool mount_needed[3])
 {
         static const deny_rule denies[] = {
-                { "@{PROC}/*", AA_PERM_WRITE, "w" },
-                { "@{PROC}/sys/**", AA_PERM_WRITE, "w" },
-                { "@{PROC}/sysrq-trigger", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
-                  "rwklx" },
-                { "@{PROC}/mem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
-                { "@{PROC}/kmem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
-                { "@{PROC}/kcore", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
-                { "/sys/firmware/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
-                  "rwklx" },
-                { "/sys/kernel/security/**",
-                  AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
+                {"@{PROC}/*", AA_PERM_WRITE, "w"},
+                {"@{PROC}/sys/**", AA_PERM_WRITE, "w"},
+                {"@{PROC}/sysrq-trigger", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
+                {"@{PROC}/mem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"@{PROC}/kmem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"@{PROC}/kcore", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"/sys/firmware/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
+                {"/sys/kernel/security/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
         };
-        static const char *const mounts[3] = { "mount", "umount", "pivot_root" };
+        static const char *const mounts[3] = {"mount", "umount", "pivot_root"};
         strbuf_puts(sb, "  # Denied even if a rule is added by hand (as in Docker's default profile): writes to\n"
                         "  # /proc files and /proc/sys, kernel memory, firmware and LSM interfaces, mounts.\n");
         size_t n = hashmap_size(c->raw), k = 0, pos = 0;
@@ -864,8 +865,8 @@ static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool 
                 aaglob_free(g);
                 if (conflict) {
                         _cleanup_free_ char *shown = comment_path(conflict->name, conflict->len);
-                        strbuf_printf(sb, "  # (not denied: deny %s %s; the workload accessed %s)\n",
-                                      denies[d].pattern, denies[d].letters, shown);
+                        strbuf_printf(sb, "  # (not denied: deny %s %s; the workload accessed %s)\n", denies[d].pattern,
+                                      denies[d].letters, shown);
                 } else {
                         strbuf_printf(sb, "  deny %s %s,\n", denies[d].pattern, denies[d].letters);
                 }
@@ -924,7 +925,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                 return r;
         _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
 
-        collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
+        collected c = {.raw = hashmap_new(), .mounts = hashmap_new()};
         hashmap *rules = hashmap_new();
         strbuf body = STRBUF_INIT;
         size_t nraw = 0;
@@ -937,7 +938,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                 goto out;
 
         /* file rules in groups, each group sorted */
-        group groups[_G_MAX] = { 0 };
+        group groups[_G_MAX] = {0};
         size_t nrules = 0, pos = 0;
         const char *key;
         void *val;
@@ -975,8 +976,8 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "include <tunables/global>\n"
                       "\n"
                       "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
-                      ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "",
-                      ctx->name, ctx->name);
+                      ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", ctx->name,
+                      ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

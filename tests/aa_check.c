@@ -20,9 +20,15 @@
 #include "apparmor-profile.h"
 
 static const char *const kind_names[_AA_RULE_MAX] = {
-        [AA_RULE_FILE] = "file",       [AA_RULE_LINK] = "link",         [AA_RULE_NETWORK] = "network",
-        [AA_RULE_UNIX] = "unix",       [AA_RULE_CAPABILITY] = "capability", [AA_RULE_SIGNAL] = "signal",
-        [AA_RULE_PTRACE] = "ptrace",   [AA_RULE_MOUNT] = "mount",       [AA_RULE_INCLUDE] = "include",
+        [AA_RULE_FILE] = "file",
+        [AA_RULE_LINK] = "link",
+        [AA_RULE_NETWORK] = "network",
+        [AA_RULE_UNIX] = "unix",
+        [AA_RULE_CAPABILITY] = "capability",
+        [AA_RULE_SIGNAL] = "signal",
+        [AA_RULE_PTRACE] = "ptrace",
+        [AA_RULE_MOUNT] = "mount",
+        [AA_RULE_INCLUDE] = "include",
         [AA_RULE_OTHER] = "other",
 };
 
@@ -45,11 +51,14 @@ static char *unhex(const char *s, size_t *ret_len)
         return out;
 }
 
-static const char *opt(const char *s) { return streq(s, "-") ? NULL : s; }
+static const char *opt(const char *s)
+{
+        return streq(s, "-") ? NULL : s;
+}
 
 static int answer(const aa_profile *p, char *line)
 {
-        char *argv[6] = { 0 };
+        char *argv[6] = {0};
         int argc = 0;
         for (char *tok = strtok(line, " \t\n"); tok && argc < 6; tok = strtok(NULL, " \t\n"))
                 argv[argc++] = tok;
@@ -95,7 +104,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         const char *path = argv[argc - 1];
-        mp_error err = { 0 };
+        mp_error err = {0};
         _cleanup_aa_profile_ aa_profile *p = NULL;
         if (aa_profile_load(path, &p, &err) < 0) {
                 char buf[1024];

@@ -14,7 +14,7 @@
 static aa_globs *shipped(void)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = { 0 };
+        mp_error err = {0};
         if (aa_globs_load(g, MINPRIV_TEMPLATES_BUILD_DIR "/apparmor-globs.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
@@ -34,7 +34,7 @@ static void expect(const aa_globs *g, const char *path, unsigned perms, const ch
         /* the pattern matches the path it came from */
         aa_vars *vars = aa_vars_new_default();
         aaglob *gl = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         if (aaglob_compile(out, vars, &gl, &err) < 0)
                 fail_msg("%s: %s", out, err.text);
         /* /proc/self and thread-self become @{pid}: the path a process
@@ -81,24 +81,31 @@ static void test_shipped_table(void **state)
         expect(g, "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13", R | W, NULL);
         expect(g, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", M | AA_PERM_EXEC, NULL);
         expect(g, "/usr/lib/x86_64-linux-gnu/libc.so", R, NULL);
-        expect(g, "/usr/lib/python3.11/__pycache__/socket.cpython-311.pyc", R,
-               "/usr/lib/python3.11/__pycache__/*.pyc");
+        expect(g, "/usr/lib/python3.11/__pycache__/socket.cpython-311.pyc", R, "/usr/lib/python3.11/__pycache__/*.pyc");
         expect(g, "/app/__pycache__/main.cpython-311.pyc.140234", W, "/app/__pycache__/*.pyc.[0-9]*");
         expect(g, "/tmp/tmpjhlxg2g3", R | W, "/tmp/tmp????????");
-        expect(g, "/tmp/tmpjhlxg2g3/", W, "/tmp/tmp????????" "/");
-        expect(g, "/var/tmp/tmpab_d1234/inner file", W, "/var/tmp/tmp????????" "/inner file");
+        expect(g, "/tmp/tmpjhlxg2g3/", W,
+               "/tmp/tmp????????"
+               "/");
+        expect(g, "/var/tmp/tmpab_d1234/inner file", W,
+               "/var/tmp/tmp????????"
+               "/inner file");
         expect(g, "/tmp/d7ss3ttu", R | W, "/tmp/????????");
         expect(g, "/tmp/tmp.AbC123xYz0", W, "/tmp/tmp.??????????");
         expect(g, "/tmp/ccBhNAS1.cdtor.o", R | W, "/tmp/cc??????.cdtor.o");
         expect(g, "/tmp/ccBhNAS1", W, "/tmp/cc??????");
-        expect(g, "/tmp/pymp-k2j3h4g5/listener-x", W, "/tmp/pymp-????????" "/listener-x");
+        expect(g, "/tmp/pymp-k2j3h4g5/listener-x", W,
+               "/tmp/pymp-????????"
+               "/listener-x");
         expect(g, "/tmp/sh-thd.Ab12Cd", W, "/tmp/sh-thd?*");
         expect(g, "/usr/share/zoneinfo/Europe/Paris", R, "/usr/share/zoneinfo/**");
         expect(g, "/usr/share/zoneinfo/Europe/Paris", R | W, NULL);
         expect(g, "/usr/lib/locale/C.utf8/LC_CTYPE", R, "/usr/lib/locale/**");
         expect(g, "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", R | M, "/usr/lib/x86_64-linux-gnu/gconv/**");
         /* captured text is escaped: glob characters in names stay literal */
-        expect(g, "/tmp/tmpabcdefgh/a*b[c]{d,e}", W, "/tmp/tmp????????" "/a\\*b\\[c\\]\\{d\\,e\\}");
+        expect(g, "/tmp/tmpabcdefgh/a*b[c]{d,e}", W,
+               "/tmp/tmp????????"
+               "/a\\*b\\[c\\]\\{d\\,e\\}");
         expect(g, "/proc/77/attr/x?y", R, "@{PROC}/@{pid}/attr/x\\?y");
         expect(g, "/etc/passwd", R, NULL);
         expect(g, "/tmp/notes.txt", R | W, NULL);
@@ -108,7 +115,7 @@ static void test_shipped_table(void **state)
 static aa_globs *parse_ok(const char *text)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = { 0 };
+        mp_error err = {0};
         if (aa_globs_parse(g, text, strlen(text), "user.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
@@ -140,7 +147,7 @@ static void test_user_rules(void **state)
         assert_string_equal(o, "user.conf:5");
         free(out);
         /* a second table: its rules come after, its collapse is ignored */
-        mp_error err = { 0 };
+        mp_error err = {0};
         const char more[] = "version 1\ncollapse 9\n^/srv/.*$ -> /srv/**\n";
         assert_int_equal(aa_globs_parse(g, more, strlen(more), "more.conf", &err), 0);
         assert_int_equal(aa_globs_count(g), 6);
@@ -153,7 +160,7 @@ static void test_user_rules(void **state)
 static void check_error(const char *text, int line, int column, const char *msg)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = { 0 };
+        mp_error err = {0};
         int r = aa_globs_parse(g, text, strlen(text), "bad.conf", &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);

@@ -9,53 +9,52 @@
 
 #include "apparmor-profile.h"
 
-static const char PROFILE[] =
-        "# a hand-edited profile\n"
-        "abi <abi/3.0>,\n"
-        "include <tunables/global>\n"
-        "#include <tunables/home>\n"
-        "@{APP} = /opt/app /srv/app\n"
-        "@{APP} += \"/data/my app\"\n"
-        "@{LOGS}=@{APP}/logs # a comment after values\n"
-        "\n"
-        "profile my-app /usr/bin/my-app flags=(attach_disconnected, mediate_deleted) {\n"
-        "  include <abstractions/base>\n"
-        "  include if exists <local/my-app>\n"
-        "  capability net_bind_service setuid,\n"
-        "  network inet stream,\n"
-        "  network inet6 tcp,\n"
-        "  network netlink,\n"
-        "  unix (create, send, receive) type=stream,\n"
-        "  unix (bind, listen) addr=\"@my-app\",\n"
-        "  unix (connect) peer=(addr=\"@other\", label=unconfined),\n"
-        "  signal (receive) peer=unconfined,\n"
-        "  signal (send, receive) set=(term, hup) peer=my-app,\n"
-        "  ptrace (read) peer=my-app,\n"
-        "  mount -> /mnt/,\n"
-        "  deny umount,\n"
-        "  dbus send bus=session,\n"
-        "\n"
-        "  /usr/bin/my-app mrix,\n"
-        "  /usr/lib/**.so* mr,\n"
-        "  @{PROC}/@{pid}/maps r,   # trailing comment\n"
-        "  owner @{APP}/data/** rwk,\n"
-        "  audit owner @{LOGS}/*.log a,\n"
-        "  allow /etc/my-app/{a,b}.conf r,\n"
-        "  deny /etc/my-app/secret* rw,\n"
-        "  \"/tmp/with space\\042quote\" rw,\n"
-        "  /tmp/esc\\ aped r,\n"
-        "  rw /var/lib/my-app/state,\n"
-        "  file /var/cache/my-app/ r,\n"
-        "  link subset /tmp/link -> /tmp/target,\n"
-        "  deny /usr/bin/** x,\n"
-        "  /usr/bin/helper px -> helper-profile,\n"
-        "}\n"
-        "# done\n";
+static const char PROFILE[] = "# a hand-edited profile\n"
+                              "abi <abi/3.0>,\n"
+                              "include <tunables/global>\n"
+                              "#include <tunables/home>\n"
+                              "@{APP} = /opt/app /srv/app\n"
+                              "@{APP} += \"/data/my app\"\n"
+                              "@{LOGS}=@{APP}/logs # a comment after values\n"
+                              "\n"
+                              "profile my-app /usr/bin/my-app flags=(attach_disconnected, mediate_deleted) {\n"
+                              "  include <abstractions/base>\n"
+                              "  include if exists <local/my-app>\n"
+                              "  capability net_bind_service setuid,\n"
+                              "  network inet stream,\n"
+                              "  network inet6 tcp,\n"
+                              "  network netlink,\n"
+                              "  unix (create, send, receive) type=stream,\n"
+                              "  unix (bind, listen) addr=\"@my-app\",\n"
+                              "  unix (connect) peer=(addr=\"@other\", label=unconfined),\n"
+                              "  signal (receive) peer=unconfined,\n"
+                              "  signal (send, receive) set=(term, hup) peer=my-app,\n"
+                              "  ptrace (read) peer=my-app,\n"
+                              "  mount -> /mnt/,\n"
+                              "  deny umount,\n"
+                              "  dbus send bus=session,\n"
+                              "\n"
+                              "  /usr/bin/my-app mrix,\n"
+                              "  /usr/lib/**.so* mr,\n"
+                              "  @{PROC}/@{pid}/maps r,   # trailing comment\n"
+                              "  owner @{APP}/data/** rwk,\n"
+                              "  audit owner @{LOGS}/*.log a,\n"
+                              "  allow /etc/my-app/{a,b}.conf r,\n"
+                              "  deny /etc/my-app/secret* rw,\n"
+                              "  \"/tmp/with space\\042quote\" rw,\n"
+                              "  /tmp/esc\\ aped r,\n"
+                              "  rw /var/lib/my-app/state,\n"
+                              "  file /var/cache/my-app/ r,\n"
+                              "  link subset /tmp/link -> /tmp/target,\n"
+                              "  deny /usr/bin/** x,\n"
+                              "  /usr/bin/helper px -> helper-profile,\n"
+                              "}\n"
+                              "# done\n";
 
 static aa_profile *parse_ok(const char *text)
 {
         aa_profile *p = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         if (aa_profile_parse(text, strlen(text), "t.profile", &p, &err) < 0)
                 fail_msg("parse: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return p;
@@ -83,7 +82,7 @@ static void test_parse_model(void **state)
         assert_int_equal(p->line, 9);
         assert_int_equal(p->column, 1);
 
-        size_t kinds[_AA_RULE_MAX] = { 0 };
+        size_t kinds[_AA_RULE_MAX] = {0};
         for (size_t i = 0; i < p->n_rules; i++)
                 kinds[p->rules[i].kind]++;
         assert_int_equal(kinds[AA_RULE_INCLUDE], 2);
@@ -229,7 +228,7 @@ static void test_path_form(void **state)
 static void check_error(const char *text, int line, int column, const char *msg)
 {
         aa_profile *p = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         int r = aa_profile_parse(text, strlen(text), "bad.profile", &p, &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);
@@ -271,7 +270,7 @@ static void test_errors(void **state)
         check_error("garbage here\n", 1, 1, "unexpected 'garbage'");
         const char nul[] = "profile p {\n  /x r,\n\0}\n";
         aa_profile *p = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         assert_true(aa_profile_parse(nul, sizeof nul - 1, "nul.profile", &p, &err) < 0);
         assert_int_equal(err.line, 3);
         assert_int_equal(err.column, 1);
@@ -320,9 +319,9 @@ static void test_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_model), cmocka_unit_test(test_file_questions),
+                cmocka_unit_test(test_parse_model),     cmocka_unit_test(test_file_questions),
                 cmocka_unit_test(test_other_questions), cmocka_unit_test(test_path_form),
-                cmocka_unit_test(test_errors),      cmocka_unit_test(test_perms),
+                cmocka_unit_test(test_errors),          cmocka_unit_test(test_perms),
                 cmocka_unit_test(test_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
