@@ -14,6 +14,7 @@
 #define MAX_VAR_DEPTH   16 /* variables referring to variables */
 #define MAX_EXPANDED    (1u << 20)
 #define MAX_COVER_PAIRS 50000
+#define MAX_COVER_STATES 16384 /* bigger automata: UNKNOWN (memory) */
 
 /* ---------------------------------------------------------------- vars */
 
@@ -808,6 +809,8 @@ aaglob_cover aaglob_covers(const aaglob *a, const aaglob *b)
 {
         if (b->literal)
                 return aaglob_match(a, b->lit, b->litlen) ? AAGLOB_COVERS_YES : AAGLOB_COVERS_NO;
+        if (a->nst + b->nst > MAX_COVER_STATES)
+                return AAGLOB_COVERS_UNKNOWN;
         unsigned char reps[256];
         size_t nreps = alphabet(a, b, reps);
         size_t wa = (a->nst + 63) / 64, wb = (b->nst + 63) / 64;
