@@ -668,8 +668,10 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
                                         strcpy(lower, "unix");
                         }
                         if (!lower[0] || !aa_network_family_known(lower) || !tname) {
-                                char *u = xasprintf("  # (socket %s has no AppArmor network rule: add one by hand)\n",
-                                                    key);
+                                /* numbers, not the trace's key: a comment must stay one line */
+                                char *u = xasprintf("  # (socket family %lld type %lld has no AppArmor network rule: "
+                                                    "add one by hand)\n",
+                                                    (long long)dom, (long long)typ);
                                 if (!strv_contains(unknown, u))
                                         strv_add(&unknown, u);
                                 else

@@ -19,7 +19,7 @@ profile minpriv-server flags=(attach_disconnected,mediate_deleted) {
   network inet stream,
   network inet6 dgram,
   network netlink raw,
-  # (socket 46 SOCK_STREAM 0 has no AppArmor network rule: add one by hand)
+  # (socket family 46 type 1 has no AppArmor network rule: add one by hand)
 
   # Unix sockets: the types created, and the abstract addresses bound or connected to.
   # Sockets with a path are files to AppArmor (see the file rules).
