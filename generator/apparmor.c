@@ -102,6 +102,8 @@ typedef struct prule {
         unsigned perms;
         bool owner_ok, probe_only, glob, removed;
         aaglob *compiled;
+        char *prefix; /* glob rules: the literal bytes every match starts with */
+        size_t prefix_len;
         const raw_path *raw; /* the path of a literal rule */
 } prule;
 
@@ -117,6 +119,7 @@ static void prule_free(void *p)
         prule *r = p;
         free(r->pattern);
         free(r->text);
+        free(r->prefix);
         aaglob_free(r->compiled);
         free(r);
 }
@@ -368,6 +371,24 @@ static int cmp_rule_text(const void *a, const void *b)
         return c ? c : strcmp(x->text, y->text);
 }
 
+/* The bytes every path a pattern matches starts with (up to the first
+ * glob character, escapes undone). */
+static char *literal_prefix(const char *pattern, size_t *ret_len)
+{
+        strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; pattern[i]; i++) {
+                if (pattern[i] == '\\' && pattern[i + 1]) {
+                        strbuf_putc(&sb, pattern[++i]);
+                        continue;
+                }
+                if (strchr("*?[{", pattern[i]))
+                        break;
+                strbuf_putc(&sb, pattern[i]);
+        }
+        *ret_len = sb.len;
+        return strbuf_steal(&sb);
+}
+
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
 static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
                        mp_error *err)
@@ -380,6 +401,13 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 list[k++] = val;
         qsort(list, n, sizeof *list, cmp_raw);
 
+        /* The glob table's pattern for each path (NULL: none), once. */
+        char **globbed = xcalloc(n + 1, sizeof *globbed);
+        const char **origins = xcalloc(n + 1, sizeof *origins);
+        for (size_t i = 0; i < n; i++)
+                if (list[i]->perms)
+                        aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
+
         /* Directories listed whose files were read: collapse candidates. */
         const char *collapse_origin = NULL;
         int collapse = aa_globs_collapse(globs, &collapse_origin);
@@ -387,18 +415,13 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
         bool *collapsible = xcalloc(n + 1, sizeof *collapsible);
         for (size_t i = 0; i < n && collapse > 0; i++) {
                 raw_path *rp = list[i];
-                if (rp->perms != AA_PERM_READ || rp->probe_only || rp->name[rp->len - 1] == '/')
+                if (rp->perms != AA_PERM_READ || rp->probe_only || rp->name[rp->len - 1] == '/' || globbed[i])
                         continue;
                 const char *slash = strrchr(rp->name, '/');
                 _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
                 raw_path *dir = hashmap_get(c->raw, parent);
                 if (!dir || !dir->listed)
                         continue;
-                char *pat = NULL;
-                if (aa_globs_apply(globs, rp->name, rp->len, rp->perms, &pat, NULL) > 0) {
-                        free(pat);
-                        continue;
-                }
                 collapsible[i] = true;
                 uintptr_t cnt = (uintptr_t)hashmap_get(dircount, parent);
                 hashmap_put(dircount, parent, (void *)(cnt + 1));
@@ -413,9 +436,9 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 if (!rp->perms)
                         continue;
                 nraw++;
-                char *pattern = NULL;
-                const char *origin = NULL;
-                bool glob = aa_globs_apply(globs, rp->name, rp->len, rp->perms, &pattern, &origin) > 0;
+                char *pattern = steal_pointer(&globbed[i]);
+                const char *origin = origins[i];
+                bool glob = pattern != NULL;
                 if (!glob && collapsible[i]) {
                         const char *slash = strrchr(rp->name, '/');
                         _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
@@ -465,6 +488,10 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 r->owner_ok = r->owner_ok && rp->owner_ok;
                 r->probe_only = r->probe_only && rp->probe_only;
         }
+        for (size_t i = 0; i < n; i++)
+                free(globbed[i]);
+        free(globbed);
+        free(origins);
         free(list);
         free(collapsible);
         hashmap_free(dircount, NULL);
@@ -481,6 +508,11 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 all[k++] = val;
         qsort(all, nr, sizeof *all, cmp_rule_text);
         for (size_t i = 0; i < nr; i++) {
+                prule *g = all[i];
+                if (g->glob)
+                        g->prefix = literal_prefix(aaglob_expanded(g->compiled), &g->prefix_len);
+        }
+        for (size_t i = 0; i < nr; i++) {
                 prule *l = all[i];
                 if (l->glob || !l->raw)
                         continue;
@@ -489,6 +521,8 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                         if (!g->glob || g->removed)
                                 continue;
                         if ((l->perms & ~with_append(g->perms)) || (rule_owner(g) && !l->owner_ok))
+                                continue;
+                        if (l->raw->len < g->prefix_len || memcmp(l->raw->name, g->prefix, g->prefix_len) != 0)
                                 continue;
                         if (!aaglob_match(g->compiled, l->raw->name, l->raw->len))
                                 continue;
