@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <strings.h>
@@ -1491,4 +1492,89 @@ int seccomp_program_allows(const seccomp_program *prog, trace_abi abi, int nr, b
         if (ret_always)
                 *ret_always = all;
         return some ? 1 : 0;
+}
+
+/* ------------------------------------------------------------ what runc loads */
+
+int seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int nr, const uint64_t args[6],
+                     seccomp_verdict *ret)
+{
+        if (!bpf_valid(f, len))
+                return -EINVAL;
+        seccomp_program tmp = {.insns = (struct sock_filter *)f, .len = len};
+        struct seccomp_data d;
+        uint32_t stub;
+        int r = prepare(&tmp, abi, nr, args, &d, &stub);
+        if (r < 0)
+                return r;
+        fill_verdict(bpf_run(f, len, &d), ret);
+        return 0;
+}
+
+/* The stub's largest number for an architecture token; 0 when it has none. */
+static int stub_last_of(const seccomp_program *prog, uint32_t token)
+{
+        for (size_t k = 0; k < prog->n_stub; k++)
+                if (prog->stub_arch[k] == token)
+                        return prog->stub_last[k];
+        return 0;
+}
+
+/* runc's patchbpf stub for the x86 architectures, in the shape of the model
+ * in prepare(): an architecture with no named syscall (or none in the
+ * profile) goes straight to the filter, as do x32 calls when only x86_64
+ * has a stub and the other way round.
+ *
+ *    ld arch
+ *    jeq AUDIT_ARCH_X86_64 ? next : I386
+ *    ld nr
+ *    jset X32_SYSCALL_BIT ? X32 : next
+ *    jgt LAST_X86_64 ? ENOSYS : FILTER        (or ja FILTER)
+ *  X32: jgt LAST_X32 ? ENOSYS : FILTER        (or ja FILTER)
+ *  I386: jeq AUDIT_ARCH_I386 ? next : FILTER
+ *    ld nr
+ *    jgt LAST_I386 ? ENOSYS : FILTER          (or ja FILTER)
+ *  ENOSYS: ret ERRNO(ENOSYS)
+ *  FILTER: the program */
+int seccomp_program_runc_bpf(const seccomp_program *prog, struct sock_filter **ret, size_t *ret_len)
+{
+        enum { STUB_LEN = 11 };
+        size_t pre = prog->stub ? STUB_LEN : 0;
+        if (prog->len + pre > BPF_MAXINSNS)
+                return -E2BIG;
+        struct sock_filter *f = xcalloc(prog->len + pre, sizeof *f);
+        if (pre) {
+                int l64 = stub_last_of(prog, SCMP_ARCH_X86_64), l32 = stub_last_of(prog, SCMP_ARCH_X32),
+                    l386 = stub_last_of(prog, SCMP_ARCH_X86);
+                /* indexes: 0 ld arch, 1 jeq, 2 ld nr, 3 jset, 4 x86_64, 5 x32,
+                 * 6 jeq i386, 7 ld nr, 8 i386, 9 ret ENOSYS, 10 filter start */
+                const unsigned enosys = 9, filter = 10;
+                size_t off_nr = offsetof(struct seccomp_data, nr), off_arch = offsetof(struct seccomp_data, arch);
+                f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off_arch);
+                f[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6 - 2);
+                f[2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off_nr);
+                f[3] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 5 - 4, 0);
+                if (l64 > 0)
+                        f[4] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)l64, enosys - 5,
+                                                            filter - 5);
+                else
+                        f[4] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, filter - 5);
+                if (l32 > 0)
+                        f[5] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)l32, enosys - 6,
+                                                            filter - 6);
+                else
+                        f[5] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, filter - 6);
+                f[6] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, filter - 7);
+                f[7] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off_nr);
+                if (l386 > 0)
+                        f[8] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)l386, enosys - 9,
+                                                            filter - 9);
+                else
+                        f[8] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, filter - 9);
+                f[9] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SCMP_ACT_ERRNO(ENOSYS));
+        }
+        memcpy(f + pre, prog->insns, prog->len * sizeof *f);
+        *ret = f;
+        *ret_len = prog->len + pre;
+        return 0;
 }

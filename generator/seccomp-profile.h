@@ -202,6 +202,21 @@ int seccomp_program_eval_nr(const seccomp_program *prog, trace_abi abi, int nr, 
 int seccomp_program_eval(const seccomp_program *prog, trace_abi abi, const char *name, const uint64_t args[6],
                          seccomp_verdict *ret);
 
+/* The program runc loads into the kernel: runc's -ENOSYS stub (when the
+ * program was compiled with env.runc_enosys and runc would add one) in front
+ * of seccomp_program_bpf(). Its answers are those of
+ * seccomp_program_eval_nr() for every syscall of x86_64, x32 and i386 (the
+ * stub's other architectures cannot occur on an x86_64 kernel and are left
+ * out). Returns 0 with a new array in *ret (free it) and its length in
+ * *ret_len, or -E2BIG when the result exceeds the kernel's limit. */
+int seccomp_program_runc_bpf(const seccomp_program *prog, struct sock_filter **ret, size_t *ret_len);
+
+/* Run any classic-BPF seccomp program on one syscall of abi, as the kernel
+ * would (for tests: the output of seccomp_program_runc_bpf()). -EINVAL for
+ * a program the kernel would refuse or an unknown ABI. */
+int seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int nr, const uint64_t args[6],
+                     seccomp_verdict *ret);
+
 /* Every return value the program can give for syscall nr of abi, over all
  * possible argument values (arguments are treated as unknown; a value a path
  * already compared for equality is remembered, so contradictory paths are

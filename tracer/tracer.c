@@ -649,23 +649,36 @@ static uint32_t read_unpriv_port_start(void)
         return v;
 }
 
+/* Install a filter in the child; unprivileged, the filter needs
+ * no_new_privs. Say so before setting it, so that nothing after the filter
+ * is our own syscalls but execve. */
+static int child_install(const struct sock_fprog *prog, int note_fd, bool *nnp)
+{
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0)
+                return 0;
+        if (errno != EACCES || *nnp)
+                return -errno;
+        if (write(note_fd, "N", 1) != 1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -errno;
+        *nnp = true;
+        return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0 ? 0 : -errno;
+}
+
 _noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
-                                  int note_fd)
+                                  const struct sock_fprog *enforce, int note_fd)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         raise(SIGSTOP); /* the parent seizes us while we are stopped */
-        if (seccomp) {
-                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0) {
-                        /* Unprivileged: the filter needs no_new_privs. Say so
-                         * before setting it, so nothing after the filter is
-                         * our own syscalls but execve. */
-                        int e = errno;
-                        if (e != EACCES || write(note_fd, "N", 1) != 1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0) {
-                                dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(errno));
-                                _exit(125);
-                        }
-                }
+        bool nnp = false;
+        int r;
+        if (seccomp && (r = child_install(prog, note_fd, &nnp)) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(-r));
+                _exit(125);
+        }
+        /* The enforced profile last: it may not allow seccomp() itself. */
+        if (enforce && (r = child_install(enforce, note_fd, &nnp)) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot load the enforced seccomp profile: %s\n", strerror(-r));
+                _exit(125);
         }
         execve(path, argv, environ);
         int e = errno;
@@ -702,7 +715,9 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         r->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1000L * (spin ? atol(spin) : 50) : 0;
         rec_init(r);
         caps_init(r);
-        r->seccomp_mode = !opts->no_seccomp && probe_seccomp();
+        /* An enforced filter would hide denied calls from SECCOMP_RET_TRACE
+         * stops (an errno or kill takes precedence over trace). */
+        r->seccomp_mode = !opts->no_seccomp && !opts->enforce_filter && probe_seccomp();
         if (r->stacks && stacks_init(r) < 0)
                 r->stacks = false;
 
@@ -750,7 +765,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 close(notes[0]);
                 for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                         sigaction(forwarded[i], &saved[i], NULL);
-                child_main(path, opts->argv, &prog, r->seccomp_mode, notes[1]);
+                child_main(path, opts->argv, &prog, r->seccomp_mode, opts->enforce_filter, notes[1]);
         }
         close(notes[1]);
         r->main_pid = pid;

@@ -9,6 +9,8 @@
 
 #include "trace.h"
 
+struct sock_fprog;
+
 typedef struct tracer_options {
         char *const *argv;      /* the command; argv[0] is looked up in PATH */
         bool no_seccomp;        /* PTRACE_SYSCALL stops on every syscall */
@@ -22,6 +24,15 @@ typedef struct tracer_options {
         const trace *baseline_trace;
         const char *baseline_label; /* recorded in runs[].baseline */
         bool quiet;             /* no "minpriv: ..." notices on stderr */
+        /* A seccomp filter the workload runs under, as in production
+         * (`verify --enforce`): the child installs it (with no_new_privs
+         * when unprivileged) right before execve, so every process of the
+         * workload inherits it. A call it answers with an errno or a kill
+         * never reaches a SECCOMP_RET_TRACE stop, so the recorder then uses
+         * PTRACE_SYSCALL stops (as with no_seccomp), whose entry stop comes
+         * before the filter runs: denied calls are recorded with their
+         * result. NULL: none. Borrowed. */
+        const struct sock_fprog *enforce_filter;
 } tracer_options;
 
 /* Exit statuses for failures before the workload runs, like a shell. */

@@ -453,6 +453,79 @@ static void test_evaluator_matches_kernel(void **state)
         seccomp_profile_free(p);
 }
 
+/* What runc loads (seccomp_program_runc_bpf): the stub in front of the
+ * filter answers every syscall of every x86 ABI as the model does, and the
+ * kernel agrees on the stub's ENOSYS. */
+static void test_runc_bpf_matches_model(void **state)
+{
+        static const char *const profiles[] = {
+                "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+                " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\", "
+                "\"SCMP_ARCH_X32\"]}],\n"
+                " \"syscalls\": [{\"names\": [\"read\", \"openat\", \"getpid\", \"exit_group\", \"exit\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+                "              {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
+                "\"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+                "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 13,\n"
+                " \"syscalls\": [{\"names\": [\"read\", \"write\", \"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+                "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\",\n"
+                " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X32\"]}],\n"
+                " \"syscalls\": [{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}]}",
+                "{\"defaultAction\": \"SCMP_ACT_LOG\",\n"
+                " \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+        };
+        static const uint64_t argsets[][6] = { { 0 }, { 2, 1, 0 }, { 10, 0xffffffffffffffffULL } };
+        for (size_t i = 0; i < ELEMENTSOF(profiles); i++) {
+                seccomp_profile *p = parse_ok(profiles[i]);
+                seccomp_env env = { .runc_enosys = true };
+                seccomp_program *prog = compile_ok(p, &env);
+                struct sock_filter *f = NULL;
+                size_t len = 0, plain_len;
+                seccomp_program_bpf(prog, &plain_len);
+                assert_int_equal(seccomp_program_runc_bpf(prog, &f, &len), 0);
+                /* the stub is there exactly when runc adds one */
+                assert_true(i < 3 ? len > plain_len : len == plain_len);
+                for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                        for (int nr = 0; nr < 1024; nr++)
+                                for (size_t a = 0; a < ELEMENTSOF(argsets); a++) {
+                                        seccomp_verdict want, got;
+                                        assert_int_equal(seccomp_program_eval_nr(prog, abi, nr, argsets[a], &want), 0);
+                                        assert_int_equal(seccomp_bpf_eval(f, len, abi, nr, argsets[a], &got), 0);
+                                        if (want.ret != got.ret)
+                                                fail_msg("profile %zu %s nr %d: model 0x%x, runc bpf 0x%x", i,
+                                                         trace_abi_name(abi), nr, want.ret, got.ret);
+                                }
+                if (i == 0) {
+                        /* the kernel: getpid allowed, 440 above openat (257) ENOSYS, 200 EPERM */
+                        pid_t pid = fork();
+                        assert_true(pid >= 0);
+                        if (pid == 0) {
+                                struct sock_fprog fp = { .len = (unsigned short)len, .filter = f };
+                                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+                                        _exit(10);
+                                if (syscall(SYS_getpid) <= 0)
+                                        _exit(11);
+                                if (syscall(440, 0, 0, 0, 0, 0, 0) != -1 || errno != ENOSYS)
+                                        _exit(12);
+                                if (syscall(200, 0, 0, 0, 0, 0, 0) != -1 || errno != EPERM)
+                                        _exit(13);
+                                _exit(0);
+                        }
+                        int st;
+                        waitpid(pid, &st, 0);
+                        assert_true(WIFEXITED(st));
+                        assert_int_equal(WEXITSTATUS(st), 0);
+                }
+                free(f);
+                seccomp_program_free(prog);
+                seccomp_profile_free(p);
+        }
+        /* a program the kernel would refuse */
+        struct sock_filter bad = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 1);
+        seccomp_verdict v;
+        assert_int_equal(seccomp_bpf_eval(&bad, 1, TRACE_ABI_X86_64, 0, NULL, &v), -EINVAL);
+}
+
 /* ------------------------------------------------------------ the emitter */
 
 static void add_sys(trace *t, const char *abi, const char *name)
@@ -733,6 +806,7 @@ int main(void)
                 cmocka_unit_test(test_runc_enosys_stub),
                 cmocka_unit_test(test_compile_errors),
                 cmocka_unit_test(test_evaluator_matches_kernel),
+                cmocka_unit_test(test_runc_bpf_matches_model),
                 cmocka_unit_test(test_emit_basic),
                 cmocka_unit_test(test_emit_argument_groups),
                 cmocka_unit_test(test_emit_abis_and_unknown),
