@@ -51,6 +51,7 @@
 #include <stdint.h>
 
 #include "aaglob.h"
+#include "apparmor-access.h"
 #include "apparmor-globs.h"
 #include "apparmor-profile.h"
 #include "emitters.h"
@@ -124,61 +125,6 @@ static void prule_free(void *p)
         free(r);
 }
 
-/* Failures that happen before AppArmor is consulted. */
-static bool fails_before_mediation(const char *result)
-{
-        static const char *const pre[] = {"ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES", "EPERM", "EEXIST",
-                                          "EISDIR", "EROFS",   "ETXTBSY", "EXDEV",        "EBADF",  "EFAULT"};
-        for (size_t i = 0; i < ELEMENTSOF(pre); i++)
-                if (streq(pre[i], result))
-                        return true;
-        return false;
-}
-
-/* Does a recorded result of an access of `kind` need the permission?
- * *ret_probe: it is an ENOENT read probe. */
-static bool result_granted(const char *kind, const char *result, bool *ret_probe)
-{
-        *ret_probe = false;
-        if (streq(result, "ok"))
-                return true;
-        if (streq(result, "ENOENT") && (streq(kind, "read") || streq(kind, "list"))) {
-                *ret_probe = true;
-                return true;
-        }
-        return !fails_before_mediation(result);
-}
-
-/* Permissions for an access kind; *ret_on_name: the access is to the name
- * itself, not to the object it resolves to. */
-static unsigned kind_perms(const char *kind, const char *type, bool *ret_on_name)
-{
-        *ret_on_name = false;
-        if (streq(kind, "read") || streq(kind, "list"))
-                return AA_PERM_READ;
-        if (streq(kind, "write"))
-                return AA_PERM_WRITE | (type && streq(type, "socket") ? AA_PERM_READ : 0);
-        if (streq(kind, "append"))
-                return AA_PERM_APPEND;
-        if (streq(kind, "attr"))
-                return AA_PERM_WRITE;
-        if (streq(kind, "exec"))
-                return AA_PERM_EXEC;
-        if (streq(kind, "mmap_exec"))
-                return AA_PERM_MMAP;
-        if (streq(kind, "lock"))
-                return AA_PERM_LOCK;
-        *ret_on_name = true;
-        if (streq(kind, "create") || streq(kind, "delete"))
-                return AA_PERM_WRITE;
-        if (streq(kind, "rename"))
-                return AA_PERM_READ | AA_PERM_WRITE;
-        if (streq(kind, "link"))
-                return AA_PERM_LINK;
-        *ret_on_name = false;
-        return 0; /* stat, chdir, mount: no file permission */
-}
-
 static raw_path *add_raw(hashmap *raw, const char *name, size_t len, unsigned perms, bool owner, bool probe)
 {
         raw_path *r = hashmap_get(raw, name);
@@ -213,21 +159,6 @@ static bool node_owner(json_t *node, const char *path)
         return created || uid > 0 || (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9');
 }
 
-/* name + '/' for a directory (unless it already ends in one). */
-static char *dir_name(const char *name, size_t len, bool dir, size_t *ret_len)
-{
-        if (dir && (len == 0 || name[len - 1] != '/')) {
-                char *s = xmalloc(len + 2);
-                memcpy(s, name, len);
-                s[len] = '/';
-                s[len + 1] = 0;
-                *ret_len = len + 1;
-                return s;
-        }
-        *ret_len = len;
-        return xstrndup(name, len);
-}
-
 typedef struct collected {
         hashmap *raw;        /* name -> raw_path */
         hashmap *mounts;     /* mount point name -> (void*)1 */
@@ -235,109 +166,31 @@ typedef struct collected {
         bool proc_by_number; /* /proc/<pid>/ paths used by number */
 } collected;
 
-static int collect_files(const gen_context *ctx, collected *c, mp_error *err)
+/* One recorded access (apparmor-access.c gives its permission and name). */
+static int collect_one(const aa_access *a, void *ud)
 {
-        json_t *files = json_object_get(ctx->t->root, "files");
-        size_t n;
-        const char **keys = trace_sorted_keys(files, &n);
-        int rc = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                json_t *node = json_object_get(files, keys[i]);
-                size_t plen = 0, rlen = 0;
-                _cleanup_free_ char *path = trace_path_decode(keys[i], &plen);
-                const char *res_enc = json_string_value(json_object_get(node, "resolved"));
-                _cleanup_free_ char *res = res_enc ? trace_path_decode(res_enc, &rlen) : NULL;
-                if (!path || (res_enc && !res)) {
-                        rc = mp_error_set(err, -EINVAL, NULL, "malformed path in the trace: %s", keys[i]);
-                        break;
-                }
-                if (!res) {
-                        res = xstrndup(path, plen);
-                        rlen = plen;
-                }
-                const char *type = json_string_value(json_object_get(node, "type"));
-                bool is_dir = type && streq(type, "dir");
-                bool owner = node_owner(node, res);
-                bool via_link = rlen != plen || memcmp(res, path, plen) != 0;
-                if (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9')
-                        c->proc_by_number = true;
-                json_t *access = json_object_get(node, "access");
-                size_t nk;
-                const char **kinds = trace_sorted_keys(access, &nk);
-                for (size_t k = 0; k < nk; k++) {
-                        bool on_name;
-                        unsigned perms = kind_perms(kinds[k], type, &on_name);
-                        json_t *results = json_object_get(access, kinds[k]);
-                        const char *res_key;
-                        json_t *usage;
-                        json_object_foreach (results, res_key, usage) {
-                                bool probe;
-                                if (!result_granted(kinds[k], res_key, &probe)) {
-                                        c->skipped++;
-                                        continue;
-                                }
-                                if (streq(kinds[k], "mount")) {
-                                        size_t ml;
-                                        _cleanup_free_ char *m = dir_name(res, rlen, is_dir, &ml);
-                                        hashmap_put(c->mounts, m, (void *)1);
-                                        continue;
-                                }
-                                if (!perms)
-                                        continue;
-                                size_t ml;
-                                _cleanup_free_ char *m = on_name ? dir_name(path, plen, is_dir && !via_link, &ml)
-                                                                 : dir_name(res, rlen, is_dir, &ml);
-                                raw_path *rp = add_raw(c->raw, m, ml, perms, owner, probe);
-                                if (streq(kinds[k], "list") && !probe)
-                                        rp->listed = true;
-                        }
-                }
-                free(kinds);
+        collected *c = ud;
+        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9')
+                c->proc_by_number = true;
+        if (!a->granted) {
+                c->skipped++;
+                return 0;
         }
-        free(keys);
-        return rc;
-}
-
-/* Unix socket paths from the network section: AppArmor mediates them as
- * files. */
-static int collect_unix_paths(const gen_context *ctx, collected *c, mp_error *err)
-{
-        static const struct {
-                const char *op;
-                unsigned perms;
-        } ops[] = {{"bind", AA_PERM_WRITE}, {"connect", AA_PERM_READ | AA_PERM_WRITE}, {"sendto", AA_PERM_WRITE}};
-        json_t *net = json_object_get(ctx->t->root, "network");
-        json_t *files = json_object_get(ctx->t->root, "files");
-        for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
-                json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
-                size_t n;
-                const char **keys = trace_sorted_keys(addrs, &n);
-                for (size_t i = 0; i < n; i++) {
-                        if (keys[i][0] != '/')
-                                continue; /* abstract or unnamed: unix rules */
-                        size_t len;
-                        char *path = trace_path_decode(keys[i], &len);
-                        if (!path) {
-                                int r = mp_error_set(err, -EINVAL, NULL, "malformed unix socket path in the trace: %s",
-                                                     keys[i]);
-                                free(keys);
-                                return r;
-                        }
-                        json_t *fnode = json_object_get(files, keys[i]);
-                        bool owner = fnode && node_owner(fnode, path);
-                        const char *res_key;
-                        json_t *usage;
-                        json_object_foreach (json_object_get(addrs, keys[i]), res_key, usage) {
-                                bool probe;
-                                if (result_granted("write", res_key, &probe))
-                                        add_raw(c->raw, path, len, ops[o].perms, owner, false);
-                                else
-                                        c->skipped++;
-                        }
-                        free(path);
-                }
-                free(keys);
+        if (a->unix_path) {
+                bool owner = a->node && node_owner((json_t *)a->node, a->path);
+                add_raw(c->raw, a->name, a->len, a->perms, owner, false);
+                return 0;
         }
+        if (streq(a->kind, "mount")) {
+                hashmap_put(c->mounts, a->name, (void *)1);
+                return 0;
+        }
+        if (!a->perms)
+                return 0;
+        raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved),
+                               a->probe);
+        if (streq(a->kind, "list") && !a->probe)
+                rp->listed = true;
         return 0;
 }
 
@@ -965,9 +818,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         hashmap *rules = hashmap_new();
         strbuf body = STRBUF_INIT;
         size_t nraw = 0;
-        r = collect_files(ctx, &c, err);
-        if (r == 0)
-                r = collect_unix_paths(ctx, &c, err);
+        r = aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
                 r = build_rules(&c, globs, vars, rules, &nraw, err);
         if (r < 0)
