@@ -15,8 +15,7 @@ static bool is_syscall_name(const char *name)
         return false;
 }
 
-/* "3 calls by /usr/bin/ls, 1 by /usr/bin/sh" for a usage node. */
-static void usage_line(strbuf *out, const json_t *usage)
+void explain_usage_line(strbuf *out, const json_t *usage)
 {
         json_t *programs = json_object_get(usage, "programs");
         size_t n;
@@ -30,7 +29,7 @@ static void usage_line(strbuf *out, const json_t *usage)
         free(keys);
 }
 
-static void stack_lines(strbuf *out, const json_t *stack, const char *indent)
+void explain_stack_lines(strbuf *out, const json_t *stack, const char *indent)
 {
         size_t i;
         json_t *fr;
@@ -58,7 +57,7 @@ static void first_stacks(strbuf *out, const json_t *usage, const char *indent)
                         continue;
                 strbuf_printf(out, "%sfirst call in %s:\n", indent, keys[i]);
                 _cleanup_free_ char *deeper = xasprintf("%s  ", indent);
-                stack_lines(out, stack, deeper);
+                explain_stack_lines(out, stack, deeper);
         }
         free(keys);
 }
@@ -69,7 +68,7 @@ static void results_map(strbuf *out, const json_t *results, const char *indent)
         const char **keys = trace_sorted_keys(results, &n);
         for (size_t i = 0; i < n; i++) {
                 strbuf_printf(out, "%s%s: ", indent, keys[i]);
-                usage_line(out, json_object_get(results, keys[i]));
+                explain_usage_line(out, json_object_get(results, keys[i]));
                 strbuf_putc(out, '\n');
         }
         free(keys);
@@ -87,7 +86,7 @@ static bool explain_syscall(const trace *t, const char *name, strbuf *out)
                 strbuf_printf(out, "syscall %s (%s ABI): %lld calls\n", name, trace_abi_name((trace_abi)a),
                               (long long)trace_usage_count(node));
                 strbuf_puts(out, "  programs: ");
-                usage_line(out, node);
+                explain_usage_line(out, node);
                 strbuf_printf(out, "\n  first made by: %s\n", json_string_value(json_object_get(node, "first")));
                 json_t *res = json_object_get(node, "results");
                 if (res && json_object_size(res)) {
@@ -111,7 +110,7 @@ static bool explain_syscall(const trace *t, const char *name, strbuf *out)
                 const char **keys = trace_sorted_keys(args, &n);
                 for (size_t i = 0; i < n; i++) {
                         strbuf_printf(out, "    %s: ", keys[i]);
-                        usage_line(out, json_object_get(args, keys[i]));
+                        explain_usage_line(out, json_object_get(args, keys[i]));
                         strbuf_putc(out, '\n');
                 }
                 free(keys);
@@ -212,7 +211,7 @@ static void file_node(strbuf *out, const char *path, const json_t *f)
                 const char **rs = trace_sorted_keys(results, &m);
                 for (size_t j = 0; j < m; j++) {
                         strbuf_printf(out, "  %s %s: ", kinds[i], rs[j]);
-                        usage_line(out, json_object_get(results, rs[j]));
+                        explain_usage_line(out, json_object_get(results, rs[j]));
                         strbuf_putc(out, '\n');
                 }
                 free(rs);
@@ -221,7 +220,7 @@ static void file_node(strbuf *out, const char *path, const json_t *f)
         json_t *stack = json_object_get(f, "stack");
         if (stack) {
                 strbuf_puts(out, "  first access:\n");
-                stack_lines(out, stack, "    ");
+                explain_stack_lines(out, stack, "    ");
         }
 }
 
@@ -323,7 +322,7 @@ static bool explain_cap(const trace *t, const char *cap, strbuf *out)
                 json_t *stack = json_object_get(rn, "stack");
                 if (stack) {
                         strbuf_puts(out, "    stack:\n");
-                        stack_lines(out, stack, "      ");
+                        explain_stack_lines(out, stack, "      ");
                 }
         }
         free(keys);

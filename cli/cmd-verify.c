@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+
+#include "cli.h"
+#include "trace.h"
+#include "tracer.h"
+#include "verify.h"
+
+int cmd_verify(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "profiles", required_argument, NULL, 'p' },
+                { "enforce", no_argument, NULL, 'e' },
+                { "report", required_argument, NULL, 'o' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *dir = "profiles", *report_path = NULL;
+        bool enforce = false;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+p:o:", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'p':
+                        dir = optarg;
+                        break;
+                case 'e':
+                        enforce = true;
+                        break;
+                case 'o':
+                        report_path = optarg;
+                        break;
+                default:
+                        return usage_error("verify", "bad option");
+                }
+        }
+        if (optind >= argc)
+                return usage_error("verify", "no command given");
+
+        mp_error err = { 0 };
+        _cleanup_verify_profiles_ verify_profiles *p = NULL;
+        if (verify_profiles_load(dir, &p, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
+        _cleanup_fclose_ FILE *report = NULL;
+        if (report_path && !(report = fopen(report_path, "we"))) {
+                _cleanup_free_ char *q = quote_for_message(report_path);
+                log_error("cannot write the report to %s: %s", q, strerror(errno));
+                return EXIT_BADINPUT;
+        }
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        size_t len = 0;
+        struct sock_fprog prog = { 0, NULL };
+        tracer_options opts = { .argv = argv + optind, .stacks = true, .quiet = true };
+        if (enforce) {
+                if (verify_enforce_filter(p, &insns, &len, &err) < 0) {
+                        log_mp_error(&err);
+                        return EXIT_BADINPUT;
+                }
+                prog.len = (unsigned short)len;
+                prog.filter = insns;
+                opts.enforce_filter = &prog;
+                opts.no_seccomp = true;
+        }
+
+        _cleanup_trace_ trace *t = trace_new();
+        int status = 0;
+        int r = tracer_run(&opts, t, &status, &err);
+        if (r == -ENOENT || r == -EACCES) {
+                log_mp_error(&err);
+                return status;
+        }
+        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0) {
+                log_mp_error(&err);
+                return EXIT_INTERNAL;
+        }
+        if (r < 0)
+                log_mp_error(&err); /* what was recorded is still checked */
+
+        _cleanup_verify_report_ verify_report *rep = NULL;
+        if (verify_check(p, t, &rep, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_INTERNAL;
+        }
+        _cleanup_strbuf_ strbuf out = STRBUF_INIT;
+        verify_report_text(&out, rep, p, enforce);
+        fputs(strbuf_str(&out), report ? report : stderr);
+        if (report && fflush(report) != 0) {
+                log_error("cannot write the report: %s", strerror(errno));
+                return EXIT_INTERNAL;
+        }
+        if (status != 0)
+                return status;
+        return rep->n ? EXIT_FINDING : 0;
+}
