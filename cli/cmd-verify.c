@@ -6,6 +6,22 @@
 #include "tracer.h"
 #include "verify.h"
 
+/* Stacks only for what the profiles refuse: they cost about a
+ * millisecond each. */
+static bool want_stack(const tracer_stack_query *q, void *ud)
+{
+        verify_profiles *p = ud;
+        switch (q->kind) {
+        case TRACER_STACK_SYSCALL:
+                return verify_denies_syscall(p, q->abi, q->name, q->args);
+        case TRACER_STACK_FILE:
+                return verify_denies_file(p, q->path, q->resolved, q->type, q->access, q->result, q->by_owner);
+        case TRACER_STACK_CAPABILITY:
+                return verify_denies_capability(p, q->name);
+        }
+        return false;
+}
+
 int cmd_verify(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -51,7 +67,8 @@ int cmd_verify(int argc, char **argv)
         _cleanup_free_ struct sock_filter *insns = NULL;
         size_t len = 0;
         struct sock_fprog prog = { 0, NULL };
-        tracer_options opts = { .argv = argv + optind, .stacks = true, .quiet = true };
+        tracer_options opts = { .argv = argv + optind, .stacks = true, .quiet = true, .want_stack = want_stack,
+                                .want_stack_ud = p };
         if (enforce) {
                 if (verify_enforce_filter(p, &insns, &len, &err) < 0) {
                         log_mp_error(&err);

@@ -69,6 +69,21 @@ static char *dir_name(const char *name, size_t len, bool dir, size_t *ret_len)
         return xstrndup(name, len);
 }
 
+void aa_access_fill(aa_access *a, const char *type, char **ret_name)
+{
+        bool is_dir = type && streq(type, "dir");
+        bool via_link = a->resolved_len != a->path_len || memcmp(a->resolved, a->path, a->path_len) != 0;
+        bool on_name;
+        a->perms = aa_kind_perms(a->kind, type, &on_name);
+        size_t ml;
+        char *m = on_name ? dir_name(a->path, a->path_len, is_dir && !via_link, &ml)
+                          : dir_name(a->resolved, a->resolved_len, is_dir, &ml);
+        a->name = m;
+        a->len = ml;
+        a->granted = result_granted(a->kind, a->result, &a->probe);
+        *ret_name = m;
+}
+
 static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud), void *ud, mp_error *err)
 {
         json_t *files = json_object_get(t->root, "files");
@@ -90,29 +105,20 @@ static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         rlen = plen;
                 }
                 const char *type = json_string_value(json_object_get(node, "type"));
-                bool is_dir = type && streq(type, "dir");
-                bool via_link = rlen != plen || memcmp(res, path, plen) != 0;
                 json_t *access = json_object_get(node, "access");
                 size_t nk;
                 const char **kinds = trace_sorted_keys(access, &nk);
                 for (size_t k = 0; k < nk && rc == 0; k++) {
-                        aa_access a = {.key = keys[i], .kind = kinds[k], .node = node, .path = path,
-                                       .path_len = plen, .resolved = res, .resolved_len = rlen,
-                                       .by_owner = json_is_true(json_object_get(node, "by_owner"))};
-                        bool on_name;
-                        a.perms = aa_kind_perms(kinds[k], type, &on_name);
-                        size_t ml;
-                        _cleanup_free_ char *m = on_name ? dir_name(path, plen, is_dir && !via_link, &ml)
-                                                         : dir_name(res, rlen, is_dir, &ml);
-                        a.name = m;
-                        a.len = ml;
                         json_t *results = json_object_get(access, kinds[k]);
                         size_t nr;
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
-                                a.result = rs[j];
-                                a.usage = json_object_get(results, rs[j]);
-                                a.granted = result_granted(kinds[k], rs[j], &a.probe);
+                                aa_access a = {.key = keys[i], .kind = kinds[k], .result = rs[j], .node = node,
+                                               .usage = json_object_get(results, rs[j]), .path = path,
+                                               .path_len = plen, .resolved = res, .resolved_len = rlen,
+                                               .by_owner = json_is_true(json_object_get(node, "by_owner"))};
+                                _cleanup_free_ char *name = NULL;
+                                aa_access_fill(&a, type, &name);
                                 rc = fn(&a, ud);
                         }
                         free(rs);

@@ -41,6 +41,12 @@ typedef struct aa_access {
  * malformed path in the trace. */
 int aa_trace_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud), void *ud, mp_error *err);
 
+/* Fill in one access from a->kind, a->result, a->path/path_len and
+ * a->resolved/resolved_len (the path itself when no symlink) and the file's
+ * type (may be NULL): perms, granted, probe, and the name a rule must match
+ * (a new string, also returned in *ret_name for the caller to free). */
+void aa_access_fill(aa_access *a, const char *type, char **ret_name);
+
 /* The permissions of an access kind for a file of type `type` (the trace's
  * type, may be NULL); *ret_on_name: the access is to the name itself
  * rather than to the object it resolves to. 0 for stat, chdir, mount and

@@ -10,6 +10,7 @@
 #include "apparmor-access.h"
 #include "explain.h"
 #include "generator.h"
+#include "hashmap.h"
 #include "names.h"
 
 static const uint32_t abi_token[_TRACE_ABI_MAX] = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
@@ -42,6 +43,8 @@ void verify_profiles_free(verify_profiles *p)
         aa_profile_free(p->aa);
         caps_file_free(p->caps);
         strv_free(p->container_caps);
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                hashmap_free(p->sys_state[a], NULL);
         free(p);
 }
 
@@ -99,6 +102,79 @@ int verify_enforce_filter(const verify_profiles *p, struct sock_filter **ret, si
         if (r < 0)
                 return mp_error_set(err, r, p->dir, "seccomp.json: the filter is too large for the kernel");
         return 0;
+}
+
+/* ------------------------------------------------------------ cheap questions */
+
+static bool allowed(uint32_t ret);
+static int resolve_nr(trace_abi abi, const char *name);
+
+enum { SYS_ALLOWED = 1, SYS_DENIED = 2, SYS_DEPENDS = 3 };
+
+bool verify_denies_syscall(verify_profiles *p, trace_abi abi, const char *name, const uint64_t args[6])
+{
+        if (!p->prog || abi >= _TRACE_ABI_MAX)
+                return false;
+        if (!p->sys_state[abi])
+                p->sys_state[abi] = hashmap_new();
+        uintptr_t v = (uintptr_t)hashmap_get(p->sys_state[abi], name);
+        if (!v) {
+                int nr = resolve_nr(abi, name);
+                uint32_t outs[64];
+                size_t n = 0;
+                int state = SYS_ALLOWED;
+                if (nr >= 0 && seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n) == 0) {
+                        bool some = false, all = true;
+                        for (size_t i = 0; i < n; i++) {
+                                some |= allowed(outs[i]);
+                                all &= allowed(outs[i]);
+                        }
+                        state = all ? SYS_ALLOWED : some ? SYS_DEPENDS : SYS_DENIED;
+                } else if (nr >= 0) {
+                        state = SYS_DEPENDS;
+                }
+                v = ((uintptr_t)(nr < 0 ? 0 : nr) << 2) | (uintptr_t)state;
+                hashmap_put(p->sys_state[abi], name, (void *)v);
+        }
+        if ((v & 3) != SYS_DEPENDS)
+                return (v & 3) == SYS_DENIED;
+        seccomp_verdict vd;
+        return seccomp_program_eval_nr(p->prog, abi, (int)(v >> 2), args, &vd) == 0 && !allowed(vd.ret);
+}
+
+bool verify_denies_file(const verify_profiles *p, const char *path, const char *resolved, const char *type,
+                        const char *kind, const char *result, bool by_owner)
+{
+        if (!p->aa)
+                return false;
+        aa_access a = {.kind = kind, .result = result, .by_owner = by_owner};
+        size_t plen, rlen;
+        _cleanup_free_ char *raw = trace_path_decode(path, &plen);
+        _cleanup_free_ char *res = resolved ? trace_path_decode(resolved, &rlen) : NULL;
+        if (!raw || (resolved && !res))
+                return false;
+        a.path = raw;
+        a.path_len = plen;
+        a.resolved = res ? res : raw;
+        a.resolved_len = res ? rlen : plen;
+        _cleanup_free_ char *name = NULL;
+        aa_access_fill(&a, type, &name);
+        return a.granted && a.perms && !aa_profile_allows_file(p->aa, a.name, a.len, a.perms, by_owner);
+}
+
+static void aa_cap_name(const char *cap, char *buf, size_t size)
+{
+        size_t i = 0;
+        for (const char *s = startswith(cap, "CAP_") ? cap + 4 : cap; *s && i + 1 < size; s++)
+                buf[i++] = (char)tolower((unsigned char)*s);
+        buf[i] = 0;
+}
+
+bool verify_denies_capability(const verify_profiles *p, const char *cap)
+{
+        char lower[64];
+        aa_cap_name(cap, lower, sizeof lower);
+        return (p->caps && !caps_file_has(p->caps, cap)) || (p->aa && !aa_profile_allows_capability(p->aa, lower));
 }
 
 /* ------------------------------------------------------------ report */
@@ -417,10 +493,7 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
         size_t ncaps = 0, nnet = 0;
         for (char **cap = needed_caps; cap && *cap; cap++) {
                 char lower[64];
-                size_t i = 0;
-                for (const char *s = *cap + 4; *s && i + 1 < sizeof lower; s++)
-                        lower[i++] = (char)tolower((unsigned char)*s);
-                lower[i] = 0;
+                aa_cap_name(*cap, lower, sizeof lower);
                 ncaps++;
                 if (aa_profile_allows_capability(p->aa, lower))
                         continue;

@@ -29,6 +29,7 @@ typedef struct verify_profiles {
         aa_profile *aa;       /* NULL when DIR has no apparmor.profile */
         caps_file *caps;      /* NULL when DIR has no caps.txt */
         char **container_caps; /* the container's capabilities the seccomp rules see */
+        struct hashmap *sys_state[_TRACE_ABI_MAX]; /* cache of verify_denies_syscall() */
 } verify_profiles;
 
 /* Read DIR/seccomp.json, DIR/apparmor.profile and DIR/caps.txt (those
@@ -45,6 +46,16 @@ static inline void verify_profiles_freep(verify_profiles **p)
 /* The program `--enforce` loads: what runc would load for the profile
  * (seccomp_program_runc_bpf). -ENOENT when there is no seccomp.json. */
 int verify_enforce_filter(const verify_profiles *p, struct sock_filter **ret, size_t *ret_len, mp_error *err);
+
+/* Would the profiles refuse this? Cheap questions (the syscall answer is
+ * cached per name), for taking stacks only where a violation will show
+ * them: a syscall with its arguments, one access of a file (path and
+ * resolved encoded as in the trace, type as in the trace or NULL), a
+ * capability the workload uses ("CAP_CHOWN"). */
+bool verify_denies_syscall(verify_profiles *p, trace_abi abi, const char *name, const uint64_t args[6]);
+bool verify_denies_file(const verify_profiles *p, const char *path, const char *resolved, const char *type,
+                        const char *kind, const char *result, bool by_owner);
+bool verify_denies_capability(const verify_profiles *p, const char *cap);
 
 typedef struct verify_violation {
         const char *file;  /* "seccomp.json", "apparmor.profile" or "caps.txt" */

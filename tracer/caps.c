@@ -299,7 +299,8 @@ static pending *need(recorder *r, task *t, int cap, const char *syscall, const c
                 json_object_set_new(proto, "inputs", inputs);
         /* The stack of the first occurrence only (--stacks). */
         json_t *known = json_object_get(json_object_get(json_object_get(r->t->root, "capabilities"), cn), reason);
-        if (r->stacks && !known) {
+        tracer_stack_query q = { .kind = TRACER_STACK_CAPABILITY, .abi = t->abi, .name = cn };
+        if (r->stacks && !known && (!r->opts->want_stack || r->opts->want_stack(&q, r->opts->want_stack_ud))) {
                 json_t *stack = stacks_capture(r, t->tid);
                 if (stack)
                         json_object_set_new(proto, "stack", stack);

@@ -138,6 +138,12 @@ static void capture_first_stack(recorder *r, task *t, const char *name)
         json_object_set_new(pe, "stack", stack);
 }
 
+static bool want_syscall_stack(recorder *r, task *t, const char *name)
+{
+        tracer_stack_query q = { .kind = TRACER_STACK_SYSCALL, .abi = t->abi, .name = name, .args = t->args };
+        return r->opts->want_stack(&q, r->opts->want_stack_ud);
+}
+
 void rec_syscall(recorder *r, task *t)
 {
         const char *name = t->slot >= 0 ? sys_name(t->abi, t->nr) : NULL;
@@ -155,7 +161,8 @@ void rec_syscall(recorder *r, task *t)
         syscall_counts *pc = &r->pcounts[t->p->program];
         if (!pc->count[t->abi])
                 pc->count[t->abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
-        if (pc->count[t->abi][t->slot]++ == 0 && r->stacks)
+        bool first = pc->count[t->abi][t->slot]++ == 0;
+        if (r->stacks && (r->opts->want_stack ? want_syscall_stack(r, t, name) : first))
                 capture_first_stack(r, t, name);
         if (r->first[t->abi][t->slot] < 0)
                 r->first[t->abi][t->slot] = (int32_t)t->p->program;
@@ -198,13 +205,18 @@ void rec_node_result(recorder *r, task *t, json_t *results_map, int err)
         trace_usage_add(u, task_program(r, t), 1, NULL);
 }
 
-static void file_use_add(file_rec *f, int kind, int err, uint32_t program)
+/* Returns whether the file had no use of this kind and result before. */
+static bool file_use_add(file_rec *f, int kind, int err, uint32_t program)
 {
+        bool novel = true;
         for (uint32_t i = 0; i < f->nuses; i++) {
                 file_use *u = &f->uses[i];
-                if (u->kind == kind && u->err == err && u->program == program) {
-                        u->count++;
-                        return;
+                if (u->kind == kind && u->err == err) {
+                        novel = false;
+                        if (u->program == program) {
+                                u->count++;
+                                return false;
+                        }
                 }
         }
         if (f->nuses == f->cap) {
@@ -212,6 +224,7 @@ static void file_use_add(file_rec *f, int kind, int err, uint32_t program)
                 f->uses = xrealloc(f->uses, f->cap * sizeof *f->uses);
         }
         f->uses[f->nuses++] = (file_use){ .kind = (uint8_t)kind, .err = (int16_t)err, .program = program, .count = 1 };
+        return novel;
 }
 
 /* Look the object up: its resolved name (when an access follows the last
@@ -243,6 +256,25 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
         }
 }
 
+static const char *use_result(const file_use *u);
+
+/* Ask want_stack() about the kinds of an access new for the file. */
+static bool want_file_stack(recorder *r, const char *path, const file_rec *f, uint32_t kinds, int err)
+{
+        file_use u = { .err = (int16_t)err };
+        tracer_stack_query q = { .kind = TRACER_STACK_FILE, .path = path, .resolved = f->resolved,
+                                 .type = f->type >= 0 ? file_type_names[f->type] : NULL, .result = use_result(&u),
+                                 .by_owner = !f->not_by_owner };
+        for (int k = 0; k < _AK_MAX; k++) {
+                if (!(kinds & (1u << k)))
+                        continue;
+                q.access = access_kind_names[k];
+                if (r->opts->want_stack(&q, r->opts->want_stack_ud))
+                        return true;
+        }
+        return false;
+}
+
 void rec_file(recorder *r, task *t, const pending *pd, int err)
 {
         err = normalize_err(err);
@@ -262,10 +294,11 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
                 f->type = 1;
         if (f->have_stat && t->p->cr.valid && f->uid != t->p->cr.fsuid)
                 f->not_by_owner = true;
+        uint32_t novel = 0;
         for (int k = 0; k < _AK_MAX; k++)
-                if (pd->kinds & (1u << k))
-                        file_use_add(f, k, err, t->p->program);
-        if (is_new && r->stacks)
+                if ((pd->kinds & (1u << k)) && file_use_add(f, k, err, t->p->program))
+                        novel |= 1u << k;
+        if (r->stacks && !f->stack && (r->opts->want_stack ? want_file_stack(r, pd->path, f, novel, err) : is_new))
                 f->stack = stacks_capture(r, t->tid);
 }
 

@@ -11,6 +11,26 @@
 
 struct sock_fprog;
 
+/* A first occurrence that can get a stack (tracer_options.want_stack). */
+typedef enum tracer_stack_kind {
+        TRACER_STACK_SYSCALL,    /* a syscall at entry: abi, name, args */
+        TRACER_STACK_FILE,       /* a file access at its exit: path ... by_owner */
+        TRACER_STACK_CAPABILITY, /* a capability reason at entry: name */
+} tracer_stack_kind;
+
+typedef struct tracer_stack_query {
+        tracer_stack_kind kind;
+        trace_abi abi;
+        const char *name;     /* the syscall, or the capability ("CAP_CHOWN") */
+        const uint64_t *args; /* SYSCALL: the six arguments */
+        const char *path;     /* FILE: encoded as in the trace */
+        const char *resolved; /* FILE: encoded; NULL when the path itself */
+        const char *type;     /* FILE: "file", "dir", ...; NULL when unknown */
+        const char *access;   /* FILE: the access kind ("read") */
+        const char *result;   /* FILE: "ok" or an errno name */
+        bool by_owner;        /* FILE: only the owner accessed it so far */
+} tracer_stack_query;
+
 typedef struct tracer_options {
         char *const *argv;      /* the command; argv[0] is looked up in PATH */
         bool no_seccomp;        /* PTRACE_SYSCALL stops on every syscall */
@@ -33,6 +53,15 @@ typedef struct tracer_options {
          * before the filter runs: denied calls are recorded with their
          * result. NULL: none. Borrowed. */
         const struct sock_fprog *enforce_filter;
+        /* With stacks: NULL takes one at every first occurrence (record
+         * --stacks). Otherwise only where want_stack() says so: a syscall
+         * once per (program, ABI, name), a file once, a capability reason
+         * once, each at the first occurrence it accepts. A stack costs
+         * about a millisecond (libunwind reads the tracee word by word);
+         * verify asks only for what its profiles refuse. Called on every
+         * syscall entry, so it must be cheap. */
+        bool (*want_stack)(const tracer_stack_query *q, void *ud);
+        void *want_stack_ud;
 } tracer_options;
 
 /* Exit statuses for failures before the workload runs, like a shell. */
