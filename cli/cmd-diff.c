@@ -15,6 +15,7 @@ int cmd_diff(int argc, char **argv)
         bool fail_on_widen = false;
         int c;
         optind = 1;
+        opterr = 0; /* one message: ours */
         while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
@@ -26,7 +27,7 @@ int cmd_diff(int argc, char **argv)
                         fail_on_widen = true;
                         break;
                 default:
-                        return usage_error("diff", "bad option");
+                        return usage_error("diff", "unknown option or missing argument '%s'", argv[optind - 1]);
                 }
         }
         if (argc - optind != 2)

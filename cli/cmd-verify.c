@@ -34,6 +34,7 @@ int cmd_verify(int argc, char **argv)
         bool enforce = false;
         int c;
         optind = 1;
+        opterr = 0; /* one message: ours */
         while ((c = getopt_long(argc, argv, "+p:o:", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'p':
@@ -46,7 +47,7 @@ int cmd_verify(int argc, char **argv)
                         report_path = optarg;
                         break;
                 default:
-                        return usage_error("verify", "bad option");
+                        return usage_error("verify", "unknown option or missing argument '%s'", argv[optind - 1]);
                 }
         }
         if (optind >= argc)

@@ -148,9 +148,10 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
                 strbuf_printf(&post, "  (%s)", how);
         diff_item_line(it, pre, text, strbuf_str(&post));
         strbuf_free(&post);
+        const char *by_what = cls == DIFF_CHANGE ? (in_new ? "already allowed in OLD" : "still allowed in NEW")
+                                                 : (in_new ? "partly allowed in OLD" : "partly still allowed in NEW");
         for (char **b = by; b && *b; b++)
-                diff_item_note(it, xasprintf("%s by %s", in_new ? "already allowed in OLD" : "still allowed in NEW",
-                                             *b));
+                diff_item_note(it, xasprintf("%s by %s", by_what, *b));
         json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", kind_words[r->kind], "rule",
                                 text, "side", in_new ? "new" : "old", "line", r->line);
         if (is_file(r) && perms) {

@@ -476,6 +476,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
         /* other changes: same allowedness, another action or errno */
         if (any_diff) {
                 bool *done = xcalloc(vs.n, sizeof *done);
+                bool counted = false;
                 for (size_t k = 0; k < vs.n; k++) {
                         if (done[k] || vo[k] == vn[k] || allowed(vo[k]) != allowed(vn[k]))
                                 continue;
@@ -485,12 +486,12 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                         }
                         for (size_t j = 0; j < k; j++)
                                 sel[j] = false;
-                        char **args = conds ? list_vectors(&vs, sel, name) : NULL;
-                        /* a denial that only follows the default (or the
-                         * missing architecture) is folded */
-                        if (!conds && c->has_o[abi] != c->has_n[abi]) {
-                                if (e == 0)
+                        /* a denial that only follows the missing architecture
+                         * or the default action is folded into their items */
+                        if (c->has_o[abi] != c->has_n[abi]) {
+                                if (e == 0 && !counted)
                                         c->arch_folded[abi]++;
+                                counted = true;
                                 continue;
                         }
                         if (!conds && follows_default(c, vo[k], vn[k])) {
@@ -498,6 +499,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                                         diff_strv_push(&c->default_follow[abi], xstrdup(name));
                                 continue;
                         }
+                        char **args = conds ? list_vectors(&vs, sel, name) : NULL;
                         rec_add(c, DIFF_CHANGE, e, abi, name, args, args ? "changed for" : "changed", &vo[k],
                                 &vn[k]);
                 }
@@ -655,7 +657,7 @@ static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_pro
                         continue;
                 _cleanup_free_ char *sort = xasprintf("2|%s", un[i]);
                 diff_item *it = diff_add(c->d, DIFF_CHANGE, DIFF_FILE_SECCOMP, sort);
-                _cleanup_free_ char *post = xasprintf(" is unknown to libseccomp %u.%u.%u: runc ignores it",
+                _cleanup_free_ char *post = xasprintf(", unknown to libseccomp %u.%u.%u: runc ignores it",
                                                       ver->major, ver->minor, ver->micro);
                 diff_item_line(it, "NEW names ", un[i], post);
                 it->detail = json_pack("{s:s,s:s}", "kind", "unknown_name", "name", un[i]);

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""`minpriv diff` on real recordings and its command-line contract.
+
+1. The socket case: the optsock sample recorded without and with
+   --socket PORT (the same program, the second run also talks TCP over
+   loopback); the profiles generated from both differ by exactly the new
+   syscalls (socket for AF_INET only, setsockopt, bind, listen, connect,
+   accept4) and the AppArmor network rule, nothing else, whether the
+   profile directories or the traces are compared (the traces add the
+   recorded facts: the syscalls, argument values and endpoints).
+2. --fail-on-widen both ways: OLD -> NEW widens (exit 1), NEW -> OLD only
+   narrows (exit 0); without the option both exit 0.
+3. Colour only on a terminal, never with NO_COLOR.
+4. Bad input: exit 2, one line on stderr naming the file (line:column for
+   syntax errors), nothing on stdout.
+"""
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mp  # noqa: E402
+
+PORT = "41411"
+
+
+def record(work, name, extra):
+    conf = os.path.join(work, "conf")
+    out = conf + ".out"
+    if os.path.exists(out):
+        os.unlink(out)  # created in both runs: the same owner rule
+    trace = os.path.join(work, name + ".json")
+    st, _, err = mp.record([mp.sample("optsock"), conf, *extra], out=trace)
+    mp.check(st == 0, f"record optsock {extra}: {st} {err}")
+    prof = os.path.join(work, name)
+    rc, _, err = mp.minpriv("generate", "-q", "-o", prof, trace)
+    mp.check(rc == 0, f"generate: {err}")
+    return trace, prof
+
+
+def diff_json(old, new, *extra):
+    rc, out, err = mp.minpriv("diff", "--format", "json", *extra, old, new)
+    mp.check(rc in (0, 1) and not err, f"diff {old} {new}: {rc} {err}")
+    return rc, json.loads(out)
+
+
+def profile_items(doc):
+    got = set()
+    for c in doc["changes"]:
+        if c["file"] == "seccomp.json":
+            got.add((c["class"], "seccomp", c["name"], tuple(c["abis"]), c["how"], tuple(c.get("args", []))))
+        elif c["file"] == "apparmor.profile":
+            got.add((c["class"], "apparmor", c["rule"], c["side"]))
+        elif c["file"] == "caps.txt":
+            got.add((c["class"], "caps", c["name"]))
+    return got
+
+
+def socket_case(work):
+    with open(os.path.join(work, "conf"), "w") as f:
+        f.write("answer=42\n")
+    t1, p1 = record(work, "plain", [])
+    t2, p2 = record(work, "socket", ["--socket", PORT])
+    want = {("widen", "seccomp", n, ("x86_64",), "allowed", ())
+            for n in ("accept4", "bind", "connect", "listen", "setsockopt")}
+    want.add(("widen", "seccomp", "socket", ("x86_64",), "allowed for", ("AF_INET (2)",)))
+    want.add(("widen", "apparmor", "network inet stream,", "new"))
+    rc, doc = diff_json(p1, p2)
+    got = profile_items(doc)
+    mp.check(got == want, f"profile diff: unexpected {sorted(got - want)}, missing {sorted(want - got)}")
+    mp.check(doc["counts"] == {"widen": 7, "narrow": 0, "change": 0, "recorded": 0} and doc["widens"] and
+             doc["input"] == "directory" and not doc["notes"], f"profile diff: {doc['counts']} {doc['notes']}")
+    # the traces: the same profile changes, plus the recorded facts
+    rc, tdoc = diff_json(t1, t2)
+    mp.check(profile_items(tdoc) == want, f"trace diff: {sorted(profile_items(tdoc) ^ want)}")
+    facts = {(c["added"], c["kind"], c.get("abi") or c.get("syscall") or c.get("operation"),
+              c.get("name") or c.get("value") or c.get("address"))
+             for c in tdoc["changes"] if c["class"] == "recorded"}
+    want_facts = {(True, "syscall", "x86_64", n) for n in ("accept4", "bind", "connect", "listen", "setsockopt",
+                                                            "socket")}
+    want_facts |= {(True, "argument", "socket", "AF_INET SOCK_STREAM 0"), (True, "argument", "setsockopt", "1:2"),
+                   (True, "network", "bind", "127.0.0.1:" + PORT), (True, "network", "connect", "127.0.0.1:" + PORT)}
+    mp.check(facts == want_facts, f"trace facts: unexpected {sorted(facts - want_facts)}, "
+                                  f"missing {sorted(want_facts - facts)}")
+    # the text names them too
+    rc, out, _ = mp.minpriv("diff", p1, p2)
+    mp.check(rc == 0 and "x86_64: accept4, bind, connect, listen, setsockopt allowed" in out and
+             "socket allowed for AF_INET (2)" in out and "network inet stream," in out, out)
+    return p1, p2
+
+
+def fail_on_widen(p1, p2):
+    for args, want in (((p1, p2), 1), ((p2, p1), 0)):
+        rc, out, err = mp.minpriv("diff", "--fail-on-widen", *args)
+        mp.check(rc == want, f"--fail-on-widen {args}: exit {rc}, expected {want}: {err}")
+        rc, out, err = mp.minpriv("diff", *args)
+        mp.check(rc == 0, f"diff {args} without --fail-on-widen: exit {rc}")
+    rc, doc = diff_json(p2, p1)
+    mp.check(doc["counts"]["narrow"] == 7 and doc["counts"]["widen"] == 0, f"reverse: {doc['counts']}")
+    rc, out, _ = mp.minpriv("diff", "--fail-on-widen", p1, p1)
+    mp.check(rc == 0 and "no differences" in out, f"a directory against itself: {rc} {out}")
+
+
+def colour(p1, p2):
+    def run_tty(env):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(mp.MINPRIV, [mp.MINPRIV, "diff", p1, p2], env)
+        data = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        os.waitpid(pid, 0)
+        return data.decode(errors="replace")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    mp.check("\033[31m" in run_tty(env), "no colour on a terminal")
+    mp.check("\033[" not in run_tty({**env, "NO_COLOR": "1"}), "colour despite NO_COLOR")
+    rc, out, _ = mp.minpriv("diff", p1, p2)
+    mp.check("\033[" not in out, "colour into a pipe")
+
+
+def bad_input(work, p1):
+    def w(name, text):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+    good = os.path.join(p1, "seccomp.json")
+    empty1, empty2 = os.path.join(work, "empty1"), os.path.join(work, "empty2")
+    os.makedirs(empty1, exist_ok=True)
+    os.makedirs(empty2, exist_ok=True)
+    cases = [
+        ([os.path.join(work, "no-such"), good], "no-such"),
+        ([good, os.path.join(p1, "caps.txt")], "compare two of the same kind"),
+        ([p1, good], "compare two of the same kind"),
+        ([good, w("bad.json", '{"defaultAction": "SCMP_ACT_ERRNO",\n "syscalls": [}\n')], "bad.json:2:"),
+        ([good, w("shape.json", '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], '
+                                '"action": "SCMP_ACT_NOPE"}]}')], "shape.json"),
+        ([good, w("notify.json", '{"defaultAction": "SCMP_ACT_NOTIFY"}')], "notify.json"),
+        ([os.path.join(p1, "apparmor.profile"), w("bad.profile", "profile x {\n  /etc/x rz,\n}\n")],
+         "bad.profile:2:"),
+        ([os.path.join(p1, "caps.txt"), w("bad-caps.txt", "CAP_CHOWN\nCAP_NO_SUCH\n")], "bad-caps.txt:2:"),
+        ([os.path.join(work, "plain.json"), w("bad-trace.json", '{"format": "minpriv-trace", "version": 1,\n')],
+         "bad-trace.json:"),
+        ([empty1, empty2], "neither"),
+    ]
+    for args, want in cases:
+        rc, out, err = mp.minpriv("diff", *args)
+        lines = err.strip("\n").split("\n")
+        mp.check(rc == 2 and not out and len(lines) == 1 and want in err,
+                 f"diff {args}: exit {rc}, stdout {out!r}, stderr {err!r} (want one line with {want!r})")
+    for args in (["diff", good], ["diff", "--format", "xml", good, good], ["diff", "--nope", good, good]):
+        rc, out, err = mp.minpriv(*args)
+        mp.check(rc == 2 and not out and len(err.strip().split("\n")) == 1, f"{args}: {rc} {err!r}")
+
+
+def main():
+    work = os.path.realpath(mp.tmpdir())
+    p1, p2 = socket_case(work)
+    fail_on_widen(p1, p2)
+    colour(p1, p2)
+    bad_input(work, p1)
+    shutil.rmtree(work, ignore_errors=True)
+    print("ok: diff shows exactly the new syscalls and rules; --fail-on-widen both ways; colour; bad input")
+
+
+if __name__ == "__main__":
+    main()
