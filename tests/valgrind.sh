@@ -19,7 +19,21 @@ for case in tests/golden/*/; do
         $vg "$mp" explain "$1" CAP_CHOWN >/dev/null || [ $? -eq 1 ]
         n=$((n + 1))
 done
+# diff: every golden-diff case in every format
+nd=0
+for case in tests/golden-diff/*/; do
+        [ -f "$case"expected.txt ] || continue
+        # libseccomp probes SCMP_ACT_LOG with seccomp(2), which valgrind does not know
+        ! grep -rqs SCMP_ACT_LOG "$case"old* "$case"new* || continue
+        old=$(ls -d "$case"old* | head -n 1)
+        new=$(ls -d "$case"new* | head -n 1)
+        for f in text markdown json; do
+                MINPRIV_TEMPLATES=tests/golden/templates $vg "$mp" diff --format $f "$old" "$new" >/dev/null
+        done
+        nd=$((nd + 1))
+done
 # bad input paths too
 printf '{' > "$tmp/bad.json"
 $vg "$mp" generate -q -o "$tmp/out2" "$tmp/bad.json" 2>/dev/null || [ $? -eq 2 ]
-echo "valgrind: generate/merge/explain clean on $n golden cases"
+$vg "$mp" diff "$tmp/bad.json" tests/golden-diff/seccomp-actions/old.json 2>/dev/null || [ $? -eq 2 ]
+echo "valgrind: generate/merge/explain clean on $n golden cases, diff on $nd golden-diff cases"
