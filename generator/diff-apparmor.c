@@ -28,6 +28,7 @@
 #include "aaglob.h"
 #include "apparmor-profile.h"
 #include "diff-internal.h"
+#include "hashmap.h"
 
 static const char *const kind_words[_AA_RULE_MAX] = {
         [AA_RULE_FILE] = "file",       [AA_RULE_LINK] = "link",       [AA_RULE_NETWORK] = "network",
@@ -79,10 +80,38 @@ static char *rule_text(const aa_rule *r)
         return xasprintf("%s,", r->text);
 }
 
-/* The permissions of `r` (a file rule of one profile) that the allow
- * rules of `other` cover; *ret_by gets the covering rules. */
-static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char ***ret_by)
+/* The bytes every path a rule's pattern matches starts with (up to the
+ * first glob character, escapes undone); "" for `file,`. */
+static char *literal_prefix(const aa_rule *r)
 {
+        strbuf sb = STRBUF_INIT;
+        const char *p = r->glob ? aaglob_expanded(r->glob) : "";
+        for (size_t i = 0; p[i]; i++) {
+                if (p[i] == '\\' && p[i + 1]) {
+                        strbuf_putc(&sb, p[++i]);
+                        continue;
+                }
+                if (strchr("*?[{@", p[i]))
+                        break;
+                strbuf_putc(&sb, p[i]);
+        }
+        return strbuf_steal(&sb);
+}
+
+/* Two patterns whose literal prefixes disagree match no common path, so
+ * one cannot cover the other: a cheap filter before aaglob_covers(). */
+static bool prefixes_agree(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b);
+        return strncmp(a, b, la < lb ? la : lb) == 0;
+}
+
+/* The permissions of `r` (a file rule of one profile) that the allow
+ * rules of `other` cover; *ret_by gets the covering rules. prefixes: the
+ * literal prefix of each rule of `other`. */
+static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char *const *prefixes, char ***ret_by)
+{
+        _cleanup_free_ char *mine = literal_prefix(r);
         unsigned want = with_append(r->perms), got = 0;
         for (size_t i = 0; i < other->n_rules; i++) {
                 const aa_rule *o = &other->rules[i];
@@ -91,7 +120,7 @@ static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char **
                 unsigned op = with_append(o->perms);
                 if ((want & AA_PERM_EXEC) && (op & AA_PERM_EXEC) && strcmp(o->exec_mode, r->exec_mode) != 0)
                         op &= ~(unsigned)AA_PERM_EXEC;
-                if (!(op & want & ~got))
+                if (!(op & want & ~got) || !prefixes_agree(prefixes[i], mine))
                         continue;
                 bool covers;
                 if (!o->glob)
@@ -164,7 +193,7 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
 }
 
 /* A rule present on one side only. */
-static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, bool in_new)
+static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, char *const *prefixes, bool in_new)
 {
         diff_class grant = in_new ? DIFF_WIDEN : DIFF_NARROW, take = in_new ? DIFF_NARROW : DIFF_WIDEN;
         if (r->deny) {
@@ -174,7 +203,7 @@ static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, 
         if (is_file(r)) {
                 char **by = NULL;
                 unsigned want = with_append(r->perms);
-                unsigned got = covered_perms(r, other, &by);
+                unsigned got = covered_perms(r, other, prefixes, &by);
                 unsigned rest = want & ~got;
                 if (rest & AA_PERM_WRITE)
                         rest &= ~(unsigned)AA_PERM_APPEND; /* w implies a */
@@ -242,44 +271,77 @@ static void compare_header(diff_result *d, const aa_profile *po, const aa_profil
         }
 }
 
+/* Rule indexes by key, for pairing equal rules. */
+typedef struct slots {
+        size_t *idx;
+        size_t n, next;
+} slots;
+
+static void slots_free(void *p)
+{
+        slots *s = p;
+        free(s->idx);
+        free(s);
+}
+
 int diff_apparmor_profiles(diff_result *d, const aa_profile *po, const aa_profile *pn)
 {
         compare_header(d, po, pn);
         char **ko = xcalloc(po->n_rules + 1, sizeof *ko), **kn = xcalloc(pn->n_rules + 1, sizeof *kn);
+        char **pfo = xcalloc(po->n_rules + 1, sizeof *pfo), **pfn = xcalloc(pn->n_rules + 1, sizeof *pfn);
         bool *used_o = xcalloc(po->n_rules + 1, sizeof *used_o), *used_n = xcalloc(pn->n_rules + 1, sizeof *used_n);
-        for (size_t i = 0; i < po->n_rules; i++)
+        hashmap *old_keys = hashmap_new();
+        for (size_t i = 0; i < po->n_rules; i++) {
                 ko[i] = rule_key(&po->rules[i]);
-        for (size_t i = 0; i < pn->n_rules; i++)
+                pfo[i] = literal_prefix(&po->rules[i]);
+                slots *sl = hashmap_get(old_keys, ko[i]);
+                if (!sl) {
+                        sl = xcalloc(1, sizeof *sl);
+                        hashmap_put(old_keys, ko[i], sl);
+                }
+                sl->idx = xrealloc(sl->idx, (sl->n + 1) * sizeof *sl->idx);
+                sl->idx[sl->n++] = i;
+        }
+        for (size_t i = 0; i < pn->n_rules; i++) {
                 kn[i] = rule_key(&pn->rules[i]);
-        /* pair equal rules (a rule written twice pairs twice) */
-        for (size_t i = 0; i < pn->n_rules; i++)
-                for (size_t j = 0; j < po->n_rules; j++)
-                        if (!used_o[j] && streq(kn[i], ko[j])) {
-                                used_o[j] = used_n[i] = true;
-                                if (po->rules[j].audit != pn->rules[i].audit) {
-                                        _cleanup_free_ char *text = rule_text(&pn->rules[i]);
-                                        _cleanup_free_ char *sort = xasprintf("3|new|%08d|%s", pn->rules[i].line, text);
-                                        diff_item *it = diff_add(d, DIFF_CHANGE, DIFF_FILE_APPARMOR, sort);
-                                        _cleanup_free_ char *pre = xasprintf("NEW line %d: ", pn->rules[i].line);
-                                        diff_item_line(it, pre, text,
-                                                       pn->rules[i].audit ? "  (now audited)" : "  (no longer audited)");
-                                        it->detail = json_pack("{s:s,s:s,s:i,s:b}", "kind", "audit", "rule", text,
-                                                               "line", pn->rules[i].line, "audit", pn->rules[i].audit);
-                                }
-                                break;
-                        }
+                pfn[i] = literal_prefix(&pn->rules[i]);
+        }
+        /* pair equal rules, in order (a rule written twice pairs twice) */
+        for (size_t i = 0; i < pn->n_rules; i++) {
+                slots *sl = hashmap_get(old_keys, kn[i]);
+                if (!sl || sl->next == sl->n)
+                        continue;
+                size_t j = sl->idx[sl->next++];
+                used_o[j] = used_n[i] = true;
+                if (po->rules[j].audit != pn->rules[i].audit) {
+                        _cleanup_free_ char *text = rule_text(&pn->rules[i]);
+                        _cleanup_free_ char *sort = xasprintf("3|new|%08d|%s", pn->rules[i].line, text);
+                        diff_item *it = diff_add(d, DIFF_CHANGE, DIFF_FILE_APPARMOR, sort);
+                        _cleanup_free_ char *pre = xasprintf("NEW line %d: ", pn->rules[i].line);
+                        diff_item_line(it, pre, text, pn->rules[i].audit ? "  (now audited)" : "  (no longer audited)");
+                        it->detail = json_pack("{s:s,s:s,s:i,s:b}", "kind", "audit", "rule", text, "line",
+                                               pn->rules[i].line, "audit", pn->rules[i].audit);
+                }
+        }
         for (size_t i = 0; i < pn->n_rules; i++)
                 if (!used_n[i])
-                        one_side(d, &pn->rules[i], po, true);
+                        one_side(d, &pn->rules[i], po, pfo, true);
         for (size_t j = 0; j < po->n_rules; j++)
                 if (!used_o[j])
-                        one_side(d, &po->rules[j], pn, false);
-        for (size_t i = 0; i < po->n_rules; i++)
+                        one_side(d, &po->rules[j], pn, pfn, false);
+        hashmap_free(old_keys, slots_free);
+        for (size_t i = 0; i < po->n_rules; i++) {
                 free(ko[i]);
-        for (size_t i = 0; i < pn->n_rules; i++)
+                free(pfo[i]);
+        }
+        for (size_t i = 0; i < pn->n_rules; i++) {
                 free(kn[i]);
+                free(pfn[i]);
+        }
         free(ko);
         free(kn);
+        free(pfo);
+        free(pfn);
         free(used_o);
         free(used_n);
         return 0;
