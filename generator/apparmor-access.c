@@ -113,9 +113,15 @@ static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         size_t nr;
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
-                                aa_access a = {.key = keys[i], .kind = kinds[k], .result = rs[j], .node = node,
-                                               .usage = json_object_get(results, rs[j]), .path = path,
-                                               .path_len = plen, .resolved = res, .resolved_len = rlen,
+                                aa_access a = {.key = keys[i],
+                                               .kind = kinds[k],
+                                               .result = rs[j],
+                                               .node = node,
+                                               .usage = json_object_get(results, rs[j]),
+                                               .path = path,
+                                               .path_len = plen,
+                                               .resolved = res,
+                                               .resolved_len = rlen,
                                                .by_owner = json_is_true(json_object_get(node, "by_owner"))};
                                 _cleanup_free_ char *name = NULL;
                                 aa_access_fill(&a, type, &name);
@@ -159,10 +165,19 @@ static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
                                 bool probe;
-                                aa_access a = {.key = keys[i], .kind = ops[o].op, .result = rs[j], .node = fnode,
-                                               .usage = json_object_get(results, rs[j]), .name = path, .len = len,
-                                               .path = path, .path_len = len, .resolved = path, .resolved_len = len,
-                                               .perms = ops[o].perms, .unix_path = true,
+                                aa_access a = {.key = keys[i],
+                                               .kind = ops[o].op,
+                                               .result = rs[j],
+                                               .node = fnode,
+                                               .usage = json_object_get(results, rs[j]),
+                                               .name = path,
+                                               .len = len,
+                                               .path = path,
+                                               .path_len = len,
+                                               .resolved = path,
+                                               .resolved_len = len,
+                                               .perms = ops[o].perms,
+                                               .unix_path = true,
                                                .by_owner = json_is_true(json_object_get(fnode, "by_owner"))};
                                 a.granted = result_granted("write", rs[j], &probe);
                                 rc = fn(&a, ud);

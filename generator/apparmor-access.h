@@ -22,7 +22,7 @@ typedef struct aa_access {
          * paths; directories end in '/' */
         const char *name;
         size_t len;
-        const char *path;     /* the raw recorded path */
+        const char *path; /* the raw recorded path */
         size_t path_len;
         const char *resolved; /* the raw resolved path (the recorded one when no symlink) */
         size_t resolved_len;

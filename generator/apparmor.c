@@ -187,8 +187,7 @@ static int collect_one(const aa_access *a, void *ud)
         }
         if (!a->perms)
                 return 0;
-        raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved),
-                               a->probe);
+        raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved), a->probe);
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
         return 0;

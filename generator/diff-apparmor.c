@@ -31,9 +31,15 @@
 #include "hashmap.h"
 
 static const char *const kind_words[_AA_RULE_MAX] = {
-        [AA_RULE_FILE] = "file",       [AA_RULE_LINK] = "link",       [AA_RULE_NETWORK] = "network",
-        [AA_RULE_UNIX] = "unix",       [AA_RULE_CAPABILITY] = "capability", [AA_RULE_SIGNAL] = "signal",
-        [AA_RULE_PTRACE] = "ptrace",   [AA_RULE_MOUNT] = "mount",     [AA_RULE_INCLUDE] = "include",
+        [AA_RULE_FILE] = "file",
+        [AA_RULE_LINK] = "link",
+        [AA_RULE_NETWORK] = "network",
+        [AA_RULE_UNIX] = "unix",
+        [AA_RULE_CAPABILITY] = "capability",
+        [AA_RULE_SIGNAL] = "signal",
+        [AA_RULE_PTRACE] = "ptrace",
+        [AA_RULE_MOUNT] = "mount",
+        [AA_RULE_INCLUDE] = "include",
         [AA_RULE_OTHER] = "other",
 };
 
@@ -59,8 +65,8 @@ static char *rule_key(const aa_rule *r)
         if (is_file(r)) {
                 _cleanup_free_ char *perms = aa_perms_format(r->perms, r->exec_mode);
                 return xasprintf("%d|%d|%d|%s|%s|%s|%d", r->kind, r->deny, r->owner,
-                                 r->glob ? aaglob_expanded(r->glob) : "(every path)", perms,
-                                 r->target ? r->target : "", r->subset);
+                                 r->glob ? aaglob_expanded(r->glob) : "(every path)", perms, r->target ? r->target : "",
+                                 r->subset);
         }
         /* the text has the qualifiers in front: take them out */
         const char *t = r->text;
@@ -181,8 +187,8 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
                                                  : (in_new ? "partly allowed in OLD" : "partly still allowed in NEW");
         for (char **b = by; b && *b; b++)
                 diff_item_note(it, xasprintf("%s by %s", by_what, *b));
-        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", kind_words[r->kind], "rule",
-                                text, "side", in_new ? "new" : "old", "line", r->line);
+        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", kind_words[r->kind], "rule", text,
+                                "side", in_new ? "new" : "old", "line", r->line);
         if (is_file(r) && perms) {
                 _cleanup_free_ char *p = aa_perms_format(perms, (perms & AA_PERM_EXEC) ? r->exec_mode : "");
                 json_object_set_new(det, in_new ? "perms_added" : "perms_removed", json_string(p));
@@ -212,8 +218,8 @@ static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, 
                                       in_new ? "OLD already allowed this" : "NEW still allows this", 0, by);
                 } else {
                         _cleanup_free_ char *p = aa_perms_format(rest, (rest & AA_PERM_EXEC) ? r->exec_mode : "");
-                        _cleanup_free_ char *how = rest == r->perms ? NULL
-                                                                    : xasprintf("%s %s", in_new ? "adds" : "takes away", p);
+                        _cleanup_free_ char *how =
+                                rest == r->perms ? NULL : xasprintf("%s %s", in_new ? "adds" : "takes away", p);
                         add_rule_item(d, grant, r, in_new, how, rest, by);
                 }
                 strv_free(by);

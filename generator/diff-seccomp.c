@@ -40,11 +40,11 @@
 #include "names.h"
 #include "seccomp-profile.h"
 
-#define NR_MAX        1024
-#define MAX_CANDS     64
-#define MAX_VECTORS   4096
-#define MAX_OUTCOMES  64
-#define MAX_LISTED    12
+#define NR_MAX       1024
+#define MAX_CANDS    64
+#define MAX_VECTORS  4096
+#define MAX_OUTCOMES 64
+#define MAX_LISTED   12
 
 static const uint32_t abi_token[_TRACE_ABI_MAX] = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
 static const char *const abi_docker[_TRACE_ABI_MAX] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
@@ -237,11 +237,26 @@ static void build_vectors(const seccomp_profile *po, const seccomp_profile *pn, 
 
 static const char *socketcall_call(uint64_t call)
 {
-        static const char *const names[] = {NULL,          "SYS_SOCKET",     "SYS_BIND",        "SYS_CONNECT",
-                                            "SYS_LISTEN",  "SYS_ACCEPT",     "SYS_GETSOCKNAME", "SYS_GETPEERNAME",
-                                            "SYS_SOCKETPAIR", "SYS_SEND",    "SYS_RECV",        "SYS_SENDTO",
-                                            "SYS_RECVFROM", "SYS_SHUTDOWN",  "SYS_SETSOCKOPT",  "SYS_GETSOCKOPT",
-                                            "SYS_SENDMSG", "SYS_RECVMSG",    "SYS_ACCEPT4",     "SYS_RECVMMSG",
+        static const char *const names[] = {NULL,
+                                            "SYS_SOCKET",
+                                            "SYS_BIND",
+                                            "SYS_CONNECT",
+                                            "SYS_LISTEN",
+                                            "SYS_ACCEPT",
+                                            "SYS_GETSOCKNAME",
+                                            "SYS_GETPEERNAME",
+                                            "SYS_SOCKETPAIR",
+                                            "SYS_SEND",
+                                            "SYS_RECV",
+                                            "SYS_SENDTO",
+                                            "SYS_RECVFROM",
+                                            "SYS_SHUTDOWN",
+                                            "SYS_SETSOCKOPT",
+                                            "SYS_GETSOCKOPT",
+                                            "SYS_SENDMSG",
+                                            "SYS_RECVMSG",
+                                            "SYS_ACCEPT4",
+                                            "SYS_RECVMMSG",
                                             "SYS_SENDMMSG"};
         return call < ELEMENTSOF(names) ? names[call] : NULL;
 }
@@ -313,8 +328,8 @@ typedef struct sc_ctx {
         size_t arch_folded[_TRACE_ABI_MAX];
 } sc_ctx;
 
-static void rec_add(sc_ctx *c, diff_class cls, size_t e, trace_abi abi, const char *name, char **args,
-                    const char *how, uint32_t *oldv, uint32_t *newv)
+static void rec_add(sc_ctx *c, diff_class cls, size_t e, trace_abi abi, const char *name, char **args, const char *how,
+                    uint32_t *oldv, uint32_t *newv)
 {
         c->recs = xrealloc(c->recs, (c->n_recs + 1) * sizeof *c->recs);
         sc_rec *r = &c->recs[c->n_recs++];
@@ -436,7 +451,8 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
         bool ou, nu;
 
         /* allowed at all, always, for which values */
-        if (!conds && noo == 1 && non == 1 && (o_some != n_some || o_all != n_all) && follows_default(c, oo[0], on[0])) {
+        if (!conds && noo == 1 && non == 1 && (o_some != n_some || o_all != n_all) &&
+            follows_default(c, oo[0], on[0])) {
                 if (e == 0)
                         diff_strv_push(&c->default_follow[abi], xstrdup(name));
         } else if (o_some != n_some) {
@@ -450,7 +466,8 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                 ou = unique_ret(vo, sel, vs.n, &ov) || (noo == 1 && (ov = oo[0], true));
                 nu = unique_ret(vn, sel, vs.n, &nv) || (non == 1 && (nv = on[0], true));
                 rec_add(c, widen ? DIFF_WIDEN : DIFF_NARROW, e, abi, name, args,
-                        widen ? (every ? "allowed" : "allowed for") : (every ? "no longer allowed" : "no longer allowed for"),
+                        widen ? (every ? "allowed" : "allowed for")
+                              : (every ? "no longer allowed" : "no longer allowed for"),
                         ou ? &ov : NULL, nu ? &nv : NULL);
         } else if (o_some && n_some && !(o_all && n_all)) {
                 /* allowed on both sides for some values: the values that came and went */
@@ -462,10 +479,10 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                                 diff_strv_push(&args, xstrdup("(argument values the values tried do not show)"));
                         if (!args)
                                 continue;
-                        const char *how = w ? (n_all ? "now allowed for every argument value, newly for"
-                                                     : "now also allowed for")
-                                            : (o_all ? "no longer allowed for every argument value, not for"
-                                                     : "no longer allowed for");
+                        const char *how =
+                                w ? (n_all ? "now allowed for every argument value, newly for" : "now also allowed for")
+                                  : (o_all ? "no longer allowed for every argument value, not for"
+                                           : "no longer allowed for");
                         ou = unique_ret(vo, sel, vs.n, &ov);
                         nu = unique_ret(vn, sel, vs.n, &nv);
                         rec_add(c, w ? DIFF_WIDEN : DIFF_NARROW, e, abi, name, args, how, ou ? &ov : NULL,
@@ -500,8 +517,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                                 continue;
                         }
                         char **args = conds ? list_vectors(&vs, sel, name) : NULL;
-                        rec_add(c, DIFF_CHANGE, e, abi, name, args, args ? "changed for" : "changed", &vo[k],
-                                &vn[k]);
+                        rec_add(c, DIFF_CHANGE, e, abi, name, args, args ? "changed for" : "changed", &vo[k], &vn[k]);
                 }
                 free(done);
         }
@@ -577,9 +593,9 @@ static void emit_rec(sc_ctx *c, const sc_rec *r)
                 strbuf_printf(&gpost, " [%s]", label);
         }
         _cleanup_free_ char *pre = xasprintf("%s: ", abis);
-        _cleanup_free_ char *sort = xasprintf("1|%s|%s|%d|%s|%s|%s|%s|%s", label ? label : "", abis, args ? 1 : 0,
-                                             r->how, r->oldv ? r->oldv : "", r->newv ? r->newv : "", r->name,
-                                             args ? args : "");
+        _cleanup_free_ char *sort =
+                xasprintf("1|%s|%s|%d|%s|%s|%s|%s|%s", label ? label : "", abis, args ? 1 : 0, r->how,
+                          r->oldv ? r->oldv : "", r->newv ? r->newv : "", r->name, args ? args : "");
         diff_item *it = diff_add(c->d, r->cls, DIFF_FILE_SECCOMP, sort);
         diff_item_line(it, pre, r->name, strbuf_str(&post));
         if (!args)
@@ -637,10 +653,10 @@ static void emit_arches(sc_ctx *c)
                                   added ? "; those it allows are listed" : "; those it allowed are listed");
                 diff_item_line(it, pre, trace_abi_name((trace_abi)a), post);
                 if (c->arch_folded[a])
-                        diff_item_note(it, xasprintf("%zu more only change between the kill and a denial",
-                                                     c->arch_folded[a]));
-                it->detail = json_pack("{s:s,s:s,s:s,s:b}", "kind", "architecture", "abi",
-                                       trace_abi_name((trace_abi)a), "arch", abi_docker[a], "added", added);
+                        diff_item_note(
+                                it, xasprintf("%zu more only change between the kill and a denial", c->arch_folded[a]));
+                it->detail = json_pack("{s:s,s:s,s:s,s:b}", "kind", "architecture", "abi", trace_abi_name((trace_abi)a),
+                                       "arch", abi_docker[a], "added", added);
         }
 }
 
@@ -657,8 +673,8 @@ static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_pro
                         continue;
                 _cleanup_free_ char *sort = xasprintf("2|%s", un[i]);
                 diff_item *it = diff_add(c->d, DIFF_CHANGE, DIFF_FILE_SECCOMP, sort);
-                _cleanup_free_ char *post = xasprintf(", unknown to libseccomp %u.%u.%u: runc ignores it",
-                                                      ver->major, ver->minor, ver->micro);
+                _cleanup_free_ char *post = xasprintf(", unknown to libseccomp %u.%u.%u: runc ignores it", ver->major,
+                                                      ver->minor, ver->micro);
                 diff_item_line(it, "NEW names ", un[i], post);
                 it->detail = json_pack("{s:s,s:s}", "kind", "unknown_name", "name", un[i]);
         }

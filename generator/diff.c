@@ -601,8 +601,7 @@ static bool same_group(const diff_item *a, const diff_item *b)
 static void counts_line(strbuf *sb, const diff_result *d, bool md)
 {
         static const char *const one[_DIFF_CLASS_MAX] = {"widening", "narrowing", "other change", "recorded fact"};
-        static const char *const many[_DIFF_CLASS_MAX] = {"widenings", "narrowings", "other changes",
-                                                          "recorded facts"};
+        static const char *const many[_DIFF_CLASS_MAX] = {"widenings", "narrowings", "other changes", "recorded facts"};
         if (!d->n) {
                 strbuf_puts(sb, "no differences");
                 return;

@@ -39,14 +39,14 @@ typedef enum diff_file {
 typedef struct diff_item {
         diff_class cls;
         diff_file file;
-        bool added;    /* RECORDED: the fact is new in NEW (else it is gone) */
-        char *sort;    /* order within the file */
+        bool added; /* RECORDED: the fact is new in NEW (else it is gone) */
+        char *sort; /* order within the file */
         /* The line for people: pre + subject + post. Items of one class and
          * file with the same non-NULL group_pre/group_post are shown as one
          * line: group_pre + subjects (sorted, ", ") + group_post. */
         char *pre, *subject, *post;
         char *group_pre, *group_post;
-        char **notes;  /* further lines (reasons, covering rules), may be NULL */
+        char **notes;   /* further lines (reasons, covering rules), may be NULL */
         json_t *detail; /* the item in the json format (an object; owned) */
 } diff_item;
 

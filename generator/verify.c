@@ -210,8 +210,8 @@ static json_t *stacks_of(const json_t *usage)
         return out;
 }
 
-static verify_violation *add(verify_report *r, const char *file, char *what, char *why, char *fix,
-                             const json_t *usage, json_t *stacks)
+static verify_violation *add(verify_report *r, const char *file, char *what, char *why, char *fix, const json_t *usage,
+                             json_t *stacks)
 {
         r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
         verify_violation *v = &r->v[r->n++];
@@ -320,9 +320,8 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                 seccomp_verdict v;
                 seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
                 _cleanup_free_ char *vs = verdict_str(n == 1 ? outs[0] : v.ret);
-                verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name),
-                                          xasprintf("denied (%s)", vs), seccomp_fix(p, name, false), node,
-                                          stacks_of(node));
+                verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name), xasprintf("denied (%s)", vs),
+                                          seccomp_fix(p, name, false), node, stacks_of(node));
                 x->results = res.len ? strbuf_steal(&res) : NULL;
                 strbuf_free(&res);
                 return;
@@ -354,8 +353,8 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                         continue;
                 _cleanup_free_ char *vs = verdict_str(v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s(%s)", an, name, keys[i]),
-                                          xasprintf("denied with these arguments (%s)", vs),
-                                          seccomp_fix(p, name, true), e, stacks_of(node));
+                                          xasprintf("denied with these arguments (%s)", vs), seccomp_fix(p, name, true),
+                                          e, stacks_of(node));
                 x->results = res.len ? xstrdup(strbuf_str(&res)) : NULL;
         }
         free(keys);
@@ -398,9 +397,10 @@ static void check_seccomp(verify_report *r, const verify_profiles *p, const trac
                 total += n;
                 free(keys);
         }
-        strv_push(&r->checked, xasprintf("%zu syscalls against seccomp.json (as runc loads it for a container with "
-                                         "%s)",
-                                         total, p->caps ? "--cap-drop ALL plus caps.txt" : "Docker's default capabilities"));
+        strv_push(&r->checked,
+                  xasprintf("%zu syscalls against seccomp.json (as runc loads it for a container with "
+                            "%s)",
+                            total, p->caps ? "--cap-drop ALL plus caps.txt" : "Docker's default capabilities"));
 }
 
 /* ------------------------------------------------------------ AppArmor */
@@ -441,9 +441,8 @@ static int check_access(const aa_access *a, void *ud)
                         break;
                 }
         }
-        add(c->r, "apparmor.profile", xstrdup(what),
-            xasprintf("not allowed (needs %s; result %s)", perms, a->result), fix,
-            a->usage, stacks);
+        add(c->r, "apparmor.profile", xstrdup(what), xasprintf("not allowed (needs %s; result %s)", perms, a->result),
+            fix, a->usage, stacks);
         return 0;
 }
 
@@ -483,8 +482,7 @@ static const char *aa_socktype(uint64_t type)
         }
 }
 
-static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps,
-                          mp_error *err)
+static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
         aa_check c = {.r = r, .p = p};
         int rc = aa_trace_accesses(t, check_access, &c, err);
@@ -497,7 +495,8 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
                 ncaps++;
                 if (aa_profile_allows_capability(p->aa, lower))
                         continue;
-                add(r, "apparmor.profile", xasprintf("capability %s", lower), xasprintf("not allowed (%s is used)", *cap),
+                add(r, "apparmor.profile", xasprintf("capability %s", lower),
+                    xasprintf("not allowed (%s is used)", *cap),
                     xasprintf("regenerate, or add `capability %s,` to %s/apparmor.profile", lower, p->dir), NULL,
                     json_object());
         }
@@ -521,7 +520,8 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
                                 dup |= streq(r->v[j].what, what);
                         if (dup)
                                 continue;
-                        add(r, "apparmor.profile", xstrdup(what), xasprintf("not allowed (%s(%s))", k ? "socketpair" : "socket", keys[i]),
+                        add(r, "apparmor.profile", xstrdup(what),
+                            xasprintf("not allowed (%s(%s))", k ? "socketpair" : "socket", keys[i]),
                             xasprintf("regenerate, or add `network %s %s,` to %s/apparmor.profile", fam, type, p->dir),
                             e, json_object());
                 }

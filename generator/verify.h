@@ -24,11 +24,11 @@
 
 typedef struct verify_profiles {
         char *dir;
-        seccomp_profile *sp;  /* NULL when DIR has no seccomp.json */
+        seccomp_profile *sp; /* NULL when DIR has no seccomp.json */
         seccomp_program *prog;
-        aa_profile *aa;       /* NULL when DIR has no apparmor.profile */
-        caps_file *caps;      /* NULL when DIR has no caps.txt */
-        char **container_caps; /* the container's capabilities the seccomp rules see */
+        aa_profile *aa;                            /* NULL when DIR has no apparmor.profile */
+        caps_file *caps;                           /* NULL when DIR has no caps.txt */
+        char **container_caps;                     /* the container's capabilities the seccomp rules see */
         struct hashmap *sys_state[_TRACE_ABI_MAX]; /* cache of verify_denies_syscall() */
 } verify_profiles;
 
@@ -58,13 +58,13 @@ bool verify_denies_file(const verify_profiles *p, const char *path, const char *
 bool verify_denies_capability(const verify_profiles *p, const char *cap);
 
 typedef struct verify_violation {
-        const char *file;  /* "seccomp.json", "apparmor.profile" or "caps.txt" */
-        char *what;        /* "x86_64 socket(AF_INET6 SOCK_STREAM 0)", "read /etc/hosts", "CAP_CHOWN" */
-        char *why;         /* what the profile answers / lacks */
-        char *fix;         /* one line: what to add */
-        json_t *usage;     /* the usage node (programs, counts); borrowed from the trace */
-        json_t *stacks;    /* object: program -> stack (the first); new reference, may be empty */
-        char *results;     /* the results recorded ("EPERM 2, ok 1"), NULL if none */
+        const char *file; /* "seccomp.json", "apparmor.profile" or "caps.txt" */
+        char *what;       /* "x86_64 socket(AF_INET6 SOCK_STREAM 0)", "read /etc/hosts", "CAP_CHOWN" */
+        char *why;        /* what the profile answers / lacks */
+        char *fix;        /* one line: what to add */
+        json_t *usage;    /* the usage node (programs, counts); borrowed from the trace */
+        json_t *stacks;   /* object: program -> stack (the first); new reference, may be empty */
+        char *results;    /* the results recorded ("EPERM 2, ok 1"), NULL if none */
 } verify_violation;
 
 typedef struct verify_report {

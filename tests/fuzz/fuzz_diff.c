@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!sep)
                 return 0;
         size_t l1 = (size_t)(sep - text), off2 = l1 + 4, l2 = len - off2;
-        mp_error err = { 0 };
+        mp_error err = {0};
         for (int dir = 0; dir < 2; dir++) {
                 const char *o = dir ? text + off2 : text, *n = dir ? text : text + off2;
                 size_t lo = dir ? l2 : l1, ln = dir ? l1 : l2;
@@ -50,13 +50,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         seccomp_profile_free(pn);
                 } else if (kind == 'a') {
                         aa_profile *po = NULL, *pn = NULL;
-                        if (aa_profile_parse(o, lo, "old", &po, &err) == 0 && aa_profile_parse(n, ln, "new", &pn, &err) == 0)
+                        if (aa_profile_parse(o, lo, "old", &po, &err) == 0 &&
+                            aa_profile_parse(n, ln, "new", &pn, &err) == 0)
                                 (void)diff_apparmor_profiles(d, po, pn);
                         aa_profile_free(po);
                         aa_profile_free(pn);
                 } else {
                         caps_file *co = NULL, *cn = NULL;
-                        if (caps_file_parse(o, lo, "old", &co, &err) == 0 && caps_file_parse(n, ln, "new", &cn, &err) == 0)
+                        if (caps_file_parse(o, lo, "old", &co, &err) == 0 &&
+                            caps_file_parse(n, ln, "new", &cn, &err) == 0)
                                 diff_caps_files(d, co, cn);
                         caps_file_free(co);
                         caps_file_free(cn);

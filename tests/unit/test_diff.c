@@ -40,7 +40,7 @@ static diff_result *diff_texts(const char *name, const char *old, const char *ne
         assert_int_equal(write_file_atomic(op, old, strlen(old), 0644), 0);
         assert_int_equal(write_file_atomic(np, new, strlen(new), 0644), 0);
         diff_result *d = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         if (diff_paths(op, np, &d, &err) < 0)
                 fail_msg("diff: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return d;
@@ -117,8 +117,7 @@ static void test_seccomp_arguments(void **state)
         assert_string_equal(json_string_value(json_object_get(it->detail, "how")), "now also allowed for");
         it = find(d, DIFF_WIDEN, "socket");
         assert_non_null(it);
-        assert_string_equal(json_string_value(json_array_get(json_object_get(it->detail, "args"), 0)),
-                            "AF_INET6 (10)");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(it->detail, "args"), 0)), "AF_INET6 (10)");
         assert_int_equal(json_array_size(json_object_get(it->detail, "args")), 1);
         /* the new mask only covers CLONE_NEWNET: every other namespace flag is now allowed */
         it = find(d, DIFF_WIDEN, "clone");
@@ -138,14 +137,14 @@ static void test_seccomp_arguments(void **state)
 static void test_seccomp_actions_and_default(void **state)
 {
         /* errnoRet only: a change; LOG as default: a widening that folds the calls it allows */
-        diff_result *d = diff_texts(
-                "c.json",
-                SECCOMP("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-                        "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}"),
-                "{\"defaultAction\": \"SCMP_ACT_LOG\", \"syscalls\": ["
-                "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-                "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\"},"
-                "{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+        diff_result *d =
+                diff_texts("c.json",
+                           SECCOMP("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                                   "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}"),
+                           "{\"defaultAction\": \"SCMP_ACT_LOG\", \"syscalls\": ["
+                           "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                           "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\"},"
+                           "{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
         assert_counts(d, 1, 0, 1);
         const diff_item *def = find(d, DIFF_WIDEN, "defaultAction");
         assert_non_null(def);
@@ -175,12 +174,12 @@ static void test_apparmor_coverage(void **state)
                                        "  /usr/bin/tool ix,\n"
                                        "  /var/log/app.log w,\n"),
                                     AA("  /srv/** r,\n"
-                                       "  /srv/data/x rw,\n"          /* r from the glob, w from the literal: covered */
-                                       "  /srv/data/{a,b}.conf r,\n"  /* covered by the glob */
-                                       "  /home/*/.cache/** r,\n"     /* owner no longer required: widens */
+                                       "  /srv/data/x rw,\n"         /* r from the glob, w from the literal: covered */
+                                       "  /srv/data/{a,b}.conf r,\n" /* covered by the glob */
+                                       "  /home/*/.cache/** r,\n"    /* owner no longer required: widens */
                                        "  owner /home/*/.cache/x w,\n" /* covered by the old owner rule */
-                                       "  /usr/bin/tool ux,\n"        /* another exec mode: widens */
-                                       "  /var/log/app.log a,\n"));   /* w covered a; w is gone */
+                                       "  /usr/bin/tool ux,\n"         /* another exec mode: widens */
+                                       "  /var/log/app.log a,\n"));    /* w covered a; w is gone */
         assert_counts(d, 2, 3, 5);
         assert_non_null(find(d, DIFF_WIDEN, "/home/*/.cache/** r,"));
         assert_non_null(find(d, DIFF_WIDEN, "/usr/bin/tool ux,"));
@@ -227,7 +226,8 @@ static void test_formats(void **state)
         diff_result *d = diff_texts("f.profile", AA("  /tmp/a r,\n"), AA("  /tmp/a r,\n  \"/tmp/b`c\" w,\n"));
         char *md = diff_format_markdown(d);
         /* a backtick inside a code span: a longer fence */
-        assert_non_null(strstr(md, "``/tmp/b`c w,``") ? strstr(md, "``/tmp/b`c w,``") : strstr(md, "`` \"/tmp/b`c\" w, ``"));
+        assert_non_null(strstr(md, "``/tmp/b`c w,``") ? strstr(md, "``/tmp/b`c w,``")
+                                                      : strstr(md, "`` \"/tmp/b`c\" w, ``"));
         assert_non_null(strstr(md, "**1 widening**"));
         free(md);
         char *js = diff_format_json(d);
@@ -258,7 +258,7 @@ static void test_bad_inputs(void **state)
         assert_int_equal(write_file_atomic(a, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", 35, 0644), 0);
         assert_int_equal(write_file_atomic(b, "profile x {}\n", 13, 0644), 0);
         diff_result *d = NULL;
-        mp_error err = { 0 };
+        mp_error err = {0};
         assert_int_equal(diff_paths(a, b, &d, &err), -EINVAL);
         assert_non_null(strstr(err.text, "compare two of the same kind"));
         assert_null(d);
