@@ -74,7 +74,9 @@ char **gen_caps_needed(const trace *t);
 char *gen_default_name(const trace *t);
 
 /* Where templates are read from: opts->templates_dir, $MINPRIV_TEMPLATES,
- * the source tree (for a build tree) or the installed data directory. */
+ * the installed data directory next to the executable (../share/minpriv/
+ * templates from its bin directory), the source tree (for a build tree),
+ * else the configured install directory. */
 const char *gen_templates_dir(const gen_options *opts);
 
 const char *gen_runtime_name(gen_runtime rt);
