@@ -40,15 +40,15 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "The minpriv developers")
 set(CPACK_PACKAGE_CONTACT "The minpriv developers <minpriv-devel@lists.example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "least-privilege container profiles from recorded workloads")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "least-privilege container profiles from recorded workloads
- minpriv runs a workload (typically its integration tests) under a ptrace
- and seccomp tracer and records what it really does: syscalls per ABI, file
- accesses, network endpoints, credential changes, capability uses and
- resource peaks. From one or more recordings it generates a Docker/OCI
- seccomp profile, an AppArmor profile, the capabilities to add after
- dropping all, a hardening checklist, Kubernetes resources and an HTML
- report.")
+# The summary is the description's first line; this is the rest.
+set(CPACK_PACKAGE_DESCRIPTION
+    "minpriv runs a workload (typically its integration tests) under a ptrace
+and seccomp tracer and records what it really does: syscalls per ABI, file
+accesses, network endpoints, credential changes, capability uses and
+resource peaks. From one or more recordings it generates a Docker/OCI
+seccomp profile, an AppArmor profile, the capabilities to add after
+dropping all, a hardening checklist, Kubernetes resources and an HTML
+report.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -316,6 +316,7 @@ static const char style[] =
         "th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}\n"
         "th{background:#eef1f6;font-weight:600}\n"
         "td.num{text-align:right;white-space:nowrap}\n"
+        "table.progs td:first-child{width:30%}\n"
         "code{font:13px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;background:#eef1f6;padding:1px 4px;"
         "border-radius:3px;word-break:break-all}\n"
         ".esc{color:var(--bad);font-weight:700}\n"
@@ -391,8 +392,8 @@ static void section_summary(strbuf *sb, const gen_context *ctx, const figures *f
         put_count(&big, prof);
         strbuf_printf(&what, "syscalls the seccomp profile allows%s", exact ? "" : " (the names recorded)");
         if (docker && docker->allowed > 0)
-                strbuf_printf(&what, "; Docker's default allows %d (%d%% of it)", docker->allowed,
-                              (int)((prof * 100 + docker->allowed / 2) / docker->allowed));
+                strbuf_printf(&what, "; %d%% of the %d Docker's default allows",
+                              (int)((prof * 100 + docker->allowed / 2) / docker->allowed), docker->allowed);
         card(sb, strbuf_str(&big), strbuf_str(&what));
         strbuf_reset(&big), strbuf_reset(&what);
 
@@ -591,7 +592,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
         if (docker)
                 strbuf_puts(sb, "<p class=\"muted\">Highlighted: syscalls Docker's default profile would deny. "
                                 "Hover a name for its count.</p>\n");
-        strbuf_puts(sb, "<table><tr><th>program</th><th>distinct</th><th>calls</th><th>syscalls</th></tr>\n");
+        strbuf_puts(sb, "<table class=\"progs\"><tr><th>program</th><th>distinct</th><th>calls</th><th>syscalls</th></tr>\n");
         for (i = 0; i < nrows; i++) {
                 prog_row *r = &sorted[i];
                 qsort(r->calls, r->n, sizeof *r->calls, cmp_call);
