@@ -28,6 +28,15 @@ static const command commands[] = {
           "\n"
           "Writes the union of the traces (counts summed, peaks maxed). The result does\n"
           "not depend on the order of the inputs.\n" },
+        { "explain", cmd_explain, "why is a syscall, path or capability in the profiles?",
+          "minpriv explain TRACE ITEM\n"
+          "\n"
+          "Shows what the trace knows about ITEM: a syscall name (programs, counts,\n"
+          "results, argument values, addresses, capability reasons, the first stack of\n"
+          "each program with --stacks), an absolute path (access kinds and results,\n"
+          "owner and mode, symlinks leading to it, what was used below a directory) or\n"
+          "a capability (each reason with its inputs, results and stack).\n"
+          "Exit status 1 when the trace does not have ITEM, 2 on bad input.\n" },
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"

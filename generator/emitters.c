@@ -4,6 +4,8 @@
 #include "emitters.h"
 
 const gen_emitter gen_emitters[] = {
+        { "seccomp.json", emit_seccomp_json, NULL },
+        { "apparmor.profile", gen_apparmor_emit, NULL },
         { "caps.txt", emit_caps_txt, NULL },
         { "hardening.md", emit_hardening_md, NULL },
         { "files-used.txt", emit_files_used_txt, NULL },

@@ -4,6 +4,10 @@
 
 #include "generator.h"
 
+/* seccomp.json (generator/seccomp.c) */
+int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err);
+/* apparmor.profile (apparmor.c) */
+int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err);
 /* caps.txt: the capabilities used, with their reasons (caps.c). */
 int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err);
 /* hardening.md: the checklist with evidence and flags (hardening.c). */

@@ -1089,8 +1089,8 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
                         [GEN_DEFAULT_ERRNO] = "other calls fail with EPERM",
                         [GEN_DEFAULT_ENOSYS] = "other calls fail with ENOSYS",
                         [GEN_DEFAULT_KILL] = "other calls kill the process",
-                        [GEN_DEFAULT_LOG] = "other calls are only logged: a trial profile, generate with "
-                                            "`--default-action errno` to enforce it",
+                        [GEN_DEFAULT_LOG] = ("other calls are only logged: a trial profile, generate with "
+                                             "`--default-action errno` to enforce it"),
                 };
                 gen_default_action act = ctx->opts->default_action < _GEN_DEFAULT_MAX ? ctx->opts->default_action
                                                                                        : GEN_DEFAULT_ERRNO;

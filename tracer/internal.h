@@ -56,6 +56,8 @@ typedef struct proc {
         char *root;          /* the process root as we see it ("/" usually) */
         bool root_is_ours;   /* root == our root: realpath() is valid for it */
         bool shared_fs;      /* CLONE_FS without CLONE_THREAD: never cache cwd */
+        bool shared_files;   /* CLONE_FILES without CLONE_THREAD: never cache fds */
+        intmap *fds;         /* fd -> what /proc/PID/fd/N said (char *), NULL if none */
         creds cr;
         uint32_t max_fds;
 } proc;
@@ -161,6 +163,7 @@ typedef struct recorder {
         char **setuid_programs; /* set-ID programs executed */
         size_t nsetuid;
         long spin_ns;         /* how long to poll for the next stop before sleeping */
+        bool fd_cache;        /* cache fd paths (not with a baseline: close may not stop) */
         int spin_score;       /* 0..100: how well spinning has paid off lately */
         unsigned spin_probe;
         int live_tasks, live_procs;
@@ -204,6 +207,16 @@ char *path_join_normalize(const char *base, const char *rel);
 /* Absolute path (as the process sees it) for dirfd+path, or NULL. */
 char *task_resolve_at(recorder *r, task *t, int dirfd, const char *path, size_t pathlen);
 char *task_cwd(recorder *r, task *t);
+/* The path an fd names, as the process sees it (root stripped, a
+ * " (deleted)" suffix dropped); NULL for pipes, sockets and other objects
+ * without a path, or a bad fd. Cached per process in a full recording
+ * (every close, dup2, dup3 and close_range stops there and forgets). */
+char *task_fd_path(recorder *r, task *t, int fd);
+/* Forget cached fd paths: fds [first, last] of the task's process. */
+void fd_cache_forget(task *t, int first, int last);
+void fd_cache_clear(proc *p);
+/* Forget every process's cached fd paths (a rename moved what they name). */
+void fd_cache_clear_all(recorder *r);
 /* The object a path names, symlinks resolved (all, or all but the last),
  * with its lstat/stat data when it exists; NULL when it cannot be
  * determined (the process has another root). */

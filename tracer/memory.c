@@ -227,6 +227,66 @@ char *task_cwd(recorder *r, task *t)
         return cwd;
 }
 
+void fd_cache_clear(proc *p)
+{
+        if (!p->fds)
+                return;
+        size_t pos = 0;
+        void *v;
+        while (intmap_next(p->fds, &pos, NULL, &v))
+                free(v);
+        intmap_free(p->fds);
+        p->fds = NULL;
+}
+
+void fd_cache_clear_all(recorder *r)
+{
+        size_t pos = 0;
+        void *v;
+        while (intmap_next(r->procs, &pos, NULL, &v))
+                fd_cache_clear(v);
+}
+
+void fd_cache_forget(task *t, int first, int last)
+{
+        proc *p = t->p;
+        if (!p->fds || first < 0)
+                return;
+        if (last < first || (long)last - first > 4096) {
+                fd_cache_clear(p); /* a wide close_range: cheaper to start over */
+                return;
+        }
+        for (long fd = first; fd <= last; fd++)
+                free(intmap_remove(p->fds, fd));
+}
+
+char *task_fd_path(recorder *r, task *t, int fd)
+{
+        if (fd < 0)
+                return NULL;
+        proc *p = t->p;
+        const char *cached = p->fds ? intmap_get(p->fds, fd) : NULL;
+        char *path;
+        if (cached) {
+                path = xstrdup(cached);
+        } else {
+                if (proc_fd_path(t->tid, fd, &path) < 0)
+                        return NULL;
+                if (r->fd_cache && !p->shared_files) {
+                        if (!p->fds)
+                                p->fds = intmap_new();
+                        intmap_put(p->fds, fd, xstrdup(path));
+                }
+        }
+        if (path[0] != '/') {
+                free(path); /* pipe:[..], socket:[..], anon_inode:... */
+                return NULL;
+        }
+        if (endswith(path, " (deleted)"))
+                path[strlen(path) - 10] = '\0';
+        return strip_root(p, path);
+}
+
 char *task_resolve_at(recorder *r, task *t, int dirfd, const char *path, size_t pathlen)
 {
         if (path[0] == '/')
@@ -235,11 +295,7 @@ char *task_resolve_at(recorder *r, task *t, int dirfd, const char *path, size_t 
         if (dirfd == AT_FDCWD) {
                 base = task_cwd(r, t);
         } else {
-                if (proc_fd_path(t->tid, dirfd, &base) < 0)
-                        return NULL;
-                if (base[0] != '/') /* not a directory (pipe:, socket:, anon_inode:) */
-                        return NULL;
-                base = strip_root(t->p, base);
+                base = task_fd_path(r, t, dirfd);
         }
         if (!base)
                 return NULL;

@@ -96,6 +96,7 @@ void rec_free(recorder *r)
                 proc *p = v;
                 free(p->cwd);
                 free(p->root);
+                fd_cache_clear(p);
                 free(p);
         }
         intmap_free(r->procs);

@@ -30,6 +30,7 @@ enum {
         O_DIR = 1 << 1,           /* the object is a directory */
         O_CAPS = 1 << 2,          /* capability inference looks at it */
         O_EXIT = 1 << 3,          /* always take the exit stop */
+        O_CACHE = 1 << 4,         /* only keeps caches: never a reason to stop */
 };
 
 typedef struct sysdef sysdef;
@@ -66,6 +67,7 @@ static void h_setsockopt(recorder *r, task *t, const sysdef *d);
 static void h_flags_arg(recorder *r, task *t, const sysdef *d);
 static void h_clone3(recorder *r, task *t, const sysdef *d);
 static void h_fork(recorder *r, task *t, const sysdef *d);
+static void h_fdclose(recorder *r, task *t, const sysdef *d);
 static void h_cred(recorder *r, task *t, const sysdef *d);
 static void h_signal(recorder *r, task *t, const sysdef *d);
 static void h_ptrace(recorder *r, task *t, const sysdef *d);
@@ -182,6 +184,9 @@ static const sysdef defs[] = {
         ARG("clone", h_flags_arg, O_CAPS),
         ARG("clone3", h_clone3, O_CAPS),
         ARG("fork", h_fork, 0),
+        /* fd numbers that stop naming what the fd cache says */
+        ARG("close", h_fdclose, O_CACHE), ARG("close_range", h_fdclose, O_CACHE),
+        ARG("dup2", h_fdclose, O_CACHE), ARG("dup3", h_fdclose, O_CACHE),
         ARG("vfork", h_fork, 0),
         ARG("unshare", h_flags_arg, O_CAPS),
         ARG("setns", h_flags_arg, O_CAPS),
@@ -268,7 +273,7 @@ bool sys_needs_stop(int abi, uint64_t nr)
 {
         if (nr >= SYSCALL_SLOTS || !names[abi][nr])
                 return true;
-        return table[abi][nr] != NULL;
+        return table[abi][nr] != NULL && !(table[abi][nr]->opts & O_CACHE);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -298,16 +303,9 @@ static pending *want_path(recorder *r, task *t, int dirfd, uint64_t addr, uint32
 /* Queue a file access for an open file descriptor. */
 static pending *want_fd(recorder *r, task *t, int fd, uint32_t kinds, bool dir)
 {
-        _cleanup_free_ char *path = NULL;
-        if (fd < 0 || proc_fd_path(t->tid, fd, &path) < 0 || path[0] != '/')
+        _cleanup_free_ char *path = task_fd_path(r, t, fd);
+        if (!path)
                 return NULL; /* pipes, sockets, anonymous inodes, bad fds */
-        if (endswith(path, " (deleted)"))
-                path[strlen(path) - 10] = '\0';
-        if (t->p->root && !streq(t->p->root, "/") && startswith(path, t->p->root)) {
-                char *s = xstrdup(path + strlen(t->p->root));
-                free(path);
-                path = s[0] ? s : (free(s), xstrdup("/"));
-        }
         pending *pd = pend_add(t, PEND_FILE);
         if (!pd)
                 return NULL;
@@ -707,6 +705,18 @@ static void h_clone3(recorder *r, task *t, const sysdef *d)
         t->clone_seen = true;
 }
 
+static void h_fdclose(recorder *r, task *t, const sysdef *d)
+{
+        if (!t->p->fds)
+                return;
+        if (streq(d->name, "close"))
+                fd_cache_forget(t, (int)t->args[0], (int)t->args[0]);
+        else if (streq(d->name, "close_range"))
+                fd_cache_forget(t, (int)t->args[0], (int)(t->args[1] > 0x7fffffff ? 0x7fffffff : t->args[1]));
+        else /* dup2, dup3: the new fd */
+                fd_cache_forget(t, (int)t->args[1], (int)t->args[1]);
+}
+
 static void h_fork(recorder *r, task *t, const sysdef *d)
 {
         t->clone_flags = 0;
@@ -877,6 +887,7 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                         if (pd->all) {
                                 dir_cache_clear(r);
                                 caps_forget(r, NULL);
+                                fd_cache_clear_all(r);
                         } else {
                                 _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
                                 if (raw)

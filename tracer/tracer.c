@@ -157,6 +157,7 @@ static void proc_unref(recorder *r, proc *p)
         r->live_procs--;
         free(p->cwd);
         free(p->root);
+        fd_cache_clear(p);
         free(p);
 }
 
@@ -408,18 +409,33 @@ static void on_clone_event(recorder *r, task *t)
                         p->shared_fs = (flags & CLONE_FS) != 0;
                         if (t->p->cwd && !p->shared_fs)
                                 p->cwd = xstrdup(t->p->cwd);
+                        p->shared_files = (flags & CLONE_FILES) != 0;
+                        if (t->p->fds && !p->shared_files) {
+                                /* the child's fd table starts as a copy */
+                                p->fds = intmap_new();
+                                size_t pos = 0;
+                                int64_t fd;
+                                void *v;
+                                while (intmap_next(t->p->fds, &pos, &fd, &v))
+                                        intmap_put(p->fds, fd, xstrdup(v));
+                        }
                 }
                 task_new(r, child, p);
         } else if (!thread) {
                 /* Seen first, through /proc: fill in what we know better. */
                 c->p->program = t->p->program;
                 c->p->shared_fs = (flags & CLONE_FS) != 0;
+                c->p->shared_files = (flags & CLONE_FILES) != 0;
         }
         if ((flags & CLONE_FS) && !thread) {
                 /* The parent shares its cwd with a process now: stop caching. */
                 t->p->shared_fs = true;
                 free(t->p->cwd);
                 t->p->cwd = NULL;
+        }
+        if ((flags & CLONE_FILES) && !thread) {
+                t->p->shared_files = true;
+                fd_cache_clear(t->p);
         }
         resume(r, t, 0);
 }
@@ -506,6 +522,7 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
+        fd_cache_clear(t->p); /* close-on-exec fds are gone */
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
         /* A script or a symlink: the program that really runs is executed
@@ -675,6 +692,11 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         r->stacks = opts->stacks;
         r->quiet = opts->quiet;
         r->unpriv_port_start = read_unpriv_port_start();
+        /* fd paths can be cached only when every close stops. */
+        r->fd_cache = true;
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                if (opts->baseline[a])
+                        r->fd_cache = false;
         /* Spinning only helps when another CPU can run the workload. */
         const char *spin = getenv("MINPRIV_SPIN_US");
         r->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1000L * (spin ? atol(spin) : 50) : 0;

@@ -1,0 +1,1040 @@
+/* SPDX-License-Identifier: MIT */
+/* apparmor.profile: a least-privilege AppArmor profile for the recorded
+ * workload. The choices (also in README.md, "The AppArmor profile"):
+ *
+ * Which path a rule names. AppArmor mediates the object a path leads to,
+ * so accesses that follow symlinks (read, write, append, attributes, exec,
+ * mmap, lock, list) use the trace's `resolved` name; accesses to the name
+ * itself (create, delete, rename, link) use the recorded name. Directories
+ * get a trailing '/', as AppArmor names them.
+ *
+ * Permission letters per access kind:
+ *   read, list -> r          write -> w (connect to a socket path: rw)
+ *   append -> a (w when also written: AppArmor refuses "aw")
+ *   create, delete, attr -> w   rename -> rw (the source of a rename needs
+ *   both; the trace does not say which name was the source)
+ *   link -> l (the new name)  lock -> k   mmap_exec -> m   exec -> ix
+ *   stat, chdir -> nothing: AppArmor 3 grants getattr to every path and
+ *   does not mediate chdir, readlink, access() or O_PATH opens.
+ *   mount -> mount/umount/pivot_root rules for the syscalls recorded.
+ *   Unix socket paths (bind, connect, sendto) are files for AppArmor: bind
+ *   -> w, connect -> rw, sendto -> w.
+ *
+ * Which results count. A successful access needs its permission. Most
+ * failures happen before AppArmor is asked (the kernel resolves the path
+ * and checks DAC first): ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES,
+ * EPERM, EEXIST, EISDIR, EROFS, ETXTBSY, EXDEV, EBADF, EFAULT; those add
+ * nothing. Any other failure happened after the check and keeps its
+ * permission, so the program sees the same error under the profile.
+ * ENOENT probes of reads (open, opendir of a path that did not exist) are
+ * the deliberate exception: they get `r`, so that when the file exists in
+ * another deployment (a config override, a locale) the program reads it as
+ * it would without the profile; probes of writes, creates and execs get
+ * nothing, since those would widen what the workload can change or run.
+ *
+ * The owner qualifier: a rule gets `owner` when every path it covers was
+ * accessed only by processes owning the file (the trace's by_owner) and
+ * the rule either writes (w, a, l, k) or names per-process /proc entries
+ * (@{PROC}/@{pid}/...). Read-only rules on shared files (libraries,
+ * configuration) never get it: the same image run under another uid must
+ * still read them.
+ *
+ * Globbing comes from templates/apparmor-globs.conf and --globs FILE (see
+ * apparmor-globs.h); a literal rule that a glob rule with at least its
+ * permissions (and no stricter owner) covers is dropped. A glob that would
+ * allow every path (covering slash-star-star) is refused.
+ *
+ * The deny block mirrors Docker's default profile (writes to /proc files
+ * and /proc/sys, /proc/sysrq-trigger, mem, kmem, kcore, /sys/firmware,
+ * /sys/kernel/security, mount/umount/pivot_root); each deny rule that would
+ * take away an access the workload made is left out, with a comment. */
+#include <stdint.h>
+
+#include "aaglob.h"
+#include "apparmor-globs.h"
+#include "apparmor-profile.h"
+#include "emitters.h"
+#include "hashmap.h"
+#include "names.h"
+
+#define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
+
+static bool strv_contains(char **v, const char *s)
+{
+        for (; v && *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+/* Append s (owned by the vector from now on). */
+static void strv_add(char ***v, char *s)
+{
+        size_t n = 0;
+        while (*v && (*v)[n])
+                n++;
+        *v = xrealloc(*v, (n + 2) * sizeof(char *));
+        (*v)[n] = s;
+        (*v)[n + 1] = NULL;
+}
+
+static void strv_sort(char **v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        if (n > 1)
+                qsort(v, n, sizeof *v, strcmp_ptr);
+}
+
+typedef struct raw_path {
+        char *name; /* raw bytes (no NUL inside), directories end in '/' */
+        size_t len;
+        unsigned perms;
+        bool owner_ok;   /* every access by the file's owner, and owner intended */
+        bool probe_only; /* only ENOENT read probes */
+        bool listed;     /* a directory the workload listed (getdents) */
+} raw_path;
+
+typedef struct prule {
+        char *pattern; /* AppArmor pattern (internal form) */
+        char *text;    /* the pattern as written in the profile */
+        unsigned perms;
+        bool owner_ok, probe_only, glob, removed;
+        aaglob *compiled;
+        char *prefix; /* glob rules: the literal bytes every match starts with */
+        size_t prefix_len;
+        const raw_path *raw; /* the path of a literal rule */
+} prule;
+
+static void raw_free(void *p)
+{
+        raw_path *r = p;
+        free(r->name);
+        free(r);
+}
+
+static void prule_free(void *p)
+{
+        prule *r = p;
+        free(r->pattern);
+        free(r->text);
+        free(r->prefix);
+        aaglob_free(r->compiled);
+        free(r);
+}
+
+/* Failures that happen before AppArmor is consulted. */
+static bool fails_before_mediation(const char *result)
+{
+        static const char *const pre[] = {"ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES", "EPERM", "EEXIST",
+                                          "EISDIR", "EROFS",   "ETXTBSY", "EXDEV",        "EBADF",  "EFAULT"};
+        for (size_t i = 0; i < ELEMENTSOF(pre); i++)
+                if (streq(pre[i], result))
+                        return true;
+        return false;
+}
+
+/* Does a recorded result of an access of `kind` need the permission?
+ * *ret_probe: it is an ENOENT read probe. */
+static bool result_granted(const char *kind, const char *result, bool *ret_probe)
+{
+        *ret_probe = false;
+        if (streq(result, "ok"))
+                return true;
+        if (streq(result, "ENOENT") && (streq(kind, "read") || streq(kind, "list"))) {
+                *ret_probe = true;
+                return true;
+        }
+        return !fails_before_mediation(result);
+}
+
+/* Permissions for an access kind; *ret_on_name: the access is to the name
+ * itself, not to the object it resolves to. */
+static unsigned kind_perms(const char *kind, const char *type, bool *ret_on_name)
+{
+        *ret_on_name = false;
+        if (streq(kind, "read") || streq(kind, "list"))
+                return AA_PERM_READ;
+        if (streq(kind, "write"))
+                return AA_PERM_WRITE | (type && streq(type, "socket") ? AA_PERM_READ : 0);
+        if (streq(kind, "append"))
+                return AA_PERM_APPEND;
+        if (streq(kind, "attr"))
+                return AA_PERM_WRITE;
+        if (streq(kind, "exec"))
+                return AA_PERM_EXEC;
+        if (streq(kind, "mmap_exec"))
+                return AA_PERM_MMAP;
+        if (streq(kind, "lock"))
+                return AA_PERM_LOCK;
+        *ret_on_name = true;
+        if (streq(kind, "create") || streq(kind, "delete"))
+                return AA_PERM_WRITE;
+        if (streq(kind, "rename"))
+                return AA_PERM_READ | AA_PERM_WRITE;
+        if (streq(kind, "link"))
+                return AA_PERM_LINK;
+        *ret_on_name = false;
+        return 0; /* stat, chdir, mount: no file permission */
+}
+
+static raw_path *add_raw(hashmap *raw, const char *name, size_t len, unsigned perms, bool owner, bool probe)
+{
+        raw_path *r = hashmap_get(raw, name);
+        if (!r) {
+                r = xcalloc(1, sizeof *r);
+                r->name = xstrndup(name, len);
+                r->len = len;
+                r->owner_ok = true;
+                r->probe_only = true;
+                hashmap_put(raw, name, r);
+        }
+        r->perms |= perms;
+        r->owner_ok = r->owner_ok && owner;
+        r->probe_only = r->probe_only && probe;
+        return r;
+}
+
+/* Whether an `owner` rule fits a file: only the owner touched it (the
+ * trace's by_owner), it is not a device, and it belongs to the workload:
+ * created by it, owned by a non-root user (root owns every system file, so
+ * root's ownership says nothing about intent), or a per-process /proc
+ * entry (owned by whoever runs the process). */
+static bool node_owner(json_t *node, const char *path)
+{
+        if (!json_is_true(json_object_get(node, "by_owner")))
+                return false;
+        const char *type = json_string_value(json_object_get(node, "type"));
+        if (type && (streq(type, "char") || streq(type, "block")))
+                return false;
+        json_t *created = json_object_get(json_object_get(json_object_get(node, "access"), "create"), "ok");
+        json_int_t uid = json_integer_value(json_object_get(node, "uid"));
+        return created || uid > 0 || (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9');
+}
+
+/* name + '/' for a directory (unless it already ends in one). */
+static char *dir_name(const char *name, size_t len, bool dir, size_t *ret_len)
+{
+        if (dir && (len == 0 || name[len - 1] != '/')) {
+                char *s = xmalloc(len + 2);
+                memcpy(s, name, len);
+                s[len] = '/';
+                s[len + 1] = 0;
+                *ret_len = len + 1;
+                return s;
+        }
+        *ret_len = len;
+        return xstrndup(name, len);
+}
+
+typedef struct collected {
+        hashmap *raw;        /* name -> raw_path */
+        hashmap *mounts;     /* mount point name -> (void*)1 */
+        size_t skipped;      /* failed accesses that need no permission */
+        bool proc_by_number; /* /proc/<pid>/ paths used by number */
+} collected;
+
+static int collect_files(const gen_context *ctx, collected *c, mp_error *err)
+{
+        json_t *files = json_object_get(ctx->t->root, "files");
+        size_t n;
+        const char **keys = trace_sorted_keys(files, &n);
+        int rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                json_t *node = json_object_get(files, keys[i]);
+                size_t plen = 0, rlen = 0;
+                _cleanup_free_ char *path = trace_path_decode(keys[i], &plen);
+                const char *res_enc = json_string_value(json_object_get(node, "resolved"));
+                _cleanup_free_ char *res = res_enc ? trace_path_decode(res_enc, &rlen) : NULL;
+                if (!path || (res_enc && !res)) {
+                        rc = mp_error_set(err, -EINVAL, NULL, "malformed path in the trace: %s", keys[i]);
+                        break;
+                }
+                if (!res) {
+                        res = xstrndup(path, plen);
+                        rlen = plen;
+                }
+                const char *type = json_string_value(json_object_get(node, "type"));
+                bool is_dir = type && streq(type, "dir");
+                bool owner = node_owner(node, res);
+                bool via_link = rlen != plen || memcmp(res, path, plen) != 0;
+                if (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9')
+                        c->proc_by_number = true;
+                json_t *access = json_object_get(node, "access");
+                size_t nk;
+                const char **kinds = trace_sorted_keys(access, &nk);
+                for (size_t k = 0; k < nk; k++) {
+                        bool on_name;
+                        unsigned perms = kind_perms(kinds[k], type, &on_name);
+                        json_t *results = json_object_get(access, kinds[k]);
+                        const char *res_key;
+                        json_t *usage;
+                        json_object_foreach (results, res_key, usage) {
+                                bool probe;
+                                if (!result_granted(kinds[k], res_key, &probe)) {
+                                        c->skipped++;
+                                        continue;
+                                }
+                                if (streq(kinds[k], "mount")) {
+                                        size_t ml;
+                                        _cleanup_free_ char *m = dir_name(res, rlen, is_dir, &ml);
+                                        hashmap_put(c->mounts, m, (void *)1);
+                                        continue;
+                                }
+                                if (!perms)
+                                        continue;
+                                size_t ml;
+                                _cleanup_free_ char *m = on_name ? dir_name(path, plen, is_dir && !via_link, &ml)
+                                                                 : dir_name(res, rlen, is_dir, &ml);
+                                raw_path *rp = add_raw(c->raw, m, ml, perms, owner, probe);
+                                if (streq(kinds[k], "list") && !probe)
+                                        rp->listed = true;
+                        }
+                }
+                free(kinds);
+        }
+        free(keys);
+        return rc;
+}
+
+/* Unix socket paths from the network section: AppArmor mediates them as
+ * files. */
+static int collect_unix_paths(const gen_context *ctx, collected *c, mp_error *err)
+{
+        static const struct {
+                const char *op;
+                unsigned perms;
+        } ops[] = {{"bind", AA_PERM_WRITE}, {"connect", AA_PERM_READ | AA_PERM_WRITE}, {"sendto", AA_PERM_WRITE}};
+        json_t *net = json_object_get(ctx->t->root, "network");
+        json_t *files = json_object_get(ctx->t->root, "files");
+        for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
+                json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
+                size_t n;
+                const char **keys = trace_sorted_keys(addrs, &n);
+                for (size_t i = 0; i < n; i++) {
+                        if (keys[i][0] != '/')
+                                continue; /* abstract or unnamed: unix rules */
+                        size_t len;
+                        char *path = trace_path_decode(keys[i], &len);
+                        if (!path) {
+                                int r = mp_error_set(err, -EINVAL, NULL, "malformed unix socket path in the trace: %s",
+                                                     keys[i]);
+                                free(keys);
+                                return r;
+                        }
+                        json_t *fnode = json_object_get(files, keys[i]);
+                        bool owner = fnode && node_owner(fnode, path);
+                        const char *res_key;
+                        json_t *usage;
+                        json_object_foreach (json_object_get(addrs, keys[i]), res_key, usage) {
+                                bool probe;
+                                if (result_granted("write", res_key, &probe))
+                                        add_raw(c->raw, path, len, ops[o].perms, owner, false);
+                                else
+                                        c->skipped++;
+                        }
+                        free(path);
+                }
+                free(keys);
+        }
+        return 0;
+}
+
+static bool is_proc_pid(const char *pattern)
+{
+        return startswith(pattern, "@{PROC}/@{pid}/") || streq(pattern, "@{PROC}/@{pid}");
+}
+
+static bool rule_owner(const prule *r)
+{
+        return r->owner_ok && ((r->perms & PERM_WRITES) || is_proc_pid(r->pattern));
+}
+
+static unsigned with_append(unsigned p)
+{
+        return (p & AA_PERM_WRITE) ? p | AA_PERM_APPEND : p;
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+        const raw_path *x = *(raw_path *const *)a, *y = *(raw_path *const *)b;
+        return strcmp(x->name, y->name);
+}
+
+/* Rules in the order of their patterns (quoted or not, a path sorts where
+ * its characters put it). */
+static int cmp_rule_text(const void *a, const void *b)
+{
+        const prule *x = *(prule *const *)a, *y = *(prule *const *)b;
+        int c = strcmp(x->pattern, y->pattern);
+        return c ? c : strcmp(x->text, y->text);
+}
+
+/* The bytes every path a pattern matches starts with (up to the first
+ * glob character, escapes undone). */
+static char *literal_prefix(const char *pattern, size_t *ret_len)
+{
+        strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; pattern[i]; i++) {
+                if (pattern[i] == '\\' && pattern[i + 1]) {
+                        strbuf_putc(&sb, pattern[++i]);
+                        continue;
+                }
+                if (strchr("*?[{", pattern[i]))
+                        break;
+                strbuf_putc(&sb, pattern[i]);
+        }
+        *ret_len = sb.len;
+        return strbuf_steal(&sb);
+}
+
+/* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
+static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
+                       mp_error *err)
+{
+        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
+        raw_path **list = xcalloc(n + 1, sizeof *list);
+        const char *key;
+        void *val;
+        while (hashmap_next(c->raw, &pos, &key, &val))
+                list[k++] = val;
+        qsort(list, n, sizeof *list, cmp_raw);
+
+        /* The glob table's pattern for each path (NULL: none), once. */
+        char **globbed = xcalloc(n + 1, sizeof *globbed);
+        const char **origins = xcalloc(n + 1, sizeof *origins);
+        for (size_t i = 0; i < n; i++)
+                if (list[i]->perms)
+                        aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
+
+        /* Directories listed whose files were read: collapse candidates. */
+        const char *collapse_origin = NULL;
+        int collapse = aa_globs_collapse(globs, &collapse_origin);
+        hashmap *dircount = hashmap_new();
+        bool *collapsible = xcalloc(n + 1, sizeof *collapsible);
+        for (size_t i = 0; i < n && collapse > 0; i++) {
+                raw_path *rp = list[i];
+                if (rp->perms != AA_PERM_READ || rp->probe_only || rp->name[rp->len - 1] == '/' || globbed[i])
+                        continue;
+                const char *slash = strrchr(rp->name, '/');
+                _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
+                raw_path *dir = hashmap_get(c->raw, parent);
+                if (!dir || !dir->listed)
+                        continue;
+                collapsible[i] = true;
+                uintptr_t cnt = (uintptr_t)hashmap_get(dircount, parent);
+                hashmap_put(dircount, parent, (void *)(cnt + 1));
+        }
+
+        _cleanup_aaglob_ aaglob *everything = NULL;
+        aaglob_compile("/**", NULL, &everything, NULL);
+        int rc = 0;
+        size_t nraw = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                raw_path *rp = list[i];
+                if (!rp->perms)
+                        continue;
+                nraw++;
+                char *pattern = steal_pointer(&globbed[i]);
+                const char *origin = origins[i];
+                bool glob = pattern != NULL;
+                if (!glob && collapsible[i]) {
+                        const char *slash = strrchr(rp->name, '/');
+                        _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
+                        if ((uintptr_t)hashmap_get(dircount, parent) >= (uintptr_t)collapse) {
+                                _cleanup_free_ char *lit = aa_escape_literal(parent, strlen(parent));
+                                pattern = xasprintf("%s*", lit);
+                                origin = collapse_origin;
+                                glob = true;
+                        }
+                }
+                if (!glob)
+                        pattern = aa_escape_literal(rp->name, rp->len);
+                prule *r = hashmap_get(rules, pattern);
+                if (!r) {
+                        r = xcalloc(1, sizeof *r);
+                        r->pattern = pattern;
+                        r->owner_ok = true;
+                        r->probe_only = true;
+                        r->glob = glob;
+                        if (!glob)
+                                r->raw = rp;
+                        mp_error e = {0};
+                        if (aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
+                                rc = mp_error_set(err, -EINVAL, origin, "the glob rule gives a bad pattern %s: %s",
+                                                  pattern, e.text);
+                                prule_free(r);
+                                break;
+                        }
+                        if (glob && aaglob_covers(r->compiled, everything) == AAGLOB_COVERS_YES) {
+                                _cleanup_free_ char *lit = aa_escape_literal(rp->name, rp->len);
+                                _cleanup_free_ char *shown = aa_render_pattern(lit);
+                                rc = mp_error_set(err, -EINVAL, origin,
+                                                  "the glob rule widens %s to %s, which allows every path (/**); "
+                                                  "minpriv does not widen that far",
+                                                  shown, pattern);
+                                prule_free(r);
+                                break;
+                        }
+                        r->text = aa_render_pattern(pattern);
+                        hashmap_put(rules, pattern, r);
+                } else {
+                        free(pattern);
+                        if (r->raw && r->raw != rp)
+                                r->raw = NULL;
+                }
+                r->perms |= rp->perms;
+                r->owner_ok = r->owner_ok && rp->owner_ok;
+                r->probe_only = r->probe_only && rp->probe_only;
+        }
+        for (size_t i = 0; i < n; i++)
+                free(globbed[i]);
+        free(globbed);
+        free(origins);
+        free(list);
+        free(collapsible);
+        hashmap_free(dircount, NULL);
+        if (rc < 0)
+                return rc;
+
+        /* a literal rule covered by a glob rule with at least its
+         * permissions and no stricter owner condition is redundant */
+        size_t nr = hashmap_size(rules);
+        prule **all = xcalloc(nr + 1, sizeof *all);
+        k = 0;
+        pos = 0;
+        while (hashmap_next(rules, &pos, &key, &val))
+                all[k++] = val;
+        qsort(all, nr, sizeof *all, cmp_rule_text);
+        for (size_t i = 0; i < nr; i++) {
+                prule *g = all[i];
+                if (g->glob)
+                        g->prefix = literal_prefix(aaglob_expanded(g->compiled), &g->prefix_len);
+        }
+        for (size_t i = 0; i < nr; i++) {
+                prule *l = all[i];
+                if (l->glob || !l->raw)
+                        continue;
+                for (size_t j = 0; j < nr; j++) {
+                        prule *g = all[j];
+                        if (!g->glob || g->removed)
+                                continue;
+                        if ((l->perms & ~with_append(g->perms)) || (rule_owner(g) && !l->owner_ok))
+                                continue;
+                        if (l->raw->len < g->prefix_len || memcmp(l->raw->name, g->prefix, g->prefix_len) != 0)
+                                continue;
+                        if (!aaglob_match(g->compiled, l->raw->name, l->raw->len))
+                                continue;
+                        l->removed = true;
+                        break;
+                }
+        }
+        free(all);
+        *ret_raw = nraw;
+        return 0;
+}
+
+/* ------------------------------------------------------------ output */
+
+typedef struct group {
+        const char *comment;
+        prule **rules;
+        size_t n;
+} group;
+
+enum {
+        G_EXEC,
+        G_MMAP,
+        G_PROCSYS,
+        G_DEV,
+        G_WRITE,
+        G_PROBE,
+        G_DIRS,
+        G_READ,
+        _G_MAX,
+};
+
+static const char *const group_comments[_G_MAX] = {
+        [G_EXEC] = "Programs the workload ran: ix keeps them under this profile (m: mapped at exec).",
+        [G_MMAP] = "Shared libraries and other files mapped executable (m), and read (r).",
+        [G_PROCSYS] = "/proc and /sys (@{pid}, @{tid}: any process or thread; owner: its own).",
+        [G_DEV] = "Devices.",
+        [G_WRITE] = "Files and directories written: w (write, create, delete, rename, attributes),\n"
+                    "  # a (append only), l (hard links), k (locks); owner: files of the workload's own.",
+        [G_PROBE] = "Paths the workload looked for that did not exist (ENOENT): readable, so a file\n"
+                    "  # that appears in another deployment is read as it would be without the profile.",
+        [G_DIRS] = "Directories read or listed.",
+        [G_READ] = "Files read.",
+};
+
+static int group_of(const prule *r)
+{
+        if (r->perms & AA_PERM_EXEC)
+                return G_EXEC;
+        if (r->perms & AA_PERM_MMAP)
+                return G_MMAP;
+        if (startswith(r->pattern, "@{PROC}") || startswith(r->pattern, "@{sys}") || startswith(r->pattern, "/proc/") ||
+            startswith(r->pattern, "/sys/"))
+                return G_PROCSYS;
+        if (startswith(r->pattern, "/dev/"))
+                return G_DEV;
+        if (r->perms & PERM_WRITES)
+                return G_WRITE;
+        if (r->probe_only)
+                return G_PROBE;
+        if (r->pattern[0] && r->pattern[strlen(r->pattern) - 1] == '/')
+                return G_DIRS;
+        return G_READ;
+}
+
+static void put_rule(strbuf *sb, const prule *r)
+{
+        _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
+        strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
+}
+
+/* A path for a comment: rendered so it is one line of printable text. */
+static char *comment_path(const char *raw, size_t len)
+{
+        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
+        return aa_render_pattern(lit);
+}
+
+static const char *apparmor_signal(const char *trace_name, char *buf, size_t size)
+{
+        static const char *const names[] = {NULL,     "hup",  "int",    "quit", "ill",   "trap", "abrt", "bus",
+                                            "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
+                                            "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
+                                            "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys"};
+        int sig = signal_from_name(trace_name);
+        if (sig <= 0)
+                return NULL;
+        if (sig < (int)ELEMENTSOF(names))
+                return names[sig];
+        if (sig >= 32 && sig <= 64) {
+                snprintf(buf, size, "rtmin+%d", sig - 32);
+                return buf;
+        }
+        return NULL;
+}
+
+static bool any_granted(json_t *results, bool signal_like)
+{
+        const char *res;
+        json_t *u;
+        json_object_foreach (results, res, u) {
+                if (streq(res, "ok"))
+                        return true;
+                if (signal_like && (streq(res, "ESRCH") || streq(res, "EPERM") || streq(res, "EINVAL")))
+                        continue;
+                if (!signal_like && (streq(res, "EPERM") || streq(res, "ESRCH") || streq(res, "EINVAL") ||
+                                     streq(res, "EFAULT") || streq(res, "EIO")))
+                        continue;
+                return true;
+        }
+        return false;
+}
+
+static bool syscall_seen(const gen_context *ctx, const char *name)
+{
+        json_t *abis = json_object_get(ctx->t->root, "syscalls");
+        const char *abi;
+        json_t *calls;
+        json_object_foreach (abis, abi, calls) {
+                if (json_object_get(calls, name))
+                        return true;
+        }
+        return false;
+}
+
+static void emit_capabilities(const gen_context *ctx, strbuf *sb)
+{
+        strbuf_puts(sb, "  # Capabilities the workload needed (the list in caps.txt); AppArmor grants no other.\n");
+        size_t n = 0;
+        for (char **c = ctx->caps; c && *c; c++) {
+                const char *name = startswith(*c, "CAP_") ? *c + 4 : *c;
+                char lower[64];
+                size_t i = 0;
+                for (; name[i] && i < sizeof lower - 1; i++)
+                        lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+                lower[i] = 0;
+                if (aa_capability_known(lower))
+                        strbuf_printf(sb, "  capability %s,\n", lower);
+                else
+                        strbuf_printf(sb, "  # (%s has no AppArmor name: add a capability rule by hand)\n", *c);
+                n++;
+        }
+        if (!n)
+                strbuf_puts(sb, "  # (none)\n");
+        strbuf_putc(sb, '\n');
+}
+
+typedef struct sock_kind {
+        char family[32];
+        char type[16];
+} sock_kind;
+
+static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_types)
+{
+        static const char *const args[] = {"socket", "socketpair"};
+        static const char *const types[] = {NULL, "stream", "dgram", "raw", "rdm",   "seqpacket",
+                                            NULL, NULL,     NULL,    NULL,  "packet"};
+        char **lines = NULL, **unix_types = NULL, **unknown = NULL;
+        json_t *arguments = json_object_get(ctx->t->root, "arguments");
+        for (size_t a = 0; a < ELEMENTSOF(args); a++) {
+                json_t *m = json_object_get(arguments, args[a]);
+                const char *key;
+                json_t *v;
+                json_object_foreach (m, key, v) {
+                        json_t *vals = json_object_get(v, "values");
+                        json_int_t dom = json_integer_value(json_array_get(vals, 0));
+                        json_int_t typ = json_integer_value(json_array_get(vals, 1)) & 0xf;
+                        const char *fam = family_name((int)dom);
+                        const char *tname = typ >= 0 && typ < (json_int_t)ELEMENTSOF(types) ? types[typ] : NULL;
+                        char lower[32] = "";
+                        if (fam && startswith(fam, "AF_")) {
+                                size_t i = 0;
+                                for (const char *p = fam + 3; *p && i < sizeof lower - 1; p++)
+                                        lower[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+                                lower[i] = 0;
+                                if (streq(lower, "local"))
+                                        strcpy(lower, "unix");
+                        }
+                        if (!lower[0] || !aa_network_family_known(lower) || !tname) {
+                                /* numbers, not the trace's key: a comment must stay one line */
+                                char *u = xasprintf("  # (socket family %lld type %lld has no AppArmor network rule: "
+                                                    "add one by hand)\n",
+                                                    (long long)dom, (long long)typ);
+                                if (!strv_contains(unknown, u))
+                                        strv_add(&unknown, u);
+                                else
+                                        free(u);
+                                continue;
+                        }
+                        if (streq(lower, "unix")) {
+                                if (!strv_contains(unix_types, tname))
+                                        strv_add(&unix_types, xstrdup(tname));
+                                continue;
+                        }
+                        char *line = xasprintf("  network %s %s,\n", lower, tname);
+                        if (!strv_contains(lines, line))
+                                strv_add(&lines, line);
+                        else
+                                free(line);
+                }
+        }
+        strv_sort(lines);
+        strv_sort(unknown);
+        strv_sort(unix_types);
+        strbuf_puts(sb, "  # Network: the socket families and types the workload created.\n");
+        for (char **l = lines; l && *l; l++)
+                strbuf_puts(sb, *l);
+        for (char **l = unknown; l && *l; l++)
+                strbuf_puts(sb, *l);
+        if (!lines && !unknown)
+                strbuf_puts(sb, "  # (none)\n");
+        strbuf_putc(sb, '\n');
+        strv_free(lines);
+        strv_free(unknown);
+        *ret_unix_types = unix_types;
+}
+
+static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
+{
+        json_t *net = json_object_get(ctx->t->root, "network");
+        char **lines = NULL;
+        for (char **t = types; t && *t; t++)
+                strv_add(&lines, xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
+                                           "type=%s,\n",
+                                           *t));
+        static const struct {
+                const char *op, *perms;
+                bool peer;
+        } ops[] = {{"bind", "bind, listen, accept", false},
+                   {"connect", "connect, send, receive", true},
+                   {"sendto", "send", true}};
+        for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
+                json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
+                const char *addr;
+                json_t *results;
+                json_object_foreach (addrs, addr, results) {
+                        if (addr[0] == '/' || !any_granted(results, false))
+                                continue;
+                        char *pat;
+                        if (streq(addr, "(unnamed)")) {
+                                /* autobind: an abstract name of 5 hex digits */
+                                pat = xstrdup("\"@[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]\"");
+                        } else {
+                                size_t len;
+                                _cleanup_free_ char *raw = trace_path_decode(addr, &len);
+                                if (!raw)
+                                        continue;
+                                _cleanup_free_ char *lit = aa_escape_literal(raw, len);
+                                _cleanup_free_ char *r = aa_render_pattern(lit);
+                                pat = r[0] == '"' ? xstrdup(r) : xasprintf("\"%s\"", r);
+                        }
+                        char *line = ops[o].peer ? xasprintf("  unix (%s) peer=(addr=%s),\n", ops[o].perms, pat)
+                                                 : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
+                        free(pat);
+                        if (!strv_contains(lines, line))
+                                strv_add(&lines, line);
+                        else
+                                free(line);
+                }
+        }
+        if (!lines)
+                return;
+        strv_sort(lines);
+        strbuf_puts(sb, "  # Unix sockets: the types created, and the abstract addresses bound or connected to.\n"
+                        "  # Sockets with a path are files to AppArmor (see the file rules).\n");
+        for (char **l = lines; *l; l++)
+                strbuf_puts(sb, *l);
+        strbuf_putc(sb, '\n');
+        strv_free(lines);
+}
+
+static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number)
+{
+        json_t *sigs = json_object_get(ctx->t->root, "signals");
+        char **internal = NULL, **external = NULL;
+        const char *sig;
+        json_t *targets;
+        json_object_foreach (sigs, sig, targets) {
+                char buf[32];
+                const char *name = apparmor_signal(sig, buf, sizeof buf);
+                if (!name)
+                        continue;
+                const char *target;
+                json_t *results;
+                json_object_foreach (targets, target, results) {
+                        if (!any_granted(results, true))
+                                continue;
+                        bool in = streq(target, "self") || streq(target, "own thread") ||
+                                  streq(target, "traced process") || streq(target, "own process group");
+                        char ***v = in ? &internal : &external;
+                        if (!strv_contains(*v, name))
+                                strv_add(v, xstrdup(name));
+                }
+        }
+        strv_sort(internal);
+        strv_sort(external);
+        strbuf_puts(sb, "  # Signals: the container runtime (unconfined, or runc/crun) stops the workload;\n"
+                        "  # the workload's own processes signal each other as recorded.\n"
+                        "  signal (receive) peer=unconfined,\n"
+                        "  signal (receive) peer=runc,\n"
+                        "  signal (receive) peer=crun,\n");
+        if (internal) {
+                strbuf_puts(sb, "  signal (send, receive) set=(");
+                for (char **s = internal; *s; s++)
+                        strbuf_printf(sb, "%s%s", s == internal ? "" : ", ", *s);
+                strbuf_printf(sb, ") peer=%s,\n", ctx->name);
+        }
+        if (external) {
+                strbuf_puts(sb, "  # sent to processes outside the workload (any peer):\n  signal (send) set=(");
+                for (char **s = external; *s; s++)
+                        strbuf_printf(sb, "%s%s", s == external ? "" : ", ", *s);
+                strbuf_puts(sb, "),\n");
+        }
+        strv_free(internal);
+        strv_free(external);
+
+        json_t *pt = json_object_get(ctx->t->root, "ptrace");
+        bool traced = false;
+        const char *req;
+        json_t *results;
+        json_object_foreach (pt, req, results) {
+                if (any_granted(results, false))
+                        traced = true;
+        }
+        if (traced || proc_by_number)
+                strbuf_puts(
+                        sb,
+                        "  # ptrace between the workload's processes (trace: ptrace(2); read: /proc/PID of another)\n");
+        if (traced)
+                strbuf_printf(sb, "  ptrace (trace, tracedby) peer=%s,\n", ctx->name);
+        if (proc_by_number)
+                strbuf_printf(sb, "  ptrace (read, readby) peer=%s,\n", ctx->name);
+        strbuf_putc(sb, '\n');
+}
+
+typedef struct deny_rule {
+        const char *pattern;
+        unsigned perms;
+        const char *letters;
+} deny_rule;
+
+static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool mount_needed[3])
+{
+        static const deny_rule denies[] = {
+                {"@{PROC}/*", AA_PERM_WRITE, "w"},
+                {"@{PROC}/sys/**", AA_PERM_WRITE, "w"},
+                {"@{PROC}/sysrq-trigger", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
+                {"@{PROC}/mem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"@{PROC}/kmem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"@{PROC}/kcore", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
+                {"/sys/firmware/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
+                {"/sys/kernel/security/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                 "rwklx"},
+        };
+        static const char *const mounts[3] = {"mount", "umount", "pivot_root"};
+        strbuf_puts(sb, "  # Denied even if a rule is added by hand (as in Docker's default profile): writes to\n"
+                        "  # /proc files and /proc/sys, kernel memory, firmware and LSM interfaces, mounts.\n");
+        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
+        raw_path **list = xcalloc(n + 1, sizeof *list);
+        const char *key;
+        void *val;
+        while (hashmap_next(c->raw, &pos, &key, &val))
+                list[k++] = val;
+        qsort(list, n, sizeof *list, cmp_raw);
+        for (size_t d = 0; d < ELEMENTSOF(denies); d++) {
+                aaglob *g = NULL;
+                if (aaglob_compile(denies[d].pattern, vars, &g, NULL) < 0)
+                        continue;
+                const raw_path *conflict = NULL;
+                for (size_t i = 0; i < n && !conflict; i++)
+                        if ((with_append(list[i]->perms) & with_append(denies[d].perms)) &&
+                            aaglob_match(g, list[i]->name, list[i]->len))
+                                conflict = list[i];
+                aaglob_free(g);
+                if (conflict) {
+                        _cleanup_free_ char *shown = comment_path(conflict->name, conflict->len);
+                        strbuf_printf(sb, "  # (not denied: deny %s %s; the workload accessed %s)\n", denies[d].pattern,
+                                      denies[d].letters, shown);
+                } else {
+                        strbuf_printf(sb, "  deny %s %s,\n", denies[d].pattern, denies[d].letters);
+                }
+        }
+        free(list);
+        for (int m = 0; m < 3; m++) {
+                if (mount_needed[m])
+                        strbuf_printf(sb, "  # (not denied: %s; the workload used it)\n", mounts[m]);
+                else
+                        strbuf_printf(sb, "  deny %s,\n", mounts[m]);
+        }
+}
+
+static void emit_mounts(const gen_context *ctx, strbuf *sb, collected *c, bool needed[3])
+{
+        size_t n = hashmap_size(c->mounts), k = 0, pos = 0;
+        needed[0] = needed[1] = needed[2] = false;
+        if (!n)
+                return;
+        char **names = xcalloc(n + 1, sizeof *names);
+        const char *key;
+        void *val;
+        while (hashmap_next(c->mounts, &pos, &key, &val))
+                names[k++] = xstrdup(key);
+        strv_sort(names);
+        needed[0] = syscall_seen(ctx, "mount");
+        needed[1] = syscall_seen(ctx, "umount2") || syscall_seen(ctx, "umount");
+        needed[2] = syscall_seen(ctx, "pivot_root");
+        strbuf_puts(sb, "  # Mounts the workload made (mount points as recorded).\n");
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *shown = comment_path(names[i], strlen(names[i]));
+                if (needed[0])
+                        strbuf_printf(sb, "  mount -> %s,\n", shown);
+                if (needed[1])
+                        strbuf_printf(sb, "  umount %s,\n", shown);
+                if (needed[2])
+                        strbuf_printf(sb, "  pivot_root %s,\n", shown);
+        }
+        strbuf_putc(sb, '\n');
+        strv_free(names);
+}
+
+int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
+{
+        _cleanup_aa_globs_ aa_globs *globs = aa_globs_new();
+        int r;
+        if (ctx->opts->globs_file) {
+                r = aa_globs_load(globs, ctx->opts->globs_file, err);
+                if (r < 0)
+                        return r;
+        }
+        size_t user_rules = aa_globs_count(globs);
+        _cleanup_free_ char *table = xasprintf("%s/apparmor-globs.conf", gen_templates_dir(ctx->opts));
+        r = aa_globs_load(globs, table, err);
+        if (r < 0)
+                return r;
+        _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+
+        collected c = {.raw = hashmap_new(), .mounts = hashmap_new()};
+        hashmap *rules = hashmap_new();
+        strbuf body = STRBUF_INIT;
+        size_t nraw = 0;
+        r = collect_files(ctx, &c, err);
+        if (r == 0)
+                r = collect_unix_paths(ctx, &c, err);
+        if (r == 0)
+                r = build_rules(&c, globs, vars, rules, &nraw, err);
+        if (r < 0)
+                goto out;
+
+        /* file rules in groups, each group sorted */
+        group groups[_G_MAX] = {0};
+        size_t nrules = 0, pos = 0;
+        const char *key;
+        void *val;
+        while (hashmap_next(rules, &pos, &key, &val)) {
+                prule *pr = val;
+                if (pr->removed)
+                        continue;
+                group *g = &groups[group_of(pr)];
+                g->rules = xrealloc(g->rules, (g->n + 1) * sizeof *g->rules);
+                g->rules[g->n++] = pr;
+                nrules++;
+        }
+        for (int g = 0; g < _G_MAX; g++) {
+                if (!groups[g].n)
+                        continue;
+                qsort(groups[g].rules, groups[g].n, sizeof *groups[g].rules, cmp_rule_text);
+                strbuf_printf(&body, "  # %s\n", group_comments[g]);
+                for (size_t i = 0; i < groups[g].n; i++)
+                        put_rule(&body, groups[g].rules[i]);
+                strbuf_putc(&body, '\n');
+                free(groups[g].rules);
+        }
+
+        strbuf out = STRBUF_INIT;
+        strbuf_printf(&out,
+                      "# AppArmor profile '%s', generated by minpriv from a recorded trace: the least\n"
+                      "# privilege for what the workload did while it was recorded.\n"
+                      "# %zu recorded paths became %zu file rules (glob table version %d%s);\n"
+                      "# %zu failed accesses needed no permission (the kernel refused them first).\n"
+                      "# Load it on the Docker host and run the container under it:\n"
+                      "#   apparmor_parser -r -W apparmor.profile\n"
+                      "#   docker run --security-opt apparmor=%s ...\n"
+                      "\n"
+                      "abi <abi/3.0>,\n"
+                      "\n"
+                      "include <tunables/global>\n"
+                      "\n"
+                      "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
+                      ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped, ctx->name,
+                      ctx->name);
+        emit_capabilities(ctx, &out);
+        char **unix_types = NULL;
+        emit_network(ctx, &out, &unix_types);
+        emit_unix(ctx, &out, unix_types);
+        strv_free(unix_types);
+        emit_signals(ctx, &out, c.proc_by_number);
+        bool mount_needed[3];
+        emit_mounts(ctx, &out, &c, mount_needed);
+        strbuf_add(&out, body.buf ? body.buf : "", body.len);
+        emit_deny(&out, &c, vars, mount_needed);
+        strbuf_puts(&out, "}\n");
+
+        ctx->apparmor_raw_paths = (int)nraw;
+        ctx->apparmor_rules = (int)nrules;
+        strbuf_printf(&ctx->notes, "minpriv: apparmor: %zu recorded paths became %zu rules\n", nraw, nrules);
+        *ret = strbuf_steal(&out);
+out:
+        strbuf_free(&body);
+        hashmap_free(rules, prule_free);
+        hashmap_free(c.raw, raw_free);
+        hashmap_free(c.mounts, NULL);
+        return r;
+}

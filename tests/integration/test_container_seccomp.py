@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Generated seccomp profiles in a real container: record a workload on the
+host with `minpriv record`, generate its profile with `minpriv generate`
+(runc template, default action EPERM), run the workload with podman + runc
+under that profile with --cap-drop ALL (plus the capabilities the trace
+shows as needed, until caps.txt exists), a read-only root and a tmpfs /tmp,
+and check that it passes.
+
+Negative control: the same profile without one syscall the workload made
+(one that the runtime template does not list, so runc itself still starts)
+must make the workload fail inside a container that did start: proof that
+the profile is what runc enforces. For static_hello the control is also run
+with --default-action kill (the workload is killed by SIGSYS) and with
+--default-action log (complain mode: the same call is only logged, the
+workload passes).
+
+Prints the profile's size (syscalls allowed on x86_64, counted with the
+evaluator) next to Docker's default.
+
+Usage: test_container_seccomp.py CASE"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import container  # noqa: E402
+import mp  # noqa: E402
+
+SOURCE = os.environ.get("MINPRIV_SOURCE", mp.ROOT)
+WORKLOADS = os.path.join(SOURCE, "samples", "workloads")
+SECCOMP_EVAL = os.environ.get("MINPRIV_SECCOMP_EVAL",
+                              os.path.join(os.path.dirname(mp.MINPRIV), "..", "tests", "seccomp-eval"))
+DOCKER_DEFAULT = os.path.join(SOURCE, "tests", "data", "docker-default-seccomp.json")
+PORT = 41020  # this test's loopback ports: 41020-41039
+
+
+# name: (argv on the host, argv in the container, text the output must
+# contain, the syscall the negative control removes)
+def cases(work):
+    def s(n):
+        return os.path.abspath(os.path.join(mp.SAMPLES, n))
+
+    return {
+        "static_hello": ([s("static_hello")], None, "hello", "arch_prctl"),
+        "threads": ([s("threads"), "8"], None, "threads=8", "clone3"),
+        "forktree": ([s("forktree")], None, "forktree done, 0 failures", "vfork"),
+        "thread_exec": ([s("thread_exec")], None, "exec from a thread", "clone3"),
+        "int80": ([s("int80")], None, "i386 getpid=ok", "pread64"),
+        "hello32": ([s("hello32")], None, "hello from 32-bit code", "set_thread_area"),
+        "paths": ([s("paths"), os.path.join(work, "paths")], [s("paths"), "/tmp/paths"], "paths done",
+                  "mkdirat"),
+        "sockets": ([s("sockets"), work, str(PORT)], [s("sockets"), "/tmp", str(PORT)], "sockets done", "socket"),
+        "signals": ([s("signals")], None, "usr1=1 usr2 before=0 after=1 stopped=1 exited7=1 termed=1",
+                    "rt_sigaction"),
+        "pyserver": (["/usr/bin/python3", os.path.join(WORKLOADS, "pyserver.py"), str(PORT + 2)], None,
+                     "pyserver: 4 requests", "bind"),
+        "pipeline": (["/bin/sh", os.path.join(WORKLOADS, "pipeline.sh"), "/usr/include/linux", work],
+                     ["/bin/sh", os.path.join(WORKLOADS, "pipeline.sh"), "/usr/include/linux", "/tmp"],
+                     "pipeline: ", "pipe2"),
+        "compile": (["/bin/sh", os.path.join(WORKLOADS, "compile.sh"), work],
+                    ["/bin/sh", os.path.join(WORKLOADS, "compile.sh"), "/tmp"], "compiled ok", "wait4"),
+    }
+
+
+def caps_needed(trace):
+    """What gen_caps_needed() computes: capabilities with a successful reason."""
+    out = []
+    for cap, reasons in sorted(trace.get("capabilities", {}).items()):
+        if any(r.get("results", {}).get("ok") for r in reasons.values()):
+            out.append(cap)
+    return out
+
+
+def count_allowed(profile):
+    p = subprocess.run([SECCOMP_EVAL, profile, "count"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mp.check(p.returncode == 0, f"seccomp-eval {profile}: {p.stderr.decode()}")
+    return int(p.stdout.split()[1])
+
+
+def without(profile, name, out):
+    with open(profile) as f:
+        p = json.load(f)
+    found = False
+    groups = []
+    for g in p["syscalls"]:
+        if name in g["names"]:
+            found = True
+            g["names"] = [n for n in g["names"] if n != name]
+        if g["names"]:
+            groups.append(g)
+    mp.check(found, f"{name} is not in the generated profile")
+    p["syscalls"] = groups
+    with open(out, "w") as f:
+        json.dump(p, f, indent=1)
+    return out
+
+
+def generate(trace, outdir, *extra):
+    rc, _, err = mp.minpriv("generate", "-q", "-o", outdir, *extra, trace)
+    mp.check(rc == 0, f"minpriv generate {' '.join(extra)}: exit {rc}: {err}")
+    return os.path.join(outdir, "seccomp.json")
+
+
+def run(argv, profile, caps, mounts):
+    return container.run(argv, seccomp=profile, caps=caps, mounts=mounts, timeout=180,
+                         extra=["--timeout", "120"])
+
+
+def started(err):
+    """Whether the runtime started the workload (its own failures say so)."""
+    return "OCI runtime" not in err and "runc create failed" not in err
+
+
+def main():
+    container.require()
+    name = sys.argv[1]
+    work = mp.tmpdir()
+    table = cases(work)
+    mp.check(name in table, f"unknown case {name}")
+    host_argv, ctr_argv, expect, removed = table[name]
+    if host_argv[0].startswith(os.path.abspath(mp.SAMPLES)):
+        mp.sample(os.path.basename(host_argv[0]))  # skips (77) when not built
+    ctr_argv = ctr_argv or host_argv
+    mounts = [os.path.abspath(mp.SAMPLES), WORKLOADS]
+
+    trace_path = os.path.join(work, "trace.json")
+    status, trace, err = mp.record(host_argv, out=trace_path)
+    mp.check(status == 0, f"{name}: the workload failed on the host under minpriv record ({status}): {err}")
+    profile = generate(trace_path, os.path.join(work, "profiles"))
+    caps = caps_needed(trace)
+    allowed = count_allowed(profile)
+    docker = count_allowed(DOCKER_DEFAULT)
+
+    rc, out, err = run(ctr_argv, profile, caps, mounts)
+    mp.check(rc == 0 and expect in out,
+             f"{name}: failed in the container under its profile: exit {rc}\nstdout: {out}\nstderr: {err}")
+
+    # negative control
+    with open(os.path.join(SOURCE, "templates", "runc.json")) as f:
+        runtime_needs = set(json.load(f)["syscalls"])
+    mp.check(removed not in runtime_needs, f"{removed} is in the runc template; pick another control")
+    neg = without(profile, removed, os.path.join(work, "without.json"))
+    nrc, nout, nerr = run(ctr_argv, neg, caps, mounts)
+    mp.check(started(nerr), f"{name}: runc did not even start without {removed}: {nerr}")
+    mp.check(nrc != 0 or expect not in nout,
+             f"{name}: the workload still passed without {removed}: the profile is not enforced")
+    summary = [f"without '{removed}' it fails (exit {nrc})"]
+
+    if name == "static_hello":
+        kill = without(generate(trace_path, os.path.join(work, "kill"), "--default-action", "kill"), removed,
+                       os.path.join(work, "kill-without.json"))
+        krc, _, kerr = run(ctr_argv, kill, caps, mounts)
+        mp.check(krc == 128 + 31, f"default-action kill without {removed}: exit {krc}, expected SIGSYS (159): {kerr}")
+        log = without(generate(trace_path, os.path.join(work, "log"), "--default-action", "log"), removed,
+                      os.path.join(work, "log-without.json"))
+        lrc, lout, lerr = run(ctr_argv, log, caps, mounts)
+        mp.check(lrc == 0 and expect in lout, f"default-action log without {removed}: exit {lrc}: {lerr}")
+        summary.append("with --default-action kill it is killed by SIGSYS, with log it passes")
+
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"ok: {name}: runs in podman+runc under its profile ({allowed} syscalls allowed on x86_64, Docker's "
+          f"default {docker}; caps: {', '.join(caps) or 'none'}); {'; '.join(summary)}")
+
+
+if __name__ == "__main__":
+    main()
