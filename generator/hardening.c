@@ -1381,3 +1381,52 @@ int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err)
         *ret = strbuf_steal(&sb);
         return 0;
 }
+
+void gen_hardening_free(gen_hardening *h)
+{
+        if (!h)
+                return;
+        for (size_t i = 0; i < h->n_mounts; i++) {
+                free(h->mounts[i].path);
+                free(h->mounts[i].volume_name);
+        }
+        free(h->mounts);
+        memset(h, 0, sizeof *h);
+}
+
+int gen_hardening_plan(gen_context *ctx, gen_hardening *ret)
+{
+        analysis a;
+        analyse(&a, ctx->t);
+        plan p = { .memory_mib = -1, .pids = -1 };
+        /* The same sections decide as for hardening.md; their text is not
+         * needed here. */
+        strbuf scratch = STRBUF_INIT;
+        section_nonroot(&scratch, ctx, &a, &p);
+        section_readonly(&scratch, &a, &p);
+        section_nnp(&scratch, &a, &p);
+        section_limits(&scratch, &a, &p);
+        strbuf_free(&scratch);
+        gen_hardening h = { .nonroot = p.nonroot, .read_only = p.read_only, .nnp = p.nnp,
+                            .memory_mib = p.memory_mib, .pids = p.pids, .uid = -1, .gid = -1 };
+        if (p.nonroot) {
+                long long u, g;
+                if (sscanf(p.user, "%lld:%lld", &u, &g) == 2) {
+                        h.uid = u;
+                        h.gid = g;
+                }
+        }
+        if (p.read_only && a.nmounts) {
+                h.mounts = xcalloc(a.nmounts, sizeof *h.mounts);
+                for (size_t i = 0; i < a.nmounts; i++) {
+                        h.mounts[i].path = xstrdup(a.mounts[i].path);
+                        h.mounts[i].volume = a.mounts[i].volume;
+                        h.mounts[i].exec = a.mounts[i].exec;
+                        h.mounts[i].volume_name = a.mounts[i].volume_name ? xstrdup(a.mounts[i].volume_name) : NULL;
+                }
+                h.n_mounts = a.nmounts;
+        }
+        analysis_free(&a);
+        *ret = h;
+        return 0;
+}
