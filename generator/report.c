@@ -21,14 +21,14 @@
 #include "hashmap.h"
 #include "report.h"
 
-#define TREE_OPEN_LEAVES 60   /* a directory with at most this many paths below starts open */
-#define CHIPS_MAX 400         /* syscall chips per program before "and N more" */
-#define REASONS_MAX 20        /* reasons shown per capability */
+#define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
+#define CHIPS_MAX        400 /* syscall chips per program before "and N more" */
+#define REASONS_MAX      20  /* reasons shown per capability */
 
 static const char *const docker_default_caps[] = {
-        "CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE",    "CAP_FOWNER",  "CAP_FSETID",
-        "CAP_KILL",        "CAP_MKNOD",  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
-        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",          "CAP_SYS_CHROOT",
+        "CAP_AUDIT_WRITE", "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+        "CAP_KILL",        "CAP_MKNOD",   "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",    "CAP_SETFCAP",
+        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT",
 };
 #define ALL_CAPS 41 /* capabilities in Linux 6.x (CAP_LAST_CAP 40) */
 
@@ -37,9 +37,11 @@ static const char *const docker_default_caps[] = {
 /* Length of the UTF-8 sequence at s (0: not a valid one). */
 static size_t utf8_len(const unsigned char *s, size_t len)
 {
-        size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                                         : s[0] >= 0xf0 && s[0] <= 0xf4                       ? 4
-                                                                                              : 0;
+        size_t n = s[0] < 0x80                    ? 1
+                   : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+                   : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                                  : 0;
         if (!n || n > len || !utf8_valid((const char *)s, n))
                 return 0;
         return n;
@@ -66,12 +68,23 @@ static void html_bytes(strbuf *sb, const char *data, size_t len)
                 unsigned char c = p[i];
                 if (n == 1 && c >= 0x20 && c != 0x7f) {
                         switch (c) {
-                        case '&': strbuf_puts(sb, "&amp;"); break;
-                        case '<': strbuf_puts(sb, "&lt;"); break;
-                        case '>': strbuf_puts(sb, "&gt;"); break;
-                        case '"': strbuf_puts(sb, "&quot;"); break;
-                        case '\'': strbuf_puts(sb, "&#39;"); break;
-                        default: strbuf_putc(sb, (char)c);
+                        case '&':
+                                strbuf_puts(sb, "&amp;");
+                                break;
+                        case '<':
+                                strbuf_puts(sb, "&lt;");
+                                break;
+                        case '>':
+                                strbuf_puts(sb, "&gt;");
+                                break;
+                        case '"':
+                                strbuf_puts(sb, "&quot;");
+                                break;
+                        case '\'':
+                                strbuf_puts(sb, "&#39;");
+                                break;
+                        default:
+                                strbuf_putc(sb, (char)c);
                         }
                 } else if (n > 1 && deceptive(p + i, n)) {
                         unsigned cp = ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
@@ -87,7 +100,10 @@ static void html_bytes(strbuf *sb, const char *data, size_t len)
         }
 }
 
-static void html(strbuf *sb, const char *s) { html_bytes(sb, s, strlen(s)); }
+static void html(strbuf *sb, const char *s)
+{
+        html_bytes(sb, s, strlen(s));
+}
 
 /* An attribute value (inside double quotes): the same escaping, without
  * markup, so control characters become \xHH text. */
@@ -95,11 +111,21 @@ static void attr(strbuf *sb, const char *s)
 {
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
                 switch (*p) {
-                case '&': strbuf_puts(sb, "&amp;"); break;
-                case '<': strbuf_puts(sb, "&lt;"); break;
-                case '>': strbuf_puts(sb, "&gt;"); break;
-                case '"': strbuf_puts(sb, "&quot;"); break;
-                case '\'': strbuf_puts(sb, "&#39;"); break;
+                case '&':
+                        strbuf_puts(sb, "&amp;");
+                        break;
+                case '<':
+                        strbuf_puts(sb, "&lt;");
+                        break;
+                case '>':
+                        strbuf_puts(sb, "&gt;");
+                        break;
+                case '"':
+                        strbuf_puts(sb, "&quot;");
+                        break;
+                case '\'':
+                        strbuf_puts(sb, "&#39;");
+                        break;
                 default:
                         if (*p < 0x20 || *p == 0x7f)
                                 strbuf_printf(sb, "\\x%02x", *p);
@@ -145,7 +171,10 @@ static json_int_t int_of(const json_t *o, const char *k)
         return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
-static const char *plural(long long n) { return n == 1 ? "" : "s"; }
+static const char *plural(long long n)
+{
+        return n == 1 ? "" : "s";
+}
 
 /* 1234567 -> "1,234,567" */
 static void put_count(strbuf *sb, long long n)
@@ -191,20 +220,20 @@ static void put_programs(strbuf *sb, const json_t *usage, size_t max)
 /* ------------------------------------------------------------ figures */
 
 typedef struct figures {
-        size_t syscalls_recorded;      /* distinct (ABI, name) pairs */
-        size_t names_recorded;         /* distinct names, all ABIs */
-        json_int_t calls;              /* syscalls made */
+        size_t syscalls_recorded; /* distinct (ABI, name) pairs */
+        size_t names_recorded;    /* distinct names, all ABIs */
+        json_int_t calls;         /* syscalls made */
         size_t programs;
         size_t paths;
-        size_t paths_written;          /* with a successful write-like access */
-        size_t paths_failed;           /* with only failed accesses */
+        size_t paths_written; /* with a successful write-like access */
+        size_t paths_failed;  /* with only failed accesses */
         size_t endpoints;
         size_t caps_needed;
-        size_t caps_refused;           /* with reasons, none successful */
-        char **outside_docker;         /* recorded names Docker's default would deny */
+        size_t caps_refused;   /* with reasons, none successful */
+        char **outside_docker; /* recorded names Docker's default would deny */
 } figures;
 
-static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
+static const char *const write_kinds[] = {"write", "append", "create", "delete", "rename", "link", "attr", NULL};
 
 static bool has_ok(const json_t *file, const char *const *kinds)
 {
@@ -219,7 +248,7 @@ static bool any_ok(const json_t *file)
 {
         const char *kind;
         json_t *results;
-        json_object_foreach(json_object_get((json_t *)file, "access"), kind, results)
+        json_object_foreach (json_object_get((json_t *)file, "access"), kind, results)
                 if (json_object_get(results, "ok"))
                         return true;
         return false;
@@ -233,11 +262,11 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
         json_t *progs = json_object();
         const char *abi, *name, *prog;
         json_t *calls, *node, *u;
-        json_object_foreach(json_object_get(root, "syscalls"), abi, calls) {
-                json_object_foreach(calls, name, node) {
+        json_object_foreach (json_object_get(root, "syscalls"), abi, calls) {
+                json_object_foreach (calls, name, node) {
                         f->syscalls_recorded++;
                         json_object_set_new(names, name, json_true());
-                        json_object_foreach(json_object_get(node, "programs"), prog, u) {
+                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
                                 f->calls += int_of(u, "count") > 0 ? int_of(u, "count") : 0;
                                 json_object_set_new(progs, prog, json_true());
                         }
@@ -259,7 +288,7 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
 
         const char *path;
         json_t *file;
-        json_object_foreach(json_object_get(root, "files"), path, file) {
+        json_object_foreach (json_object_get(root, "files"), path, file) {
                 f->paths++;
                 if (has_ok(file, write_kinds))
                         f->paths_written++;
@@ -268,15 +297,15 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
         }
         const char *op, *fam, *addr;
         json_t *fams, *addrs, *res;
-        json_object_foreach(json_object_get(root, "network"), op, fams)
-                json_object_foreach(fams, fam, addrs)
-                        json_object_foreach(addrs, addr, res)
+        json_object_foreach (json_object_get(root, "network"), op, fams)
+                json_object_foreach (fams, fam, addrs)
+                        json_object_foreach (addrs, addr, res)
                                 f->endpoints++;
         for (char **c = ctx->caps; *c; c++)
                 f->caps_needed++;
         const char *cap;
         json_t *reasons;
-        json_object_foreach(json_object_get(root, "capabilities"), cap, reasons)
+        json_object_foreach (json_object_get(root, "capabilities"), cap, reasons)
                 if (!in_strv(ctx->caps, cap))
                         f->caps_refused++;
 }
@@ -350,14 +379,14 @@ static void section_header(strbuf *sb, const gen_context *ctx)
         size_t i;
         const json_t *run;
         size_t shown = 0;
-        json_array_foreach(runs, i, run) {
+        json_array_foreach (runs, i, run) {
                 if (shown == 5)
                         break;
                 strbuf_puts(sb, "<p>Recorded: <code>");
                 const json_t *cmd = json_object_get(run, "command");
                 size_t j;
                 const json_t *w;
-                json_array_foreach(cmd, j, w) {
+                json_array_foreach (cmd, j, w) {
                         if (j)
                                 strbuf_putc(sb, ' ');
                         html_path(sb, json_string_value(w) ? json_string_value(w) : "");
@@ -450,8 +479,8 @@ static void svg_bar(strbuf *sb, int row, const char *label, long long value, lon
                 w = 2;
         strbuf_printf(sb, "<text x=\"0\" y=\"%d\" font-size=\"14\" fill=\"#1d2433\">", y + 15);
         html(sb, label);
-        strbuf_printf(sb, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" rx=\"3\" fill=\"%s\"/>", left, y, w,
-                      color);
+        strbuf_printf(sb, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" rx=\"3\" fill=\"%s\"/>", left, y,
+                      w, color);
         strbuf_printf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"700\" fill=\"#1d2433\">%lld</text>\n",
                       left + w + 8, y + 16, value);
 }
@@ -465,8 +494,9 @@ static void section_sizes(strbuf *sb, const gen_context *ctx, const figures *f, 
         if (max < prof)
                 max = prof;
         int rows = docker ? 3 : 1;
-        strbuf_printf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
-                          "aria-label=\"seccomp profile size\">\n",
+        strbuf_printf(sb,
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
+                      "aria-label=\"seccomp profile size\">\n",
                       20 + rows * 34);
         int row = 0;
         if (docker) {
@@ -479,12 +509,14 @@ static void section_sizes(strbuf *sb, const gen_context *ctx, const figures *f, 
                 strbuf_puts(sb, "<p class=\"muted\">The seccomp emitter is not part of this build: the bar counts the "
                                 "distinct syscall names recorded, without the container runtime's own.</p>\n");
         else if (ctx->opts->runtime != GEN_RUNTIME_NONE)
-                strbuf_printf(sb, "<p class=\"muted\">Including the syscalls %s makes between loading the filter and "
-                                  "starting the workload.</p>\n",
+                strbuf_printf(sb,
+                              "<p class=\"muted\">Including the syscalls %s makes between loading the filter and "
+                              "starting the workload.</p>\n",
                               gen_runtime_name(ctx->opts->runtime));
 
-        strbuf_printf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
-                          "aria-label=\"capabilities\">\n",
+        strbuf_printf(sb,
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
+                      "aria-label=\"capabilities\">\n",
                       20 + 3 * 34);
         svg_bar(sb, 0, "Linux capabilities", ALL_CAPS, ALL_CAPS, "#c9d0dc");
         svg_bar(sb, 1, "Docker's default set", (long long)ELEMENTSOF(docker_default_caps), ALL_CAPS, "#8a94a6");
@@ -496,8 +528,9 @@ static void section_sizes(strbuf *sb, const gen_context *ctx, const figures *f, 
                 while (f->outside_docker[n])
                         n++;
                 if (n) {
-                        strbuf_printf(sb, "<p><b>%zu recorded syscall%s Docker's default profile would deny</b> "
-                                          "(with its default capabilities):</p><p>",
+                        strbuf_printf(sb,
+                                      "<p><b>%zu recorded syscall%s Docker's default profile would deny</b> "
+                                      "(with its default capabilities):</p><p>",
                                       n, plural((long long)n));
                         for (size_t i = 0; i < n; i++) {
                                 strbuf_puts(sb, "<span class=\"chip out\">");
@@ -553,9 +586,9 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
         hashmap *rows = hashmap_new();
         const char *abi, *name, *prog;
         json_t *calls, *node, *u;
-        json_object_foreach((json_t *)sys, abi, calls) {
-                json_object_foreach(calls, name, node) {
-                        json_object_foreach(json_object_get(node, "programs"), prog, u) {
+        json_object_foreach ((json_t *)sys, abi, calls) {
+                json_object_foreach (calls, name, node) {
+                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
                                 prog_row *r = hashmap_get(rows, prog);
                                 if (!r) {
                                         r = xcalloc(1, sizeof *r);
@@ -567,7 +600,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
                                         r->calls = xrealloc(r->calls, r->cap * sizeof *r->calls);
                                 }
                                 json_int_t c = int_of(u, "count") > 0 ? int_of(u, "count") : 0;
-                                r->calls[r->n++] = (prog_call){ abi, name, c };
+                                r->calls[r->n++] = (prog_call){abi, name, c};
                                 r->total += c;
                         }
                 }
@@ -592,14 +625,17 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
         if (docker)
                 strbuf_puts(sb, "<p class=\"muted\">Highlighted: syscalls Docker's default profile would deny. "
                                 "Hover a name for its count.</p>\n");
-        strbuf_puts(sb, "<table class=\"progs\"><tr><th>program</th><th>distinct</th><th>calls</th><th>syscalls</th></tr>\n");
+        strbuf_puts(
+                sb,
+                "<table class=\"progs\"><tr><th>program</th><th>distinct</th><th>calls</th><th>syscalls</th></tr>\n");
         for (i = 0; i < nrows; i++) {
                 prog_row *r = &sorted[i];
                 qsort(r->calls, r->n, sizeof *r->calls, cmp_call);
                 strbuf_puts(sb, "<tr><td><code>");
                 html_path(sb, r->program);
-                strbuf_printf(sb, "</code></td><td class=\"num\">%zu<div class=\"bar\" style=\"width:%dpx\"></div></td>"
-                                  "<td class=\"num\">",
+                strbuf_printf(sb,
+                              "</code></td><td class=\"num\">%zu<div class=\"bar\" style=\"width:%dpx\"></div></td>"
+                              "<td class=\"num\">",
                               r->n, (int)(r->n * 120 / widest));
                 put_count(sb, (long long)r->total);
                 strbuf_puts(sb, "</td><td>");
@@ -632,13 +668,13 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
 /* ------------------------------------------------------------ file tree */
 
 typedef struct tnode {
-        char *name;               /* one component, raw bytes */
+        char *name; /* one component, raw bytes */
         size_t len;
-        const char *enc;          /* the trace's key when this is a recorded path */
-        const json_t *file;       /* its file node */
+        const char *enc;    /* the trace's key when this is a recorded path */
+        const json_t *file; /* its file node */
         struct tnode **kids;
         size_t nkids, cap;
-        size_t leaves;            /* recorded paths at or below */
+        size_t leaves; /* recorded paths at or below */
 } tnode;
 
 static void tnode_free(tnode *n)
@@ -701,14 +737,14 @@ static tnode *tree_build(const json_t *files)
         tpath *paths = xcalloc(n + 1, sizeof *paths);
         const char *enc;
         json_t *file;
-        json_object_foreach((json_t *)files, enc, file) {
+        json_object_foreach ((json_t *)files, enc, file) {
                 size_t len;
                 char *raw = trace_path_decode(enc, &len);
                 if (!raw) {
                         raw = xstrdup(enc);
                         len = strlen(enc);
                 }
-                paths[i++] = (tpath){ enc, raw, len, file };
+                paths[i++] = (tpath){enc, raw, len, file};
         }
         if (n)
                 qsort(paths, n, sizeof *paths, cmp_tpath);
@@ -810,7 +846,8 @@ static void tree_render(strbuf *sb, const tnode *n, int depth)
                 strbuf_printf(sb, "<li><details%s><summary><span class=\"dir\">",
                               depth == 0 || n->leaves <= TREE_OPEN_LEAVES ? " open" : "");
                 strbuf_puts(sb, strbuf_str(&label));
-                strbuf_printf(sb, "/</span><span class=\"n\">%zu path%s</span>", n->leaves, plural((long long)n->leaves));
+                strbuf_printf(sb, "/</span><span class=\"n\">%zu path%s</span>", n->leaves,
+                              plural((long long)n->leaves));
                 if (n->file)
                         put_access(sb, n->file);
                 strbuf_puts(sb, "</summary><ul>\n");
@@ -824,18 +861,20 @@ static void tree_render(strbuf *sb, const tnode *n, int depth)
 static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
 {
         const json_t *files = json_object_get(ctx->t->root, "files");
-        strbuf_printf(sb, "<section id=\"files\"><h2>Files</h2>\n<p>%zu path%s accessed, as a tree. Each path shows how "
-                          "it was accessed: <span class=\"k ok\">green</span> when a call succeeded, "
-                          "<span class=\"k fail\">red</span> with the errors when every call failed; hover for "
-                          "counts and programs. Non-UTF-8 bytes and control characters show as "
-                          "<span class=\"esc\">\\xHH</span>.</p>\n",
+        strbuf_printf(sb,
+                      "<section id=\"files\"><h2>Files</h2>\n<p>%zu path%s accessed, as a tree. Each path shows how "
+                      "it was accessed: <span class=\"k ok\">green</span> when a call succeeded, "
+                      "<span class=\"k fail\">red</span> with the errors when every call failed; hover for "
+                      "counts and programs. Non-UTF-8 bytes and control characters show as "
+                      "<span class=\"esc\">\\xHH</span>.</p>\n",
                       f->paths, plural((long long)f->paths));
         strbuf_puts(sb, "<div class=\"panel tree\"><ul>\n");
         tnode *root = tree_build(files);
         if (root->nkids) {
                 /* The root directory's line, then its children. */
-                strbuf_printf(sb, "<li><details open><summary><span class=\"dir\">/</span><span class=\"n\">%zu path%s"
-                                  "</span></summary><ul>\n",
+                strbuf_printf(sb,
+                              "<li><details open><summary><span class=\"dir\">/</span><span class=\"n\">%zu path%s"
+                              "</span></summary><ul>\n",
                               root->leaves, plural((long long)root->leaves));
                 for (size_t i = 0; i < root->nkids; i++)
                         tree_render(sb, root->kids[i], 1);
@@ -987,11 +1026,11 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
                         "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th></tr>\n");
         size_t i;
         const json_t *run;
-        json_array_foreach(runs, i, run) {
+        json_array_foreach (runs, i, run) {
                 strbuf_puts(sb, "<tr><td><code>");
                 size_t j;
                 const json_t *w;
-                json_array_foreach(json_object_get(run, "command"), j, w) {
+                json_array_foreach (json_object_get(run, "command"), j, w) {
                         if (j)
                                 strbuf_putc(sb, ' ');
                         html_path(sb, json_string_value(w) ? json_string_value(w) : "");
@@ -1059,13 +1098,13 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err)
                                  "x86_64.allowed, x86_64.known, x86_64.names)");
                 goto out;
         }
-        report_docker d = { 0 };
+        report_docker d = {0};
         d.allowed = (int)json_integer_value(json_object_get(x, "allowed"));
         d.known = (int)json_integer_value(json_object_get(x, "known"));
         d.names = xcalloc(json_array_size(names) + 1, sizeof *d.names);
         size_t i;
         const json_t *v;
-        json_array_foreach(names, i, v) {
+        json_array_foreach (names, i, v) {
                 if (!json_is_string(v)) {
                         strv_free(d.names);
                         r = mp_error_set(err, -EINVAL, path, "x86_64.names[%zu] is not a string", i);
@@ -1075,8 +1114,9 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err)
         }
         if ((size_t)d.allowed != json_array_size(names) || d.allowed > d.known) {
                 strv_free(d.names);
-                r = mp_error_set(err, -EINVAL, path, "x86_64.allowed (%d) does not match its %zu names or exceeds known",
-                                 d.allowed, json_array_size(names));
+                r = mp_error_set(err, -EINVAL, path,
+                                 "x86_64.allowed (%d) does not match its %zu names or exceeds known", d.allowed,
+                                 json_array_size(names));
                 goto out;
         }
         d.source = xstrdup(json_string_value(json_object_get(root, "source")));

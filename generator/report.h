@@ -18,10 +18,10 @@
 /* Docker's default seccomp profile as measured by
  * scripts/measure-docker-default (templates/docker-default.json). */
 typedef struct report_docker {
-        int allowed;        /* x86_64 syscalls allowed with the default capabilities */
-        int known;          /* x86_64 syscalls libseccomp names */
-        char **names;       /* the allowed names, sorted, NULL-terminated */
-        char *source;       /* where the profile came from */
+        int allowed;  /* x86_64 syscalls allowed with the default capabilities */
+        int known;    /* x86_64 syscalls libseccomp names */
+        char **names; /* the allowed names, sorted, NULL-terminated */
+        char *source; /* where the profile came from */
         char *measured_with;
 } report_docker;
 
