@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
 
-BOUNDS_KIB = {"threads": 16 * 1024, "procs": 16 * 1024, "files": 64 * 1024}
+BOUNDS_KIB = {"threads": 8 * 1024, "procs": 8 * 1024, "files": 64 * 1024}
 
 
 def record_stats(argv, out):
