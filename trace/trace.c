@@ -362,13 +362,37 @@ static int key_abi(const char *k, const char *parent)
         return trace_abi_from_name(k) >= 0 ? 0 : -EINVAL;
 }
 
+/* Names libseccomp gives to the numbers of an ABI: a name is valid on an
+ * ABI when some number of that ABI has it. (Resolving the name alone is not
+ * enough: on i386, libseccomp answers "socket" with a pseudo number because
+ * of the socketcall multiplexer, although the kernel also has socket as
+ * syscall 359.) */
+static bool name_on_abi(trace_abi abi, const char *name)
+{
+        static char **names[_TRACE_ABI_MAX];
+        static size_t counts[_TRACE_ABI_MAX];
+        if (!names[abi]) {
+                size_t n = 0;
+                char **v = xcalloc(1024, sizeof *v);
+                for (int nr = 0; nr < 1024; nr++) {
+                        int num = abi == TRACE_ABI_X32 ? nr | 0x40000000 : nr;
+                        char *s = seccomp_syscall_resolve_num_arch(abi_scmp_arch(abi), num);
+                        if (s)
+                                v[n++] = s;
+                }
+                qsort(v, n, sizeof *v, strcmp_ptr);
+                counts[abi] = n;
+                names[abi] = v;
+        }
+        return bsearch(&name, names[abi], counts[abi], sizeof *names[abi], strcmp_ptr) != NULL;
+}
+
 static int key_syscall(const char *k, const char *abi)
 {
         int a = trace_abi_from_name(abi);
         if (a < 0)
                 return -EINVAL;
-        /* Pseudo numbers (negative) are names of other ABIs, e.g. socketcall on x86_64. */
-        return seccomp_syscall_resolve_name_arch(abi_scmp_arch((trace_abi)a), k) < 0 ? -EINVAL : 0;
+        return name_on_abi((trace_abi)a, k) ? 0 : -EINVAL;
 }
 
 static int key_number(const char *k, const char *parent)

@@ -221,7 +221,7 @@ void fd_cache_clear_all(recorder *r);
  * with its lstat/stat data when it exists; NULL when it cannot be
  * determined (the process has another root). */
 struct stat;
-char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st);
+char *resolve_final(recorder *r, task *t, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st);
 void dir_cache_clear(recorder *r);
 /* Forget cached facts about one path (its directory resolution). */
 void dir_cache_forget(recorder *r, const char *raw_path);

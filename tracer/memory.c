@@ -317,11 +317,26 @@ static const char *resolve_dir(recorder *r, const char *dir)
         return v;
 }
 
-char *resolve_final(recorder *r, proc *p, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st)
+/* /proc/self and /proc/thread-self name whoever looks: in the tracer they
+ * would be the tracer. Rewrite them to the task's own entries first. */
+static char *proc_self_rewrite(task *t, const char *path)
 {
+        if (startswith(path, "/proc/self") && (path[10] == '/' || path[10] == '\0'))
+                return xasprintf("/proc/%d%s", t->p->tgid, path + 10);
+        if (startswith(path, "/proc/thread-self") && (path[17] == '/' || path[17] == '\0'))
+                return xasprintf("/proc/%d/task/%d%s", t->p->tgid, t->tid, path + 17);
+        return NULL;
+}
+
+char *resolve_final(recorder *r, task *t, const char *path, bool nofollow, struct stat *ret_st, bool *ret_have_st)
+{
+        proc *p = t->p;
         *ret_have_st = false;
         if (!p->root_is_ours)
                 return NULL;
+        _cleanup_free_ char *self = proc_self_rewrite(t, path);
+        if (self)
+                path = self;
         const char *slash = strrchr(path, '/');
         if (!slash)
                 return NULL;

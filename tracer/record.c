@@ -224,7 +224,7 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
         _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
         if (!raw)
                 return;
-        char *res = resolve_final(r, t->p, raw, pd->nofollow, &st, &have);
+        char *res = resolve_final(r, t, raw, pd->nofollow, &st, &have);
         if (res) {
                 if (!streq(res, raw) && (!f->resolved || !pd->nofollow)) {
                         free(f->resolved);

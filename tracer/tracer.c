@@ -858,11 +858,19 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         json_array_append_new(json_object_get(t->root, "runs"), run);
 
         if (getenv("MINPRIV_STATS")) {
-                /* For the benchmark: the tracer's own cost. */
-                struct rusage self;
-                getrusage(RUSAGE_SELF, &self);
-                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n",
-                        self.ru_maxrss, (unsigned long long)r->stops, (unsigned long long)r->processes,
+                /* For the benchmark: the tracer's own cost. The peak RSS is
+                 * VmHWM, not getrusage's ru_maxrss, which keeps the peak of
+                 * whatever process exec'd minpriv. */
+                long hwm = 0;
+                FILE *sf = fopen("/proc/self/status", "re");
+                char line[256];
+                while (sf && fgets(line, sizeof line, sf))
+                        if (sscanf(line, "VmHWM: %ld", &hwm) == 1)
+                                break;
+                if (sf)
+                        fclose(sf);
+                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n", hwm,
+                        (unsigned long long)r->stops, (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
         }
         int loop_error = r->loop_error;

@@ -61,5 +61,24 @@ def main():
         print(f"ok: {len(got)} paths recorded exactly ({trace['runs'][0]['mode']} mode)")
 
 
+def proc_self():
+    """/proc/self and /proc/thread-self name the workload's own entries, not
+    the recorder's: their resolved paths carry the workload's pid/tid."""
+    pidfile = os.path.join(mp.tmpdir(), "pid")
+    st, trace, err = mp.record(["/usr/bin/sh", "-c", f"echo $$ > {pidfile}; exec cat /proc/self/status /proc/thread-self/comm > /dev/null"])
+    mp.check(st == 0, f"proc self: {err}")
+    workload_pid = int(open(pidfile).read())
+    files = trace["files"]
+    status = files.get("/proc/self/status", {})
+    comm = files.get("/proc/thread-self/comm", {})
+    res_s, res_c = status.get("resolved", ""), comm.get("resolved", "")
+    mp.check(res_s.startswith("/proc/") and res_s.endswith("/status"), f"/proc/self/status resolves to {res_s!r}")
+    pid = int(res_s.split("/")[2])
+    mp.check(pid == workload_pid, f"/proc/self resolved to pid {pid}, the workload is {workload_pid}")
+    mp.check(f"/proc/{pid}/task/{pid}/comm" == res_c, f"/proc/thread-self/comm resolves to {res_c!r} (pid {pid})")
+    print(f"ok: /proc/self and /proc/thread-self resolve to the workload's pid ({pid})")
+
+
 if __name__ == "__main__":
     main()
+    proc_self()

@@ -85,6 +85,10 @@ static void test_validation(void **state)
         load(HDR "\"syscalls\":{\"x86_64\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL,
              "socketcall"); /* an i386 name on x86_64 */
         trace_free(load(HDR "\"syscalls\":{\"i386\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", 0, NULL));
+        /* i386 has socket both behind socketcall and as syscall 359 */
+        trace_free(load(HDR "\"syscalls\":{\"i386\":{\"socket\":{\"first\":\"/x\",\"programs\":{}}}}}", 0, NULL));
+        load(HDR "\"syscalls\":{\"x32\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL,
+             "socketcall");
         load(HDR "\"syscalls\":{\"mips\":{}}}", -EINVAL, "mips");
         load(HDR "\"syscalls\":{},\"syscalls\":{}}", -EINVAL, "duplicate");
         load(HDR "\"syscalls\":{},\"extra\":1}", -EINVAL, "extra");
