@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
@@ -37,8 +38,16 @@ def run(cmd, **kw):
 
 
 def expected_revision():
-    rc, out, _ = run(["git", "-C", SOURCE, "describe", "--always", "--dirty", "--tags"])
-    return out.strip() if rc == 0 and out.strip() else "unknown"
+    # A concurrent git command (another build asking the same) can hold the
+    # index lock for a moment: ask again before concluding there is no git.
+    for _ in range(5):
+        rc, out, _ = run(["git", "-C", SOURCE, "describe", "--always", "--dirty", "--tags"])
+        if rc == 0 and out.strip():
+            return out.strip()
+        if not os.path.exists(os.path.join(SOURCE, ".git")):
+            break
+        time.sleep(0.5)
+    return "unknown"
 
 
 def commands_and_options(minpriv):
