@@ -32,7 +32,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/docs/ci)
 endif()
 
 # The Debian package. Dependencies come from dpkg-shlibdeps on the binary
-# (none but libc for a MINPRIV_STATIC build); the container tools and the
+# (none for a MINPRIV_STATIC build); the container tools and the
 # AppArmor parser are suggestions: generate and report work without them.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME minpriv)
