@@ -167,10 +167,12 @@ def runc_run(work, tag, seccomp, argv, samples):
         config = json.load(f)
     config["process"]["terminal"] = False
     config["process"]["args"] = argv
+    # /tmp first: runc mounts in this order, and the build tree may itself
+    # live under /tmp (a CI checkout), which a later tmpfs would hide
     config["mounts"] += [
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]},
         {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
         {"destination": samples, "type": "bind", "source": samples, "options": ["rbind", "ro"]},
-        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]},
     ]
     config["linux"]["seccomp"] = seccomp
     with open(os.path.join(bundle, "config.json"), "w") as f:
