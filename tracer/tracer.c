@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/apparmor.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -781,6 +782,14 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 return mp_error_set(err, rc, NULL, "cannot trace the command: %s", strerror(-rc));
         }
         forward_to = pid;
+        /* Under an AppArmor profile, the workload's accesses may have been
+         * refused by it (EACCES): the trace says what confined it. */
+        char *aa_label = NULL, *aa_mode = NULL;
+        if (aa_is_enabled() && aa_gettaskcon(pid, &aa_label, &aa_mode) >= 0 && aa_label)
+                r->apparmor = aa_mode ? xasprintf("%s (%s)", aa_label, aa_mode) : xstrdup(aa_label);
+        else
+                r->apparmor = xstrdup("not enabled");
+        free(aa_label); /* aa_gettaskcon allocates the label; mode points into it */
 
         proc *p = proc_new(r, pid);
         task *t0 = task_new(r, pid, p);
@@ -854,6 +863,9 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
         json_object_set_new(run, "credentials", creds_json(&initial, r->no_new_privs));
         json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
+        free(r->apparmor);
+        r->apparmor = NULL;
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
         json_array_append_new(json_object_get(t->root, "runs"), run);
 
