@@ -3,8 +3,15 @@
 `minpriv record` and `strace -f -c` run interleaved (a different order each
 round), repeated, and compared by their medians.
 
-Usage: bench/bench.py [--reps N] [--workloads mixed,...] [--modes native,minpriv,strace]
-                      [--json OUT] [--memory]
+Modes: native; minpriv (full recording); baseline (record --baseline with a
+previous full recording of the same workload); stacks (record --stacks);
+strace (strace -f -c). Workloads: mixed (tar | gzip of /usr/include and
+ls -la /usr/lib), pysuite (a Python test suite), make (make -j2 of a small
+C project).
+
+Usage: bench/bench.py [--reps N] [--workloads mixed,pysuite,make]
+                      [--modes native,minpriv,baseline,stacks,strace]
+                      [--json OUT] [--svg OUT] [--memory]
 Needs a built minpriv (build/cli/minpriv or $MINPRIV) and strace."""
 import argparse
 import json
@@ -21,19 +28,65 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MINPRIV = os.environ.get("MINPRIV", os.path.join(ROOT, "build", "cli", "minpriv"))
 TMP = tempfile.mkdtemp(prefix="minpriv-bench-")
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def make_project(root, modules=24):
+    """A small C project: `modules` files of sorting code and a main,
+    built with make -j2 (bench/cproject.mk)."""
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "project.h"), "w") as f:
+        f.write("".join(f"long work{i}(long n);\n" for i in range(modules)))
+    for i in range(modules):
+        with open(os.path.join(root, f"mod{i}.c"), "w") as f:
+            f.write(f"""#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "project.h"
+static int cmp(const void *a, const void *b) {{ return (*(const long *)a > *(const long *)b) - (*(const long *)a < *(const long *)b); }}
+long work{i}(long n)
+{{
+        long *v = malloc((size_t)n * sizeof *v), s = 0;
+        char buf[64];
+        if (!v) return -1;
+        for (long k = 0; k < n; k++) v[k] = (k * 2654435761L + {i}) % 1000003;
+        qsort(v, (size_t)n, sizeof *v, cmp);
+        for (long k = 0; k < n; k += 7) s += v[k] % 97;
+        snprintf(buf, sizeof buf, "module {i}: %ld", s);
+        free(v);
+        return s + (long)strlen(buf);
+}}
+""")
+    with open(os.path.join(root, "main.c"), "w") as f:
+        f.write('#include <stdio.h>\n#include "project.h"\nint main(void) { long s = 0;\n' +
+                "".join(f"  s += work{i}(1000);\n" for i in range(modules)) +
+                '  printf("%ld\\n", s); return 0; }\n')
+    objs = " ".join(["main.o"] + [f"mod{i}.o" for i in range(modules)])
+    with open(os.path.join(root, "Makefile"), "w") as f:
+        f.write(f"project: {objs}\n\tcc -O2 -o $@ {objs}\n%.o: %.c project.h\n\tcc -O2 -g -Wall -c -o $@ $<\n"
+                "clean:\n\trm -f *.o project\n")
+
+
 WORKLOADS = {
     # tar | gzip of /usr/include plus repeated `ls -la /usr/lib`: many small
     # reads and writes, thousands of path lookups, a few processes.
     "mixed": ["/usr/bin/sh", "-c",
               f"tar -C /usr/include -cf - . | gzip > {TMP}/inc.tgz; "
               "for i in 1 2 3 4 5 6 7 8 9 10; do ls -la /usr/lib > /dev/null; done"],
+    # a Python test suite: unittest cases with temporary files, JSON,
+    # regular expressions, threads and subprocesses (bench/pysuite.py)
+    "pysuite": ["/usr/bin/python3", os.path.join(HERE, "pysuite.py")],
+    # a compile of a small C project with make -j2 (clean build each time)
+    "make": ["/usr/bin/sh", "-c", f"make -s -C {TMP}/proj clean && make -s -j2 -C {TMP}/proj"],
 }
 
 
-def modes(trace_out):
+def modes(trace_out, baseline):
     return {
         "native": lambda argv: argv,
         "minpriv": lambda argv: [MINPRIV, "record", "-q", "-o", trace_out, "--", *argv],
+        "baseline": lambda argv: [MINPRIV, "record", "-q", "--baseline", baseline, "-o", trace_out, "--", *argv],
+        "stacks": lambda argv: [MINPRIV, "record", "-q", "--stacks", "-o", trace_out, "--", *argv],
         "strace": lambda argv: ["strace", "-f", "-c", "-o", os.devnull, "--", *argv],
     }
 
@@ -49,10 +102,15 @@ def timed(cmd):
 
 def run(workloads, mode_names, reps):
     trace_out = os.path.join(TMP, "trace.json")
-    mk = modes(trace_out)
+    make_project(os.path.join(TMP, "proj"))
     results = {}
     for w in workloads:
         argv = WORKLOADS[w]
+        # the baseline of an incremental recording: a full recording of the
+        # same workload (what a previous CI run would have left)
+        baseline = os.path.join(TMP, f"baseline-{w}.json")
+        timed([MINPRIV, "record", "-q", "-o", baseline, "--", *argv])
+        mk = modes(trace_out, baseline)
         times = {m: [] for m in mode_names}
         for m in mode_names:  # warm the page cache once per mode
             timed(mk[m](argv))
@@ -64,6 +122,44 @@ def run(workloads, mode_names, reps):
         med = {m: statistics.median(v) for m, v in times.items()}
         results[w] = {"median_s": med, "samples_s": times}
     return results
+
+
+COLORS = {"minpriv": "#2b7bb9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
+
+
+def svg_chart(res, ms, reps):
+    """Grouped bars: wall time relative to native, per workload and mode."""
+    bw, gap, left, top, h = 26, 34, 56, 36, 220
+    ws = list(res)
+    width = left + len(ws) * (len(ms) * bw + gap) + 150
+    vmax = max(4.0, max(r["median_s"][m] / r["median_s"]["native"] for r in res.values() for m in ms))
+    y = lambda v: top + h - v / vmax * h  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + h + 60}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<text x="{left}" y="18" font-size="14">Recording overhead: wall time / native '
+           f'(median of {reps} interleaved runs)</text>']
+    for v in range(0, int(vmax) + 1):
+        out.append(f'<line x1="{left}" x2="{width - 150}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v}x</text>')
+    out.append(f'<line x1="{left}" x2="{width - 150}" y1="{y(1):.1f}" y2="{y(1):.1f}" stroke="#555"/>')
+    for i, w in enumerate(ws):
+        x0 = left + gap / 2 + i * (len(ms) * bw + gap)
+        nat = res[w]["median_s"]["native"]
+        for j, m in enumerate(ms):
+            r = res[w]["median_s"][m] / nat
+            x = x0 + j * bw
+            out.append(f'<rect x="{x:.1f}" y="{y(r):.1f}" width="{bw - 4}" height="{y(0) - y(r):.1f}" '
+                       f'fill="{COLORS.get(m, "#888")}"/>'
+                       f'<text x="{x + (bw - 4) / 2:.1f}" y="{y(r) - 4:.1f}" text-anchor="middle" '
+                       f'font-size="10">{r:.2f}</text>')
+        out.append(f'<text x="{x0 + len(ms) * bw / 2:.1f}" y="{top + h + 18}" text-anchor="middle">{w} '
+                   f'({nat:.2f} s)</text>')
+    for j, m in enumerate(ms):
+        ly = top + 10 + j * 18
+        out.append(f'<rect x="{width - 140}" y="{ly}" width="12" height="12" fill="{COLORS.get(m, "#888")}"/>'
+                   f'<text x="{width - 122}" y="{ly + 10}">{m}</text>')
+    out.append("</svg>\n")
+    return "\n".join(out)
 
 
 def memory_check():
@@ -80,7 +176,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--modes", default="native,minpriv,strace")
+    ap.add_argument("--modes", default="native,minpriv,baseline,stacks,strace")
+    ap.add_argument("--svg", help="write a bar chart of the median ratios")
     ap.add_argument("--json")
     ap.add_argument("--memory", action="store_true", help="also measure the tracer's peak RSS on 1,000 processes")
     a = ap.parse_args()
@@ -106,6 +203,9 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1, sort_keys=True)
+    if a.svg:
+        with open(a.svg, "w") as f:
+            f.write(svg_chart(res, [m for m in ms if m != "native"], a.reps))
     shutil.rmtree(TMP, ignore_errors=True)
 
 

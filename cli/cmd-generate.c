@@ -115,7 +115,16 @@ int cmd_generate(int argc, char **argv)
                 if (!contents[i])
                         continue;
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, gen_emitters[i].filename);
-                int r = atomic_file_open(&files[i], path, 0644);
+                int r = 0;
+                /* Files in a subdirectory (k8s/...): make it first. */
+                char *slash = strrchr(path, '/');
+                if (strchr(gen_emitters[i].filename, '/')) {
+                        *slash = '\0';
+                        r = mkdir_parents(path, 0755);
+                        *slash = '/';
+                }
+                if (r == 0)
+                        r = atomic_file_open(&files[i], path, 0644);
                 if (r == 0)
                         r = atomic_file_write(&files[i], contents[i], strlen(contents[i]));
                 if (r < 0) {

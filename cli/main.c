@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "cli.h"
+#include "minpriv-revision.h"
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
@@ -94,6 +95,18 @@ static const command commands[] = {
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
           "  -q, --quiet             no summary on stderr\n" },
+        { "report", cmd_report, "write a self-contained HTML report of a trace",
+          "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"
+          "\n"
+          "Merges the traces and writes one HTML page (no external resources, no\n"
+          "script): the seccomp profile's size next to Docker's default, syscalls by\n"
+          "program, a tree of the files accessed, capabilities with their reasons,\n"
+          "network endpoints and the recordings. Exit status 2 on bad input.\n"
+          "\n"
+          "  -o, --output FILE   where to write it (default minpriv-report.html; - for stdout)\n"
+          "  -n, --name NAME     profile name (default: minpriv-PROGRAM)\n"
+          "      --runtime RT    the runtime whose syscalls the profile includes (runc)\n"
+          "  -q, --quiet         no summary on stderr\n" },
 };
 
 static int print_version(void)

@@ -184,6 +184,64 @@ static char *instantiate(const glob_rule *r, const char *raw, const regmatch_t *
         return strbuf_steal(&sb);
 }
 
+/* glibc's regcomp expands repetitions by copying the tree: stacked
+ * operators ("a+++...") or large or nested bounds take exponential time and
+ * memory. Glob rules need none of that, so such expressions are refused
+ * before regcomp sees them (found by fuzz_apparmor_globs). Returns the
+ * 0-based offset of the problem, or -1. */
+#define MAX_REGEX_LEN 512
+#define MAX_REPEAT 16
+
+static long regex_too_complex(const char *re, size_t len, const char **why)
+{
+        if (len > MAX_REGEX_LEN) {
+                *why = "longer than 512 bytes";
+                return MAX_REGEX_LEN;
+        }
+        bool after_repeat = false; /* the previous token was a repetition */
+        int bounded = 0;           /* {n,m} repetitions so far */
+        for (size_t i = 0; i < len; i++) {
+                char c = re[i];
+                if (c == '\\' && i + 1 < len) {
+                        i++;
+                        after_repeat = false;
+                } else if (c == '[') {
+                        /* skip the bracket expression: its characters are literal */
+                        size_t j = i + 1;
+                        if (j < len && re[j] == '^')
+                                j++;
+                        if (j < len && re[j] == ']')
+                                j++;
+                        while (j < len && re[j] != ']')
+                                j++;
+                        i = j;
+                        after_repeat = false;
+                } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+                        if (after_repeat) {
+                                *why = "stacked repetition operators";
+                                return (long)i;
+                        }
+                        if (c == '{') {
+                                char *end;
+                                long lo = strtol(re + i + 1, &end, 10), hi = lo;
+                                if (*end == ',')
+                                        hi = end[1] == '}' ? MAX_REPEAT + 1 : strtol(end + 1, &end, 10);
+                                if (lo > MAX_REPEAT || hi > MAX_REPEAT || ++bounded > 4) {
+                                        *why = "repetition bounds above 16, or more than four bounded repetitions";
+                                        return (long)i;
+                                }
+                                const char *close = memchr(re + i, '}', len - i);
+                                if (close)
+                                        i = (size_t)(close - re);
+                        }
+                        after_repeat = true;
+                } else {
+                        after_repeat = false;
+                }
+        }
+        return -1;
+}
+
 static int parse_rule(aa_globs *g, const char *line, size_t len, const char *name, int lineno, mp_error *err)
 {
         /* REGEX (may hold spaces) up to the first "->" between blanks, then
@@ -217,6 +275,10 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
                                    "unexpected field (write a space in a pattern as \\040)");
         glob_rule r = {0};
         _cleanup_free_ char *re = xstrndup(f[0].s, f[0].len);
+        const char *why = NULL;
+        long at = regex_too_complex(re, f[0].len, &why);
+        if (at >= 0)
+                return table_error(err, name, lineno, f[0].col + (int)at, "regular expression too complex (%s)", why);
         int rc = regcomp(&r.re, re, REG_EXTENDED);
         if (rc != 0) {
                 char msg[200];

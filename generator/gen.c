@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "generator.h"
@@ -73,6 +74,28 @@ char *gen_default_name(const trace *t)
         return strbuf_steal(&sb);
 }
 
+/* The templates of an installed binary: BINDIR/../share/minpriv/templates
+ * next to the executable, so a package installed under another prefix
+ * (a .deb built with /usr/local configured, a DESTDIR) finds its own. */
+static const char *templates_next_to_exe(void)
+{
+        static char dir[PATH_MAX];
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+                return NULL;
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        int len = snprintf(dir, sizeof dir, "%s/%s", exe, MINPRIV_TEMPLATES_RELATIVE_DIR);
+        if (len < 0 || (size_t)len >= sizeof dir)
+                return NULL;
+        struct stat st;
+        return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
+}
+
 const char *gen_templates_dir(const gen_options *opts)
 {
         if (opts && opts->templates_dir)
@@ -80,6 +103,9 @@ const char *gen_templates_dir(const gen_options *opts)
         const char *env = getenv("MINPRIV_TEMPLATES");
         if (env && *env)
                 return env;
+        const char *installed = templates_next_to_exe();
+        if (installed)
+                return installed;
         struct stat st;
         if (stat(MINPRIV_TEMPLATES_BUILD_DIR, &st) == 0 && S_ISDIR(st.st_mode))
                 return MINPRIV_TEMPLATES_BUILD_DIR;

@@ -74,8 +74,33 @@ char **gen_caps_needed(const trace *t);
 char *gen_default_name(const trace *t);
 
 /* Where templates are read from: opts->templates_dir, $MINPRIV_TEMPLATES,
- * the source tree (for a build tree) or the installed data directory. */
+ * the installed data directory next to the executable (../share/minpriv/
+ * templates from its bin directory), the source tree (for a build tree),
+ * else the configured install directory. */
 const char *gen_templates_dir(const gen_options *opts);
+
+/* The hardening verdicts hardening.md gives, for other emitters (the
+ * Kubernetes securityContext): who to run as, the writable mounts a
+ * read-only root needs, no-new-privileges, limits (-1: not derived). */
+typedef struct gen_hardening_mount {
+        char *path;
+        bool volume;                  /* holds image files: a volume, else a tmpfs */
+        bool exec;                    /* something executed or mapped from it */
+        char *volume_name;            /* for volumes */
+} gen_hardening_mount;
+
+typedef struct gen_hardening {
+        bool nonroot;                 /* feasible to run as uid:gid below */
+        long long uid, gid;
+        bool read_only;               /* feasible with the mounts below */
+        gen_hardening_mount *mounts;
+        size_t n_mounts;
+        bool nnp;                     /* no-new-privileges feasible */
+        long long memory_mib, pids;
+} gen_hardening;
+
+int gen_hardening_plan(gen_context *ctx, gen_hardening *ret);
+void gen_hardening_free(gen_hardening *h);
 
 const char *gen_runtime_name(gen_runtime rt);
 int gen_runtime_from_name(const char *name);

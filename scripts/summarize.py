@@ -31,7 +31,11 @@ def main():
         if os.path.exists(sc):
             p = json.load(open(sc))
             names = {n for s in p.get("syscalls", []) if s.get("action") == "SCMP_ACT_ALLOW" for n in s["names"]}
-            print(f"  seccomp.json allows {len(names)} syscall names (Docker's default allows about 284 on x86_64)")
+            ref = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates",
+                               "docker-default.json")
+            docker = json.load(open(ref))["x86_64"]["allowed"] if os.path.exists(ref) else None
+            print(f"  seccomp.json allows {len(names)} syscall names"
+                  + (f" (Docker's default profile: {docker} on x86_64)" if docker else ""))
         caps = os.path.join(prof, "caps.txt")
         if os.path.exists(caps):
             needed = [l.split("#")[0].strip() for l in open(caps) if l.split("#")[0].strip()]

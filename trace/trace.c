@@ -527,7 +527,7 @@ static const field f_run[] = {
         { "stacks", &s_bool, false },     { "baseline", &s_str, false },
         { "credentials", &s_creds, false }, { "recorder", &s_str, false },
         { "unprivileged_port_start", &s_int, false }, { "root", &s_str, false },
-        { "setuid_programs", &s_strarr, false },
+        { "setuid_programs", &s_strarr, false }, { "apparmor", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

@@ -161,6 +161,7 @@ typedef struct recorder {
         int loop_error;       /* errno of an unexpected wait failure */
         uint64_t stops;       /* ptrace stops handled, for MINPRIV_STATS */
         char **setuid_programs; /* set-ID programs executed */
+        char *apparmor;       /* the AppArmor label the workload started under */
         size_t nsetuid;
         long spin_ns;         /* how long to poll for the next stop before sleeping */
         bool fd_cache;        /* cache fd paths (not with a baseline: close may not stop) */

@@ -64,6 +64,8 @@ json_t *stacks_capture(recorder *r, pid_t tid)
         task *t = intmap_get(r->tasks, tid);
         if (t && t->abi != TRACE_ABI_X86_64)
                 return NULL; /* this libunwind unwinds x86_64 code only */
+        if (t && t->pre_exec)
+                return NULL; /* the workload's first execve: the stack would be minpriv's own */
         void *ui = _UPT_create(tid);
         if (!ui)
                 return NULL;

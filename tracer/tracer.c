@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/apparmor.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -796,6 +797,14 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 return mp_error_set(err, rc, NULL, "cannot trace the command: %s", strerror(-rc));
         }
         forward_to = pid;
+        /* Under an AppArmor profile, the workload's accesses may have been
+         * refused by it (EACCES): the trace says what confined it. */
+        char *aa_label = NULL, *aa_mode = NULL;
+        if (aa_is_enabled() && aa_gettaskcon(pid, &aa_label, &aa_mode) >= 0 && aa_label)
+                r->apparmor = aa_mode ? xasprintf("%s (%s)", aa_label, aa_mode) : xstrdup(aa_label);
+        else
+                r->apparmor = xstrdup("not enabled");
+        free(aa_label); /* aa_gettaskcon allocates the label; mode points into it */
 
         proc *p = proc_new(r, pid);
         task *t0 = task_new(r, pid, p);
@@ -869,15 +878,26 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
         json_object_set_new(run, "credentials", creds_json(&initial, r->no_new_privs));
         json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
+        free(r->apparmor);
+        r->apparmor = NULL;
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
         json_array_append_new(json_object_get(t->root, "runs"), run);
 
         if (getenv("MINPRIV_STATS")) {
-                /* For the benchmark: the tracer's own cost. */
-                struct rusage self;
-                getrusage(RUSAGE_SELF, &self);
-                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n",
-                        self.ru_maxrss, (unsigned long long)r->stops, (unsigned long long)r->processes,
+                /* For the benchmark: the tracer's own cost. The peak RSS is
+                 * VmHWM, not getrusage's ru_maxrss, which keeps the peak of
+                 * whatever process exec'd minpriv. */
+                long hwm = 0;
+                FILE *sf = fopen("/proc/self/status", "re");
+                char line[256];
+                while (sf && fgets(line, sizeof line, sf))
+                        if (sscanf(line, "VmHWM: %ld", &hwm) == 1)
+                                break;
+                if (sf)
+                        fclose(sf);
+                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n", hwm,
+                        (unsigned long long)r->stops, (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
         }
         int loop_error = r->loop_error;

@@ -33,22 +33,34 @@ def rootfs():
 
 
 def run(argv, seccomp=None, caps=(), mounts=(), read_only=True, user=None, network="none", env=None,
-        timeout=300, extra=()):
+        timeout=300, extra=(), root=None, cap_drop_all=True):
     """Run argv in a container. seccomp: a profile path, or "unconfined".
-    caps: capabilities to add after --cap-drop ALL. mounts: host paths
-    bind-mounted read-only at the same path (a (path, "rw") tuple for
-    read-write). Returns (exit status, stdout, stderr)."""
+    caps: capabilities to add after --cap-drop ALL (with cap_drop_all=False:
+    added to the runtime's default set). mounts: host paths bind-mounted
+    read-only at the same path (a (path, "rw") tuple for read-write, a
+    (host path, container path, mode) tuple to mount elsewhere). root: a
+    root filesystem of the caller's own, which is then the whole image (the
+    host's /usr and /etc are not mounted; it needs /tmp, /proc, /dev and
+    /sys directories). Returns (exit status, stdout, stderr)."""
     cmd = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "run", "--rm",
-           f"--network={network}", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096",
-           "-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro", "--tmpfs", "/tmp:rw,exec,mode=1777"]
+           f"--network={network}", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
+    if root is None:
+        cmd += ["-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro"]
+    cmd += ["--tmpfs", "/tmp:rw,exec,mode=1777"]
     if read_only:
         cmd.append("--read-only")
     for m in mounts:
-        path, mode = (m, "ro") if isinstance(m, str) else m
-        cmd += ["-v", f"{path}:{path}:{mode}"]
+        if isinstance(m, str):
+            host, path, mode = m, m, "ro"
+        elif len(m) == 2:
+            host, path, mode = m[0], m[0], m[1]
+        else:
+            host, path, mode = m
+        cmd += ["-v", f"{host}:{path}:{mode}"]
     if seccomp:
         cmd += ["--security-opt", f"seccomp={seccomp}"]
-    cmd += ["--cap-drop", "ALL"]
+    if cap_drop_all:
+        cmd += ["--cap-drop", "ALL"]
     for c in caps:
         cmd += ["--cap-add", c]
     if user is not None:
@@ -56,7 +68,7 @@ def run(argv, seccomp=None, caps=(), mounts=(), read_only=True, user=None, netwo
     for k, v in (env or {}).items():
         cmd += ["-e", f"{k}={v}"]
     cmd += list(extra)
-    cmd += ["--rootfs", rootfs(), *argv]
+    cmd += ["--rootfs", root or rootfs(), *argv]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 

@@ -192,6 +192,10 @@ static void test_errors(void **state)
         check_error("version 1\ncollapse\n", 2, 1, "collapse N");
         check_error("version 1\ncollapse -3\n", 2, 10, "collapse N");
         check_error("version 1\n  ^/ok$ -> /ok\n\n^/(a$ -> /a\n", 4, 1, "bad regular expression");
+        /* expressions that would make regcomp explode are refused up front */
+        check_error("version 1\n^/a++$ -> /a\n", 2, 5, "stacked repetition");
+        check_error("version 1\n^/a{1,99}$ -> /a\n", 2, 4, "repetition bounds");
+        check_error("version 1\n^/(a{2}){3}b{2}c{2}d{2}$ -> /a\n", 2, 21, "bounded repetitions");
 }
 
 int main(void)

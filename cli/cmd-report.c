@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+
+#include "cli.h"
+#include "fileio.h"
+#include "generator.h"
+#include "report.h"
+#include "trace.h"
+
+/* Run every emitter in memory for the figures it leaves in the context
+ * (the seccomp profile's size, AppArmor rules); nothing is written. The
+ * ones that fail are listed in *errors, one line each. */
+static void run_emitters(gen_context *ctx, strbuf *errors)
+{
+        for (const gen_emitter *e = gen_emitters; e->filename; e++) {
+                if (e->needed && !e->needed(ctx))
+                        continue;
+                char *content = NULL;
+                mp_error err = {0};
+                if (e->emit(ctx, &content, &err) < 0) {
+                        char buf[1024];
+                        if (!err.where[0])
+                                snprintf(err.where, sizeof err.where, "%s", e->filename);
+                        mp_error_format(&err, buf, sizeof buf);
+                        strbuf_printf(errors, "%s\n", buf);
+                }
+                free(content);
+        }
+}
+
+int cmd_report(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                {"output", required_argument, NULL, 'o'},
+                {"name", required_argument, NULL, 'n'},
+                {"runtime", required_argument, NULL, 'r'},
+                {"quiet", no_argument, NULL, 'q'},
+                {NULL, 0, NULL, 0},
+        };
+        const char *output = "minpriv-report.html";
+        gen_options opts = {.runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO};
+        bool quiet = false;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:n:q", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'n':
+                        opts.name = optarg;
+                        break;
+                case 'r': {
+                        int v = gen_runtime_from_name(optarg);
+                        if (v < 0)
+                                return usage_error("report", "unknown --runtime '%s' (runc, crun or none)", optarg);
+                        opts.runtime = (gen_runtime)v;
+                        break;
+                }
+                case 'q':
+                        quiet = true;
+                        break;
+                default:
+                        return usage_error("report", "bad option");
+                }
+        }
+        if (optind >= argc)
+                return usage_error("report", "no trace given");
+        if (!*output)
+                return usage_error("report", "empty output path");
+
+        mp_error err = {0};
+        _cleanup_trace_ trace *t = NULL;
+        if (trace_load_merged(argv + optind, (size_t)(argc - optind), &t, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
+        gen_context ctx;
+        if (gen_context_init(&ctx, t, &opts, &err) < 0) {
+                if (!err.where[0] && argc - optind == 1)
+                        snprintf(err.where, sizeof err.where, "%s", argv[optind]);
+                log_mp_error(&err);
+                gen_context_free(&ctx);
+                return EXIT_BADINPUT;
+        }
+        report_docker docker = {0};
+        const char *tdir = gen_templates_dir(&opts);
+        int r = report_docker_load(tdir, &docker, &err);
+        if (r < 0 && r != -ENOENT) {
+                log_mp_error(&err);
+                gen_context_free(&ctx);
+                return EXIT_BADINPUT;
+        }
+        bool have_docker = r == 0;
+        if (!have_docker && !quiet)
+                log_notice("no %s/docker-default.json: the report leaves out the comparison with Docker's default",
+                           tdir);
+
+        _cleanup_strbuf_ strbuf errors = STRBUF_INIT;
+        run_emitters(&ctx, &errors);
+        _cleanup_free_ char *page = NULL;
+        r = report_build(&ctx, have_docker ? &docker : NULL, strbuf_str(&errors), &page, &err);
+        report_docker_free(&docker);
+        if (r < 0) {
+                log_mp_error(&err);
+                gen_context_free(&ctx);
+                return EXIT_BADINPUT;
+        }
+        int rc = 0;
+        if (streq(output, "-")) {
+                if (fputs(page, stdout) == EOF || fflush(stdout) != 0) {
+                        log_error("cannot write the report to stdout: %s", strerror(errno));
+                        rc = EXIT_BADINPUT;
+                }
+        } else {
+                r = write_file_atomic(output, page, strlen(page), 0644);
+                if (r < 0) {
+                        _cleanup_free_ char *q = quote_for_message(output);
+                        log_error("cannot write %s: %s", q, strerror(-r));
+                        rc = EXIT_BADINPUT;
+                }
+        }
+        if (rc == 0 && !quiet) {
+                if (errors.len)
+                        fputs(strbuf_str(&errors), stderr);
+                if (!streq(output, "-"))
+                        log_notice("report for '%s' written to %s (%zu bytes)", ctx.name, output, strlen(page));
+        }
+        gen_context_free(&ctx);
+        return rc;
+}

@@ -1,0 +1,61 @@
+# What `cmake --install` puts where (GNUInstallDirs), and the .deb that
+# `cpack -G DEB` makes from it in the build directory.
+#   bin/minpriv
+#   share/minpriv/templates/       the generator's data (found next to the binary)
+#   share/man/man1/minpriv.1.gz    docs/minpriv.1
+#   share/bash-completion/completions/minpriv
+#   share/doc/minpriv/             README, trace format, CI examples, copyright
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/templates)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/minpriv/templates)
+endif()
+
+# Man pages are installed compressed, as Debian policy asks (-n: no name or
+# time in the header, so the bytes are reproducible).
+find_program(GZIP gzip REQUIRED)
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/minpriv.1.gz
+  COMMAND ${GZIP} -9nc ${CMAKE_SOURCE_DIR}/docs/minpriv.1 > ${CMAKE_BINARY_DIR}/minpriv.1.gz
+  DEPENDS ${CMAKE_SOURCE_DIR}/docs/minpriv.1
+  COMMENT "Compressing the man page")
+add_custom_target(minpriv_man ALL DEPENDS ${CMAKE_BINARY_DIR}/minpriv.1.gz)
+install(FILES ${CMAKE_BINARY_DIR}/minpriv.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/minpriv.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME minpriv)
+
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/trace-format.md
+              ${CMAKE_SOURCE_DIR}/packaging/copyright
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(EXISTS ${CMAKE_SOURCE_DIR}/docs/ci)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ci DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+endif()
+
+# The Debian package. Dependencies come from dpkg-shlibdeps on the binary
+# (none for a MINPRIV_STATIC build); the container tools and the
+# AppArmor parser are suggestions: generate and report work without them.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME minpriv)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "The minpriv developers")
+set(CPACK_PACKAGE_CONTACT "The minpriv developers <minpriv-devel@lists.example.org>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "least-privilege container profiles from recorded workloads")
+# The summary is the description's first line; this is the rest.
+set(CPACK_PACKAGE_DESCRIPTION
+    "minpriv runs a workload (typically its integration tests) under a ptrace
+and seccomp tracer and records what it really does: syscalls per ABI, file
+accesses, network endpoints, credential changes, capability uses and
+resource peaks. From one or more recordings it generates a Docker/OCI
+seccomp profile, an AppArmor profile, the capabilities to add after
+dropping all, a hardening checklist, Kubernetes resources and an HTML
+report.")
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "podman | docker.io, runc | crun, apparmor")
+set(CPACK_STRIP_FILES ON)
+# The package installs under /usr whatever CMAKE_INSTALL_PREFIX says; the
+# binary finds its templates relative to itself.
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+include(CPack)
