@@ -4,7 +4,7 @@
 #   share/minpriv/templates/       the generator's data (found next to the binary)
 #   share/man/man1/minpriv.1.gz    docs/minpriv.1
 #   share/bash-completion/completions/minpriv
-#   share/doc/minpriv/             README, trace format, CI examples, copyright
+#   share/doc/minpriv/             README, trace and diff formats, CI examples, copyright
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/templates)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/minpriv/templates)
@@ -24,7 +24,7 @@ install(FILES ${CMAKE_BINARY_DIR}/minpriv.1.gz DESTINATION ${CMAKE_INSTALL_MANDI
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/minpriv.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME minpriv)
 
-install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/trace-format.md
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/trace-format.md ${CMAKE_SOURCE_DIR}/docs/diff-format.md
               ${CMAKE_SOURCE_DIR}/packaging/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 if(EXISTS ${CMAKE_SOURCE_DIR}/docs/ci)
