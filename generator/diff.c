@@ -5,12 +5,14 @@
 #include <ctype.h>
 #include <sys/stat.h>
 
+#include "apparmor-access.h"
 #include "apparmor-profile.h"
 #include "caps-file.h"
 #include "diff-internal.h"
 #include "emitters.h"
 #include "fileio.h"
 #include "generator.h"
+#include "hashmap.h"
 #include "seccomp-profile.h"
 #include "trace.h"
 
@@ -212,6 +214,56 @@ static bool any_ok(const json_t *results)
 {
         json_t *u = json_object_get(results, "ok");
         return u && trace_usage_count(u) > 0;
+}
+
+/* File accesses that need a permission: "kind\npath" -> (void *)1. Per-process
+ * /proc entries (/proc/1234/...) are left out: their numbers differ from
+ * run to run. */
+typedef struct file_facts {
+        hashmap *set;
+        char **list; /* in the trace's sorted order */
+} file_facts;
+
+static int collect_file_fact(const aa_access *a, void *ud)
+{
+        file_facts *ff = ud;
+        if (!a->granted || !a->perms || (startswith(a->key, "/proc/") && a->key[6] >= '1' && a->key[6] <= '9'))
+                return 0;
+        _cleanup_free_ char *k = xasprintf("%s\n%s", a->kind, a->key);
+        if (hashmap_get(ff->set, k))
+                return 0;
+        hashmap_put(ff->set, k, (void *)1);
+        diff_strv_push(&ff->list, xstrdup(k));
+        return 0;
+}
+
+static void file_facts_side(diff_result *d, const file_facts *a, const file_facts *b, bool added)
+{
+        for (char **k = a->list; k && *k; k++) {
+                if (hashmap_get(b->set, *k))
+                        continue;
+                const char *nl = strchr(*k, '\n');
+                _cleanup_free_ char *kind = xstrndup(*k, (size_t)(nl - *k));
+                _cleanup_free_ char *sort = xasprintf("6|%s|%s", kind, nl + 1);
+                _cleanup_free_ char *pre = xasprintf("%s ", kind);
+                _cleanup_free_ char *gpre = xasprintf("%s: ", kind);
+                fact_item(d, added, sort, pre, nl + 1, gpre,
+                          json_pack("{s:s,s:s,s:s}", "kind", "file", "access", kind, "path", nl + 1));
+        }
+}
+
+static void add_file_facts(diff_result *d, const trace *to, const trace *tn)
+{
+        file_facts fo = {.set = hashmap_new()}, fn = {.set = hashmap_new()};
+        /* the paths were checked by generate already; a malformed one is skipped */
+        (void)aa_trace_accesses(to, collect_file_fact, &fo, NULL);
+        (void)aa_trace_accesses(tn, collect_file_fact, &fn, NULL);
+        file_facts_side(d, &fn, &fo, true);
+        file_facts_side(d, &fo, &fn, false);
+        hashmap_free(fo.set, NULL);
+        hashmap_free(fn.set, NULL);
+        strv_free(fo.list);
+        strv_free(fn.list);
 }
 
 static void facts_side(diff_result *d, const trace *a, const trace *b, bool added)
@@ -507,6 +559,7 @@ static int diff_traces(diff_result *d, const char *op, const char *np, mp_error 
                 diff_caps_files(d, o.caps, n.caps);
                 facts_side(d, tn, to, true);
                 facts_side(d, to, tn, false);
+                add_file_facts(d, to, tn);
                 diff_note(d, xstrdup("traces: the profiles `minpriv generate` would write from each trace are "
                                      "compared, then the recorded facts that came or went"));
         }
