@@ -15,5 +15,8 @@ typedef struct baseline {
 /* Load `path` (format detected from its content). */
 int baseline_load(const char *path, baseline *ret, mp_error *err);
 void baseline_free(baseline *b);
-static inline void baseline_freep(baseline *b) { baseline_free(b); }
+static inline void baseline_freep(baseline *b)
+{
+        baseline_free(b);
+}
 #define _cleanup_baseline_ _cleanup_(baseline_freep)

@@ -7,8 +7,8 @@
 #include "util.h"
 
 /* Exit codes shared by the subcommands. */
-#define EXIT_FINDING 1  /* diff widens with --fail-on-widen, verify violations */
-#define EXIT_BADINPUT 2 /* bad usage or bad input */
+#define EXIT_FINDING  1   /* diff widens with --fail-on-widen, verify violations */
+#define EXIT_BADINPUT 2   /* bad usage or bad input */
 #define EXIT_INTERNAL 125 /* minpriv itself failed (record: trace not written) */
 
 typedef struct command {

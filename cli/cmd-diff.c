@@ -7,9 +7,9 @@
 int cmd_diff(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"format", required_argument, NULL, 'f'},
-                {"fail-on-widen", no_argument, NULL, 'w'},
-                {NULL, 0, NULL, 0},
+                { "format", required_argument, NULL, 'f' },
+                { "fail-on-widen", no_argument, NULL, 'w' },
+                { NULL, 0, NULL, 0 },
         };
         const char *fmt = "text";
         bool fail_on_widen = false;
@@ -32,7 +32,7 @@ int cmd_diff(int argc, char **argv)
         }
         if (argc - optind != 2)
                 return usage_error("diff", "expected OLD and NEW");
-        mp_error err = {0};
+        mp_error err = { 0 };
         _cleanup_diff_result_ diff_result *d = NULL;
         if (diff_paths(argv[optind], argv[optind + 1], &d, &err) < 0) {
                 log_mp_error(&err);

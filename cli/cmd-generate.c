@@ -39,7 +39,8 @@ int cmd_generate(int argc, char **argv)
                         int v = gen_default_action_from_name(optarg);
                         if (v < 0)
                                 return usage_error("generate",
-                                                   "unknown --default-action '%s' (errno, enosys, kill or log)", optarg);
+                                                   "unknown --default-action '%s' (errno, enosys, kill or log)",
+                                                   optarg);
                         opts.default_action = (gen_default_action)v;
                         break;
                 }

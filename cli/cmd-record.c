@@ -14,7 +14,7 @@ static void summarize(const trace *t, const char *path, int status)
         size_t nsys = 0;
         const char *abi;
         json_t *v;
-        json_object_foreach(sys, abi, v)
+        json_object_foreach (sys, abi, v)
                 nsys += json_object_size(v);
         size_t nfiles = trace_section_size(t, "files");
         json_t *res = json_object_get(t->root, "resources");
@@ -73,7 +73,6 @@ int cmd_record(int argc, char **argv)
                 opts.baseline_trace = bl.trace;
                 opts.baseline_label = baseline_path;
         }
-
 
         /* Claim the output before the workload runs: an unwritable path is
          * reported now, and a previous trace stays intact until the new one

@@ -16,7 +16,7 @@ static void run_emitters(gen_context *ctx, strbuf *errors)
                 if (e->needed && !e->needed(ctx))
                         continue;
                 char *content = NULL;
-                mp_error err = {0};
+                mp_error err = { 0 };
                 if (e->emit(ctx, &content, &err) < 0) {
                         char buf[1024];
                         if (!err.where[0])
@@ -31,14 +31,14 @@ static void run_emitters(gen_context *ctx, strbuf *errors)
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"output", required_argument, NULL, 'o'},
-                {"name", required_argument, NULL, 'n'},
-                {"runtime", required_argument, NULL, 'r'},
-                {"quiet", no_argument, NULL, 'q'},
-                {NULL, 0, NULL, 0},
+                { "output", required_argument, NULL, 'o' },
+                { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },
+                { "quiet", no_argument, NULL, 'q' },
+                { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-report.html";
-        gen_options opts = {.runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO};
+        gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         bool quiet = false;
         int c;
         optind = 1;
@@ -69,7 +69,7 @@ int cmd_report(int argc, char **argv)
         if (!*output)
                 return usage_error("report", "empty output path");
 
-        mp_error err = {0};
+        mp_error err = { 0 };
         _cleanup_trace_ trace *t = NULL;
         if (trace_load_merged(argv + optind, (size_t)(argc - optind), &t, &err) < 0) {
                 log_mp_error(&err);
@@ -83,7 +83,7 @@ int cmd_report(int argc, char **argv)
                 gen_context_free(&ctx);
                 return EXIT_BADINPUT;
         }
-        report_docker docker = {0};
+        report_docker docker = { 0 };
         const char *tdir = gen_templates_dir(&opts);
         int r = report_docker_load(tdir, &docker, &err);
         if (r < 0 && r != -ENOENT) {

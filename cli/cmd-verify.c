@@ -25,10 +25,10 @@ static bool want_stack(const tracer_stack_query *q, void *ud)
 int cmd_verify(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"profiles", required_argument, NULL, 'p'},
-                {"enforce", no_argument, NULL, 'e'},
-                {"report", required_argument, NULL, 'o'},
-                {NULL, 0, NULL, 0},
+                { "profiles", required_argument, NULL, 'p' },
+                { "enforce", no_argument, NULL, 'e' },
+                { "report", required_argument, NULL, 'o' },
+                { NULL, 0, NULL, 0 },
         };
         const char *dir = "profiles", *report_path = NULL;
         bool enforce = false;
@@ -53,7 +53,7 @@ int cmd_verify(int argc, char **argv)
         if (optind >= argc)
                 return usage_error("verify", "no command given");
 
-        mp_error err = {0};
+        mp_error err = { 0 };
         _cleanup_verify_profiles_ verify_profiles *p = NULL;
         if (verify_profiles_load(dir, &p, &err) < 0) {
                 log_mp_error(&err);
@@ -67,9 +67,10 @@ int cmd_verify(int argc, char **argv)
         }
         _cleanup_free_ struct sock_filter *insns = NULL;
         size_t len = 0;
-        struct sock_fprog prog = {0, NULL};
+        struct sock_fprog prog = { 0, NULL };
         tracer_options opts = {
-                .argv = argv + optind, .stacks = true, .quiet = true, .want_stack = want_stack, .want_stack_ud = p};
+                .argv = argv + optind, .stacks = true, .quiet = true, .want_stack = want_stack, .want_stack_ud = p
+        };
         if (enforce) {
                 if (verify_enforce_filter(p, &insns, &len, &err) < 0) {
                         log_mp_error(&err);

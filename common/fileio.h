@@ -22,7 +22,10 @@ int atomic_file_write(atomic_file *af, const void *data, size_t n);
 /* fsync, close and rename into place. On failure the temporary is removed. */
 int atomic_file_commit(atomic_file *af);
 void atomic_file_abort(atomic_file *af);
-static inline void atomic_file_abortp(atomic_file *af) { atomic_file_abort(af); }
+static inline void atomic_file_abortp(atomic_file *af)
+{
+        atomic_file_abort(af);
+}
 #define _cleanup_atomic_file_ _cleanup_(atomic_file_abortp)
 
 /* Write data to path atomically in one call. */

@@ -147,7 +147,10 @@ void *hashmap_remove(hashmap *m, const char *key)
         return v;
 }
 
-size_t hashmap_size(const hashmap *m) { return m->used; }
+size_t hashmap_size(const hashmap *m)
+{
+        return m->used;
+}
 
 bool hashmap_next(const hashmap *m, size_t *pos, const char **ret_key, void **ret_value)
 {
@@ -276,7 +279,10 @@ void *intmap_remove(intmap *m, int64_t key)
         return v;
 }
 
-size_t intmap_size(const intmap *m) { return m->used; }
+size_t intmap_size(const intmap *m)
+{
+        return m->used;
+}
 
 bool intmap_next(const intmap *m, size_t *pos, int64_t *ret_key, void **ret_value)
 {

@@ -54,10 +54,22 @@ static void close_(jsonw *w, char c)
         fputc(c, w->f);
 }
 
-void jsonw_object_begin(jsonw *w) { open_(w, '{'); }
-void jsonw_object_end(jsonw *w) { close_(w, '}'); }
-void jsonw_array_begin(jsonw *w) { open_(w, '['); }
-void jsonw_array_end(jsonw *w) { close_(w, ']'); }
+void jsonw_object_begin(jsonw *w)
+{
+        open_(w, '{');
+}
+void jsonw_object_end(jsonw *w)
+{
+        close_(w, '}');
+}
+void jsonw_array_begin(jsonw *w)
+{
+        open_(w, '[');
+}
+void jsonw_array_end(jsonw *w)
+{
+        close_(w, ']');
+}
 
 void jsonw_escaped(FILE *f, const char *s)
 {
@@ -129,7 +141,7 @@ void jsonw_value(jsonw *w, json_t *v)
                 const char **keys = xcalloc(n + 1, sizeof *keys);
                 const char *k;
                 json_t *e;
-                json_object_foreach(v, k, e)
+                json_object_foreach (v, k, e)
                         keys[i++] = k;
                 qsort(keys, n, sizeof *keys, strcmp_ptr);
                 jsonw_object_begin(w);
@@ -145,7 +157,7 @@ void jsonw_value(jsonw *w, json_t *v)
                 size_t i;
                 json_t *e;
                 jsonw_array_begin(w);
-                json_array_foreach(v, i, e)
+                json_array_foreach (v, i, e)
                         jsonw_value(w, e);
                 jsonw_array_end(w);
                 break;

@@ -22,9 +22,15 @@ void strbuf_add(strbuf *sb, const void *data, size_t n)
         sb->buf[sb->len] = '\0';
 }
 
-void strbuf_puts(strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
+void strbuf_puts(strbuf *sb, const char *s)
+{
+        strbuf_add(sb, s, strlen(s));
+}
 
-void strbuf_putc(strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
+void strbuf_putc(strbuf *sb, char c)
+{
+        strbuf_add(sb, &c, 1);
+}
 
 void strbuf_printf(strbuf *sb, const char *fmt, ...)
 {

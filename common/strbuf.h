@@ -11,7 +11,10 @@ typedef struct strbuf {
         size_t cap;
 } strbuf;
 
-#define STRBUF_INIT { NULL, 0, 0 }
+#define STRBUF_INIT                                                                                                    \
+        {                                                                                                              \
+                NULL, 0, 0                                                                                             \
+        }
 
 void strbuf_grow(strbuf *sb, size_t extra);
 void strbuf_add(strbuf *sb, const void *data, size_t n);
@@ -22,7 +25,10 @@ void strbuf_reset(strbuf *sb);
 /* Return the NUL-terminated string (never NULL) and reset sb to empty. */
 char *strbuf_steal(strbuf *sb);
 void strbuf_free(strbuf *sb);
-static inline void strbuf_freep(strbuf *sb) { strbuf_free(sb); }
+static inline void strbuf_freep(strbuf *sb)
+{
+        strbuf_free(sb);
+}
 #define _cleanup_strbuf_ _cleanup_(strbuf_freep)
 /* The current contents, NUL-terminated (never NULL). */
 const char *strbuf_str(strbuf *sb);

@@ -15,14 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _noreturn_ __attribute__((noreturn))
+#define _noreturn_     __attribute__((noreturn))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
 #define _cleanup_free_ _cleanup_(freep)
 
 static inline void closep(int *fd)
@@ -43,22 +46,25 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 void strv_free(char **v);
-static inline void strv_freep(char ***v) { strv_free(*v); }
+static inline void strv_freep(char ***v)
+{
+        strv_free(*v);
+}
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 /* Hand ownership of a pointer (or fd) on: returns the value and clears the
  * variable so its cleanup attribute does nothing. */
-#define steal_pointer(pp)                   \
-        ({                                  \
-                typeof(*(pp)) _tmp = *(pp); \
-                *(pp) = NULL;               \
-                _tmp;                       \
+#define steal_pointer(pp)                                                                                              \
+        ({                                                                                                             \
+                typeof(*(pp)) _tmp = *(pp);                                                                            \
+                *(pp) = NULL;                                                                                          \
+                _tmp;                                                                                                  \
         })
-#define steal_fd(fdp)             \
-        ({                        \
-                int _tmp = *(fdp); \
-                *(fdp) = -1;      \
-                _tmp;             \
+#define steal_fd(fdp)                                                                                                  \
+        ({                                                                                                             \
+                int _tmp = *(fdp);                                                                                     \
+                *(fdp) = -1;                                                                                           \
+                _tmp;                                                                                                  \
         })
 
 /* An error report filled by library code and printed once by the command
@@ -88,7 +94,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 
-static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
+static inline bool streq(const char *a, const char *b)
+{
+        return strcmp(a, b) == 0;
+}
 static inline bool startswith(const char *s, const char *prefix)
 {
         return strncmp(s, prefix, strlen(prefix)) == 0;

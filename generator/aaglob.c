@@ -10,10 +10,10 @@
 #include "hashmap.h"
 #include "strbuf.h"
 
-#define MAX_ALT_DEPTH   50 /* AppArmor refuses deeper {} nesting */
-#define MAX_VAR_DEPTH   16 /* variables referring to variables */
-#define MAX_EXPANDED    (1u << 20)
-#define MAX_COVER_PAIRS 50000
+#define MAX_ALT_DEPTH    50 /* AppArmor refuses deeper {} nesting */
+#define MAX_VAR_DEPTH    16 /* variables referring to variables */
+#define MAX_EXPANDED     (1u << 20)
+#define MAX_COVER_PAIRS  50000
 #define MAX_COVER_STATES 16384 /* bigger automata: UNKNOWN (memory) */
 
 /* ---------------------------------------------------------------- vars */
@@ -132,39 +132,39 @@ aa_vars *aa_vars_new_default(void)
 {
         /* /etc/apparmor.d/tunables/ of Debian 12 (apparmor 3.0.8). */
         static const char *const defs[][2] = {
-                {"PROC", "/proc/"},
-                {"sys", "/sys/"},
-                {"pid", "{[1-9],[1-9][0-9],[1-9][0-9][0-9],[1-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9],"
-                        "[1-9][0-9][0-9][0-9][0-9][0-9],[1-4][0-9][0-9][0-9][0-9][0-9][0-9]}"},
-                {"tid", "@{pid}"},
-                {"pids", "@{pid}"},
-                {"uid", "{[0-9],[1-9][0-9],[1-9][0-9][0-9],[1-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9],"
-                        "[1-9][0-9][0-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9][0-9][0-9],"
-                        "[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9],"
-                        "[1-4][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]}"},
-                {"uids", "@{uid}"},
-                {"run", "/run/"},
-                {"run", "/var/run/"},
-                {"HOMEDIRS", "/home/"},
-                {"HOME", "@{HOMEDIRS}/*/"},
-                {"HOME", "/root/"},
-                {"multiarch", "*-linux-gnu*"},
-                {"etc_ro", "/etc/"},
-                {"etc_ro", "/usr/etc/"},
-                {"etc_rw", "/etc/"},
-                {"securityfs", "@{sys}/kernel/security/"},
-                {"apparmorfs", "@{securityfs}/apparmor/"},
-                {"flatpak_exports_root", "{flatpak/exports,flatpak/{app,runtime}/*/*/*/*/export}"},
-                {"system_share_dirs", "/{usr,usr/local,var/lib/@{flatpak_exports_root}}/share"},
-                {"user_share_dirs", "@{HOME}/.local{,/share/@{flatpak_exports_root}}/share"},
-                {"XDG_DESKTOP_DIR", "Desktop"},
-                {"XDG_DOWNLOAD_DIR", "Downloads"},
-                {"XDG_TEMPLATES_DIR", "Templates"},
-                {"XDG_PUBLICSHARE_DIR", "Public"},
-                {"XDG_DOCUMENTS_DIR", "Documents"},
-                {"XDG_MUSIC_DIR", "Music"},
-                {"XDG_PICTURES_DIR", "Pictures"},
-                {"XDG_VIDEOS_DIR", "Videos"},
+                { "PROC", "/proc/" },
+                { "sys", "/sys/" },
+                { "pid", "{[1-9],[1-9][0-9],[1-9][0-9][0-9],[1-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9],"
+                         "[1-9][0-9][0-9][0-9][0-9][0-9],[1-4][0-9][0-9][0-9][0-9][0-9][0-9]}" },
+                { "tid", "@{pid}" },
+                { "pids", "@{pid}" },
+                { "uid", "{[0-9],[1-9][0-9],[1-9][0-9][0-9],[1-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9],"
+                         "[1-9][0-9][0-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9][0-9][0-9],"
+                         "[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9],[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9],"
+                         "[1-4][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]}" },
+                { "uids", "@{uid}" },
+                { "run", "/run/" },
+                { "run", "/var/run/" },
+                { "HOMEDIRS", "/home/" },
+                { "HOME", "@{HOMEDIRS}/*/" },
+                { "HOME", "/root/" },
+                { "multiarch", "*-linux-gnu*" },
+                { "etc_ro", "/etc/" },
+                { "etc_ro", "/usr/etc/" },
+                { "etc_rw", "/etc/" },
+                { "securityfs", "@{sys}/kernel/security/" },
+                { "apparmorfs", "@{securityfs}/apparmor/" },
+                { "flatpak_exports_root", "{flatpak/exports,flatpak/{app,runtime}/*/*/*/*/export}" },
+                { "system_share_dirs", "/{usr,usr/local,var/lib/@{flatpak_exports_root}}/share" },
+                { "user_share_dirs", "@{HOME}/.local{,/share/@{flatpak_exports_root}}/share" },
+                { "XDG_DESKTOP_DIR", "Desktop" },
+                { "XDG_DOWNLOAD_DIR", "Downloads" },
+                { "XDG_TEMPLATES_DIR", "Templates" },
+                { "XDG_PUBLICSHARE_DIR", "Public" },
+                { "XDG_DOCUMENTS_DIR", "Documents" },
+                { "XDG_MUSIC_DIR", "Music" },
+                { "XDG_PICTURES_DIR", "Pictures" },
+                { "XDG_VIDEOS_DIR", "Videos" },
         };
         aa_vars *v = aa_vars_new();
         for (size_t i = 0; i < ELEMENTSOF(defs); i++)
@@ -318,7 +318,7 @@ static int32_t new_state(aaglob *g, int32_t set, int32_t out, int32_t out2)
                 g->stcap = g->stcap ? g->stcap * 2 : 32;
                 g->st = xrealloc(g->st, g->stcap * sizeof *g->st);
         }
-        g->st[g->nst] = (nstate){set, out, out2};
+        g->st[g->nst] = (nstate){ set, out, out2 };
         return (int32_t)g->nst++;
 }
 
@@ -338,19 +338,19 @@ static int32_t set_index(aaglob *g, const byteset *s)
 static frag f_empty(aaglob *g)
 {
         int32_t e = new_state(g, -1, -1, -1);
-        return (frag){e, e};
+        return (frag){ e, e };
 }
 
 static frag f_set(aaglob *g, const byteset *s)
 {
         int32_t e = new_state(g, -1, -1, -1);
         int32_t b = new_state(g, set_index(g, s), e, -1);
-        return (frag){b, e};
+        return (frag){ b, e };
 }
 
 static frag f_byte(aaglob *g, unsigned char c)
 {
-        byteset s = {{0}};
+        byteset s = { { 0 } };
         bs_add(&s, c);
         return f_set(g, &s);
 }
@@ -361,13 +361,13 @@ static frag f_star(aaglob *g, const byteset *s)
         int32_t split = new_state(g, -1, -1, end);
         int32_t b = new_state(g, set_index(g, s), split, -1);
         g->st[split].out = b;
-        return (frag){split, end};
+        return (frag){ split, end };
 }
 
 static frag f_cat(aaglob *g, frag a, frag b)
 {
         g->st[a.end].out = b.start;
-        return (frag){a.start, b.end};
+        return (frag){ a.start, b.end };
 }
 
 static void set_noslash(byteset *s)
@@ -426,7 +426,7 @@ static int parse_class(gparser *p, frag *ret)
                 neg = true;
                 p->pos++;
         }
-        byteset set = {{0}};
+        byteset set = { { 0 } };
         bool any = false;
         for (;;) {
                 if (!s[p->pos]) {
@@ -515,7 +515,7 @@ static int parse_alternation(gparser *p, frag *ret)
         }
         p->depth--;
         p->prev_slash = false;
-        *ret = (frag){first, end};
+        *ret = (frag){ first, end };
         return 0;
 }
 
@@ -632,7 +632,7 @@ void aaglob_free(aaglob *g)
 
 int aaglob_compile(const char *pattern, const aa_vars *vars, aaglob **ret, mp_error *err)
 {
-        expander e = {.vars = vars};
+        expander e = { .vars = vars };
         strbuf out = STRBUF_INIT;
         int r = expand(&e, pattern, 0, &out);
         if (r < 0) {
@@ -647,7 +647,7 @@ int aaglob_compile(const char *pattern, const aa_vars *vars, aaglob **ret, mp_er
         filter_slashes(g->expanded);
         bool expanded_differs = !streq(g->expanded, pattern);
 
-        gparser p = {.g = g, .src = g->expanded};
+        gparser p = { .g = g, .src = g->expanded };
         frag f;
         r = parse_seq(&p, &f);
         if (r < 0) {

@@ -4,8 +4,8 @@
 /* Failures that happen before AppArmor is consulted. */
 static bool fails_before_mediation(const char *result)
 {
-        static const char *const pre[] = {"ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES", "EPERM", "EEXIST",
-                                          "EISDIR", "EROFS",   "ETXTBSY", "EXDEV",        "EBADF",  "EFAULT"};
+        static const char *const pre[] = { "ENOENT", "ENOTDIR", "ELOOP",   "ENAMETOOLONG", "EACCES", "EPERM", "EEXIST",
+                                           "EISDIR", "EROFS",   "ETXTBSY", "EXDEV",        "EBADF",  "EFAULT" };
         for (size_t i = 0; i < ELEMENTSOF(pre); i++)
                 if (streq(pre[i], result))
                         return true;
@@ -113,16 +113,16 @@ static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         size_t nr;
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
-                                aa_access a = {.key = keys[i],
-                                               .kind = kinds[k],
-                                               .result = rs[j],
-                                               .node = node,
-                                               .usage = json_object_get(results, rs[j]),
-                                               .path = path,
-                                               .path_len = plen,
-                                               .resolved = res,
-                                               .resolved_len = rlen,
-                                               .by_owner = json_is_true(json_object_get(node, "by_owner"))};
+                                aa_access a = { .key = keys[i],
+                                                .kind = kinds[k],
+                                                .result = rs[j],
+                                                .node = node,
+                                                .usage = json_object_get(results, rs[j]),
+                                                .path = path,
+                                                .path_len = plen,
+                                                .resolved = res,
+                                                .resolved_len = rlen,
+                                                .by_owner = json_is_true(json_object_get(node, "by_owner")) };
                                 _cleanup_free_ char *name = NULL;
                                 aa_access_fill(&a, type, &name);
                                 rc = fn(&a, ud);
@@ -141,7 +141,9 @@ static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
         static const struct {
                 const char *op;
                 unsigned perms;
-        } ops[] = {{"bind", AA_PERM_WRITE}, {"connect", AA_PERM_READ | AA_PERM_WRITE}, {"sendto", AA_PERM_WRITE}};
+        } ops[] = { { "bind", AA_PERM_WRITE },
+                    { "connect", AA_PERM_READ | AA_PERM_WRITE },
+                    { "sendto", AA_PERM_WRITE } };
         json_t *net = json_object_get(t->root, "network");
         json_t *files = json_object_get(t->root, "files");
         int rc = 0;
@@ -165,20 +167,20 @@ static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
                                 bool probe;
-                                aa_access a = {.key = keys[i],
-                                               .kind = ops[o].op,
-                                               .result = rs[j],
-                                               .node = fnode,
-                                               .usage = json_object_get(results, rs[j]),
-                                               .name = path,
-                                               .len = len,
-                                               .path = path,
-                                               .path_len = len,
-                                               .resolved = path,
-                                               .resolved_len = len,
-                                               .perms = ops[o].perms,
-                                               .unix_path = true,
-                                               .by_owner = json_is_true(json_object_get(fnode, "by_owner"))};
+                                aa_access a = { .key = keys[i],
+                                                .kind = ops[o].op,
+                                                .result = rs[j],
+                                                .node = fnode,
+                                                .usage = json_object_get(results, rs[j]),
+                                                .name = path,
+                                                .len = len,
+                                                .path = path,
+                                                .path_len = len,
+                                                .resolved = path,
+                                                .resolved_len = len,
+                                                .perms = ops[o].perms,
+                                                .unix_path = true,
+                                                .by_owner = json_is_true(json_object_get(fnode, "by_owner")) };
                                 a.granted = result_granted("write", rs[j], &probe);
                                 rc = fn(&a, ud);
                         }

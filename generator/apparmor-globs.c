@@ -106,7 +106,7 @@ static size_t split(const char *line, size_t len, field *f, size_t max)
                 while (i < len && !is_space(line[i]))
                         i++;
                 if (n < max)
-                        f[n] = (field){line + s, i - s, (int)s + 1};
+                        f[n] = (field){ line + s, i - s, (int)s + 1 };
                 n++;
         }
         return n;
@@ -115,7 +115,7 @@ static size_t split(const char *line, size_t len, field *f, size_t max)
 static void add_piece(glob_rule *r, char *text, int group)
 {
         r->pieces = xrealloc(r->pieces, (r->npieces + 1) * sizeof *r->pieces);
-        r->pieces[r->npieces++] = (piece){text, group};
+        r->pieces[r->npieces++] = (piece){ text, group };
 }
 
 /* Split PATTERN into fragments and $N references; fragments are
@@ -190,7 +190,7 @@ static char *instantiate(const glob_rule *r, const char *raw, const regmatch_t *
  * before regcomp sees them (found by fuzz_apparmor_globs). Returns the
  * 0-based offset of the problem, or -1. */
 #define MAX_REGEX_LEN 512
-#define MAX_REPEAT 16
+#define MAX_REPEAT    16
 
 static long regex_too_complex(const char *re, size_t len, const char **why)
 {
@@ -263,8 +263,8 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
         while (re_end > start && is_space(line[re_end - 1]))
                 re_end--;
         field f[5];
-        f[0] = (field){line + start, re_end - start, (int)start + 1};
-        f[1] = (field){line + arrow, 2, (int)arrow + 1};
+        f[0] = (field){ line + start, re_end - start, (int)start + 1 };
+        f[1] = (field){ line + arrow, 2, (int)arrow + 1 };
         size_t n = 2 + split(line + arrow + 2, len - arrow - 2, f + 2, 3);
         for (size_t i = 2; i < n && i < 5; i++)
                 f[i].col += (int)arrow + 2;
@@ -273,7 +273,7 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
         if (n > 4)
                 return table_error(err, name, lineno, f[4].col,
                                    "unexpected field (write a space in a pattern as \\040)");
-        glob_rule r = {0};
+        glob_rule r = { 0 };
         _cleanup_free_ char *re = xstrndup(f[0].s, f[0].len);
         const char *why = NULL;
         long at = regex_too_complex(re, f[0].len, &why);
@@ -322,7 +322,7 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
                 _cleanup_free_ char *pat = instantiate(&r, sample, m);
                 _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
                 aaglob *gl = NULL;
-                mp_error e = {0};
+                mp_error e = { 0 };
                 if (aaglob_compile(pat, vars, &gl, &e) < 0) {
                         ret = table_error(err, name, lineno, f[2].col, "bad pattern: %s", e.text);
                         goto fail;

@@ -66,8 +66,8 @@ static const char *const family_names[] = {
         "alg",    "nfc",  "vsock",     "kcm",      "qipcrtr",   "smc",     "xdp",    "mctp",
 };
 
-static const char *const socktype_names[] = {"stream", "dgram", "seqpacket", "rdm", "raw", "packet"};
-static const char *const protocol_names[] = {"tcp", "udp", "icmp"};
+static const char *const socktype_names[] = { "stream", "dgram", "seqpacket", "rdm", "raw", "packet" };
+static const char *const protocol_names[] = { "tcp", "udp", "icmp" };
 
 static const char *const signal_names[] = {
         "hup",  "int",  "quit", "ill",    "trap",   "abrt",  "bus",  "fpe",  "kill", "usr1", "segv",
@@ -560,7 +560,7 @@ static int compile_path(lexer *lx, aa_profile *p, const token *t, const char *pa
 {
         if (pat[0] != '/' && !(pat[0] == '@' && pat[1] == '{'))
                 return lx_error(lx, t->line, t->col, "a path must start with '/' or a variable");
-        mp_error e = {0};
+        mp_error e = { 0 };
         if (aaglob_compile(pat, p->vars, ret, &e) < 0) {
                 int off = e.column > 0 ? e.column - 1 : 0;
                 /* columns are exact for unquoted paths without escapes */
@@ -606,7 +606,7 @@ static int file_rule_tail(lexer *lx, aa_rule *r)
         if (looking_at(lx, "->")) {
                 adv_n(lx, 2);
                 skip_space(lx);
-                token t = {0};
+                token t = { 0 };
                 int rr = read_path(lx, &t);
                 if (rr < 0)
                         return rr;
@@ -638,7 +638,7 @@ static int read_word_token(lexer *lx, token *t, const char *what)
 
 static int parse_file_rule(lexer *lx, aa_profile *p, aa_rule *r, bool mode_first)
 {
-        token path = {0}, perms = {0};
+        token path = { 0 }, perms = { 0 };
         int rr;
         r->kind = AA_RULE_FILE;
         if (mode_first) {
@@ -681,7 +681,7 @@ static int parse_link_rule(lexer *lx, aa_profile *p, aa_rule *r)
                 adv_n(lx, 6);
                 skip_space(lx);
         }
-        token path = {0};
+        token path = { 0 };
         int rr = read_path(lx, &path);
         if (rr < 0)
                 return rr;
@@ -858,20 +858,21 @@ static const aa_cond *rule_cond(const aa_rule *r, const char *key)
 static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *kw)
 {
         aa_rule *r = &p->rules[ri];
-        static const char *const unix_access[] = {"create",  "bind",    "listen", "accept", "connect", "shutdown",
-                                                  "getattr", "setattr", "getopt", "setopt", "send",    "receive",
-                                                  "r",       "w",       "rw",     NULL};
-        static const char *const unix_keys[] = {"type", "protocol", "addr", "label", "attr", "opt", "peer", NULL};
-        static const char *const signal_access[] = {"send", "receive", "r", "w", "rw", NULL};
-        static const char *const signal_keys[] = {"set", "peer", NULL};
-        static const char *const ptrace_access[] = {"trace", "read", "tracedby", "readby", "r", "w", "rw", NULL};
-        static const char *const ptrace_keys[] = {"peer", NULL};
-        static const char *const net_access[] = {
-                "create", "accept",   "bind",        "connect",     "listen",     "read",       "write",
-                "send",   "receive",  "getsockname", "getpeername", "getsockopt", "setsockopt", "fcntl",
-                "ioctl",  "shutdown", "getpeersec",  "r",           "w",          "rw",         NULL};
-        static const char *const net_keys[] = {"ip", "port", "peer", NULL};
-        static const char *const none[] = {NULL};
+        static const char *const unix_access[] = { "create",  "bind",    "listen", "accept", "connect", "shutdown",
+                                                   "getattr", "setattr", "getopt", "setopt", "send",    "receive",
+                                                   "r",       "w",       "rw",     NULL };
+        static const char *const unix_keys[] = { "type", "protocol", "addr", "label", "attr", "opt", "peer", NULL };
+        static const char *const signal_access[] = { "send", "receive", "r", "w", "rw", NULL };
+        static const char *const signal_keys[] = { "set", "peer", NULL };
+        static const char *const ptrace_access[] = { "trace", "read", "tracedby", "readby", "r", "w", "rw", NULL };
+        static const char *const ptrace_keys[] = { "peer", NULL };
+        static const char *const net_access[] = { "create",      "accept",     "bind",       "connect", "listen",
+                                                  "read",        "write",      "send",       "receive", "getsockname",
+                                                  "getpeername", "getsockopt", "setsockopt", "fcntl",   "ioctl",
+                                                  "shutdown",    "getpeersec", "r",          "w",       "rw",
+                                                  NULL };
+        static const char *const net_keys[] = { "ip", "port", "peer", NULL };
+        static const char *const none[] = { NULL };
 
         token *t = NULL;
         size_t n = 0, i = 0;
@@ -894,13 +895,13 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                 for (i = 1; i < n; i++) {
                         aa_rule proto = p->rules[ri];
                         aa_rule *x = add_rule(p); /* may move the array */
-                        *x = (aa_rule){.kind = AA_RULE_CAPABILITY,
-                                       .audit = proto.audit,
-                                       .deny = proto.deny,
-                                       .owner = proto.owner,
-                                       .line = proto.line,
-                                       .column = proto.column,
-                                       .capability = xstrdup(t[i].text)};
+                        *x = (aa_rule){ .kind = AA_RULE_CAPABILITY,
+                                        .audit = proto.audit,
+                                        .deny = proto.deny,
+                                        .owner = proto.owner,
+                                        .line = proto.line,
+                                        .column = proto.column,
+                                        .capability = xstrdup(t[i].text) };
                 }
                 goto done;
         }
@@ -1002,7 +1003,7 @@ static int parse_include(lexer *lx, char **ret)
                         return lx_error(lx, line, col, "unterminated include <...>");
                 adv(lx);
         } else if (peek(lx) == '"') {
-                token t = {0};
+                token t = { 0 };
                 int r = read_quoted(lx, &t);
                 free(t.text);
                 if (r < 0)
@@ -1050,7 +1051,7 @@ static int parse_variable(lexer *lx, aa_profile *p)
                         break;
                 if (c == ',')
                         return lx_error(lx, lx->line, lx->col, "variable definitions take no trailing ','");
-                token t = {0};
+                token t = { 0 };
                 int r;
                 if (c == '"') {
                         r = read_quoted(lx, &t);
@@ -1243,7 +1244,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
 {
         p->line = lx->line;
         p->column = lx->col;
-        token t = {0};
+        token t = { 0 };
         int r;
         if (looking_at_word(lx, "profile")) {
                 adv_n(lx, 7);
@@ -1272,7 +1273,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                 skip_space(lx);
                 char c = peek(lx);
                 if (c == '/' || c == '"' || c == '@') {
-                        token a = {0};
+                        token a = { 0 };
                         r = read_path(lx, &a);
                         if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->attachment, NULL) < 0)
                                 r = lx_error(lx, a.line, a.col, "NUL byte in the attachment");
@@ -1281,7 +1282,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                                 return r;
                 }
         } else {
-                token a = {0};
+                token a = { 0 };
                 r = read_path(lx, &a);
                 if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->name, NULL) < 0)
                         r = lx_error(lx, a.line, a.col, "NUL byte in the profile name");
@@ -1307,7 +1308,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
 
 int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile **ret, mp_error *err)
 {
-        lexer lx = {.s = data, .len = size, .line = 1, .col = 1, .name = name, .err = err};
+        lexer lx = { .s = data, .len = size, .line = 1, .col = 1, .name = name, .err = err };
         const char *nul = memchr(data, 0, size);
         if (nul) {
                 while (lx.s + lx.pos < nul)
@@ -1344,7 +1345,7 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
                                 }
                                 adv(&lx);
                         } else if (peek(&lx) == '"') {
-                                token t = {0};
+                                token t = { 0 };
                                 r = read_quoted(&lx, &t);
                                 free(t.text);
                                 if (r < 0)

@@ -312,7 +312,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                         r->glob = glob;
                         if (!glob)
                                 r->raw = rp;
-                        mp_error e = {0};
+                        mp_error e = { 0 };
                         if (aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
                                 rc = mp_error_set(err, -EINVAL, origin, "the glob rule gives a bad pattern %s: %s",
                                                   pattern, e.text);
@@ -455,10 +455,10 @@ static char *comment_path(const char *raw, size_t len)
 
 static const char *apparmor_signal(const char *trace_name, char *buf, size_t size)
 {
-        static const char *const names[] = {NULL,     "hup",  "int",    "quit", "ill",   "trap", "abrt", "bus",
-                                            "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
-                                            "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
-                                            "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys"};
+        static const char *const names[] = { NULL,     "hup",  "int",    "quit", "ill",   "trap", "abrt", "bus",
+                                             "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
+                                             "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
+                                             "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys" };
         int sig = signal_from_name(trace_name);
         if (sig <= 0)
                 return NULL;
@@ -529,9 +529,9 @@ typedef struct sock_kind {
 
 static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_types)
 {
-        static const char *const args[] = {"socket", "socketpair"};
-        static const char *const types[] = {NULL, "stream", "dgram", "raw", "rdm",   "seqpacket",
-                                            NULL, NULL,     NULL,    NULL,  "packet"};
+        static const char *const args[] = { "socket", "socketpair" };
+        static const char *const types[] = { NULL, "stream", "dgram", "raw", "rdm",   "seqpacket",
+                                             NULL, NULL,     NULL,    NULL,  "packet" };
         char **lines = NULL, **unix_types = NULL, **unknown = NULL;
         json_t *arguments = json_object_get(ctx->t->root, "arguments");
         for (size_t a = 0; a < ELEMENTSOF(args); a++) {
@@ -603,9 +603,9 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         static const struct {
                 const char *op, *perms;
                 bool peer;
-        } ops[] = {{"bind", "bind, listen, accept", false},
-                   {"connect", "connect, send, receive", true},
-                   {"sendto", "send", true}};
+        } ops[] = { { "bind", "bind, listen, accept", false },
+                    { "connect", "connect, send, receive", true },
+                    { "sendto", "send", true } };
         for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
                 json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
                 const char *addr;
@@ -719,19 +719,19 @@ typedef struct deny_rule {
 static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool mount_needed[3])
 {
         static const deny_rule denies[] = {
-                {"@{PROC}/*", AA_PERM_WRITE, "w"},
-                {"@{PROC}/sys/**", AA_PERM_WRITE, "w"},
-                {"@{PROC}/sysrq-trigger", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
-                 "rwklx"},
-                {"@{PROC}/mem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
-                {"@{PROC}/kmem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
-                {"@{PROC}/kcore", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx"},
-                {"/sys/firmware/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
-                 "rwklx"},
-                {"/sys/kernel/security/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
-                 "rwklx"},
+                { "@{PROC}/*", AA_PERM_WRITE, "w" },
+                { "@{PROC}/sys/**", AA_PERM_WRITE, "w" },
+                { "@{PROC}/sysrq-trigger", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                  "rwklx" },
+                { "@{PROC}/mem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
+                { "@{PROC}/kmem", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
+                { "@{PROC}/kcore", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC, "rwklx" },
+                { "/sys/firmware/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                  "rwklx" },
+                { "/sys/kernel/security/**", AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LOCK | AA_PERM_LINK | AA_PERM_EXEC,
+                  "rwklx" },
         };
-        static const char *const mounts[3] = {"mount", "umount", "pivot_root"};
+        static const char *const mounts[3] = { "mount", "umount", "pivot_root" };
         strbuf_puts(sb, "  # Denied even if a rule is added by hand (as in Docker's default profile): writes to\n"
                         "  # /proc files and /proc/sys, kernel memory, firmware and LSM interfaces, mounts.\n");
         size_t n = hashmap_size(c->raw), k = 0, pos = 0;
@@ -813,7 +813,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                 return r;
         _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
 
-        collected c = {.raw = hashmap_new(), .mounts = hashmap_new()};
+        collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
         hashmap *rules = hashmap_new();
         strbuf body = STRBUF_INIT;
         size_t nraw = 0;
@@ -824,7 +824,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                 goto out;
 
         /* file rules in groups, each group sorted */
-        group groups[_G_MAX] = {0};
+        group groups[_G_MAX] = { 0 };
         size_t nrules = 0, pos = 0;
         const char *key;
         void *val;
@@ -863,8 +863,8 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "include <tunables/global>\n"
                       "\n"
                       "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
-                      ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped, ctx->name,
-                      ctx->name);
+                      ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
+                      ctx->name, ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

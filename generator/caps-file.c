@@ -52,7 +52,10 @@ static int fail_at(mp_error *err, const char *name, int line, int col, const cha
         return r;
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 int caps_file_parse(const char *data, size_t size, const char *name, caps_file **ret, mp_error *err)
 {
@@ -105,8 +108,9 @@ int caps_file_parse(const char *data, size_t size, const char *name, caps_file *
                         _cleanup_free_ char *q = quote_for_message(word);
                         r = fail_at(err, name, line, col, "unknown capability %s", q);
                 } else if (after < len && l[after] != '#') {
-                        r = fail_at(err, name, line, (int)after + 1,
-                                    "unexpected text after the capability (one capability a line; '#' starts a comment)");
+                        r = fail_at(
+                                err, name, line, (int)after + 1,
+                                "unexpected text after the capability (one capability a line; '#' starts a comment)");
                 }
                 if (r < 0)
                         break;

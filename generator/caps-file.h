@@ -12,9 +12,9 @@
 #include "util.h"
 
 typedef struct caps_file_entry {
-        char *name;       /* "CAP_NET_BIND_SERVICE" */
-        char **reasons;   /* NULL-terminated, possibly empty */
-        int line;         /* where it was listed (1-based) */
+        char *name;     /* "CAP_NET_BIND_SERVICE" */
+        char **reasons; /* NULL-terminated, possibly empty */
+        int line;       /* where it was listed (1-based) */
 } caps_file_entry;
 
 typedef struct caps_file {
@@ -33,5 +33,8 @@ int caps_file_load(const char *path, caps_file **ret, mp_error *err);
 /* Whether the file lists `cap` ("CAP_X" or any accepted spelling). */
 bool caps_file_has(const caps_file *cf, const char *cap);
 void caps_file_free(caps_file *cf);
-static inline void caps_file_freep(caps_file **cf) { caps_file_free(*cf); }
+static inline void caps_file_freep(caps_file **cf)
+{
+        caps_file_free(*cf);
+}
 #define _cleanup_caps_file_ _cleanup_(caps_file_freep)

@@ -17,7 +17,7 @@
 #include "caps.h"
 #include "emitters.h"
 
-#define CAPS_MAX_REASONS 10
+#define CAPS_MAX_REASONS  10
 #define CAPS_MAX_PROGRAMS 3
 
 void gen_put_escaped(strbuf *sb, const char *s)
@@ -44,8 +44,8 @@ caps_reason *caps_reasons(const trace *t, size_t *ret_n)
         caps_reason *out = NULL;
         const char *cn, *rt;
         json_t *reasons, *node;
-        json_object_foreach(caps, cn, reasons) {
-                json_object_foreach(reasons, rt, node) {
+        json_object_foreach (caps, cn, reasons) {
+                json_object_foreach (reasons, rt, node) {
                         if (n == cap) {
                                 cap = cap ? cap * 2 : 8;
                                 out = xrealloc(out, cap * sizeof *out);
@@ -54,7 +54,7 @@ caps_reason *caps_reasons(const trace *t, size_t *ret_n)
                         *r = (caps_reason){ .cap = cn, .text = rt, .node = node };
                         const char *res;
                         json_t *u;
-                        json_object_foreach(json_object_get(node, "results"), res, u) {
+                        json_object_foreach (json_object_get(node, "results"), res, u) {
                                 if (streq(res, "ok"))
                                         r->ok += trace_usage_count(u);
                                 else
@@ -74,10 +74,10 @@ void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t m
         json_t *set = json_object();
         const char *res, *prog;
         json_t *u, *pv;
-        json_object_foreach(json_object_get(node, "results"), res, u) {
+        json_object_foreach (json_object_get(node, "results"), res, u) {
                 if (streq(res, "ok") != ok_only)
                         continue;
-                json_object_foreach(json_object_get(u, "programs"), prog, pv)
+                json_object_foreach (json_object_get(u, "programs"), prog, pv)
                         json_object_set_new(set, prog, json_true());
         }
         size_t n;
@@ -128,8 +128,9 @@ int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
                                  "# the object and the deciding values, and [the programs].\n");
         }
         if (denied)
-                strbuf_printf(&sb, "# %zu kind%s of call %s refused a capability while recorded (not listed for that): see\n"
-                                   "# \"Denied during recording\" in hardening.md.\n",
+                strbuf_printf(&sb,
+                              "# %zu kind%s of call %s refused a capability while recorded (not listed for that): see\n"
+                              "# \"Denied during recording\" in hardening.md.\n",
                               denied, denied == 1 ? "" : "s", denied == 1 ? "was" : "were");
 
         for (char **c = ctx->caps; *c; c++) {

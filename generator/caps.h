@@ -7,11 +7,11 @@
 
 /* One reason of capabilities.CAP_X in the trace, with its outcome. */
 typedef struct caps_reason {
-        const char *cap;      /* "CAP_CHOWN" (borrowed from the trace) */
-        const char *text;     /* the reason key (borrowed) */
-        const json_t *node;   /* the reason node (borrowed) */
-        json_int_t ok;        /* successful calls */
-        json_int_t failed;    /* calls that failed, any errno */
+        const char *cap;    /* "CAP_CHOWN" (borrowed from the trace) */
+        const char *text;   /* the reason key (borrowed) */
+        const json_t *node; /* the reason node (borrowed) */
+        json_int_t ok;      /* successful calls */
+        json_int_t failed;  /* calls that failed, any errno */
 } caps_reason;
 
 /* Every reason of the trace, sorted by capability then reason text.

@@ -46,8 +46,8 @@
 #define MAX_OUTCOMES 64
 #define MAX_LISTED   12
 
-static const uint32_t abi_token[_TRACE_ABI_MAX] = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
-static const char *const abi_docker[_TRACE_ABI_MAX] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+static const uint32_t abi_token[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+static const char *const abi_docker[_TRACE_ABI_MAX] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
 
 /* ------------------------------------------------------------ verdicts */
 
@@ -91,7 +91,7 @@ static bool default_cap(const char *cap)
 static void cond_caps(const seccomp_profile *p, char ***out)
 {
         for (size_t i = 0; i < p->n_rules; i++) {
-                const seccomp_profile_cond *cs[2] = {&p->rules[i].includes, &p->rules[i].excludes};
+                const seccomp_profile_cond *cs[2] = { &p->rules[i].includes, &p->rules[i].excludes };
                 for (int k = 0; k < 2; k++)
                         for (size_t j = 0; cs[k]->caps && cs[k]->caps[j]; j++)
                                 if (!diff_strv_has(*out, cs[k]->caps[j]))
@@ -204,13 +204,13 @@ static void build_vectors(const seccomp_profile *po, const seccomp_profile *pn, 
                 vs->n_used++;
                 product = product * c.n[i] > MAX_VECTORS ? MAX_VECTORS + 1 : product * c.n[i];
         }
-        uint64_t a[6] = {0};
+        uint64_t a[6] = { 0 };
         if (!vs->n_used) {
                 vec_push(vs, a);
                 return;
         }
         if (product <= MAX_VECTORS) {
-                size_t pos[6] = {0};
+                size_t pos[6] = { 0 };
                 for (;;) {
                         for (unsigned i = 0; i < 6; i++)
                                 a[i] = c.n[i] ? c.v[i][pos[i]] : 0;
@@ -237,27 +237,27 @@ static void build_vectors(const seccomp_profile *po, const seccomp_profile *pn, 
 
 static const char *socketcall_call(uint64_t call)
 {
-        static const char *const names[] = {NULL,
-                                            "SYS_SOCKET",
-                                            "SYS_BIND",
-                                            "SYS_CONNECT",
-                                            "SYS_LISTEN",
-                                            "SYS_ACCEPT",
-                                            "SYS_GETSOCKNAME",
-                                            "SYS_GETPEERNAME",
-                                            "SYS_SOCKETPAIR",
-                                            "SYS_SEND",
-                                            "SYS_RECV",
-                                            "SYS_SENDTO",
-                                            "SYS_RECVFROM",
-                                            "SYS_SHUTDOWN",
-                                            "SYS_SETSOCKOPT",
-                                            "SYS_GETSOCKOPT",
-                                            "SYS_SENDMSG",
-                                            "SYS_RECVMSG",
-                                            "SYS_ACCEPT4",
-                                            "SYS_RECVMMSG",
-                                            "SYS_SENDMMSG"};
+        static const char *const names[] = { NULL,
+                                             "SYS_SOCKET",
+                                             "SYS_BIND",
+                                             "SYS_CONNECT",
+                                             "SYS_LISTEN",
+                                             "SYS_ACCEPT",
+                                             "SYS_GETSOCKNAME",
+                                             "SYS_GETPEERNAME",
+                                             "SYS_SOCKETPAIR",
+                                             "SYS_SEND",
+                                             "SYS_RECV",
+                                             "SYS_SENDTO",
+                                             "SYS_RECVFROM",
+                                             "SYS_SHUTDOWN",
+                                             "SYS_SETSOCKOPT",
+                                             "SYS_GETSOCKOPT",
+                                             "SYS_SENDMSG",
+                                             "SYS_RECVMSG",
+                                             "SYS_ACCEPT4",
+                                             "SYS_RECVMMSG",
+                                             "SYS_SENDMMSG" };
         return call < ELEMENTSOF(names) ? names[call] : NULL;
 }
 
@@ -684,13 +684,13 @@ static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_pro
 
 static int compile(const seccomp_profile *p, const char *const *caps, seccomp_program **ret, mp_error *err)
 {
-        seccomp_env se = {.caps = caps};
+        seccomp_env se = { .caps = caps };
         return seccomp_program_compile(p, &se, ret, err);
 }
 
 int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const seccomp_profile *pn, mp_error *err)
 {
-        sc_ctx c = {.d = d, .po = po, .pn = pn};
+        sc_ctx c = { .d = d, .po = po, .pn = pn };
         char **extra = NULL;
         cond_caps(po, &extra);
         cond_caps(pn, &extra);

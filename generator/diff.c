@@ -16,8 +16,8 @@
 #include "seccomp-profile.h"
 #include "trace.h"
 
-static const char *const class_names[_DIFF_CLASS_MAX] = {"widen", "narrow", "change", "recorded"};
-static const char *const file_names[_DIFF_FILE_MAX] = {"seccomp.json", "apparmor.profile", "caps.txt", "trace"};
+static const char *const class_names[_DIFF_CLASS_MAX] = { "widen", "narrow", "change", "recorded" };
+static const char *const file_names[_DIFF_FILE_MAX] = { "seccomp.json", "apparmor.profile", "caps.txt", "trace" };
 
 /* ------------------------------------------------------------ the model */
 
@@ -254,7 +254,7 @@ static void file_facts_side(diff_result *d, const file_facts *a, const file_fact
 
 static void add_file_facts(diff_result *d, const trace *to, const trace *tn)
 {
-        file_facts fo = {.set = hashmap_new()}, fn = {.set = hashmap_new()};
+        file_facts fo = { .set = hashmap_new() }, fn = { .set = hashmap_new() };
         /* the paths were checked by generate already; a malformed one is skipped */
         (void)aa_trace_accesses(to, collect_file_fact, &fo, NULL);
         (void)aa_trace_accesses(tn, collect_file_fact, &fn, NULL);
@@ -363,9 +363,9 @@ typedef enum input_kind {
         _IN_MAX,
 } input_kind;
 
-static const char *const input_names[_IN_MAX] = {"directory", "seccomp", "apparmor", "caps", "trace"};
-static const char *const input_words[_IN_MAX] = {"a directory", "a seccomp profile", "an AppArmor profile",
-                                                 "a caps.txt", "a trace"};
+static const char *const input_names[_IN_MAX] = { "directory", "seccomp", "apparmor", "caps", "trace" };
+static const char *const input_words[_IN_MAX] = { "a directory", "a seccomp profile", "an AppArmor profile",
+                                                  "a caps.txt", "a trace" };
 
 #define SNIFF_MAX (64u * 1024u * 1024u)
 
@@ -467,7 +467,7 @@ static int diff_dirs(diff_result *d, const char *od, const char *nd, mp_error *e
                         diff_note(d, xasprintf("%s is only in OLD: it is compared with one that grants nothing, "
                                                "so everything it granted is listed",
                                                file_names[f]));
-                side o = {0}, n = {0};
+                side o = { 0 }, n = { 0 };
                 switch (f) {
                 case DIFF_FILE_SECCOMP:
                         r = oe ? seccomp_profile_load(op, &o.sp, err) : empty_seccomp(&o.sp);
@@ -509,7 +509,7 @@ static int diff_dirs(diff_result *d, const char *od, const char *nd, mp_error *e
 /* The profiles `generate` would write for a trace (in memory). */
 static int generate(const trace *t, const char *name, const char *path, side *ret, mp_error *err)
 {
-        gen_options opts = {.name = name, .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO};
+        gen_options opts = { .name = name, .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         gen_context ctx;
         int r = gen_context_init(&ctx, t, &opts, err);
         _cleanup_free_ char *sc = NULL, *aa = NULL, *caps = NULL;
@@ -547,7 +547,7 @@ static int diff_traces(diff_result *d, const char *op, const char *np, mp_error 
                 return r;
         /* one profile name for both, so that renaming nothing shows */
         _cleanup_free_ char *name = gen_default_name(tn);
-        side o = {0}, n = {0};
+        side o = { 0 }, n = { 0 };
         r = generate(to, name, op, &o, err);
         if (r == 0)
                 r = generate(tn, name, np, &n, err);
@@ -581,7 +581,7 @@ int diff_paths(const char *old_path, const char *new_path, diff_result **ret, mp
                                     input_words[ko], new_path, input_words[kn]);
         diff_result *d = diff_result_new(old_path, new_path, input_names[ko]);
         _cleanup_diff_result_ diff_result *owned = d;
-        side o = {0}, n = {0};
+        side o = { 0 }, n = { 0 };
         switch (ko) {
         case IN_DIR:
                 r = diff_dirs(d, old_path, new_path, err);
@@ -653,8 +653,9 @@ static bool same_group(const diff_item *a, const diff_item *b)
 
 static void counts_line(strbuf *sb, const diff_result *d, bool md)
 {
-        static const char *const one[_DIFF_CLASS_MAX] = {"widening", "narrowing", "other change", "recorded fact"};
-        static const char *const many[_DIFF_CLASS_MAX] = {"widenings", "narrowings", "other changes", "recorded facts"};
+        static const char *const one[_DIFF_CLASS_MAX] = { "widening", "narrowing", "other change", "recorded fact" };
+        static const char *const many[_DIFF_CLASS_MAX] = { "widenings", "narrowings", "other changes",
+                                                           "recorded facts" };
         if (!d->n) {
                 strbuf_puts(sb, "no differences");
                 return;
@@ -772,7 +773,7 @@ static void emit_line(const emitter *e, const diff_result *d, size_t i, size_t j
 static char *format(const diff_result *d, bool colour, bool md)
 {
         strbuf sb = STRBUF_INIT;
-        emitter e = {&sb, colour, md};
+        emitter e = { &sb, colour, md };
         const char *bold = colour ? "\033[1m" : "", *off = colour ? "\033[0m" : "";
         if (md) {
                 strbuf_puts(&sb, "### minpriv diff: ");

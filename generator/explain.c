@@ -33,14 +33,15 @@ void explain_stack_lines(strbuf *out, const json_t *stack, const char *indent)
 {
         size_t i;
         json_t *fr;
-        json_array_foreach(stack, i, fr) {
+        json_array_foreach (stack, i, fr) {
                 const char *fn = json_string_value(json_object_get(fr, "function"));
                 const char *mod = json_string_value(json_object_get(fr, "module"));
                 strbuf_printf(out, "%s#%zu %s", indent, i, fn ? fn : "??");
                 if (fn)
                         strbuf_printf(out, "+0x%llx", (long long)json_integer_value(json_object_get(fr, "offset")));
                 if (mod)
-                        strbuf_printf(out, " (%s+0x%llx)", mod, (long long)json_integer_value(json_object_get(fr, "ip")));
+                        strbuf_printf(out, " (%s+0x%llx)", mod,
+                                      (long long)json_integer_value(json_object_get(fr, "ip")));
                 strbuf_putc(out, '\n');
         }
 }
@@ -275,7 +276,7 @@ static bool explain_path(const trace *t, const char *raw, strbuf *out)
         json_t *net = json_object_get(t->root, "network");
         const char *op;
         json_t *fams;
-        json_object_foreach(net, op, fams) {
+        json_object_foreach (net, op, fams) {
                 json_t *res = json_object_get(json_object_get(fams, "AF_UNIX"), enc);
                 if (!res)
                         continue;
@@ -326,9 +327,10 @@ static bool explain_cap(const trace *t, const char *cap, strbuf *out)
                 }
         }
         free(keys);
-        strbuf_printf(out, "%s %s\n", cap,
-                      needed ? "is needed: at least one of these calls succeeded with it (caps.txt lists it)"
-                             : "is not needed: every call that would have used it failed (review: denied during recording)");
+        strbuf_printf(
+                out, "%s %s\n", cap,
+                needed ? "is needed: at least one of these calls succeeded with it (caps.txt lists it)"
+                       : "is not needed: every call that would have used it failed (review: denied during recording)");
         return true;
 }
 

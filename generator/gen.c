@@ -8,7 +8,10 @@
 static const char *const runtime_names[_GEN_RUNTIME_MAX] = { "runc", "crun", "none" };
 static const char *const action_names[_GEN_DEFAULT_MAX] = { "errno", "enosys", "kill", "log" };
 
-const char *gen_runtime_name(gen_runtime rt) { return rt < _GEN_RUNTIME_MAX ? runtime_names[rt] : NULL; }
+const char *gen_runtime_name(gen_runtime rt)
+{
+        return rt < _GEN_RUNTIME_MAX ? runtime_names[rt] : NULL;
+}
 
 int gen_runtime_from_name(const char *name)
 {
@@ -18,7 +21,10 @@ int gen_runtime_from_name(const char *name)
         return -1;
 }
 
-const char *gen_default_action_name(gen_default_action a) { return a < _GEN_DEFAULT_MAX ? action_names[a] : NULL; }
+const char *gen_default_action_name(gen_default_action a)
+{
+        return a < _GEN_DEFAULT_MAX ? action_names[a] : NULL;
+}
 
 int gen_default_action_from_name(const char *name)
 {
@@ -39,7 +45,7 @@ char **gen_caps_needed(const trace *t)
                 const char *reason;
                 json_t *rn;
                 bool ok = false;
-                json_object_foreach(json_object_get(caps, keys[i]), reason, rn) {
+                json_object_foreach (json_object_get(caps, keys[i]), reason, rn) {
                         json_t *u = json_object_get(json_object_get(rn, "results"), "ok");
                         if (u && trace_usage_count(u) > 0)
                                 ok = true;
@@ -58,7 +64,7 @@ char *gen_default_name(const trace *t)
         /* The byte-order-first command of all runs: independent of order. */
         size_t i;
         json_t *run;
-        json_array_foreach(runs, i, run) {
+        json_array_foreach (runs, i, run) {
                 const char *c = json_string_value(json_array_get(json_object_get(run, "command"), 0));
                 if (c && (!cmd || strcmp(c, cmd) < 0))
                         cmd = c;

@@ -29,26 +29,26 @@ typedef enum gen_default_action {
 } gen_default_action;
 
 typedef struct gen_options {
-        const char *name;             /* profile name; NULL: derived from the main program */
+        const char *name; /* profile name; NULL: derived from the main program */
         gen_runtime runtime;
         gen_default_action default_action;
-        const char *globs_file;       /* user AppArmor glob rules, or NULL */
-        const char *templates_dir;    /* NULL: the built-in search (see gen_templates_dir) */
-        bool k8s;                     /* --format k8s: Kubernetes resources too */
+        const char *globs_file;    /* user AppArmor glob rules, or NULL */
+        const char *templates_dir; /* NULL: the built-in search (see gen_templates_dir) */
+        bool k8s;                  /* --format k8s: Kubernetes resources too */
 } gen_options;
 
 /* What one generation run knows, shared by the emitters. */
 typedef struct gen_context {
         const trace *t;
         const gen_options *opts;
-        char *name;                   /* the resolved profile name */
-        char **caps;                  /* capabilities needed (sorted, NULL-terminated) */
+        char *name;  /* the resolved profile name */
+        char **caps; /* capabilities needed (sorted, NULL-terminated) */
         /* Figures emitters report for the summary and for each other
          * (hardening.md quotes them). -1 when not computed. */
-        int seccomp_syscalls;         /* syscall names the profile allows */
+        int seccomp_syscalls; /* syscall names the profile allows */
         int apparmor_raw_paths;
         int apparmor_rules;
-        strbuf notes;                 /* lines for stderr ("minpriv: ...") */
+        strbuf notes; /* lines for stderr ("minpriv: ...") */
 } gen_context;
 
 typedef struct gen_emitter {
@@ -84,18 +84,18 @@ const char *gen_templates_dir(const gen_options *opts);
  * read-only root needs, no-new-privileges, limits (-1: not derived). */
 typedef struct gen_hardening_mount {
         char *path;
-        bool volume;                  /* holds image files: a volume, else a tmpfs */
-        bool exec;                    /* something executed or mapped from it */
-        char *volume_name;            /* for volumes */
+        bool volume;       /* holds image files: a volume, else a tmpfs */
+        bool exec;         /* something executed or mapped from it */
+        char *volume_name; /* for volumes */
 } gen_hardening_mount;
 
 typedef struct gen_hardening {
-        bool nonroot;                 /* feasible to run as uid:gid below */
+        bool nonroot; /* feasible to run as uid:gid below */
         long long uid, gid;
-        bool read_only;               /* feasible with the mounts below */
+        bool read_only; /* feasible with the mounts below */
         gen_hardening_mount *mounts;
         size_t n_mounts;
-        bool nnp;                     /* no-new-privileges feasible */
+        bool nnp; /* no-new-privileges feasible */
         long long memory_mib, pids;
 } gen_hardening;
 

@@ -49,9 +49,9 @@
 #include "emitters.h"
 #include "names.h"
 
-#define NONROOT_ID 65534u
-#define MAX_LISTED 12         /* evidence items listed before "and N more" */
-#define USERNS_RANGE 65536u   /* ids a default userns-remap range maps */
+#define NONROOT_ID   65534u
+#define MAX_LISTED   12     /* evidence items listed before "and N more" */
+#define USERNS_RANGE 65536u /* ids a default userns-remap range maps */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -88,8 +88,8 @@ static bool any_ok(const json_t *file, const char *const *kinds)
         return false;
 }
 
-static const char *const all_kinds[] = { "read", "write", "append", "create", "delete", "rename", "link", "attr",
-                                         "exec", "mmap_exec", "lock", "list", "stat", "chdir", "mount", NULL };
+static const char *const all_kinds[] = { "read", "write",     "append", "create", "delete", "rename", "link",  "attr",
+                                         "exec", "mmap_exec", "lock",   "list",   "stat",   "chdir",  "mount", NULL };
 static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
 static const char *const exec_kinds[] = { "exec", "mmap_exec", NULL };
 
@@ -225,19 +225,27 @@ static bool in_list(const char *s, const char *const *list)
  * CA bundles are not. */
 static bool secret_kind(const char *path, const char **ret_kind)
 {
-        static const char *const ca_dirs[] = { "/etc/ssl/certs", "/usr/share/ca-certificates", "/usr/lib/ssl/certs",
-                                               "/etc/pki/ca-trust", "/etc/pki/tls/certs", "/etc/ca-certificates",
-                                               "/usr/local/share/ca-certificates", "/usr/share/ssl/certs" };
-        static const char *const ca_names[] = { "cacert.pem", "ca-bundle.pem", "ca-certificates.crt",
+        static const char *const ca_dirs[] = { "/etc/ssl/certs",
+                                               "/usr/share/ca-certificates",
+                                               "/usr/lib/ssl/certs",
+                                               "/etc/pki/ca-trust",
+                                               "/etc/pki/tls/certs",
+                                               "/etc/ca-certificates",
+                                               "/usr/local/share/ca-certificates",
+                                               "/usr/share/ssl/certs" };
+        static const char *const ca_names[] = { "cacert.pem",        "ca-bundle.pem", "ca-certificates.crt",
                                                 "tls-ca-bundle.pem", "ca-bundle.crt", NULL };
-        static const char *const key_ext[] = { ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".p8", ".ppk", NULL };
-        static const char *const key_names[] = { "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk",
-                                                 "id_ed25519_sk", NULL };
-        static const char *const cred_names[] = { "credentials", "credentials.json", "credentials.yml",
-                                                  "credentials.yaml", ".netrc", "_netrc", ".pgpass", ".my.cnf",
-                                                  ".git-credentials", ".npmrc", ".pypirc", ".dockercfg", ".htpasswd",
-                                                  "kubeconfig", "secrets.json", "secrets.yml", "secrets.yaml",
-                                                  "secret.json", ".vault-token", NULL };
+        static const char *const key_ext[] = {
+                ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".p8", ".ppk", NULL
+        };
+        static const char *const key_names[] = { "id_rsa",      "id_dsa",        "id_ecdsa", "id_ed25519",
+                                                 "id_ecdsa_sk", "id_ed25519_sk", NULL };
+        static const char *const cred_names[] = {
+                "credentials", "credentials.json", "credentials.yml", "credentials.yaml", ".netrc",
+                "_netrc",      ".pgpass",          ".my.cnf",         ".git-credentials", ".npmrc",
+                ".pypirc",     ".dockercfg",       ".htpasswd",       "kubeconfig",       "secrets.json",
+                "secrets.yml", "secrets.yaml",     "secret.json",     ".vault-token",     NULL
+        };
         static const char *const cred_paths[] = { "/.docker/config.json", "/.kube/config", "/.aws/credentials",
                                                   "/.config/gcloud/credentials.db", NULL };
         static const char *const shadow[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", NULL };
@@ -288,28 +296,28 @@ static bool secret_kind(const char *path, const char **ret_kind)
 
 typedef struct mount_pt {
         char *path;
-        bool volume;          /* holds image files the workload used */
-        bool exec;            /* something executed or mapped from it */
-        size_t writes;        /* written paths under it */
-        char *example;        /* one written path */
-        char *image_example;  /* one image file used under it (volume) */
+        bool volume;         /* holds image files the workload used */
+        bool exec;           /* something executed or mapped from it */
+        size_t writes;       /* written paths under it */
+        char *example;       /* one written path */
+        char *image_example; /* one image file used under it (volume) */
         char *volume_name;
 } mount_pt;
 
 typedef struct analysis {
         const trace *t;
         size_t nruns;
-        bool creds_known;     /* every run says who ran it */
-        bool as_root;         /* some run started with uid or euid 0 */
+        bool creds_known;      /* every run says who ran it */
+        bool as_root;          /* some run started with uid or euid 0 */
         long run_uid, run_gid; /* the ids when no run was root and all agree; -1 else */
-        bool nnp_recorded;    /* some run was recorded with no_new_privs */
+        bool nnp_recorded;     /* some run was recorded with no_new_privs */
         mount_pt *mounts;
         size_t nmounts;
-        bool root_written;    /* a write directly under "/" */
-        strset root_writes;   /* those paths */
+        bool root_written;  /* a write directly under "/" */
+        strset root_writes; /* those paths */
         /* non-root blockers */
-        strset id_changes;    /* "setuid 65534" */
-        strset mode_blocked;  /* "`path`: read needs o+r (owner 0:0 mode 0600)" */
+        strset id_changes;   /* "setuid 65534" */
+        strset mode_blocked; /* "`path`: read needs o+r (owner 0:0 mode 0600)" */
         size_t mode_blocked_n;
         /* no-new-privileges */
         strset setid_programs;
@@ -370,7 +378,6 @@ static bool under_tmpfs(const analysis *a, const char *real)
         return m && !m->volume;
 }
 
-
 static void analyse_runs(analysis *a)
 {
         json_t *runs = json_object_get(a->t->root, "runs");
@@ -379,7 +386,7 @@ static void analyse_runs(analysis *a)
         a->run_uid = a->run_gid = -2;
         size_t i;
         json_t *run;
-        json_array_foreach(runs, i, run) {
+        json_array_foreach (runs, i, run) {
                 if (json_is_true(json_object_get(run, "no_new_privs")))
                         a->nnp_recorded = true;
                 json_t *c = json_object_get(run, "credentials");
@@ -533,9 +540,9 @@ static void analyse_files(analysis *a, const json_t *files)
                     ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
                         strbuf sb = STRBUF_INIT;
                         md_code(&sb, real);
-                        strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)", mode & S_ISUID ? "user" : "group",
-                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0),
-                                      (long long)(mode & 07777));
+                        strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)",
+                                      mode & S_ISUID ? "user" : "group", (long long)int_of(f, "uid", 0),
+                                      (long long)int_of(f, "gid", 0), (long long)(mode & 07777));
                         set_add(&a->setid_programs, strbuf_str(&sb));
                         strbuf_free(&sb);
                 }
@@ -568,13 +575,15 @@ static void analyse_files(analysis *a, const json_t *files)
                                 block(a, real, f, "changing attributes", "ownership");
                 }
                 /* names created or removed: the parent directory, when described */
-                if (a->as_root && !tmp && (access_ok(f, "create") || access_ok(f, "delete") || access_ok(f, "rename") ||
-                                           access_ok(f, "link"))) {
+                if (a->as_root && !tmp &&
+                    (access_ok(f, "create") || access_ok(f, "delete") || access_ok(f, "rename") ||
+                     access_ok(f, "link"))) {
                         _cleanup_free_ char *dir = parent_dir(path);
                         const json_t *d = json_object_get(files, dir);
                         if (d && json_object_get(d, "mode") && !is_pseudo(dir) && !under_tmpfs(a, dir) &&
                             !nonroot_allows(d, 3))
-                                block(a, dir, d, "creating or removing names in it", "write permission for others (o+wx)");
+                                block(a, dir, d, "creating or removing names in it",
+                                      "write permission for others (o+wx)");
                 }
 
                 /* secret-looking files read from the image */
@@ -585,8 +594,9 @@ static void analyse_files(analysis *a, const json_t *files)
                                 md_code(&sb, real);
                                 strbuf_printf(&sb, " (%s", kind);
                                 if (json_object_get(f, "mode"))
-                                        strbuf_printf(&sb, ", owner %lld:%lld mode %04llo", (long long)int_of(f, "uid", 0),
-                                                      (long long)int_of(f, "gid", 0), (long long)(mode & 07777));
+                                        strbuf_printf(&sb, ", owner %lld:%lld mode %04llo",
+                                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0),
+                                                      (long long)(mode & 07777));
                                 strbuf_puts(&sb, ")");
                                 set_add(&a->secrets, strbuf_str(&sb));
                                 strbuf_free(&sb);
@@ -654,7 +664,7 @@ static void analyse_ids(analysis *a)
         json_t *reasons = json_object_get(json_object_get(a->t->root, "capabilities"), "CAP_CHOWN");
         const char *rt;
         json_t *node;
-        json_object_foreach(reasons, rt, node) {
+        json_object_foreach (reasons, rt, node) {
                 const json_t *in = json_object_get(node, "inputs");
                 const json_t *ok = json_object_get(json_object_get(node, "results"), "ok");
                 if (!ok || (int_of(in, "new_uid", -1) < (json_int_t)USERNS_RANGE &&
@@ -682,9 +692,9 @@ static void analyse(analysis *a, const trace *t)
 /* ------------------------------------------------------------ verdicts */
 
 static const char *const docker_default_caps[] = {
-        "CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",
-        "CAP_KILL",        "CAP_MKNOD",  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
-        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",      "CAP_SYS_CHROOT", NULL,
+        "CAP_AUDIT_WRITE", "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+        "CAP_KILL",        "CAP_MKNOD",   "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",    "CAP_SETFCAP",
+        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL,
 };
 
 /* Capabilities whose kernel checks look at the host's user namespace:
@@ -731,7 +741,10 @@ static long long memory_limit_mib(json_int_t sum_kib)
         return mib < 32 ? 32 : mib;
 }
 
-static long long pids_limit(json_int_t max_tasks) { return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1; }
+static long long pids_limit(json_int_t max_tasks)
+{
+        return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1;
+}
 
 typedef struct plan {
         bool nonroot;
@@ -753,14 +766,17 @@ static void list_set(strbuf *sb, const strset *s, size_t max)
         more(sb, n, max);
 }
 
-static size_t set_size(const strset *s) { return s->o ? json_object_size(s->o) : 0; }
+static size_t set_size(const strset *s)
+{
+        return s->o ? json_object_size(s->o) : 0;
+}
 
 static void put_command(strbuf *sb, const json_t *run)
 {
         strbuf cmd = STRBUF_INIT;
         size_t i;
         json_t *w;
-        json_array_foreach(json_object_get(run, "command"), i, w) {
+        json_array_foreach (json_object_get(run, "command"), i, w) {
                 if (i)
                         strbuf_putc(&cmd, ' ');
                 sh_word(&cmd, json_string_value(w) ? json_string_value(w) : "");
@@ -772,14 +788,15 @@ static void put_command(strbuf *sb, const json_t *run)
 static void section_runs(strbuf *sb, const analysis *a)
 {
         json_t *runs = json_object_get(a->t->root, "runs");
-        strbuf_printf(sb, "Generated by minpriv from %zu recorded run%s. Every verdict rests on what the workload did\n"
-                          "while it was recorded: record it over the code paths you ship (its integration tests), or a\n"
-                          "flag below may break a path the recording never took.\n\n",
+        strbuf_printf(sb,
+                      "Generated by minpriv from %zu recorded run%s. Every verdict rests on what the workload did\n"
+                      "while it was recorded: record it over the code paths you ship (its integration tests), or a\n"
+                      "flag below may break a path the recording never took.\n\n",
                       a->nruns, a->nruns == 1 ? "" : "s");
         strbuf_puts(sb, "| command | exit | user | recorded |\n|---|---|---|---|\n");
         size_t i;
         json_t *run;
-        json_array_foreach(runs, i, run) {
+        json_array_foreach (runs, i, run) {
                 strbuf_puts(sb, "| ");
                 put_command(sb, run);
                 json_t *ex = json_object_get(run, "exit");
@@ -807,7 +824,8 @@ static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, pla
         if (!a->as_root && a->run_uid >= 0) {
                 p->nonroot = true;
                 snprintf(p->user, sizeof p->user, "%ld:%ld", a->run_uid, a->run_gid);
-                strbuf_printf(sb, "**Verdict: feasible.** The workload was recorded as uid %ld, gid %ld, not as root.\n\n",
+                strbuf_printf(sb,
+                              "**Verdict: feasible.** The workload was recorded as uid %ld, gid %ld, not as root.\n\n",
                               a->run_uid, a->run_gid);
                 strbuf_printf(sb, "Flag: `--user %s` (compose `user: \"%s\"`).\n\n", p->user, p->user);
                 return;
@@ -819,42 +837,50 @@ static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, pla
         if (!blocked) {
                 p->nonroot = true;
                 snprintf(p->user, sizeof p->user, "%u:%u", NONROOT_ID, NONROOT_ID);
-                strbuf_printf(sb, "**Verdict: feasible.** It ran as root but used no capability, did not change its ids, and "
-                                  "every image file it used allows others the same access (checked against user %u, "
-                                  "group %u, no supplementary groups; files it created itself or wrote in tmpfs mounts are "
-                                  "its own).\n\n",
-                              NONROOT_ID, NONROOT_ID);
+                strbuf_printf(
+                        sb,
+                        "**Verdict: feasible.** It ran as root but used no capability, did not change its ids, and "
+                        "every image file it used allows others the same access (checked against user %u, "
+                        "group %u, no supplementary groups; files it created itself or wrote in tmpfs mounts are "
+                        "its own).\n\n",
+                        NONROOT_ID, NONROOT_ID);
                 if (!a->creds_known)
                         strbuf_puts(sb, "The trace does not say which user ran it; it was evaluated as root.\n\n");
-                strbuf_printf(sb, "Flag: `--user %s` (compose `user: \"%s\"`); or a `USER` line in the image. A volume "
-                                  "must then be writable by that user.\n\n",
+                strbuf_printf(sb,
+                              "Flag: `--user %s` (compose `user: \"%s\"`); or a `USER` line in the image. A volume "
+                              "must then be writable by that user.\n\n",
                               p->user, p->user);
                 return;
         }
         strbuf_puts(sb, "**Verdict: not feasible as recorded: it needs root for what follows.** Fix these first "
                         "(or keep root and rely on the other items).\n\n");
         if (ncaps) {
-                strbuf_printf(sb, "It uses %zu capabilit%s (section 3). A non-root process in a container has none in its "
-                                  "effective set, whatever `--cap-add` says (unless the program file carries them as file "
-                                  "capabilities, `setcap`):\n",
+                strbuf_printf(sb,
+                              "It uses %zu capabilit%s (section 3). A non-root process in a container has none in its "
+                              "effective set, whatever `--cap-add` says (unless the program file carries them as file "
+                              "capabilities, `setcap`):\n",
                               ncaps, ncaps == 1 ? "y" : "ies");
                 for (size_t i = 0; i < ncaps; i++)
                         strbuf_printf(sb, "- `%s`\n", ctx->caps[i]);
                 if (caps_has(ctx, "CAP_NET_BIND_SERVICE"))
-                        strbuf_puts(sb, "\n(Binding a low port as non-root also works with `--sysctl "
-                                        "net.ipv4.ip_unprivileged_port_start=N`; Docker sets it to 0 in containers with their "
-                                        "own network namespace.)\n");
+                        strbuf_puts(
+                                sb,
+                                "\n(Binding a low port as non-root also works with `--sysctl "
+                                "net.ipv4.ip_unprivileged_port_start=N`; Docker sets it to 0 in containers with their "
+                                "own network namespace.)\n");
                 strbuf_putc(sb, '\n');
         }
         if (set_size(&a->id_changes)) {
-                strbuf_puts(sb, "It changes its own user or group ids, which only root can do (it starts privileged and "
-                                "drops privileges itself; started as the target user it would need to skip that step):\n");
+                strbuf_puts(sb,
+                            "It changes its own user or group ids, which only root can do (it starts privileged and "
+                            "drops privileges itself; started as the target user it would need to skip that step):\n");
                 list_set(sb, &a->id_changes, MAX_LISTED);
                 strbuf_putc(sb, '\n');
         }
         if (set_size(&a->mode_blocked)) {
-                strbuf_printf(sb, "Image files a non-root user (%u:%u) could not use the same way (give the user ownership "
-                                  "in the image, `chown`/`chmod` in the Dockerfile, or move them to a volume):\n",
+                strbuf_printf(sb,
+                              "Image files a non-root user (%u:%u) could not use the same way (give the user ownership "
+                              "in the image, `chown`/`chmod` in the Dockerfile, or move them to a volume):\n",
                               NONROOT_ID, NONROOT_ID);
                 list_set(sb, &a->mode_blocked, MAX_LISTED);
                 strbuf_putc(sb, '\n');
@@ -866,8 +892,9 @@ static void section_readonly(strbuf *sb, const analysis *a, plan *p)
 {
         strbuf_puts(sb, "## 2. Read-only root filesystem\n\n");
         if (a->root_written) {
-                strbuf_puts(sb, "**Verdict: not feasible as recorded.** The workload creates or changes names directly in "
-                                "`/`, which no mount can make writable on a read-only root:\n");
+                strbuf_puts(sb,
+                            "**Verdict: not feasible as recorded.** The workload creates or changes names directly in "
+                            "`/`, which no mount can make writable on a read-only root:\n");
                 list_set(sb, &a->root_writes, MAX_LISTED);
                 strbuf_puts(sb, "\nMove them into a directory of their own (then a tmpfs or a volume there).");
                 if (!a->nmounts) {
@@ -943,16 +970,19 @@ static void section_caps(strbuf *sb, gen_context *ctx)
         while (ctx->caps[ncaps])
                 ncaps++;
         if (!ncaps) {
-                strbuf_puts(sb, "**Verdict: none needed.** No call the workload made succeeded thanks to a capability.\n\n"
-                                "Flag: `--cap-drop ALL` (compose `cap_drop: [ALL]`).\n\n");
+                strbuf_puts(sb,
+                            "**Verdict: none needed.** No call the workload made succeeded thanks to a capability.\n\n"
+                            "Flag: `--cap-drop ALL` (compose `cap_drop: [ALL]`).\n\n");
         } else {
                 size_t in_default = 0;
                 for (size_t i = 0; i < ncaps; i++)
                         if (in_list(ctx->caps[i], docker_default_caps))
                                 in_default++;
-                strbuf_printf(sb, "**Verdict: %zu needed** (caps.txt lists them with every reason). Docker's default set has "
-                                  "14; all but these are dropped.\n\n",
-                              ncaps);
+                strbuf_printf(
+                        sb,
+                        "**Verdict: %zu needed** (caps.txt lists them with every reason). Docker's default set has "
+                        "14; all but these are dropped.\n\n",
+                        ncaps);
                 strbuf_puts(sb, "| capability | in Docker's default set | used by |\n|---|---|---|\n");
                 for (size_t i = 0; i < ncaps; i++) {
                         size_t shown = 0, total = 0;
@@ -973,8 +1003,9 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                 }
                 strbuf_putc(sb, '\n');
                 if (in_default < ncaps)
-                        strbuf_puts(sb, "Capabilities outside Docker's default set widen what the container may do beyond "
-                                        "a default `docker run`: review them.\n\n");
+                        strbuf_puts(sb,
+                                    "Capabilities outside Docker's default set widen what the container may do beyond "
+                                    "a default `docker run`: review them.\n\n");
                 strbuf_puts(sb, "Flag: `--cap-drop ALL");
                 for (size_t i = 0; i < ncaps; i++)
                         strbuf_printf(sb, " --cap-add %s", ctx->caps[i]);
@@ -989,9 +1020,10 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                 strbuf_puts(sb, "No call was refused a capability.\n\n");
                 return;
         }
-        strbuf_printf(sb, "%zu kind%s of call failed for want of a capability the process did not have. They are not in "
-                          "caps.txt: the workload ran without them. If a failure matters (a feature that silently did not "
-                          "work), decide whether to grant the capability.\n\n",
+        strbuf_printf(sb,
+                      "%zu kind%s of call failed for want of a capability the process did not have. They are not in "
+                      "caps.txt: the workload ran without them. If a failure matters (a feature that silently did not "
+                      "work), decide whether to grant the capability.\n\n",
                       denied, denied == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
                 if (!reasons[i].failed)
@@ -1012,8 +1044,9 @@ static void section_nnp(strbuf *sb, const analysis *a, plan *p)
         strbuf_puts(sb, "## 4. no-new-privileges\n\n");
         if (!set_size(&a->setid_programs)) {
                 p->nnp = true;
-                strbuf_puts(sb, "**Verdict: feasible.** No set-user-ID or set-group-ID program was executed, so nothing "
-                                "relies on gaining privileges at exec.\n\n");
+                strbuf_puts(sb,
+                            "**Verdict: feasible.** No set-user-ID or set-group-ID program was executed, so nothing "
+                            "relies on gaining privileges at exec.\n\n");
         } else if (a->nnp_recorded) {
                 p->nnp = true;
                 strbuf_puts(sb, "**Verdict: feasible.** These set-ID programs ran, but the recording itself ran with "
@@ -1021,15 +1054,21 @@ static void section_nnp(strbuf *sb, const analysis *a, plan *p)
                 list_set(sb, &a->setid_programs, MAX_LISTED);
                 strbuf_putc(sb, '\n');
         } else {
-                strbuf_puts(sb, "**Verdict: not recommended.** These set-ID programs ran; under no-new-privileges they would "
-                                "run without the privileges their mode grants:\n");
+                strbuf_puts(
+                        sb,
+                        "**Verdict: not recommended.** These set-ID programs ran; under no-new-privileges they would "
+                        "run without the privileges their mode grants:\n");
                 list_set(sb, &a->setid_programs, MAX_LISTED);
-                strbuf_puts(sb, "\nIf the workload runs as root anyway, the set-user-ID-root ones gain nothing and the flag "
-                                "is safe for them; check the others.\n\n");
+                strbuf_puts(
+                        sb,
+                        "\nIf the workload runs as root anyway, the set-user-ID-root ones gain nothing and the flag "
+                        "is safe for them; check the others.\n\n");
                 return;
         }
-        strbuf_puts(sb, "File capabilities (`setcap`) are not recorded; a program relying on them would lose them too.\n\n"
-                        "Flag: `--security-opt no-new-privileges` (compose `security_opt: [\"no-new-privileges:true\"]`).\n\n");
+        strbuf_puts(
+                sb,
+                "File capabilities (`setcap`) are not recorded; a program relying on them would lose them too.\n\n"
+                "Flag: `--security-opt no-new-privileges` (compose `security_opt: [\"no-new-privileges:true\"]`).\n\n");
 }
 
 static void section_limits(strbuf *sb, const analysis *a, plan *p)
@@ -1047,34 +1086,41 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         p->pids = pids_limit(tasks);
         strbuf_puts(sb, "| limit | recorded peak | verdict | flag |\n|---|---|---|---|\n");
         if (p->memory_mib > 0 && sum >= maxrss)
-                strbuf_printf(sb, "| memory | %lld KiB summed RSS of the live processes (largest single process %lld KiB) | "
-                                  "%lld MiB: 1.5x the peak, rounded up to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
-                              (long long)sum, (long long)maxrss, p->memory_mib, p->memory_mib);
+                strbuf_printf(
+                        sb,
+                        "| memory | %lld KiB summed RSS of the live processes (largest single process %lld KiB) | "
+                        "%lld MiB: 1.5x the peak, rounded up to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
+                        (long long)sum, (long long)maxrss, p->memory_mib, p->memory_mib);
         else if (p->memory_mib > 0)
-                strbuf_printf(sb, "| memory | %lld KiB RSS of the largest process (%s) | %lld MiB: 1.5x the peak, rounded up "
-                                  "to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
-                              (long long)maxrss,
-                              sum ? "more than the summed RSS samples saw" : "the run was too short for a summed RSS sample",
-                              p->memory_mib, p->memory_mib);
+                strbuf_printf(
+                        sb,
+                        "| memory | %lld KiB RSS of the largest process (%s) | %lld MiB: 1.5x the peak, rounded up "
+                        "to 16 MiB, at least 32 MiB | `--memory %lldm` |\n",
+                        (long long)maxrss,
+                        sum ? "more than the summed RSS samples saw" : "the run was too short for a summed RSS sample",
+                        p->memory_mib, p->memory_mib);
         else
                 strbuf_puts(sb, "| memory | not recorded | not derived | — |\n");
         if (cpu >= 0)
-                strbuf_printf(sb, "| CPU | %lld ms of CPU time in total | not derived: the trace has no wall-clock time, "
-                                  "so no rate | — |\n",
+                strbuf_printf(sb,
+                              "| CPU | %lld ms of CPU time in total | not derived: the trace has no wall-clock time, "
+                              "so no rate | — |\n",
                               (long long)cpu);
         else
                 strbuf_puts(sb, "| CPU | not recorded | not derived | — |\n");
         if (p->pids > 0)
-                strbuf_printf(sb, "| pids | %lld task%s (threads) alive at once, in %lld process%s; %lld process%s "
-                                  "created in all | %lld: twice the peak plus 8 | `--pids-limit %lld` |\n",
+                strbuf_printf(sb,
+                              "| pids | %lld task%s (threads) alive at once, in %lld process%s; %lld process%s "
+                              "created in all | %lld: twice the peak plus 8 | `--pids-limit %lld` |\n",
                               (long long)tasks, tasks == 1 ? "" : "s", (long long)procs, procs == 1 ? "" : "es",
                               (long long)created, created == 1 ? "" : "es", p->pids, p->pids);
         else
                 strbuf_puts(sb, "| pids | not recorded | not derived | — |\n");
         strbuf_putc(sb, '\n');
-        strbuf_puts(sb, "The RSS peak is sampled every 50 ms and misses shorter spikes; it leaves out the page cache and "
-                        "files written to tmpfs, which the container's memory cgroup also counts. Choose a CPU limit "
-                        "(`--cpus`) from the service's latency needs, not from this trace.");
+        strbuf_puts(sb,
+                    "The RSS peak is sampled every 50 ms and misses shorter spikes; it leaves out the page cache and "
+                    "files written to tmpfs, which the container's memory cgroup also counts. Choose a CPU limit "
+                    "(`--cpus`) from the service's latency needs, not from this trace.");
         if (fds > 0)
                 strbuf_printf(sb, " At most %lld file descriptors were open in one process (sampled).", (long long)fds);
         strbuf_puts(sb, "\n\n");
@@ -1092,13 +1138,14 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
                         [GEN_DEFAULT_LOG] = ("other calls are only logged: a trial profile, generate with "
                                              "`--default-action errno` to enforce it"),
                 };
-                gen_default_action act = ctx->opts->default_action < _GEN_DEFAULT_MAX ? ctx->opts->default_action
-                                                                                       : GEN_DEFAULT_ERRNO;
-                strbuf_printf(sb, "**seccomp: feasible.** `seccomp.json` allows %d syscall names, every one the workload "
-                                  "attempted plus what the container runtime needs (Docker's default profile allows 301 "
-                                  "of the 368 x86_64 syscalls libseccomp 2.5.4 names); %s.\n"
-                                  "Flag: `--security-opt seccomp=seccomp.json` (compose `security_opt: "
-                                  "[\"seccomp:seccomp.json\"]`).\n\n",
+                gen_default_action act =
+                        ctx->opts->default_action < _GEN_DEFAULT_MAX ? ctx->opts->default_action : GEN_DEFAULT_ERRNO;
+                strbuf_printf(sb,
+                              "**seccomp: feasible.** `seccomp.json` allows %d syscall names, every one the workload "
+                              "attempted plus what the container runtime needs (Docker's default profile allows 301 "
+                              "of the 368 x86_64 syscalls libseccomp 2.5.4 names); %s.\n"
+                              "Flag: `--security-opt seccomp=seccomp.json` (compose `security_opt: "
+                              "[\"seccomp:seccomp.json\"]`).\n\n",
                               ctx->seccomp_syscalls, other[act]);
         } else {
                 strbuf_puts(sb, "**seccomp:** no `seccomp.json` was generated with this report; without one, keep the "
@@ -1106,17 +1153,20 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
         }
         if (ctx->apparmor_rules >= 0) {
                 p->apparmor = true;
-                strbuf_printf(sb, "**AppArmor: feasible** where the host has AppArmor. `apparmor.profile` defines profile "
-                                  "`%s` with %d rules",
+                strbuf_printf(sb,
+                              "**AppArmor: feasible** where the host has AppArmor. `apparmor.profile` defines profile "
+                              "`%s` with %d rules",
                               ctx->name, ctx->apparmor_rules);
                 if (ctx->apparmor_raw_paths >= 0)
                         strbuf_printf(sb, " from %d recorded paths", ctx->apparmor_raw_paths);
-                strbuf_printf(sb, ". Load it on the host first: `apparmor_parser -r apparmor.profile`.\n"
-                                  "Flag: `--security-opt apparmor=%s` (compose `security_opt: [\"apparmor:%s\"]`).\n\n",
+                strbuf_printf(sb,
+                              ". Load it on the host first: `apparmor_parser -r apparmor.profile`.\n"
+                              "Flag: `--security-opt apparmor=%s` (compose `security_opt: [\"apparmor:%s\"]`).\n\n",
                               ctx->name, ctx->name);
         } else {
-                strbuf_puts(sb, "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "
-                                "AppArmor, keep the runtime's default profile.\n\n");
+                strbuf_puts(sb,
+                            "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "
+                            "AppArmor, keep the runtime's default profile.\n\n");
         }
 }
 
@@ -1127,7 +1177,7 @@ static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
         if (a->userns.o) {
                 const char *k;
                 json_t *v;
-                json_object_foreach(a->userns.o, k, v)
+                json_object_foreach (a->userns.o, k, v)
                         set_add(&issues, k);
         }
         for (char **c = ctx->caps; *c; c++)
@@ -1137,12 +1187,14 @@ static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
                                 set_add(&issues, s);
                         }
         if (!set_size(&issues)) {
-                strbuf_puts(sb, "**Verdict: compatible.** Nothing recorded depends on being the host's root: no capability "
-                                "checked in the host's namespace, no id outside the 65536 a remapped container maps, no "
-                                "image file owned by one.\n\n");
+                strbuf_puts(sb,
+                            "**Verdict: compatible.** Nothing recorded depends on being the host's root: no capability "
+                            "checked in the host's namespace, no id outside the 65536 a remapped container maps, no "
+                            "image file owned by one.\n\n");
         } else {
-                strbuf_puts(sb, "**Verdict: would break** under remapping (the container's root is an unprivileged user on "
-                                "the host):\n");
+                strbuf_puts(sb,
+                            "**Verdict: would break** under remapping (the container's root is an unprivileged user on "
+                            "the host):\n");
                 list_set(sb, &issues, MAX_LISTED);
                 strbuf_putc(sb, '\n');
         }
@@ -1155,20 +1207,23 @@ static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
 static void section_image(strbuf *sb, const analysis *a)
 {
         strbuf_puts(sb, "## 8. The image\n\n");
-        strbuf_printf(sb, "**Files used: %zu**, listed in `files-used.txt`: image files the workload opened, executed, "
-                          "mapped, listed or looked at successfully (not /proc, /sys, /dev, tmpfs scratch space or files it "
-                          "created), with the real paths behind symlinks. A minimal or multi-stage image needs these (and "
-                          "the directories and symlinks leading to them); anything else is a candidate for removal.\n\n",
-                      a->nfiles_used);
+        strbuf_printf(
+                sb,
+                "**Files used: %zu**, listed in `files-used.txt`: image files the workload opened, executed, "
+                "mapped, listed or looked at successfully (not /proc, /sys, /dev, tmpfs scratch space or files it "
+                "created), with the real paths behind symlinks. A minimal or multi-stage image needs these (and "
+                "the directories and symlinks leading to them); anything else is a candidate for removal.\n\n",
+                a->nfiles_used);
         size_t ns = set_size(&a->secrets);
         if (!ns) {
                 strbuf_puts(sb, "**Secrets: none read.** No file that looks like a private key, an environment file or "
                                 "a credentials file was read from the image.\n\n");
                 return;
         }
-        strbuf_printf(sb, "**Secrets: %zu secret-looking file%s read from the image — flagged.** Keep secrets out of "
-                          "images (anyone who can pull the image can read them); provide them at run time (Docker or "
-                          "compose secrets, a read-only bind mount, the environment):\n",
+        strbuf_printf(sb,
+                      "**Secrets: %zu secret-looking file%s read from the image — flagged.** Keep secrets out of "
+                      "images (anyone who can pull the image can read them); provide them at run time (Docker or "
+                      "compose secrets, a read-only bind mount, the environment):\n",
                       ns, ns == 1 ? "" : "s");
         list_set(sb, &a->secrets, MAX_LISTED * 2);
         strbuf_putc(sb, '\n');
@@ -1240,7 +1295,8 @@ static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const
                         for (size_t i = 0; i < a->nmounts; i++) {
                                 if (!a->mounts[i].volume)
                                         continue;
-                                _cleanup_free_ char *w = xasprintf("%s:%s", a->mounts[i].volume_name, a->mounts[i].path);
+                                _cleanup_free_ char *w =
+                                        xasprintf("%s:%s", a->mounts[i].volume_name, a->mounts[i].path);
                                 strbuf_puts(sb, "      - ");
                                 yaml_str(sb, w);
                                 strbuf_putc(sb, '\n');
@@ -1291,13 +1347,16 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         if (p->read_only && !a->nmounts)
                 strbuf_puts(sb, "| 2 | read-only root filesystem | feasible | `--read-only` |\n");
         else if (p->read_only)
-                strbuf_printf(sb, "| 2 | read-only root filesystem | feasible with %zu tmpfs, %zu volume%s | `--read-only` + "
-                                  "mounts (section 2) |\n",
-                              nt, nv, nv == 1 ? "" : "s");
+                strbuf_printf(
+                        sb,
+                        "| 2 | read-only root filesystem | feasible with %zu tmpfs, %zu volume%s | `--read-only` + "
+                        "mounts (section 2) |\n",
+                        nt, nv, nv == 1 ? "" : "s");
         else
                 strbuf_puts(sb, "| 2 | read-only root filesystem | not feasible as recorded | — |\n");
         if (ncaps)
-                strbuf_printf(sb, "| 3 | capabilities | %zu needed | `--cap-drop ALL` + %zu `--cap-add` |\n", ncaps, ncaps);
+                strbuf_printf(sb, "| 3 | capabilities | %zu needed | `--cap-drop ALL` + %zu `--cap-add` |\n", ncaps,
+                              ncaps);
         else
                 strbuf_puts(sb, "| 3 | capabilities | none needed | `--cap-drop ALL` |\n");
         strbuf_printf(sb, "| 4 | no-new-privileges | %s | %s |\n", p->nnp ? "feasible" : "not recommended",
@@ -1331,7 +1390,8 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_printf(sb, "| 8 | image files used | %zu | `files-used.txt` |\n", a->nfiles_used);
         size_t ns = set_size(&a->secrets);
         if (ns)
-                strbuf_printf(sb, "| 8 | secrets read from the image | **%zu flagged** | move them out of the image |\n", ns);
+                strbuf_printf(
+                        sb, "| 8 | secrets read from the image | **%zu flagged** | move them out of the image |\n", ns);
         else
                 strbuf_puts(sb, "| 8 | secrets read from the image | none | — |\n");
         strbuf_putc(sb, '\n');
@@ -1371,7 +1431,8 @@ int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err)
         analysis a;
         analyse(&a, ctx->t);
         strbuf sb = STRBUF_INIT;
-        strbuf_printf(&sb, "# Files %s used from its image (minpriv): one path a line, real paths behind symlinks too.\n",
+        strbuf_printf(&sb,
+                      "# Files %s used from its image (minpriv): one path a line, real paths behind symlinks too.\n",
                       ctx->name);
         for (size_t i = 0; i < a.nfiles_used; i++) {
                 gen_put_escaped(&sb, a.files_used[i]);
@@ -1407,8 +1468,13 @@ int gen_hardening_plan(gen_context *ctx, gen_hardening *ret)
         section_nnp(&scratch, &a, &p);
         section_limits(&scratch, &a, &p);
         strbuf_free(&scratch);
-        gen_hardening h = { .nonroot = p.nonroot, .read_only = p.read_only, .nnp = p.nnp,
-                            .memory_mib = p.memory_mib, .pids = p.pids, .uid = -1, .gid = -1 };
+        gen_hardening h = { .nonroot = p.nonroot,
+                            .read_only = p.read_only,
+                            .nnp = p.nnp,
+                            .memory_mib = p.memory_mib,
+                            .pids = p.pids,
+                            .uid = -1,
+                            .gid = -1 };
         if (p.nonroot) {
                 long long u, g;
                 if (sscanf(p.user, "%lld:%lld", &u, &g) == 2) {

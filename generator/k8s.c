@@ -82,7 +82,7 @@ static bool yaml_plain(const char *s)
                 if (!(isalnum(*p) || *p == '_' || *p == '-' || *p == '.' || *p == '/'))
                         return false;
         /* words YAML would read as something else */
-        static const char *const special[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", NULL};
+        static const char *const special[] = { "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", NULL };
         for (const char *const *w = special; *w; w++)
                 if (strcasecmp(s, *w) == 0)
                         return false;

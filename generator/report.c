@@ -233,7 +233,7 @@ typedef struct figures {
         char **outside_docker; /* recorded names Docker's default would deny */
 } figures;
 
-static const char *const write_kinds[] = {"write", "append", "create", "delete", "rename", "link", "attr", NULL};
+static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
 
 static bool has_ok(const json_t *file, const char *const *kinds)
 {
@@ -600,7 +600,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
                                         r->calls = xrealloc(r->calls, r->cap * sizeof *r->calls);
                                 }
                                 json_int_t c = int_of(u, "count") > 0 ? int_of(u, "count") : 0;
-                                r->calls[r->n++] = (prog_call){abi, name, c};
+                                r->calls[r->n++] = (prog_call){ abi, name, c };
                                 r->total += c;
                         }
                 }
@@ -744,7 +744,7 @@ static tnode *tree_build(const json_t *files)
                         raw = xstrdup(enc);
                         len = strlen(enc);
                 }
-                paths[i++] = (tpath){enc, raw, len, file};
+                paths[i++] = (tpath){ enc, raw, len, file };
         }
         if (n)
                 qsort(paths, n, sizeof *paths, cmp_tpath);
@@ -1098,7 +1098,7 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err)
                                  "x86_64.allowed, x86_64.known, x86_64.names)");
                 goto out;
         }
-        report_docker d = {0};
+        report_docker d = { 0 };
         d.allowed = (int)json_integer_value(json_object_get(x, "allowed"));
         d.known = (int)json_integer_value(json_object_get(x, "known"));
         d.names = xcalloc(json_array_size(names) + 1, sizeof *d.names);

@@ -74,15 +74,15 @@ static const struct {
         const char *name;
         uint32_t action; /* with the default data runc uses */
 } actions[] = {
-        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
-        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-        {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(EPERM)},
-        {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(EPERM)},
-        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
-        {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-        {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
+        { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD },
+        { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD },
+        { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS },
+        { "SCMP_ACT_TRAP", SCMP_ACT_TRAP },
+        { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(EPERM) },
+        { "SCMP_ACT_TRACE", SCMP_ACT_TRACE(EPERM) },
+        { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },
+        { "SCMP_ACT_LOG", SCMP_ACT_LOG },
+        { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY },
 };
 
 uint32_t seccomp_action_base(uint32_t action)
@@ -127,13 +127,13 @@ static const struct {
         const char *name;
         enum scmp_compare op;
 } operators[] = {
-        {"SCMP_CMP_NE", SCMP_CMP_NE},
-        {"SCMP_CMP_LT", SCMP_CMP_LT},
-        {"SCMP_CMP_LE", SCMP_CMP_LE},
-        {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-        {"SCMP_CMP_GE", SCMP_CMP_GE},
-        {"SCMP_CMP_GT", SCMP_CMP_GT},
-        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+        { "SCMP_CMP_NE", SCMP_CMP_NE },
+        { "SCMP_CMP_LT", SCMP_CMP_LT },
+        { "SCMP_CMP_LE", SCMP_CMP_LE },
+        { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+        { "SCMP_CMP_GE", SCMP_CMP_GE },
+        { "SCMP_CMP_GT", SCMP_CMP_GT },
+        { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
 static const char *const known_flags[] = {
@@ -399,7 +399,7 @@ static int parse_cond(parser *ps, json_t *v, const char *key, seccomp_profile_co
                 r = perr(ps, "expected an object");
                 goto out;
         }
-        static const char *const names[] = {"caps", "arches", "minKernel"};
+        static const char *const names[] = { "caps", "arches", "minKernel" };
         json_t *m[3];
         r = members(ps, v, names, m, 3);
         if (r < 0)
@@ -424,7 +424,7 @@ static int parse_arg(parser *ps, json_t *v, seccomp_profile_arg *a)
 {
         if (!json_is_object(v))
                 return perr(ps, "expected an object with index, value, valueTwo and op");
-        static const char *const names[] = {"index", "value", "valueTwo", "op"};
+        static const char *const names[] = { "index", "value", "valueTwo", "op" };
         json_t *m[4];
         int r = members(ps, v, names, m, 4);
         if (r < 0)
@@ -463,8 +463,8 @@ static int parse_rule(parser *ps, json_t *v, seccomp_profile_rule *rule)
         rule->excludes.min_kernel_major = rule->excludes.min_kernel_minor = -1;
         if (!json_is_object(v))
                 return perr(ps, "expected an object");
-        static const char *const names[] = {"names", "name",    "action",   "errnoRet",
-                                            "args",  "comment", "includes", "excludes"};
+        static const char *const names[] = { "names", "name",    "action",   "errnoRet",
+                                             "args",  "comment", "includes", "excludes" };
         json_t *m[8];
         int r = members(ps, v, names, m, 8);
         if (r < 0)
@@ -536,7 +536,7 @@ static int parse_archmap(parser *ps, json_t *v, seccomp_profile_archmap *am)
 {
         if (!json_is_object(v))
                 return perr(ps, "expected an object with architecture and subArchitectures");
-        static const char *const names[] = {"architecture", "subArchitectures"};
+        static const char *const names[] = { "architecture", "subArchitectures" };
         json_t *m[2];
         int r = members(ps, v, names, m, 2);
         if (r < 0)
@@ -545,7 +545,7 @@ static int parse_archmap(parser *ps, json_t *v, seccomp_profile_archmap *am)
                 return perr(ps, "missing member 'architecture'");
         if ((r = get_string(ps, m[0], "architecture", &am->arch)) < 0)
                 return r;
-        char *one[] = {am->arch, NULL};
+        char *one[] = { am->arch, NULL };
         if ((r = check_arch_names(ps, one, "architecture", true)) < 0)
                 return r;
         if (m[1] && (r = get_strings(ps, m[1], "subArchitectures", &am->sub_arches)) < 0)
@@ -560,8 +560,8 @@ static int parse_profile(parser *ps, json_t *root)
         seccomp_profile *p = ps->p;
         if (!json_is_object(root))
                 return perr(ps, "expected a JSON object (a Docker seccomp profile)");
-        static const char *const names[] = {"defaultAction", "defaultErrnoRet", "architectures", "archMap",
-                                            "syscalls",      "flags",           "listenerPath",  "listenerMetadata"};
+        static const char *const names[] = { "defaultAction", "defaultErrnoRet", "architectures", "archMap",
+                                             "syscalls",      "flags",           "listenerPath",  "listenerMetadata" };
         json_t *m[8];
         int r = members(ps, root, names, m, 8);
         if (r < 0)
@@ -670,7 +670,7 @@ int seccomp_profile_load_buffer(const char *data, size_t size, const char *name,
         }
         seccomp_profile *p = xcalloc(1, sizeof *p);
         p->source = xstrdup(name);
-        parser ps = {.name = name, .path = STRBUF_INIT, .p = p, .err = err};
+        parser ps = { .name = name, .path = STRBUF_INIT, .p = p, .err = err };
         int r = parse_profile(&ps, root);
         strbuf_free(&ps.path);
         if (r < 0) {
@@ -746,11 +746,11 @@ static const struct {
         const char *goarch;
         const char *docker;
 } native_arches[] = {
-        {"amd64", "SCMP_ARCH_X86_64"},      {"arm64", "SCMP_ARCH_AARCH64"},
-        {"mips64", "SCMP_ARCH_MIPS64"},     {"mips64n32", "SCMP_ARCH_MIPS64N32"},
-        {"mipsel64", "SCMP_ARCH_MIPSEL64"}, {"mipsel64n32", "SCMP_ARCH_MIPSEL64N32"},
-        {"s390x", "SCMP_ARCH_S390X"},       {"ppc64le", "SCMP_ARCH_PPC64LE"},
-        {"riscv64", "SCMP_ARCH_RISCV64"},
+        { "amd64", "SCMP_ARCH_X86_64" },      { "arm64", "SCMP_ARCH_AARCH64" },
+        { "mips64", "SCMP_ARCH_MIPS64" },     { "mips64n32", "SCMP_ARCH_MIPS64N32" },
+        { "mipsel64", "SCMP_ARCH_MIPSEL64" }, { "mipsel64n32", "SCMP_ARCH_MIPSEL64N32" },
+        { "s390x", "SCMP_ARCH_S390X" },       { "ppc64le", "SCMP_ARCH_PPC64LE" },
+        { "riscv64", "SCMP_ARCH_RISCV64" },
 };
 
 static void running_kernel(int *major, int *minor)
@@ -802,17 +802,17 @@ static int add_name(scmp_filter_ctx ctx, const seccomp_profile_rule *r, const ch
                 rc = seccomp_rule_add(ctx, r->action, nr, 0);
         } else {
                 struct scmp_arg_cmp conds[64];
-                unsigned count[6] = {0};
+                unsigned count[6] = { 0 };
                 bool split = false;
                 size_t n = r->n_args < ELEMENTSOF(conds) ? r->n_args : ELEMENTSOF(conds);
                 if (r->n_args > ELEMENTSOF(conds))
                         return mp_error_set(err, -EINVAL, source, "syscalls[%zu]: more than %zu argument conditions",
                                             idx, ELEMENTSOF(conds));
                 for (size_t i = 0; i < n; i++) {
-                        conds[i] = (struct scmp_arg_cmp){.arg = r->args[i].index,
-                                                         .op = r->args[i].op,
-                                                         .datum_a = r->args[i].value,
-                                                         .datum_b = r->args[i].value_two};
+                        conds[i] = (struct scmp_arg_cmp){ .arg = r->args[i].index,
+                                                          .op = r->args[i].op,
+                                                          .datum_a = r->args[i].value,
+                                                          .datum_b = r->args[i].value_two };
                         if (++count[r->args[i].index] > 1)
                                 split = true;
                 }
@@ -1062,7 +1062,7 @@ void seccomp_program_free(seccomp_program *prog)
 
 const char *const *seccomp_program_unknown_names(const seccomp_program *prog)
 {
-        static const char *const none[] = {NULL};
+        static const char *const none[] = { NULL };
         return prog->unknown_names ? (const char *const *)prog->unknown_names : none;
 }
 
@@ -1187,7 +1187,7 @@ static bool jump_taken(uint16_t code, uint32_t a, uint32_t operand)
  * makes the kernel return 0 (kill). */
 static uint32_t bpf_run(const struct sock_filter *f, size_t len, const struct seccomp_data *d)
 {
-        uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {0};
+        uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = { 0 };
         for (size_t pc = 0; pc < len; pc++) {
                 const struct sock_filter *i = &f[pc];
                 switch (BPF_CLASS(i->code)) {
@@ -1326,8 +1326,8 @@ typedef struct astate {
 static aval word_value(const astate *s, int w)
 {
         if (s->word_known[w])
-                return (aval){true, s->word_val[w], w};
-        return (aval){false, 0, w};
+                return (aval){ true, s->word_val[w], w };
+        return (aval){ false, 0, w };
 }
 
 static void add_outcome(walk *w, uint32_t r)
@@ -1355,17 +1355,17 @@ static void walk_from(walk *w, size_t pc, astate s)
                         if (BPF_MODE(i->code) == BPF_ABS)
                                 s.A = word_value(&s, (int)(i->k / 4));
                         else if (BPF_MODE(i->code) == BPF_LEN)
-                                s.A = (aval){true, sizeof(struct seccomp_data), -1};
+                                s.A = (aval){ true, sizeof(struct seccomp_data), -1 };
                         else if (BPF_MODE(i->code) == BPF_IMM)
-                                s.A = (aval){true, i->k, -1};
+                                s.A = (aval){ true, i->k, -1 };
                         else
                                 s.A = s.M[i->k];
                         break;
                 case BPF_LDX:
                         if (BPF_MODE(i->code) == BPF_LEN)
-                                s.X = (aval){true, sizeof(struct seccomp_data), -1};
+                                s.X = (aval){ true, sizeof(struct seccomp_data), -1 };
                         else if (BPF_MODE(i->code) == BPF_IMM)
-                                s.X = (aval){true, i->k, -1};
+                                s.X = (aval){ true, i->k, -1 };
                         else
                                 s.X = s.M[i->k];
                         break;
@@ -1376,19 +1376,19 @@ static void walk_from(walk *w, size_t pc, astate s)
                         s.M[i->k] = s.X;
                         break;
                 case BPF_ALU: {
-                        aval op = BPF_SRC(i->code) == BPF_X ? s.X : (aval){true, i->k, -1};
+                        aval op = BPF_SRC(i->code) == BPF_X ? s.X : (aval){ true, i->k, -1 };
                         if (BPF_OP(i->code) == BPF_NEG)
-                                op = (aval){true, 0, -1};
+                                op = (aval){ true, 0, -1 };
                         if ((BPF_OP(i->code) == BPF_DIV || BPF_OP(i->code) == BPF_MOD) && op.known && op.v == 0) {
                                 add_outcome(w, 0);
                                 return;
                         }
                         if (s.A.known && op.known) {
-                                s.A = (aval){true, alu(i->code, s.A.v, op.v), -1};
+                                s.A = (aval){ true, alu(i->code, s.A.v, op.v), -1 };
                         } else {
                                 if ((BPF_OP(i->code) == BPF_DIV || BPF_OP(i->code) == BPF_MOD) && !op.known)
                                         add_outcome(w, 0); /* a zero divisor is possible */
-                                s.A = (aval){false, 0, -1};
+                                s.A = (aval){ false, 0, -1 };
                         }
                         break;
                 }
@@ -1397,7 +1397,7 @@ static void walk_from(walk *w, size_t pc, astate s)
                                 pc += i->k;
                                 break;
                         }
-                        aval op = BPF_SRC(i->code) == BPF_X ? s.X : (aval){true, i->k, -1};
+                        aval op = BPF_SRC(i->code) == BPF_X ? s.X : (aval){ true, i->k, -1 };
                         if (s.A.known && op.known) {
                                 pc += jump_taken(i->code, s.A.v, op.v) ? i->jt : i->jf;
                                 break;
@@ -1411,7 +1411,7 @@ static void walk_from(walk *w, size_t pc, astate s)
                         if (BPF_OP(i->code) == BPF_JEQ && op.known && s.A.word >= 0) {
                                 t.word_known[s.A.word] = true;
                                 t.word_val[s.A.word] = op.v;
-                                t.A = (aval){true, op.v, s.A.word};
+                                t.A = (aval){ true, op.v, s.A.word };
                         }
                         walk_from(w, pc + 1 + i->jt, t);
                         if (w->overflow)
@@ -1459,14 +1459,14 @@ int seccomp_program_outcomes(const seccomp_program *prog, trace_abi abi, int nr,
         }
         astate s;
         memset(&s, 0, sizeof s);
-        s.A = s.X = (aval){true, 0, -1};
+        s.A = s.X = (aval){ true, 0, -1 };
         for (size_t k = 0; k < BPF_MEMWORDS; k++)
-                s.M[k] = (aval){true, 0, -1};
+                s.M[k] = (aval){ true, 0, -1 };
         /* nr and arch are known; the instruction pointer and the arguments are not */
         s.word_known[0] = s.word_known[1] = true;
         s.word_val[0] = (uint32_t)d.nr;
         s.word_val[1] = d.arch;
-        walk w = {.f = prog->insns, .len = prog->len, .outs = ret_rets, .max = max};
+        walk w = { .f = prog->insns, .len = prog->len, .outs = ret_rets, .max = max };
         walk_from(&w, 0, s);
         if (w.overflow)
                 return -E2BIG;
@@ -1501,7 +1501,7 @@ int seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int
 {
         if (!bpf_valid(f, len))
                 return -EINVAL;
-        seccomp_program tmp = {.insns = (struct sock_filter *)f, .len = len};
+        seccomp_program tmp = { .insns = (struct sock_filter *)f, .len = len };
         struct seccomp_data d;
         uint32_t stub;
         int r = prepare(&tmp, abi, nr, args, &d, &stub);

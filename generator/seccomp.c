@@ -336,26 +336,26 @@ static const char *socketcall_name(uint64_t call)
                 int call;
                 const char *name;
         } calls[] = {
-                {SYS_SOCKET, "SYS_SOCKET"},
-                {SYS_BIND, "SYS_BIND"},
-                {SYS_CONNECT, "SYS_CONNECT"},
-                {SYS_LISTEN, "SYS_LISTEN"},
-                {SYS_ACCEPT, "SYS_ACCEPT"},
-                {SYS_GETSOCKNAME, "SYS_GETSOCKNAME"},
-                {SYS_GETPEERNAME, "SYS_GETPEERNAME"},
-                {SYS_SOCKETPAIR, "SYS_SOCKETPAIR"},
-                {SYS_SEND, "SYS_SEND"},
-                {SYS_RECV, "SYS_RECV"},
-                {SYS_SENDTO, "SYS_SENDTO"},
-                {SYS_RECVFROM, "SYS_RECVFROM"},
-                {SYS_SHUTDOWN, "SYS_SHUTDOWN"},
-                {SYS_SETSOCKOPT, "SYS_SETSOCKOPT"},
-                {SYS_GETSOCKOPT, "SYS_GETSOCKOPT"},
-                {SYS_SENDMSG, "SYS_SENDMSG"},
-                {SYS_RECVMSG, "SYS_RECVMSG"},
-                {SYS_ACCEPT4, "SYS_ACCEPT4"},
-                {SYS_RECVMMSG, "SYS_RECVMMSG"},
-                {SYS_SENDMMSG, "SYS_SENDMMSG"},
+                { SYS_SOCKET, "SYS_SOCKET" },
+                { SYS_BIND, "SYS_BIND" },
+                { SYS_CONNECT, "SYS_CONNECT" },
+                { SYS_LISTEN, "SYS_LISTEN" },
+                { SYS_ACCEPT, "SYS_ACCEPT" },
+                { SYS_GETSOCKNAME, "SYS_GETSOCKNAME" },
+                { SYS_GETPEERNAME, "SYS_GETPEERNAME" },
+                { SYS_SOCKETPAIR, "SYS_SOCKETPAIR" },
+                { SYS_SEND, "SYS_SEND" },
+                { SYS_RECV, "SYS_RECV" },
+                { SYS_SENDTO, "SYS_SENDTO" },
+                { SYS_RECVFROM, "SYS_RECVFROM" },
+                { SYS_SHUTDOWN, "SYS_SHUTDOWN" },
+                { SYS_SETSOCKOPT, "SYS_SETSOCKOPT" },
+                { SYS_GETSOCKOPT, "SYS_GETSOCKOPT" },
+                { SYS_SENDMSG, "SYS_SENDMSG" },
+                { SYS_RECVMSG, "SYS_RECVMSG" },
+                { SYS_ACCEPT4, "SYS_ACCEPT4" },
+                { SYS_RECVMMSG, "SYS_RECVMMSG" },
+                { SYS_SENDMMSG, "SYS_SENDMMSG" },
         };
         for (size_t i = 0; i < ELEMENTSOF(calls); i++)
                 if ((uint64_t)calls[i].call == call)
@@ -400,7 +400,7 @@ typedef struct probe {
 static int check_profile(const char *text, const probe *probes, size_t n, mp_error *err)
 {
         _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
-        mp_error perr = {0};
+        mp_error perr = { 0 };
         if (seccomp_profile_load_buffer(text, strlen(text), "seccomp.json", &p, &perr) < 0) {
                 char msg[600];
                 mp_error_format(&perr, msg, sizeof msg);
@@ -410,7 +410,7 @@ static int check_profile(const char *text, const probe *probes, size_t n, mp_err
         if (p->warnings)
                 return mp_error_set(err, -EINVAL, "seccomp.json", "internal error in the profile: %s", p->warnings[0]);
         _cleanup_seccomp_program_ seccomp_program *prog = NULL;
-        seccomp_env env = {.caps = (const char *const[]){NULL}};
+        seccomp_env env = { .caps = (const char *const[]){ NULL } };
         if (seccomp_program_compile(p, &env, &prog, &perr) < 0) {
                 char msg[600];
                 mp_error_format(&perr, msg, sizeof msg);
@@ -459,7 +459,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         int def_errno;
         uint32_t def = default_action(ctx->opts->default_action, &def_errno);
 
-        rt_template tpl = {0};
+        rt_template tpl = { 0 };
         const char *rt = gen_runtime_name(ctx->opts->runtime);
         if (ctx->opts->runtime != GEN_RUNTIME_NONE) {
                 int r = template_load(ctx, &tpl, err);
@@ -474,7 +474,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         _cleanup_strv_free_ char **i386_only = xcalloc(1, sizeof(char *));
         _cleanup_strv_free_ char **rt_only = xcalloc(1, sizeof(char *));
         _cleanup_strv_free_ char **subarches = xcalloc(1, sizeof(char *));
-        size_t per_abi[_TRACE_ABI_MAX] = {0};
+        size_t per_abi[_TRACE_ABI_MAX] = { 0 };
         probe *probes = NULL;
         size_t n_probes = 0;
         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
@@ -522,7 +522,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                 if (!is_filtered(tpl.syscalls[i]))
                         add_probe(&probes, &n_probes, TRACE_ABI_X86_64, tpl.syscalls[i], NULL, 0, SCMP_ACT_ALLOW);
 
-        profile_builder b = {0};
+        profile_builder b = { 0 };
         _cleanup_strbuf_ strbuf counts = STRBUF_INIT;
         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
                 if (per_abi[abi])
@@ -554,7 +554,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         /* socket: the recorded address families, one rule each. */
         bool rt_needs_socket = strv_has(tpl.syscalls, "socket");
         if (recorded(syscalls, "socket") || rt_needs_socket) {
-                u64set fam = {0};
+                u64set fam = { 0 };
                 arg_values(arguments, "socket", 0, UINT64_MAX, &fam);
                 if (fam.n == 0 || rt_needs_socket) {
                         add_group(&b, SCMP_ACT_ALLOW,
@@ -574,7 +574,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                                                             fname ? fname : "?", (unsigned long long)fam.v[i], keys));
                                 strv_add(&g->names, "socket");
                                 g->has_arg = true;
-                                g->arg = (seccomp_profile_arg){.index = 0, .value = fam.v[i], .op = SCMP_CMP_EQ};
+                                g->arg = (seccomp_profile_arg){ .index = 0, .value = fam.v[i], .op = SCMP_CMP_EQ };
                         }
                 }
                 const char *key;
@@ -593,7 +593,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         /* socketcall (i386): the recorded call numbers. The arguments it
          * points to are in memory, out of seccomp's reach. */
         if (recorded(syscalls, "socketcall")) {
-                u64set calls = {0};
+                u64set calls = { 0 };
                 arg_values(arguments, "socketcall", 0, UINT64_MAX, &calls);
                 if (calls.n == 0) {
                         group *g = add_group(&b, SCMP_ACT_ALLOW,
@@ -610,7 +610,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                                                        socketcall_name(calls.v[i]), (unsigned long long)calls.v[i]));
                         strv_add(&g->names, "socketcall");
                         g->has_arg = true;
-                        g->arg = (seccomp_profile_arg){.index = 0, .value = calls.v[i], .op = SCMP_CMP_EQ};
+                        g->arg = (seccomp_profile_arg){ .index = 0, .value = calls.v[i], .op = SCMP_CMP_EQ };
                         add_probe(&probes, &n_probes, TRACE_ABI_I386, "socketcall", &calls.v[i], 1, SCMP_ACT_ALLOW);
                 }
                 free(calls.v);
@@ -619,7 +619,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         /* clone: the recorded combinations of namespace flags (usually none). */
         bool rt_needs_clone = strv_has(tpl.syscalls, "clone");
         if (recorded(syscalls, "clone") || rt_needs_clone) {
-                u64set ns = {0};
+                u64set ns = { 0 };
                 arg_values(arguments, "clone", 0, CLONE_NS_MASK, &ns);
                 if (recorded(syscalls, "clone") && json_object_size(json_object_get(arguments, "clone")) == 0)
                         strbuf_puts(&ctx->notes, "minpriv: seccomp.json: clone was recorded without its flags; "
@@ -635,7 +635,8 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                         strv_add(&g->names, "clone");
                         g->has_arg = true;
                         g->arg = (seccomp_profile_arg){
-                                .index = 0, .value = CLONE_NS_MASK, .value_two = ns.v[i], .op = SCMP_CMP_MASKED_EQ};
+                                .index = 0, .value = CLONE_NS_MASK, .value_two = ns.v[i], .op = SCMP_CMP_MASKED_EQ
+                        };
                 }
                 const char *key;
                 json_t *e;
@@ -651,7 +652,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         /* clone3: allowed when recorded, else ENOSYS so glibc uses clone. */
         if (recorded(syscalls, "clone3") || strv_has(tpl.syscalls, "clone3")) {
                 _cleanup_free_ char *keys = arg_keys(arguments, "clone3", 0, 0, 0);
-                u64set fl = {0};
+                u64set fl = { 0 };
                 arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &fl);
                 uint64_t any_ns = 0;
                 for (size_t i = 0; i < fl.n; i++)
@@ -677,7 +678,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
 
         /* personality: the recorded values. */
         if (recorded(syscalls, "personality") || strv_has(tpl.syscalls, "personality")) {
-                u64set pv = {0};
+                u64set pv = { 0 };
                 arg_values(arguments, "personality", 0, UINT64_MAX, &pv);
                 bool rt_needs = strv_has(tpl.syscalls, "personality");
                 if (pv.n == 0 || rt_needs) {
@@ -697,7 +698,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                                                                pv.v[i] == 0xffffffffu ? " (a query)" : ""));
                                 strv_add(&g->names, "personality");
                                 g->has_arg = true;
-                                g->arg = (seccomp_profile_arg){.index = 0, .value = pv.v[i], .op = SCMP_CMP_EQ};
+                                g->arg = (seccomp_profile_arg){ .index = 0, .value = pv.v[i], .op = SCMP_CMP_EQ };
                         }
                 }
                 for (size_t i = 0; i < pv.n; i++)
@@ -713,7 +714,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                 json_t *u = json_object_get(unknown, trace_abi_name(abi));
                 size_t n;
                 const char **keys = trace_sorted_keys(u, &n);
-                u64set nums = {0};
+                u64set nums = { 0 };
                 for (size_t i = 0; i < n; i++)
                         u64set_add(&nums, strtoull(keys[i], NULL, 10));
                 u64set_sort(&nums);

@@ -13,7 +13,7 @@
 #include "hashmap.h"
 #include "names.h"
 
-static const uint32_t abi_token[_TRACE_ABI_MAX] = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
+static const uint32_t abi_token[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
 
 /* ------------------------------------------------------------ profiles */
 
@@ -86,7 +86,7 @@ int verify_profiles_load(const char *dir, verify_profiles **ret, mp_error *err)
         if (!p->container_caps)
                 p->container_caps = xcalloc(1, sizeof(char *));
         if (p->sp) {
-                seccomp_env env = {.caps = (const char *const *)p->container_caps, .runc_enosys = true};
+                seccomp_env env = { .caps = (const char *const *)p->container_caps, .runc_enosys = true };
                 if ((r = seccomp_program_compile(p->sp, &env, &p->prog, err)) < 0)
                         return r;
         }
@@ -147,7 +147,7 @@ bool verify_denies_file(const verify_profiles *p, const char *path, const char *
 {
         if (!p->aa)
                 return false;
-        aa_access a = {.kind = kind, .result = result, .by_owner = by_owner};
+        aa_access a = { .kind = kind, .result = result, .by_owner = by_owner };
         size_t plen, rlen;
         _cleanup_free_ char *raw = trace_path_decode(path, &plen);
         _cleanup_free_ char *res = resolved ? trace_path_decode(resolved, &rlen) : NULL;
@@ -269,10 +269,11 @@ static const struct {
         const char *syscall, *kind;
         unsigned first, count;
 } arg_kinds[] = {
-        {"socket", "socket", 0, 3},         {"socketpair", "socketpair", 0, 3}, {"clone", "clone", 0, 1},
-        {"unshare", "unshare", 0, 1},       {"setns", "setns", 1, 1},           {"personality", "personality", 0, 1},
-        {"prctl", "prctl", 0, 1},           {"ioctl", "ioctl", 1, 1},           {"setsockopt", "setsockopt", 1, 2},
-        {"socketcall", "socketcall", 0, 1},
+        { "socket", "socket", 0, 3 },         { "socketpair", "socketpair", 0, 3 },
+        { "clone", "clone", 0, 1 },           { "unshare", "unshare", 0, 1 },
+        { "setns", "setns", 1, 1 },           { "personality", "personality", 0, 1 },
+        { "prctl", "prctl", 0, 1 },           { "ioctl", "ioctl", 1, 1 },
+        { "setsockopt", "setsockopt", 1, 2 }, { "socketcall", "socketcall", 0, 1 },
 };
 
 static void results_text(strbuf *sb, const json_t *node)
@@ -344,7 +345,7 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
         const char **keys = trace_sorted_keys(vals, &nk);
         for (size_t i = 0; i < nk; i++) {
                 json_t *e = json_object_get(vals, keys[i]);
-                uint64_t args[6] = {0};
+                uint64_t args[6] = { 0 };
                 json_t *values = json_object_get(e, "values");
                 for (unsigned j = 0; j < arg_kinds[k].count && j < json_array_size(values); j++)
                         args[arg_kinds[k].first + j] = (uint64_t)json_integer_value(json_array_get(values, j));
@@ -484,7 +485,7 @@ static const char *aa_socktype(uint64_t type)
 
 static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
-        aa_check c = {.r = r, .p = p};
+        aa_check c = { .r = r, .p = p };
         int rc = aa_trace_accesses(t, check_access, &c, err);
         if (rc < 0)
                 return rc;

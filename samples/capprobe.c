@@ -174,12 +174,12 @@ static int step(char *arg)
         char *f[5] = { 0 };
         int n = split(arg, f, 5);
         const char *op = f[0];
-#define NEED(k)                                                          \
-        do {                                                             \
-                if (n < (k)) {                                           \
-                        fprintf(stderr, "capprobe: %s: missing argument\n", op); \
-                        exit(2);                                         \
-                }                                                        \
+#define NEED(k)                                                                                                        \
+        do {                                                                                                           \
+                if (n < (k)) {                                                                                         \
+                        fprintf(stderr, "capprobe: %s: missing argument\n", op);                                       \
+                        exit(2);                                                                                       \
+                }                                                                                                      \
         } while (0)
         if (!strcmp(op, "create")) {
                 NEED(3);

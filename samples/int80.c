@@ -15,9 +15,9 @@ static long int80(long nr, long a, long b, long c)
 int main(void)
 {
         static const char msg[] = "hello from int 0x80\n";
-        long pid32 = int80(20, 0, 0, 0);              /* i386 getpid */
+        long pid32 = int80(20, 0, 0, 0);                 /* i386 getpid */
         long w = int80(4, 1, (long)msg, sizeof msg - 1); /* i386 write; msg is below 4 GiB in a non-PIE binary */
-        long x32 = syscall(0x40000000L | 39);          /* x32 getpid */
+        long x32 = syscall(0x40000000L | 39);            /* x32 getpid */
         printf("i386 getpid=%s write=%ld x32 getpid=%s\n", pid32 == getpid() ? "ok" : "mismatch", w,
                x32 == getpid() ? "ok" : "ENOSYS");
         return pid32 == getpid() ? 0 : 1;

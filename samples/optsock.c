@@ -54,7 +54,7 @@ static NOINLINE int write_result(const char *config, const char *text)
 
 static NOINLINE int talk_tcp(int port)
 {
-        struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
         in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (srv < 0)

@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK(x)                                                                          \
-        do {                                                                              \
-                if (!(x)) {                                                               \
-                        fprintf(stderr, "privileged: %s failed: %s\n", #x, strerror(errno)); \
-                        return 1;                                                         \
-                }                                                                         \
+#define CHECK(x)                                                                                                       \
+        do {                                                                                                           \
+                if (!(x)) {                                                                                            \
+                        fprintf(stderr, "privileged: %s failed: %s\n", #x, strerror(errno));                           \
+                        return 1;                                                                                      \
+                }                                                                                                      \
         } while (0)
 
 int main(int argc, char **argv)

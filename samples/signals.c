@@ -9,8 +9,14 @@
 
 static volatile sig_atomic_t got_usr1, got_usr2;
 
-static void on_usr1(int sig) { got_usr1++; }
-static void on_usr2(int sig) { got_usr2++; }
+static void on_usr1(int sig)
+{
+        got_usr1++;
+}
+static void on_usr2(int sig)
+{
+        got_usr2++;
+}
 
 int main(void)
 {

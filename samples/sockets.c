@@ -13,12 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHECK(x)                                                                     \
-        do {                                                                         \
-                if (!(x)) {                                                          \
-                        fprintf(stderr, "sockets: %s failed: %s\n", #x, strerror(errno)); \
-                        return 1;                                                    \
-                }                                                                    \
+#define CHECK(x)                                                                                                       \
+        do {                                                                                                           \
+                if (!(x)) {                                                                                            \
+                        fprintf(stderr, "sockets: %s failed: %s\n", #x, strerror(errno));                              \
+                        return 1;                                                                                      \
+                }                                                                                                      \
         } while (0)
 
 int main(int argc, char **argv)

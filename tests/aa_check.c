@@ -58,7 +58,7 @@ static const char *opt(const char *s)
 
 static int answer(const aa_profile *p, char *line)
 {
-        char *argv[6] = {0};
+        char *argv[6] = { 0 };
         int argc = 0;
         for (char *tok = strtok(line, " \t\n"); tok && argc < 6; tok = strtok(NULL, " \t\n"))
                 argv[argc++] = tok;
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         const char *path = argv[argc - 1];
-        mp_error err = {0};
+        mp_error err = { 0 };
         _cleanup_aa_profile_ aa_profile *p = NULL;
         if (aa_profile_load(path, &p, &err) < 0) {
                 char buf[1024];

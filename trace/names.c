@@ -9,23 +9,26 @@
 #include "names-gen.h"
 #include "util.h"
 
-#define LOOKUP_NAME(table, v)                                \
-        do {                                                 \
-                for (size_t i = 0; i < ELEMENTSOF(table); i++) \
-                        if ((table)[i].value == (v))         \
-                                return (table)[i].name;      \
-                return NULL;                                 \
+#define LOOKUP_NAME(table, v)                                                                                          \
+        do {                                                                                                           \
+                for (size_t i = 0; i < ELEMENTSOF(table); i++)                                                         \
+                        if ((table)[i].value == (v))                                                                   \
+                                return (table)[i].name;                                                                \
+                return NULL;                                                                                           \
         } while (0)
 
-#define LOOKUP_VALUE(table, n)                               \
-        do {                                                 \
-                for (size_t i = 0; i < ELEMENTSOF(table); i++) \
-                        if (streq((table)[i].name, (n)))     \
-                                return (table)[i].value;     \
-                return -1;                                   \
+#define LOOKUP_VALUE(table, n)                                                                                         \
+        do {                                                                                                           \
+                for (size_t i = 0; i < ELEMENTSOF(table); i++)                                                         \
+                        if (streq((table)[i].name, (n)))                                                               \
+                                return (table)[i].value;                                                               \
+                return -1;                                                                                             \
         } while (0)
 
-const char *cap_name(int cap) { LOOKUP_NAME(gen_capabilities, cap); }
+const char *cap_name(int cap)
+{
+        LOOKUP_NAME(gen_capabilities, cap);
+}
 
 int cap_from_name(const char *name)
 {
@@ -49,10 +52,22 @@ int cap_last(void)
         return m;
 }
 
-const char *family_name(int family) { LOOKUP_NAME(gen_families, family); }
-int family_from_name(const char *name) { LOOKUP_VALUE(gen_families, name); }
-const char *socktype_name(int type) { LOOKUP_NAME(gen_socktypes, type & 0xf); }
-int socktype_from_name(const char *name) { LOOKUP_VALUE(gen_socktypes, name); }
+const char *family_name(int family)
+{
+        LOOKUP_NAME(gen_families, family);
+}
+int family_from_name(const char *name)
+{
+        LOOKUP_VALUE(gen_families, name);
+}
+const char *socktype_name(int type)
+{
+        LOOKUP_NAME(gen_socktypes, type & 0xf);
+}
+int socktype_from_name(const char *name)
+{
+        LOOKUP_VALUE(gen_socktypes, name);
+}
 
 static char signame_buf[NSIG][16];
 

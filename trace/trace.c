@@ -42,8 +42,8 @@ static uint32_t abi_scmp_arch(trace_abi abi)
 
 /* The sections every trace has, in the order they are created. */
 static const char *const sections[] = {
-        "syscalls", "unknown_syscalls", "arguments", "files", "network", "credentials",
-        "capabilities", "signals", "ptrace", "resources",
+        "syscalls",    "unknown_syscalls", "arguments", "files",  "network",
+        "credentials", "capabilities",     "signals",   "ptrace", "resources",
 };
 
 trace *trace_new(void)
@@ -157,7 +157,7 @@ json_int_t trace_usage_count(const json_t *node)
         json_int_t n = 0;
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)json_object_get(node, "programs"), k, v)
+        json_object_foreach ((json_t *)json_object_get(node, "programs"), k, v)
                 n += json_integer_value(json_object_get(v, "count"));
         return n;
 }
@@ -168,7 +168,7 @@ const char **trace_sorted_keys(const json_t *obj, size_t *ret_n)
         const char **keys = xcalloc(n + 1, sizeof *keys);
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)obj, k, v)
+        json_object_foreach ((json_t *)obj, k, v)
                 keys[i++] = k;
         qsort(keys, n, sizeof *keys, strcmp_ptr);
         *ret_n = n;
@@ -179,10 +179,10 @@ bool trace_is_empty(const trace *t)
 {
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(t->root, "syscalls"), k, v)
+        json_object_foreach (json_object_get(t->root, "syscalls"), k, v)
                 if (json_object_size(v) > 0)
                         return false;
-        json_object_foreach(json_object_get(t->root, "unknown_syscalls"), k, v)
+        json_object_foreach (json_object_get(t->root, "unknown_syscalls"), k, v)
                 if (json_object_size(v) > 0)
                         return false;
         return true;
@@ -306,14 +306,14 @@ char *trace_path_decode(const char *enc, size_t *ret_len)
 /* ---------------------------------------------------------- validation */
 
 typedef enum {
-        S_INT,     /* integer >= 0 */
-        S_ANYINT,  /* any integer */
+        S_INT,    /* integer >= 0 */
+        S_ANYINT, /* any integer */
         S_STR,
         S_BOOL,
-        S_SCALAR,  /* string, integer or boolean */
+        S_SCALAR, /* string, integer or boolean */
         S_ARR,
-        S_MAP,     /* object with arbitrary keys, every value of `elem` */
-        S_OBJ,     /* object with the listed fields only */
+        S_MAP, /* object with arbitrary keys, every value of `elem` */
+        S_OBJ, /* object with the listed fields only */
 } stype;
 
 typedef struct field field;
@@ -333,10 +333,9 @@ struct field {
         bool required;
 };
 
-
 static const char *const access_kinds[] = {
-        "read", "write", "append", "create", "delete", "rename", "link", "attr",
-        "exec", "mmap_exec", "lock", "list", "stat", "chdir", "mount",
+        "read", "write",     "append", "create", "delete", "rename", "link",  "attr",
+        "exec", "mmap_exec", "lock",   "list",   "stat",   "chdir",  "mount",
 };
 
 bool trace_access_kind_valid(const char *kind)
@@ -349,7 +348,10 @@ bool trace_access_kind_valid(const char *kind)
 
 static const char *const file_types[] = { "file", "dir", "symlink", "socket", "fifo", "char", "block", NULL };
 
-static int key_any(const char *k, const char *parent) { return 0; }
+static int key_any(const char *k, const char *parent)
+{
+        return 0;
+}
 
 static int key_path(const char *k, const char *parent)
 {
@@ -425,19 +427,23 @@ static int key_signal(const char *k, const char *parent)
         return signal_from_name(k) > 0 ? 0 : -EINVAL;
 }
 
-#define SCALAR(t) { .type = (t) }
-static const schema s_int = SCALAR(S_INT), s_anyint = SCALAR(S_ANYINT), s_str = SCALAR(S_STR),
-                    s_bool = SCALAR(S_BOOL), s_scalar = SCALAR(S_SCALAR);
+#define SCALAR(t)                                                                                                      \
+        {                                                                                                              \
+                .type = (t)                                                                                            \
+        }
+static const schema s_int = SCALAR(S_INT), s_anyint = SCALAR(S_ANYINT), s_str = SCALAR(S_STR), s_bool = SCALAR(S_BOOL),
+                    s_scalar = SCALAR(S_SCALAR);
 
 static const field f_frame[] = {
-        { "function", &s_str, false }, { "module", &s_str, false },
-        { "offset", &s_int, false },   { "ip", &s_int, false },
-        { NULL, NULL, false },
+        { "function", &s_str, false }, { "module", &s_str, false }, { "offset", &s_int, false },
+        { "ip", &s_int, false },       { NULL, NULL, false },
 };
 static const schema s_frame = { .type = S_OBJ, .fields = f_frame };
 static const schema s_stack = { .type = S_ARR, .elem = &s_frame };
 static const field f_prog[] = {
-        { "count", &s_int, true }, { "stack", &s_stack, false }, { NULL, NULL, false },
+        { "count", &s_int, true },
+        { "stack", &s_stack, false },
+        { NULL, NULL, false },
 };
 static const schema s_prog = { .type = S_OBJ, .fields = f_prog };
 static const schema s_programs = { .type = S_MAP, .elem = &s_prog, .check_key = key_path };
@@ -447,8 +453,10 @@ static const schema s_results = { .type = S_MAP, .elem = &s_usage, .check_key = 
 
 static const schema s_result_counts = { .type = S_MAP, .elem = &s_int, .check_key = key_result };
 static const field f_sys[] = {
-        { "programs", &s_programs, true }, { "first", &s_str, true },
-        { "results", &s_result_counts, false }, { NULL, NULL, false },
+        { "programs", &s_programs, true },
+        { "first", &s_str, true },
+        { "results", &s_result_counts, false },
+        { NULL, NULL, false },
 };
 static const schema s_sys = { .type = S_OBJ, .fields = f_sys };
 static const schema s_sys_by_name = { .type = S_MAP, .elem = &s_sys, .check_key = key_syscall };
@@ -458,7 +466,9 @@ static const schema s_unknown = { .type = S_MAP, .elem = &s_sys_by_nr, .check_ke
 
 static const schema s_values = { .type = S_ARR, .elem = &s_anyint };
 static const field f_argval[] = {
-        { "values", &s_values, true }, { "programs", &s_programs, true }, { NULL, NULL, false },
+        { "values", &s_values, true },
+        { "programs", &s_programs, true },
+        { NULL, NULL, false },
 };
 static const schema s_argval = { .type = S_OBJ, .fields = f_argval };
 static const schema s_argvals = { .type = S_MAP, .elem = &s_argval, .check_key = key_any };
@@ -467,9 +477,9 @@ static const schema s_arguments = { .type = S_MAP, .elem = &s_argvals, .check_ke
 static const schema s_access = { .type = S_MAP, .elem = &s_results, .check_key = key_kind };
 static const schema s_file_type = { .type = S_STR, .values = file_types };
 static const field f_file[] = {
-        { "access", &s_access, true }, { "type", &s_file_type, false },   { "uid", &s_int, false },
-        { "gid", &s_int, false },      { "mode", &s_int, false },   { "by_owner", &s_bool, false },
-        { "resolved", &s_str, false }, { "stack", &s_stack, false }, { NULL, NULL, false },
+        { "access", &s_access, true }, { "type", &s_file_type, false }, { "uid", &s_int, false },
+        { "gid", &s_int, false },      { "mode", &s_int, false },       { "by_owner", &s_bool, false },
+        { "resolved", &s_str, false }, { "stack", &s_stack, false },    { NULL, NULL, false },
 };
 static const schema s_file = { .type = S_OBJ, .fields = f_file };
 static const schema s_files = { .type = S_MAP, .elem = &s_file, .check_key = key_path };
@@ -485,9 +495,8 @@ static const schema s_credentials = { .type = S_MAP, .elem = &s_cred_args, .chec
 
 static const schema s_inputs = { .type = S_MAP, .elem = &s_scalar, .check_key = key_any };
 static const field f_reason[] = {
-        { "syscall", &s_str, true },    { "results", &s_results, true },
-        { "inputs", &s_inputs, false }, { "object", &s_str, false },
-        { "stack", &s_stack, false },   { NULL, NULL, false },
+        { "syscall", &s_str, true }, { "results", &s_results, true }, { "inputs", &s_inputs, false },
+        { "object", &s_str, false }, { "stack", &s_stack, false },    { NULL, NULL, false },
 };
 static const schema s_reason = { .type = S_OBJ, .fields = f_reason };
 static const schema s_reasons = { .type = S_MAP, .elem = &s_reason, .check_key = key_any };
@@ -498,36 +507,53 @@ static const schema s_signals = { .type = S_MAP, .elem = &s_sig_targets, .check_
 static const schema s_ptrace = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
 
 static const field f_resources[] = {
-        { "max_rss_kib", &s_int, false },   { "sum_rss_kib", &s_int, false },
-        { "cpu_ms", &s_int, false },        { "max_processes", &s_int, false },
-        { "max_threads", &s_int, false },   { "max_fds", &s_int, false },
-        { "processes", &s_int, false },     { NULL, NULL, false },
+        { "max_rss_kib", &s_int, false }, { "sum_rss_kib", &s_int, false },
+        { "cpu_ms", &s_int, false },      { "max_processes", &s_int, false },
+        { "max_threads", &s_int, false }, { "max_fds", &s_int, false },
+        { "processes", &s_int, false },   { NULL, NULL, false },
 };
 static const schema s_resources = { .type = S_OBJ, .fields = f_resources };
 
 static const schema s_strarr = { .type = S_ARR, .elem = &s_str };
 static const schema s_intarr = { .type = S_ARR, .elem = &s_int };
 static const field f_exit[] = {
-        { "status", &s_int, true }, { "code", &s_int, false }, { "signal", &s_str, false },
+        { "status", &s_int, true },
+        { "code", &s_int, false },
+        { "signal", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_exit = { .type = S_OBJ, .fields = f_exit };
 static const field f_creds[] = {
-        { "uid", &s_int, true },    { "euid", &s_int, true },    { "suid", &s_int, true },
-        { "fsuid", &s_int, true },  { "gid", &s_int, true },     { "egid", &s_int, true },
-        { "sgid", &s_int, true },   { "fsgid", &s_int, true },   { "groups", &s_intarr, true },
-        { "cap_eff", &s_str, true }, { "cap_prm", &s_str, false }, { "cap_bnd", &s_str, false },
-        { "no_new_privs", &s_bool, false }, { "seccomp", &s_int, false },
+        { "uid", &s_int, true },
+        { "euid", &s_int, true },
+        { "suid", &s_int, true },
+        { "fsuid", &s_int, true },
+        { "gid", &s_int, true },
+        { "egid", &s_int, true },
+        { "sgid", &s_int, true },
+        { "fsgid", &s_int, true },
+        { "groups", &s_intarr, true },
+        { "cap_eff", &s_str, true },
+        { "cap_prm", &s_str, false },
+        { "cap_bnd", &s_str, false },
+        { "no_new_privs", &s_bool, false },
+        { "seccomp", &s_int, false },
         { NULL, NULL, false },
 };
 static const schema s_creds = { .type = S_OBJ, .fields = f_creds };
 static const field f_run[] = {
-        { "command", &s_strarr, true },   { "exit", &s_exit, false },
-        { "mode", &s_str, true },         { "no_new_privs", &s_bool, true },
-        { "stacks", &s_bool, false },     { "baseline", &s_str, false },
-        { "credentials", &s_creds, false }, { "recorder", &s_str, false },
-        { "unprivileged_port_start", &s_int, false }, { "root", &s_str, false },
-        { "setuid_programs", &s_strarr, false }, { "apparmor", &s_str, false },
+        { "command", &s_strarr, true },
+        { "exit", &s_exit, false },
+        { "mode", &s_str, true },
+        { "no_new_privs", &s_bool, true },
+        { "stacks", &s_bool, false },
+        { "baseline", &s_str, false },
+        { "credentials", &s_creds, false },
+        { "recorder", &s_str, false },
+        { "unprivileged_port_start", &s_int, false },
+        { "root", &s_str, false },
+        { "setuid_programs", &s_strarr, false },
+        { "apparmor", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };
@@ -535,13 +561,20 @@ static const schema s_runs = { .type = S_ARR, .elem = &s_run };
 static const schema s_format = SCALAR(S_STR);
 
 static const field f_root[] = {
-        { "format", &s_format, true },          { "version", &s_int, true },
-        { "runs", &s_runs, true },              { "syscalls", &s_syscalls, true },
-        { "unknown_syscalls", &s_unknown, false }, { "arguments", &s_arguments, false },
-        { "files", &s_files, false },           { "network", &s_network, false },
-        { "credentials", &s_credentials, false }, { "capabilities", &s_caps, false },
-        { "signals", &s_signals, false },       { "ptrace", &s_ptrace, false },
-        { "resources", &s_resources, false },   { NULL, NULL, false },
+        { "format", &s_format, true },
+        { "version", &s_int, true },
+        { "runs", &s_runs, true },
+        { "syscalls", &s_syscalls, true },
+        { "unknown_syscalls", &s_unknown, false },
+        { "arguments", &s_arguments, false },
+        { "files", &s_files, false },
+        { "network", &s_network, false },
+        { "credentials", &s_credentials, false },
+        { "capabilities", &s_caps, false },
+        { "signals", &s_signals, false },
+        { "ptrace", &s_ptrace, false },
+        { "resources", &s_resources, false },
+        { NULL, NULL, false },
 };
 static const schema s_root = { .type = S_OBJ, .fields = f_root };
 
@@ -612,7 +645,7 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         if (s->type == S_ARR) {
                 size_t i;
                 json_t *e;
-                json_array_foreach(v, i, e) {
+                json_array_foreach (v, i, e) {
                         strbuf_printf(jpath, "[%zu]", i);
                         r = check(e, s->elem, jpath, parent_key, name, err, depth + 1);
                         jpath->len = base;
@@ -622,7 +655,7 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         } else if (s->type == S_MAP) {
                 const char *k;
                 json_t *e;
-                json_object_foreach((json_t *)v, k, e) {
+                json_object_foreach ((json_t *)v, k, e) {
                         strbuf_printf(jpath, "%s%s", base ? "." : "", k);
                         if (s->check_key && s->check_key(k, parent_key) < 0) {
                                 _cleanup_free_ char *q = quote_for_message(k);
@@ -636,7 +669,7 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         } else if (s->type == S_OBJ) {
                 const char *k;
                 json_t *e;
-                json_object_foreach((json_t *)v, k, e) {
+                json_object_foreach ((json_t *)v, k, e) {
                         const field *f = s->fields;
                         while (f->name && !streq(f->name, k))
                                 f++;
@@ -672,9 +705,10 @@ int trace_validate(json_t *root, const char *name, mp_error *err)
         if (!json_is_integer(ver) || json_integer_value(ver) < 1)
                 return mp_error_set(err, -EINVAL, name, "not a minpriv trace (bad \"version\")");
         if (json_integer_value(ver) > TRACE_VERSION)
-                return mp_error_set(err, -EPROTONOSUPPORT, name,
-                                    "trace format version %lld is newer than this minpriv understands (%d); upgrade minpriv",
-                                    (long long)json_integer_value(ver), TRACE_VERSION);
+                return mp_error_set(
+                        err, -EPROTONOSUPPORT, name,
+                        "trace format version %lld is newer than this minpriv understands (%d); upgrade minpriv",
+                        (long long)json_integer_value(ver), TRACE_VERSION);
         _cleanup_strbuf_ strbuf jpath = STRBUF_INIT;
         int r = check(root, &s_root, &jpath, NULL, name, err, 0);
         if (r < 0)
@@ -810,7 +844,7 @@ static void merge_object(json_t *into, json_t *from)
 {
         const char *k;
         json_t *v;
-        json_object_foreach(from, k, v) {
+        json_object_foreach (from, k, v) {
                 json_t *mine = json_object_get(into, k);
                 if (!mine) {
                         json_object_set_new(into, k, json_deep_copy(v));
@@ -831,7 +865,7 @@ static void merge_value(json_t *into, const char *key, json_t *from)
         if (streq(key, "runs") && json_is_array(mine) && json_is_array(from)) {
                 size_t i;
                 json_t *e;
-                json_array_foreach(from, i, e)
+                json_array_foreach (from, i, e)
                         json_array_append_new(mine, json_deep_copy(e));
                 size_t n = json_array_size(mine);
                 json_t **items = xcalloc(n, sizeof *items);
@@ -884,7 +918,7 @@ void trace_merge(trace *into, const trace *from)
                 trace_merge(into, &tmp);
                 json_decref(tmp.root);
         }
-        json_object_foreach(from->root, k, v) {
+        json_object_foreach (from->root, k, v) {
                 if (streq(k, "format") || streq(k, "version"))
                         continue;
                 json_t *mine = json_object_get(into->root, k);

@@ -17,7 +17,7 @@
 #include "jsonw.h"
 #include "util.h"
 
-#define TRACE_FORMAT "minpriv-trace"
+#define TRACE_FORMAT  "minpriv-trace"
 #define TRACE_VERSION 1
 /* Files larger than this are refused on load (a trace of 100,000 files is
  * about 30 MiB). */
@@ -45,7 +45,10 @@ typedef struct trace {
 /* A new, empty trace (format and version set, empty sections). */
 trace *trace_new(void);
 void trace_free(trace *t);
-static inline void trace_freep(trace **t) { trace_free(*t); }
+static inline void trace_freep(trace **t)
+{
+        trace_free(*t);
+}
 #define _cleanup_trace_ _cleanup_(trace_freep)
 
 /* Load and validate a trace file. Errors name the file and, for JSON syntax
@@ -129,5 +132,5 @@ typedef enum trace_abi {
         _TRACE_ABI_MAX,
 } trace_abi;
 
-const char *trace_abi_name(trace_abi abi);         /* "x86_64", "i386", "x32" */
-int trace_abi_from_name(const char *name);         /* -1 when unknown */
+const char *trace_abi_name(trace_abi abi); /* "x86_64", "i386", "x32" */
+int trace_abi_from_name(const char *name); /* -1 when unknown */

@@ -96,7 +96,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 #ifndef UTIME_NOW
-#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_NOW  ((1l << 30) - 1l)
 #define UTIME_OMIT ((1l << 30) - 2l)
 #endif
 
@@ -125,7 +125,10 @@ void caps_init(recorder *r)
         }
 }
 
-void caps_free(recorder *r) { hashmap_free(r->attr_cache, free); }
+void caps_free(recorder *r)
+{
+        hashmap_free(r->attr_cache, free);
+}
 
 void caps_forget(recorder *r, const char *enc_path)
 {
@@ -198,7 +201,10 @@ static char *parent_of(const char *enc_path)
         return slash == enc_path ? xstrdup("/") : xstrndup(enc_path, (size_t)(slash - enc_path));
 }
 
-static bool has_cap(const creds *c, int cap) { return cap >= 0 && cap < 64 && ((c->cap_eff >> cap) & 1); }
+static bool has_cap(const creds *c, int cap)
+{
+        return cap >= 0 && cap < 64 && ((c->cap_eff >> cap) & 1);
+}
 
 static bool in_groups(const creds *c, uint32_t gid)
 {
@@ -223,8 +229,14 @@ static bool dac_allows(const creds *c, const cached_attr *a, int want)
         return (bits & want) == want;
 }
 
-static void set_int(json_t *o, const char *k, json_int_t v) { json_object_set_new(o, k, json_integer(v)); }
-static void set_str(json_t *o, const char *k, const char *v) { json_object_set_new(o, k, json_string(v)); }
+static void set_int(json_t *o, const char *k, json_int_t v)
+{
+        json_object_set_new(o, k, json_integer(v));
+}
+static void set_str(json_t *o, const char *k, const char *v)
+{
+        json_object_set_new(o, k, json_string(v));
+}
 
 /* The caller's credentials, as inputs of a reason. Groups and the
  * effective set are strings: inputs hold scalars only. */
@@ -390,8 +402,8 @@ static void check_dac(recorder *r, task *t, const char *sys, const pending *pd, 
         bool read_search = (want & ~4) == 0 || (isdir && !(want & 2));
         int cap = read_search && has_cap(c, CAP_DAC_READ_SEARCH) ? CAP_DAC_READ_SEARCH : CAP_DAC_OVERRIDE;
         const char *what = want == 4 ? "read" : want == 1 ? "execute" : want == 2 ? "write" : "read-write";
-        need(r, t, cap, sys, pd->path, file_inputs(c, a), "%s of a %s refused by owner %u:%u mode %04o to uid %u",
-             what, mode_type(a->mode), a->uid, a->gid, a->mode & 07777, c->fsuid);
+        need(r, t, cap, sys, pd->path, file_inputs(c, a), "%s of a %s refused by owner %u:%u mode %04o to uid %u", what,
+             mode_type(a->mode), a->uid, a->gid, a->mode & 07777, c->fsuid);
 }
 
 static void check_parent_write(recorder *r, task *t, const char *sys, const pending *pd, bool deleting)
@@ -407,8 +419,8 @@ static void check_parent_write(recorder *r, task *t, const char *sys, const pend
                 return;
         if ((has_cap(c, CAP_DAC_OVERRIDE) || has_cap(c, CAP_DAC_READ_SEARCH)) && !dac_allows(c, d, 3))
                 need(r, t, CAP_DAC_OVERRIDE, sys, dir, file_inputs(c, d),
-                     "write to a directory refused by owner %u:%u mode %04o to uid %u", d->uid, d->gid,
-                     d->mode & 07777, c->fsuid);
+                     "write to a directory refused by owner %u:%u mode %04o to uid %u", d->uid, d->gid, d->mode & 07777,
+                     c->fsuid);
         if (deleting && (d->mode & S_ISVTX) && has_cap(c, CAP_FOWNER)) {
                 uint32_t dmode = d->mode, duid = d->uid;
                 const cached_attr *a = attr_of(r, t, pd->path, true);
@@ -515,10 +527,10 @@ static void caps_chown(recorder *r, task *t, const char *sys)
                 char nu[16], ng[16];
                 snprintf(nu, sizeof nu, "%u", uid_same ? a->uid : uid);
                 snprintf(ng, sizeof ng, "%u", gid_same ? a->gid : gid);
-                const char *why = uid_needs && !owner   ? "the caller does not own it"
-                                  : uid_needs           ? "another owner"
-                                  : !owner              ? "the caller does not own it"
-                                                        : "a group the caller is not in";
+                const char *why = uid_needs && !owner ? "the caller does not own it"
+                                  : uid_needs         ? "another owner"
+                                  : !owner            ? "the caller does not own it"
+                                                      : "a group the caller is not in";
                 need(r, t, CAP_CHOWN, sys, object, in, "owner %u:%u mode %04o -> %s:%s (%s)", a->uid, a->gid,
                      a->mode & 07777, nu, ng, why);
         }
@@ -734,7 +746,10 @@ static long proc_stat_field(pid_t tid, int field, long dflt)
         return cur == field ? strtol(p, NULL, 10) : dflt;
 }
 
-static long proc_task_nice(pid_t tid) { return proc_stat_field(tid, 19, 0); }
+static long proc_task_nice(pid_t tid)
+{
+        return proc_stat_field(tid, 19, 0);
+}
 
 static void check_pid_creds(recorder *r, task *t, const char *sys, int cap, pid_t target, int sig, const char *what)
 {
@@ -799,14 +814,14 @@ static const char *rtm_name(unsigned type)
                 unsigned type;
                 const char *name;
         } names[] = {
-                { RTM_NEWLINK, "RTM_NEWLINK" },     { RTM_DELLINK, "RTM_DELLINK" },
-                { RTM_SETLINK, "RTM_SETLINK" },     { RTM_NEWADDR, "RTM_NEWADDR" },
-                { RTM_DELADDR, "RTM_DELADDR" },     { RTM_NEWROUTE, "RTM_NEWROUTE" },
-                { RTM_DELROUTE, "RTM_DELROUTE" },   { RTM_NEWNEIGH, "RTM_NEWNEIGH" },
-                { RTM_DELNEIGH, "RTM_DELNEIGH" },   { RTM_NEWRULE, "RTM_NEWRULE" },
-                { RTM_DELRULE, "RTM_DELRULE" },     { RTM_NEWQDISC, "RTM_NEWQDISC" },
-                { RTM_DELQDISC, "RTM_DELQDISC" },   { RTM_NEWTCLASS, "RTM_NEWTCLASS" },
-                { RTM_DELTCLASS, "RTM_DELTCLASS" }, { RTM_NEWTFILTER, "RTM_NEWTFILTER" },
+                { RTM_NEWLINK, "RTM_NEWLINK" },       { RTM_DELLINK, "RTM_DELLINK" },
+                { RTM_SETLINK, "RTM_SETLINK" },       { RTM_NEWADDR, "RTM_NEWADDR" },
+                { RTM_DELADDR, "RTM_DELADDR" },       { RTM_NEWROUTE, "RTM_NEWROUTE" },
+                { RTM_DELROUTE, "RTM_DELROUTE" },     { RTM_NEWNEIGH, "RTM_NEWNEIGH" },
+                { RTM_DELNEIGH, "RTM_DELNEIGH" },     { RTM_NEWRULE, "RTM_NEWRULE" },
+                { RTM_DELRULE, "RTM_DELRULE" },       { RTM_NEWQDISC, "RTM_NEWQDISC" },
+                { RTM_DELQDISC, "RTM_DELQDISC" },     { RTM_NEWTCLASS, "RTM_NEWTCLASS" },
+                { RTM_DELTCLASS, "RTM_DELTCLASS" },   { RTM_NEWTFILTER, "RTM_NEWTFILTER" },
                 { RTM_DELTFILTER, "RTM_DELTFILTER" },
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
@@ -974,7 +989,10 @@ static void check_rt_policy(recorder *r, task *t, const char *sys, pid_t target,
         set_int(in, "policy", policy);
         set_int(in, "priority", prio);
         need(r, t, CAP_SYS_NICE, sys, NULL, in, "real-time scheduling policy %s priority %d",
-             policy == 1 ? "SCHED_FIFO" : policy == 2 ? "SCHED_RR" : "SCHED_DEADLINE", prio);
+             policy == 1   ? "SCHED_FIFO"
+             : policy == 2 ? "SCHED_RR"
+                           : "SCHED_DEADLINE",
+             prio);
 }
 
 /* ----------------------------------------------------------------- entry */
@@ -992,8 +1010,8 @@ static void caps_namespaces(recorder *r, task *t, const char *s, uint64_t flags)
         snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)flags);
         set_str(in, "flags", hex);
         const char *names = clone_ns_flags_describe(ns & CLONE_NS_MASK);
-        need(r, t, CAP_SYS_ADMIN, s, NULL, in, "new namespaces %s%s%s", names, (ns & CLONE_NEWTIME) && *names ? "|" : "",
-             ns & CLONE_NEWTIME ? "CLONE_NEWTIME" : "");
+        need(r, t, CAP_SYS_ADMIN, s, NULL, in, "new namespaces %s%s%s", names,
+             (ns & CLONE_NEWTIME) && *names ? "|" : "", ns & CLONE_NEWTIME ? "CLONE_NEWTIME" : "");
 }
 
 void caps_entry(recorder *r, task *t, const char *sys)
@@ -1098,15 +1116,24 @@ void caps_entry(recorder *r, task *t, const char *sys)
                         uint32_t req;
                         const char *name;
                 } netadmin[] = {
-                        { SIOCADDRT, "SIOCADDRT" },       { SIOCDELRT, "SIOCDELRT" },
-                        { SIOCSIFFLAGS, "SIOCSIFFLAGS" }, { SIOCSIFADDR, "SIOCSIFADDR" },
-                        { SIOCSIFDSTADDR, "SIOCSIFDSTADDR" }, { SIOCSIFBRDADDR, "SIOCSIFBRDADDR" },
-                        { SIOCSIFNETMASK, "SIOCSIFNETMASK" }, { SIOCSIFMETRIC, "SIOCSIFMETRIC" },
-                        { SIOCSIFMTU, "SIOCSIFMTU" },     { SIOCSIFNAME, "SIOCSIFNAME" },
-                        { SIOCSIFHWADDR, "SIOCSIFHWADDR" }, { SIOCADDMULTI, "SIOCADDMULTI" },
-                        { SIOCDELMULTI, "SIOCDELMULTI" }, { SIOCDIFADDR, "SIOCDIFADDR" },
-                        { SIOCSIFHWBROADCAST, "SIOCSIFHWBROADCAST" }, { SIOCSIFMAP, "SIOCSIFMAP" },
-                        { SIOCSIFTXQLEN, "SIOCSIFTXQLEN" }, { SIOCSIFPFLAGS, "SIOCSIFPFLAGS" },
+                        { SIOCADDRT, "SIOCADDRT" },
+                        { SIOCDELRT, "SIOCDELRT" },
+                        { SIOCSIFFLAGS, "SIOCSIFFLAGS" },
+                        { SIOCSIFADDR, "SIOCSIFADDR" },
+                        { SIOCSIFDSTADDR, "SIOCSIFDSTADDR" },
+                        { SIOCSIFBRDADDR, "SIOCSIFBRDADDR" },
+                        { SIOCSIFNETMASK, "SIOCSIFNETMASK" },
+                        { SIOCSIFMETRIC, "SIOCSIFMETRIC" },
+                        { SIOCSIFMTU, "SIOCSIFMTU" },
+                        { SIOCSIFNAME, "SIOCSIFNAME" },
+                        { SIOCSIFHWADDR, "SIOCSIFHWADDR" },
+                        { SIOCADDMULTI, "SIOCADDMULTI" },
+                        { SIOCDELMULTI, "SIOCDELMULTI" },
+                        { SIOCDIFADDR, "SIOCDIFADDR" },
+                        { SIOCSIFHWBROADCAST, "SIOCSIFHWBROADCAST" },
+                        { SIOCSIFMAP, "SIOCSIFMAP" },
+                        { SIOCSIFTXQLEN, "SIOCSIFTXQLEN" },
+                        { SIOCSIFPFLAGS, "SIOCSIFPFLAGS" },
                 };
                 for (size_t i = 0; i < ELEMENTSOF(netadmin); i++)
                         if (netadmin[i].req == req) {

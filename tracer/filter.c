@@ -64,9 +64,9 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return allow(ctx, nr, 1, &c);
         }
         if (streq(name, "fcntl") || streq(name, "fcntl64")) {
-                static const int cmds[] = { F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_DUPFD_CLOEXEC,
-                                            F_GETOWN, F_SETOWN, F_GETPIPE_SZ, F_SETPIPE_SZ, F_GET_SEALS,
-                                            F_ADD_SEALS, F_OFD_GETLK, F_GETLK64 };
+                static const int cmds[] = { F_DUPFD,      F_GETFD,         F_SETFD,     F_GETFL,     F_SETFL,
+                                            F_GETLK,      F_DUPFD_CLOEXEC, F_GETOWN,    F_SETOWN,    F_GETPIPE_SZ,
+                                            F_SETPIPE_SZ, F_GET_SEALS,     F_ADD_SEALS, F_OFD_GETLK, F_GETLK64 };
                 for (size_t i = 0; i < ELEMENTSOF(cmds) && rc == 0; i++) {
                         struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)cmds[i]);
                         rc = allow(ctx, nr, 1, &c);
@@ -74,7 +74,7 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return rc;
         }
         if (streq(name, "ioctl")) {
-                json_object_foreach(known(r, "ioctl"), k, e) {
+                json_object_foreach (known(r, "ioctl"), k, e) {
                         struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, (scmp_datum_t)val(e, 0));
                         if ((rc = allow(ctx, nr, 1, &c)) < 0)
                                 return rc;
@@ -82,7 +82,7 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return 0;
         }
         if (streq(name, "socket")) {
-                json_object_foreach(known(r, "socket"), k, e) {
+                json_object_foreach (known(r, "socket"), k, e) {
                         json_int_t dom = val(e, 0), ty = val(e, 1) & 0xf, proto = val(e, 2);
                         if (dom == AF_PACKET || ((ty == SOCK_RAW || ty == SOCK_PACKET) && dom != AF_NETLINK))
                                 continue; /* NET_RAW: keep stopping for the result */
@@ -95,7 +95,7 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return 0;
         }
         if (streq(name, "prctl") || streq(name, "personality")) {
-                json_object_foreach(known(r, name), k, e) {
+                json_object_foreach (known(r, name), k, e) {
                         json_int_t v = val(e, 0);
                         if (streq(name, "prctl") && (v == PR_CAPBSET_DROP || v == PR_SET_SECUREBITS))
                                 continue;
@@ -106,11 +106,12 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return 0;
         }
         if (streq(name, "setsockopt")) {
-                json_object_foreach(known(r, "setsockopt"), k, e) {
+                json_object_foreach (known(r, "setsockopt"), k, e) {
                         json_int_t level = val(e, 0), opt = val(e, 1);
                         if ((level == SOL_SOCKET && (opt == SO_MARK || opt == SO_PRIORITY || opt == SO_RCVBUFFORCE ||
                                                      opt == SO_SNDBUFFORCE)) ||
-                            (level == SOL_IP && opt == IP_TRANSPARENT) || (level == SOL_IPV6 && opt == IPV6_TRANSPARENT))
+                            (level == SOL_IP && opt == IP_TRANSPARENT) ||
+                            (level == SOL_IPV6 && opt == IPV6_TRANSPARENT))
                                 continue;
                         struct scmp_arg_cmp c[2] = { SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)level),
                                                      SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)opt) };
@@ -120,7 +121,7 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
                 return 0;
         }
         if (streq(name, "clone")) {
-                json_object_foreach(known(r, "clone"), k, e) {
+                json_object_foreach (known(r, "clone"), k, e) {
                         uint64_t f = (uint64_t)val(e, 0);
                         if ((f & CLONE_NS_MASK) || ((f & CLONE_FS) && !(f & CLONE_THREAD)))
                                 continue;

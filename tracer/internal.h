@@ -12,7 +12,7 @@
 #include "trace.h"
 #include "tracer.h"
 
-#define SYSCALL_SLOTS 1024 /* per ABI; x32 numbers are stored without the x32 bit */
+#define SYSCALL_SLOTS   1024 /* per ABI; x32 numbers are stored without the x32 bit */
 #define X32_SYSCALL_BIT 0x40000000UL
 
 /* File access kinds, in the order of their names in the trace format. */
@@ -50,46 +50,46 @@ typedef struct creds {
 /* A thread group (process). Threads share it; fork copies it. */
 typedef struct proc {
         pid_t tgid;
-        int refs;            /* live tasks pointing here */
-        uint32_t program;    /* index in rec->programs */
-        char *cwd;           /* cached cwd as the process sees it; NULL = unknown */
-        char *root;          /* the process root as we see it ("/" usually) */
-        bool root_is_ours;   /* root == our root: realpath() is valid for it */
-        bool shared_fs;      /* CLONE_FS without CLONE_THREAD: never cache cwd */
-        bool shared_files;   /* CLONE_FILES without CLONE_THREAD: never cache fds */
-        intmap *fds;         /* fd -> what /proc/PID/fd/N said (char *), NULL if none */
+        int refs;          /* live tasks pointing here */
+        uint32_t program;  /* index in rec->programs */
+        char *cwd;         /* cached cwd as the process sees it; NULL = unknown */
+        char *root;        /* the process root as we see it ("/" usually) */
+        bool root_is_ours; /* root == our root: realpath() is valid for it */
+        bool shared_fs;    /* CLONE_FS without CLONE_THREAD: never cache cwd */
+        bool shared_files; /* CLONE_FILES without CLONE_THREAD: never cache fds */
+        intmap *fds;       /* fd -> what /proc/PID/fd/N said (char *), NULL if none */
         creds cr;
         uint32_t max_fds;
 } proc;
 
 typedef enum pend_type {
-        PEND_FILE,    /* a file access: record with the result */
-        PEND_NODE,    /* a JSON map result -> usage: add one use under the result */
-        PEND_CAP,     /* a capability reason: results[result] usage */
-        PEND_CREDS,   /* refresh credentials on success */
-        PEND_CWD,     /* forget the cached cwd on success */
-        PEND_FORGET,  /* on success, forget what the caches hold about `path`
-                         (all of it when `all`: a directory moved, a mount) */
+        PEND_FILE,   /* a file access: record with the result */
+        PEND_NODE,   /* a JSON map result -> usage: add one use under the result */
+        PEND_CAP,    /* a capability reason: results[result] usage */
+        PEND_CREDS,  /* refresh credentials on success */
+        PEND_CWD,    /* forget the cached cwd on success */
+        PEND_FORGET, /* on success, forget what the caches hold about `path`
+                        (all of it when `all`: a directory moved, a mount) */
 } pend_type;
 
 typedef struct pending {
         pend_type type;
         /* PEND_FILE */
-        char *path;           /* absolute, lexically normalised, encoded for the trace */
-        uint32_t kinds;       /* bit per access_kind */
-        int8_t dir;           /* 1: a directory, 0: unknown */
-        bool nofollow;        /* the last component is not followed */
-        bool created;         /* did not exist at entry (O_CREAT) */
-        bool use_ret_fd;      /* the result is an fd naming the object */
-        int8_t file_type;     /* at entry, from lstat, -1 if absent */
+        char *path;       /* absolute, lexically normalised, encoded for the trace */
+        uint32_t kinds;   /* bit per access_kind */
+        int8_t dir;       /* 1: a directory, 0: unknown */
+        bool nofollow;    /* the last component is not followed */
+        bool created;     /* did not exist at entry (O_CREAT) */
+        bool use_ret_fd;  /* the result is an fd naming the object */
+        int8_t file_type; /* at entry, from lstat, -1 if absent */
         /* PEND_NODE: the borrowed result map. PEND_CAP: an owned reason
          * (caps.c) turned into capabilities.CAP_X.<reason> at the exit. */
         json_t *node;
         /* PEND_FORGET */
         bool all;
         /* PEND_CAP */
-        bool cap_held;        /* the capability was in the effective set at entry */
-        bool cap_in_ack;      /* the kernel answers in a netlink ack, not the result */
+        bool cap_held;   /* the capability was in the effective set at entry */
+        bool cap_in_ack; /* the kernel answers in a netlink ack, not the result */
 } pending;
 
 #define MAX_PENDING 8
@@ -97,12 +97,12 @@ typedef struct pending {
 typedef struct task {
         pid_t tid;
         proc *p;
-        bool in_syscall;      /* stopped at entry, waiting for the exit stop */
-        bool want_exit;       /* restart with PTRACE_SYSCALL to see the exit */
-        bool pre_exec;        /* the first child before its first execve */
+        bool in_syscall; /* stopped at entry, waiting for the exit stop */
+        bool want_exit;  /* restart with PTRACE_SYSCALL to see the exit */
+        bool pre_exec;   /* the first child before its first execve */
         bool group_stopped;
         int abi;
-        uint64_t nr;          /* as seen at entry (x32 bit stripped) */
+        uint64_t nr; /* as seen at entry (x32 bit stripped) */
         uint64_t args[6];
         int slot;             /* index in the per-ABI table, -1 if out of range */
         uint64_t clone_flags; /* of the last clone/clone3, for the child */
@@ -114,21 +114,21 @@ typedef struct task {
 /* A file seen by the tracer, aggregated until the end. */
 typedef struct file_use {
         uint8_t kind;
-        int16_t err;          /* 0 = ok, else errno */
+        int16_t err; /* 0 = ok, else errno */
         uint32_t program;
         uint64_t count;
 } file_use;
 
 typedef struct file_rec {
-        char *resolved;       /* final path when it differs, else NULL */
-        int8_t type;          /* -1 unknown, else index in file_type_names */
+        char *resolved; /* final path when it differs, else NULL */
+        int8_t type;    /* -1 unknown, else index in file_type_names */
         bool have_stat;
-        bool followed;        /* resolution through the last symlink was tried */
+        bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
         uint32_t nuses, cap;
         file_use *uses;
-        json_t *stack;        /* first stack (with --stacks) */
+        json_t *stack; /* first stack (with --stacks) */
 } file_rec;
 
 extern const char *const file_type_names[];
@@ -140,36 +140,36 @@ typedef struct syscall_counts {
 typedef struct recorder {
         trace *t;
         const tracer_options *opts;
-        char *our_root;       /* always "/" but kept for clarity */
+        char *our_root; /* always "/" but kept for clarity */
         /* Programs by index; counts per program. */
         char **programs;
         syscall_counts *pcounts;
         size_t nprograms, programs_cap;
         hashmap *program_index;
-        int32_t first[_TRACE_ABI_MAX][SYSCALL_SLOTS];   /* first program, -1 none */
-        uint64_t ok[_TRACE_ABI_MAX][SYSCALL_SLOTS];     /* successful results seen at exit */
-        hashmap *errors;      /* "abi/nr/ERRNO" -> count (uintptr_t) */
-        hashmap *unknown;     /* "abi/nr" -> json usage (unknown numbers and out-of-range) */
-        hashmap *files;       /* encoded path -> file_rec */
-        hashmap *dir_cache;   /* directory as requested -> resolved directory */
-        hashmap *stacks_seen; /* "program/abi/nr" with a stack already captured */
-        intmap *tasks;        /* tid -> task */
-        intmap *procs;        /* tgid -> proc */
+        int32_t first[_TRACE_ABI_MAX][SYSCALL_SLOTS]; /* first program, -1 none */
+        uint64_t ok[_TRACE_ABI_MAX][SYSCALL_SLOTS];   /* successful results seen at exit */
+        hashmap *errors;                              /* "abi/nr/ERRNO" -> count (uintptr_t) */
+        hashmap *unknown;                             /* "abi/nr" -> json usage (unknown numbers and out-of-range) */
+        hashmap *files;                               /* encoded path -> file_rec */
+        hashmap *dir_cache;                           /* directory as requested -> resolved directory */
+        hashmap *stacks_seen;                         /* "program/abi/nr" with a stack already captured */
+        intmap *tasks;                                /* tid -> task */
+        intmap *procs;                                /* tgid -> proc */
         pid_t main_pid;
-        int main_status;      /* -1 until the main process exits */
-        int main_signal;      /* the signal that killed it, 0 if none */
-        int loop_error;       /* errno of an unexpected wait failure */
-        uint64_t stops;       /* ptrace stops handled, for MINPRIV_STATS */
+        int main_status;        /* -1 until the main process exits */
+        int main_signal;        /* the signal that killed it, 0 if none */
+        int loop_error;         /* errno of an unexpected wait failure */
+        uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
         char **setuid_programs; /* set-ID programs executed */
-        char *apparmor;       /* the AppArmor label the workload started under */
+        char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
-        long spin_ns;         /* how long to poll for the next stop before sleeping */
-        bool fd_cache;        /* cache fd paths (not with a baseline: close may not stop) */
-        int spin_score;       /* 0..100: how well spinning has paid off lately */
+        long spin_ns;   /* how long to poll for the next stop before sleeping */
+        bool fd_cache;  /* cache fd paths (not with a baseline: close may not stop) */
+        int spin_score; /* 0..100: how well spinning has paid off lately */
         unsigned spin_probe;
         int live_tasks, live_procs;
         int max_tasks, max_procs;
-        uint64_t processes;   /* processes created (including the first) */
+        uint64_t processes; /* processes created (including the first) */
         uint64_t sum_rss_kib_peak, max_rss_kib;
         uint32_t max_fds;
         uint32_t unpriv_port_start;
@@ -177,8 +177,8 @@ typedef struct recorder {
         bool no_new_privs;
         bool stacks;
         bool quiet;
-        void *unwind;         /* libunwind address space (stacks.c) */
-        hashmap *attr_cache;  /* resolved path -> struct cached_attr (caps.c) */
+        void *unwind;        /* libunwind address space (stacks.c) */
+        hashmap *attr_cache; /* resolved path -> struct cached_attr (caps.c) */
         int protected_hardlinks;
         int yama_scope;
 } recorder;

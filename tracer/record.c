@@ -8,11 +8,10 @@
 #include "strbuf.h"
 
 const char *const access_kind_names[_AK_MAX] = {
-        [AK_READ] = "read",     [AK_WRITE] = "write", [AK_APPEND] = "append",
-        [AK_CREATE] = "create", [AK_DELETE] = "delete", [AK_RENAME] = "rename",
-        [AK_LINK] = "link",     [AK_ATTR] = "attr",   [AK_EXEC] = "exec",
-        [AK_MMAP_EXEC] = "mmap_exec", [AK_LOCK] = "lock", [AK_LIST] = "list",
-        [AK_STAT] = "stat",     [AK_CHDIR] = "chdir", [AK_MOUNT] = "mount",
+        [AK_READ] = "read",     [AK_WRITE] = "write",         [AK_APPEND] = "append", [AK_CREATE] = "create",
+        [AK_DELETE] = "delete", [AK_RENAME] = "rename",       [AK_LINK] = "link",     [AK_ATTR] = "attr",
+        [AK_EXEC] = "exec",     [AK_MMAP_EXEC] = "mmap_exec", [AK_LOCK] = "lock",     [AK_LIST] = "list",
+        [AK_STAT] = "stat",     [AK_CHDIR] = "chdir",         [AK_MOUNT] = "mount",
 };
 
 const char *const file_type_names[] = { "file", "dir", "symlink", "socket", "fifo", "char", "block" };
@@ -119,9 +118,15 @@ uint32_t rec_program(recorder *r, const char *path_encoded)
         return idx;
 }
 
-const char *rec_program_name(recorder *r, uint32_t idx) { return r->programs[idx]; }
+const char *rec_program_name(recorder *r, uint32_t idx)
+{
+        return r->programs[idx];
+}
 
-const char *task_program(recorder *r, task *t) { return r->programs[t->p->program]; }
+const char *task_program(recorder *r, task *t)
+{
+        return r->programs[t->p->program];
+}
 
 static void capture_first_stack(recorder *r, task *t, const char *name)
 {
@@ -262,8 +267,11 @@ static const char *use_result(const file_use *u);
 static bool want_file_stack(recorder *r, const char *path, const file_rec *f, uint32_t kinds, int err)
 {
         file_use u = { .err = (int16_t)err };
-        tracer_stack_query q = { .kind = TRACER_STACK_FILE, .path = path, .resolved = f->resolved,
-                                 .type = f->type >= 0 ? file_type_names[f->type] : NULL, .result = use_result(&u),
+        tracer_stack_query q = { .kind = TRACER_STACK_FILE,
+                                 .path = path,
+                                 .resolved = f->resolved,
+                                 .type = f->type >= 0 ? file_type_names[f->type] : NULL,
+                                 .result = use_result(&u),
                                  .by_owner = !f->not_by_owner };
         for (int k = 0; k < _AK_MAX; k++) {
                 if (!(kinds & (1u << k)))
@@ -439,7 +447,10 @@ static json_t *files_materialize(void *ud)
 
 static void file_rec_free(void *v);
 
-static size_t files_size(void *ud) { return hashmap_size(((files_stream *)ud)->files); }
+static size_t files_size(void *ud)
+{
+        return hashmap_size(((files_stream *)ud)->files);
+}
 
 static void files_free(void *ud)
 {
@@ -460,8 +471,12 @@ static void emit_files(recorder *r)
         for (size_t i = 0; i < r->nprograms; i++)
                 fs->programs[i] = xstrdup(r->programs[i]);
         trace_stream *s = xcalloc(1, sizeof *s);
-        *s = (trace_stream){ .key = "files", .write = files_write, .materialize = files_materialize,
-                             .size = files_size, .free = files_free, .ud = fs };
+        *s = (trace_stream){ .key = "files",
+                             .write = files_write,
+                             .materialize = files_materialize,
+                             .size = files_size,
+                             .free = files_free,
+                             .ud = fs };
         trace_set_stream(r->t, s);
 }
 

@@ -91,7 +91,8 @@ json_t *stacks_capture(recorder *r, pid_t tid)
                         if (ip >= maps[m].start && ip < maps[m].end) {
                                 _cleanup_free_ char *enc = trace_path_encode(maps[m].path, strlen(maps[m].path));
                                 json_object_set_new(fr, "module", json_string(enc));
-                                json_object_set_new(fr, "ip", json_integer((json_int_t)(ip - maps[m].start + maps[m].offset)));
+                                json_object_set_new(fr, "ip",
+                                                    json_integer((json_int_t)(ip - maps[m].start + maps[m].offset)));
                                 break;
                         }
                 }

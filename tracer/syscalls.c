@@ -44,7 +44,7 @@ struct sysdef {
         int8_t path;     /* argument index of the path (or the fd for fd calls) */
         uint32_t kinds2; /* second path (rename, link) */
         int8_t dirfd2, path2;
-        int8_t flags;    /* argument index of AT_* flags, -1 none */
+        int8_t flags; /* argument index of AT_* flags, -1 none */
         uint8_t opts;
 };
 
@@ -72,9 +72,18 @@ static void h_cred(recorder *r, task *t, const sysdef *d);
 static void h_signal(recorder *r, task *t, const sysdef *d);
 static void h_ptrace(recorder *r, task *t, const sysdef *d);
 
-#define PATH1(n, k, df, p, fl, o) { n, h_path, (k), (df), (p), 0, -1, -1, (fl), (o) }
-#define FD1(n, k, fdarg, o) { n, h_fd, (k), -1, (fdarg), 0, -1, -1, -1, (o) }
-#define ARG(n, h, o) { n, h, 0, -1, -1, 0, -1, -1, -1, (o) }
+#define PATH1(n, k, df, p, fl, o)                                                                                      \
+        {                                                                                                              \
+                n, h_path, (k), (df), (p), 0, -1, -1, (fl), (o)                                                        \
+        }
+#define FD1(n, k, fdarg, o)                                                                                            \
+        {                                                                                                              \
+                n, h_fd, (k), -1, (fdarg), 0, -1, -1, -1, (o)                                                          \
+        }
+#define ARG(n, h, o)                                                                                                   \
+        {                                                                                                              \
+                n, h, 0, -1, -1, 0, -1, -1, -1, (o)                                                                    \
+        }
 #define NA -1
 
 static const sysdef defs[] = {
@@ -185,8 +194,10 @@ static const sysdef defs[] = {
         ARG("clone3", h_clone3, O_CAPS),
         ARG("fork", h_fork, 0),
         /* fd numbers that stop naming what the fd cache says */
-        ARG("close", h_fdclose, O_CACHE), ARG("close_range", h_fdclose, O_CACHE),
-        ARG("dup2", h_fdclose, O_CACHE), ARG("dup3", h_fdclose, O_CACHE),
+        ARG("close", h_fdclose, O_CACHE),
+        ARG("close_range", h_fdclose, O_CACHE),
+        ARG("dup2", h_fdclose, O_CACHE),
+        ARG("dup3", h_fdclose, O_CACHE),
         ARG("vfork", h_fork, 0),
         ARG("unshare", h_flags_arg, O_CAPS),
         ARG("setns", h_flags_arg, O_CAPS),
@@ -194,15 +205,24 @@ static const sysdef defs[] = {
         ARG("prctl", h_flags_arg, O_CAPS),
         ARG("ioctl", h_flags_arg, O_CAPS),
         /* credentials */
-        ARG("setuid", h_cred, O_CAPS), ARG("setuid32", h_cred, O_CAPS),
-        ARG("setgid", h_cred, O_CAPS), ARG("setgid32", h_cred, O_CAPS),
-        ARG("setreuid", h_cred, O_CAPS), ARG("setreuid32", h_cred, O_CAPS),
-        ARG("setregid", h_cred, O_CAPS), ARG("setregid32", h_cred, O_CAPS),
-        ARG("setresuid", h_cred, O_CAPS), ARG("setresuid32", h_cred, O_CAPS),
-        ARG("setresgid", h_cred, O_CAPS), ARG("setresgid32", h_cred, O_CAPS),
-        ARG("setfsuid", h_cred, O_CAPS), ARG("setfsuid32", h_cred, O_CAPS),
-        ARG("setfsgid", h_cred, O_CAPS), ARG("setfsgid32", h_cred, O_CAPS),
-        ARG("setgroups", h_cred, O_CAPS), ARG("setgroups32", h_cred, O_CAPS),
+        ARG("setuid", h_cred, O_CAPS),
+        ARG("setuid32", h_cred, O_CAPS),
+        ARG("setgid", h_cred, O_CAPS),
+        ARG("setgid32", h_cred, O_CAPS),
+        ARG("setreuid", h_cred, O_CAPS),
+        ARG("setreuid32", h_cred, O_CAPS),
+        ARG("setregid", h_cred, O_CAPS),
+        ARG("setregid32", h_cred, O_CAPS),
+        ARG("setresuid", h_cred, O_CAPS),
+        ARG("setresuid32", h_cred, O_CAPS),
+        ARG("setresgid", h_cred, O_CAPS),
+        ARG("setresgid32", h_cred, O_CAPS),
+        ARG("setfsuid", h_cred, O_CAPS),
+        ARG("setfsuid32", h_cred, O_CAPS),
+        ARG("setfsgid", h_cred, O_CAPS),
+        ARG("setfsgid32", h_cred, O_CAPS),
+        ARG("setgroups", h_cred, O_CAPS),
+        ARG("setgroups32", h_cred, O_CAPS),
         ARG("capset", h_cred, O_CAPS),
         /* signals and tracing */
         ARG("kill", h_signal, O_CAPS),
@@ -212,22 +232,39 @@ static const sysdef defs[] = {
         ARG("rt_tgsigqueueinfo", h_signal, O_CAPS),
         ARG("ptrace", h_ptrace, O_CAPS),
         /* calls decided by capability inference alone */
-        ARG("setrlimit", NULL, O_CAPS), ARG("prlimit64", NULL, O_CAPS),
-        ARG("nice", NULL, O_CAPS), ARG("setpriority", NULL, O_CAPS),
-        ARG("sched_setscheduler", NULL, O_CAPS), ARG("sched_setattr", NULL, O_CAPS),
-        ARG("sethostname", NULL, O_CAPS), ARG("setdomainname", NULL, O_CAPS),
-        ARG("syslog", NULL, O_CAPS), ARG("reboot", NULL, O_CAPS),
-        ARG("init_module", NULL, O_CAPS), ARG("finit_module", NULL, O_CAPS),
-        ARG("delete_module", NULL, O_CAPS), ARG("settimeofday", NULL, O_CAPS),
-        ARG("clock_settime", NULL, O_CAPS), ARG("stime", NULL, O_CAPS),
-        ARG("adjtimex", NULL, O_CAPS), ARG("clock_adjtime", NULL, O_CAPS),
-        ARG("clock_adjtime64", NULL, O_CAPS), ARG("clock_settime64", NULL, O_CAPS),
-        ARG("iopl", NULL, O_CAPS), ARG("ioperm", NULL, O_CAPS),
-        ARG("acct", NULL, O_CAPS), ARG("swapon", NULL, O_CAPS), ARG("swapoff", NULL, O_CAPS),
-        ARG("quotactl", NULL, O_CAPS), ARG("kexec_load", NULL, O_CAPS),
-        ARG("kexec_file_load", NULL, O_CAPS), ARG("bpf", NULL, O_CAPS),
-        ARG("perf_event_open", NULL, O_CAPS), ARG("lookup_dcookie", NULL, O_CAPS),
-        ARG("vhangup", NULL, O_CAPS), ARG("fanotify_init", NULL, O_CAPS),
+        ARG("setrlimit", NULL, O_CAPS),
+        ARG("prlimit64", NULL, O_CAPS),
+        ARG("nice", NULL, O_CAPS),
+        ARG("setpriority", NULL, O_CAPS),
+        ARG("sched_setscheduler", NULL, O_CAPS),
+        ARG("sched_setattr", NULL, O_CAPS),
+        ARG("sethostname", NULL, O_CAPS),
+        ARG("setdomainname", NULL, O_CAPS),
+        ARG("syslog", NULL, O_CAPS),
+        ARG("reboot", NULL, O_CAPS),
+        ARG("init_module", NULL, O_CAPS),
+        ARG("finit_module", NULL, O_CAPS),
+        ARG("delete_module", NULL, O_CAPS),
+        ARG("settimeofday", NULL, O_CAPS),
+        ARG("clock_settime", NULL, O_CAPS),
+        ARG("stime", NULL, O_CAPS),
+        ARG("adjtimex", NULL, O_CAPS),
+        ARG("clock_adjtime", NULL, O_CAPS),
+        ARG("clock_adjtime64", NULL, O_CAPS),
+        ARG("clock_settime64", NULL, O_CAPS),
+        ARG("iopl", NULL, O_CAPS),
+        ARG("ioperm", NULL, O_CAPS),
+        ARG("acct", NULL, O_CAPS),
+        ARG("swapon", NULL, O_CAPS),
+        ARG("swapoff", NULL, O_CAPS),
+        ARG("quotactl", NULL, O_CAPS),
+        ARG("kexec_load", NULL, O_CAPS),
+        ARG("kexec_file_load", NULL, O_CAPS),
+        ARG("bpf", NULL, O_CAPS),
+        ARG("perf_event_open", NULL, O_CAPS),
+        ARG("lookup_dcookie", NULL, O_CAPS),
+        ARG("vhangup", NULL, O_CAPS),
+        ARG("fanotify_init", NULL, O_CAPS),
         ARG("open_by_handle_at", NULL, O_CAPS),
 };
 
@@ -278,7 +315,10 @@ bool sys_needs_stop(int abi, uint64_t nr)
 
 /* ------------------------------------------------------------- helpers */
 
-static const char *prog(recorder *r, task *t) { return task_program(r, t); }
+static const char *prog(recorder *r, task *t)
+{
+        return task_program(r, t);
+}
 
 /* Queue a file access for dirfd+path read from the tracee. */
 static pending *want_path(recorder *r, task *t, int dirfd, uint64_t addr, uint32_t kinds, bool nofollow, bool dir)
@@ -364,7 +404,8 @@ static void h_path(recorder *r, task *t, const sysdef *d)
                 } else {
                         char first;
                         /* AT_EMPTY_PATH with "": the call is about dirfd itself. */
-                        if ((flags & AT_EMPTY_PATH) && addr && mem_read(t->tid, addr, &first, 1) == 1 && first == '\0') {
+                        if ((flags & AT_EMPTY_PATH) && addr && mem_read(t->tid, addr, &first, 1) == 1 &&
+                            first == '\0') {
                                 if (!(d->kinds & K(AK_STAT)))
                                         want_fd(r, t, dirfd, d->kinds, dir);
                         } else {
@@ -511,7 +552,8 @@ static void socket_args(recorder *r, task *t, const char *what, uint64_t domain,
         if (!fam || !ty)
                 snprintf(key, sizeof key, "%llu %llu %llu", (unsigned long long)domain,
                          (unsigned long long)(type & 0xf), (unsigned long long)protocol);
-        uint64_t v[3] = { domain & 0xffffffff, type & 0xf, protocol & 0xffffffff }; /* type without SOCK_CLOEXEC/NONBLOCK, as in the key */
+        uint64_t v[3] = { domain & 0xffffffff, type & 0xf,
+                          protocol & 0xffffffff }; /* type without SOCK_CLOEXEC/NONBLOCK, as in the key */
         record_argument(r, t, what, key, v, 3);
 }
 
@@ -521,8 +563,8 @@ static void h_socket(recorder *r, task *t, const sysdef *d)
 }
 
 /* Describe a socket address: family name and a printable address. */
-static bool describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz, char **ret_addr,
-                              char **ret_unix_path)
+static bool describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz,
+                              char **ret_addr, char **ret_unix_path)
 {
         struct sockaddr_storage ss;
         memset(&ss, 0, sizeof ss);
@@ -555,7 +597,8 @@ static bool describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len,
                 if (plen == 0) {
                         *ret_addr = xstrdup("(unnamed)");
                 } else if (un->sun_path[0] == '\0') {
-                        _cleanup_free_ char *enc = trace_path_encode(un->sun_path + 1, strnlen(un->sun_path + 1, plen - 1));
+                        _cleanup_free_ char *enc =
+                                trace_path_encode(un->sun_path + 1, strnlen(un->sun_path + 1, plen - 1));
                         *ret_addr = xasprintf("@%s", enc);
                 } else {
                         size_t n = strnlen(un->sun_path, plen);
@@ -816,11 +859,11 @@ static void h_ptrace(recorder *r, task *t, const sysdef *d)
                 long req;
                 const char *name;
         } reqs[] = {
-                { PTRACE_TRACEME, "PTRACE_TRACEME" }, { PTRACE_ATTACH, "PTRACE_ATTACH" },
-                { PTRACE_SEIZE, "PTRACE_SEIZE" },     { PTRACE_PEEKDATA, "PTRACE_PEEKDATA" },
+                { PTRACE_TRACEME, "PTRACE_TRACEME" },   { PTRACE_ATTACH, "PTRACE_ATTACH" },
+                { PTRACE_SEIZE, "PTRACE_SEIZE" },       { PTRACE_PEEKDATA, "PTRACE_PEEKDATA" },
                 { PTRACE_POKEDATA, "PTRACE_POKEDATA" }, { PTRACE_DETACH, "PTRACE_DETACH" },
-                { PTRACE_CONT, "PTRACE_CONT" },       { PTRACE_GETREGS, "PTRACE_GETREGS" },
-                { PTRACE_SYSCALL, "PTRACE_SYSCALL" }, { PTRACE_INTERRUPT, "PTRACE_INTERRUPT" },
+                { PTRACE_CONT, "PTRACE_CONT" },         { PTRACE_GETREGS, "PTRACE_GETREGS" },
+                { PTRACE_SYSCALL, "PTRACE_SYSCALL" },   { PTRACE_INTERRUPT, "PTRACE_INTERRUPT" },
         };
         long req = (long)t->args[0];
         char buf[32];

@@ -108,7 +108,10 @@ static void on_forward(int sig, siginfo_t *si, void *uc)
         }
 }
 
-static void on_alarm(int sig) { sample_due = 1; }
+static void on_alarm(int sig)
+{
+        sample_due = 1;
+}
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
@@ -221,15 +224,15 @@ static void resume(recorder *r, task *t, int sig)
 /* -------------------------------------------------------------- events */
 
 typedef enum event_kind {
-        TEV_NONE,      /* nothing to do (interrupted wait) */
-        TEV_DONE,      /* no traced process left */
-        TEV_EXIT,      /* a task exited or was killed */
-        TEV_SECCOMP,   /* seccomp stop: syscall entry */
-        TEV_SYSCALL,   /* syscall stop: entry (fallback mode) or exit */
-        TEV_CLONE,     /* fork, vfork or clone event */
+        TEV_NONE,    /* nothing to do (interrupted wait) */
+        TEV_DONE,    /* no traced process left */
+        TEV_EXIT,    /* a task exited or was killed */
+        TEV_SECCOMP, /* seccomp stop: syscall entry */
+        TEV_SYSCALL, /* syscall stop: entry (fallback mode) or exit */
+        TEV_CLONE,   /* fork, vfork or clone event */
         TEV_EXEC,
-        TEV_STOP,      /* PTRACE_EVENT_STOP: group-stop or new-task stop */
-        TEV_SIGNAL,    /* signal-delivery-stop */
+        TEV_STOP,   /* PTRACE_EVENT_STOP: group-stop or new-task stop */
+        TEV_SIGNAL, /* signal-delivery-stop */
         TEV_ERROR,
         _TEV_MAX,
 } event_kind;
@@ -810,7 +813,8 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         task *t0 = task_new(r, pid, p);
         t0->pre_exec = true;
         proc_refresh_root(r, t0);
-        _cleanup_free_ char *prog_enc = trace_path_encode(abs_path ? abs_path : path, strlen(abs_path ? abs_path : path));
+        _cleanup_free_ char *prog_enc =
+                trace_path_encode(abs_path ? abs_path : path, strlen(abs_path ? abs_path : path));
         p->program = rec_program(r, prog_enc);
         proc_read_creds(pid, &p->cr, NULL, NULL);
         creds initial = p->cr;
@@ -844,8 +848,8 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         getrusage(RUSAGE_CHILDREN, &ru);
         json_t *res = trace_child(t->root, "resources");
         trace_counter_max(res, "cpu_ms",
-                          (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
-                                       ru.ru_stime.tv_usec / 1000));
+                          (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
+                                       ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000));
         trace_counter_max(res, "max_rss_kib", (json_int_t)ru.ru_maxrss);
         rec_finish(r);
 
@@ -897,8 +901,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 if (sf)
                         fclose(sf);
                 fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n", hwm,
-                        (unsigned long long)r->stops, (unsigned long long)r->processes,
-                        trace_section_size(t, "files"));
+                        (unsigned long long)r->stops, (unsigned long long)r->processes, trace_section_size(t, "files"));
         }
         int loop_error = r->loop_error;
         stacks_free(r);

@@ -32,9 +32,9 @@ typedef struct tracer_stack_query {
 } tracer_stack_query;
 
 typedef struct tracer_options {
-        char *const *argv;      /* the command; argv[0] is looked up in PATH */
-        bool no_seccomp;        /* PTRACE_SYSCALL stops on every syscall */
-        bool stacks;            /* capture user stacks with libunwind-ptrace */
+        char *const *argv; /* the command; argv[0] is looked up in PATH */
+        bool no_seccomp;   /* PTRACE_SYSCALL stops on every syscall */
+        bool stacks;       /* capture user stacks with libunwind-ptrace */
         /* Syscalls already known (per ABI, NULL-terminated name lists) that
          * the filter lets through without a stop unless the trace needs
          * facts from them; NULL for a full recording. */
@@ -43,7 +43,7 @@ typedef struct tracer_options {
          * knows also run without a stop (see filter.c). Borrowed. */
         const trace *baseline_trace;
         const char *baseline_label; /* recorded in runs[].baseline */
-        bool quiet;             /* no "minpriv: ..." notices on stderr */
+        bool quiet;                 /* no "minpriv: ..." notices on stderr */
         /* A seccomp filter the workload runs under, as in production
          * (`verify --enforce`): the child installs it (with no_new_privs
          * when unprivileged) right before execve, so every process of the
@@ -65,7 +65,7 @@ typedef struct tracer_options {
 } tracer_options;
 
 /* Exit statuses for failures before the workload runs, like a shell. */
-#define TRACER_EXIT_NOT_FOUND 127
+#define TRACER_EXIT_NOT_FOUND      127
 #define TRACER_EXIT_NOT_EXECUTABLE 126
 
 /* Run opts->argv under the tracer until every traced process is gone and

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!sep)
                 return 0;
         size_t l1 = (size_t)(sep - text), off2 = l1 + 4, l2 = len - off2;
-        mp_error err = {0};
+        mp_error err = { 0 };
         for (int dir = 0; dir < 2; dir++) {
                 const char *o = dir ? text + off2 : text, *n = dir ? text : text + off2;
                 size_t lo = dir ? l2 : l1, ln = dir ? l1 : l2;

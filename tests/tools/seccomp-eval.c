@@ -38,8 +38,10 @@ static int max_nr(trace_abi abi, uint32_t token)
 int main(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "caps", required_argument, NULL, 'c' }, { "no-caps", no_argument, NULL, 'n' },
-                { "kernel", required_argument, NULL, 'k' }, { "runc", no_argument, NULL, 'r' },
+                { "caps", required_argument, NULL, 'c' },
+                { "no-caps", no_argument, NULL, 'n' },
+                { "kernel", required_argument, NULL, 'k' },
+                { "runc", no_argument, NULL, 'r' },
                 { NULL, 0, NULL, 0 },
         };
         seccomp_env env = { 0 };

@@ -13,7 +13,7 @@
 static aaglob *compile_ok(const char *pat, const aa_vars *vars)
 {
         aaglob *g = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aaglob_compile(pat, vars, &g, &err) < 0)
                 fail_msg("pattern %s: %s (column %d)", pat, err.text, err.column);
         return g;
@@ -189,7 +189,7 @@ static void test_user_variables(void **state)
         aaglob_free(g);
         /* self reference */
         assert_int_equal(aa_vars_set(v, "LOOP", "/a/@{LOOP}"), 0);
-        mp_error err = {0};
+        mp_error err = { 0 };
         aaglob *bad = NULL;
         assert_true(aaglob_compile("@{LOOP}", v, &bad, &err) < 0);
         assert_null(bad);
@@ -203,7 +203,7 @@ static void check_error(const char *pat, int column, const char *text)
 {
         aa_vars *vars = aa_vars_new_default();
         aaglob *g = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         int r = aaglob_compile(pat, vars, &g, &err);
         if (r >= 0)
                 fail_msg("%s should not compile", pat);
@@ -272,7 +272,7 @@ static void roundtrip(const char *raw, size_t len)
         assert_int_equal(aa_unescape(inner, ilen, &back, NULL), 0);
         assert_string_equal(back, pat);
         aaglob *g = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aaglob_compile(back, NULL, &g, &err) < 0)
                 fail_msg("%s: %s", text, err.text);
         assert_true(aaglob_match(g, raw, len));
@@ -300,7 +300,7 @@ static void test_escaping(void **state)
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
                 roundtrip(cases[i], strlen(cases[i]));
         /* every byte value */
-        char raw[4] = {'/', 0, 'z', 0};
+        char raw[4] = { '/', 0, 'z', 0 };
         for (int b = 1; b < 256; b++) {
                 raw[1] = (char)b;
                 roundtrip(raw, 3);
@@ -328,11 +328,11 @@ static void test_unescape(void **state)
         struct {
                 const char *in, *out;
         } cases[] = {
-                {"/a\\040b", "/a b"},  {"/a\\x41", "/aA"},     {"/a\\d065", "/aA"},  {"/a\\052", "/a\\*"},
-                {"/a\\134", "/a\\\\"}, {"/a\\\\", "/a\\\\"},   {"/a\\\"", "/a\""},   {"/a\\n", "/a\n"},
-                {"/a\\t", "/a\t"},     {"/a\\*", "/a\\*"},     {"/a\\@", "/a\\@"},   {"/a\\ b", "/a\\ b"},
-                {"/a\\777", "/a\\?7"}, {"/a\\x4g", "/a\x04g"}, {"/a\\xg", "/a\\xg"}, {"/a\\e", "/a\x1b"},
-                {"/a\\,", "/a\\,"},
+                { "/a\\040b", "/a b" },  { "/a\\x41", "/aA" },     { "/a\\d065", "/aA" },  { "/a\\052", "/a\\*" },
+                { "/a\\134", "/a\\\\" }, { "/a\\\\", "/a\\\\" },   { "/a\\\"", "/a\"" },   { "/a\\n", "/a\n" },
+                { "/a\\t", "/a\t" },     { "/a\\*", "/a\\*" },     { "/a\\@", "/a\\@" },   { "/a\\ b", "/a\\ b" },
+                { "/a\\777", "/a\\?7" }, { "/a\\x4g", "/a\x04g" }, { "/a\\xg", "/a\\xg" }, { "/a\\e", "/a\x1b" },
+                { "/a\\,", "/a\\," },
         };
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
                 char *out = NULL;

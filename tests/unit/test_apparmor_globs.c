@@ -14,7 +14,7 @@
 static aa_globs *shipped(void)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aa_globs_load(g, MINPRIV_TEMPLATES_BUILD_DIR "/apparmor-globs.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
@@ -34,7 +34,7 @@ static void expect(const aa_globs *g, const char *path, unsigned perms, const ch
         /* the pattern matches the path it came from */
         aa_vars *vars = aa_vars_new_default();
         aaglob *gl = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aaglob_compile(out, vars, &gl, &err) < 0)
                 fail_msg("%s: %s", out, err.text);
         /* /proc/self and thread-self become @{pid}: the path a process
@@ -115,7 +115,7 @@ static void test_shipped_table(void **state)
 static aa_globs *parse_ok(const char *text)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aa_globs_parse(g, text, strlen(text), "user.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
@@ -147,7 +147,7 @@ static void test_user_rules(void **state)
         assert_string_equal(o, "user.conf:5");
         free(out);
         /* a second table: its rules come after, its collapse is ignored */
-        mp_error err = {0};
+        mp_error err = { 0 };
         const char more[] = "version 1\ncollapse 9\n^/srv/.*$ -> /srv/**\n";
         assert_int_equal(aa_globs_parse(g, more, strlen(more), "more.conf", &err), 0);
         assert_int_equal(aa_globs_count(g), 6);
@@ -160,7 +160,7 @@ static void test_user_rules(void **state)
 static void check_error(const char *text, int line, int column, const char *msg)
 {
         aa_globs *g = aa_globs_new();
-        mp_error err = {0};
+        mp_error err = { 0 };
         int r = aa_globs_parse(g, text, strlen(text), "bad.conf", &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);

@@ -54,7 +54,7 @@ static const char PROFILE[] = "# a hand-edited profile\n"
 static aa_profile *parse_ok(const char *text)
 {
         aa_profile *p = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (aa_profile_parse(text, strlen(text), "t.profile", &p, &err) < 0)
                 fail_msg("parse: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return p;
@@ -82,7 +82,7 @@ static void test_parse_model(void **state)
         assert_int_equal(p->line, 9);
         assert_int_equal(p->column, 1);
 
-        size_t kinds[_AA_RULE_MAX] = {0};
+        size_t kinds[_AA_RULE_MAX] = { 0 };
         for (size_t i = 0; i < p->n_rules; i++)
                 kinds[p->rules[i].kind]++;
         assert_int_equal(kinds[AA_RULE_INCLUDE], 2);
@@ -228,7 +228,7 @@ static void test_path_form(void **state)
 static void check_error(const char *text, int line, int column, const char *msg)
 {
         aa_profile *p = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         int r = aa_profile_parse(text, strlen(text), "bad.profile", &p, &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);
@@ -270,7 +270,7 @@ static void test_errors(void **state)
         check_error("garbage here\n", 1, 1, "unexpected 'garbage'");
         const char nul[] = "profile p {\n  /x r,\n\0}\n";
         aa_profile *p = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         assert_true(aa_profile_parse(nul, sizeof nul - 1, "nul.profile", &p, &err) < 0);
         assert_int_equal(err.line, 3);
         assert_int_equal(err.column, 1);

@@ -223,10 +223,8 @@ static void test_roundtrip(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_valid),
-                cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_parse_mutations),
-                cmocka_unit_test(test_load),
+                cmocka_unit_test(test_parse_valid),     cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_parse_mutations), cmocka_unit_test(test_load),
                 cmocka_unit_test(test_roundtrip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,7 @@ static diff_result *diff_texts(const char *name, const char *old, const char *ne
         assert_int_equal(write_file_atomic(op, old, strlen(old), 0644), 0);
         assert_int_equal(write_file_atomic(np, new, strlen(new), 0644), 0);
         diff_result *d = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         if (diff_paths(op, np, &d, &err) < 0)
                 fail_msg("diff: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return d;
@@ -258,7 +258,7 @@ static void test_bad_inputs(void **state)
         assert_int_equal(write_file_atomic(a, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", 35, 0644), 0);
         assert_int_equal(write_file_atomic(b, "profile x {}\n", 13, 0644), 0);
         diff_result *d = NULL;
-        mp_error err = {0};
+        mp_error err = { 0 };
         assert_int_equal(diff_paths(a, b, &d, &err), -EINVAL);
         assert_non_null(strstr(err.text, "compare two of the same kind"));
         assert_null(d);

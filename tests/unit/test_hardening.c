@@ -18,7 +18,8 @@ static const char trace_json[] =
         " \"runs\": [{\"command\": [\"/usr/bin/app\"], \"mode\": \"seccomp\", \"no_new_privs\": false,"
         "   \"credentials\": {\"uid\": 0, \"euid\": 0, \"suid\": 0, \"fsuid\": 0, \"gid\": 0, \"egid\": 0,"
         "   \"sgid\": 0, \"fsgid\": 0, \"groups\": [], \"cap_eff\": \"000001ffffffffff\"}}],"
-        " \"syscalls\": {\"x86_64\": {\"read\": {\"first\": \"/usr/bin/app\", \"programs\": {\"/usr/bin/app\": {\"count\": 2}}}}},"
+        " \"syscalls\": {\"x86_64\": {\"read\": {\"first\": \"/usr/bin/app\", \"programs\": {\"/usr/bin/app\": "
+        "{\"count\": 2}}}}},"
         " \"files\": {\"/usr/bin/app\": {\"type\": \"file\", \"uid\": 0, \"gid\": 0, \"mode\": 493,"
         "   \"access\": {\"exec\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}}}},"
         " \"resources\": {\"sum_rss_kib\": 40000, \"max_rss_kib\": 30000, \"max_threads\": 3}}";
@@ -49,7 +50,8 @@ static void test_with_profiles(void **state)
         assert_non_null(strstr(md, "allows 123 syscall names"));
         assert_non_null(strstr(md, "other calls fail with EPERM"));
         assert_non_null(strstr(md, "profile `minpriv-app` with 45 rules from 67 recorded paths"));
-        assert_non_null(strstr(md, "  --security-opt seccomp=seccomp.json \\\n  --security-opt apparmor=minpriv-app \\\n"));
+        assert_non_null(
+                strstr(md, "  --security-opt seccomp=seccomp.json \\\n  --security-opt apparmor=minpriv-app \\\n"));
         assert_non_null(strstr(md, "      - \"seccomp:seccomp.json\"\n      - \"apparmor:minpriv-app\"\n"));
         /* 1.5 x 40000 KiB = 58.6 MiB -> 64 MiB; pids 2 x 3 + 8. */
         assert_non_null(strstr(md, "  --memory 64m \\\n  --pids-limit 14 \\\n  IMAGE\n"));

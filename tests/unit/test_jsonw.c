@@ -12,7 +12,10 @@
 #include "util.h"
 
 static unsigned seed = 12345;
-static unsigned rnd(void) { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; }
+static unsigned rnd(void)
+{
+        return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff;
+}
 
 static json_t *random_value(int depth)
 {

@@ -172,14 +172,16 @@ static void test_parse_errors(void **state)
                   "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"},"
                   "{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
                   "syscalls[0].args[1].index: 6 is out of range (at most 5)", 0, 0);
-        parse_bad("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], "
-                  "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_FOO\"}]}]}",
-                  "syscalls[0].args[0].op: unknown operator 'SCMP_CMP_FOO'", 0, 0);
+        parse_bad(
+                "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], "
+                "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_FOO\"}]}]}",
+                "syscalls[0].args[0].op: unknown operator 'SCMP_CMP_FOO'", 0, 0);
         parse_bad("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], "
                   "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1}]}]}",
                   "syscalls[0].args[0]: missing member 'op'", 0, 0);
         parse_bad("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], "
-                  "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1.5, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+                  "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1.5, \"op\": "
+                  "\"SCMP_CMP_EQ\"}]}]}",
                   "syscalls[0].args[0].value: expected an unsigned integer", 0, 0);
         parse_bad("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], "
                   "\"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"5\"}}]}",
@@ -222,10 +224,10 @@ static void test_docker_default(void **state)
 
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "read", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "reboot", 0, 0), SCMP_ACT_ERRNO(EPERM));
-        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "arch_prctl", 0, 0), SCMP_ACT_ALLOW); /* includes amd64 */
-        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "ptrace", 0, 0), SCMP_ACT_ALLOW);     /* minKernel 4.8 */
+        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "arch_prctl", 0, 0), SCMP_ACT_ALLOW);   /* includes amd64 */
+        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "ptrace", 0, 0), SCMP_ACT_ALLOW);       /* minKernel 4.8 */
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "mount", 0, 0), SCMP_ACT_ERRNO(EPERM)); /* CAP_SYS_ADMIN */
-        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "chroot", 0, 0), SCMP_ACT_ALLOW);     /* CAP_SYS_CHROOT */
+        assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "chroot", 0, 0), SCMP_ACT_ALLOW);       /* CAP_SYS_CHROOT */
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone3", 0, 0), SCMP_ACT_ERRNO(ENOSYS));
         /* socket: families below 38, 39 and above 40 */
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "socket", AF_INET, 0), SCMP_ACT_ALLOW);
@@ -412,7 +414,8 @@ static int kernel_disagreements(const seccomp_program *prog, trace_abi abi, int 
                         signal(sigs[i], SIG_DFL);
                 struct sock_fprog fp = { .len = (unsigned short)len, .filter = (struct sock_filter *)insns };
                 int bad = 0;
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
                         bad = 10000;
                 for (int nr = 0; nr <= max_nr && !bad; nr++) {
                         if (want[nr] < 0)
@@ -462,7 +465,8 @@ static void test_runc_bpf_matches_model(void **state)
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
                 " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\", "
                 "\"SCMP_ARCH_X32\"]}],\n"
-                " \"syscalls\": [{\"names\": [\"read\", \"openat\", \"getpid\", \"exit_group\", \"exit\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+                " \"syscalls\": [{\"names\": [\"read\", \"openat\", \"getpid\", \"exit_group\", \"exit\"], \"action\": "
+                "\"SCMP_ACT_ALLOW\"},\n"
                 "              {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
                 "\"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}",
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 13,\n"
@@ -513,7 +517,8 @@ static void test_runc_bpf_matches_model(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
                 struct sock_fprog fp = { .len = (unsigned short)len, .filter = f };
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
                         _exit(10);
                 if (syscall(SYS_getpid) <= 0)
                         _exit(11);
@@ -694,7 +699,8 @@ static void test_emit_abis_and_unknown(void **state)
         gen_options opts = { .runtime = GEN_RUNTIME_NONE };
         char *notes;
         char *text = emit(t, &opts, &notes, NULL, NULL);
-        assert_non_null(strstr(text, "\"subArchitectures\": [\n        \"SCMP_ARCH_X32\",\n        \"SCMP_ARCH_X86\"\n"));
+        assert_non_null(
+                strstr(text, "\"subArchitectures\": [\n        \"SCMP_ARCH_X32\",\n        \"SCMP_ARCH_X86\"\n"));
         assert_non_null(strstr(text, "syscalls only 32-bit (i386) code made"));
         assert_non_null(strstr(text, "socketcall (i386 multiplexer): SYS_SOCKET (1)"));
         assert_null(strstr(text, "999"));

@@ -31,7 +31,7 @@ static void test_path_encoding(void **state)
         roundtrip("/tmp/back\\slash", 15, "/tmp/back\\\\slash");
         roundtrip("/tmp/\\x41", 9, "/tmp/\\\\x41"); /* a literal "\x41" stays distinct from "A" */
         roundtrip("/tmp/caf\xc3\xa9", 10, "/tmp/caf\xc3\xa9");
-        roundtrip("/tmp/\xc3", 6, "/tmp/\\xc3");              /* truncated sequence */
+        roundtrip("/tmp/\xc3", 6, "/tmp/\\xc3");                   /* truncated sequence */
         roundtrip("/tmp/\xe0\x80\x80", 8, "/tmp/\\xe0\\x80\\x80"); /* overlong */
         roundtrip("/tmp/\xed\xa0\x80", 8, "/tmp/\\xed\\xa0\\x80"); /* surrogate */
         /* malformed encodings are refused */
@@ -72,7 +72,10 @@ static trace *load(const char *json, int expect_rc, const char *expect_text)
 
 static void test_validation(void **state)
 {
-        trace *t = load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/bin/x\",\"programs\":{\"/bin/x\":{\"count\":2}}}}}}", 0, NULL);
+        trace *t = load(
+                HDR
+                "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/bin/x\",\"programs\":{\"/bin/x\":{\"count\":2}}}}}}",
+                0, NULL);
         assert_false(trace_is_empty(t));
         trace_free(t);
         load("", -EINVAL, "empty");
@@ -87,21 +90,22 @@ static void test_validation(void **state)
         trace_free(load(HDR "\"syscalls\":{\"i386\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", 0, NULL));
         /* i386 has socket both behind socketcall and as syscall 359 */
         trace_free(load(HDR "\"syscalls\":{\"i386\":{\"socket\":{\"first\":\"/x\",\"programs\":{}}}}}", 0, NULL));
-        load(HDR "\"syscalls\":{\"x32\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL,
-             "socketcall");
+        load(HDR "\"syscalls\":{\"x32\":{\"socketcall\":{\"first\":\"/x\",\"programs\":{}}}}}", -EINVAL, "socketcall");
         load(HDR "\"syscalls\":{\"mips\":{}}}", -EINVAL, "mips");
         load(HDR "\"syscalls\":{},\"syscalls\":{}}", -EINVAL, "duplicate");
         load(HDR "\"syscalls\":{},\"extra\":1}", -EINVAL, "extra");
-        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/x\":{\"count\":-1}}}}}}", -EINVAL,
-             "count");
-        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/x\":{\"count\":99999999999999999999999}}}}}}",
+        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/x\":{\"count\":-1}}}}}}",
+             -EINVAL, "count");
+        load(HDR "\"syscalls\":{\"x86_64\":{\"read\":{\"first\":\"/x\",\"programs\":{\"/"
+                 "x\":{\"count\":99999999999999999999999}}}}}}",
              -EINVAL, NULL);
         load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"access\":{\"frobnicate\":{}}}}}", -EINVAL, "frobnicate");
         load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"access\":{\"read\":{\"EWHAT\":{\"programs\":{}}}}}}}", -EINVAL,
              "EWHAT");
         load(HDR "\"syscalls\":{},\"files\":{\"/a\\\\q\":{\"access\":{}}}}", -EINVAL, NULL);
         load(HDR "\"syscalls\":{},\"files\":{\"/a\":{\"type\":\"weird\",\"access\":{}}}}", -EINVAL, "weird");
-        load("{\"format\":\"minpriv-trace\",\"version\":1,\"runs\":[],\"syscalls\":{\"x86_64\":\"\xff\"}}", -EINVAL, NULL);
+        load("{\"format\":\"minpriv-trace\",\"version\":1,\"runs\":[],\"syscalls\":{\"x86_64\":\"\xff\"}}", -EINVAL,
+             NULL);
         load(HDR "\"syscalls\":{},\"capabilities\":{\"CAP_FLY\":{}}}", -EINVAL, "CAP_FLY");
         /* deep nesting is refused, not a crash */
         char deep[20000];
@@ -150,7 +154,8 @@ static void test_merge_order_independent(void **state)
         json_t *sc = trace_node(x->root, "syscalls", "x86_64", "openat", NULL);
         assert_int_equal(trace_usage_count(sc), 12);
         assert_string_equal(json_string_value(json_object_get(sc, "first")), "/bin/a");
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(x->root, "resources"), "max_rss_kib")), 300);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(x->root, "resources"), "max_rss_kib")),
+                         300);
         assert_int_equal(json_array_size(json_object_get(x->root, "runs")), 3);
         /* by_owner: true only if true everywhere (3 and 5 are odd, 4 even) */
         assert_false(json_is_true(json_object_get(trace_node(x->root, "files", "/etc/a", NULL), "by_owner")));
@@ -188,10 +193,8 @@ static void test_dump_is_canonical(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_path_encoding),
-                cmocka_unit_test(test_path_encoding_exhaustive),
-                cmocka_unit_test(test_validation),
-                cmocka_unit_test(test_merge_order_independent),
+                cmocka_unit_test(test_path_encoding),     cmocka_unit_test(test_path_encoding_exhaustive),
+                cmocka_unit_test(test_validation),        cmocka_unit_test(test_merge_order_independent),
                 cmocka_unit_test(test_dump_is_canonical),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
