@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "baseline.h"
 
+#include <stdlib.h>
+
+#include <seccomp.h>
+
 #include "fileio.h"
+#include "seccomp-profile.h"
 
 static char **names_of(json_t *calls)
 {
@@ -14,6 +19,42 @@ static char **names_of(json_t *calls)
         return v;
 }
 
+/* A Docker seccomp profile: the names it allows whatever their arguments,
+ * per ABI, as runc would load it for a container with Docker's default
+ * capabilities. */
+static int load_profile(const char *path, const char *data, size_t size, baseline *ret, mp_error *err)
+{
+        static const uint32_t arches[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+        _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
+        int r = seccomp_profile_load_buffer(data, size, path, &p, err);
+        if (r < 0)
+                return r;
+        _cleanup_seccomp_program_ seccomp_program *prog = NULL;
+        r = seccomp_program_compile(p, NULL, &prog, err);
+        if (r < 0)
+                return r;
+        memset(ret, 0, sizeof *ret);
+        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
+                size_t n = 0;
+                char **names = xcalloc(1025, sizeof *names);
+                for (int nr = 0; nr < 1024; nr++) {
+                        int num = a == TRACE_ABI_X32 ? nr | 0x40000000 : nr;
+                        char *name = seccomp_syscall_resolve_num_arch(arches[a], num);
+                        bool always = false;
+                        if (name && seccomp_program_allows(prog, (trace_abi)a, num, &always) == 1 && always)
+                                names[n++] = name;
+                        else
+                                free(name);
+                }
+                if (n)
+                        ret->names[a] = names;
+                else
+                        free(names);
+        }
+        ret->profile = xstrdup(path);
+        return 0;
+}
+
 int baseline_load(const char *path, baseline *ret, mp_error *err)
 {
         _cleanup_free_ char *data = NULL;
@@ -24,9 +65,14 @@ int baseline_load(const char *path, baseline *ret, mp_error *err)
         json_error_t jerr;
         json_t *probe = json_loadb(data, size, 0, &jerr);
         bool is_trace = probe && json_is_object(probe) && json_object_get(probe, "format");
+        bool is_profile = probe && json_is_object(probe) && json_object_get(probe, "defaultAction");
         json_decref(probe);
+        if (is_profile)
+                return load_profile(path, data, size, ret, err);
         if (!is_trace)
-                return mp_error_set(err, -EINVAL, path, "not a minpriv trace (a baseline is a previous trace)");
+                return mp_error_set(err, -EINVAL, path,
+                                    "neither a minpriv trace nor a seccomp profile (a baseline is a previous trace "
+                                    "or a seccomp.json)");
         trace *t = NULL;
         r = trace_load_buffer(data, size, path, &t, err);
         if (r < 0)
@@ -47,5 +93,24 @@ void baseline_free(baseline *b)
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
                 strv_free(b->names[a]);
         trace_free(b->trace);
+        free(b->profile);
         memset(b, 0, sizeof *b);
+}
+
+void baseline_add_profile_names(const baseline *b, trace *t)
+{
+        if (!b->profile)
+                return;
+        _cleanup_free_ char *label = xasprintf("baseline:%s", b->profile);
+        _cleanup_free_ char *enc = trace_path_encode(label, strlen(label));
+        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
+                for (char **n = b->names[a]; n && *n; n++) {
+                        json_t *abi = trace_child(trace_child(t->root, "syscalls"), trace_abi_name((trace_abi)a));
+                        if (json_object_get(abi, *n))
+                                continue; /* recorded: its real programs say more */
+                        json_t *node = trace_child(abi, *n);
+                        trace_usage_add(node, enc, 0, NULL);
+                        json_object_set_new(node, "first", json_string(enc));
+                }
+        }
 }

@@ -103,6 +103,7 @@ int cmd_record(int argc, char **argv)
          * new: the same facts as a full recording merged with the baseline. */
         if (bl.trace)
                 trace_merge(t, bl.trace);
+        baseline_add_profile_names(&bl, t);
 
         /* Streamed straight into the file: a trace of 100,000 paths is tens
          * of megabytes of text. */

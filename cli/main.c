@@ -18,9 +18,9 @@ static const command commands[] = {
           "  -o, --output FILE    where to write the trace\n"
           "      --stacks         capture a user-space stack at the first occurrence of\n"
           "                       each syscall per program, each file and capability reason\n"
-          "      --baseline FILE  incremental: a previous trace; syscalls it knows run without\n"
-          "                       a stop unless the trace needs facts from them, and the\n"
-          "                       result is merged with it\n"
+          "      --baseline FILE  incremental: a previous trace or seccomp.json; syscalls it\n"
+          "                       knows run without a stop unless the trace needs facts from\n"
+          "                       them, and the result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",

@@ -6,7 +6,12 @@ network endpoints, credential changes, capability reasons with results,
 signals and ptrace requests. Counts and the programs behind calls that were
 let through without a stop are what an incremental recording gives up.
 
-Usage: test_baseline.py SAMPLE [ARGS...]   (@WORK@ = a fresh directory)"""
+With --profile the baseline is the seccomp.json generated from the first
+recording instead: then the incremental trace must hold the facts of a full
+recording plus the names the profile allows (listed under the program
+"baseline:PATH"), so that a profile generated from it keeps them.
+
+Usage: test_baseline.py [--profile] SAMPLE [ARGS...]   (@WORK@ = a fresh directory)"""
 import json
 import re
 import os
@@ -54,8 +59,12 @@ def facts(t):
 
 
 def main():
-    exe = mp.sample(sys.argv[1]) if not sys.argv[1].startswith("/") else sys.argv[1]
-    args = sys.argv[2:]
+    argv0 = sys.argv[1:]
+    profile = bool(argv0) and argv0[0] == "--profile"
+    if profile:
+        argv0 = argv0[1:]
+    exe = mp.sample(argv0[0]) if not argv0[0].startswith("/") else argv0[0]
+    args = argv0[1:]
     work = mp.tmpdir()
     # The same paths in every run: a fixed directory, emptied before each.
     fixed = mp.tmpdir()
@@ -72,14 +81,39 @@ def main():
     env = dict(os.environ, TMPDIR=fixed)
     st1, _, e1 = mp.record(argv(), out=base, env=env)
     st2, _, e2 = mp.record(argv(), out=full, env=env)
+    profile_names = set()
+    if profile:
+        pdir = os.path.join(work, "profiles")
+        rc, _, err = mp.minpriv("generate", "-q", "-o", pdir, base)
+        mp.check(rc == 0, f"generate: {err}")
+        base = os.path.join(pdir, "seccomp.json")
     env = dict(env, MINPRIV_STATS="1")
     p = subprocess.run([mp.MINPRIV, "record", "-q", "--baseline", base, "-o", inc, "--", *argv()],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     mp.check(st1 == st2 == p.returncode, f"exit statuses differ: {st1} {st2} {p.returncode}: {p.stderr.decode()}")
-    rc, _, err = mp.minpriv("merge", "-o", merged, full, base)
-    mp.check(rc == 0, f"merge: {err}")
     timing = {("syscall", "x86_64", n) for n in mp.TIMING.get(os.path.basename(exe), ())}
-    fi, fm = facts(json.load(open(inc))) - timing, facts(json.load(open(merged))) - timing
+    if profile:
+        ti = json.load(open(inc))
+        label = f"baseline:{base}"
+        from_profile = {("syscall", abi, n) for abi, calls in ti["syscalls"].items() for n, v in calls.items()
+                        if set(v["programs"]) == {label}}
+        mp.check(from_profile, "no syscall attributed to the baseline profile")
+        for abi, calls in ti["syscalls"].items():
+            for n, v in calls.items():
+                if label in v["programs"]:
+                    mp.check(v["programs"][label]["count"] == 0, f"{n}: baseline count must be 0")
+        fi = facts(ti) - timing
+        fm = (facts(json.load(open(full))) | from_profile) - timing
+        # every name the profile allows is in the incremental trace
+        sc = json.load(open(base))
+        allowed = {n for g in sc["syscalls"] if g["action"] == "SCMP_ACT_ALLOW" and not g.get("args")
+                   for n in g["names"]}
+        have = set(ti["syscalls"].get("x86_64", {}))
+        mp.check(allowed <= have, f"profile names missing from the trace: {sorted(allowed - have)[:10]}")
+    else:
+        rc, _, err = mp.minpriv("merge", "-o", merged, full, base)
+        mp.check(rc == 0, f"merge: {err}")
+        fi, fm = facts(json.load(open(inc))) - timing, facts(json.load(open(merged))) - timing
     missing, extra = sorted(fm - fi), sorted(fi - fm)
     mp.check(not missing and not extra,
              f"incremental != full merged with baseline\n  missing: {missing[:20]}\n  extra: {extra[:20]}")
