@@ -62,19 +62,27 @@ int baseline_load(const char *path, baseline *ret, mp_error *err)
         int r = read_file_full(path, TRACE_MAX_BYTES, &data, &size);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot read the baseline: %s", strerror(-r));
+        /* Parsed once: a trace of many paths takes a noticeable time to read. */
         json_error_t jerr;
-        json_t *probe = json_loadb(data, size, 0, &jerr);
-        bool is_trace = probe && json_is_object(probe) && json_object_get(probe, "format");
-        bool is_profile = probe && json_is_object(probe) && json_object_get(probe, "defaultAction");
-        json_decref(probe);
-        if (is_profile)
+        json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
+        if (root && json_is_object(root) && json_object_get(root, "defaultAction")) {
+                json_decref(root);
                 return load_profile(path, data, size, ret, err);
-        if (!is_trace)
+        }
+        if (!root || !json_is_object(root) || !json_object_get(root, "format")) {
+                json_decref(root);
+                /* let the trace reader word the error (line:column for syntax) */
+                trace *t = NULL;
+                r = trace_load_buffer(data, size, path, &t, err);
+                trace_free(t);
+                if (r < 0)
+                        return r;
                 return mp_error_set(err, -EINVAL, path,
                                     "neither a minpriv trace nor a seccomp profile (a baseline is a previous trace "
                                     "or a seccomp.json)");
+        }
         trace *t = NULL;
-        r = trace_load_buffer(data, size, path, &t, err);
+        r = trace_from_json(root, path, &t, err);
         if (r < 0)
                 return r;
         memset(ret, 0, sizeof *ret);

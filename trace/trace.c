@@ -733,6 +733,11 @@ int trace_load_buffer(const char *data, size_t size, const char *name, trace **r
                 }
                 return r;
         }
+        return trace_from_json(root, name, ret, err);
+}
+
+int trace_from_json(json_t *root, const char *name, trace **ret, mp_error *err)
+{
         int r = trace_validate(root, name, err);
         if (r < 0) {
                 json_decref(root);
@@ -910,6 +915,25 @@ void trace_merge(trace *into, const trace *from)
 {
         const char *k;
         json_t *v;
+        if (into->stream && into->stream->merge && !from->stream) {
+                /* merge that member straight into the stream (a trace of
+                 * 100,000 paths would take gigabytes as a tree) */
+                json_t *fv = json_object_get(from->root, into->stream->key);
+                if (fv)
+                        into->stream->merge(into->stream->ud, fv);
+                json_object_foreach(from->root, k, v) {
+                        if (streq(k, "format") || streq(k, "version") || streq(k, into->stream->key))
+                                continue;
+                        json_t *mine = json_object_get(into->root, k);
+                        if (!mine)
+                                json_object_set_new(into->root, k, json_deep_copy(v));
+                        else if (json_is_object(mine) && json_is_object(v))
+                                merge_object(mine, v);
+                        else
+                                merge_value(into->root, k, v);
+                }
+                return;
+        }
         trace_materialize(into);
         if (from->stream) {
                 /* merge the streamed member as a tree */

@@ -33,6 +33,9 @@ typedef struct trace_stream {
         void (*write)(void *ud, struct jsonw *w);
         json_t *(*materialize)(void *ud); /* a new reference */
         size_t (*size)(void *ud);         /* number of members of the value */
+        /* Merge a tree value of the same member into the stream, with the
+         * rules of trace_merge (optional: without it, merging materializes). */
+        void (*merge)(void *ud, json_t *value);
         void (*free)(void *ud);
         void *ud;
 } trace_stream;
@@ -60,6 +63,9 @@ int trace_load_buffer(const char *data, size_t size, const char *name, trace **r
 /* Check the shape of a parsed document (what trace_load does after
  * parsing). */
 int trace_validate(json_t *root, const char *name, mp_error *err);
+/* Validate a parsed document and wrap it into a trace; takes the reference
+ * to root in every case. */
+int trace_from_json(json_t *root, const char *name, trace **ret, mp_error *err);
 
 /* The canonical serialisation: sorted keys, one-space indentation, final
  * newline. Returns a new string. */

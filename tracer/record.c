@@ -447,6 +447,133 @@ static json_t *files_materialize(void *ud)
 
 static void file_rec_free(void *v);
 
+static int kind_index(const char *name)
+{
+        for (int k = 0; k < _AK_MAX; k++)
+                if (streq(access_kind_names[k], name))
+                        return k;
+        return -1;
+}
+
+static int type_index(const char *name)
+{
+        for (int i = 0; i < 7; i++)
+                if (streq(file_type_names[i], name))
+                        return i;
+        return -1;
+}
+
+static uint32_t stream_program(files_stream *fs, hashmap *index, const char *name)
+{
+        void *v = hashmap_get(index, name);
+        if (v)
+                return (uint32_t)((uintptr_t)v - 1);
+        fs->programs = xrealloc(fs->programs, (fs->nprograms + 2) * sizeof *fs->programs);
+        fs->programs[fs->nprograms] = xstrdup(name);
+        fs->programs[fs->nprograms + 1] = NULL;
+        hashmap_put(index, name, (void *)(uintptr_t)(fs->nprograms + 1));
+        return (uint32_t)fs->nprograms++;
+}
+
+static char *canonical_dump(const json_t *v)
+{
+        char *s = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!s)
+                abort();
+        return s;
+}
+
+/* trace_merge's rules, applied to one file node from a tree: counts summed,
+ * numbers maxed, strings the byte-order-first, by_owner and-ed, stacks the
+ * byte-order-first serialisation. */
+static void files_merge(void *ud, json_t *files)
+{
+        files_stream *fs = ud;
+        hashmap *index = hashmap_new();
+        for (size_t i = 0; i < fs->nprograms; i++)
+                hashmap_put(index, fs->programs[i], (void *)(uintptr_t)(i + 1));
+        const char *path;
+        json_t *node;
+        json_object_foreach(files, path, node) {
+                file_rec *f = hashmap_get(fs->files, path);
+                if (!f) {
+                        f = xcalloc(1, sizeof *f);
+                        f->type = -1;
+                        hashmap_put(fs->files, path, f);
+                }
+                const char *type = json_string_value(json_object_get(node, "type"));
+                if (type && (f->type < 0 || strcmp(type, file_type_names[f->type]) < 0))
+                        f->type = (int8_t)type_index(type);
+                json_t *uid = json_object_get(node, "uid"), *gid = json_object_get(node, "gid"),
+                       *mode = json_object_get(node, "mode"), *owner = json_object_get(node, "by_owner");
+                if (uid || gid || mode || owner) {
+                        /* in a recorded trace they come together; keep the rules per member anyway */
+                        if (uid && (!f->have_stat || (uint32_t)json_integer_value(uid) > f->uid))
+                                f->uid = (uint32_t)json_integer_value(uid);
+                        if (gid && (!f->have_stat || (uint32_t)json_integer_value(gid) > f->gid))
+                                f->gid = (uint32_t)json_integer_value(gid);
+                        if (mode && (!f->have_stat || (uint32_t)json_integer_value(mode) > f->mode))
+                                f->mode = (uint32_t)json_integer_value(mode);
+                        if (owner && json_is_false(owner))
+                                f->not_by_owner = true;
+                        f->have_stat = true;
+                }
+                const char *res = json_string_value(json_object_get(node, "resolved"));
+                if (res && (!f->resolved || strcmp(res, f->resolved) < 0)) {
+                        free(f->resolved);
+                        f->resolved = xstrdup(res);
+                }
+                json_t *stack = json_object_get(node, "stack");
+                if (stack) {
+                        bool take = !f->stack;
+                        if (!take) {
+                                _cleanup_free_ char *a = canonical_dump(f->stack), *b = canonical_dump(stack);
+                                take = strcmp(b, a) < 0;
+                        }
+                        if (take) {
+                                json_decref(f->stack);
+                                f->stack = json_deep_copy(stack);
+                        }
+                }
+                const char *kind;
+                json_t *results;
+                json_object_foreach(json_object_get(node, "access"), kind, results) {
+                        int k = kind_index(kind);
+                        if (k < 0)
+                                continue;
+                        const char *result;
+                        json_t *usage;
+                        json_object_foreach(results, result, usage) {
+                                int err = streq(result, "ok") ? 0 : errno_from_name(result);
+                                if (err < 0)
+                                        err = EIO;
+                                const char *prog;
+                                json_t *pe;
+                                json_object_foreach(json_object_get(usage, "programs"), prog, pe) {
+                                        uint32_t p = stream_program(fs, index, prog);
+                                        uint64_t n = (uint64_t)json_integer_value(json_object_get(pe, "count"));
+                                        file_use *u = NULL;
+                                        for (uint32_t i = 0; i < f->nuses; i++)
+                                                if (f->uses[i].kind == k && f->uses[i].err == err &&
+                                                    f->uses[i].program == p)
+                                                        u = &f->uses[i];
+                                        if (u) {
+                                                u->count += n;
+                                                continue;
+                                        }
+                                        if (f->nuses == f->cap) {
+                                                f->cap = f->cap ? f->cap * 2 : 2;
+                                                f->uses = xrealloc(f->uses, f->cap * sizeof *f->uses);
+                                        }
+                                        f->uses[f->nuses++] = (file_use){ .kind = (uint8_t)k, .err = (int16_t)err,
+                                                                          .program = p, .count = n };
+                                }
+                        }
+                }
+        }
+        hashmap_free(index, NULL);
+}
+
 static size_t files_size(void *ud)
 {
         return hashmap_size(((files_stream *)ud)->files);
@@ -475,6 +602,7 @@ static void emit_files(recorder *r)
                              .write = files_write,
                              .materialize = files_materialize,
                              .size = files_size,
+                             .merge = files_merge,
                              .free = files_free,
                              .ud = fs };
         trace_set_stream(r->t, s);
