@@ -921,7 +921,7 @@ void trace_merge(trace *into, const trace *from)
                 json_t *fv = json_object_get(from->root, into->stream->key);
                 if (fv)
                         into->stream->merge(into->stream->ud, fv);
-                json_object_foreach(from->root, k, v) {
+                json_object_foreach (from->root, k, v) {
                         if (streq(k, "format") || streq(k, "version") || streq(k, into->stream->key))
                                 continue;
                         json_t *mine = json_object_get(into->root, k);

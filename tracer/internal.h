@@ -52,6 +52,7 @@ typedef struct proc {
         pid_t tgid;
         int refs;          /* live tasks pointing here */
         uint32_t program;  /* index in rec->programs */
+        uint64_t image_id; /* which program image it runs (stacks.c caches by it) */
         char *cwd;         /* cached cwd as the process sees it; NULL = unknown */
         char *root;        /* the process root as we see it ("/" usually) */
         bool root_is_ours; /* root == our root: realpath() is valid for it */
@@ -177,8 +178,10 @@ typedef struct recorder {
         bool no_new_privs;
         bool stacks;
         bool quiet;
-        void *unwind;        /* libunwind address space (stacks.c) */
-        hashmap *attr_cache; /* resolved path -> struct cached_attr (caps.c) */
+        void *unwind;                      /* libunwind address space (stacks.c) */
+        hashmap *stack_names, *stack_maps; /* stacks.c caches */
+        uint64_t next_image;               /* image ids: a process's code, kept by fork, new at exec */
+        hashmap *attr_cache;               /* resolved path -> struct cached_attr (caps.c) */
         int protected_hardlinks;
         int yama_scope;
 } recorder;

@@ -494,7 +494,7 @@ static void files_merge(void *ud, json_t *files)
                 hashmap_put(index, fs->programs[i], (void *)(uintptr_t)(i + 1));
         const char *path;
         json_t *node;
-        json_object_foreach(files, path, node) {
+        json_object_foreach (files, path, node) {
                 file_rec *f = hashmap_get(fs->files, path);
                 if (!f) {
                         f = xcalloc(1, sizeof *f);
@@ -537,19 +537,19 @@ static void files_merge(void *ud, json_t *files)
                 }
                 const char *kind;
                 json_t *results;
-                json_object_foreach(json_object_get(node, "access"), kind, results) {
+                json_object_foreach (json_object_get(node, "access"), kind, results) {
                         int k = kind_index(kind);
                         if (k < 0)
                                 continue;
                         const char *result;
                         json_t *usage;
-                        json_object_foreach(results, result, usage) {
+                        json_object_foreach (results, result, usage) {
                                 int err = streq(result, "ok") ? 0 : errno_from_name(result);
                                 if (err < 0)
                                         err = EIO;
                                 const char *prog;
                                 json_t *pe;
-                                json_object_foreach(json_object_get(usage, "programs"), prog, pe) {
+                                json_object_foreach (json_object_get(usage, "programs"), prog, pe) {
                                         uint32_t p = stream_program(fs, index, prog);
                                         uint64_t n = (uint64_t)json_integer_value(json_object_get(pe, "count"));
                                         file_use *u = NULL;
@@ -565,8 +565,9 @@ static void files_merge(void *ud, json_t *files)
                                                 f->cap = f->cap ? f->cap * 2 : 2;
                                                 f->uses = xrealloc(f->uses, f->cap * sizeof *f->uses);
                                         }
-                                        f->uses[f->nuses++] = (file_use){ .kind = (uint8_t)k, .err = (int16_t)err,
-                                                                          .program = p, .count = n };
+                                        f->uses[f->nuses++] = (file_use){
+                                                .kind = (uint8_t)k, .err = (int16_t)err, .program = p, .count = n
+                                        };
                                 }
                         }
                 }

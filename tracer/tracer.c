@@ -121,6 +121,7 @@ static proc *proc_new(recorder *r, pid_t tgid)
 {
         proc *p = xcalloc(1, sizeof *p);
         p->tgid = tgid;
+        p->image_id = ++r->next_image;
         intmap_put(r->procs, tgid, p);
         r->live_procs++;
         r->processes++;
@@ -407,6 +408,7 @@ static void on_clone_event(recorder *r, task *t)
                 } else {
                         p = proc_new(r, child);
                         p->program = t->p->program;
+                        p->image_id = t->p->image_id; /* fork: the same code at the same addresses */
                         p->cr = t->p->cr;
                         p->root = xstrdup(t->p->root ? t->p->root : "/");
                         p->root_is_ours = t->p->root_is_ours;
@@ -527,6 +529,7 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->want_exit = false;
         t->pre_exec = false;
         fd_cache_clear(t->p); /* close-on-exec fds are gone */
+        t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
         /* A script or a symlink: the program that really runs is executed
