@@ -164,9 +164,10 @@ typedef struct recorder {
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
-        long spin_ns;   /* how long to poll for the next stop before sleeping */
-        bool fd_cache;  /* cache fd paths (not with a baseline: close may not stop) */
-        int spin_score; /* 0..100: how well spinning has paid off lately */
+        long spin_ns;           /* how long to poll for the next stop before sleeping */
+        bool fd_cache;          /* cache fd paths (not with a baseline: close may not stop) */
+        hashmap *baseline_stat; /* paths the baseline has a stat access of */
+        int spin_score;         /* 0..100: how well spinning has paid off lately */
         unsigned spin_probe;
         int live_tasks, live_procs;
         int max_tasks, max_procs;

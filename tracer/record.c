@@ -78,6 +78,7 @@ void rec_free(recorder *r)
         free(r->setuid_programs);
         hashmap_free(r->program_index, NULL);
         hashmap_free(r->errors, NULL);
+        hashmap_free(r->baseline_stat, NULL);
         if (r->files)
                 hashmap_free(r->files, file_rec_free);
         hashmap_free(r->dir_cache, free);

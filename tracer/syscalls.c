@@ -892,6 +892,18 @@ void sys_entry(recorder *r, task *t)
                 d->entry(r, t, d);
         if (d->opts & O_CAPS)
                 caps_entry(r, t, d->name);
+        /* Incremental recording: a stat-like look at a path the baseline
+         * already has a stat of needs no exit stop. It adds no profile fact
+         * (AppArmor does not mediate stat), so the call is left to the
+         * baseline, like the calls the filter let through. */
+        if (r->baseline_stat && t->npend > 0) {
+                bool known = true;
+                for (int i = 0; i < t->npend && known; i++)
+                        known = t->pend[i].type == PEND_FILE && t->pend[i].kinds == K(AK_STAT) &&
+                                hashmap_get(r->baseline_stat, t->pend[i].path);
+                if (known)
+                        pend_clear(t);
+        }
         if (t->npend > 0 || (d->opts & O_EXIT))
                 t->want_exit = true;
 }

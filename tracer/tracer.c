@@ -712,6 +712,14 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         r->stacks = opts->stacks;
         r->quiet = opts->quiet;
         r->unpriv_port_start = read_unpriv_port_start();
+        if (opts->baseline_trace) {
+                r->baseline_stat = hashmap_new();
+                const char *bpath;
+                json_t *node;
+                json_object_foreach (json_object_get(opts->baseline_trace->root, "files"), bpath, node)
+                        if (json_object_get(json_object_get(node, "access"), "stat"))
+                                hashmap_put(r->baseline_stat, bpath, (void *)1);
+        }
         /* fd paths can be cached only when every close stops. */
         r->fd_cache = true;
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
