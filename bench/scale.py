@@ -43,7 +43,7 @@ def main():
     a = ap.parse_args()
     hostile = os.path.join(SAMPLES, "hostile")
     manyfiles = os.path.join(SAMPLES, "manyfiles")
-    cases = [("threads alive at once", lambda n: [hostile, "threads", str(n)], 1000),
+    cases = [("threads alive at once", lambda n: [hostile, "threads", str(n)], 2000),
              ("processes in sequence", lambda n: [hostile, "procs", str(n)], 10000),
              ("distinct files", lambda n: [manyfiles, "@DIR@", str(n)], 100000)]
     print(f"{'workload':24} {'N':>7} {'native':>9} {'minpriv':>9} {'us/unit':>8} {'tracer RSS':>11}")
