@@ -29,6 +29,16 @@ int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* Print the usage text of a command to stdout; returns 0. */
 int print_usage(const char *cmd);
 
+/* Load and merge the traces named by paths and set up a generator
+ * context for them; on failure print the error (naming the trace) and
+ * return EXIT_BADINPUT, else 0 with *ret_t and *ctx set (the caller frees
+ * both). */
+struct trace;
+struct gen_context;
+struct gen_options;
+int cli_generator_context(char **paths, size_t n, const struct gen_options *opts, struct trace **ret_t,
+                          struct gen_context *ctx);
+
 int cmd_record(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_generate(int argc, char **argv);

@@ -7,6 +7,25 @@
 #include "generator.h"
 #include "trace.h"
 
+int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace **ret_t, gen_context *ctx)
+{
+        mp_error err = { 0 };
+        _cleanup_trace_ trace *t = NULL;
+        if (trace_load_merged(paths, n, &t, &err) < 0) {
+                log_mp_error(&err);
+                return -EXIT_BADINPUT;
+        }
+        if (gen_context_init(ctx, t, opts, &err) < 0) {
+                if (!err.where[0] && n == 1)
+                        snprintf(err.where, sizeof err.where, "%s", paths[0]);
+                log_mp_error(&err);
+                gen_context_free(ctx);
+                return -EXIT_BADINPUT;
+        }
+        *ret_t = steal_pointer(&t);
+        return 0;
+}
+
 int cmd_generate(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -67,19 +86,9 @@ int cmd_generate(int argc, char **argv)
 
         mp_error err = { 0 };
         _cleanup_trace_ trace *t = NULL;
-        if (trace_load_merged(argv + optind, (size_t)(argc - optind), &t, &err) < 0) {
-                log_mp_error(&err);
-                return EXIT_BADINPUT;
-        }
-
         gen_context ctx;
-        if (gen_context_init(&ctx, t, &opts, &err) < 0) {
-                if (!err.where[0] && argc - optind == 1)
-                        snprintf(err.where, sizeof err.where, "%s", argv[optind]);
-                log_mp_error(&err);
-                gen_context_free(&ctx);
+        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
                 return EXIT_BADINPUT;
-        }
 
         /* Build every file in memory first: nothing is written unless all
          * of them could be made. */

@@ -71,18 +71,9 @@ int cmd_report(int argc, char **argv)
 
         mp_error err = { 0 };
         _cleanup_trace_ trace *t = NULL;
-        if (trace_load_merged(argv + optind, (size_t)(argc - optind), &t, &err) < 0) {
-                log_mp_error(&err);
-                return EXIT_BADINPUT;
-        }
         gen_context ctx;
-        if (gen_context_init(&ctx, t, &opts, &err) < 0) {
-                if (!err.where[0] && argc - optind == 1)
-                        snprintf(err.where, sizeof err.where, "%s", argv[optind]);
-                log_mp_error(&err);
-                gen_context_free(&ctx);
+        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
                 return EXIT_BADINPUT;
-        }
         report_docker docker = { 0 };
         const char *tdir = gen_templates_dir(&opts);
         int r = report_docker_load(tdir, &docker, &err);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "aaglob.h"
+#include "trace.h"
 #include "hashmap.h"
 #include "strbuf.h"
 
@@ -893,37 +894,6 @@ char *aa_escape_literal(const char *raw, size_t len)
         return strbuf_steal(&sb);
 }
 
-/* Length of the valid UTF-8 sequence at s (2-4 bytes, no overlongs, no
- * surrogates, at most U+10FFFF), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
-{
-        unsigned c = s[0];
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-                cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                cp = c & 0x07;
-        } else {
-                return 0;
-        }
-        if (avail < n)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (s[i] & 0x3f);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
 static void put_octal(strbuf *sb, unsigned char c)
 {
         strbuf_printf(sb, "\\%03o", c);
@@ -971,7 +941,7 @@ char *aa_render_pattern(const char *pattern)
                         i++;
                 }
                 if (c >= 0x80) {
-                        size_t n = utf8_seq(p + i - 1, len - (i - 1));
+                        size_t n = utf8_seq_len(p + i - 1, len - (i - 1));
                         quote = true;
                         if (n) {
                                 strbuf_add(&body, p + i - 1, n);

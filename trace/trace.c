@@ -193,7 +193,7 @@ bool trace_is_empty(const trace *t)
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
  * overlong forms, surrogates and code points above U+10FFFF, as jansson
  * does. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
+size_t utf8_seq_len(const unsigned char *s, size_t len)
 {
         unsigned c = s[0];
         if (c < 0x80)
@@ -231,7 +231,7 @@ bool utf8_valid(const char *s, size_t len)
         const unsigned char *p = (const unsigned char *)s;
         size_t i = 0;
         while (i < len) {
-                size_t n = utf8_seq(p + i, len - i);
+                size_t n = utf8_seq_len(p + i, len - i);
                 if (!n)
                         return false;
                 i += n;
@@ -246,7 +246,7 @@ char *trace_path_encode(const char *raw, size_t len)
         strbuf_grow(&sb, len);
         size_t i = 0;
         while (i < len) {
-                size_t n = utf8_seq(p + i, len - i);
+                size_t n = utf8_seq_len(p + i, len - i);
                 if (n == 1 && p[i] == '\\') {
                         strbuf_puts(&sb, "\\\\");
                 } else if (n) {

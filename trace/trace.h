@@ -129,6 +129,10 @@ char *trace_path_encode(const char *raw, size_t len);
  * paths) and the length in *ret_len. NULL if `enc` is malformed. */
 char *trace_path_decode(const char *enc, size_t *ret_len);
 bool utf8_valid(const char *s, size_t len);
+/* Length of the valid UTF-8 sequence at s (1..4 bytes; at most len), or 0 for
+ * an invalid or truncated one and for NUL. Rejects overlong forms,
+ * surrogates and code points above U+10FFFF, as jansson does. */
+size_t utf8_seq_len(const unsigned char *s, size_t len);
 
 /* --- the ABIs we know --- */
 typedef enum trace_abi {
