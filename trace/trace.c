@@ -915,35 +915,25 @@ void trace_merge(trace *into, const trace *from)
 {
         const char *k;
         json_t *v;
-        if (into->stream && into->stream->merge && !from->stream) {
-                /* merge that member straight into the stream (a trace of
-                 * 100,000 paths would take gigabytes as a tree) */
-                json_t *fv = json_object_get(from->root, into->stream->key);
+        /* A streamed member takes a tree member straight in (a trace of
+         * 100,000 paths would take gigabytes as a tree); otherwise both
+         * sides are trees. */
+        const char *streamed = into->stream && into->stream->merge && !from->stream ? into->stream->key : NULL;
+        if (streamed) {
+                json_t *fv = json_object_get(from->root, streamed);
                 if (fv)
                         into->stream->merge(into->stream->ud, fv);
-                json_object_foreach (from->root, k, v) {
-                        if (streq(k, "format") || streq(k, "version") || streq(k, into->stream->key))
-                                continue;
-                        json_t *mine = json_object_get(into->root, k);
-                        if (!mine)
-                                json_object_set_new(into->root, k, json_deep_copy(v));
-                        else if (json_is_object(mine) && json_is_object(v))
-                                merge_object(mine, v);
-                        else
-                                merge_value(into->root, k, v);
+        } else {
+                trace_materialize(into);
+                if (from->stream) {
+                        trace tmp = { .root = json_object(), .stream = NULL };
+                        json_object_set_new(tmp.root, from->stream->key, from->stream->materialize(from->stream->ud));
+                        trace_merge(into, &tmp);
+                        json_decref(tmp.root);
                 }
-                return;
-        }
-        trace_materialize(into);
-        if (from->stream) {
-                /* merge the streamed member as a tree */
-                trace tmp = { .root = json_object(), .stream = NULL };
-                json_object_set_new(tmp.root, from->stream->key, from->stream->materialize(from->stream->ud));
-                trace_merge(into, &tmp);
-                json_decref(tmp.root);
         }
         json_object_foreach (from->root, k, v) {
-                if (streq(k, "format") || streq(k, "version"))
+                if (streq(k, "format") || streq(k, "version") || (streamed && streq(k, streamed)))
                         continue;
                 json_t *mine = json_object_get(into->root, k);
                 if (!mine)
