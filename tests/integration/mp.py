@@ -1,6 +1,8 @@
 """Helpers shared by the integration tests: run minpriv, read traces,
 parse strace output, name syscalls per ABI through libseccomp."""
+import atexit
 import ctypes
+import shutil
 import json
 import os
 import re
@@ -9,6 +11,14 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Every test process gets its own TMPDIR, inherited by the samples it runs:
+# tests run in parallel (ctest -j) and some samples use fixed names in it.
+_PRIVATE_TMP = tempfile.mkdtemp(prefix="minpriv-test-")
+os.chmod(_PRIVATE_TMP, 0o1777)  # like /tmp: unprivileged runs write here too
+os.environ["TMPDIR"] = _PRIVATE_TMP
+tempfile.tempdir = None
+atexit.register(shutil.rmtree, _PRIVATE_TMP, True)
 MINPRIV = os.environ.get("MINPRIV", os.path.join(ROOT, "build", "cli", "minpriv"))
 SAMPLES = os.environ.get("MINPRIV_SAMPLES", os.path.join(os.path.dirname(MINPRIV), "..", "samples"))
 
