@@ -98,7 +98,7 @@ def check_man(root, minpriv):
         mp.check(not warnings, "man page warnings:\n" + "\n".join(warnings))
         text = re.sub(r".\x08", "", p.stdout.decode())
     else:
-        text = roff.replace("\\-", "-")
+        mp.fail("man is not installed (package man-db; scripts/deps.sh installs it): the page cannot be rendered")
     # Every command of `minpriv --help` has its own subsection, and every
     # option its help text lists is described in that subsection.
     sections = re.split(r"\n   (?=[a-z-]+ |[a-z-]+\n)", text.split("\nCOMMANDS\n", 1)[1].split("\nEXIT STATUS\n", 1)[0])
