@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <jansson.h>
 
 void strv_free(char **v)
 {
@@ -32,6 +33,25 @@ int mp_error_set(mp_error *err, int errnum, const char *where, const char *fmt, 
         int r = mp_error_setv(err, errnum, where, fmt, ap);
         va_end(ap);
         return r;
+}
+
+int mp_error_set_at(mp_error *err, int errnum, const char *where, int line, int column, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = mp_error_setv(err, errnum, where, fmt, ap);
+        va_end(ap);
+        if (err) {
+                err->line = line;
+                err->column = column;
+        }
+        return r;
+}
+
+int mp_error_set_json(mp_error *err, const char *where, const json_error_t *jerr, const char *hint)
+{
+        return mp_error_set_at(err, -EINVAL, where, jerr->line > 0 ? jerr->line : 1,
+                               jerr->column > 0 ? jerr->column : 1, "%s%s", jerr->text, hint ? hint : "");
 }
 
 void mp_error_format(const mp_error *err, char *buf, size_t size)

@@ -81,6 +81,14 @@ typedef struct mp_error {
  * `return mp_error_set(err, -EINVAL, path, "...")`. */
 int mp_error_set(mp_error *err, int errnum, const char *where, const char *fmt, ...) _printf_(4, 5);
 int mp_error_setv(mp_error *err, int errnum, const char *where, const char *fmt, va_list ap) _printf_(4, 0);
+/* The same with a position: line and column are 1-based (e.g. a parse error
+ * in a profile or table). */
+int mp_error_set_at(mp_error *err, int errnum, const char *where, int line, int column, const char *fmt, ...)
+        _printf_(6, 7);
+/* A JSON syntax error from jansson: its text (plus `hint`, may be NULL) at
+ * its line:column (at least 1:1). Returns -EINVAL. */
+struct json_error_t;
+int mp_error_set_json(mp_error *err, const char *where, const struct json_error_t *jerr, const char *hint);
 /* Format "where:line:column: text" (parts that do not apply left out). */
 void mp_error_format(const mp_error *err, char *buf, size_t size);
 

@@ -69,18 +69,7 @@ size_t aa_globs_count(const aa_globs *g)
         return g->n;
 }
 
-_printf_(5, 6) static int table_error(mp_error *err, const char *name, int line, int col, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        int r = mp_error_setv(err, -EINVAL, name, fmt, ap);
-        va_end(ap);
-        if (err) {
-                err->line = line;
-                err->column = col;
-        }
-        return r;
-}
+#define table_error(err, name, line, col, ...) mp_error_set_at(err, -EINVAL, name, line, col, __VA_ARGS__)
 
 static bool is_space(char c)
 {

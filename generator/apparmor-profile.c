@@ -220,18 +220,7 @@ typedef struct lexer {
         mp_error *err;
 } lexer;
 
-_printf_(4, 5) static int lx_error(lexer *lx, int line, int col, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        int r = mp_error_setv(lx->err, -EINVAL, lx->name, fmt, ap);
-        va_end(ap);
-        if (lx->err) {
-                lx->err->line = line;
-                lx->err->column = col;
-        }
-        return r;
-}
+#define lx_error(lx, line, col, ...) mp_error_set_at((lx)->err, -EINVAL, (lx)->name, line, col, __VA_ARGS__)
 
 static char peek(const lexer *lx)
 {

@@ -37,20 +37,7 @@ static void add_reason(caps_file_entry *e, const char *text, size_t len)
         e->reasons[n + 1] = NULL;
 }
 
-static int fail_at(mp_error *err, const char *name, int line, int col, const char *fmt, ...) _printf_(5, 6);
-
-static int fail_at(mp_error *err, const char *name, int line, int col, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        int r = mp_error_setv(err, -EINVAL, name, fmt, ap);
-        va_end(ap);
-        if (err) {
-                err->line = line;
-                err->column = col;
-        }
-        return r;
-}
+#define fail_at(err, name, line, col, ...) mp_error_set_at(err, -EINVAL, name, line, col, __VA_ARGS__)
 
 static bool is_blank(char c)
 {

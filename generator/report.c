@@ -1079,12 +1079,8 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err)
                 return -ENOENT;
         json_error_t jerr;
         json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-        if (!root) {
-                mp_error_set(err, -EINVAL, path, "%s", jerr.text);
-                err->line = jerr.line;
-                err->column = jerr.column;
-                return -EINVAL;
-        }
+        if (!root)
+                return mp_error_set_json(err, path, &jerr, NULL);
         const json_t *x = json_object_get(root, "x86_64");
         const json_t *names = json_object_get(x, "names");
         const char *format = json_string_value(json_object_get(root, "format"));

@@ -661,12 +661,7 @@ int seccomp_profile_load_buffer(const char *data, size_t size, const char *name,
         if (!root) {
                 const char *hint =
                         strstr(jerr.text, "too big") ? " (values above 9223372036854775807 are not supported)" : "";
-                int r = mp_error_set(err, -EINVAL, name, "%s%s", jerr.text, hint);
-                if (err) {
-                        err->line = jerr.line > 0 ? jerr.line : 1;
-                        err->column = jerr.column > 0 ? jerr.column : 1;
-                }
-                return r;
+                return mp_error_set_json(err, name, &jerr, hint);
         }
         seccomp_profile *p = xcalloc(1, sizeof *p);
         p->source = xstrdup(name);

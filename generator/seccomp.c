@@ -124,12 +124,8 @@ static int template_load(const gen_context *ctx, rt_template *t, mp_error *err)
                                     strerror(-r));
         json_error_t jerr;
         json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
-        if (!root) {
-                r = mp_error_set(err, -EINVAL, t->path, "%s", jerr.text);
-                err->line = jerr.line > 0 ? jerr.line : 1;
-                err->column = jerr.column > 0 ? jerr.column : 1;
-                return r;
-        }
+        if (!root)
+                return mp_error_set_json(err, t->path, &jerr, NULL);
         r = 0;
         json_t *fmt = json_object_get(root, "format"), *name = json_object_get(root, "runtime"),
                *ver = json_object_get(root, "runtime_version"), *sc = json_object_get(root, "syscalls");

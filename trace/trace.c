@@ -725,14 +725,8 @@ int trace_load_buffer(const char *data, size_t size, const char *name, trace **r
         if (size == 0)
                 return mp_error_set(err, -EINVAL, name, "empty file, not a minpriv trace");
         json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
-        if (!root) {
-                int r = mp_error_set(err, -EINVAL, name, "%s", jerr.text);
-                if (err) {
-                        err->line = jerr.line > 0 ? jerr.line : 1;
-                        err->column = jerr.column > 0 ? jerr.column : 1;
-                }
-                return r;
-        }
+        if (!root)
+                return mp_error_set_json(err, name, &jerr, NULL);
         return trace_from_json(root, name, ret, err);
 }
 
