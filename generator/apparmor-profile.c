@@ -1606,3 +1606,20 @@ bool aa_profile_allows_mount(const aa_profile *p, const char *keyword)
         }
         return allow;
 }
+
+const char *aa_rule_kind_name(aa_rule_kind kind)
+{
+        static const char *const names[_AA_RULE_MAX] = {
+                [AA_RULE_FILE] = "file",
+                [AA_RULE_LINK] = "link",
+                [AA_RULE_NETWORK] = "network",
+                [AA_RULE_UNIX] = "unix",
+                [AA_RULE_CAPABILITY] = "capability",
+                [AA_RULE_SIGNAL] = "signal",
+                [AA_RULE_PTRACE] = "ptrace",
+                [AA_RULE_MOUNT] = "mount",
+                [AA_RULE_INCLUDE] = "include",
+                [AA_RULE_OTHER] = "other",
+        };
+        return kind < _AA_RULE_MAX ? names[kind] : "other";
+}

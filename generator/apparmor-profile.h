@@ -50,6 +50,9 @@ typedef enum aa_rule_kind {
         _AA_RULE_MAX,
 } aa_rule_kind;
 
+/* The kind's word: "file", "link", "network", ... ("other" for AA_RULE_OTHER). */
+const char *aa_rule_kind_name(aa_rule_kind kind);
+
 /* A conditional: key=value or key=(v1 v2); peer=(addr=x label=y) is
  * flattened to "peer.addr" and "peer.label". Values are patterns. */
 typedef struct aa_cond {

@@ -30,19 +30,6 @@
 #include "diff-internal.h"
 #include "hashmap.h"
 
-static const char *const kind_words[_AA_RULE_MAX] = {
-        [AA_RULE_FILE] = "file",
-        [AA_RULE_LINK] = "link",
-        [AA_RULE_NETWORK] = "network",
-        [AA_RULE_UNIX] = "unix",
-        [AA_RULE_CAPABILITY] = "capability",
-        [AA_RULE_SIGNAL] = "signal",
-        [AA_RULE_PTRACE] = "ptrace",
-        [AA_RULE_MOUNT] = "mount",
-        [AA_RULE_INCLUDE] = "include",
-        [AA_RULE_OTHER] = "other",
-};
-
 static unsigned with_append(unsigned p)
 {
         return (p & AA_PERM_WRITE) ? p | AA_PERM_APPEND : p;
@@ -187,8 +174,8 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
                                                  : (in_new ? "partly allowed in OLD" : "partly still allowed in NEW");
         for (char **b = by; b && *b; b++)
                 diff_item_note(it, xasprintf("%s by %s", by_what, *b));
-        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", kind_words[r->kind], "rule", text,
-                                "side", in_new ? "new" : "old", "line", r->line);
+        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", aa_rule_kind_name(r->kind),
+                                "rule", text, "side", in_new ? "new" : "old", "line", r->line);
         if (is_file(r) && perms) {
                 _cleanup_free_ char *p = aa_perms_format(perms, (perms & AA_PERM_EXEC) ? r->exec_mode : "");
                 json_object_set_new(det, in_new ? "perms_added" : "perms_removed", json_string(p));

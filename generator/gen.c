@@ -34,6 +34,20 @@ int gen_default_action_from_name(const char *name)
         return -1;
 }
 
+void gen_yaml_quoted(strbuf *sb, const char *s)
+{
+        strbuf_putc(sb, '"');
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        strbuf_printf(sb, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        strbuf_printf(sb, "\\x%02x", *p);
+                else
+                        strbuf_putc(sb, (char)*p);
+        }
+        strbuf_putc(sb, '"');
+}
+
 char **gen_caps_needed(const trace *t)
 {
         json_t *caps = json_object_get(t->root, "capabilities");

@@ -102,6 +102,11 @@ typedef struct gen_hardening {
 int gen_hardening_plan(gen_context *ctx, gen_hardening *ret);
 void gen_hardening_free(gen_hardening *h);
 
+/* Append s as a YAML double-quoted scalar (quotes and backslashes escaped,
+ * control characters as \xHH): hardening.md's compose snippet and the
+ * Kubernetes files. */
+void gen_yaml_quoted(strbuf *sb, const char *s);
+
 const char *gen_runtime_name(gen_runtime rt);
 int gen_runtime_from_name(const char *name);
 const char *gen_default_action_name(gen_default_action a);

@@ -162,21 +162,6 @@ static void sh_word(strbuf *sb, const char *w)
         strbuf_putc(sb, '\'');
 }
 
-/* A YAML double-quoted scalar. */
-static void yaml_str(strbuf *sb, const char *s)
-{
-        strbuf_putc(sb, '"');
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        strbuf_printf(sb, "\\%c", *p);
-                else if (*p < 0x20 || *p == 0x7f)
-                        strbuf_printf(sb, "\\x%02x", *p);
-                else
-                        strbuf_putc(sb, (char)*p);
-        }
-        strbuf_putc(sb, '"');
-}
-
 static void more(strbuf *sb, size_t total, size_t shown)
 {
         if (total > shown)
@@ -1283,7 +1268,7 @@ static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const
                                 _cleanup_free_ char *w =
                                         xasprintf("%s%s", a->mounts[i].path, a->mounts[i].exec ? ":exec" : "");
                                 strbuf_puts(sb, "      - ");
-                                yaml_str(sb, w);
+                                gen_yaml_quoted(sb, w);
                                 strbuf_putc(sb, '\n');
                         }
                 }
@@ -1298,7 +1283,7 @@ static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const
                                 _cleanup_free_ char *w =
                                         xasprintf("%s:%s", a->mounts[i].volume_name, a->mounts[i].path);
                                 strbuf_puts(sb, "      - ");
-                                yaml_str(sb, w);
+                                gen_yaml_quoted(sb, w);
                                 strbuf_putc(sb, '\n');
                         }
                 }

@@ -94,20 +94,10 @@ static bool yaml_plain(const char *s)
 /* A YAML scalar: plain when safe, else double-quoted with escapes. */
 static void yaml_str(strbuf *sb, const char *s)
 {
-        if (yaml_plain(s)) {
+        if (yaml_plain(s))
                 strbuf_puts(sb, s);
-                return;
-        }
-        strbuf_putc(sb, '"');
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        strbuf_printf(sb, "\\%c", *p);
-                else if (*p < 0x20 || *p == 0x7f)
-                        strbuf_printf(sb, "\\x%02x", *p);
-                else
-                        strbuf_putc(sb, (char)*p);
-        }
-        strbuf_putc(sb, '"');
+        else
+                gen_yaml_quoted(sb, s);
 }
 
 static void yaml_list(strbuf *sb, int indent, char *const *items)

@@ -19,19 +19,6 @@
 
 #include "apparmor-profile.h"
 
-static const char *const kind_names[_AA_RULE_MAX] = {
-        [AA_RULE_FILE] = "file",
-        [AA_RULE_LINK] = "link",
-        [AA_RULE_NETWORK] = "network",
-        [AA_RULE_UNIX] = "unix",
-        [AA_RULE_CAPABILITY] = "capability",
-        [AA_RULE_SIGNAL] = "signal",
-        [AA_RULE_PTRACE] = "ptrace",
-        [AA_RULE_MOUNT] = "mount",
-        [AA_RULE_INCLUDE] = "include",
-        [AA_RULE_OTHER] = "other",
-};
-
 static char *unhex(const char *s, size_t *ret_len)
 {
         if (streq(s, "-"))
@@ -117,7 +104,7 @@ int main(int argc, char **argv)
                 for (size_t i = 0; i < p->n_rules; i++) {
                         const aa_rule *r = &p->rules[i];
                         printf("%d:%d %s%s%s%s %s\n", r->line, r->column, r->audit ? "audit " : "",
-                               r->deny ? "deny " : "", r->owner ? "owner " : "", kind_names[r->kind], r->text);
+                               r->deny ? "deny " : "", r->owner ? "owner " : "", aa_rule_kind_name(r->kind), r->text);
                 }
                 return 0;
         }
