@@ -39,6 +39,16 @@ struct gen_options;
 int cli_generator_context(char **paths, size_t n, const struct gen_options *opts, struct trace **ret_t,
                           struct gen_context *ctx);
 
+/* Run the workload under the tracer into t and report its failures: returns
+ * 0 to go on with t (a tracer error after the workload ran is printed, and
+ * what was recorded is kept), or the exit status to return now (127/126
+ * when the command cannot be run, EXIT_INTERNAL when nothing was recorded).
+ * *ret_status is the workload's status. */
+struct tracer_options;
+int cli_trace_run(const struct tracer_options *opts, struct trace *t, int *ret_status);
+/* Parse --runtime for `cmd` into opts; returns 0 or a usage error. */
+int cli_parse_runtime(const char *cmd, const char *arg, struct gen_options *opts);
+
 int cmd_record(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_generate(int argc, char **argv);

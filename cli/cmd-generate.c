@@ -26,6 +26,15 @@ int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace
         return 0;
 }
 
+int cli_parse_runtime(const char *cmd, const char *arg, gen_options *opts)
+{
+        int v = gen_runtime_from_name(arg);
+        if (v < 0)
+                return -usage_error(cmd, "unknown --runtime '%s' (runc, crun or none)", arg);
+        opts->runtime = (gen_runtime)v;
+        return 0;
+}
+
 int cmd_generate(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -47,13 +56,10 @@ int cmd_generate(int argc, char **argv)
                 case 'n':
                         opts.name = optarg;
                         break;
-                case 'r': {
-                        int v = gen_runtime_from_name(optarg);
-                        if (v < 0)
-                                return usage_error("generate", "unknown --runtime '%s' (runc, crun or none)", optarg);
-                        opts.runtime = (gen_runtime)v;
+                case 'r':
+                        if (cli_parse_runtime("generate", optarg, &opts) < 0)
+                                return EXIT_BADINPUT;
                         break;
-                }
                 case 'a': {
                         int v = gen_default_action_from_name(optarg);
                         if (v < 0)

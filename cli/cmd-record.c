@@ -22,6 +22,21 @@ static void summarize(const trace *t, const char *path, int status)
                    nfiles, (long long)json_integer_value(json_object_get(res, "processes")), status, path);
 }
 
+int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
+{
+        mp_error err = { 0 };
+        int r = tracer_run(opts, t, ret_status, &err);
+        if (r == -ENOENT || r == -EACCES) {
+                log_mp_error(&err);
+                return *ret_status;
+        }
+        if (r < 0)
+                log_mp_error(&err);
+        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0)
+                return EXIT_INTERNAL;
+        return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -87,18 +102,9 @@ int cmd_record(int argc, char **argv)
 
         _cleanup_trace_ trace *t = trace_new();
         int status = 0;
-        mp_error err = { 0 };
-        r = tracer_run(&opts, t, &status, &err);
-        if (r == -ENOENT || r == -EACCES) {
-                log_mp_error(&err);
-                return status;
-        }
-        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0) {
-                log_mp_error(&err);
-                return EXIT_INTERNAL;
-        }
-        if (r < 0)
-                log_mp_error(&err); /* the trace so far is still written */
+        r = cli_trace_run(&opts, t, &status);
+        if (r > 0)
+                return r;
         /* An incremental trace holds what the baseline knew plus what was
          * new: the same facts as a full recording merged with the baseline. */
         if (bl.trace)

@@ -50,13 +50,10 @@ int cmd_report(int argc, char **argv)
                 case 'n':
                         opts.name = optarg;
                         break;
-                case 'r': {
-                        int v = gen_runtime_from_name(optarg);
-                        if (v < 0)
-                                return usage_error("report", "unknown --runtime '%s' (runc, crun or none)", optarg);
-                        opts.runtime = (gen_runtime)v;
+                case 'r':
+                        if (cli_parse_runtime("report", optarg, &opts) < 0)
+                                return EXIT_BADINPUT;
                         break;
-                }
                 case 'q':
                         quiet = true;
                         break;

@@ -84,17 +84,9 @@ int cmd_verify(int argc, char **argv)
 
         _cleanup_trace_ trace *t = trace_new();
         int status = 0;
-        int r = tracer_run(&opts, t, &status, &err);
-        if (r == -ENOENT || r == -EACCES) {
-                log_mp_error(&err);
-                return status;
-        }
-        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0) {
-                log_mp_error(&err);
-                return EXIT_INTERNAL;
-        }
-        if (r < 0)
-                log_mp_error(&err); /* what was recorded is still checked */
+        int r = cli_trace_run(&opts, t, &status);
+        if (r > 0)
+                return r; /* otherwise what was recorded is checked */
 
         _cleanup_verify_report_ verify_report *rep = NULL;
         if (verify_check(p, t, &rep, &err) < 0) {
