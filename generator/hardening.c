@@ -48,6 +48,7 @@
 #include "caps.h"
 #include "emitters.h"
 #include "names.h"
+#include "seccomp-profile.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -676,12 +677,6 @@ static void analyse(analysis *a, const trace *t)
 
 /* ------------------------------------------------------------ verdicts */
 
-static const char *const docker_default_caps[] = {
-        "CAP_AUDIT_WRITE", "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
-        "CAP_KILL",        "CAP_MKNOD",   "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",    "CAP_SETFCAP",
-        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL,
-};
-
 /* Capabilities whose kernel checks look at the host's user namespace:
  * granted to a remapped container's root, they still do not work. */
 static const struct {
@@ -961,7 +956,7 @@ static void section_caps(strbuf *sb, gen_context *ctx)
         } else {
                 size_t in_default = 0;
                 for (size_t i = 0; i < ncaps; i++)
-                        if (in_list(ctx->caps[i], docker_default_caps))
+                        if (in_list(ctx->caps[i], seccomp_docker_default_caps))
                                 in_default++;
                 strbuf_printf(
                         sb,
@@ -972,7 +967,7 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                 for (size_t i = 0; i < ncaps; i++) {
                         size_t shown = 0, total = 0;
                         strbuf_printf(sb, "| `%s` | %s | ", ctx->caps[i],
-                                      in_list(ctx->caps[i], docker_default_caps) ? "yes" : "**no**");
+                                      in_list(ctx->caps[i], seccomp_docker_default_caps) ? "yes" : "**no**");
                         for (size_t k = 0; k < n; k++) {
                                 if (!streq(reasons[k].cap, ctx->caps[i]) || !reasons[k].ok)
                                         continue;

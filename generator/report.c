@@ -19,32 +19,44 @@
 
 #include "caps.h"
 #include "hashmap.h"
+#include "names.h"
 #include "report.h"
+#include "seccomp-profile.h"
 
 #define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
 #define CHIPS_MAX        400 /* syscall chips per program before "and N more" */
 #define REASONS_MAX      20  /* reasons shown per capability */
 
-static const char *const docker_default_caps[] = {
-        "CAP_AUDIT_WRITE", "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
-        "CAP_KILL",        "CAP_MKNOD",   "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",    "CAP_SETFCAP",
-        "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT",
-};
-#define ALL_CAPS 41 /* capabilities in Linux 6.x (CAP_LAST_CAP 40) */
+/* Docker's default capability set (seccomp-profile.c holds it), and all the
+ * capabilities the system headers name. */
+static size_t docker_caps_count(void)
+{
+        size_t n = 0;
+        while (seccomp_docker_default_caps[n])
+                n++;
+        return n;
+}
+#define ALL_CAPS (cap_last() + 1)
 
 /* ------------------------------------------------------------ escaping */
 
-/* Length of the UTF-8 sequence at s (0: not a valid one). */
-static size_t utf8_len(const unsigned char *s, size_t len)
+/* The entity for a character HTML gives meaning to, or NULL. */
+static const char *entity(unsigned char c)
 {
-        size_t n = s[0] < 0x80                    ? 1
-                   : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
-                   : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                                  : 0;
-        if (!n || n > len || !utf8_valid((const char *)s, n))
-                return 0;
-        return n;
+        switch (c) {
+        case '&':
+                return "&amp;";
+        case '<':
+                return "&lt;";
+        case '>':
+                return "&gt;";
+        case '"':
+                return "&quot;";
+        case '\'':
+                return "&#39;";
+        default:
+                return NULL;
+        }
 }
 
 /* Code points that reorder or hide text (bidi controls, zero-width
@@ -64,28 +76,14 @@ static void html_bytes(strbuf *sb, const char *data, size_t len)
         const unsigned char *p = (const unsigned char *)data;
         size_t i = 0;
         while (i < len) {
-                size_t n = utf8_len(p + i, len - i);
+                size_t n = utf8_seq_len(p + i, len - i);
                 unsigned char c = p[i];
                 if (n == 1 && c >= 0x20 && c != 0x7f) {
-                        switch (c) {
-                        case '&':
-                                strbuf_puts(sb, "&amp;");
-                                break;
-                        case '<':
-                                strbuf_puts(sb, "&lt;");
-                                break;
-                        case '>':
-                                strbuf_puts(sb, "&gt;");
-                                break;
-                        case '"':
-                                strbuf_puts(sb, "&quot;");
-                                break;
-                        case '\'':
-                                strbuf_puts(sb, "&#39;");
-                                break;
-                        default:
+                        const char *e = entity(c);
+                        if (e)
+                                strbuf_puts(sb, e);
+                        else
                                 strbuf_putc(sb, (char)c);
-                        }
                 } else if (n > 1 && deceptive(p + i, n)) {
                         unsigned cp = ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
                         strbuf_printf(sb, "<span class=\"esc\">\\u%04x</span>", cp);
@@ -110,28 +108,13 @@ static void html(strbuf *sb, const char *s)
 static void attr(strbuf *sb, const char *s)
 {
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '&':
-                        strbuf_puts(sb, "&amp;");
-                        break;
-                case '<':
-                        strbuf_puts(sb, "&lt;");
-                        break;
-                case '>':
-                        strbuf_puts(sb, "&gt;");
-                        break;
-                case '"':
-                        strbuf_puts(sb, "&quot;");
-                        break;
-                case '\'':
-                        strbuf_puts(sb, "&#39;");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                strbuf_printf(sb, "\\x%02x", *p);
-                        else
-                                strbuf_putc(sb, (char)*p);
-                }
+                const char *e = entity(*p);
+                if (e)
+                        strbuf_puts(sb, e);
+                else if (*p < 0x20 || *p == 0x7f)
+                        strbuf_printf(sb, "\\x%02x", *p);
+                else
+                        strbuf_putc(sb, (char)*p);
         }
 }
 
@@ -159,8 +142,8 @@ static bool in_strv(char *const *v, const char *s)
 
 static bool docker_cap(const char *cap)
 {
-        for (size_t i = 0; i < ELEMENTSOF(docker_default_caps); i++)
-                if (streq(docker_default_caps[i], cap))
+        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
+                if (streq(seccomp_docker_default_caps[i], cap))
                         return true;
         return false;
 }
@@ -428,7 +411,7 @@ static void section_summary(strbuf *sb, const gen_context *ctx, const figures *f
 
         put_count(&big, (long long)f->caps_needed);
         strbuf_printf(&what, "capabilit%s needed (Docker gives %zu by default)", f->caps_needed == 1 ? "y" : "ies",
-                      ELEMENTSOF(docker_default_caps));
+                      docker_caps_count());
         if (f->caps_refused)
                 strbuf_printf(&what, "; %zu refused during recording", f->caps_refused);
         card(sb, strbuf_str(&big), strbuf_str(&what));
@@ -519,7 +502,7 @@ static void section_sizes(strbuf *sb, const gen_context *ctx, const figures *f, 
                       "aria-label=\"capabilities\">\n",
                       20 + 3 * 34);
         svg_bar(sb, 0, "Linux capabilities", ALL_CAPS, ALL_CAPS, "#c9d0dc");
-        svg_bar(sb, 1, "Docker's default set", (long long)ELEMENTSOF(docker_default_caps), ALL_CAPS, "#8a94a6");
+        svg_bar(sb, 1, "Docker's default set", (long long)docker_caps_count(), ALL_CAPS, "#8a94a6");
         svg_bar(sb, 2, "This workload needs", (long long)f->caps_needed, ALL_CAPS, "#1f8a4c");
         strbuf_puts(sb, "</svg>\n");
 
@@ -906,11 +889,10 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                 strbuf_puts(sb, "No capability is needed: run with <code>--cap-drop ALL</code>.");
         }
         size_t dropped = 0;
-        for (size_t i = 0; i < ELEMENTSOF(docker_default_caps); i++)
-                if (!in_strv(ctx->caps, docker_default_caps[i]))
+        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
+                if (!in_strv(ctx->caps, seccomp_docker_default_caps[i]))
                         dropped++;
-        strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", ELEMENTSOF(docker_default_caps),
-                      dropped);
+        strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", docker_caps_count(), dropped);
         if (!n) {
                 strbuf_puts(sb, "<p class=\"muted\">The trace records no capability use.</p></section>\n");
                 return;
