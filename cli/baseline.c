@@ -24,7 +24,6 @@ static char **names_of(json_t *calls)
  * capabilities. */
 static int load_profile(const char *path, const char *data, size_t size, baseline *ret, mp_error *err)
 {
-        static const uint32_t arches[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
         _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
         int r = seccomp_profile_load_buffer(data, size, path, &p, err);
         if (r < 0)
@@ -39,7 +38,7 @@ static int load_profile(const char *path, const char *data, size_t size, baselin
                 char **names = xcalloc(1025, sizeof *names);
                 for (int nr = 0; nr < 1024; nr++) {
                         int num = a == TRACE_ABI_X32 ? nr | 0x40000000 : nr;
-                        char *name = seccomp_syscall_resolve_num_arch(arches[a], num);
+                        char *name = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(a), num);
                         bool always = false;
                         if (name && seccomp_program_allows(prog, (trace_abi)a, num, &always) == 1 && always)
                                 names[n++] = name;

@@ -46,7 +46,6 @@
 #define MAX_OUTCOMES 64
 #define MAX_LISTED   12
 
-static const uint32_t abi_token[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
 static const char *const abi_docker[_TRACE_ABI_MAX] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
 
 /* ------------------------------------------------------------ verdicts */
@@ -729,7 +728,7 @@ int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const secco
                         for (int a = 0; a < _TRACE_ABI_MAX; a++) {
                                 int base = a == TRACE_ABI_X32 ? 0x40000000 : 0;
                                 for (int i = 0; i < NR_MAX; i++) {
-                                        char *name = seccomp_syscall_resolve_num_arch(abi_token[a], base + i);
+                                        char *name = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(a), base + i);
                                         if (!name)
                                                 continue;
                                         compare_call(&c, k, (trace_abi)a, base + i, name);

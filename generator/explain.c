@@ -5,12 +5,10 @@
 
 #include "names.h"
 
-static const uint32_t abi_arch[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
-
 static bool is_syscall_name(const char *name)
 {
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
-                if (seccomp_syscall_resolve_name_arch(abi_arch[a], name) >= 0)
+                if (seccomp_syscall_resolve_name_arch(trace_abi_scmp_arch(a), name) >= 0)
                         return true;
         return false;
 }

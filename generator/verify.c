@@ -13,8 +13,6 @@
 #include "hashmap.h"
 #include "names.h"
 
-static const uint32_t abi_token[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
-
 /* ------------------------------------------------------------ profiles */
 
 static size_t strv_len(char *const *v)
@@ -249,12 +247,12 @@ static bool allowed(uint32_t ret)
 /* A syscall's number on an ABI (i386's direct socket calls included). */
 static int resolve_nr(trace_abi abi, const char *name)
 {
-        int nr = seccomp_syscall_resolve_name_arch(abi_token[abi], name);
+        int nr = seccomp_syscall_resolve_name_arch(trace_abi_scmp_arch(abi), name);
         if (nr >= 0)
                 return nr;
         int base = abi == TRACE_ABI_X32 ? 0x40000000 : 0;
         for (int n = 0; n < 1024; n++) {
-                char *s = seccomp_syscall_resolve_num_arch(abi_token[abi], base + n);
+                char *s = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(abi), base + n);
                 bool hit = s && streq(s, name);
                 free(s);
                 if (hit)

@@ -28,7 +28,7 @@ int trace_abi_from_name(const char *name)
         return -1;
 }
 
-static uint32_t abi_scmp_arch(trace_abi abi)
+uint32_t trace_abi_scmp_arch(trace_abi abi)
 {
         switch (abi) {
         case TRACE_ABI_I386:
@@ -378,7 +378,7 @@ static bool name_on_abi(trace_abi abi, const char *name)
                 char **v = xcalloc(1024, sizeof *v);
                 for (int nr = 0; nr < 1024; nr++) {
                         int num = abi == TRACE_ABI_X32 ? nr | 0x40000000 : nr;
-                        char *s = seccomp_syscall_resolve_num_arch(abi_scmp_arch(abi), num);
+                        char *s = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(abi), num);
                         if (s)
                                 v[n++] = s;
                 }

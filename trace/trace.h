@@ -144,3 +144,6 @@ typedef enum trace_abi {
 
 const char *trace_abi_name(trace_abi abi); /* "x86_64", "i386", "x32" */
 int trace_abi_from_name(const char *name); /* -1 when unknown */
+/* libseccomp's architecture token for an ABI (SCMP_ARCH_X86_64, SCMP_ARCH_X86,
+ * SCMP_ARCH_X32). */
+uint32_t trace_abi_scmp_arch(trace_abi abi);

@@ -30,8 +30,6 @@
 #include "internal.h"
 #include "names.h"
 
-static const uint32_t arches[_TRACE_ABI_MAX] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
-
 static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
 {
         int rc = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
@@ -161,7 +159,7 @@ int filter_build(recorder *r, struct sock_fprog *ret)
                         break;
                 }
                 if (a != TRACE_ABI_X86_64) {
-                        rc = seccomp_arch_add(c, arches[a]);
+                        rc = seccomp_arch_add(c, trace_abi_scmp_arch(a));
                         if (rc == 0)
                                 rc = seccomp_arch_remove(c, SCMP_ARCH_NATIVE);
                 }
@@ -172,7 +170,7 @@ int filter_build(recorder *r, struct sock_fprog *ret)
                 if (rc == 0)
                         rc = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
                 for (char **n = r->opts->baseline[a]; n && *n && rc == 0; n++) {
-                        int anr = seccomp_syscall_resolve_name_arch(arches[a], *n);
+                        int anr = seccomp_syscall_resolve_name_arch(trace_abi_scmp_arch(a), *n);
                         int nr = seccomp_syscall_resolve_name(*n);
                         if (anr < 0 || nr == __NR_SCMP_ERROR)
                                 continue;

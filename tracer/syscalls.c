@@ -271,11 +271,6 @@ static const sysdef defs[] = {
 static const sysdef *table[_TRACE_ABI_MAX][SYSCALL_SLOTS];
 static char *names[_TRACE_ABI_MAX][SYSCALL_SLOTS];
 
-static uint32_t scmp_arch(int abi)
-{
-        return abi == TRACE_ABI_I386 ? SCMP_ARCH_X86 : abi == TRACE_ABI_X32 ? SCMP_ARCH_X32 : SCMP_ARCH_X86_64;
-}
-
 void sys_table_init(void)
 {
         static bool done;
@@ -285,11 +280,11 @@ void sys_table_init(void)
         for (int a = 0; a < _TRACE_ABI_MAX; a++) {
                 for (int nr = 0; nr < SYSCALL_SLOTS; nr++) {
                         int num = a == TRACE_ABI_X32 ? (int)(nr | X32_SYSCALL_BIT) : nr;
-                        char *n = seccomp_syscall_resolve_num_arch(scmp_arch(a), num);
+                        char *n = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch((trace_abi)a), num);
                         names[a][nr] = n;
                 }
                 for (size_t i = 0; i < ELEMENTSOF(defs); i++) {
-                        int nr = seccomp_syscall_resolve_name_arch(scmp_arch(a), defs[i].name);
+                        int nr = seccomp_syscall_resolve_name_arch(trace_abi_scmp_arch((trace_abi)a), defs[i].name);
                         if (nr < 0)
                                 continue;
                         nr &= ~(int)X32_SYSCALL_BIT;

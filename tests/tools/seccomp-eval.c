@@ -99,8 +99,7 @@ int main(int argc, char **argv)
                 if (abi < 0)
                         return usage();
         }
-        static const uint32_t tokens[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
-        uint32_t token = tokens[abi];
+        uint32_t token = trace_abi_scmp_arch((trace_abi)abi);
         if (streq(cmd, "count") || streq(cmd, "names")) {
                 int max = max_nr((trace_abi)abi, token), allowed = 0, always = 0, known = 0;
                 int base = abi == TRACE_ABI_X32 ? 0x40000000 : 0;
