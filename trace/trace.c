@@ -822,7 +822,7 @@ int trace_save(const trace *t, const char *path, mp_error *err)
 
 /* --------------------------------------------------------------- merge */
 
-static char *canonical(const json_t *v)
+char *trace_json_canonical(const json_t *v)
 {
         char *s = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
         if (!s)
@@ -832,8 +832,8 @@ static char *canonical(const json_t *v)
 
 static int cmp_json(const void *a, const void *b)
 {
-        _cleanup_free_ char *x = canonical(*(json_t *const *)a);
-        _cleanup_free_ char *y = canonical(*(json_t *const *)b);
+        _cleanup_free_ char *x = trace_json_canonical(*(json_t *const *)a);
+        _cleanup_free_ char *y = trace_json_canonical(*(json_t *const *)b);
         return strcmp(x, y);
 }
 
@@ -899,8 +899,8 @@ static void merge_value(json_t *into, const char *key, json_t *from)
         }
         /* Arrays (stacks, values) and mismatched types: keep the
          * byte-order-first serialisation, which does not depend on order. */
-        _cleanup_free_ char *a = canonical(mine);
-        _cleanup_free_ char *b = canonical(from);
+        _cleanup_free_ char *a = trace_json_canonical(mine);
+        _cleanup_free_ char *b = trace_json_canonical(from);
         if (strcmp(b, a) < 0)
                 json_object_set_new(into, key, json_deep_copy(from));
 }

@@ -86,6 +86,10 @@ int trace_save(const trace *t, const char *path, mp_error *err);
  * byte-order-first of two strings kept, runs concatenated and sorted.
  * Order-independent: merge(a,b) == merge(b,a). */
 void trace_merge(trace *into, const trace *from);
+
+/* The canonical serialisation trace_merge orders values by (sorted keys,
+ * compact); never NULL (aborts on allocation failure). Free the result. */
+char *trace_json_canonical(const json_t *v);
 /* Load every file and merge; the result does not depend on the order. */
 int trace_load_merged(char **paths, size_t n, trace **ret, mp_error *err);
 

@@ -476,14 +476,6 @@ static uint32_t stream_program(files_stream *fs, hashmap *index, const char *nam
         return (uint32_t)fs->nprograms++;
 }
 
-static char *canonical_dump(const json_t *v)
-{
-        char *s = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
-        if (!s)
-                abort();
-        return s;
-}
-
 /* trace_merge's rules, applied to one file node from a tree: counts summed,
  * numbers maxed, strings the byte-order-first, by_owner and-ed, stacks the
  * byte-order-first serialisation. */
@@ -528,7 +520,8 @@ static void files_merge(void *ud, json_t *files)
                 if (stack) {
                         bool take = !f->stack;
                         if (!take) {
-                                _cleanup_free_ char *a = canonical_dump(f->stack), *b = canonical_dump(stack);
+                                _cleanup_free_ char *a = trace_json_canonical(f->stack),
+                                                    *b = trace_json_canonical(stack);
                                 take = strcmp(b, a) < 0;
                         }
                         if (take) {
