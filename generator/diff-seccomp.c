@@ -56,21 +56,6 @@ static bool allowed(uint32_t ret)
         return b == SCMP_ACT_ALLOW || b == SCMP_ACT_LOG;
 }
 
-static char *verdict_str(uint32_t ret)
-{
-        const char *name = seccomp_action_name(ret);
-        int e = seccomp_action_errno(ret);
-        if (!name)
-                return xasprintf("0x%08x", ret);
-        if (e >= 0 && seccomp_action_base(ret) == SCMP_ACT_ERRNO(0)) {
-                const char *en = errno_name(e);
-                return en ? xasprintf("%s(%s)", name, en) : xasprintf("%s(%d)", name, e);
-        }
-        if (e >= 0)
-                return xasprintf("%s(%d)", name, e);
-        return xstrdup(name);
-}
-
 /* ------------------------------------------------------------ environments */
 
 typedef struct env {
@@ -339,8 +324,8 @@ static void rec_add(sc_ctx *c, diff_class cls, size_t e, trace_abi abi, const ch
         r->name = xstrdup(name);
         r->args = args;
         r->how = xstrdup(how);
-        r->oldv = oldv ? verdict_str(*oldv) : NULL;
-        r->newv = newv ? verdict_str(*newv) : NULL;
+        r->oldv = oldv ? seccomp_action_describe(*oldv) : NULL;
+        r->newv = newv ? seccomp_action_describe(*newv) : NULL;
 }
 
 static void rec_free(sc_rec *r)
@@ -619,7 +604,7 @@ static void emit_default(sc_ctx *c)
         uint32_t o = c->po->default_action, n = c->pn->default_action;
         if (o == n)
                 return;
-        _cleanup_free_ char *ov = verdict_str(o), *nv = verdict_str(n);
+        _cleanup_free_ char *ov = seccomp_action_describe(o), *nv = seccomp_action_describe(n);
         diff_class cls = allowed(n) && !allowed(o) ? DIFF_WIDEN : allowed(o) && !allowed(n) ? DIFF_NARROW : DIFF_CHANGE;
         diff_item *it = diff_add(c->d, cls, DIFF_FILE_SECCOMP, "0|default");
         _cleanup_free_ char *post = xasprintf(": %s -> %s", ov, nv);

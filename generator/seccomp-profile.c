@@ -123,6 +123,19 @@ int seccomp_action_errno(uint32_t action)
         return -1;
 }
 
+char *seccomp_action_describe(uint32_t action)
+{
+        const char *name = seccomp_action_name(action);
+        int e = seccomp_action_errno(action);
+        if (!name)
+                return xasprintf("0x%08x", action);
+        if (e >= 0 && seccomp_action_base(action) == SCMP_ACT_ERRNO(0)) {
+                const char *en = errno_name(e);
+                return en ? xasprintf("%s(%s)", name, en) : xasprintf("%s(%d)", name, e);
+        }
+        return e >= 0 ? xasprintf("%s(%d)", name, e) : xstrdup(name);
+}
+
 static const struct {
         const char *name;
         enum scmp_compare op;

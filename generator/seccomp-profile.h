@@ -131,6 +131,9 @@ const char *seccomp_action_name(uint32_t action);
 int seccomp_action_errno(uint32_t action);
 /* The action without its data: SCMP_ACT_ERRNO(0) for any errno action. */
 uint32_t seccomp_action_base(uint32_t action);
+/* An action for people: "SCMP_ACT_ERRNO(EPERM)", "SCMP_ACT_TRACE(7)",
+ * "SCMP_ACT_ALLOW", or the hex value of a non-action. Free the result. */
+char *seccomp_action_describe(uint32_t action);
 
 /* What a container looks like to the profile: podman and Docker filter the
  * rules by these before runc compiles them. */

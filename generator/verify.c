@@ -225,19 +225,6 @@ static verify_violation *add(verify_report *r, const char *file, char *what, cha
 
 /* ------------------------------------------------------------ seccomp */
 
-static char *verdict_str(uint32_t ret)
-{
-        const char *name = seccomp_action_name(ret);
-        int e = seccomp_action_errno(ret);
-        if (!name)
-                return xasprintf("0x%08x", ret);
-        if (e >= 0 && seccomp_action_base(ret) == SCMP_ACT_ERRNO(0)) {
-                const char *en = errno_name(e);
-                return en ? xasprintf("%s(%s)", name, en) : xasprintf("%s(%d)", name, e);
-        }
-        return e >= 0 ? xasprintf("%s(%d)", name, e) : xstrdup(name);
-}
-
 static bool allowed(uint32_t ret)
 {
         uint32_t b = seccomp_action_base(ret);
@@ -318,7 +305,7 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
         if (rc == 0 && !some) {
                 seccomp_verdict v;
                 seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
-                _cleanup_free_ char *vs = verdict_str(n == 1 ? outs[0] : v.ret);
+                _cleanup_free_ char *vs = seccomp_action_describe(n == 1 ? outs[0] : v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name), xasprintf("denied (%s)", vs),
                                           seccomp_fix(p, name, false), node, stacks_of(node));
                 x->results = res.len ? strbuf_steal(&res) : NULL;
@@ -350,7 +337,7 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                 seccomp_verdict v;
                 if (seccomp_program_eval_nr(p->prog, abi, nr, args, &v) < 0 || allowed(v.ret))
                         continue;
-                _cleanup_free_ char *vs = verdict_str(v.ret);
+                _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s(%s)", an, name, keys[i]),
                                           xasprintf("denied with these arguments (%s)", vs), seccomp_fix(p, name, true),
                                           e, stacks_of(node));
@@ -385,7 +372,7 @@ static void check_seccomp(verify_report *r, const verify_profiles *p, const trac
                         if (seccomp_program_eval_nr(p->prog, (trace_abi)a, nr, NULL, &v) < 0 || allowed(v.ret))
                                 continue;
                         json_t *node = json_object_get(m, keys[i]);
-                        _cleanup_free_ char *vs = verdict_str(v.ret);
+                        _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
                         add(r, "seccomp.json", xasprintf("%s syscall number %d", trace_abi_name((trace_abi)a), nr),
                             xasprintf("denied (%s)", vs),
                             xasprintf("libseccomp has no name for it, so a Docker profile cannot allow it; the "
