@@ -113,17 +113,7 @@ int cmd_record(int argc, char **argv)
 
         /* Streamed straight into the file: a trace of 100,000 paths is tens
          * of megabytes of text. */
-        int fd = dup(af.fd);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (!f) {
-                r = -errno;
-                if (fd >= 0)
-                        close(fd);
-        } else {
-                r = trace_write(t, f);
-                if (fclose(f) != 0 && r == 0)
-                        r = -errno;
-        }
+        r = trace_write_fd(t, af.fd);
         if (r == 0)
                 r = atomic_file_commit(&af);
         if (r < 0) {

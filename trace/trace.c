@@ -795,24 +795,29 @@ char *trace_dumps(const trace *t)
         return buf;
 }
 
+int trace_write_fd(const trace *t, int fd)
+{
+        int dupfd = dup(fd);
+        FILE *f = dupfd >= 0 ? fdopen(dupfd, "w") : NULL;
+        if (!f) {
+                int r = -errno;
+                if (dupfd >= 0)
+                        close(dupfd);
+                return r;
+        }
+        errno = 0;
+        int r = trace_write(t, f);
+        if (fclose(f) != 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
 int trace_save(const trace *t, const char *path, mp_error *err)
 {
         _cleanup_atomic_file_ atomic_file af = { .fd = -1 };
         int r = atomic_file_open(&af, path, 0644);
-        if (r == 0) {
-                int fd = dup(af.fd);
-                FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-                if (!f) {
-                        r = -errno;
-                        if (fd >= 0)
-                                close(fd);
-                } else {
-                        errno = 0;
-                        r = trace_write(t, f);
-                        if (fclose(f) != 0 && r == 0)
-                                r = -errno;
-                }
-        }
+        if (r == 0)
+                r = trace_write_fd(t, af.fd);
         if (r == 0)
                 r = atomic_file_commit(&af);
         if (r < 0)

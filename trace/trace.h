@@ -73,6 +73,9 @@ char *trace_dumps(const trace *t);
 /* The same, written to f; returns 0 or a negative errno (write errors,
  * e.g. -ENOSPC, are reported after a flush). */
 int trace_write(const trace *t, FILE *f);
+/* trace_write to a file descriptor, which stays open (it writes through a
+ * duplicate); 0 or -errno. */
+int trace_write_fd(const trace *t, int fd);
 /* Give the trace a streamed member (ownership passes to the trace). */
 void trace_set_stream(trace *t, trace_stream *s);
 /* Bring a streamed member into the tree (before changing or merging). */
