@@ -214,6 +214,20 @@ static int cmp_raw(const void *a, const void *b)
         return strcmp(x->name, y->name);
 }
 
+/* The raw paths in byte order (the array is the caller's to free). */
+static raw_path **sorted_raw(const collected *c, size_t *ret_n)
+{
+        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
+        raw_path **list = xcalloc(n + 1, sizeof *list);
+        const char *key;
+        void *val;
+        while (hashmap_next(c->raw, &pos, &key, &val))
+                list[k++] = val;
+        qsort(list, n, sizeof *list, cmp_raw);
+        *ret_n = n;
+        return list;
+}
+
 /* Rules in the order of their patterns (quoted or not, a path sorts where
  * its characters put it). */
 static int cmp_rule_text(const void *a, const void *b)
@@ -245,13 +259,8 @@ static char *literal_prefix(const char *pattern, size_t *ret_len)
 static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
                        mp_error *err)
 {
-        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
-        raw_path **list = xcalloc(n + 1, sizeof *list);
-        const char *key;
-        void *val;
-        while (hashmap_next(c->raw, &pos, &key, &val))
-                list[k++] = val;
-        qsort(list, n, sizeof *list, cmp_raw);
+        size_t n;
+        raw_path **list = sorted_raw(c, &n);
 
         /* The glob table's pattern for each path (NULL: none), once. */
         char **globbed = xcalloc(n + 1, sizeof *globbed);
@@ -354,8 +363,9 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
          * permissions and no stricter owner condition is redundant */
         size_t nr = hashmap_size(rules);
         prule **all = xcalloc(nr + 1, sizeof *all);
-        k = 0;
-        pos = 0;
+        size_t k = 0, pos = 0;
+        const char *key;
+        void *val;
         while (hashmap_next(rules, &pos, &key, &val))
                 all[k++] = val;
         qsort(all, nr, sizeof *all, cmp_rule_text);
@@ -734,13 +744,8 @@ static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool 
         static const char *const mounts[3] = { "mount", "umount", "pivot_root" };
         strbuf_puts(sb, "  # Denied even if a rule is added by hand (as in Docker's default profile): writes to\n"
                         "  # /proc files and /proc/sys, kernel memory, firmware and LSM interfaces, mounts.\n");
-        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
-        raw_path **list = xcalloc(n + 1, sizeof *list);
-        const char *key;
-        void *val;
-        while (hashmap_next(c->raw, &pos, &key, &val))
-                list[k++] = val;
-        qsort(list, n, sizeof *list, cmp_raw);
+        size_t n;
+        raw_path **list = sorted_raw(c, &n);
         for (size_t d = 0; d < ELEMENTSOF(denies); d++) {
                 aaglob *g = NULL;
                 if (aaglob_compile(denies[d].pattern, vars, &g, NULL) < 0)
