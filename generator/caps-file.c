@@ -27,22 +27,30 @@ static int cmp_entry(const void *a, const void *b)
         return strcmp(((const caps_file_entry *)a)->name, ((const caps_file_entry *)b)->name);
 }
 
-static void add_reason(caps_file_entry *e, const char *text, size_t len)
-{
-        size_t n = 0;
-        while (e->reasons && e->reasons[n])
-                n++;
-        e->reasons = xrealloc(e->reasons, (n + 2) * sizeof *e->reasons);
-        e->reasons[n] = xstrndup(text, len);
-        e->reasons[n + 1] = NULL;
-}
-
-#define fail_at(err, name, line, col, ...) mp_error_set_at(err, -EINVAL, name, line, col, __VA_ARGS__)
-
 static bool is_blank(char c)
 {
         return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
+
+/* A comment's text, l[s..e) with its blanks trimmed, as a reason (nothing
+ * when it is empty). */
+static void add_reason(caps_file_entry *cur, const char *l, size_t s, size_t e)
+{
+        while (s < e && is_blank(l[s]))
+                s++;
+        while (e > s && is_blank(l[e - 1]))
+                e--;
+        if (e == s)
+                return;
+        size_t n = 0;
+        while (cur->reasons && cur->reasons[n])
+                n++;
+        cur->reasons = xrealloc(cur->reasons, (n + 2) * sizeof *cur->reasons);
+        cur->reasons[n] = xstrndup(l + s, e - s);
+        cur->reasons[n + 1] = NULL;
+}
+
+#define fail_at(err, name, line, col, ...) mp_error_set_at(err, -EINVAL, name, line, col, __VA_ARGS__)
 
 int caps_file_parse(const char *data, size_t size, const char *name, caps_file **ret, mp_error *err)
 {
@@ -69,15 +77,8 @@ int caps_file_parse(const char *data, size_t size, const char *name, caps_file *
                 if (i == len)
                         continue; /* blank */
                 if (l[i] == '#') {
-                        if (cur) {
-                                size_t s = i + 1, e = len;
-                                while (s < e && is_blank(l[s]))
-                                        s++;
-                                while (e > s && is_blank(l[e - 1]))
-                                        e--;
-                                if (e > s)
-                                        add_reason(cur, l + s, e - s);
-                        }
+                        if (cur)
+                                add_reason(cur, l, i + 1, len);
                         continue;
                 }
                 size_t tok = i;
@@ -117,15 +118,8 @@ int caps_file_parse(const char *data, size_t size, const char *name, caps_file *
                 cur = &cf->caps[cf->n++];
                 *cur = (caps_file_entry){ .name = xstrdup(canon), .line = line };
                 cur->reasons = xcalloc(1, sizeof *cur->reasons);
-                if (after < len) { /* an inline comment is a reason too */
-                        size_t s = after + 1, e = len;
-                        while (s < e && is_blank(l[s]))
-                                s++;
-                        while (e > s && is_blank(l[e - 1]))
-                                e--;
-                        if (e > s)
-                                add_reason(cur, l + s, e - s);
-                }
+                if (after < len) /* an inline comment is a reason too */
+                        add_reason(cur, l, after + 1, len);
         }
         if (r < 0) {
                 caps_file_free(cf);
