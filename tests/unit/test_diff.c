@@ -163,6 +163,41 @@ static void test_seccomp_actions_and_default(void **state)
         diff_result_free(d);
 }
 
+/* "flags" (issue 12, item 7): SPEC_ALLOW turns a Spectre mitigation off. */
+static void test_seccomp_flags(void **state)
+{
+#define FLAGGED(flags)                                                                                                 \
+        "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [" flags "], \"syscalls\": "                               \
+        "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+        const char *plain = SECCOMP("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}");
+        diff_result *d = diff_texts("f.json", plain, FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""));
+        assert_counts(d, 1, 0, 0);
+        const diff_item *it = find(d, DIFF_WIDEN, "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+        assert_non_null(it);
+        assert_string_equal(it->pre, "flag added: ");
+        assert_true(diff_widens(d));
+        diff_result_free(d);
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""), plain);
+        assert_counts(d, 0, 1, 0);
+        diff_result_free(d);
+        /* LOG and TSYNC change logging and loading, not access */
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_TSYNC\""),
+                       FLAGGED("\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""));
+        assert_counts(d, 1, 0, 2);
+        assert_non_null(find(d, DIFF_CHANGE, "SECCOMP_FILTER_FLAG_LOG"));
+        assert_non_null(find(d, DIFF_CHANGE, "SECCOMP_FILTER_FLAG_TSYNC"));
+        diff_result_free(d);
+        /* the same flags in another order, or [] against none: nothing */
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""),
+                       FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\", \"SECCOMP_FILTER_FLAG_LOG\""));
+        assert_counts(d, 0, 0, 0);
+        diff_result_free(d);
+        d = diff_texts("f.json", plain, FLAGGED(""));
+        assert_counts(d, 0, 0, 0);
+        diff_result_free(d);
+#undef FLAGGED
+}
+
 #define AA(body) "profile p {\n" body "}\n"
 
 static void test_apparmor_coverage(void **state)
@@ -273,6 +308,7 @@ int main(void)
                 cmocka_unit_test(test_seccomp_regrouped_is_nothing),
                 cmocka_unit_test(test_seccomp_arguments),
                 cmocka_unit_test(test_seccomp_actions_and_default),
+                cmocka_unit_test(test_seccomp_flags),
                 cmocka_unit_test(test_apparmor_coverage),
                 cmocka_unit_test(test_apparmor_variables_and_widening_perms),
                 cmocka_unit_test(test_caps),
