@@ -127,6 +127,11 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        /* The object a symlink led to, when the name was first seen as the
+         * link itself (created, lstat) and an access later followed it. */
+        bool have_target;
+        int8_t ttype;
+        uint32_t tuid, tgid, tmode;
         uint32_t nuses, cap;
         file_use *uses;
         json_t *stack; /* first stack (with --stacks) */
