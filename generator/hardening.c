@@ -1061,6 +1061,23 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                         strbuf_puts(sb, " |\n");
                 }
                 strbuf_putc(sb, '\n');
+                size_t npre = 0;
+                for (size_t k = 0; k < n; k++)
+                        if (reasons[k].ok && reasons[k].preexisting)
+                                npre++;
+                if (npre) {
+                        strbuf_printf(sb, "**%zu reason%s depend%s on pre-existing state:** ", npre,
+                                      npre == 1 ? "" : "s", npre == 1 ? "s" : "");
+                        strbuf_puts(sb, CAPS_PREEXISTING_ADVICE ":\n");
+                        for (size_t k = 0; k < n; k++) {
+                                if (!reasons[k].ok || !reasons[k].preexisting)
+                                        continue;
+                                strbuf_printf(sb, "- `%s`: ", reasons[k].cap);
+                                md_code(sb, reasons[k].text);
+                                strbuf_putc(sb, '\n');
+                        }
+                        strbuf_putc(sb, '\n');
+                }
                 if (in_default < ncaps)
                         strbuf_puts(sb,
                                     "Capabilities outside Docker's default set widen what the container may do beyond "

@@ -502,7 +502,8 @@ static const schema s_credentials = { .type = S_MAP, .elem = &s_cred_args, .chec
 static const schema s_inputs = { .type = S_MAP, .elem = &s_scalar, .check_key = key_any };
 static const field f_reason[] = {
         { "syscall", &s_str, true }, { "results", &s_results, true }, { "inputs", &s_inputs, false },
-        { "object", &s_str, false }, { "stack", &s_stack, false },    { NULL, NULL, false },
+        { "object", &s_str, false }, { "stack", &s_stack, false },    { "preexisting", &s_bool, false },
+        { NULL, NULL, false },
 };
 static const schema s_reason = { .type = S_OBJ, .fields = f_reason };
 static const schema s_reasons = { .type = S_MAP, .elem = &s_reason, .check_key = key_any };

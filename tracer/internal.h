@@ -197,6 +197,9 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* Whether the workload created the path (encoded) while recorded: a
+ * successful create access. */
+bool rec_file_created(recorder *r, const char *enc_path);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);

@@ -292,6 +292,15 @@ static bool want_file_stack(recorder *r, const char *path, const file_rec *f, ui
         return false;
 }
 
+bool rec_file_created(recorder *r, const char *enc_path)
+{
+        const file_rec *f = hashmap_get(r->files, enc_path);
+        for (uint32_t i = 0; f && i < f->nuses; i++)
+                if (f->uses[i].kind == AK_CREATE && f->uses[i].err == 0)
+                        return true;
+        return false;
+}
+
 void rec_file(recorder *r, task *t, const pending *pd, int err)
 {
         err = normalize_err(err);
