@@ -561,6 +561,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "counted_in_kernel", &s_strarr, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

@@ -152,6 +152,8 @@ static bool want_syscall_stack(recorder *r, task *t, const char *name)
 
 void rec_syscall(recorder *r, task *t)
 {
+        if (r->kc)
+                kcount_seen(r->kc, t->abi, t->nr);
         const char *name = t->slot >= 0 ? sys_name(t->abi, t->nr) : NULL;
         if (!name) {
                 /* A number libseccomp cannot name: kept by number, reported by
