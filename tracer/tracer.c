@@ -372,6 +372,7 @@ static void on_syscall_stop(recorder *r, task *t, event_kind kind)
         if (info.op == PTRACE_SYSCALL_INFO_SECCOMP || info.op == PTRACE_SYSCALL_INFO_ENTRY) {
                 on_entry(r, t, &info);
         } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+                r->exit_stops++;
                 if (t->in_syscall && !t->pre_exec)
                         sys_exit(r, t, info.exit.rval, info.exit.is_error != 0);
                 pend_clear(t);
@@ -752,6 +753,10 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
         r->seccomp_mode = !opts->no_seccomp && !opts->enforce_filter && probe_seccomp();
         if (r->stacks && stacks_init(r) < 0)
                 r->stacks = false;
+        /* Hot syscalls counted in the kernel: a full recording in seccomp
+         * mode only (stacks need the stops; a baseline has its own filter). */
+        if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache && kcount_probe(&r->kc) == 0)
+                r->fd_cache = false; /* close, dup2 ... no longer stop */
 
         if (r->seccomp_mode && (rc = filter_build(r, &x->prog)) < 0)
                 return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));
@@ -823,11 +828,17 @@ static int run_attach(run_state *x, mp_error *err)
                        PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
         if (r->seccomp_mode)
                 options |= PTRACE_O_TRACESECCOMP;
-        if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0) {
-                rc = WIFSTOPPED(st) ? -errno : -ECHILD;
+        int kc_rc = 0;
+        if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0 ||
+            (r->kc && (kc_rc = kcount_attach(r->kc, pid)) < 0)) {
+                rc = kc_rc < 0 ? kc_rc : WIFSTOPPED(st) ? -errno : -ECHILD;
                 kill(pid, SIGKILL);
                 while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                         ;
+                if (kc_rc < 0)
+                        return mp_error_set(err, kc_rc, NULL,
+                                            "cannot count syscalls in the kernel: %s (record with --no-kernel-count)",
+                                            strerror(-kc_rc));
                 if (rc == -EPERM)
                         return mp_error_set(err, -EPERM, NULL,
                                             "ptrace is not permitted here (in a container, add --cap-add SYS_PTRACE "
@@ -896,6 +907,8 @@ static int run_summary(run_state *x)
                           (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
                                        ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000));
         trace_counter_max(res, "max_rss_kib", (json_int_t)ru.ru_maxrss);
+        if (r->kc)
+                kcount_finish(r);
         rec_finish(r);
 
         json_t *run = json_object();
@@ -912,7 +925,9 @@ static int run_summary(run_state *x)
         else
                 json_object_set_new(ex, "code", json_integer(status));
         json_object_set_new(run, "exit", ex);
-        json_object_set_new(run, "mode", json_string(r->seccomp_mode ? "seccomp" : "ptrace"));
+        json_object_set_new(run, "mode", json_string(r->kc ? "seccomp+count" : r->seccomp_mode ? "seccomp" : "ptrace"));
+        if (r->kc)
+                json_object_set_new(run, "counted_in_kernel", kcount_names(r->kc));
         json_object_set_new(run, "no_new_privs", json_boolean(r->no_new_privs));
         if (r->nsetuid) {
                 qsort(r->setuid_programs, r->nsetuid, sizeof *r->setuid_programs, strcmp_ptr);
@@ -942,8 +957,12 @@ static int run_summary(run_state *x)
                                 break;
                 if (sf)
                         fclose(sf);
-                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n", hwm,
-                        (unsigned long long)r->stops, (unsigned long long)r->processes, trace_section_size(t, "files"));
+                fprintf(stderr,
+                        "minpriv-stats: self_max_rss_kib=%ld stops=%llu exit_stops=%llu counted=%llu processes=%llu "
+                        "paths=%zu\n",
+                        hwm, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
+                        (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0), (unsigned long long)r->processes,
+                        trace_section_size(t, "files"));
         }
         return status;
 }
@@ -959,6 +978,7 @@ static void run_teardown(run_state *x)
                         close(x->notes[i]);
         free(x->prog.filter);
         free(x->rec.apparmor);
+        kcount_free(x->rec.kc);
         stacks_free(&x->rec);
         caps_free(&x->rec);
         rec_free(&x->rec);
