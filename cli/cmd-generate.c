@@ -96,74 +96,15 @@ int cmd_generate(int argc, char **argv)
         if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
                 return EXIT_BADINPUT;
 
-        /* Build every file in memory first: nothing is written unless all
-         * of them could be made. */
-        size_t n = 0;
-        while (gen_emitters[n].filename)
-                n++;
-        char **contents = xcalloc(n + 1, sizeof *contents);
+        /* Every file in memory first: nothing is written unless all of
+         * them could be made. */
+        gen_output out;
         int rc = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                if (gen_emitters[i].needed && !gen_emitters[i].needed(&ctx))
-                        continue;
-                if (gen_emitters[i].emit(&ctx, &contents[i], &err) < 0) {
-                        if (!err.where[0])
-                                snprintf(err.where, sizeof err.where, "%s", gen_emitters[i].filename);
-                        log_mp_error(&err);
-                        rc = EXIT_BADINPUT;
-                }
+        if (gen_build(&ctx, &out, &err) < 0 || gen_output_write(&out, dir, &err) < 0) {
+                log_mp_error(&err);
+                rc = EXIT_BADINPUT;
         }
-
-        if (rc == 0) {
-                int r = mkdir_parents(dir, 0755);
-                if (r < 0) {
-                        _cleanup_free_ char *q = quote_for_message(dir);
-                        log_error("cannot create the output directory %s: %s", q, strerror(-r));
-                        rc = EXIT_BADINPUT;
-                }
-        }
-        /* Claim every destination before replacing any, so an unwritable
-         * directory fails before a single file changes. */
-        atomic_file *files = xcalloc(n + 1, sizeof *files);
-        for (size_t i = 0; i < n; i++)
-                files[i].fd = -1;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                if (!contents[i])
-                        continue;
-                _cleanup_free_ char *path = xasprintf("%s/%s", dir, gen_emitters[i].filename);
-                int r = 0;
-                /* Files in a subdirectory (k8s/...): make it first. */
-                char *slash = strrchr(path, '/');
-                if (strchr(gen_emitters[i].filename, '/')) {
-                        *slash = '\0';
-                        r = mkdir_parents(path, 0755);
-                        *slash = '/';
-                }
-                if (r == 0)
-                        r = atomic_file_open(&files[i], path, 0644);
-                if (r == 0)
-                        r = atomic_file_write(&files[i], contents[i], strlen(contents[i]));
-                if (r < 0) {
-                        _cleanup_free_ char *q = quote_for_message(path);
-                        log_error("cannot write %s: %s", q, strerror(-r));
-                        rc = EXIT_BADINPUT;
-                }
-        }
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                if (!contents[i])
-                        continue;
-                int r = atomic_file_commit(&files[i]);
-                if (r < 0) {
-                        log_error("cannot write %s/%s: %s", dir, gen_emitters[i].filename, strerror(-r));
-                        rc = EXIT_BADINPUT;
-                }
-        }
-        for (size_t i = 0; i < n; i++) {
-                atomic_file_abort(&files[i]);
-                free(contents[i]);
-        }
-        free(files);
-        free(contents);
+        gen_output_free(&out);
 
         if (rc == 0 && !quiet) {
                 if (ctx.notes.len)

@@ -7,24 +7,25 @@
 #include "report/report.h"
 #include "trace/trace.h"
 
-/* Run every emitter in memory for the figures it leaves in the context
- * (the seccomp profile's size, AppArmor rules); nothing is written. The
- * ones that fail are listed in *errors, one line each. */
-static void run_emitters(gen_context *ctx, strbuf *errors)
+/* The errors of the profiles gen_context_init could not build, one line
+ * each (the report shows what it can without them). */
+static void profile_errors(const gen_context *ctx, strbuf *errors)
 {
-        for (const gen_emitter *e = gen_emitters; e->filename; e++) {
-                if (e->needed && !e->needed(ctx))
+        const struct {
+                int rc;
+                const mp_error *err;
+                const char *file;
+        } p[] = { { ctx->seccomp_rc, &ctx->seccomp_err, "seccomp.json" },
+                  { ctx->apparmor_rc, &ctx->apparmor_err, "apparmor.profile" } };
+        for (size_t i = 0; i < ELEMENTSOF(p); i++) {
+                if (p[i].rc >= 0)
                         continue;
-                char *content = NULL;
-                mp_error err = { 0 };
-                if (e->emit(ctx, &content, &err) < 0) {
-                        char buf[1024];
-                        if (!err.where[0])
-                                snprintf(err.where, sizeof err.where, "%s", e->filename);
-                        mp_error_format(&err, buf, sizeof buf);
-                        strbuf_printf(errors, "%s\n", buf);
-                }
-                free(content);
+                mp_error err = *p[i].err;
+                char buf[1024];
+                if (!err.where[0])
+                        snprintf(err.where, sizeof err.where, "%s", p[i].file);
+                mp_error_format(&err, buf, sizeof buf);
+                strbuf_printf(errors, "%s\n", buf);
         }
 }
 
@@ -85,7 +86,7 @@ int cmd_report(int argc, char **argv)
                            tdir);
 
         _cleanup_strbuf_ strbuf errors = STRBUF_INIT;
-        run_emitters(&ctx, &errors);
+        profile_errors(&ctx, &errors);
         _cleanup_free_ char *page = NULL;
         r = report_build(&ctx, have_docker ? &docker : NULL, strbuf_str(&errors), &page, &err);
         report_docker_free(&docker);

@@ -892,7 +892,7 @@ static void emit_mounts(const gen_context *ctx, strbuf *sb, collected *c, bool n
         strv_free(names);
 }
 
-int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
+int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
 {
         _cleanup_aa_globs_ aa_globs *globs = aa_globs_new();
         int r;

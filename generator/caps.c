@@ -112,7 +112,7 @@ void caps_reason_failures(strbuf *sb, const json_t *node)
         free(keys);
 }
 
-int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_caps_txt(const gen_context *ctx, char **ret, mp_error *err)
 {
         strbuf sb = STRBUF_INIT;
         size_t n;

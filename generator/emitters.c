@@ -1,17 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* The files `minpriv generate` writes, in order. Later emitters may use
- * figures earlier ones left in the context (hardening.md quotes them). */
+/* The files `minpriv generate` writes, in order, and the two emitters
+ * that hand out the profiles gen_context_init built. Emitters are pure
+ * functions of the context: the order is only the order of the files. */
 #include "generator/emitters.h"
 
 const gen_emitter gen_emitters[] = {
-        { "seccomp.json", emit_seccomp_json, NULL },
-        { "apparmor.profile", gen_apparmor_emit, NULL },
-        { "caps.txt", emit_caps_txt, NULL },
-        { "hardening.md", emit_hardening_md, NULL },
-        { "files-used.txt", emit_files_used_txt, NULL },
-        { "oci-seccomp.json", emit_oci_seccomp_json, NULL },
-        { "k8s/seccompprofile.yaml", emit_k8s_seccompprofile, k8s_needed },
-        { "k8s/apparmorprofile.yaml", emit_k8s_apparmorprofile, k8s_needed },
-        { "k8s/securitycontext.yaml", emit_k8s_securitycontext, k8s_needed },
+        { "seccomp.json", gen_emit_seccomp_json, NULL },
+        { "apparmor.profile", gen_emit_apparmor_profile, NULL },
+        { "caps.txt", gen_emit_caps_txt, NULL },
+        { "hardening.md", gen_emit_hardening_md, NULL },
+        { "files-used.txt", gen_emit_files_used_txt, NULL },
+        { "oci-seccomp.json", gen_emit_oci_seccomp_json, NULL },
+        { "k8s/seccompprofile.yaml", gen_emit_k8s_seccompprofile_yaml, gen_k8s_needed },
+        { "k8s/apparmorprofile.yaml", gen_emit_k8s_apparmorprofile_yaml, gen_k8s_needed },
+        { "k8s/securitycontext.yaml", gen_emit_k8s_securitycontext_yaml, gen_k8s_needed },
         { NULL, NULL, NULL },
 };
+
+static int built(const char *text, int rc, const mp_error *built_err, char **ret, mp_error *err)
+{
+        if (rc < 0) {
+                if (err)
+                        *err = *built_err;
+                return rc;
+        }
+        *ret = xstrdup(text);
+        return 0;
+}
+
+int gen_emit_seccomp_json(const gen_context *ctx, char **ret, mp_error *err)
+{
+        return built(ctx->seccomp_json, ctx->seccomp_rc, &ctx->seccomp_err, ret, err);
+}
+
+int gen_emit_apparmor_profile(const gen_context *ctx, char **ret, mp_error *err)
+{
+        return built(ctx->apparmor_profile, ctx->apparmor_rc, &ctx->apparmor_err, ret, err);
+}

@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* One function per output file; see generator.h for the contract. */
+/* The emitters (one per output file, gen_emit_<file>) and the two profile
+ * builders gen_context_init runs before them; see generator.h. */
 #pragma once
 
 #include "generator/generator.h"
 
-/* seccomp.json (generator/seccomp.c) */
-int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err);
-/* apparmor.profile (apparmor.c) */
-int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err);
+/* The profiles, built once (generator/seccomp.c, apparmor.c): the text,
+ * the figures in the context and notes for stderr. */
+int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err);
+int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err);
+
+/* seccomp.json and apparmor.profile: the built profiles (emitters.c). */
+int gen_emit_seccomp_json(const gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_apparmor_profile(const gen_context *ctx, char **ret, mp_error *err);
 /* caps.txt: the capabilities used, with their reasons (caps.c). */
-int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_caps_txt(const gen_context *ctx, char **ret, mp_error *err);
 /* hardening.md: the checklist with evidence and flags (hardening.c). */
-int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_hardening_md(const gen_context *ctx, char **ret, mp_error *err);
 /* files-used.txt: the image files the workload used (hardening.c). */
-int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_files_used_txt(const gen_context *ctx, char **ret, mp_error *err);
 
 /* k8s.c: the OCI runtime's linux.seccomp object (always), and with
  * --format k8s the Security Profiles Operator resources and a pod
- * securityContext fragment (k8s_needed). */
-int emit_oci_seccomp_json(gen_context *ctx, char **ret, mp_error *err);
-bool k8s_needed(const gen_context *ctx);
-int emit_k8s_seccompprofile(gen_context *ctx, char **ret, mp_error *err);
-int emit_k8s_apparmorprofile(gen_context *ctx, char **ret, mp_error *err);
-int emit_k8s_securitycontext(gen_context *ctx, char **ret, mp_error *err);
+ * securityContext fragment (gen_k8s_needed). */
+int gen_emit_oci_seccomp_json(const gen_context *ctx, char **ret, mp_error *err);
+bool gen_k8s_needed(const gen_context *ctx);
+int gen_emit_k8s_seccompprofile_yaml(const gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_k8s_apparmorprofile_yaml(const gen_context *ctx, char **ret, mp_error *err);
+int gen_emit_k8s_securitycontext_yaml(const gen_context *ctx, char **ret, mp_error *err);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <ctype.h>
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "common/fileio.h"
+#include "generator/emitters.h"
 #include "generator/generator.h"
 
 static const char *const runtime_names[_GEN_RUNTIME_MAX] = { "runc", "crun", "none" };
@@ -152,6 +155,16 @@ int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, 
                 ctx->name = gen_default_name(t);
         }
         ctx->caps = gen_caps_needed(t);
+        /* The profiles and their figures, before any emitter. A profile
+         * that cannot be built is an error of its file (and of the files
+         * made from it), not of the context: the report still shows the
+         * rest. */
+        ctx->seccomp_rc = gen_build_seccomp(ctx, &ctx->seccomp_json, &ctx->seccomp_err);
+        if (ctx->seccomp_rc < 0)
+                ctx->seccomp_syscalls = -1;
+        ctx->apparmor_rc = gen_build_apparmor(ctx, &ctx->apparmor_profile, &ctx->apparmor_err);
+        if (ctx->apparmor_rc < 0)
+                ctx->apparmor_raw_paths = ctx->apparmor_rules = -1;
         return 0;
 }
 
@@ -159,7 +172,91 @@ void gen_context_free(gen_context *ctx)
 {
         free(ctx->name);
         strv_free(ctx->caps);
+        free(ctx->seccomp_json);
+        free(ctx->apparmor_profile);
+        ctx->seccomp_json = ctx->apparmor_profile = NULL;
         strbuf_free(&ctx->notes);
         ctx->name = NULL;
         ctx->caps = NULL;
+}
+
+/* ------------------------------------------------------------ the files */
+
+int gen_build(const gen_context *ctx, gen_output *ret, mp_error *err)
+{
+        memset(ret, 0, sizeof *ret);
+        for (const gen_emitter *e = gen_emitters; e->filename; e++) {
+                assert(ret->n < ELEMENTSOF(ret->filenames));
+                size_t i = ret->n++;
+                ret->filenames[i] = e->filename;
+                if (e->needed && !e->needed(ctx))
+                        continue;
+                int r = e->emit(ctx, &ret->contents[i], err);
+                if (r < 0) {
+                        if (err && !err->where[0])
+                                snprintf(err->where, sizeof err->where, "%s", e->filename);
+                        gen_output_free(ret);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+const char *gen_output_get(const gen_output *o, const char *filename)
+{
+        for (size_t i = 0; i < o->n; i++)
+                if (streq(o->filenames[i], filename))
+                        return o->contents[i];
+        return NULL;
+}
+
+void gen_output_free(gen_output *o)
+{
+        for (size_t i = 0; i < o->n; i++)
+                free(o->contents[i]);
+        memset(o, 0, sizeof *o);
+}
+
+int gen_output_write(const gen_output *o, const char *dir, mp_error *err)
+{
+        int r = mkdir_parents(dir, 0755);
+        if (r < 0) {
+                _cleanup_free_ char *q = quote_for_message(dir);
+                return mp_error_set(err, r, NULL, "cannot create the output directory %s: %s", q, strerror(-r));
+        }
+        /* Claim every destination before replacing any, so an unwritable
+         * directory fails before a single file changes. */
+        atomic_file files[ELEMENTSOF(o->filenames)];
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                files[i] = (atomic_file){ .fd = -1 };
+        for (size_t i = 0; i < o->n && r == 0; i++) {
+                if (!o->contents[i])
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, o->filenames[i]);
+                /* Files in a subdirectory (k8s/...): make it first. */
+                char *slash = strrchr(path, '/');
+                if (strchr(o->filenames[i], '/')) {
+                        *slash = '\0';
+                        r = mkdir_parents(path, 0755);
+                        *slash = '/';
+                }
+                if (r == 0)
+                        r = atomic_file_open(&files[i], path, 0644);
+                if (r == 0)
+                        r = atomic_file_write(&files[i], o->contents[i], strlen(o->contents[i]));
+                if (r < 0) {
+                        _cleanup_free_ char *q = quote_for_message(path);
+                        mp_error_set(err, r, NULL, "cannot write %s: %s", q, strerror(-r));
+                }
+        }
+        for (size_t i = 0; i < o->n && r == 0; i++) {
+                if (!o->contents[i])
+                        continue;
+                r = atomic_file_commit(&files[i]);
+                if (r < 0)
+                        mp_error_set(err, r, NULL, "cannot write %s/%s: %s", dir, o->filenames[i], strerror(-r));
+        }
+        for (size_t i = 0; i < o->n; i++)
+                atomic_file_abort(&files[i]);
+        return r;
 }

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The generator: profiles from a trace. One shared context, one emitter
- * per output file behind a tiny interface (gen_emitters[]). Emitters only
- * build strings; the command writes them, each atomically, after every
- * emitter succeeded, so a failure never leaves a half-written set.
+/* The generator: profiles from a trace, in three steps.
+ *   1. gen_context_init: the name, the capabilities and the two profiles
+ *      (seccomp.json, apparmor.profile) built once, with the figures other
+ *      files quote (the profile's size, the AppArmor rules).
+ *   2. gen_build: every file, in memory, by the emitters (gen_emitters[]):
+ *      pure functions of the context, in any order.
+ *   3. gen_output_write: into a directory, every file claimed before any
+ *      is replaced, so a failure never leaves a half-written set.
+ * `generate`, `report` and diff's regeneration are option parsing around
+ * these calls.
  *
  * Output is deterministic: the same traces (in any order) give the same
  * bytes. No timestamps, sorted names, stable indentation. */
@@ -43,24 +49,48 @@ typedef struct gen_context {
         const gen_options *opts;
         char *name;  /* the resolved profile name */
         char **caps; /* capabilities needed (sorted, NULL-terminated) */
-        /* Figures emitters report for the summary and for each other
-         * (hardening.md quotes them). -1 when not computed. */
+        /* The profiles, built by gen_context_init before any emitter: the
+         * text, or the error building it gave (rc < 0, err). */
+        char *seccomp_json, *apparmor_profile;
+        int seccomp_rc, apparmor_rc;
+        mp_error seccomp_err, apparmor_err;
+        /* Their figures (hardening.md and the report quote them); -1 when
+         * the profile could not be built. */
         int seccomp_syscalls; /* syscall names the profile allows */
         int apparmor_raw_paths;
         int apparmor_rules;
         strbuf notes; /* lines for stderr ("minpriv: ...") */
 } gen_context;
 
+/* One output file: gen_emit_<file name, '.' and '/' as '_'>. */
 typedef struct gen_emitter {
         const char *filename;
         /* Build the file's content; return 0 with *ret (new string), or a
          * negative errno with err filled. NULL `needed` = always. */
-        int (*emit)(gen_context *ctx, char **ret, mp_error *err);
+        int (*emit)(const gen_context *ctx, char **ret, mp_error *err);
         bool (*needed)(const gen_context *ctx);
 } gen_emitter;
 
 /* The emitters in output order; ends with a NULL filename. */
 extern const gen_emitter gen_emitters[];
+
+/* The files one run makes, in gen_emitters order (NULL content: not
+ * needed with these options). */
+typedef struct gen_output {
+        const char *filenames[16];
+        char *contents[16];
+        size_t n;
+} gen_output;
+
+/* Every needed file in memory. Stops at the first emitter that fails (err
+ * names its file). */
+int gen_build(const gen_context *ctx, gen_output *ret, mp_error *err);
+/* The content of one file of the output, or NULL. */
+const char *gen_output_get(const gen_output *o, const char *filename);
+/* Write the output into dir (made if missing): every destination claimed
+ * before any file is replaced; each replaced atomically. */
+int gen_output_write(const gen_output *o, const char *dir, mp_error *err);
+void gen_output_free(gen_output *o);
 
 int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, mp_error *err);
 void gen_context_free(gen_context *ctx);
@@ -99,7 +129,7 @@ typedef struct gen_hardening {
         long long memory_mib, pids;
 } gen_hardening;
 
-int gen_hardening_plan(gen_context *ctx, gen_hardening *ret);
+int gen_hardening_plan(const gen_context *ctx, gen_hardening *ret);
 void gen_hardening_free(gen_hardening *h);
 
 /* Append s as a YAML double-quoted scalar (quotes and backslashes escaped,

@@ -962,7 +962,7 @@ static void section_runs(strbuf *sb, const analysis *a)
         strbuf_putc(sb, '\n');
 }
 
-static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, plan *p)
+static void section_nonroot(strbuf *sb, const gen_context *ctx, const analysis *a, plan *p)
 {
         strbuf_puts(sb, "## 1. Run as a non-root user\n\n");
         if (!a->as_root && a->run_uid >= 0) {
@@ -1110,7 +1110,7 @@ static void section_readonly(strbuf *sb, const analysis *a, plan *p)
         strbuf_printf(sb, " (compose `read_only: true`, `tmpfs:`%s).\n\n", nv ? ", `volumes:`" : "");
 }
 
-static void section_caps(strbuf *sb, gen_context *ctx)
+static void section_caps(strbuf *sb, const gen_context *ctx)
 {
         strbuf_puts(sb, "## 3. Capabilities\n\n");
         size_t n;
@@ -1315,7 +1315,7 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         strbuf_puts(sb, "\n\n");
 }
 
-static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
+static void section_profiles(strbuf *sb, const gen_context *ctx, plan *p)
 {
         strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
         if (ctx->seccomp_syscalls >= 0) {
@@ -1359,7 +1359,7 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
         }
 }
 
-static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
+static void section_userns(strbuf *sb, const gen_context *ctx, const analysis *a)
 {
         strbuf_puts(sb, "## 7. User-namespace remapping\n\n");
         strset issues = { 0 };
@@ -1418,7 +1418,7 @@ static void section_image(strbuf *sb, const analysis *a)
         strbuf_putc(sb, '\n');
 }
 
-static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const plan *p)
+static void section_paste(strbuf *sb, const gen_context *ctx, const analysis *a, const plan *p)
 {
         strbuf_puts(sb, "## 9. Ready to paste\n\n"
                         "Replace `IMAGE` with the image; paths are relative to this directory (for compose, to the "
@@ -1520,7 +1520,7 @@ static void section_paste(strbuf *sb, gen_context *ctx, const analysis *a, const
         strbuf_puts(sb, "```\n");
 }
 
-static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const plan *p)
+static void checklist(strbuf *sb, const gen_context *ctx, const analysis *a, const plan *p)
 {
         size_t ncaps = 0;
         while (ctx->caps[ncaps])
@@ -1590,7 +1590,7 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_putc(sb, '\n');
 }
 
-int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_hardening_md(const gen_context *ctx, char **ret, mp_error *err)
 {
         analysis a;
         analyse(&a, ctx->t);
@@ -1619,7 +1619,7 @@ int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
         return 0;
 }
 
-int emit_files_used_txt(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_files_used_txt(const gen_context *ctx, char **ret, mp_error *err)
 {
         analysis a;
         analyse(&a, ctx->t);
@@ -1648,7 +1648,7 @@ void gen_hardening_free(gen_hardening *h)
         memset(h, 0, sizeof *h);
 }
 
-int gen_hardening_plan(gen_context *ctx, gen_hardening *ret)
+int gen_hardening_plan(const gen_context *ctx, gen_hardening *ret)
 {
         analysis a;
         analyse(&a, ctx->t);

@@ -27,23 +27,11 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Run another emitter for its content without leaving its notes twice
- * (the real run of it prints them). */
-static int run_quietly(gen_context *ctx, int (*emit)(gen_context *, char **, mp_error *), char **ret, mp_error *err)
-{
-        size_t len = ctx->notes.len;
-        int r = emit(ctx, ret, err);
-        if (ctx->notes.buf) {
-                ctx->notes.len = len;
-                ctx->notes.buf[len] = '\0';
-        }
-        return r;
-}
-
-static int docker_profile(gen_context *ctx, json_t **ret, mp_error *err)
+/* seccomp.json as gen_context_init built it, parsed. */
+static int docker_profile(const gen_context *ctx, json_t **ret, mp_error *err)
 {
         _cleanup_free_ char *text = NULL;
-        int r = run_quietly(ctx, emit_seccomp_json, &text, err);
+        int r = gen_emit_seccomp_json(ctx, &text, err);
         if (r < 0)
                 return r;
         json_error_t jerr;
@@ -171,7 +159,7 @@ static int oci_from_docker(const json_t *docker, json_t **ret, mp_error *err)
         return 0;
 }
 
-int emit_oci_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_oci_seccomp_json(const gen_context *ctx, char **ret, mp_error *err)
 {
         json_t *docker = NULL, *oci = NULL;
         int r = docker_profile(ctx, &docker, err);
@@ -192,12 +180,12 @@ int emit_oci_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
 
 /* ------------------------------------------------------------ SeccompProfile */
 
-bool k8s_needed(const gen_context *ctx)
+bool gen_k8s_needed(const gen_context *ctx)
 {
         return ctx->opts->k8s;
 }
 
-int emit_k8s_seccompprofile(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_k8s_seccompprofile_yaml(const gen_context *ctx, char **ret, mp_error *err)
 {
         json_t *docker = NULL;
         int r = docker_profile(ctx, &docker, err);
@@ -370,10 +358,10 @@ static void put_section(strbuf *sb, const char *key, const json_t *set)
         yaml_list(sb, 8, v);
 }
 
-int emit_k8s_apparmorprofile(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_k8s_apparmorprofile_yaml(const gen_context *ctx, char **ret, mp_error *err)
 {
         _cleanup_free_ char *text = NULL;
-        int r = run_quietly(ctx, gen_apparmor_emit, &text, err);
+        int r = gen_emit_apparmor_profile(ctx, &text, err);
         if (r < 0)
                 return r;
         _cleanup_aa_profile_ aa_profile *prof = NULL;
@@ -517,7 +505,7 @@ static char *volume_name(const char *path, size_t index)
         return out;
 }
 
-int emit_k8s_securitycontext(gen_context *ctx, char **ret, mp_error *err)
+int gen_emit_k8s_securitycontext_yaml(const gen_context *ctx, char **ret, mp_error *err)
 {
         gen_hardening h;
         int r = gen_hardening_plan(ctx, &h);

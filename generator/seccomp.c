@@ -412,7 +412,7 @@ static void add_probe(probe **v, size_t *n, trace_abi abi, const char *name, con
 
 /* ------------------------------------------------------------ the emitter */
 
-int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
+int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
 {
         const json_t *root = ctx->t->root;
         const json_t *syscalls = json_object_get(root, "syscalls");

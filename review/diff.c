@@ -10,7 +10,6 @@
 #include "policy/apparmor-profile.h"
 #include "policy/caps-file.h"
 #include "review/diff-internal.h"
-#include "generator/emitters.h"
 #include "common/fileio.h"
 #include "generator/generator.h"
 #include "common/hashmap.h"
@@ -397,17 +396,22 @@ static int generate(const trace *t, const char *name, const char *path, side *re
 {
         gen_options opts = { .name = name, .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         gen_context ctx;
+        _cleanup_(gen_output_free) gen_output out = { 0 };
         int r = gen_context_init(&ctx, t, &opts, err);
-        _cleanup_free_ char *sc = NULL, *aa = NULL, *caps = NULL;
         if (r == 0)
-                r = emit_seccomp_json(&ctx, &sc, err);
-        if (r == 0)
-                r = gen_apparmor_emit(&ctx, &aa, err);
-        if (r == 0)
-                r = emit_caps_txt(&ctx, &caps, err);
+                r = gen_build(&ctx, &out, err);
         gen_context_free(&ctx);
+        const char *sc = gen_output_get(&out, "seccomp.json"), *aa = gen_output_get(&out, "apparmor.profile"),
+                   *caps = gen_output_get(&out, "caps.txt");
         if (r < 0) {
-                if (!err->where[0])
+                /* gen_build names the file that failed: say which trace. */
+                bool generated_file = false;
+                for (const gen_emitter *e = gen_emitters; e->filename; e++)
+                        generated_file |= streq(err->where, e->filename);
+                if (generated_file) {
+                        _cleanup_free_ char *where = xasprintf("%s (generated %s)", path, err->where);
+                        snprintf(err->where, sizeof err->where, "%s", where);
+                } else if (!err->where[0])
                         snprintf(err->where, sizeof err->where, "%s", path);
                 return r;
         }

@@ -191,7 +191,7 @@ static void test_roundtrip(void **state)
         assert_null(ctx.caps[2]);
 
         char *text = NULL;
-        assert_int_equal(emit_caps_txt(&ctx, &text, &err), 0);
+        assert_int_equal(gen_emit_caps_txt(&ctx, &text, &err), 0);
         assert_non_null(strstr(text, "CAP_CHOWN\n#   chown /data/a\\x0ab: owner 0:0 -> 1:1 [/bin/x and /bin/y]\n"));
         assert_non_null(strstr(text, "# 2 kinds of call were refused a capability while recorded"));
         assert_null(strstr(text, "CAP_KILL"));
@@ -204,7 +204,7 @@ static void test_roundtrip(void **state)
         free(text);
 
         /* files-used.txt: one path a line, decodable back to the bytes. */
-        assert_int_equal(emit_files_used_txt(&ctx, &text, &err), 0);
+        assert_int_equal(gen_emit_files_used_txt(&ctx, &text, &err), 0);
         char *nl = strchr(text, '\n');
         assert_non_null(nl);
         const char *lines = nl + 1;

@@ -36,7 +36,7 @@ static char *report(int seccomp, int aa_rules, int aa_paths, gen_default_action 
         ctx.apparmor_rules = aa_rules;
         ctx.apparmor_raw_paths = aa_paths;
         char *text = NULL;
-        assert_int_equal(emit_hardening_md(&ctx, &text, &err), 0);
+        assert_int_equal(gen_emit_hardening_md(&ctx, &text, &err), 0);
         gen_context_free(&ctx);
         trace_free(t);
         return text;

@@ -573,20 +573,30 @@ static trace *basic_trace(void)
         return t;
 }
 
-/* Run the emitter; returns the text (or NULL with *ret_err filled). */
+/* Build the context and run the emitter; returns the text (or NULL with *ret_err filled). */
 static char *emit(trace *t, gen_options *opts, char **ret_notes, int *ret_count, mp_error *ret_err)
 {
         gen_context ctx;
         mp_error err = { 0 };
         assert_int_equal(gen_context_init(&ctx, t, opts, &err), 0);
         char *text = NULL;
-        int r = emit_seccomp_json(&ctx, &text, &err);
+        int r = gen_emit_seccomp_json(&ctx, &text, &err);
         if (ret_err)
                 *ret_err = err;
         if (r < 0 && !ret_err)
                 fail_msg("emit: %s: %s", err.where, err.text);
-        if (ret_notes)
-                *ret_notes = xstrdup(strbuf_str(&ctx.notes));
+        if (ret_notes) { /* the seccomp.json builder's notes (the context has AppArmor's too) */
+                strbuf sb = STRBUF_INIT;
+                const char *n = strbuf_str(&ctx.notes);
+                for (const char *l = n; *l;) {
+                        const char *end = strchr(l, '\n');
+                        size_t len = end ? (size_t)(end - l + 1) : strlen(l);
+                        if (strncmp(l, "minpriv: seccomp.json: ", 23) == 0)
+                                strbuf_add(&sb, l, len);
+                        l += len;
+                }
+                *ret_notes = strbuf_steal(&sb);
+        }
         if (ret_count)
                 *ret_count = ctx.seccomp_syscalls;
         gen_context_free(&ctx);
