@@ -118,11 +118,19 @@ json_t *trace_node(json_t *obj, ...)
         return obj;
 }
 
+/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
+ * wrapped. */
+static json_int_t sat_add(json_int_t a, json_int_t b)
+{
+        json_int_t r;
+        return __builtin_add_overflow(a, b, &r) ? (a < 0 ? INT64_MIN : INT64_MAX) : r;
+}
+
 void trace_counter_add(json_t *obj, const char *key, json_int_t n)
 {
         json_t *v = json_object_get(obj, key);
         if (v)
-                json_integer_set(v, json_integer_value(v) + n);
+                json_integer_set(v, sat_add(json_integer_value(v), n));
         else
                 json_object_set_new(obj, key, json_integer(n));
 }
@@ -325,6 +333,10 @@ typedef struct schema {
         int (*check_key)(const char *key, const char *parent_key);
         /* For strings: the allowed values (NULL-terminated), or NULL. */
         const char *const *values;
+        /* For S_INT: the largest value a real recording can hold (0: no
+         * bound), and what bounds it, for the message. */
+        json_int_t max;
+        const char *max_why;
 } schema;
 
 struct field {
@@ -506,11 +518,16 @@ static const schema s_sig_targets = { .type = S_MAP, .elem = &s_results, .check_
 static const schema s_signals = { .type = S_MAP, .elem = &s_sig_targets, .check_key = key_signal };
 static const schema s_ptrace = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
 
+/* Peaks beyond what Linux can have are refused, so that the limits derived
+ * from them (hardening.md: 1.5x the memory, twice the tasks) never wrap. */
+static const schema s_kib = { .type = S_INT, .max = 1LL << 54, .max_why = "a 64-bit address space in KiB" };
+static const schema s_tasks = { .type = S_INT, .max = 4194304, .max_why = "Linux's PID_MAX_LIMIT" };
+static const schema s_fds = { .type = S_INT, .max = 1LL << 30, .max_why = "Linux's largest fs.nr_open" };
 static const field f_resources[] = {
-        { "max_rss_kib", &s_int, false }, { "sum_rss_kib", &s_int, false },
-        { "cpu_ms", &s_int, false },      { "max_processes", &s_int, false },
-        { "max_threads", &s_int, false }, { "max_fds", &s_int, false },
-        { "processes", &s_int, false },   { NULL, NULL, false },
+        { "max_rss_kib", &s_kib, false },   { "sum_rss_kib", &s_kib, false },
+        { "cpu_ms", &s_int, false },        { "max_processes", &s_tasks, false },
+        { "max_threads", &s_tasks, false }, { "max_fds", &s_fds, false },
+        { "processes", &s_int, false },     { NULL, NULL, false },
 };
 static const schema s_resources = { .type = S_OBJ, .fields = f_resources };
 
@@ -608,6 +625,9 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         switch (s->type) {
         case S_INT:
                 ok = json_is_integer(v) && json_integer_value(v) >= 0;
+                if (ok && s->max && json_integer_value(v) > s->max)
+                        return mp_error_set(err, -EINVAL, name, "%s: %lld is more than %s (%lld)", strbuf_str(jpath),
+                                            (long long)json_integer_value(v), s->max_why, (long long)s->max);
                 break;
         case S_ANYINT:
                 ok = json_is_integer(v);
@@ -885,7 +905,7 @@ static void merge_value(json_t *into, const char *key, json_t *from)
         if (json_is_integer(mine) && json_is_integer(from)) {
                 json_int_t a = json_integer_value(mine), b = json_integer_value(from);
                 if (streq(key, "count") || streq(key, "processes"))
-                        json_integer_set(mine, a + b);
+                        json_integer_set(mine, sat_add(a, b));
                 else if (b > a)
                         json_integer_set(mine, b);
                 return;
