@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Hand-made traces that no recording can produce (issue 12, item 6):
+"""Hand-made traces that no recording can produce (issue 12, items 5 and 6):
 `generate` (and merge, explain, diff, which read traces the same way) exits
 2 with one line naming the trace and the culprit, and writes nothing.
 
+ - paths: every `files` key and `resolved` name must be as the tracer
+   writes it: absolute, lexically normal (no empty, '.' or '..'
+   component, no final '/'); the root directory cannot have been written,
+   created, removed, renamed, linked or executed;
  - resource peaks beyond what Linux can have (2^62 KiB of memory, 2^62
    tasks) are refused instead of wrapping into a tiny `--memory 32m` /
    `--pids-limit 12`; large but possible peaks give the right limits.
@@ -64,7 +68,30 @@ def accepted(work, name, t):
 
 def main():
     work = mp.tmpdir()
+    bad_path = "not a path as recorded"
     n = 0
+    for name, key in (("relative", "etc/shadow"), ("empty", ""), ("dotdot", "/tmp/../etc/shadow"),
+                      ("leading-dotdot", "/../etc/shadow"), ("dot", "/etc/./shadow"), ("double-slash", "/etc//shadow"),
+                      ("final-slash", "/etc/"), ("only-dots", "..")):
+        refused(work, "path-" + name, trace({key: node()}), bad_path)
+        n += 1
+    refused(work, "resolved-relative", trace({"/tmp/l": node(resolved="etc/shadow")}), bad_path)
+    refused(work, "resolved-dotdot", trace({"/tmp/l": node(resolved="/tmp/../../")}), bad_path)
+    n += 2
+    for kind in ("write", "append", "create", "delete", "rename", "exec"):
+        refused(work, "root-" + kind, trace({"/": node(kind)}), "the root directory cannot have been")
+        n += 1
+    refused(work, "root-resolved-write", trace({"/tmp/l": node("write", resolved="/")}),
+            "the root directory cannot have been written")
+    n += 1
+    # what a recording can hold: "/" listed and a failed write to it, a
+    # file named "**" (escaped, not a glob), a symlink resolved
+    md = accepted(work, "good-paths", trace({"/": node("list"), "/x": node("write", "EISDIR"),
+                                             "/**": node(), "/tmp/l": node(resolved="/etc/hostname")}))
+    with open(os.path.join(work, "out-good-paths", "apparmor.profile")) as f:
+        prof = f.read()
+    mp.check('"/\\*\\*" r,' in prof and "\n  /** r," not in prof, f"the file named ** became a glob:\n{prof}")
+
     # resource peaks
     huge = 2 ** 62
     for name, res, text in (("rss", {"max_rss_kib": huge}, "resources.max_rss_kib"),
