@@ -29,8 +29,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
-#include "names.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
 
 typedef enum hot_args {
         HA_ANY,        /* any arguments */
