@@ -75,7 +75,14 @@ def main():
              f"counting saved nothing: {stc} counted, {stf} full")
 
     timing = {("syscall", "x86_64", n) for n in mp.TIMING.get(os.path.basename(exe), ())}
-    fc, ff = facts(tc) - timing, facts(tf) - timing
+    # Python's tempfile names (8 random characters, "tmp" first for
+    # mkstemp) differ between any two runs: masked, in the run's directory.
+    pyrandom = re.compile(re.escape(fixed) + r"/(tmp)?[a-z0-9_]{8}$")
+
+    def masked(fs):
+        return {tuple(pyrandom.sub(fixed + r"/\1RANDOM", x) if isinstance(x, str) else x for x in f) for f in fs}
+
+    fc, ff = masked(facts(tc) - timing), masked(facts(tf) - timing)
     missing, extra = sorted(ff - fc), sorted(fc - ff)
     mp.check(not missing and not extra,
              f"counted recording != full recording\n  missing: {missing[:20]}\n  extra: {extra[:20]}")
@@ -95,10 +102,11 @@ def main():
     same, diff, errs = filecmp.cmpfiles(gens["count"], gens["full"], names, shallow=False)
     mp.check(not errs, f"cannot compare {errs}")
     for n in diff:
-        # The compiler's mkstemp names differ between any two runs (and
-        # with them the sorted order): equal once those are masked.
-        a, b = ([RANDOM.sub("/ccXXXXXX.", line) for line in open(os.path.join(gens[m], n))]
-                for m in ("count", "full"))
+        # The compiler's and Python's temporary names differ between any
+        # two runs (and with them the sorted order): equal once masked.
+        pyrandom_in = re.compile(re.escape(fixed) + r"/(tmp)?[a-z0-9_]{8}(?=[\s,\"]|$)")
+        a, b = ([pyrandom_in.sub(fixed + r"/\1RANDOM", RANDOM.sub("/ccXXXXXX.", line))
+                 for line in open(os.path.join(gens[m], n))] for m in ("count", "full"))
         mp.check(sorted(a) == sorted(b), f"generated {n} differs")
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(fixed, ignore_errors=True)
