@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "trace.h"
-#include "tracer.h"
+#include "common/hashmap.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
 
 #define SYSCALL_SLOTS   1024 /* per ABI; x32 numbers are stored without the x32 bit */
 #define X32_SYSCALL_BIT 0x40000000UL
@@ -127,6 +127,11 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        /* The object a symlink led to, when the name was first seen as the
+         * link itself (created, lstat) and an access later followed it. */
+        bool have_target;
+        int8_t ttype;
+        uint32_t tuid, tgid, tmode;
         uint32_t nuses, cap;
         file_use *uses;
         json_t *stack; /* first stack (with --stacks) */
@@ -196,6 +201,9 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* Whether the workload created the path (encoded) while recorded: a
+ * successful create access. */
+bool rec_file_created(recorder *r, const char *enc_path);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);
