@@ -6,7 +6,9 @@
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [-q] -- CMD [ARG...]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--workspace DIR|auto]\n"
+          "               [--image IMAGE [--engine docker|podman] [--user U] [--engine-arg ARG]...]\n"
+          "               [-q] -- CMD [ARG...]\n"
           "\n"
           "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
           "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
@@ -22,6 +24,13 @@ static const command commands[] = {
           "                       knows run without a stop unless the trace needs facts from\n"
           "                       them, and the result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
+          "      --workspace DIR  paths under the checkout DIR (auto: the git top-level\n"
+          "                       above the current directory) become @{WORKSPACE}/...\n"
+          "      --image IMAGE    record in a fresh container of IMAGE: the static minpriv\n"
+          "                       mounted as its entrypoint, the trace copied out\n"
+          "      --engine ENGINE  docker (default) or podman, for --image\n"
+          "      --user U         the container's user (record as production runs it)\n"
+          "      --engine-arg ARG one more argument for `ENGINE run` (volumes, network...)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",
           "minpriv merge -o FILE TRACE...\n"
@@ -81,7 +90,7 @@ static const command commands[] = {
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
-          "                 [--format docker|k8s] [-q] TRACE...\n"
+          "                 [--format docker|k8s] [--workspace-at PATH] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -94,6 +103,8 @@ static const command commands[] = {
           "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
+          "      --workspace-at PATH where a checkout recorded with --workspace lives where\n"
+          "                          the profile is enforced: @{WORKSPACE} (default /workspace)\n"
           "  -q, --quiet             no summary on stderr\n" },
         { "report", cmd_report, "write a self-contained HTML report of a trace",
           "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"

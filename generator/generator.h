@@ -35,6 +35,10 @@ typedef struct gen_options {
         const char *globs_file;    /* user AppArmor glob rules, or NULL */
         const char *templates_dir; /* NULL: the built-in search (see gen_templates_dir) */
         bool k8s;                  /* --format k8s: Kubernetes resources too */
+        /* The value of @{WORKSPACE} in apparmor.profile (where a checkout
+         * recorded with record --workspace lives where the profile is
+         * enforced); NULL: /workspace. */
+        const char *workspace_at;
 } gen_options;
 
 /* What one generation run knows, shared by the emitters. */
