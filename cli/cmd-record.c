@@ -2,12 +2,12 @@
 #include <getopt.h>
 #include <signal.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "trace.h"
-#include "tracer.h"
-#include "baseline.h"
-#include "record-image.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
+#include "cli/baseline.h"
+#include "cli/record-image.h"
 
 /* The checkout around the current directory: the nearest ancestor holding
  * .git (a directory, or a file for worktrees). NULL when there is none. */
@@ -83,17 +83,12 @@ int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
 int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "stacks", no_argument, NULL, 'S' },
-                { "baseline", required_argument, NULL, 'b' },
-                { "no-seccomp", no_argument, NULL, 'N' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "image", required_argument, NULL, 'I' },
-                { "engine", required_argument, NULL, 'E' },
-                { "user", required_argument, NULL, 'u' },
-                { "engine-arg", required_argument, NULL, 'A' },
-                { "workspace", required_argument, NULL, 'W' },
-                { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },    { "stacks", no_argument, NULL, 'S' },
+                { "baseline", required_argument, NULL, 'b' },  { "no-seccomp", no_argument, NULL, 'N' },
+                { "no-kernel-count", no_argument, NULL, 'K' }, { "quiet", no_argument, NULL, 'q' },
+                { "image", required_argument, NULL, 'I' },     { "engine", required_argument, NULL, 'E' },
+                { "user", required_argument, NULL, 'u' },      { "engine-arg", required_argument, NULL, 'A' },
+                { "workspace", required_argument, NULL, 'W' }, { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-trace.json";
         const char *baseline_path = NULL, *workspace = NULL;
@@ -134,6 +129,10 @@ int cmd_record(int argc, char **argv)
                 case 'W':
                         workspace = optarg;
                         break;
+                case 'K':
+                        opts.no_kernel_count = true;
+                        inner[ninner++] = "--no-kernel-count";
+                        break;
                 case 'b':
                         baseline_path = optarg;
                         break;
@@ -150,7 +149,7 @@ int cmd_record(int argc, char **argv)
         if (!*output)
                 return usage_error("record", "empty output path");
         opts.argv = argv + optind;
-        if (ninner > 2)
+        if (ninner > 3)
                 return usage_error("record", "an option was given twice");
         if (img.image) {
                 if (baseline_path)

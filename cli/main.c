@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 
-#include "cli.h"
-#include "minpriv-revision.h"
+#include "cli/cli.h"
+#include "generated/minpriv-revision.h"
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--workspace DIR|auto]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count]\n"
+          "               [--workspace DIR|auto]\n"
           "               [--image IMAGE [--engine docker|podman] [--user U] [--engine-arg ARG]...]\n"
           "               [-q] -- CMD [ARG...]\n"
           "\n"
@@ -24,6 +25,8 @@ static const command commands[] = {
           "                       knows run without a stop unless the trace needs facts from\n"
           "                       them, and the result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
+          "      --no-kernel-count  stop at every syscall; by default (root, tracefs) hot\n"
+          "                       calls such as read and write are counted in the kernel\n"
           "      --workspace DIR  paths under the checkout DIR (auto: the git top-level\n"
           "                       above the current directory) become @{WORKSPACE}/...\n"
           "      --image IMAGE    record in a fresh container of IMAGE: the static minpriv\n"

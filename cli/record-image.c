@@ -17,10 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "record-image.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "cli/record-image.h"
+#include "trace/trace.h"
 
 #define IN_CTR_BIN "/.minpriv/minpriv"
 #define IN_CTR_OUT "/.minpriv/out"

@@ -51,10 +51,10 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "emitters.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -110,6 +110,41 @@ static const char *real_path(const char *path, const json_t *file)
 static bool from_image(const json_t *file)
 {
         return json_object_get(file, "mode") && !access_ok(file, "create");
+}
+
+/* Accesses to the name itself; every other kind reaches the object the
+ * name leads to (through symlinks: the `resolved` path). */
+static const char *const name_kinds[] = { "create", "delete", "rename", "link", NULL };
+static const char *const object_kinds[] = { "read", "write", "append", "attr",  "exec",  "mmap_exec",
+                                            "lock", "list",  "stat",   "chdir", "mount", NULL };
+static const char *const object_write_kinds[] = { "write", "append", "attr", NULL };
+
+/* The stat data of the object a name leads to: `target` when the node
+ * describes the symlink itself (it was created or looked at before an
+ * access followed it), else the node's own. */
+static const json_t *object_stat(const json_t *file)
+{
+        const json_t *t = json_object_get(file, "target");
+        return t ? t : file;
+}
+
+/* Whether the object reached through a name is an image file: it existed
+ * before (described), and neither the name (when it is the object) nor the
+ * resolved path was created by the workload. A symlink that was never
+ * followed successfully describes no object. */
+static bool object_from_image(const json_t *files, const char *path, const json_t *file)
+{
+        const char *real = real_path(path, file);
+        if (streq(real, path))
+                return from_image(file);
+        const json_t *st = object_stat(file);
+        const char *type = json_string_value(json_object_get(st, "type"));
+        if (!json_object_get(st, "mode") || (type && streq(type, "symlink")))
+                return false;
+        if (st == file && access_ok(file, "create"))
+                return false;
+        const json_t *rf = json_object_get(files, real);
+        return !(rf && access_ok(rf, "create"));
 }
 
 static bool is_dir(const json_t *file)
@@ -356,6 +391,24 @@ static char *mount_for(const char *real)
         return parent_dir(real);
 }
 
+/* Where a name really is (for what is done to the name: create, delete,
+ * rename, link). The node's `resolved` path when the name is not a symlink
+ * (then it resolves the directories only); for a symlink that was followed
+ * `resolved` is the target, so the name is its directory's resolved path
+ * (when the trace describes the directory) and its last component. */
+static char *name_path(const json_t *files, const char *path, const json_t *file)
+{
+        const char *type = json_string_value(json_object_get(file, "type"));
+        if (!type || !streq(type, "symlink"))
+                return xstrdup(real_path(path, file));
+        _cleanup_free_ char *dir = parent_dir(path);
+        const char *rdir = json_string_value(json_object_get(json_object_get(files, dir), "resolved"));
+        if (!rdir)
+                return xstrdup(path);
+        const char *base = strrchr(path, '/');
+        return xasprintf("%s%s", streq(rdir, "/") ? "" : rdir, base);
+}
+
 static const mount_pt *mount_of(const analysis *a, const char *real)
 {
         for (size_t i = 0; i < a->nmounts; i++)
@@ -410,19 +463,29 @@ static void analyse_mounts(analysis *a, const json_t *files)
         for (size_t i = 0; i < n; i++) {
                 const json_t *f = json_object_get(files, paths[i]);
                 const char *real = real_path(paths[i], f);
-                if (is_pseudo(real) || is_pseudo(paths[i]) || !any_ok(f, write_kinds))
-                        continue;
-                _cleanup_free_ char *m = mount_for(real);
-                if (streq(m, "/")) {
-                        /* No mount can make "/" writable on a read-only root. */
-                        a->root_written = true;
-                        strbuf w = STRBUF_INIT;
-                        md_code(&w, real);
-                        set_add(&a->root_writes, strbuf_str(&w));
-                        strbuf_free(&w);
-                        continue;
+                /* a name created, removed or renamed needs its own directory
+                 * writable; a write through it, the object's */
+                const char *where[2] = { NULL, NULL };
+                _cleanup_free_ char *name = name_path(files, paths[i], f);
+                if (any_ok(f, name_kinds) && !is_pseudo(name))
+                        where[0] = name;
+                if (any_ok(f, object_write_kinds) && !is_pseudo(real) && !(where[0] && streq(where[0], real)))
+                        where[1] = real;
+                for (int w = 0; w < 2; w++) {
+                        if (!where[w])
+                                continue;
+                        _cleanup_free_ char *m = mount_for(where[w]);
+                        if (streq(m, "/")) {
+                                /* No mount can make "/" writable on a read-only root. */
+                                a->root_written = true;
+                                strbuf sb = STRBUF_INIT;
+                                md_code(&sb, where[w]);
+                                set_add(&a->root_writes, strbuf_str(&sb));
+                                strbuf_free(&sb);
+                                continue;
+                        }
+                        set_add(&cand, m);
                 }
-                set_add(&cand, m);
         }
         size_t nc;
         _cleanup_free_ const char **cs = set_sorted(&cand, &nc);
@@ -442,12 +505,23 @@ static void analyse_mounts(analysis *a, const json_t *files)
         for (size_t i = 0; i < n; i++) {
                 const json_t *f = json_object_get(files, paths[i]);
                 const char *real = real_path(paths[i], f);
+                /* the name (what is done to it) and the object (what is done
+                 * through it), each under its own mount */
+                _cleanup_free_ char *name = name_path(files, paths[i], f);
+                if (!streq(real, name) && !is_pseudo(name)) {
+                        mount_pt *mn = (mount_pt *)mount_of(a, name);
+                        if (mn && any_ok(f, name_kinds)) {
+                                mn->writes++;
+                                if (!mn->example)
+                                        mn->example = xstrdup(name);
+                        }
+                }
                 if (is_pseudo(real))
                         continue;
                 mount_pt *m = (mount_pt *)mount_of(a, real);
                 if (!m)
                         continue;
-                if (any_ok(f, write_kinds)) {
+                if (streq(real, name) ? any_ok(f, write_kinds) : any_ok(f, object_write_kinds)) {
                         m->writes++;
                         if (!m->example)
                                 m->example = xstrdup(real);
@@ -455,7 +529,8 @@ static void analyse_mounts(analysis *a, const json_t *files)
                 if (any_ok(f, exec_kinds))
                         m->exec = true;
                 bool scratch = streq(m->path, "/tmp") || streq(m->path, "/var/tmp") || streq(m->path, "/run");
-                if (!scratch && !streq(real, m->path) && from_image(f) && any_ok(f, all_kinds)) {
+                if (!scratch && !streq(real, m->path) && object_from_image(files, paths[i], f) &&
+                    any_ok(f, object_kinds)) {
                         m->volume = true;
                         if (!m->image_example)
                                 m->image_example = xstrdup(real);
@@ -514,57 +589,61 @@ static void analyse_files(analysis *a, const json_t *files)
                 const char *path = paths[i];
                 const json_t *f = json_object_get(files, path);
                 const char *real = real_path(path, f);
-                if (is_pseudo(path) || is_pseudo(real) || !any_ok(f, all_kinds))
+                /* a read through /proc/self/root/... reaches a real file */
+                if (is_pseudo(real) || !any_ok(f, all_kinds))
                         continue;
-                bool image = from_image(f);
+                /* the object the name leads to: its owner and mode decide
+                 * (through a symlink: the target's, not the link's) */
+                const json_t *o = object_stat(f);
+                bool image = object_from_image(files, path, f);
                 bool tmp = under_tmpfs(a, real);
 
-                /* files used */
-                if (image && !is_dir(f) && !tmp) {
-                        if (!under_tmpfs(a, path))
-                                set_add(&used, path);
+                /* files used: the object, and the name when the image has it
+                 * (a symlink of the image) */
+                if (image && !is_dir(o) && !tmp && any_ok(f, streq(real, path) ? all_kinds : object_kinds))
                         set_add(&used, real);
-                }
+                if (from_image(f) && !is_dir(f) && !is_pseudo(path) && !under_tmpfs(a, path))
+                        set_add(&used, path);
 
                 /* setuid/setgid programs executed */
-                json_int_t mode = int_of(f, "mode", 0);
-                if (access_ok(f, "exec") && json_object_get(f, "mode") &&
+                json_int_t mode = int_of(o, "mode", 0);
+                if (access_ok(f, "exec") && json_object_get(o, "mode") &&
                     ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
                         strbuf sb = STRBUF_INIT;
                         md_code(&sb, real);
                         strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)",
-                                      mode & S_ISUID ? "user" : "group", (long long)int_of(f, "uid", 0),
-                                      (long long)int_of(f, "gid", 0), (long long)(mode & 07777));
+                                      mode & S_ISUID ? "user" : "group", (long long)int_of(o, "uid", 0),
+                                      (long long)int_of(o, "gid", 0), (long long)(mode & 07777));
                         set_add(&a->setid_programs, strbuf_str(&sb));
                         strbuf_free(&sb);
                 }
 
                 /* image files owned by ids a userns-remap range does not map */
-                if (image && !tmp && (int_of(f, "uid", 0) >= USERNS_RANGE || int_of(f, "gid", 0) >= USERNS_RANGE)) {
+                if (image && !tmp && (int_of(o, "uid", 0) >= USERNS_RANGE || int_of(o, "gid", 0) >= USERNS_RANGE)) {
                         strbuf sb = STRBUF_INIT;
                         strbuf_puts(&sb, "image file ");
                         md_code(&sb, real);
                         strbuf_printf(&sb, " is owned by %lld:%lld, outside the 65536 ids a remapped container maps",
-                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0));
+                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0));
                         set_add(&a->userns, strbuf_str(&sb));
                         strbuf_free(&sb);
                 }
 
                 /* what a non-root user could not do on image files */
-                if (a->as_root && image && !tmp && json_object_get(f, "mode")) {
-                        bool dir = is_dir(f);
-                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(f, 4))
-                                block(a, real, f, "reading", "read permission for others (o+r)");
-                        if (access_ok(f, "list") && !nonroot_allows(f, 4))
-                                block(a, real, f, "listing", "read permission for others (o+r)");
-                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(f, 2))
-                                block(a, real, f, "writing", "write permission for others (o+w)");
-                        if (access_ok(f, "exec") && !nonroot_allows(f, 1))
-                                block(a, real, f, "executing", "execute permission for others (o+x)");
-                        if (access_ok(f, "chdir") && dir && !nonroot_allows(f, 1))
-                                block(a, real, f, "entering", "search permission for others (o+x)");
-                        if (access_ok(f, "attr") && int_of(f, "uid", 0) != NONROOT_ID)
-                                block(a, real, f, "changing attributes", "ownership");
+                if (a->as_root && image && !tmp && json_object_get(o, "mode")) {
+                        bool dir = is_dir(o);
+                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(o, 4))
+                                block(a, real, o, "reading", "read permission for others (o+r)");
+                        if (access_ok(f, "list") && !nonroot_allows(o, 4))
+                                block(a, real, o, "listing", "read permission for others (o+r)");
+                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(o, 2))
+                                block(a, real, o, "writing", "write permission for others (o+w)");
+                        if (access_ok(f, "exec") && !nonroot_allows(o, 1))
+                                block(a, real, o, "executing", "execute permission for others (o+x)");
+                        if (access_ok(f, "chdir") && dir && !nonroot_allows(o, 1))
+                                block(a, real, o, "entering", "search permission for others (o+x)");
+                        if (access_ok(f, "attr") && int_of(o, "uid", 0) != NONROOT_ID)
+                                block(a, real, o, "changing attributes", "ownership");
                 }
                 /* names created or removed: the parent directory, when described */
                 if (a->as_root && !tmp &&
@@ -585,9 +664,9 @@ static void analyse_files(analysis *a, const json_t *files)
                                 strbuf sb = STRBUF_INIT;
                                 md_code(&sb, real);
                                 strbuf_printf(&sb, " (%s", kind);
-                                if (json_object_get(f, "mode"))
+                                if (json_object_get(o, "mode"))
                                         strbuf_printf(&sb, ", owner %lld:%lld mode %04llo",
-                                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0),
+                                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0),
                                                       (long long)(mode & 07777));
                                 strbuf_puts(&sb, ")");
                                 set_add(&a->secrets, strbuf_str(&sb));
@@ -1072,6 +1151,23 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                         strbuf_puts(sb, " |\n");
                 }
                 strbuf_putc(sb, '\n');
+                size_t npre = 0;
+                for (size_t k = 0; k < n; k++)
+                        if (reasons[k].ok && reasons[k].preexisting)
+                                npre++;
+                if (npre) {
+                        strbuf_printf(sb, "**%zu reason%s depend%s on pre-existing state:** ", npre,
+                                      npre == 1 ? "" : "s", npre == 1 ? "s" : "");
+                        strbuf_puts(sb, CAPS_PREEXISTING_ADVICE ":\n");
+                        for (size_t k = 0; k < n; k++) {
+                                if (!reasons[k].ok || !reasons[k].preexisting)
+                                        continue;
+                                strbuf_printf(sb, "- `%s`: ", reasons[k].cap);
+                                md_code(sb, reasons[k].text);
+                                strbuf_putc(sb, '\n');
+                        }
+                        strbuf_putc(sb, '\n');
+                }
                 if (in_default < ncaps)
                         strbuf_puts(sb,
                                     "Capabilities outside Docker's default set widen what the container may do beyond "
