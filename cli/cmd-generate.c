@@ -46,6 +46,7 @@ int cmd_generate(int argc, char **argv)
                 { "format", required_argument, NULL, 'f' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "workspace-at", required_argument, NULL, 'W' },
+                { "spo-layout", required_argument, NULL, 'L' },
                 { NULL, 0, NULL, 0 },
         };
         const char *dir = "profiles";
@@ -85,6 +86,13 @@ int cmd_generate(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = true;
+                        break;
+                case 'L':
+                        if (streq(optarg, "namespaced"))
+                                opts.spo_namespaced = true;
+                        else if (!streq(optarg, "cluster"))
+                                return usage_error("generate", "unknown --spo-layout '%s' (cluster or namespaced)",
+                                                   optarg);
                         break;
                 case 'W':
                         if (optarg[0] != '/' || strpbrk(optarg, " \t\n\"{}*?[],"))

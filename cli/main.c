@@ -93,7 +93,8 @@ static const command commands[] = {
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
-          "                 [--format docker|k8s] [--workspace-at PATH] [-q] TRACE...\n"
+          "                 [--format docker|k8s] [--spo-layout cluster|namespaced]\n"
+          "                 [--workspace-at PATH] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -106,6 +107,8 @@ static const command commands[] = {
           "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
+          "      --spo-layout L      cluster (default: Security Profiles Operator v0.9+,\n"
+          "                          v1, operator/NAME.json) or namespaced (older operators)\n"
           "      --workspace-at PATH where a checkout recorded with --workspace lives where\n"
           "                          the profile is enforced: @{WORKSPACE} (default /workspace)\n"
           "  -q, --quiet             no summary on stderr\n" },
