@@ -907,6 +907,8 @@ int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
         if (r < 0)
                 return r;
         _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+        /* defined in the profile when a rule uses it (see below) */
+        aa_vars_append(vars, "WORKSPACE", ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
 
         collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
         hashmap *rules = hashmap_new();
@@ -956,10 +958,19 @@ int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
                       "abi <abi/3.0>,\n"
                       "\n"
                       "include <tunables/global>\n"
-                      "\n"
-                      "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
+                      "\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name, ctx->name);
+                      ctx->name);
+        /* Paths of a checkout recorded with record --workspace: one
+         * definition, the same for every checkout, so profiles diff clean. */
+        if (strstr(strbuf_str(&body), TRACE_WORKSPACE_VAR))
+                strbuf_printf(
+                        &out,
+                        "# The checkout the workload was recorded in (minpriv record --workspace); its path where\n"
+                        "# this profile is enforced (minpriv generate --workspace-at).\n"
+                        "%s=%s\n\n",
+                        TRACE_WORKSPACE_VAR, ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
+        strbuf_printf(&out, "profile %s flags=(attach_disconnected,mediate_deleted) {\n", ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

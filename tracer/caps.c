@@ -344,6 +344,13 @@ void caps_exit(recorder *r, task *t, pending *pd, int err)
                 json_decref(proto);
                 return;
         }
+        if (err && (pd->cap_held || (err != EPERM && err != EACCES))) {
+                /* It failed with the capability held, or with an error that
+                 * is no permission check (ENOTDIR, ENOENT, EEXIST...): not
+                 * for want of the capability. */
+                json_decref(proto);
+                return;
+        }
         const char *cn = json_string_value(json_object_get(proto, "cap"));
         const char *reason = json_string_value(json_object_get(proto, "reason"));
         json_t *node = trace_node(r->t->root, "capabilities", cn, reason, NULL);

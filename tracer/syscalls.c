@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -709,6 +710,24 @@ static void h_setsockopt(recorder *r, task *t, const sysdef *d)
         record_argument(r, t, "setsockopt", key, v, 2);
 }
 
+/* CLONE_UNTRACED keeps the child from the tracer (PTRACE_O_TRACECLONE does
+ * not attach it): under --no-seccomp it would run unrecorded, and with the
+ * filter its calls would fail ENOSYS. The bit is cleared in the argument
+ * before the kernel reads it (the register for clone, the clone_args word
+ * for clone3), so the child is traced like any other; the trace keeps the
+ * flags as the program gave them. */
+static void clear_untraced(task *t, bool clone3, uint64_t flags)
+{
+        uint64_t v = flags & ~(uint64_t)CLONE_UNTRACED;
+        if (clone3) {
+                (void)!ptrace(PTRACE_POKEDATA, t->tid, (void *)(uintptr_t)t->args[0], (void *)(uintptr_t)v);
+                return;
+        }
+        size_t off = t->abi == TRACE_ABI_I386 ? offsetof(struct user_regs_struct, rbx)
+                                              : offsetof(struct user_regs_struct, rdi);
+        (void)!ptrace(PTRACE_POKEUSER, t->tid, (void *)off, (void *)(uintptr_t)v);
+}
+
 static void h_flags_arg(recorder *r, task *t, const sysdef *d)
 {
         /* The first argument (second for ioctl/setns) as given: clone and
@@ -726,6 +745,8 @@ static void h_flags_arg(recorder *r, task *t, const sysdef *d)
                 snprintf(key, sizeof key, "0x%llx", (unsigned long long)v);
         record_argument(r, t, d->name, key, &v, 1);
         if (streq(d->name, "clone")) {
+                if (v & CLONE_UNTRACED)
+                        clear_untraced(t, false, v);
                 t->clone_flags = v;
                 t->clone_seen = true;
         }
@@ -739,6 +760,8 @@ static void h_clone3(recorder *r, task *t, const sysdef *d)
         char key[32];
         snprintf(key, sizeof key, "0x%llx", (unsigned long long)flags);
         record_argument(r, t, "clone3", key, &flags, 1);
+        if (flags & CLONE_UNTRACED)
+                clear_untraced(t, true, flags);
         t->clone_flags = flags;
         t->clone_seen = true;
 }
