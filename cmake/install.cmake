@@ -4,7 +4,7 @@
 #   share/minpriv/templates/       the generator's data (found next to the binary)
 #   share/man/man1/minpriv.1.gz    docs/minpriv.1
 #   share/bash-completion/completions/minpriv
-#   share/doc/minpriv/             README, trace and diff formats, CI examples, copyright
+#   share/doc/minpriv/             README, docs/*.md, trace and diff formats, CI examples, copyright
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/templates)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/minpriv/templates)
@@ -27,6 +27,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/minpriv.bash-completion
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/trace-format.md ${CMAKE_SOURCE_DIR}/docs/diff-format.md
               ${CMAKE_SOURCE_DIR}/packaging/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The rest of the documentation, where the README's links (docs/...) find it.
+file(GLOB MINPRIV_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
+install(FILES ${MINPRIV_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 if(EXISTS ${CMAKE_SOURCE_DIR}/docs/ci)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ci DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 endif()
