@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Recording inside a container, the way the README recommends: the static
+"""Recording inside a container, the way docs/recording.md recommends: the static
 minpriv is mounted read-only into an image that has nothing else of it (no
 /usr, no shared library minpriv could use) and put in front of the
 entrypoint with --entrypoint, the recording run gets --cap-add SYS_PTRACE
@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import container  # noqa: E402
 import mp  # noqa: E402
 
-IN_CTR = "/usr/local/bin/minpriv"  # where the binary is mounted (README's recipe)
+IN_CTR = "/usr/local/bin/minpriv"  # where the binary is mounted (docs/recording.md's recipe)
 
 
 def make_image(work, samples):

@@ -2,7 +2,7 @@
 """The tracer's own memory stays bounded at scale (a memory check, not a
 timing one; timings are in bench/scale.py): 1,000 threads alive at once,
 10,000 processes in sequence, and 100,000 distinct files. The bounds are
-stated in the README; the trace must still be complete (every process and
+stated in docs/performance.md; the trace must still be complete (every process and
 every file recorded)."""
 import json
 import os
