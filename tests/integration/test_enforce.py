@@ -87,6 +87,13 @@ def skip(msg):
     sys.exit(77)
 
 
+def describe(d):
+    """One denial in a line: the fields that say what was asked."""
+    keys = ("operation", "class", "name", "capname", "signal", "peer", "family", "sock_type", "requested_mask",
+            "denied_mask", "requested", "denied", "comm", "fsuid", "ouid", "info", "error")
+    return " ".join(f"{k}={d[k]}" for k in keys if k in d)
+
+
 def profile_name(text):
     m = re.search(r"^profile (\S+)", text, re.M)
     mp.check(m is not None, "no profile line in apparmor.profile")
@@ -208,10 +215,7 @@ def main():
               f"{res.ms[lp]}+{res.ms[rp]} ms, {res.ms[ln]}+{res.ms[rn]} ms")
         if res.status[rp] != 0 or den:
             failed.append(f"{c.name}: confined run exited {res.status[rp]} with {len(den)} denials:\n"
-                          + "\n".join(f"  {d.get('operation')} {d.get('name', d.get('family', ''))} "
-                                      f"requested={d.get('requested_mask', d.get('requested', ''))} "
-                                      f"denied={d.get('denied_mask', d.get('denied', ''))} comm={d.get('comm')} "
-                                      f"fsuid={d.get('fsuid')} ouid={d.get('ouid')}" for d in den[:40])
+                          + "\n".join("  " + describe(d) for d in den[:40])
                           + f"\n  output: {res.output(rp)[-1500:]}")
         if res.status[rn] == 0 or not res.denials(nname):
             failed.append(f"{c.name}: negative control without {c.removed} exited {res.status[rn]} with "
