@@ -20,7 +20,15 @@ enum {
         K_HASH = 1u << 2,   /* content hash */
         K_FANOUT = 1u << 3, /* objects/XX/ fan-out directory */
         K_SHAPE = 1u << 4,  /* took a sibling's pattern */
+        K_FAMILY = 1u << 5, /* the random part the siblings of its shape vary in */
 };
+
+/* The random part of a run, as its family of siblings shows it: runs of
+ * the same length at the same place in names of the same shape in the
+ * same directory, which vary in rnd characters from start. */
+typedef struct family {
+        size_t len, start, rnd;
+} family;
 
 enum {
         C_LOWER = 1u << 0,
@@ -78,7 +86,8 @@ static void put_qmarks(strbuf *sb, size_t n)
 /* One run of [A-Za-z0-9_] of a name the workload made: its pattern into
  * sb; returns the kinds of generalisation (0: literal). *ambiguous: the
  * run may be random but its shape does not say how (a sibling decides). */
-static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout, bool *ambiguous)
+static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
+                            const family *fam, bool *ambiguous)
 {
         size_t tail = 0, head = 0;
         while (tail < n && is_digit((unsigned char)r[n - 1 - tail]))
@@ -97,6 +106,12 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 strbuf_puts(sb, "[0-9]*");
                 return K_NUM;
         }
+        if (fam && fam->len == n) {
+                put_lit(sb, r, fam->start);
+                put_qmarks(sb, fam->rnd);
+                put_lit(sb, r + fam->start + fam->rnd, n - fam->start - fam->rnd);
+                return K_RAND | K_FAMILY;
+        }
         /* a number at the end (pid, counter): 4 digits or more make a
          * random draw very unlikely (0.07% of mkstemp names) */
         if (tail >= 4) {
@@ -113,11 +128,13 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         unsigned c6 = n >= 6 ? classes(r + n - 6, 6) : 0, c8 = n >= 8 ? classes(r + n - 8, 8) : 0;
         /* glibc mkstemp: the last 6 of [A-Za-z0-9], mixed classes */
         bool r6 = n >= 6 && !(c6 & C_UNDER) && popcount3(c6) >= 2;
-        /* Python tempfile: 8 of [a-z0-9_] with a digit or underscore */
-        bool r8 = n >= 8 && !(c8 & C_UPPER) && (c8 & C_LOWER) && (c8 & (C_DIGIT | C_UNDER));
+        /* Python tempfile: 8 of [a-z0-9_] with a digit (an underscore alone
+         * is as common in words: test_logging) */
+        bool r8 = n >= 8 && !(c8 & C_UPPER) && (c8 & C_LOWER) && (c8 & C_DIGIT);
         size_t rnd = 0;
         if (r6 && r8) {
-                if (n == 8 || (n == 11 && memcmp(r, "tmp", 3) == 0)) {
+                /* Python's names have their 8 after a separator or "tmp" */
+                if (n == 8 || r[n - 9] == '_' || (n == 11 && memcmp(r, "tmp", 3) == 0)) {
                         rnd = 8;
                 } else {
                         rnd = 6;
@@ -146,9 +163,12 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
 
 /* The pattern of one component of a name the workload made (NULL when it
  * stays literal). */
-static char *component_pattern(const char *c, size_t n, const char *parent, size_t plen, unsigned *kinds,
-                               bool *ambiguous)
+typedef const family *(*family_fn)(void *ud, size_t run_index);
+
+static char *component_pattern(const char *c, size_t n, const char *parent, size_t plen, family_fn fam, void *fam_ud,
+                               unsigned *kinds, bool *ambiguous)
 {
+        size_t ri = 0;
         strbuf sb = STRBUF_INIT;
         bool fanout_parent = plen == 7 && memcmp(parent, "objects", 7) == 0;
         bool under_fanout = plen == 2 && all_hex(parent, 2);
@@ -162,7 +182,9 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                 size_t j = i;
                 while (j < n && is_word((unsigned char)c[j]))
                         j++;
-                k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, ambiguous);
+                k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL,
+                                 ambiguous);
+                ri++;
                 i = j;
         }
         *kinds |= k;
@@ -183,6 +205,10 @@ typedef struct ev {
         size_t n;
         hashmap *index;    /* raw name -> aa_evpath */
         hashmap *siblings; /* parent pattern -> strv of confident component patterns */
+        hashmap *memo1;    /* raw directory -> its pass-1 pattern */
+        hashmap *groups;   /* family key -> strv of runs */
+        hashmap *families; /* family key -> family */
+        hashmap *seen;     /* raw components collected into groups */
 } ev;
 
 static void strv_free_cb(void *p)
@@ -239,6 +265,130 @@ static bool named(ev *e, const char *raw, size_t len)
  * kinds used (0: the path stays literal); *ret is always the full pattern.
  * ancestors (pass 2): the patterns of the named directories above the
  * path, outermost first. */
+/* The skeleton of a component: each run of word characters replaced by
+ * its length ("tmp1a2b3c4d.txt" -> "11.3"). */
+static char *skeleton(const char *c, size_t n)
+{
+        strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < n;) {
+                if (!is_word((unsigned char)c[i])) {
+                        strbuf_putc(&sb, c[i] ? c[i] : '\1');
+                        i++;
+                        continue;
+                }
+                size_t j = i;
+                while (j < n && is_word((unsigned char)c[j]))
+                        j++;
+                strbuf_printf(&sb, "%zu", j - i);
+                i = j;
+        }
+        return strbuf_steal(&sb);
+}
+
+typedef struct fam_query {
+        ev *e;
+        const char *parent1; /* the parent's pass-1 pattern */
+        const char *skel;
+} fam_query;
+
+static char *family_key(const char *parent1, const char *skel, size_t ri)
+{
+        return xasprintf("%s\n%s\n%zu", parent1, skel, ri);
+}
+
+static const family *family_lookup(void *ud, size_t ri)
+{
+        fam_query *q = ud;
+        _cleanup_free_ char *k = family_key(q->parent1, q->skel, ri);
+        return hashmap_get(q->e->families, k);
+}
+
+/* Pass 1: remember the runs of a named component that may be random, by
+ * family (parent pattern, skeleton, run index), each component once. */
+static void family_collect(ev *e, const char *parent1, const char *rawprefix, const char *c, size_t n)
+{
+        if (hashmap_get(e->seen, rawprefix))
+                return;
+        hashmap_put(e->seen, rawprefix, (void *)1);
+        _cleanup_free_ char *skel = skeleton(c, n);
+        size_t ri = 0;
+        for (size_t i = 0; i < n;) {
+                if (!is_word((unsigned char)c[i])) {
+                        i++;
+                        continue;
+                }
+                size_t j = i;
+                while (j < n && is_word((unsigned char)c[j]))
+                        j++;
+                if (j - i >= 6) {
+                        _cleanup_free_ char *k = family_key(parent1, skel, ri);
+                        _cleanup_free_ char *run = xstrndup(c + i, j - i);
+                        strv *s = hashmap_get(e->groups, k);
+                        if (!s) {
+                                s = xcalloc(1, sizeof *s);
+                                hashmap_put(e->groups, k, s);
+                        }
+                        s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+                        s->v[s->n++] = steal_pointer(&run);
+                }
+                ri++;
+                i = j;
+        }
+}
+
+/* A family's random part: the columns in which its runs differ, widened to
+ * the length of a known generator (6 mkstemp, 8 Python, 10 mktemp) since
+ * random draws may agree in a column by chance. None when fewer than two
+ * distinct runs, when they differ only in digits (numbers) or in fewer
+ * than 5 columns. */
+static void family_decide(ev *e)
+{
+        size_t pos = 0;
+        const char *key;
+        void *val;
+        while (hashmap_next(e->groups, &pos, &key, &val)) {
+                strv *s = val;
+                size_t n = strlen(s->v[0]), cp = n, cs = n;
+                bool distinct = false;
+                for (size_t i = 1; i < s->n; i++) {
+                        const char *a = s->v[0], *b = s->v[i];
+                        size_t p = 0, q = 0;
+                        while (p < cp && a[p] == b[p])
+                                p++;
+                        while (q < cs && q < n && a[n - 1 - q] == b[n - 1 - q])
+                                q++;
+                        cp = p;
+                        cs = q;
+                        distinct = distinct || p < n;
+                }
+                if (!distinct || cp + cs >= n)
+                        continue;
+                size_t m = n - cp - cs;
+                bool digits = true;
+                for (size_t i = 0; i < s->n && digits; i++)
+                        for (size_t k = cp; k < n - cs; k++)
+                                if (!is_digit((unsigned char)s->v[i][k]))
+                                        digits = false;
+                if (digits || m < 5)
+                        continue;
+                size_t want = m <= 6 ? 6 : m <= 8 ? 8 : m <= 10 ? 10 : m;
+                if (want > n)
+                        want = n;
+                size_t end = n - cs, start = end >= want ? end - want : 0;
+                if (start + want > n)
+                        start = n - want;
+                family *f = xcalloc(1, sizeof *f);
+                *f = (family){ .len = n, .start = start, .rnd = want };
+                hashmap_put(e->families, key, f);
+        }
+}
+
+/* The generalised pattern of a path. Pass 1 collects confident sibling
+ * patterns and families, keyed by the parents' pass-1 patterns; pass 2
+ * applies families and lets ambiguous components adopt a sibling's
+ * pattern. Returns the kinds used (0: the path stays literal); *ret is
+ * always the full pattern. ancestors (pass 2): the patterns of the named
+ * directories above the path, outermost first. */
 static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, strv *ancestors)
 {
         strbuf pat = STRBUF_INIT;
@@ -254,21 +404,33 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                 bool dir = j < p->len;
                 const char *c = p->name + i;
                 size_t n = j - i;
+                _cleanup_free_ char *rawparent = xstrndup(p->name, i);
+                _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
                 bool here = named(e, p->name, dir ? j + 1 : j);
                 on = on || here;
+                const char *parent1 = pass == 1 ? strbuf_str(&pat) : hashmap_get(e->memo1, rawparent);
+                if (!parent1)
+                        parent1 = strbuf_str(&pat);
                 char *cp = NULL;
                 if (on && n) {
                         bool amb = false;
                         unsigned k = 0;
-                        cp = component_pattern(c, n, parent, plen, &k, &amb);
-                        if (pass == 1 && cp && !amb)
-                                sibling_add(e, strbuf_str(&pat), cp);
-                        if (pass == 2 && amb) {
-                                char *s = sibling_match(e, strbuf_str(&pat), c, n);
-                                if (s) {
-                                        free(cp);
-                                        cp = s;
-                                        k |= K_SHAPE;
+                        if (pass == 1) {
+                                family_collect(e, parent1, rawprefix, c, n);
+                                cp = component_pattern(c, n, parent, plen, NULL, NULL, &k, &amb);
+                                if (cp && !amb)
+                                        sibling_add(e, parent1, cp);
+                        } else {
+                                _cleanup_free_ char *skel = skeleton(c, n);
+                                fam_query q = { .e = e, .parent1 = parent1, .skel = skel };
+                                cp = component_pattern(c, n, parent, plen, family_lookup, &q, &k, &amb);
+                                if (amb && !(k & K_FAMILY)) {
+                                        char *s = sibling_match(e, parent1, c, n);
+                                        if (s) {
+                                                free(cp);
+                                                cp = s;
+                                                k |= K_SHAPE;
+                                        }
                                 }
                         }
                         if (cp)
@@ -281,6 +443,8 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                 free(cp);
                 if (dir)
                         strbuf_putc(&pat, '/');
+                if (pass == 1 && dir && !hashmap_get(e->memo1, rawprefix))
+                        hashmap_put(e->memo1, rawprefix, xstrdup(strbuf_str(&pat)));
                 if (ancestors && dir && here && j + 1 < p->len) {
                         ancestors->v = xrealloc(ancestors->v, (ancestors->n + 1) * sizeof *ancestors->v);
                         ancestors->v[ancestors->n++] = xstrdup(strbuf_str(&pat));
@@ -312,6 +476,10 @@ static char *why_names(unsigned kinds)
         }
         if (kinds & K_FANOUT) {
                 strbuf_printf(&sb, "%shash fan-out directory -> [0-9a-f][0-9a-f]", sep);
+                sep = "; ";
+        }
+        if (kinds & K_FAMILY) {
+                strbuf_printf(&sb, "%sthe part in which names of the same shape differ", sep);
                 sep = "; ";
         }
         if (kinds & K_SHAPE)
@@ -369,7 +537,14 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
 
 void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **ret_patterns, char **ret_why)
 {
-        ev e = { .paths = paths, .n = n, .index = hashmap_new(), .siblings = hashmap_new() };
+        ev e = { .paths = paths,
+                 .n = n,
+                 .index = hashmap_new(),
+                 .siblings = hashmap_new(),
+                 .memo1 = hashmap_new(),
+                 .groups = hashmap_new(),
+                 .families = hashmap_new(),
+                 .seen = hashmap_new() };
         for (size_t i = 0; i < n; i++) {
                 ret_patterns[i] = ret_why[i] = NULL;
                 _cleanup_free_ char *k = xstrndup(paths[i].name, paths[i].len);
@@ -379,6 +554,7 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
                 _cleanup_free_ char *pat = NULL;
                 path_pattern(&e, &paths[i], 1, &pat, NULL);
         }
+        family_decide(&e);
         strv *anc = xcalloc(n + 1, sizeof *anc);
         hashmap *subtrees = hashmap_new();
         for (size_t i = 0; i < n; i++) {
@@ -423,5 +599,9 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
         traversal_collapse(&e, collapse, ret_patterns, ret_why);
         hashmap_free(subtrees, free);
         hashmap_free(e.siblings, strv_free_cb);
+        hashmap_free(e.memo1, free);
+        hashmap_free(e.groups, strv_free_cb);
+        hashmap_free(e.families, free);
+        hashmap_free(e.seen, NULL);
         hashmap_free(e.index, NULL);
 }
