@@ -52,6 +52,7 @@
 
 #include "aaglob.h"
 #include "apparmor-access.h"
+#include "apparmor-evidence.h"
 #include "apparmor-globs.h"
 #include "apparmor-profile.h"
 #include "emitters.h"
@@ -95,6 +96,7 @@ typedef struct raw_path {
         bool owner_ok;   /* every access by the file's owner, and owner intended */
         bool probe_only; /* only ENOENT read probes */
         bool listed;     /* a directory the workload listed (getdents) */
+        bool named;      /* created, hard-linked or renamed by the workload */
 } raw_path;
 
 typedef struct prule {
@@ -106,6 +108,8 @@ typedef struct prule {
         char *prefix; /* glob rules: the literal bytes every match starts with */
         size_t prefix_len;
         const raw_path *raw; /* the path of a literal rule */
+        char *why;           /* evidence rules: why the pattern is as wide as it is */
+        size_t nraw;         /* recorded paths the rule covers */
 } prule;
 
 static void raw_free(void *p)
@@ -121,6 +125,7 @@ static void prule_free(void *p)
         free(r->pattern);
         free(r->text);
         free(r->prefix);
+        free(r->why);
         aaglob_free(r->compiled);
         free(r);
 }
@@ -190,6 +195,8 @@ static int collect_one(const aa_access *a, void *ud)
         raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved), a->probe);
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
+        if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
+                rp->named = true;
         return 0;
 }
 
@@ -269,9 +276,34 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 if (list[i]->perms)
                         aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
 
-        /* Directories listed whose files were read: collapse candidates. */
+        /* Patterns from the trace's evidence (apparmor-evidence.h) for the
+         * paths the table leaves literal, and subtrees the workload made. */
         const char *collapse_origin = NULL;
         int collapse = aa_globs_collapse(globs, &collapse_origin);
+        char **why = xcalloc(n + 1, sizeof *why);
+        {
+                aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+                char **evpat = xcalloc(n + 1, sizeof *evpat);
+                for (size_t i = 0; i < n; i++)
+                        ev[i] = (aa_evpath){ .name = list[i]->name,
+                                             .len = list[i]->len,
+                                             .perms = list[i]->perms,
+                                             .named = list[i]->named,
+                                             .listed = list[i]->listed,
+                                             .skip = globbed[i] != NULL || !list[i]->perms };
+                aa_evidence_globs(ev, n, collapse, evpat, why);
+                for (size_t i = 0; i < n; i++) {
+                        if (!evpat[i])
+                                continue;
+                        free(globbed[i]);
+                        globbed[i] = evpat[i];
+                        origins[i] = "minpriv's evidence rules";
+                }
+                free(evpat);
+                free(ev);
+        }
+
+        /* Directories listed whose files were read: collapse candidates. */
         hashmap *dircount = hashmap_new();
         bool *collapsible = xcalloc(n + 1, sizeof *collapsible);
         for (size_t i = 0; i < n && collapse > 0; i++) {
@@ -339,6 +371,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 break;
                         }
                         r->text = aa_render_pattern(pattern);
+                        r->why = steal_pointer(&why[i]);
                         hashmap_put(rules, pattern, r);
                 } else {
                         free(pattern);
@@ -346,11 +379,15 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 r->raw = NULL;
                 }
                 r->perms |= rp->perms;
+                r->nraw++;
                 r->owner_ok = r->owner_ok && rp->owner_ok;
                 r->probe_only = r->probe_only && rp->probe_only;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(globbed[i]);
+                free(why[i]);
+        }
+        free(why);
         free(globbed);
         free(origins);
         free(list);
@@ -453,6 +490,8 @@ static int group_of(const prule *r)
 static void put_rule(strbuf *sb, const prule *r)
 {
         _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
+        if (r->why)
+                strbuf_printf(sb, "  # %s (%zu recorded path%s)\n", r->why, r->nraw, r->nraw == 1 ? "" : "s");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
 }
 
