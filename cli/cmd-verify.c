@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
+#include "aa-enforce.h"
 #include "cli.h"
 #include "trace.h"
 #include "tracer.h"
@@ -81,10 +82,22 @@ int cmd_verify(int argc, char **argv)
                 opts.enforce_filter = &prog;
                 opts.no_seccomp = true;
         }
+        /* AppArmor: the kernel enforces the profile where it can; otherwise
+         * one line says why, and the profile is matched against the trace. */
+        _cleanup_aa_enforce_ aa_enforce *aae = NULL;
+        if (enforce && p->aa) {
+                _cleanup_free_ char *why = NULL;
+                if (aa_enforce_start(p->dir, &aae, &why) < 0)
+                        log_notice("%s", why);
+                else
+                        opts.aa_onexec = aae->name;
+        }
 
         _cleanup_trace_ trace *t = trace_new();
         int status = 0;
         int r = cli_trace_run(&opts, t, &status);
+        if (aae)
+                aa_enforce_finish(aae); /* unloads the profile */
         if (r > 0)
                 return r; /* otherwise what was recorded is checked */
 
@@ -95,6 +108,8 @@ int cmd_verify(int argc, char **argv)
         }
         _cleanup_strbuf_ strbuf out = STRBUF_INIT;
         verify_report_text(&out, rep, p, enforce);
+        if (aae)
+                aa_enforce_report(&out, aae);
         fputs(strbuf_str(&out), report ? report : stderr);
         if (report && fflush(report) != 0) {
                 log_error("cannot write the report: %s", strerror(errno));
@@ -102,5 +117,5 @@ int cmd_verify(int argc, char **argv)
         }
         if (status != 0)
                 return status;
-        return rep->n ? EXIT_FINDING : 0;
+        return rep->n || (aae && aae->n) ? EXIT_FINDING : 0;
 }
