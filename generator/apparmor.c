@@ -97,6 +97,7 @@ typedef struct raw_path {
         bool probe_only; /* only ENOENT read probes */
         bool listed;     /* a directory the workload listed (getdents) */
         bool named;      /* created, hard-linked or renamed by the workload */
+        bool removed;    /* deleted by the workload */
 } raw_path;
 
 typedef struct prule {
@@ -197,6 +198,8 @@ static int collect_one(const aa_access *a, void *ud)
                 rp->listed = true;
         if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
                 rp->named = true;
+        if (streq(a->result, "ok") && streq(a->kind, "delete"))
+                rp->removed = true;
         return 0;
 }
 
@@ -290,6 +293,9 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                              .perms = list[i]->perms,
                                              .named = list[i]->named,
                                              .listed = list[i]->listed,
+                                             .owner_ok = list[i]->owner_ok,
+                                             .probe_only = list[i]->probe_only,
+                                             .removed = list[i]->removed,
                                              .skip = globbed[i] != NULL || !list[i]->perms };
                 aa_evidence_globs(ev, n, collapse, evpat, why);
                 for (size_t i = 0; i < n; i++) {
