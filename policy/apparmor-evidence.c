@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "aaglob.h"
-#include "apparmor-evidence.h"
-#include "apparmor-profile.h"
-#include "hashmap.h"
-#include "strbuf.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-evidence.h"
+#include "policy/apparmor-profile.h"
+#include "common/hashmap.h"
+#include "common/strbuf.h"
 
 enum {
         K_RAND = 1u << 0,   /* mkstemp / tempfile random part */
