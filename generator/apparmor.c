@@ -904,8 +904,11 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "# privilege for what the workload did while it was recorded.\n"
                       "# %zu recorded paths became %zu file rules (glob table version %d%s);\n"
                       "# %zu failed accesses needed no permission (the kernel refused them first).\n"
-                      "# Load it on the Docker host and run the container under it:\n"
-                      "#   apparmor_parser -r -W apparmor.profile\n"
+                      "# Load it on the Docker host under its own name (the parser's cache is keyed by\n"
+                      "# file name: never -W on a file called apparmor.profile), then run the container:\n"
+                      "#   install -m 644 apparmor.profile /etc/apparmor.d/%s\n"
+                      "#   apparmor_parser -r /etc/apparmor.d/%s   (or, not installed: apparmor_parser -r -T "
+                      "apparmor.profile)\n"
                       "#   docker run --security-opt apparmor=%s ...\n"
                       "\n"
                       "abi <abi/3.0>,\n"
@@ -914,7 +917,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "\n"
                       "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name, ctx->name);
+                      ctx->name, ctx->name, ctx->name, ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

@@ -6,6 +6,8 @@ minpriv_packages="build-essential cmake pkg-config gcc-multilib git
   libseccomp-dev libjansson-dev libunwind-dev libcmocka-dev libapparmor-dev
   strace python3 python3-yaml podman runc crun apparmor clang libclang-rt-14-dev clang-format valgrind iproute2 file man-db
   chromium ${MINPRIV_DEPS_EXTRA:-}"
+minpriv_packages="$minpriv_packages user-mode-linux"   # AppArmor enforced in a UML guest (tests/integration/uml.py)
+minpriv_packages="$minpriv_packages nginx-light curl apache2-utils postgresql redis-server redis-tools"   # server workloads (samples/workloads)
 
 minpriv_install_deps() {
         missing=""
