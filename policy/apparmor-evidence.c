@@ -179,6 +179,8 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 rnd = 6;
         } else if (r8) {
                 rnd = 8;
+        } else if (n == 11 && memcmp(r, "tmp", 3) == 0 && !(c8 & C_UPPER)) {
+                rnd = 8; /* Python's default: tmp + 8 of [a-z0-9_] */
         } else if (temporary) {
                 /* created and removed again: a temporary name even when
                  * this draw has no digit (Python: 8 of [a-z0-9_] after a
