@@ -172,11 +172,22 @@ typedef struct collected {
         bool proc_by_number; /* /proc/<pid>/ paths used by number */
 } collected;
 
+/* /proc/<pid> itself: a stat of it (`test -d /proc/$pid`, a liveness
+ * check) needs no ptrace permission, unlike the files in it. */
+static bool proc_pid_dir(const char *path)
+{
+        size_t i = 6;
+        while (path[i] >= '0' && path[i] <= '9')
+                i++;
+        return path[i] == 0 || (path[i] == '/' && path[i + 1] == 0);
+}
+
 /* One recorded access (apparmor-access.c gives its permission and name). */
 static int collect_one(const aa_access *a, void *ud)
 {
         collected *c = ud;
-        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9')
+        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9' &&
+            !(streq(a->kind, "stat") && proc_pid_dir(a->path)))
                 c->proc_by_number = true;
         if (!a->granted) {
                 c->skipped++;

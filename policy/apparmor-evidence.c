@@ -560,7 +560,12 @@ static void family_decide(ev *e)
                         for (size_t k = cp; k < n - cs; k++)
                                 if (!is_digit((unsigned char)s->v[i][k]))
                                         digits = false;
-                if (digits || m < 5)
+                /* and at least one draw that looks random (two character
+                 * classes): "global" and "pg_wal" are two words */
+                bool random = false;
+                for (size_t i = 0; i < s->n && !random; i++)
+                        random = popcount3(classes(s->v[i] + cp, m)) >= 2;
+                if (digits || m < 5 || !random)
                         continue;
                 size_t want = m <= 6 ? 6 : m <= 8 ? 8 : m <= 10 ? 10 : m;
                 if (want > n)
