@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "aa-enforce.h"
-#include "aaglob.h"
-#include "fileio.h"
-#include "util.h"
+#include "cli/aa-enforce.h"
+#include "policy/aaglob.h"
+#include "common/fileio.h"
+#include "common/util.h"
 
 #define PREFIX "minpriv-verify-"
 

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 
 typedef struct aa_denial {
         char *operation; /* "open", "capable", "create", ... */

@@ -4,7 +4,7 @@
  * file, process or syscall involved. */
 #pragma once
 
-#include "util.h"
+#include "common/util.h"
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_FINDING  1   /* diff widens with --fail-on-widen, verify violations */

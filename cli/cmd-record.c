@@ -2,11 +2,11 @@
 #include <getopt.h>
 #include <signal.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "trace.h"
-#include "tracer.h"
-#include "baseline.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
+#include "cli/baseline.h"
 
 static void summarize(const trace *t, const char *path, int status)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "aa-enforce.h"
-#include "cli.h"
-#include "trace.h"
-#include "tracer.h"
-#include "verify.h"
+#include "cli/aa-enforce.h"
+#include "cli/cli.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
+#include "review/verify.h"
 
 /* Stacks only for what the profiles refuse: they cost about a
  * millisecond each. */

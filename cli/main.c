@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 
-#include "cli.h"
-#include "minpriv-revision.h"
+#include "cli/cli.h"
+#include "generated/minpriv-revision.h"
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",

@@ -50,14 +50,14 @@
  * take away an access the workload made is left out, with a comment. */
 #include <stdint.h>
 
-#include "aaglob.h"
-#include "apparmor-access.h"
-#include "apparmor-evidence.h"
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
-#include "emitters.h"
-#include "hashmap.h"
-#include "names.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-access.h"
+#include "policy/apparmor-evidence.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
+#include "generator/emitters.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 
@@ -97,6 +97,7 @@ typedef struct raw_path {
         bool probe_only; /* only ENOENT read probes */
         bool listed;     /* a directory the workload listed (getdents) */
         bool named;      /* created, hard-linked or renamed by the workload */
+        bool removed;    /* deleted by the workload */
 } raw_path;
 
 typedef struct prule {
@@ -171,11 +172,22 @@ typedef struct collected {
         bool proc_by_number; /* /proc/<pid>/ paths used by number */
 } collected;
 
+/* /proc/<pid> itself: a stat of it (`test -d /proc/$pid`, a liveness
+ * check) needs no ptrace permission, unlike the files in it. */
+static bool proc_pid_dir(const char *path)
+{
+        size_t i = 6;
+        while (path[i] >= '0' && path[i] <= '9')
+                i++;
+        return path[i] == 0 || (path[i] == '/' && path[i + 1] == 0);
+}
+
 /* One recorded access (apparmor-access.c gives its permission and name). */
 static int collect_one(const aa_access *a, void *ud)
 {
         collected *c = ud;
-        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9')
+        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9' &&
+            !(streq(a->kind, "stat") && proc_pid_dir(a->path)))
                 c->proc_by_number = true;
         if (!a->granted) {
                 c->skipped++;
@@ -197,6 +209,8 @@ static int collect_one(const aa_access *a, void *ud)
                 rp->listed = true;
         if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
                 rp->named = true;
+        if (streq(a->result, "ok") && streq(a->kind, "delete"))
+                rp->removed = true;
         return 0;
 }
 
@@ -290,6 +304,9 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                              .perms = list[i]->perms,
                                              .named = list[i]->named,
                                              .listed = list[i]->listed,
+                                             .owner_ok = list[i]->owner_ok,
+                                             .probe_only = list[i]->probe_only,
+                                             .removed = list[i]->removed,
                                              .skip = globbed[i] != NULL || !list[i]->perms };
                 aa_evidence_globs(ev, n, collapse, evpat, why);
                 for (size_t i = 0; i < n; i++) {

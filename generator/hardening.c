@@ -45,10 +45,10 @@
 #include <ctype.h>
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "emitters.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */

@@ -8,6 +8,7 @@ minpriv_packages="build-essential cmake pkg-config gcc-multilib git
   chromium ${MINPRIV_DEPS_EXTRA:-}"
 minpriv_packages="$minpriv_packages user-mode-linux"   # AppArmor enforced in a UML guest (tests/integration/uml.py)
 minpriv_packages="$minpriv_packages nginx-light curl apache2-utils postgresql redis-server redis-tools"   # server workloads (samples/workloads)
+minpriv_packages="$minpriv_packages libpython3.11-testsuite"   # stability test: a Python standard-library test subset (tests/integration/test_stability.py)
 
 minpriv_install_deps() {
         missing=""

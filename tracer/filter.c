@@ -27,8 +27,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "names.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
 
 static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
 {

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "trace.h"
-#include "tracer.h"
+#include "common/hashmap.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
 
 #define SYSCALL_SLOTS   1024 /* per ABI; x32 numbers are stored without the x32 bit */
 #define X32_SYSCALL_BIT 0x40000000UL

@@ -4,8 +4,8 @@
  * model once, at the end; rare facts go straight into the model. */
 #include <sys/stat.h>
 
-#include "internal.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "common/strbuf.h"
 
 const char *const access_kind_names[_AK_MAX] = {
         [AK_READ] = "read",     [AK_WRITE] = "write",         [AK_APPEND] = "append", [AK_CREATE] = "create",

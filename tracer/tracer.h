@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 struct sock_fprog;
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "apparmor-profile.h"
+#include "policy/apparmor-profile.h"
 
 static const char PROFILE[] = "# a hand-edited profile\n"
                               "abi <abi/3.0>,\n"

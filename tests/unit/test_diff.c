@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of `minpriv diff` (generator/diff*.c): what counts as a
+/* Unit tests of `minpriv diff` (review/diff*.c): what counts as a
  * widening, a narrowing and a change, for seccomp (regrouping is nothing,
  * argument values, errno, the default action), AppArmor (glob coverage,
  * owner, exec modes, variables, the union of several rules) and caps.txt,
@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "diff.h"
-#include "fileio.h"
+#include "review/diff.h"
+#include "common/fileio.h"
 
 static char tmpdir[64];
 

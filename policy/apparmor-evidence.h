@@ -9,17 +9,20 @@
  *  - a name component that the workload itself created, hard-linked or
  *    renamed (the trace's create/link/rename with result ok), or a
  *    component under such a directory: its random part (mkstemp/mkdtemp:
- *    the last 6 of [A-Za-z0-9]; Python tempfile: 8 of [a-z0-9_]) becomes
- *    `?` per character, a number (pid, counter, port, date) `[0-9]*`, a
+ *    the last 6 of [A-Za-z0-9]; Python tempfile: 8 of [a-z0-9_]; or the
+ *    columns in which siblings of the same shape differ) becomes `?` per
+ *    character, a number of 4 digits or more (pid, port, date), or one that
+ *    varies among siblings equal apart from their digits (a counter),
+ *    `[0-9]*`, a date or time (YYYY-MM-DD[_HH-MM-SS]) `[0-9]` per digit, a
  *    content hash (32, 38 under a 2-hex fan-out directory, 40 or 64 hex
  *    digits) `[0-9a-f]*`, a git-style 2-hex fan-out directory under
  *    `objects/` `[0-9a-f][0-9a-f]`. A name that does not look random on its
  *    own (a random draw without digits) takes the pattern of a sibling of
  *    the same shape that does, if one matches it;
- *  - a directory the workload created, with at least two recorded paths
- *    under it and no exec or mmap among them: everything under it becomes
- *    DIR/<star><star> with the union of their permissions (owner only when
- *    every one of them was accessed by its owner, decided by the caller);
+ *  - a directory the workload created, with at least two files recorded
+ *    under it, every path under it accessed only by its owner and none
+ *    executed or mapped: everything under it becomes owner DIR/<star><star>
+ *    with the union of their permissions;
  *  - a directory the workload listed, with at least `collapse` listed
  *    subdirectories (read only): every read-only directory under it
  *    becomes DIR/<star><star>/ r (a traversal, e.g. `find | head`, visits a
@@ -34,10 +37,13 @@
 typedef struct aa_evpath {
         const char *name; /* raw bytes, directories end in '/' */
         size_t len;
-        unsigned perms; /* AA_PERM_* */
-        bool named;     /* created, hard-linked or renamed by the workload (ok) */
-        bool listed;    /* a directory the workload listed */
-        bool skip;      /* has a pattern already (glob table): left alone */
+        unsigned perms;  /* AA_PERM_* */
+        bool named;      /* created, hard-linked or renamed by the workload (ok) */
+        bool listed;     /* a directory the workload listed */
+        bool skip;       /* has a pattern already (glob table): left alone */
+        bool owner_ok;   /* every access by the file's owner (an owner rule fits) */
+        bool probe_only; /* only ENOENT read probes */
+        bool removed;    /* deleted by the workload (ok) */
 } aa_evpath;
 
 /* Patterns for paths[0..n) (sorted by name, no duplicates): for each path

@@ -6,9 +6,9 @@
  * and ',' separate). */
 #include <stdarg.h>
 
-#include "apparmor-profile.h"
-#include "fileio.h"
-#include "strbuf.h"
+#include "policy/apparmor-profile.h"
+#include "common/fileio.h"
+#include "common/strbuf.h"
 
 #define PROFILE_MAX_BYTES (64u * 1024u * 1024u)
 

@@ -36,9 +36,9 @@
 #include <linux/net.h>
 #include <seccomp.h>
 
-#include "diff-internal.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "review/diff-internal.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define NR_MAX       1024
 #define MAX_CANDS    64

@@ -23,8 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aaglob.h"
-#include "util.h"
+#include "policy/aaglob.h"
+#include "common/util.h"
 
 enum {
         AA_PERM_READ = 1u << 0,   /* r */

@@ -25,10 +25,10 @@
  * (`complain`, `unconfined`) added widen, removed narrow; other flags, the
  * name and the attachment are changes. Deny rules are not subtracted when
  * deciding coverage: a changed deny rule is an item of its own. */
-#include "aaglob.h"
-#include "apparmor-profile.h"
-#include "diff-internal.h"
-#include "hashmap.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-profile.h"
+#include "review/diff-internal.h"
+#include "common/hashmap.h"
 
 static unsigned with_append(unsigned p)
 {

@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "aaglob.h"
-#include "apparmor-evidence.h"
-#include "apparmor-profile.h"
-#include "hashmap.h"
-#include "strbuf.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-evidence.h"
+#include "policy/apparmor-profile.h"
+#include "common/hashmap.h"
+#include "common/strbuf.h"
 
 enum {
         K_RAND = 1u << 0,   /* mkstemp / tempfile random part */
@@ -21,6 +21,7 @@ enum {
         K_FANOUT = 1u << 3, /* objects/XX/ fan-out directory */
         K_SHAPE = 1u << 4,  /* took a sibling's pattern */
         K_FAMILY = 1u << 5, /* the random part the siblings of its shape vary in */
+        K_DATE = 1u << 6,   /* a date or time */
 };
 
 /* The random part of a run, as its family of siblings shows it: runs of
@@ -61,7 +62,10 @@ static unsigned classes(const char *s, size_t n)
         unsigned c = 0;
         for (size_t i = 0; i < n; i++) {
                 unsigned char ch = (unsigned char)s[i];
-                c |= ch >= 'a' && ch <= 'z' ? C_LOWER : ch >= 'A' && ch <= 'Z' ? C_UPPER : is_digit(ch) ? C_DIGIT : C_UNDER;
+                c |= ch >= 'a' && ch <= 'z'   ? C_LOWER
+                     : ch >= 'A' && ch <= 'Z' ? C_UPPER
+                     : is_digit(ch)           ? C_DIGIT
+                                              : C_UNDER;
         }
         return c;
 }
@@ -86,9 +90,33 @@ static void put_qmarks(strbuf *sb, size_t n)
 /* One run of [A-Za-z0-9_] of a name the workload made: its pattern into
  * sb; returns the kinds of generalisation (0: literal). *ambiguous: the
  * run may be random but its shape does not say how (a sibling decides). */
-static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
-                            const family *fam, bool *ambiguous)
+/* The numbers of a component: which of its digit sequences vary among
+ * the names of its numbered family (same parent, same text apart from the
+ * digits). */
+typedef struct numbers {
+        const bool *vary; /* per digit sequence; NULL: no family */
+        size_t n;
+        size_t base; /* digit sequences before the current run */
+} numbers;
+
+static bool num_varies(const numbers *nums, size_t idx)
 {
+        return nums && nums->vary && idx < nums->n && nums->vary[idx];
+}
+
+static size_t count_digit_seqs(const char *s, size_t n)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (is_digit((unsigned char)s[i]) && (i == 0 || !is_digit((unsigned char)s[i - 1])))
+                        k++;
+        return k;
+}
+
+static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
+                            const family *fam, const numbers *nums, bool temporary, bool *ambiguous)
+{
+        size_t seqs = count_digit_seqs(r, n), base = nums ? nums->base : 0;
         size_t tail = 0, head = 0;
         while (tail < n && is_digit((unsigned char)r[n - 1 - tail]))
                 tail++;
@@ -102,9 +130,15 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 strbuf_puts(sb, "[0-9a-f]*");
                 return K_HASH;
         }
-        if (tail == n) {
+        /* a number of 4 digits or more (pid, port, date), or one that
+         * varies among its numbered siblings (counter) */
+        if (tail == n && (n >= 4 || num_varies(nums, base))) {
                 strbuf_puts(sb, "[0-9]*");
                 return K_NUM;
+        }
+        if (tail == n) {
+                put_lit(sb, r, n);
+                return 0;
         }
         if (fam && fam->len == n) {
                 put_lit(sb, r, fam->start);
@@ -120,7 +154,8 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 return K_NUM;
         }
         /* NNNN_fsm: a number with a fixed suffix (postgres relation forks) */
-        if (head >= 3 && r[head] == '_' && !(classes(r + head + 1, n - head - 1) & (C_DIGIT | C_UNDER))) {
+        if (head >= 3 && r[head] == '_' && !(classes(r + head + 1, n - head - 1) & (C_DIGIT | C_UNDER)) &&
+            (head >= 4 || num_varies(nums, base))) {
                 strbuf_puts(sb, "[0-9]*");
                 put_lit(sb, r + head, n - head);
                 return K_NUM;
@@ -144,13 +179,23 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 rnd = 6;
         } else if (r8) {
                 rnd = 8;
+        } else if (n == 11 && memcmp(r, "tmp", 3) == 0 && !(c8 & C_UPPER)) {
+                rnd = 8; /* Python's default: tmp + 8 of [a-z0-9_] */
+        } else if (temporary) {
+                /* created and removed again: a temporary name even when
+                 * this draw has no digit (Python: 8 of [a-z0-9_] after a
+                 * separator; mkstemp: a run of exactly 6) */
+                if (n >= 8 && !(c8 & C_UPPER) && (n == 8 || r[n - 9] == '_'))
+                        rnd = 8;
+                else if (n == 6)
+                        rnd = 6;
         }
         if (rnd) {
                 put_lit(sb, r, n - rnd);
                 put_qmarks(sb, rnd);
                 return K_RAND;
         }
-        if (tail >= 1) {
+        if (tail >= 1 && num_varies(nums, base + seqs - 1)) {
                 put_lit(sb, r, n - tail);
                 strbuf_puts(sb, "[0-9]*");
                 return K_NUM;
@@ -165,25 +210,69 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
  * stays literal). */
 typedef const family *(*family_fn)(void *ud, size_t run_index);
 
+/* A date or time in a name: YYYY-MM-DD, then optionally [_T ]HH[-:.]MM[-:.]SS
+ * (rotated logs, backups). Returns its length at c (0: none). */
+static size_t date_at(const char *c, size_t n)
+{
+        static const char *const shapes[] = { "dddd-dd-dd?dd?dd?dd", "dddd-dd-dd", "dddddddd?dddddd" };
+        for (size_t s = 0; s < ELEMENTSOF(shapes); s++) {
+                size_t len = strlen(shapes[s]), i = 0;
+                if (len > n)
+                        continue;
+                for (; i < len; i++) {
+                        char want = shapes[s][i], have = c[i];
+                        if (want == 'd'   ? !is_digit((unsigned char)have)
+                            : want == '?' ? !(have == '_' || have == 'T' || have == '-' || have == ':' || have == '.' ||
+                                              have == ' ')
+                                          : have != want)
+                                break;
+                }
+                if (i == len && (len == n || !is_digit((unsigned char)c[len])))
+                        return len;
+        }
+        return 0;
+}
+
 static char *component_pattern(const char *c, size_t n, const char *parent, size_t plen, family_fn fam, void *fam_ud,
-                               unsigned *kinds, bool *ambiguous)
+                               const numbers *nums0, bool temporary, unsigned *kinds, bool *ambiguous)
 {
         size_t ri = 0;
+        numbers nums = nums0 ? *nums0 : (numbers){ 0 };
         strbuf sb = STRBUF_INIT;
         bool fanout_parent = plen == 7 && memcmp(parent, "objects", 7) == 0;
         bool under_fanout = plen == 2 && all_hex(parent, 2);
         unsigned k = 0;
         for (size_t i = 0; i < n;) {
+                size_t d = (i == 0 || !is_digit((unsigned char)c[i - 1])) ? date_at(c + i, n - i) : 0;
+                if (d) {
+                        for (size_t x = 0; x < d; x++) {
+                                if (is_digit((unsigned char)c[i + x]))
+                                        strbuf_puts(&sb, "[0-9]");
+                                else
+                                        put_lit(&sb, c + i + x, 1);
+                        }
+                        k |= K_DATE;
+                        i += d;
+                        /* the rest of a run the date ends inside */
+                        while (i < n && is_word((unsigned char)c[i]) && i > 0 && is_word((unsigned char)c[i - 1])) {
+                                put_lit(&sb, c + i, 1);
+                                i++;
+                        }
+                        continue;
+                }
                 if (!is_word((unsigned char)c[i])) {
                         put_lit(&sb, c + i, 1);
                         i++;
                         continue;
                 }
                 size_t j = i;
-                while (j < n && is_word((unsigned char)c[j]))
+                while (j < n && is_word((unsigned char)c[j]) &&
+                       !(j > i && is_digit((unsigned char)c[j]) && !is_digit((unsigned char)c[j - 1]) &&
+                         date_at(c + j, n - j)))
                         j++;
-                k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL,
-                                 ambiguous);
+                nums.base = count_digit_seqs(c, i);
+                k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL, &nums,
+                                 temporary, ambiguous);
                 ri++;
                 i = j;
         }
@@ -209,7 +298,102 @@ typedef struct ev {
         hashmap *groups;   /* family key -> strv of runs */
         hashmap *families; /* family key -> family */
         hashmap *seen;     /* raw components collected into groups */
+        hashmap *numbered; /* numbered-family key -> numbered */
 } ev;
+
+typedef struct numbered {
+        char **names; /* distinct components */
+        size_t nnames;
+        bool *vary; /* per digit sequence */
+        size_t n;
+} numbered;
+
+static void numbered_free(void *p)
+{
+        numbered *f = p;
+        for (size_t i = 0; i < f->nnames; i++)
+                free(f->names[i]);
+        free(f->names);
+        free(f->vary);
+        free(f);
+}
+
+/* parent pattern + the component with each digit sequence as '#' */
+static char *numbered_key(const char *parent1, const char *c, size_t n)
+{
+        strbuf sb = STRBUF_INIT;
+        strbuf_printf(&sb, "%s\n", parent1);
+        for (size_t i = 0; i < n; i++) {
+                if (is_digit((unsigned char)c[i])) {
+                        if (i == 0 || !is_digit((unsigned char)c[i - 1]))
+                                strbuf_putc(&sb, '#');
+                        continue;
+                }
+                strbuf_putc(&sb, c[i] == '#' ? '\1' : c[i]);
+        }
+        return strbuf_steal(&sb);
+}
+
+static void numbered_collect(ev *e, const char *parent1, const char *c, size_t n)
+{
+        if (!count_digit_seqs(c, n))
+                return;
+        _cleanup_free_ char *k = numbered_key(parent1, c, n);
+        numbered *f = hashmap_get(e->numbered, k);
+        if (!f) {
+                f = xcalloc(1, sizeof *f);
+                hashmap_put(e->numbered, k, f);
+        }
+        for (size_t i = 0; i < f->nnames; i++)
+                if (strlen(f->names[i]) == n && memcmp(f->names[i], c, n) == 0)
+                        return;
+        f->names = xrealloc(f->names, (f->nnames + 1) * sizeof *f->names);
+        f->names[f->nnames++] = xstrndup(c, n);
+}
+
+/* The i-th digit sequence of s as [start, end). */
+static bool digit_seq(const char *s, size_t idx, size_t *ret_start, size_t *ret_end)
+{
+        size_t k = 0, n = strlen(s);
+        for (size_t i = 0; i < n; i++) {
+                if (!is_digit((unsigned char)s[i]) || (i > 0 && is_digit((unsigned char)s[i - 1])))
+                        continue;
+                size_t j = i;
+                while (j < n && is_digit((unsigned char)s[j]))
+                        j++;
+                if (k++ == idx) {
+                        *ret_start = i;
+                        *ret_end = j;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* Which digit sequences vary in each numbered family of two names or more. */
+static void numbered_decide(ev *e)
+{
+        size_t pos = 0;
+        const char *key;
+        void *val;
+        while (hashmap_next(e->numbered, &pos, &key, &val)) {
+                numbered *f = val;
+                if (f->nnames < 2)
+                        continue;
+                f->n = count_digit_seqs(f->names[0], strlen(f->names[0]));
+                f->vary = xcalloc(f->n + 1, sizeof *f->vary);
+                for (size_t d = 0; d < f->n; d++) {
+                        size_t s0, e0;
+                        digit_seq(f->names[0], d, &s0, &e0);
+                        for (size_t i = 1; i < f->nnames && !f->vary[d]; i++) {
+                                size_t s1, e1;
+                                if (!digit_seq(f->names[i], d, &s1, &e1) || e1 - s1 != e0 - s0 ||
+                                    memcmp(f->names[i] + s1, f->names[0] + s0, e0 - s0) != 0)
+                                        f->vary[d] = true;
+                        }
+                }
+        }
+}
 
 static void strv_free_cb(void *p)
 {
@@ -251,6 +435,13 @@ static char *sibling_match(ev *e, const char *parent, const char *c, size_t n)
                         return xstrdup(s->v[i]);
         }
         return NULL;
+}
+
+static bool removed(ev *e, const char *raw, size_t len)
+{
+        _cleanup_free_ char *k = xstrndup(raw, len);
+        const aa_evpath *p = hashmap_get(e->index, k);
+        return p && p->removed;
 }
 
 static bool named(ev *e, const char *raw, size_t len)
@@ -369,7 +560,12 @@ static void family_decide(ev *e)
                         for (size_t k = cp; k < n - cs; k++)
                                 if (!is_digit((unsigned char)s->v[i][k]))
                                         digits = false;
-                if (digits || m < 5)
+                /* and at least one draw that looks random (two character
+                 * classes): "global" and "pg_wal" are two words */
+                bool random = false;
+                for (size_t i = 0; i < s->n && !random; i++)
+                        random = popcount3(classes(s->v[i] + cp, m)) >= 2;
+                if (digits || m < 5 || !random)
                         continue;
                 size_t want = m <= 6 ? 6 : m <= 8 ? 8 : m <= 10 ? 10 : m;
                 if (want > n)
@@ -407,6 +603,7 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                 _cleanup_free_ char *rawparent = xstrndup(p->name, i);
                 _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
                 bool here = named(e, p->name, dir ? j + 1 : j);
+                bool temp = here && removed(e, p->name, dir ? j + 1 : j);
                 on = on || here;
                 const char *parent1 = pass == 1 ? strbuf_str(&pat) : hashmap_get(e->memo1, rawparent);
                 if (!parent1)
@@ -416,14 +613,18 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                         bool amb = false;
                         unsigned k = 0;
                         if (pass == 1) {
+                                numbered_collect(e, parent1, c, n);
                                 family_collect(e, parent1, rawprefix, c, n);
-                                cp = component_pattern(c, n, parent, plen, NULL, NULL, &k, &amb);
+                                cp = component_pattern(c, n, parent, plen, NULL, NULL, NULL, temp, &k, &amb);
                                 if (cp && !amb)
                                         sibling_add(e, parent1, cp);
                         } else {
                                 _cleanup_free_ char *skel = skeleton(c, n);
                                 fam_query q = { .e = e, .parent1 = parent1, .skel = skel };
-                                cp = component_pattern(c, n, parent, plen, family_lookup, &q, &k, &amb);
+                                _cleanup_free_ char *nk = numbered_key(parent1, c, n);
+                                const numbered *nf = hashmap_get(e->numbered, nk);
+                                numbers nums = { .vary = nf ? nf->vary : NULL, .n = nf ? nf->n : 0 };
+                                cp = component_pattern(c, n, parent, plen, family_lookup, &q, &nums, temp, &k, &amb);
                                 if (amb && !(k & K_FAMILY)) {
                                         char *s = sibling_match(e, parent1, c, n);
                                         if (s) {
@@ -482,13 +683,17 @@ static char *why_names(unsigned kinds)
                 strbuf_printf(&sb, "%sthe part in which names of the same shape differ", sep);
                 sep = "; ";
         }
+        if (kinds & K_DATE) {
+                strbuf_printf(&sb, "%sdate or time -> [0-9]", sep);
+                sep = "; ";
+        }
         if (kinds & K_SHAPE)
                 strbuf_printf(&sb, "%sa name of its siblings' shape", sep);
         return strbuf_steal(&sb);
 }
 
 typedef struct subtree {
-        size_t count;
+        size_t count, files;
         bool bad; /* something under it was executed or mapped */
 } subtree;
 
@@ -544,7 +749,8 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
                  .memo1 = hashmap_new(),
                  .groups = hashmap_new(),
                  .families = hashmap_new(),
-                 .seen = hashmap_new() };
+                 .seen = hashmap_new(),
+                 .numbered = hashmap_new() };
         for (size_t i = 0; i < n; i++) {
                 ret_patterns[i] = ret_why[i] = NULL;
                 _cleanup_free_ char *k = xstrndup(paths[i].name, paths[i].len);
@@ -555,6 +761,7 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
                 path_pattern(&e, &paths[i], 1, &pat, NULL);
         }
         family_decide(&e);
+        numbered_decide(&e);
         strv *anc = xcalloc(n + 1, sizeof *anc);
         hashmap *subtrees = hashmap_new();
         for (size_t i = 0; i < n; i++) {
@@ -573,22 +780,25 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
                                 hashmap_put(subtrees, anc[i].v[a], s);
                         }
                         s->count++;
-                        if (paths[i].perms & (AA_PERM_EXEC | AA_PERM_MMAP))
+                        if (paths[i].name[paths[i].len - 1] != '/')
+                                s->files++;
+                        if ((paths[i].perms & (AA_PERM_EXEC | AA_PERM_MMAP)) ||
+                            (!paths[i].owner_ok && !paths[i].probe_only))
                                 s->bad = true;
                 }
         }
         for (size_t i = 0; i < n; i++) {
                 for (size_t a = 0; a < anc[i].n; a++) {
                         subtree *s = hashmap_get(subtrees, anc[i].v[a]);
-                        if (s->count < 2 || s->bad)
+                        if (s->files < 2 || s->bad)
                                 continue;
                         free(ret_patterns[i]);
                         free(ret_why[i]);
                         ret_patterns[i] = xasprintf("%s**", anc[i].v[a]);
                         _cleanup_free_ char *shown = aa_render_pattern(anc[i].v[a]);
-                        ret_why[i] = xasprintf("everything under %s, a directory the workload created (%zu paths "
-                                               "recorded under it, none executed or mapped)",
-                                               shown, s->count);
+                        ret_why[i] = xasprintf("everything under %s, a directory the workload created (all of it "
+                                               "accessed by its owner, nothing executed or mapped)",
+                                               shown);
                         break;
                 }
                 for (size_t a = 0; a < anc[i].n; a++)
@@ -603,5 +813,6 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
         hashmap_free(e.groups, strv_free_cb);
         hashmap_free(e.families, free);
         hashmap_free(e.seen, NULL);
+        hashmap_free(e.numbered, numbered_free);
         hashmap_free(e.index, NULL);
 }
