@@ -111,11 +111,17 @@ int cmd_verify(int argc, char **argv)
         if (aae)
                 aa_enforce_report(&out, aae);
         fputs(strbuf_str(&out), report ? report : stderr);
+        /* Violations win over the workload's own status (under --enforce
+         * the workload usually fails because of them): exit status 3 means
+         * violations, anything else is the workload's, as for record. */
+        size_t nviol = rep->n + (aae ? aae->n : 0);
+        if (nviol && status != 0)
+                fprintf(report ? report : stderr,
+                        "minpriv verify: exit status %d for the violations; the workload's own status was %d\n",
+                        EXIT_VIOLATIONS, status);
         if (report && fflush(report) != 0) {
                 log_error("cannot write the report: %s", strerror(errno));
                 return EXIT_INTERNAL;
         }
-        if (status != 0)
-                return status;
-        return rep->n || (aae && aae->n) ? EXIT_FINDING : 0;
+        return nviol ? EXIT_VIOLATIONS : status;
 }

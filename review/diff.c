@@ -305,10 +305,21 @@ static int empty_seccomp(seccomp_profile **ret)
         return seccomp_profile_load_buffer(text, sizeof text - 1, "(no seccomp.json)", ret, NULL);
 }
 
+/* With the other's `abi` and preamble includes: the whole profile being
+ * new is listed through its rules already. */
 static int empty_apparmor(const aa_profile *other, aa_profile **ret)
 {
-        _cleanup_free_ char *text = xasprintf("profile %s { }\n", other ? other->name : "none");
-        return aa_profile_parse(text, strlen(text), "(no apparmor.profile)", ret, NULL);
+        int r = aa_profile_parse("profile none { }\n", strlen("profile none { }\n"), "(no apparmor.profile)", ret,
+                                 NULL);
+        if (r < 0 || !other)
+                return r;
+        free((*ret)->name);
+        (*ret)->name = xstrdup(other->name);
+        for (char **x = other->abis; *x; x++)
+                diff_strv_push(&(*ret)->abis, xstrdup(*x));
+        for (char **x = other->includes; *x; x++)
+                diff_strv_push(&(*ret)->includes, xstrdup(*x));
+        return 0;
 }
 
 static int empty_caps(caps_file **ret)
