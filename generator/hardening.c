@@ -1356,9 +1356,12 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
                 if (ctx->apparmor_raw_paths >= 0)
                         strbuf_printf(sb, " from %d recorded paths", ctx->apparmor_raw_paths);
                 strbuf_printf(sb,
-                              ". Load it on the host first: `apparmor_parser -r apparmor.profile`.\n"
+                              ". Load it on the host first, under its own name (the parser's cache is keyed by file "
+                              "name): `install -m 644 apparmor.profile /etc/apparmor.d/%s && apparmor_parser -r "
+                              "/etc/apparmor.d/%s`, or without installing `apparmor_parser -r -T apparmor.profile` "
+                              "(never `-W` on a file called apparmor.profile).\n"
                               "Flag: `--security-opt apparmor=%s` (compose `security_opt: [\"apparmor:%s\"]`).\n\n",
-                              ctx->name, ctx->name);
+                              ctx->name, ctx->name, ctx->name, ctx->name);
         } else {
                 strbuf_puts(sb,
                             "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "

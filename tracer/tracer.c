@@ -673,12 +673,17 @@ static int child_install(const struct sock_fprog *prog, int note_fd, bool *nnp)
 }
 
 _noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
-                                  const struct sock_fprog *enforce, int note_fd)
+                                  const struct sock_fprog *enforce, const char *aa_onexec, int note_fd)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         raise(SIGSTOP); /* the parent seizes us while we are stopped */
         bool nnp = false;
         int r;
+        if (aa_onexec && aa_change_onexec(aa_onexec) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot enter AppArmor profile %s at exec: %s\n", aa_onexec,
+                        strerror(errno));
+                _exit(125);
+        }
         if (seccomp && (r = child_install(prog, note_fd, &nnp)) < 0) {
                 dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(-r));
                 _exit(125);
@@ -815,7 +820,8 @@ static int run_attach(run_state *x, mp_error *err)
                 close(x->notes[0]);
                 for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                         sigaction(forwarded[i], &x->saved[i], NULL);
-                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter, x->notes[1]);
+                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter,
+                           x->opts->aa_onexec, x->notes[1]);
         }
         close(x->notes[1]);
         x->notes[1] = -1;
