@@ -567,6 +567,24 @@ static const schema s_run = { .type = S_OBJ, .fields = f_run };
 static const schema s_runs = { .type = S_ARR, .elem = &s_run };
 static const schema s_format = SCALAR(S_STR);
 
+/* io_uring: rings by setup flags, with the opcodes their submission
+ * queues held; what could not be recorded, by reason */
+static const schema s_uring_ops = { .type = S_MAP, .elem = &s_usage, .check_key = key_any };
+static const field f_uring_ring[] = {
+        { "programs", &s_programs, true },
+        { "opcodes", &s_uring_ops, false },
+        { NULL, NULL, false },
+};
+static const schema s_uring_ring = { .type = S_OBJ, .fields = f_uring_ring };
+static const schema s_uring_rings = { .type = S_MAP, .elem = &s_uring_ring, .check_key = key_any };
+static const schema s_uring_unrec = { .type = S_MAP, .elem = &s_usage, .check_key = key_any };
+static const field f_uring[] = {
+        { "rings", &s_uring_rings, false },
+        { "unrecordable", &s_uring_unrec, false },
+        { NULL, NULL, false },
+};
+static const schema s_uring = { .type = S_OBJ, .fields = f_uring };
+
 static const field f_root[] = {
         { "format", &s_format, true },
         { "version", &s_int, true },
@@ -581,6 +599,7 @@ static const field f_root[] = {
         { "signals", &s_signals, false },
         { "ptrace", &s_ptrace, false },
         { "resources", &s_resources, false },
+        { "io_uring", &s_uring, false },
         { NULL, NULL, false },
 };
 static const schema s_root = { .type = S_OBJ, .fields = f_root };
@@ -939,7 +958,13 @@ void trace_merge(trace *into, const trace *from)
                 }
         }
         json_object_foreach (from->root, k, v) {
-                if (streq(k, "format") || streq(k, "version") || (streamed && streq(k, streamed)))
+                if (streq(k, "version")) {
+                        /* the union holds what the newer one may have */
+                        if (json_integer_value(v) > json_integer_value(json_object_get(into->root, k)))
+                                json_object_set_new(into->root, k, json_integer(json_integer_value(v)));
+                        continue;
+                }
+                if (streq(k, "format") || (streamed && streq(k, streamed)))
                         continue;
                 json_t *mine = json_object_get(into->root, k);
                 if (!mine)
