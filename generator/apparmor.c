@@ -50,13 +50,13 @@
  * take away an access the workload made is left out, with a comment. */
 #include <stdint.h>
 
-#include "aaglob.h"
-#include "apparmor-access.h"
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
-#include "emitters.h"
-#include "hashmap.h"
-#include "names.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-access.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
+#include "generator/emitters.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 

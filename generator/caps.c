@@ -14,8 +14,8 @@
  * at most CAPS_MAX_REASONS of them. Reasons whose calls only failed are
  * not capabilities the workload needs: hardening.md lists them for review.
  * No capability line at all when nothing is needed. */
-#include "caps.h"
-#include "emitters.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
 
 #define CAPS_MAX_REASONS  10
 #define CAPS_MAX_PROGRAMS 3

@@ -3,7 +3,7 @@
  * shared by caps.txt and hardening.md. */
 #pragma once
 
-#include "generator.h"
+#include "generator/generator.h"
 
 /* One reason of capabilities.CAP_X in the trace, with its outcome. */
 typedef struct caps_reason {

@@ -40,15 +40,21 @@
  *   32 MiB (the runtime's own process is charged to the container too);
  *   pids is twice the most tasks (threads) alive at once, plus 8. The trace
  *   has the CPU time used but not the wall-clock time, so no CPU limit is
- *   derived from it.
+ *   derived from it. The memory limit is never below a limit the recorded
+ *   command line states itself (memcached -m, also its default 64 MiB;
+ *   java -Xmx; node --max-old-space-size; redis-server --maxmemory) plus
+ *   overhead (a quarter of it, at least 32 MiB), rounded up to 16 MiB: one
+ *   test run rarely fills a cache to its configured size. Every limit is
+ *   shown with the peak it comes from, in the checklist too.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "emitters.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -800,6 +806,82 @@ static long long memory_limit_mib(json_int_t sum_kib)
         return mib < 32 ? 32 : mib;
 }
 
+/* A size with an optional unit (k, m, g; redis's kb, mb, gb; a bare
+ * number is in default_unit bytes), in MiB rounded up; -1 if not a size. */
+static long long size_mib(const char *v, long long default_unit)
+{
+        char *end;
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (end == v || errno || n < 0 || n > (1LL << 40))
+                return -1;
+        long long unit = default_unit;
+        if (*end) {
+                char u = (char)tolower((unsigned char)*end);
+                unit = u == 'k' ? 1024LL : u == 'm' ? 1024LL * 1024 : u == 'g' ? 1024LL * 1024 * 1024 : -1;
+                if (unit < 0 || (end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2])))
+                        return -1;
+        }
+        return (n * unit + (1 << 20) - 1) >> 20;
+}
+
+/* The largest memory limit a recorded command line states (see the top of
+ * the file) in MiB, or -1; *why gets the words it comes from. */
+static long long stated_memory_mib(const json_t *runs, strbuf *why)
+{
+        long long best = -1;
+        size_t i;
+        json_t *run;
+        json_array_foreach (runs, i, run) {
+                const json_t *cmd = json_object_get(run, "command");
+                size_t n = json_array_size(cmd);
+                const char *prog = n ? json_string_value(json_array_get(cmd, 0)) : NULL;
+                if (!prog)
+                        continue;
+                const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+                bool memcached = streq(base, "memcached"), redis = streq(base, "redis-server");
+                bool java = streq(base, "java"), node = streq(base, "node") || streq(base, "nodejs");
+                long long mib = -1;
+                char what[160] = "";
+                if (memcached) {
+                        mib = 64;
+                        snprintf(what, sizeof what, "memcached's default item memory, 64 MiB");
+                }
+                for (size_t k = 1; k < n; k++) {
+                        const char *w = json_string_value(json_array_get(cmd, k));
+                        const char *next = k + 1 < n ? json_string_value(json_array_get(cmd, k + 1)) : NULL;
+                        const char *val = NULL;
+                        long long unit = 1;
+                        if (!w)
+                                continue;
+                        if (memcached && (streq(w, "-m") || streq(w, "--memory-limit")))
+                                val = next, unit = 1 << 20;
+                        else if (memcached && strncmp(w, "--memory-limit=", 15) == 0)
+                                val = w + 15, unit = 1 << 20;
+                        else if (memcached && strncmp(w, "-m", 2) == 0 && isdigit((unsigned char)w[2]))
+                                val = w + 2, unit = 1 << 20;
+                        else if (java && strncmp(w, "-Xmx", 4) == 0)
+                                val = w + 4;
+                        else if (node && strncmp(w, "--max-old-space-size=", 21) == 0)
+                                val = w + 21, unit = 1 << 20;
+                        else if (redis && streq(w, "--maxmemory"))
+                                val = next;
+                        long long v = val ? size_mib(val, unit) : -1;
+                        if (v > 0) {
+                                mib = v;
+                                snprintf(what, sizeof what, "`%s%s%s` (%lld MiB)", w, val == next ? " " : "",
+                                         val == next ? next : "", v);
+                        }
+                }
+                if (mib > best) {
+                        best = mib;
+                        strbuf_reset(why);
+                        strbuf_printf(why, "%s: %s", base, what);
+                }
+        }
+        return best;
+}
+
 static long long pids_limit(json_int_t max_tasks)
 {
         return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1;
@@ -812,6 +894,9 @@ typedef struct plan {
         bool nnp;
         long long memory_mib;
         long long pids;
+        long long peak_kib;   /* the memory peak memory_mib comes from */
+        long long peak_tasks; /* the tasks peak pids comes from */
+        long long stated_mib; /* > 0: memory_mib comes from the command line's own limit */
         bool seccomp;
         bool apparmor;
 } plan;
@@ -944,6 +1029,11 @@ static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, pla
                 list_set(sb, &a->mode_blocked, MAX_LISTED);
                 strbuf_putc(sb, '\n');
         }
+        if (a->as_root)
+                strbuf_puts(sb, "It was recorded as root, so root's privileges were used wherever they were there to "
+                                "use: record as the user production runs it as (`minpriv record --image IMAGE "
+                                "--user UID:GID -- CMD`, or `setpriv --reuid UID --regid GID --clear-groups -- minpriv "
+                                "record ...`) and this verdict is about that user.\n\n");
         strbuf_puts(sb, "Flag: none for now (`--user` once the above is resolved).\n\n");
 }
 
@@ -1160,8 +1250,31 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         json_int_t peak = sum > maxrss ? sum : maxrss;
         p->memory_mib = memory_limit_mib(peak);
         p->pids = pids_limit(tasks);
+        p->peak_kib = peak;
+        p->peak_tasks = tasks;
+        _cleanup_strbuf_ strbuf why = STRBUF_INIT;
+        long long stated = stated_memory_mib(json_object_get(a->t->root, "runs"), &why);
+        long long overhead = stated / 4 > 32 ? stated / 4 : 32;
+        long long floor_mib = stated > 0 ? (stated + overhead + 15) / 16 * 16 : -1;
         strbuf_puts(sb, "| limit | recorded peak | verdict | flag |\n|---|---|---|---|\n");
-        if (p->memory_mib > 0 && sum >= maxrss)
+        if (floor_mib > p->memory_mib) {
+                long long from_peak = p->memory_mib;
+                p->memory_mib = floor_mib;
+                p->stated_mib = stated;
+                strbuf_printf(sb,
+                              "| memory | %lld KiB RSS (%s) | %lld MiB: the command line's own limit, %s, plus "
+                              "%lld MiB overhead, rounded up to 16 MiB; ",
+                              (long long)peak, sum >= maxrss ? "summed over the live processes" : "largest process",
+                              p->memory_mib, strbuf_str(&why), overhead);
+                if (from_peak > 0)
+                        strbuf_printf(sb,
+                                      "1.5x the recorded peak would be only %lld MiB: one test run rarely "
+                                      "fills what the program is configured to use",
+                                      from_peak);
+                else
+                        strbuf_puts(sb, "no peak recorded");
+                strbuf_printf(sb, " | `--memory %lldm` |\n", p->memory_mib);
+        } else if (p->memory_mib > 0 && sum >= maxrss)
                 strbuf_printf(
                         sb,
                         "| memory | %lld KiB summed RSS of the live processes (largest single process %lld KiB) | "
@@ -1494,12 +1607,16 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_printf(sb, "| 4 | no-new-privileges | %s | %s |\n", p->nnp ? "feasible" : "not recommended",
                       p->nnp ? "`--security-opt no-new-privileges`" : "—");
         if (p->memory_mib > 0)
-                strbuf_printf(sb, "| 5 | memory limit | %lld MiB | `--memory %lldm` |\n", p->memory_mib, p->memory_mib);
+                strbuf_printf(sb, "| 5 | memory limit | %lld MiB (%s %lld KiB%s) | `--memory %lldm` |\n", p->memory_mib,
+                              p->stated_mib > 0 ? "stated limit + overhead; peak" : "headroom over the peak",
+                              p->peak_kib, p->stated_mib > 0 ? "" : " RSS", p->memory_mib);
         else
                 strbuf_puts(sb, "| 5 | memory limit | not derived | — |\n");
         strbuf_puts(sb, "| 5 | CPU limit | not derived (no wall-clock time) | — |\n");
         if (p->pids > 0)
-                strbuf_printf(sb, "| 5 | pids limit | %lld | `--pids-limit %lld` |\n", p->pids, p->pids);
+                strbuf_printf(sb,
+                              "| 5 | pids limit | %lld (headroom over the peak %lld task%s) | `--pids-limit %lld` |\n",
+                              p->pids, p->peak_tasks, p->peak_tasks == 1 ? "" : "s", p->pids);
         else
                 strbuf_puts(sb, "| 5 | pids limit | not derived | — |\n");
         if (p->seccomp)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <seccomp.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
-#include "names.h"
-#include "strbuf.h"
+#include "common/fileio.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 static const char *const abi_names[_TRACE_ABI_MAX] = {
         [TRACE_ABI_X86_64] = "x86_64",
@@ -561,6 +561,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "counted_in_kernel", &s_strarr, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

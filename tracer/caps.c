@@ -88,9 +88,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include "internal.h"
-#include "names.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

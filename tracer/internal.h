@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "trace.h"
-#include "tracer.h"
+#include "common/hashmap.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
 
 #define SYSCALL_SLOTS   1024 /* per ABI; x32 numbers are stored without the x32 bit */
 #define X32_SYSCALL_BIT 0x40000000UL
@@ -151,6 +151,8 @@ typedef struct syscall_counts {
         uint64_t *count[_TRACE_ABI_MAX]; /* SYSCALL_SLOTS each, allocated on first use */
 } syscall_counts;
 
+typedef struct kcount kcount;
+
 typedef struct recorder {
         trace *t;
         const tracer_options *opts;
@@ -174,6 +176,8 @@ typedef struct recorder {
         int main_signal;        /* the signal that killed it, 0 if none */
         int loop_error;         /* errno of an unexpected wait failure */
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
+        uint64_t exit_stops;    /* of those, syscall exit stops */
+        kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
@@ -264,6 +268,23 @@ void uring_free_all(recorder *r);
 
 /* filter.c */
 int filter_build(recorder *r, struct sock_fprog *ret);
+
+/* kcount.c: hot syscalls counted in the kernel */
+#define KCOUNT_PROGRAM "kernel:counted" /* the program their counts are under */
+/* Can the kernel count the hot syscalls here (tracefs, perf tracepoint
+ * counters)? Mounts tracefs when it is missing. 0 with *ret, or -errno. */
+int kcount_probe(kcount **ret);
+/* Counters on the stopped child, enabled at its exec, inherited. */
+int kcount_attach(kcount *k, pid_t pid);
+/* Allow rules for the counted calls (x86_64 numbers, native-only filter). */
+int kcount_filter_rules(const kcount *k, void *scmp_ctx);
+/* An entry stop (its calls are in the counters too). */
+void kcount_seen(kcount *k, int abi, uint64_t nr);
+/* Read the counters (every task gone) into the syscall counts. */
+void kcount_finish(recorder *r);
+json_t *kcount_names(const kcount *k);
+uint64_t kcount_counted(const kcount *k);
+void kcount_free(kcount *k);
 
 /* syscalls.c */
 void sys_table_init(void);

@@ -4,8 +4,8 @@
  * model once, at the end; rare facts go straight into the model. */
 #include <sys/stat.h>
 
-#include "internal.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "common/strbuf.h"
 
 const char *const access_kind_names[_AK_MAX] = {
         [AK_READ] = "read",     [AK_WRITE] = "write",         [AK_APPEND] = "append", [AK_CREATE] = "create",
@@ -153,6 +153,8 @@ static bool want_syscall_stack(recorder *r, task *t, const char *name)
 
 void rec_syscall(recorder *r, task *t)
 {
+        if (r->kc)
+                kcount_seen(r->kc, t->abi, t->nr);
         const char *name = t->slot >= 0 ? sys_name(t->abi, t->nr) : NULL;
         if (!name) {
                 /* A number libseccomp cannot name: kept by number, reported by

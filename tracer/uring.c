@@ -35,9 +35,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "internal.h"
-#include "names.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 #ifndef IORING_SETUP_NO_MMAP
 #define IORING_SETUP_NO_MMAP (1U << 14)

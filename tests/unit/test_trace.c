@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 static void roundtrip(const char *raw, size_t len, const char *expect_enc)
 {

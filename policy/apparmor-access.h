@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "apparmor-profile.h"
-#include "trace.h"
+#include "policy/apparmor-profile.h"
+#include "trace/trace.h"
 
 typedef struct aa_access {
         const char *key;     /* the trace's path (encoded), or the unix socket address */

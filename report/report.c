@@ -17,11 +17,11 @@
  * of the input traces or on the time. */
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "hashmap.h"
-#include "names.h"
-#include "report.h"
-#include "seccomp-profile.h"
+#include "generator/caps.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
+#include "report/report.h"
+#include "policy/seccomp-profile.h"
 
 #define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
 #define CHIPS_MAX        400 /* syscall chips per program before "and N more" */

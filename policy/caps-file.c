@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "caps-file.h"
+#include "policy/caps-file.h"
 
 #include <stdbool.h>
 #include <strings.h>
 
-#include "fileio.h"
-#include "names.h"
+#include "common/fileio.h"
+#include "trace/names.h"
 
 /* A caps.txt has at most a few dozen lines; anything this large is not one. */
 #define CAPS_FILE_MAX_BYTES (16u * 1024u * 1024u)

@@ -2,7 +2,7 @@
 /* Docker seccomp profiles: parse (jansson), compile (libseccomp, the way
  * podman + runc do), evaluate (a classic-BPF interpreter). See
  * seccomp-profile.h for the contracts. */
-#include "seccomp-profile.h"
+#include "policy/seccomp-profile.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -13,9 +13,9 @@
 #include <sys/mman.h>
 #include <sys/utsname.h>
 
-#include "fileio.h"
-#include "names.h"
-#include "strbuf.h"
+#include "common/fileio.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 /* ------------------------------------------------------------ small helpers */
 

@@ -32,13 +32,13 @@
  * that only change from the bad-architecture kill to a denial are folded
  * into one "architecture" item; when the default action changed, the
  * calls that only follow it are folded into the "defaultAction" item (with
- * their names in the json). */
+ * their names in the json). "flags" (emit_flags): SPEC_ALLOW added widens. */
 #include <linux/net.h>
 #include <seccomp.h>
 
-#include "diff-internal.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "review/diff-internal.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define NR_MAX       1024
 #define MAX_CANDS    64
@@ -664,6 +664,30 @@ static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_pro
         }
 }
 
+/* "flags": SECCOMP_FILTER_FLAG_SPEC_ALLOW turns the kernel's Speculative
+ * Store Bypass mitigation off for the container (widens, or narrows when
+ * it goes); TSYNC, LOG and WAIT_KILLABLE_RECV change how the filter is
+ * loaded, logged or waited for, not what it allows (a change). */
+static void emit_flags(sc_ctx *c)
+{
+        for (int side = 0; side < 2; side++) {
+                const seccomp_profile *a = side ? c->pn : c->po, *b = side ? c->po : c->pn;
+                for (char **f = a->flags; f && *f; f++) {
+                        if (b->flags && diff_strv_has(b->flags, *f))
+                                continue;
+                        bool spec = streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+                        diff_class cls = !spec ? DIFF_CHANGE : side ? DIFF_WIDEN : DIFF_NARROW;
+                        _cleanup_free_ char *sort = xasprintf("0|flags|%s", *f);
+                        diff_item *it = diff_add(c->d, cls, DIFF_FILE_SECCOMP, sort);
+                        const char *post = !spec  ? NULL
+                                           : side ? " (the Speculative Store Bypass mitigation is turned off)"
+                                                  : " (the Speculative Store Bypass mitigation is on again)";
+                        diff_item_line(it, side ? "flag added: " : "flag removed: ", *f, post);
+                        it->detail = json_pack("{s:s,s:s,s:b}", "kind", "flag", "flag", *f, "added", side == 1);
+                }
+        }
+}
+
 /* ------------------------------------------------------------ the driver */
 
 static int compile(const seccomp_profile *p, const char *const *caps, seccomp_program **ret, mp_error *err)
@@ -743,6 +767,7 @@ int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const secco
                                 emit_rec(&c, &c.recs[i]);
                 emit_default(&c);
                 emit_arches(&c);
+                emit_flags(&c);
                 emit_unknown(&c, c.envs[0].po, c.envs[0].pn);
         }
         for (size_t i = 0; i < c.n_recs; i++)

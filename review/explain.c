@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include "explain.h"
+#include "review/explain.h"
 
 #include <seccomp.h>
 
-#include "names.h"
+#include "trace/names.h"
 
 static bool is_syscall_name(const char *name)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "apparmor-access.h"
+#include "policy/apparmor-access.h"
 
 /* Failures that happen before AppArmor is consulted. */
 static bool fails_before_mediation(const char *result)

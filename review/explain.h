@@ -3,8 +3,8 @@
  * knows about one syscall, path or capability, as text. */
 #pragma once
 
-#include "strbuf.h"
-#include "trace.h"
+#include "common/strbuf.h"
+#include "trace/trace.h"
 
 /* Describe `item` in `t` into `out`. item is a syscall name ("openat"), an
  * absolute path ("/etc/passwd"; also matched against resolved paths and

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "common/util.h"
 
 /* A variable table: name -> list of values (patterns, may refer to other
  * variables). */

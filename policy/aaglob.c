@@ -6,10 +6,10 @@
  * parser_variable.c, lib.c), re-implemented here. */
 #include <stdint.h>
 
-#include "aaglob.h"
-#include "trace.h"
-#include "hashmap.h"
-#include "strbuf.h"
+#include "policy/aaglob.h"
+#include "trace/trace.h"
+#include "common/hashmap.h"
+#include "common/strbuf.h"
 
 #define MAX_ALT_DEPTH    50 /* AppArmor refuses deeper {} nesting */
 #define MAX_VAR_DEPTH    16 /* variables referring to variables */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the diff files (diff.c, diff-seccomp.c, diff-apparmor.c). */
+/* The diff result model (diff-result.c), private to review/: what diff.c,
+ * diff-seccomp.c and diff-apparmor.c build their items with. */
 #pragma once
 
-#include "diff.h"
-#include "strbuf.h"
+#include "review/diff.h"
+#include "common/strbuf.h"
 
 /* A new item of d (zeroed but for the fields given); sort is copied. */
 diff_item *diff_add(diff_result *d, diff_class cls, diff_file file, const char *sort);

@@ -2,11 +2,11 @@
 /* The AppArmor glob table (see apparmor-globs.h). */
 #include <regex.h>
 
-#include "aaglob.h"
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
-#include "fileio.h"
-#include "strbuf.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
+#include "common/fileio.h"
+#include "common/strbuf.h"
 
 #define GLOBS_MAX_BYTES (16u * 1024u * 1024u)
 

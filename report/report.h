@@ -13,7 +13,7 @@
  * characters show as visible \xHH escapes, never as raw bytes. */
 #pragma once
 
-#include "generator.h"
+#include "generator/generator.h"
 
 /* Docker's default seccomp profile as measured by
  * scripts/measure-docker-default (templates/docker-default.json). */

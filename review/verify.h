@@ -16,11 +16,11 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 
-#include "apparmor-profile.h"
-#include "caps-file.h"
-#include "seccomp-profile.h"
-#include "strbuf.h"
-#include "trace.h"
+#include "policy/apparmor-profile.h"
+#include "policy/caps-file.h"
+#include "policy/seccomp-profile.h"
+#include "common/strbuf.h"
+#include "trace/trace.h"
 
 typedef struct verify_profiles {
         char *dir;

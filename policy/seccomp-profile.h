@@ -40,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace.h"
-#include "util.h"
+#include "trace/trace.h"
+#include "common/util.h"
 
 /* Larger profiles are refused on load (Docker's default is ~20 KiB). */
 #define SECCOMP_PROFILE_MAX_BYTES (64u * 1024u * 1024u)

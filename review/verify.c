@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* `minpriv verify`: see verify.h. */
-#include "verify.h"
+#include "review/verify.h"
 
 #include <ctype.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 
-#include "aaglob.h"
-#include "apparmor-access.h"
-#include "explain.h"
-#include "generator.h"
-#include "hashmap.h"
-#include "names.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-access.h"
+#include "review/explain.h"
+#include "generator/generator.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
 
 /* ------------------------------------------------------------ profiles */
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "common/util.h"
 
 typedef struct caps_file_entry {
         char *name;     /* "CAP_NET_BIND_SERVICE" */
