@@ -554,6 +554,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "pids", &s_intarr, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

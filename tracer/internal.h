@@ -172,6 +172,8 @@ typedef struct recorder {
         int live_tasks, live_procs;
         int max_tasks, max_procs;
         uint64_t processes; /* processes created (including the first) */
+        pid_t *pids;        /* the process ids traced, in order of creation */
+        size_t npids;
         uint64_t sum_rss_kib_peak, max_rss_kib;
         uint32_t max_fds;
         uint32_t unpriv_port_start;

@@ -100,6 +100,8 @@ void rec_free(recorder *r)
                 free(p);
         }
         intmap_free(r->procs);
+        free(r->pids);
+        r->pids = NULL;
 }
 
 uint32_t rec_program(recorder *r, const char *path_encoded)
