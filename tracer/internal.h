@@ -127,6 +127,7 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        uint32_t cur_uid; /* the owner now (uid is the owner at the first access) */
         uint32_t nuses, cap;
         file_use *uses;
         json_t *stack; /* first stack (with --stacks) */
@@ -194,6 +195,11 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* The process's fsuid changed from old_fsuid: the files it holds open
+ * (inherited from a process of another uid, e.g. nginx's root master
+ * opening the logs for its www-data workers) are from now on used by a
+ * process that may not own them. */
+void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);
