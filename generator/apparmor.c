@@ -61,34 +61,6 @@
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 
-static bool strv_contains(char **v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
-/* Append s (owned by the vector from now on). */
-static void strv_add(char ***v, char *s)
-{
-        size_t n = 0;
-        while (*v && (*v)[n])
-                n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static void strv_sort(char **v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        if (n > 1)
-                qsort(v, n, sizeof *v, strcmp_ptr);
-}
-
 typedef struct raw_path {
         char *name; /* raw bytes (no NUL inside), directories end in '/' */
         size_t len;
@@ -111,6 +83,7 @@ typedef struct prule {
         const raw_path *raw; /* the path of a literal rule */
         char *why;           /* evidence rules: why the pattern is as wide as it is */
         size_t nraw;         /* recorded paths the rule covers */
+        char *note;          /* a comment line written above the rule, or NULL */
 } prule;
 
 static void raw_free(void *p)
@@ -127,6 +100,7 @@ static void prule_free(void *p)
         free(r->text);
         free(r->prefix);
         free(r->why);
+        free(r->note);
         aaglob_free(r->compiled);
         free(r);
 }
@@ -276,6 +250,103 @@ static char *literal_prefix(const char *pattern, size_t *ret_len)
         return strbuf_steal(&sb);
 }
 
+/* A path for a comment: rendered so it is one line of printable text. */
+static char *comment_path(const char *raw, size_t len)
+{
+        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
+        return aa_render_pattern(lit);
+}
+
+/* Probe floods. A workload that looks for many names that do not exist in
+ * one directory (a plugin or locale search, a cache lookup, a scanner)
+ * would get one rule per name: hundreds of thousands of lines that say
+ * nothing more than "it looks for names like these here". When at least
+ * PROBE_FOLD_MIN distinct failed read probes (ENOENT, nothing else done to
+ * the name) are directly in one directory, they become one rule: the
+ * directory, the bytes every probed name starts with, '*', the bytes every
+ * one ends with -- the narrowest single glob that matches every name
+ * probed, since '*' never crosses a '/'. A fold with fewer than
+ * PROBE_FOLD_MIN_LITERAL bytes of common prefix and suffix (which would be
+ * DIR/<star>, any file of the directory) is not made: the names stay
+ * literal rules. The rule carries a comment with the count and the shape. */
+#define PROBE_FOLD_MIN         64
+#define PROBE_FOLD_MIN_LITERAL 2
+
+typedef struct probe_group {
+        const char *first; /* a base name of the group (borrowed from a raw path) */
+        size_t first_len, prefix, suffix, min_len, n;
+        char *pattern; /* the folded glob, NULL when not folded */
+} probe_group;
+
+static void probe_group_free(void *p)
+{
+        probe_group *g = p;
+        free(g->pattern);
+        free(g);
+}
+
+static bool probe_candidate(const raw_path *rp, const char *globbed)
+{
+        return !globbed && rp->probe_only && rp->perms == AA_PERM_READ && rp->len > 1 && rp->name[rp->len - 1] != '/';
+}
+
+/* Group the candidates by directory and make each big group's glob. */
+static hashmap *probe_groups(raw_path **list, char **globbed, size_t n)
+{
+        hashmap *groups = hashmap_new();
+        for (size_t i = 0; i < n; i++) {
+                raw_path *rp = list[i];
+                if (!probe_candidate(rp, globbed[i]))
+                        continue;
+                const char *slash = memrchr(rp->name, '/', rp->len);
+                const char *base = slash + 1;
+                size_t blen = rp->len - (size_t)(base - rp->name);
+                _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(base - rp->name));
+                probe_group *g = hashmap_get(groups, parent);
+                if (!g) {
+                        g = xcalloc(1, sizeof *g);
+                        *g = (probe_group){ base, blen, blen, blen, blen, 0, NULL };
+                        hashmap_put(groups, parent, g);
+                }
+                size_t p = 0, s = 0;
+                while (p < g->prefix && p < blen && base[p] == g->first[p])
+                        p++;
+                while (s < g->suffix && s < blen && base[blen - 1 - s] == g->first[g->first_len - 1 - s])
+                        s++;
+                g->prefix = p;
+                g->suffix = s;
+                g->min_len = blen < g->min_len ? blen : g->min_len;
+                g->n++;
+        }
+        size_t pos = 0;
+        const char *dir;
+        void *val;
+        while (hashmap_next(groups, &pos, &dir, &val)) {
+                probe_group *g = val;
+                if (g->n < PROBE_FOLD_MIN)
+                        continue;
+                /* prefix and suffix may overlap in the shortest name */
+                size_t suffix = g->prefix + g->suffix > g->min_len ? g->min_len - g->prefix : g->suffix;
+                if (g->prefix + suffix < PROBE_FOLD_MIN_LITERAL)
+                        continue;
+                _cleanup_free_ char *d = aa_escape_literal(dir, strlen(dir));
+                _cleanup_free_ char *pre = aa_escape_literal(g->first, g->prefix);
+                _cleanup_free_ char *suf = aa_escape_literal(g->first + g->first_len - suffix, suffix);
+                g->pattern = xasprintf("%s%s*%s", d, pre, suf);
+        }
+        return groups;
+}
+
+/* The folded glob for a candidate path (borrowed), NULL when its directory
+ * was not folded. */
+static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
+{
+        const char *slash = memrchr(rp->name, '/', rp->len);
+        _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
+        probe_group *g = hashmap_get(groups, parent);
+        return g && g->pattern ? g : NULL;
+}
+
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
 static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *globs, const aa_vars *vars, hashmap *rules,
                        size_t *ret_raw, mp_error *err)
@@ -339,6 +410,8 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                 hashmap_put(dircount, parent, (void *)(cnt + 1));
         }
 
+        hashmap *probes = probe_groups(list, globbed, n);
+
         _cleanup_aaglob_ aaglob *everything = NULL;
         aaglob_compile("/**", NULL, &everything, NULL);
         int rc = 0;
@@ -361,6 +434,12 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                                 glob = true;
                         }
                 }
+                probe_group *folded = NULL;
+                if (!glob && probe_candidate(rp, NULL) && (folded = probe_group_of(probes, rp))) {
+                        pattern = xstrdup(folded->pattern);
+                        origin = "probe folding";
+                        glob = true;
+                }
                 if (!glob)
                         pattern = aa_escape_literal(rp->name, rp->len);
                 prule *r = hashmap_get(rules, pattern);
@@ -373,7 +452,10 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                         if (!glob)
                                 r->raw = rp;
                         mp_error e = { 0 };
-                        if (aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
+                        /* only glob rules are ever matched against; a literal
+                         * (an escaped path) needs no automaton, which would
+                         * cost kilobytes per path in a probe flood */
+                        if (glob && aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
                                 rc = mp_error_set(err, -EINVAL, origin, "the glob rule gives a bad pattern %s: %s",
                                                   pattern, e.text);
                                 prule_free(r);
@@ -391,6 +473,12 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                         }
                         r->text = aa_render_pattern(pattern);
                         r->why = steal_pointer(&why[i]);
+                        if (folded) {
+                                _cleanup_free_ char *shown = comment_path(rp->name, rp->len);
+                                r->note = xasprintf("%zu names that did not exist probed in this directory, all "
+                                                    "of this shape (e.g. %s): folded into one rule",
+                                                    folded->n, shown);
+                        }
                         hashmap_put(rules, pattern, r);
                 } else {
                         free(pattern);
@@ -412,6 +500,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
         free(list);
         free(collapsible);
         hashmap_free(dircount, NULL);
+        hashmap_free(probes, probe_group_free);
         if (rc < 0)
                 return rc;
 
@@ -425,19 +514,23 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
         while (hashmap_next(rules, &pos, &key, &val))
                 all[k++] = val;
         qsort(all, nr, sizeof *all, cmp_rule_text);
+        /* the glob rules apart, so that each literal is checked against
+         * them only (a probe flood has few globs and many literals) */
+        prule **globs_only = xcalloc(nr + 1, sizeof *globs_only);
+        size_t ng = 0;
         for (size_t i = 0; i < nr; i++) {
                 prule *g = all[i];
-                if (g->glob)
+                if (g->glob) {
                         g->prefix = literal_prefix(aaglob_expanded(g->compiled), &g->prefix_len);
+                        globs_only[ng++] = g;
+                }
         }
         for (size_t i = 0; i < nr; i++) {
                 prule *l = all[i];
                 if (l->glob || !l->raw)
                         continue;
-                for (size_t j = 0; j < nr; j++) {
-                        prule *g = all[j];
-                        if (!g->glob || g->removed)
-                                continue;
+                for (size_t j = 0; j < ng; j++) {
+                        prule *g = globs_only[j];
                         if ((l->perms & ~with_append(g->perms)) || (rule_owner(g) && !l->owner_ok))
                                 continue;
                         if (l->raw->len < g->prefix_len || memcmp(l->raw->name, g->prefix, g->prefix_len) != 0)
@@ -448,6 +541,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                         break;
                 }
         }
+        free(globs_only);
         free(all);
         *ret_raw = nraw;
         return 0;
@@ -508,17 +602,12 @@ static int group_of(const prule *r)
 
 static void put_rule(strbuf *sb, const prule *r)
 {
+        if (r->note)
+                strbuf_printf(sb, "  # %s\n", r->note);
         _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
         if (r->why)
                 strbuf_printf(sb, "  # %s (%zu recorded path%s)\n", r->why, r->nraw, r->nraw == 1 ? "" : "s");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
-}
-
-/* A path for a comment: rendered so it is one line of printable text. */
-static char *comment_path(const char *raw, size_t len)
-{
-        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
-        return aa_render_pattern(lit);
 }
 
 static const char *apparmor_signal(const char *trace_name, char *buf, size_t size)
@@ -627,19 +716,19 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
                                                     "add one by hand)\n",
                                                     (long long)dom, (long long)typ);
                                 if (!strv_contains(unknown, u))
-                                        strv_add(&unknown, u);
+                                        strv_push(&unknown, u);
                                 else
                                         free(u);
                                 continue;
                         }
                         if (streq(lower, "unix")) {
                                 if (!strv_contains(unix_types, tname))
-                                        strv_add(&unix_types, xstrdup(tname));
+                                        strv_push(&unix_types, xstrdup(tname));
                                 continue;
                         }
                         char *line = xasprintf("  network %s %s,\n", lower, tname);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -665,9 +754,10 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         json_t *net = json_object_get(ctx->t->root, "network");
         char **lines = NULL;
         for (char **t = types; t && *t; t++)
-                strv_add(&lines, xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
-                                           "type=%s,\n",
-                                           *t));
+                strv_push(&lines,
+                          xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
+                                    "type=%s,\n",
+                                    *t));
         static const struct {
                 const char *op, *perms;
                 bool peer;
@@ -698,7 +788,7 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
                                                  : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
                         free(pat);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -734,7 +824,7 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                   streq(target, "traced process") || streq(target, "own process group");
                         char ***v = in ? &internal : &external;
                         if (!strv_contains(*v, name))
-                                strv_add(v, xstrdup(name));
+                                strv_push(v, xstrdup(name));
                 }
         }
         strv_sort(internal);
@@ -875,6 +965,8 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         if (r < 0)
                 return r;
         _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+        /* defined in the profile when a rule uses it (see below) */
+        aa_vars_append(vars, "WORKSPACE", ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
 
         collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
         hashmap *rules = hashmap_new();
@@ -927,10 +1019,19 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "abi <abi/3.0>,\n"
                       "\n"
                       "include <tunables/global>\n"
-                      "\n"
-                      "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
+                      "\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name, ctx->name, ctx->name, ctx->name);
+                      ctx->name, ctx->name, ctx->name);
+        /* Paths of a checkout recorded with record --workspace: one
+         * definition, the same for every checkout, so profiles diff clean. */
+        if (strstr(strbuf_str(&body), TRACE_WORKSPACE_VAR))
+                strbuf_printf(
+                        &out,
+                        "# The checkout the workload was recorded in (minpriv record --workspace); its path where\n"
+                        "# this profile is enforced (minpriv generate --workspace-at).\n"
+                        "%s=%s\n\n",
+                        TRACE_WORKSPACE_VAR, ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
+        strbuf_printf(&out, "profile %s flags=(attach_disconnected,mediate_deleted) {\n", ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

@@ -470,34 +470,10 @@ void aa_profile_free(aa_profile *p)
         aa_vars_free(p->vars);
         strv_free(p->abis);
         strv_free(p->includes);
+        strv_free(p->alias_from);
+        strv_free(p->alias_to);
+        strv_free(p->var_defs);
         free(p);
-}
-
-static size_t strv_len(const char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void strv_push(char ***v, char *s)
-{
-        size_t n = 0;
-        if (*v)
-                while ((*v)[n])
-                        n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static bool strv_has(char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
 }
 
 static aa_rule *add_rule(aa_profile *p)
@@ -752,14 +728,14 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                 for (; j < n && t[j].type != T_RPAREN; j++) {
                         if (t[j].type == T_COMMA)
                                 continue;
-                        if (t[j].type != T_WORD || !in_list(allowed, strv_len(allowed), t[j].text))
+                        if (t[j].type != T_WORD || !strv_contains((char *const *)allowed, t[j].text))
                                 return lx_error(lx, t[j].line, t[j].col, "unknown access '%s'",
                                                 t[j].text ? t[j].text : "");
-                        if (!strv_has(r->access, t[j].text))
+                        if (!strv_contains(r->access, t[j].text))
                                 strv_push(&r->access, xstrdup(t[j].text));
                 }
                 i = j + 1;
-        } else if (i < n && t[i].type == T_WORD && in_list(allowed, strv_len(allowed), t[i].text) &&
+        } else if (i < n && t[i].type == T_WORD && strv_contains((char *const *)allowed, t[i].text) &&
                    !(i + 1 < n && t[i + 1].type == T_EQ)) {
                 strv_push(&r->access, xstrdup(t[i].text));
                 i++;
@@ -770,7 +746,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                         return 0;
                 }
                 const char *key = t[i].text;
-                if (!in_list(keys, strv_len(keys), key))
+                if (!strv_contains((char *const *)keys, key))
                         return lx_error(lx, t[i].line, t[i].col, "unknown conditional '%s'", key);
                 size_t k = i + 2;
                 if (k >= n)
@@ -1007,6 +983,90 @@ static int parse_include(lexer *lx, char **ret)
         return 0;
 }
 
+/* `alias FROM -> TO,`: two absolute paths, kept unescaped. */
+static int parse_alias(lexer *lx, aa_profile *p)
+{
+        adv_n(lx, 5);
+        char *pat[2] = { NULL, NULL };
+        int r = 0;
+        for (int i = 0; i < 2 && r == 0; i++) {
+                skip_blanks(lx);
+                if (i == 1) {
+                        if (!looking_at(lx, "->")) {
+                                r = lx_error(lx, lx->line, lx->col, "expected '->' in the alias rule");
+                                break;
+                        }
+                        adv_n(lx, 2);
+                        skip_blanks(lx);
+                }
+                token t = { 0 };
+                r = read_path(lx, &t);
+                if (r == 0)
+                        r = token_pattern(lx, &t, &pat[i]);
+                if (r == 0 && pat[i][0] != '/')
+                        r = lx_error(lx, t.line, t.col, "an alias path must start with '/'");
+                free(t.text);
+        }
+        if (r == 0) {
+                skip_blanks(lx);
+                r = expect_comma(lx, "alias rule");
+        }
+        if (r < 0) {
+                free(pat[0]);
+                free(pat[1]);
+                return r;
+        }
+        strv_push(&p->alias_from, pat[0]);
+        strv_push(&p->alias_to, pat[1]);
+        return 0;
+}
+
+/* What apparmor_parser does with aliases: every written file rule whose
+ * pattern (variables expanded) starts with FROM gets a copy for TO + the
+ * rest, so the profile allows it under both names. */
+static int apply_aliases(lexer *lx, aa_profile *p)
+{
+        size_t n_written = p->n_rules;
+        for (size_t a = 0; p->alias_from[a]; a++) {
+                const char *from = p->alias_from[a], *to = p->alias_to[a];
+                for (size_t i = 0; i < n_written; i++) {
+                        if ((p->rules[i].kind != AA_RULE_FILE && p->rules[i].kind != AA_RULE_LINK) ||
+                            !p->rules[i].glob || !startswith(aaglob_expanded(p->rules[i].glob), from))
+                                continue;
+                        _cleanup_free_ char *pat =
+                                xasprintf("%s%s", to, aaglob_expanded(p->rules[i].glob) + strlen(from));
+                        aaglob *g = NULL;
+                        mp_error e = { 0 };
+                        if (aaglob_compile(pat, p->vars, &g, &e) < 0)
+                                return lx_error(lx, p->rules[i].line, p->rules[i].column,
+                                                "the alias %s -> %s makes a bad pattern of this rule: %s", from, to,
+                                                e.text);
+                        aa_rule *r = add_rule(p), *o = &p->rules[i]; /* o after add_rule: it reallocates */
+                        _cleanup_free_ char *shown = aa_render_pattern(pat);
+                        _cleanup_free_ char *perms = aa_perms_format(o->perms, o->exec_mode);
+                        *r = (aa_rule){ .kind = o->kind,
+                                        .audit = o->audit,
+                                        .deny = o->deny,
+                                        .owner = o->owner,
+                                        .line = o->line,
+                                        .column = o->column,
+                                        .path = xstrdup(pat),
+                                        .glob = g,
+                                        .perms = o->perms,
+                                        .target = o->target ? xstrdup(o->target) : NULL,
+                                        .subset = o->subset,
+                                        .alias = a + 1 };
+                        memcpy(r->exec_mode, o->exec_mode, sizeof r->exec_mode);
+                        r->text = xasprintf("%s%s%s%s %s%s%s", o->audit ? "audit " : "", o->deny ? "deny " : "",
+                                            o->owner ? "owner " : "", shown, perms, o->target ? " -> " : "",
+                                            o->target ? o->target : "");
+                }
+        }
+        return 0;
+}
+
+static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int line, int col, strbuf *def);
+
 /* @{NAME} = values  /  @{NAME} += values, to the end of the line. */
 static int parse_variable(lexer *lx, aa_profile *p)
 {
@@ -1033,6 +1093,21 @@ static int parse_variable(lexer *lx, aa_profile *p)
                 return lx_error(lx, line, col + 2, "invalid variable name '%s'", name);
         if (append && !aa_vars_has(p->vars, name))
                 aa_vars_set(p->vars, name, NULL);
+        strbuf def = STRBUF_INIT;
+        strbuf_printf(&def, "@{%s} %s", name, append ? "+=" : "=");
+        int r = parse_variable_values(lx, p, name, line, col, &def);
+        if (r < 0) {
+                strbuf_free(&def);
+                return r;
+        }
+        strv_push(&p->var_defs, strbuf_steal(&def));
+        return 0;
+}
+
+/* The values of a variable definition, appended to the variable and to
+ * `def` (" v" each). */
+static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int line, int col, strbuf *def)
+{
         for (;;) {
                 skip_blanks(lx);
                 char c = peek(lx);
@@ -1064,6 +1139,7 @@ static int parse_variable(lexer *lx, aa_profile *p)
                         free(v);
                         return lx_error(lx, line, col + 2, "invalid variable name '%s'", name);
                 }
+                strbuf_printf(def, " %s", v);
                 free(v);
         }
         return 0;
@@ -1308,6 +1384,9 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
         p->vars = aa_vars_new_default();
         p->abis = xcalloc(1, sizeof(char *));
         p->includes = xcalloc(1, sizeof(char *));
+        p->alias_from = xcalloc(1, sizeof(char *));
+        p->alias_to = xcalloc(1, sizeof(char *));
+        p->var_defs = xcalloc(1, sizeof(char *));
         bool have_profile = false;
         int r = 0;
         for (;;) {
@@ -1352,10 +1431,7 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
                         if (r < 0)
                                 break;
                 } else if (looking_at_word(&lx, "alias")) {
-                        /* alias /a -> /b, : accepted, not used */
-                        while (!at_eof(&lx) && peek(&lx) != ',' && peek(&lx) != '\n')
-                                adv(&lx);
-                        r = expect_comma(&lx, "alias rule");
+                        r = parse_alias(&lx, p);
                         if (r < 0)
                                 break;
                 } else if (looking_at_word(&lx, "profile") || peek(&lx) == '/' || peek(&lx) == '"') {
@@ -1383,6 +1459,8 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
         }
         if (r == 0 && !have_profile)
                 r = lx_error(&lx, lx.line, lx.col, "no profile in the file");
+        if (r == 0)
+                r = apply_aliases(&lx, p);
         if (r < 0) {
                 aa_profile_free(p);
                 return r;
@@ -1564,7 +1642,7 @@ bool aa_profile_allows_signal(const aa_profile *p, const char *access, const cha
                 if (!access_has(r, access, "receive", "send"))
                         continue;
                 const aa_cond *set = rule_cond(r, "set");
-                if (set && !strv_has(set->values, signal))
+                if (set && !strv_contains(set->values, signal))
                         continue;
                 if (!cond_accepts(r, "peer.label", peer, p->vars))
                         continue;

@@ -5,7 +5,9 @@
  * access allowed?").
  *
  * What is read: comments, `abi`, `include` (recorded, not followed),
- * variable definitions (`@{X} = a b`, `+=`), one `profile NAME [ATTACH]
+ * variable definitions (`@{X} = a b`, `+=`), `alias /from/ -> /to/,`
+ * (applied as apparmor_parser does: each file rule whose expanded pattern
+ * starts with FROM gets a copy with that prefix replaced by TO), one `profile NAME [ATTACH]
  * [flags=(...)] { ... }` (or `/path { ... }`), and in it file rules with
  * the qualifiers audit/allow/deny/owner (path-first and mode-first forms,
  * quoted paths with escapes, `-> target`), `file,`, `link`, `network`,
@@ -84,6 +86,8 @@ typedef struct aa_rule {
         size_t n_conds;
         /* INCLUDE */
         char *include;
+        /* a copy made by the alias alias - 1 of the profile (0: written) */
+        size_t alias;
 } aa_rule;
 
 typedef struct aa_profile {
@@ -96,6 +100,12 @@ typedef struct aa_profile {
         aa_vars *vars;   /* the built-in tunables plus the file's definitions */
         char **abis;     /* `abi` lines (NULL-terminated) */
         char **includes; /* includes before the profile (NULL-terminated) */
+        /* `alias FROM -> TO,` (patterns, unescaped; NULL-terminated, as
+         * many of each) */
+        char **alias_from, **alias_to;
+        /* the variable definitions of the file, one "@{X} = v1 v2" or
+         * "@{X} += v" each, values unescaped (NULL-terminated) */
+        char **var_defs;
 } aa_profile;
 
 /* Parse a profile from memory (`name` for messages). Fuzz-friendly: any

@@ -16,14 +16,19 @@
  *  - capability and network rules widen unless OLD allowed the same
  *    capability / family and type already;
  *  - a deny rule narrows;
- *  - other rules (unix, signal, ptrace, mount, dbus, includes of other
- *    files, which are not read) widen when allow, narrow when deny.
+ *  - an include (its file is not read) widens, added or removed;
+ *  - other rules (unix, signal, ptrace, mount, dbus) widen when allow,
+ *    narrow when deny.
  *
  * A rule only in OLD is the mirror image (an allow rule narrows by what NEW
  * no longer covers, a deny rule that went widens). A rule whose only change
  * is `audit` is a change. Profile flags: complain, kill-less modes
  * (`complain`, `unconfined`) added widen, removed narrow; other flags, the
- * name and the attachment are changes. Deny rules are not subtracted when
+ * name and the attachment are changes. The preamble (compare_preamble):
+ * an `abi` or an include before the profile added or removed widens, an
+ * alias added widens (and the rule copies it makes are compared as rules),
+ * a variable definition changed widens when included files could use it
+ * (otherwise the rules using it show the change, and it is not listed). Deny rules are not subtracted when
  * deciding coverage: a changed deny rule is an item of its own. */
 #include "policy/aaglob.h"
 #include "policy/apparmor-profile.h"
@@ -126,7 +131,7 @@ static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char *c
                         continue;
                 got |= op & want;
                 if (ret_by)
-                        diff_strv_push(ret_by, xasprintf("line %d: %s,", o->line, o->text));
+                        strv_push(ret_by, xasprintf("line %d: %s,", o->line, o->text));
         }
         return got;
 }
@@ -158,8 +163,8 @@ static bool other_allows(const aa_rule *r, const aa_profile *other)
         return false;
 }
 
-static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool in_new, const char *how,
-                          unsigned perms, char **by)
+static void add_rule_item(diff_result *d, const aa_profile *own, diff_class cls, const aa_rule *r, bool in_new,
+                          const char *how, unsigned perms, char **by)
 {
         _cleanup_free_ char *text = rule_text(r);
         _cleanup_free_ char *sort = xasprintf("3|%s|%08d|%s", in_new ? "new" : "old", r->line, text);
@@ -172,6 +177,9 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
         strbuf_free(&post);
         const char *by_what = cls == DIFF_CHANGE ? (in_new ? "already allowed in OLD" : "still allowed in NEW")
                                                  : (in_new ? "partly allowed in OLD" : "partly still allowed in NEW");
+        if (r->alias)
+                diff_item_note(it, xasprintf("the rule at line %d as `alias %s -> %s,` rewrites it", r->line,
+                                             own->alias_from[r->alias - 1], own->alias_to[r->alias - 1]));
         for (char **b = by; b && *b; b++)
                 diff_item_note(it, xasprintf("%s by %s", by_what, *b));
         json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", aa_rule_kind_name(r->kind),
@@ -181,16 +189,17 @@ static void add_rule_item(diff_result *d, diff_class cls, const aa_rule *r, bool
                 json_object_set_new(det, in_new ? "perms_added" : "perms_removed", json_string(p));
         }
         if (by)
-                json_object_set_new(det, "covered_by", diff_strv_json(by));
+                json_object_set_new(det, "covered_by", strv_to_json(by));
         it->detail = det;
 }
 
 /* A rule present on one side only. */
-static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, char *const *prefixes, bool in_new)
+static void one_side(diff_result *d, const aa_profile *own, const aa_rule *r, const aa_profile *other,
+                     char *const *prefixes, bool in_new)
 {
         diff_class grant = in_new ? DIFF_WIDEN : DIFF_NARROW, take = in_new ? DIFF_NARROW : DIFF_WIDEN;
         if (r->deny) {
-                add_rule_item(d, take, r, in_new, in_new ? "a deny rule added" : "a deny rule removed", 0, NULL);
+                add_rule_item(d, own, take, r, in_new, in_new ? "a deny rule added" : "a deny rule removed", 0, NULL);
                 return;
         }
         if (is_file(r)) {
@@ -201,35 +210,42 @@ static void one_side(diff_result *d, const aa_rule *r, const aa_profile *other, 
                 if (rest & AA_PERM_WRITE)
                         rest &= ~(unsigned)AA_PERM_APPEND; /* w implies a */
                 if (!rest) {
-                        add_rule_item(d, DIFF_CHANGE, r, in_new,
+                        add_rule_item(d, own, DIFF_CHANGE, r, in_new,
                                       in_new ? "OLD already allowed this" : "NEW still allows this", 0, by);
                 } else {
                         _cleanup_free_ char *p = aa_perms_format(rest, (rest & AA_PERM_EXEC) ? r->exec_mode : "");
                         _cleanup_free_ char *how =
                                 rest == r->perms ? NULL : xasprintf("%s %s", in_new ? "adds" : "takes away", p);
-                        add_rule_item(d, grant, r, in_new, how, rest, by);
+                        add_rule_item(d, own, grant, r, in_new, how, rest, by);
                 }
                 strv_free(by);
                 return;
         }
-        if (other_allows(r, other)) {
-                add_rule_item(d, DIFF_CHANGE, r, in_new, in_new ? "OLD already allowed this" : "NEW still allows this",
+        if (r->kind == AA_RULE_INCLUDE) {
+                /* its rules (deny rules too) are not read: either way unknown */
+                add_rule_item(d, own, DIFF_WIDEN, r, in_new,
+                              in_new ? "an included file: its rules are not compared"
+                                     : "an included file removed: its rules (deny rules too) are not compared",
                               0, NULL);
                 return;
         }
-        add_rule_item(d, grant, r, in_new,
-                      r->kind == AA_RULE_INCLUDE ? "an included file: its rules are not compared" : NULL, 0, NULL);
+        if (other_allows(r, other)) {
+                add_rule_item(d, own, DIFF_CHANGE, r, in_new,
+                              in_new ? "OLD already allowed this" : "NEW still allows this", 0, NULL);
+                return;
+        }
+        add_rule_item(d, own, grant, r, in_new, NULL, 0, NULL);
 }
 
 static bool has_flag(const aa_profile *p, const char *f)
 {
-        return diff_strv_has(p->flags, f);
+        return strv_contains(p->flags, f);
 }
 
 static void header_item(diff_result *d, diff_class cls, const char *what, const char *subject, const char *post,
                         json_t *det)
 {
-        _cleanup_free_ char *sort = xasprintf("0|%s", what);
+        _cleanup_free_ char *sort = xasprintf("0|%s|%s", what, subject);
         diff_item *it = diff_add(d, cls, DIFF_FILE_APPARMOR, sort);
         diff_item_line(it, what, subject, post);
         it->detail = det;
@@ -264,6 +280,72 @@ static void compare_header(diff_result *d, const aa_profile *po, const aa_profil
         }
 }
 
+static bool has_includes(const aa_profile *p)
+{
+        if (p->includes[0])
+                return true;
+        for (size_t i = 0; i < p->n_rules; i++)
+                if (p->rules[i].kind == AA_RULE_INCLUDE)
+                        return true;
+        return false;
+}
+
+/* What comes before the profile line (apparmor_parser applies it to the
+ * whole policy): `abi` (which kernel features the rules are enforced
+ * against), includes (not read: anything may be in them), aliases (which
+ * copy rules to other paths; the copies are compared as rules) and
+ * variable definitions (compared through the rules that use them, but not
+ * through included files). Whatever this reader cannot weigh widens both
+ * ways. */
+static void compare_preamble(diff_result *d, const aa_profile *po, const aa_profile *pn)
+{
+        bool includes = has_includes(po) || has_includes(pn);
+        for (int side = 0; side < 2; side++) {
+                const aa_profile *a = side ? pn : po, *b = side ? po : pn;
+                const char *verb = side ? "added: " : "removed: ";
+                for (char **x = a->abis; *x; x++) {
+                        if (strv_contains(b->abis, *x))
+                                continue;
+                        _cleanup_free_ char *what = xasprintf("abi %s", verb);
+                        header_item(d, DIFF_WIDEN, what, *x,
+                                    " (another feature ABI: what the kernel mediates may differ; not compared)",
+                                    json_pack("{s:s,s:s,s:b}", "kind", "abi", "abi", *x, "added", side == 1));
+                }
+                for (char **x = a->includes; *x; x++) {
+                        if (strv_contains(b->includes, *x))
+                                continue;
+                        _cleanup_free_ char *what = xasprintf("include before the profile %s", verb);
+                        header_item(d, DIFF_WIDEN, what, *x,
+                                    " (an included file: its aliases, variables and rules are not compared)",
+                                    json_pack("{s:s,s:s,s:b}", "kind", "include", "include", *x, "added", side == 1));
+                }
+                for (size_t i = 0; a->alias_from[i]; i++) {
+                        bool same = false;
+                        for (size_t j = 0; b->alias_from[j] && !same; j++)
+                                same = streq(a->alias_from[i], b->alias_from[j]) &&
+                                       streq(a->alias_to[i], b->alias_to[j]);
+                        if (same)
+                                continue;
+                        _cleanup_free_ char *what = xasprintf("alias %s", verb);
+                        _cleanup_free_ char *subject = xasprintf("%s -> %s", a->alias_from[i], a->alias_to[i]);
+                        header_item(d, side ? DIFF_WIDEN : DIFF_NARROW, what, subject,
+                                    side ? " (the rules under the first path now also apply under the second)"
+                                         : " (the rules under the first path no longer apply under the second)",
+                                    json_pack("{s:s,s:s,s:s,s:b}", "kind", "alias", "from", a->alias_from[i], "to",
+                                              a->alias_to[i], "added", side == 1));
+                }
+                /* without includes the rules that use a variable show its change */
+                for (char **x = a->var_defs; includes && *x; x++) {
+                        if (strv_contains(b->var_defs, *x))
+                                continue;
+                        _cleanup_free_ char *what = xasprintf("variable definition %s", verb);
+                        header_item(
+                                d, DIFF_WIDEN, what, *x, " (included files, not read, may use it)",
+                                json_pack("{s:s,s:s,s:b}", "kind", "variable", "definition", *x, "added", side == 1));
+                }
+        }
+}
+
 /* Rule indexes by key, for pairing equal rules. */
 typedef struct slots {
         size_t *idx;
@@ -280,6 +362,7 @@ static void slots_free(void *p)
 int diff_apparmor_profiles(diff_result *d, const aa_profile *po, const aa_profile *pn)
 {
         compare_header(d, po, pn);
+        compare_preamble(d, po, pn);
         char **ko = xcalloc(po->n_rules + 1, sizeof *ko), **kn = xcalloc(pn->n_rules + 1, sizeof *kn);
         char **pfo = xcalloc(po->n_rules + 1, sizeof *pfo), **pfn = xcalloc(pn->n_rules + 1, sizeof *pfn);
         bool *used_o = xcalloc(po->n_rules + 1, sizeof *used_o), *used_n = xcalloc(pn->n_rules + 1, sizeof *used_n);
@@ -318,10 +401,10 @@ int diff_apparmor_profiles(diff_result *d, const aa_profile *po, const aa_profil
         }
         for (size_t i = 0; i < pn->n_rules; i++)
                 if (!used_n[i])
-                        one_side(d, &pn->rules[i], po, pfo, true);
+                        one_side(d, pn, &pn->rules[i], po, pfo, true);
         for (size_t j = 0; j < po->n_rules; j++)
                 if (!used_o[j])
-                        one_side(d, &po->rules[j], pn, pfn, false);
+                        one_side(d, po, &po->rules[j], pn, pfn, false);
         hashmap_free(old_keys, slots_free);
         for (size_t i = 0; i < po->n_rules; i++) {
                 free(ko[i]);

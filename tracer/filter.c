@@ -17,7 +17,9 @@
  *     PR_SET_SECUREBITS, SO_MARK, SO_PRIORITY, SO_*BUFFORCE,
  *     IP_TRANSPARENT, namespace flags, CLONE_FS without CLONE_THREAD).
  * What is lost is only what the baseline already holds: counts and the
- * programs making calls that did not stop. */
+ * programs making calls that did not stop.
+ * A full recording where the kernel counts the hot syscalls (kcount.c) lets
+ * those run without a stop on x86_64 only. */
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -121,7 +123,8 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
         if (streq(name, "clone")) {
                 json_object_foreach (known(r, "clone"), k, e) {
                         uint64_t f = (uint64_t)val(e, 0);
-                        if ((f & CLONE_NS_MASK) || ((f & CLONE_FS) && !(f & CLONE_THREAD)))
+                        /* CLONE_UNTRACED must stop: the tracer clears it (syscalls.c) */
+                        if ((f & CLONE_NS_MASK) || ((f & CLONE_FS) && !(f & CLONE_THREAD)) || (f & CLONE_UNTRACED))
                                 continue;
                         struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f);
                         if ((rc = allow(ctx, nr, 1, &c)) < 0)
@@ -132,12 +135,36 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
         return 0;
 }
 
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *ret);
+
+/* Hot syscalls counted in the kernel: the native ABI's counted calls run
+ * freely (kcount.c says which, with which arguments); everything else
+ * stops, other ABIs (and x32 numbers) included. */
+static int filter_build_kcount(recorder *r, struct sock_fprog *ret)
+{
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRACE(0));
+        if (!ctx)
+                return -ENOMEM;
+        int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (rc == 0)
+                rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
+        if (rc == 0)
+                rc = kcount_filter_rules(r->kc, ctx);
+        if (rc < 0) {
+                seccomp_release(ctx);
+                return rc;
+        }
+        return export_bpf(ctx, ret);
+}
+
 int filter_build(recorder *r, struct sock_fprog *ret)
 {
         bool any = false;
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
                 if (r->opts->baseline[a])
                         any = true;
+        if (!any && r->kc)
+                return filter_build_kcount(r, ret);
         if (!any) {
                 struct sock_filter *f = xmalloc(sizeof *f);
                 *f = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
@@ -191,6 +218,13 @@ int filter_build(recorder *r, struct sock_fprog *ret)
                 seccomp_release(ctx);
                 return rc;
         }
+        return export_bpf(ctx, ret);
+}
+
+/* Takes ctx. */
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *ret)
+{
+        int rc;
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) < 0) {
                 seccomp_release(ctx);

@@ -128,6 +128,11 @@ typedef struct file_rec {
         bool not_by_owner;
         uint32_t uid, gid, mode;
         uint32_t cur_uid; /* the owner now (uid is the owner at the first access) */
+        /* The object a symlink led to, when the name was first seen as the
+         * link itself (created, lstat) and an access later followed it. */
+        bool have_target;
+        int8_t ttype;
+        uint32_t tuid, tgid, tmode;
         uint32_t nuses, cap;
         file_use *uses;
         json_t *stack; /* first stack (with --stacks) */
@@ -138,6 +143,8 @@ extern const char *const file_type_names[];
 typedef struct syscall_counts {
         uint64_t *count[_TRACE_ABI_MAX]; /* SYSCALL_SLOTS each, allocated on first use */
 } syscall_counts;
+
+typedef struct kcount kcount;
 
 typedef struct recorder {
         trace *t;
@@ -162,6 +169,8 @@ typedef struct recorder {
         int main_signal;        /* the signal that killed it, 0 if none */
         int loop_error;         /* errno of an unexpected wait failure */
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
+        uint64_t exit_stops;    /* of those, syscall exit stops */
+        kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
@@ -200,6 +209,9 @@ void rec_file(recorder *r, task *t, const pending *pd, int err);
  * opening the logs for its www-data workers) are from now on used by a
  * process that may not own them. */
 void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid);
+/* Whether the workload created the path (encoded) while recorded: a
+ * successful create access. */
+bool rec_file_created(recorder *r, const char *enc_path);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);
@@ -244,6 +256,23 @@ void proc_refresh_root(recorder *r, task *t);
 /* filter.c */
 int filter_build(recorder *r, struct sock_fprog *ret);
 
+/* kcount.c: hot syscalls counted in the kernel */
+#define KCOUNT_PROGRAM "kernel:counted" /* the program their counts are under */
+/* Can the kernel count the hot syscalls here (tracefs, perf tracepoint
+ * counters)? Mounts tracefs when it is missing. 0 with *ret, or -errno. */
+int kcount_probe(kcount **ret);
+/* Counters on the stopped child, enabled at its exec, inherited. */
+int kcount_attach(kcount *k, pid_t pid);
+/* Allow rules for the counted calls (x86_64 numbers, native-only filter). */
+int kcount_filter_rules(const kcount *k, void *scmp_ctx);
+/* An entry stop (its calls are in the counters too). */
+void kcount_seen(kcount *k, int abi, uint64_t nr);
+/* Read the counters (every task gone) into the syscall counts. */
+void kcount_finish(recorder *r);
+json_t *kcount_names(const kcount *k);
+uint64_t kcount_counted(const kcount *k);
+void kcount_free(kcount *k);
+
 /* syscalls.c */
 void sys_table_init(void);
 const char *sys_name(int abi, uint64_t nr);
@@ -253,7 +282,45 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
 bool sys_needs_stop(int abi, uint64_t nr);
 
 /* caps.c */
-void caps_entry(recorder *r, task *t, const char *name);
+/* Capability inference at a call's entry: the handler in the call's row
+ * of the syscall table (syscalls.c), given the row's name. caps_entry reads
+ * the caller's credentials first. */
+typedef void (*caps_fn)(recorder *r, task *t, const char *sys);
+void caps_entry(recorder *r, task *t, caps_fn fn, const char *sys);
+void caps_none(recorder *r, task *t, const char *sys);
+void caps_new_name(recorder *r, task *t, const char *sys);
+void caps_remove_name(recorder *r, task *t, const char *sys);
+void caps_exec(recorder *r, task *t, const char *sys);
+void caps_link(recorder *r, task *t, const char *sys);
+void caps_mknod(recorder *r, task *t, const char *sys);
+void caps_open(recorder *r, task *t, const char *sys);
+void caps_chown(recorder *r, task *t, const char *sys);
+void caps_chmod(recorder *r, task *t, const char *sys);
+void caps_utime(recorder *r, task *t, const char *sys);
+void caps_setid(recorder *r, task *t, const char *sys);
+void caps_setgroups(recorder *r, task *t, const char *sys);
+void caps_chroot(recorder *r, task *t, const char *sys);
+void caps_mount(recorder *r, task *t, const char *sys);
+void caps_hostname(recorder *r, task *t, const char *sys);
+void caps_clone(recorder *r, task *t, const char *sys);
+void caps_setns(recorder *r, task *t, const char *sys);
+void caps_socket(recorder *r, task *t, const char *sys);
+void caps_bind(recorder *r, task *t, const char *sys);
+void caps_sendto(recorder *r, task *t, const char *sys);
+void caps_sendmsg(recorder *r, task *t, const char *sys);
+void caps_socketcall(recorder *r, task *t, const char *sys);
+void caps_setsockopt(recorder *r, task *t, const char *sys);
+void caps_ioctl(recorder *r, task *t, const char *sys);
+void caps_signal(recorder *r, task *t, const char *sys);
+void caps_ptrace(recorder *r, task *t, const char *sys);
+void caps_rlimit(recorder *r, task *t, const char *sys);
+void caps_nice(recorder *r, task *t, const char *sys);
+void caps_setpriority(recorder *r, task *t, const char *sys);
+void caps_sched(recorder *r, task *t, const char *sys);
+void caps_prctl(recorder *r, task *t, const char *sys);
+void caps_setxattr(recorder *r, task *t, const char *sys);
+void caps_direct(recorder *r, task *t, const char *sys);
+void caps_adjtime(recorder *r, task *t, const char *sys);
 void caps_init(recorder *r);
 void caps_free(recorder *r);
 /* Forget cached file attributes: of one path (encoded), or all (NULL). */

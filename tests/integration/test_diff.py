@@ -162,14 +162,91 @@ def bad_input(work, p1):
         mp.check(rc == 2 and not out and len(err.strip().split("\n")) == 1, f"{args}: {rc} {err!r}")
 
 
+def preamble(work, p1):
+    """Issue 12, item 2: edits before the profile line of a generated
+    profile (an alias that maps a rule's tree onto /, an include, another
+    abi) fail --fail-on-widen; the untouched profile does not."""
+    with open(os.path.join(p1, "apparmor.profile")) as f:
+        text = f.read()
+    mp.check("include <tunables/global>\n" in text and "abi <abi/3.0>," in text, "generated preamble changed")
+    rule = next((ln.split()[0] for ln in text.splitlines() if ln.strip().endswith(" r,") and ln.strip()[0] == "/"),
+                None)
+    mp.check(rule is not None, "no read rule in the generated profile")
+    tree = rule[:rule.rindex("/") + 1]
+    copy = "/root/" + rule[len(tree):] + " r,"  # what the alias makes of the rule
+    edits = {
+        "alias": text.replace("include <tunables/global>\n", f"include <tunables/global>\nalias {tree} -> /root/,\n"),
+        "include": text.replace("include <tunables/global>\n", 'include <tunables/global>\ninclude "/tmp/x"\n'),
+        "abi": text.replace("abi <abi/3.0>,", "abi <abi/2.0>,"),
+    }
+    old = os.path.join(work, "pre-old.profile")
+    with open(old, "w") as f:
+        f.write(text)
+    for what, edited in edits.items():
+        mp.check(edited != text, f"{what}: the edit did not apply")
+        new = os.path.join(work, f"pre-{what}.profile")
+        with open(new, "w") as f:
+            f.write(edited)
+        rc, out, err = mp.minpriv("diff", "--fail-on-widen", old, new)
+        mp.check(rc == 1 and "no differences" not in out, f"{what} before the profile: exit {rc}:\n{out}{err}")
+    rc, out, err = mp.minpriv("diff", "--fail-on-widen", old, old)
+    mp.check(rc == 0 and "no differences" in out, f"the profile against itself: {rc} {out}{err}")
+    rc, doc = diff_json(old, os.path.join(work, "pre-alias.profile"))
+    mp.check(any(c.get("rule") == copy for c in doc["changes"] if c["class"] == "widen"),
+             f"alias: the rule it makes of {rule} is not listed: {doc['changes']}")
+
+
+def huge(work):
+    """A diff far beyond a pull-request comment: 30,000 new AppArmor rules.
+    --format markdown stays under GitHub's 65,536-character limit by
+    default (summary first, the cut at a line end, the <details> it was in
+    closed, a pointer to the full diff); --max-chars 0 gives it whole;
+    --full-diff names where that is. Returns the sizes."""
+    head = "abi <abi/3.0>,\ninclude <tunables/global>\nprofile huge {\n"
+    old = os.path.join(work, "huge-old.profile")
+    new = os.path.join(work, "huge-new.profile")
+    with open(old, "w") as f:
+        f.write(head + "  /etc/hosts r,\n}\n")
+    with open(new, "w") as f:
+        f.write(head + "  /etc/hosts r,\n" + "".join(f"  /srv/data/dir{i // 100}/file-{i}.bin rw,\n"
+                                                     for i in range(30000)) + "}\n")
+    rc, capped, err = mp.minpriv("diff", "--format", "markdown", old, new)
+    mp.check(rc == 0, f"huge diff: exit {rc}: {err}")
+    rc, full, err = mp.minpriv("diff", "--format", "markdown", "--max-chars", "0", old, new)
+    mp.check(rc == 0 and len(full) > 1_000_000, f"--max-chars 0: exit {rc}, {len(full)} characters")
+    mp.check(len(capped) < 65536 and len(capped) <= 60000, f"the capped diff is {len(capped)} characters")
+    mp.check(capped.startswith(full[:full.index("<details")]), "the capped diff does not start with the summary")
+    mp.check("**30000 widenings**" in capped and "| apparmor.profile | **30000** |" in capped, "summary counts")
+    mp.check(capped.count("<details") == capped.count("</details>"), "unbalanced <details> in the capped diff")
+    body = capped[:capped.index("\n**Truncated:**")]
+    mp.check(full.startswith(body.rsplit("\n</details>", 1)[0]), "the capped diff is not a prefix of the full one")
+    mp.check(f"the diff is {len(full)} characters" in capped and "artifact" in capped,
+             f"no pointer to the full diff: {capped[-300:]}")
+    rc, linked, _ = mp.minpriv("diff", "--format", "markdown", "--max-chars", "20000", "--full-diff",
+                               "[diff.md](https://example.invalid/run/1)", old, new)
+    mp.check(rc == 0 and len(linked) <= 20000 and linked.rstrip().endswith("[diff.md](https://example.invalid/run/1)."),
+             f"--max-chars 20000 --full-diff: {len(linked)} characters, ends {linked[-120:]!r}")
+    for bad in ("10", "-5", "x"):
+        rc, _, err = mp.minpriv("diff", "--format", "markdown", "--max-chars", bad, old, new)
+        mp.check(rc == 2 and "--max-chars" in err, f"--max-chars {bad}: exit {rc} {err}")
+    # small diffs are not touched by the cap
+    rc, small, _ = mp.minpriv("diff", "--format", "markdown", old, old)
+    mp.check(rc == 0 and "Truncated" not in small, "a small diff was cut")
+    return len(full), len(capped), len(linked)
+
+
 def main():
     work = os.path.realpath(mp.tmpdir())
+    sizes = huge(work)
     p1, p2 = socket_case(work)
     fail_on_widen(p1, p2)
+    preamble(work, p1)
     colour(p1, p2)
     bad_input(work, p1)
     shutil.rmtree(work, ignore_errors=True)
     print("ok: diff shows exactly the new syscalls and rules; --fail-on-widen both ways; colour; bad input")
+    print(f"ok: markdown of a 30,000-rule diff: {sizes[0]} characters in full, {sizes[1]} capped by default, "
+          f"{sizes[2]} with --max-chars 20000")
 
 
 if __name__ == "__main__":
