@@ -64,7 +64,7 @@ def main():
                        stderr=subprocess.STDOUT, timeout=300)
     with open(report) as f:
         rep = f.read()
-    mp.check(p.returncode == 1, f"verify: exit {p.returncode} (want 1)\n{rep}")
+    mp.check(p.returncode == 3, f"verify: exit {p.returncode} (want 3: violations)\n{rep}")
     lines = rep.splitlines()
     mp.check(lines[1:2] == ["summary: 1 rule to add (violations each covers):"],
              f"verify: the report does not start with the summary:\n{rep}")

@@ -14,6 +14,7 @@ files = {}
 
 
 def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok"):
+    path = path.rstrip("/")  # directories are recorded without a trailing slash
     node = files.setdefault(path, {"access": {}})
     for k in kinds:
         node["access"].setdefault(k, {})[result] = use()
