@@ -203,13 +203,11 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         } else if (n == 11 && memcmp(r, "tmp", 3) == 0 && !(c8 & C_UPPER)) {
                 rnd = 8; /* Python's default: tmp + 8 of [a-z0-9_] */
         } else if (temporary) {
-                /* created and removed again: a temporary name even when
-                 * this draw has no digit (Python: 8 of [a-z0-9_] after a
-                 * separator; mkstemp: a run of exactly 6) */
+                /* created and removed again: a Python temporary name even
+                 * when this draw has no digit (8 of [a-z0-9_] after a
+                 * separator). Not for 6: "tmpdir", "output" are words. */
                 if (n >= 8 && !(c8 & C_UPPER) && (n == 8 || r[n - 9] == '_'))
                         rnd = 8;
-                else if (n == 6)
-                        rnd = 6;
         }
         if (rnd) {
                 put_lit(sb, r, n - rnd);
