@@ -348,8 +348,8 @@ static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
-static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
-                       mp_error *err)
+static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *globs, const aa_vars *vars, hashmap *rules,
+                       size_t *ret_raw, mp_error *err)
 {
         size_t n;
         raw_path **list = sorted_raw(c, &n);
@@ -379,7 +379,9 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                              .probe_only = list[i]->probe_only,
                                              .removed = list[i]->removed,
                                              .skip = globbed[i] != NULL || !list[i]->perms };
-                aa_evidence_globs(ev, n, collapse, evpat, why);
+                size_t npids = 0;
+                _cleanup_free_ long *pids = aa_evidence_pids(ctx_root, &npids);
+                aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
                 for (size_t i = 0; i < n; i++) {
                         if (!evpat[i])
                                 continue;
@@ -976,7 +978,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         size_t nraw = 0;
         r = aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
-                r = build_rules(&c, globs, vars, rules, &nraw, err);
+                r = build_rules(&c, ctx->t->root, globs, vars, rules, &nraw, err);
         if (r < 0)
                 goto out;
 

@@ -667,6 +667,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "pids", &s_intarr, false },
         { "counted_in_kernel", &s_strarr, false },
         { NULL, NULL, false },
 };

@@ -135,6 +135,7 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        uint32_t cur_uid; /* the owner now (uid is the owner at the first access) */
         /* The object a symlink led to, when the name was first seen as the
          * link itself (created, lstat) and an access later followed it. */
         bool have_target;
@@ -189,6 +190,8 @@ typedef struct recorder {
         int live_tasks, live_procs;
         int max_tasks, max_procs;
         uint64_t processes; /* processes created (including the first) */
+        pid_t *pids;        /* the process ids traced, in order of creation */
+        size_t npids;
         uint64_t sum_rss_kib_peak, max_rss_kib;
         uint32_t max_fds;
         uint32_t unpriv_port_start;
@@ -210,6 +213,11 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* The process's fsuid changed from old_fsuid: the files it holds open
+ * (inherited from a process of another uid, e.g. nginx's root master
+ * opening the logs for its www-data workers) are from now on used by a
+ * process that may not own them. */
+void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid);
 /* Whether the workload created the path (encoded) while recorded: a
  * successful create access. */
 bool rec_file_created(recorder *r, const char *enc_path);

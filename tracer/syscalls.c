@@ -961,8 +961,12 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                         caps_exit(r, t, pd, err);
                         break;
                 case PEND_CREDS:
-                        if (!err)
+                        if (!err) {
+                                uint32_t old = t->p->cr.valid ? t->p->cr.fsuid : UINT32_MAX;
                                 proc_read_creds(t->tid, &t->p->cr, NULL, NULL);
+                                if (old != UINT32_MAX && t->p->cr.valid && t->p->cr.fsuid != old)
+                                        rec_creds_changed(r, t, old);
+                        }
                         break;
                 case PEND_CWD:
                         if (!err) {

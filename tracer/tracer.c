@@ -125,6 +125,9 @@ static proc *proc_new(recorder *r, pid_t tgid)
         intmap_put(r->procs, tgid, p);
         r->live_procs++;
         r->processes++;
+        if ((r->npids & (r->npids - 1)) == 0)
+                r->pids = xrealloc(r->pids, (r->npids ? r->npids * 2 : 16) * sizeof *r->pids);
+        r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
         return p;
@@ -634,6 +637,25 @@ static bool dispatch_event(recorder *r, event ev)
 
 /* ---------------------------------------------------------------- run */
 
+static int cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
+/* The process ids traced, sorted, each once: the generator recognises
+ * them in file names (redis's temp-<pid>.rdb). */
+static json_t *pids_json(recorder *r)
+{
+        json_t *a = json_array();
+        if (r->npids)
+                qsort(r->pids, r->npids, sizeof *r->pids, cmp_pid);
+        for (size_t i = 0; i < r->npids; i++)
+                if (i == 0 || r->pids[i] != r->pids[i - 1])
+                        json_array_append_new(a, json_integer(r->pids[i]));
+        return a;
+}
+
 static json_t *creds_json(const creds *c, bool nnp)
 {
         json_t *groups = json_array();
@@ -949,6 +971,7 @@ static int run_summary(run_state *x)
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
         json_object_set_new(run, "credentials", creds_json(&x->initial, r->no_new_privs));
         json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "pids", pids_json(r));
         json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
         json_array_append_new(json_object_get(t->root, "runs"), run);
