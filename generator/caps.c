@@ -16,6 +16,7 @@
  * No capability line at all when nothing is needed. */
 #include "generator/caps.h"
 #include "generator/emitters.h"
+#include "trace/read.h"
 
 #define CAPS_MAX_REASONS  10
 #define CAPS_MAX_PROGRAMS 3
@@ -37,43 +38,40 @@ static int cmp_reason(const void *a, const void *b)
         return c ? c : strcmp(x->text, y->text);
 }
 
+typedef struct reason_list {
+        caps_reason *v;
+        size_t n, cap;
+} reason_list;
+
+static int collect_reason(const trace_cap_reason *cr, void *ud)
+{
+        reason_list *rs = ud;
+        /* only other errors (ENOTDIR, ENOENT...): the kernel refused it for
+         * another reason, no capability question (traces of older minpriv
+         * versions have them) */
+        if (!cr->ok && !cr->denied)
+                return 0;
+        if (rs->n == rs->cap) {
+                rs->cap = rs->cap ? rs->cap * 2 : 8;
+                rs->v = xrealloc(rs->v, rs->cap * sizeof *rs->v);
+        }
+        rs->v[rs->n++] = (caps_reason){ .cap = cr->cap,
+                                        .text = cr->reason,
+                                        .node = cr->node,
+                                        .preexisting = cr->preexisting,
+                                        .ok = cr->ok,
+                                        .failed = cr->denied };
+        return 0;
+}
+
 caps_reason *caps_reasons(const trace *t, size_t *ret_n)
 {
-        json_t *caps = json_object_get(t->root, "capabilities");
-        size_t n = 0, cap = 0;
-        caps_reason *out = NULL;
-        const char *cn, *rt;
-        json_t *reasons, *node;
-        json_object_foreach (caps, cn, reasons) {
-                json_object_foreach (reasons, rt, node) {
-                        if (n == cap) {
-                                cap = cap ? cap * 2 : 8;
-                                out = xrealloc(out, cap * sizeof *out);
-                        }
-                        caps_reason *r = &out[n++];
-                        *r = (caps_reason){ .cap = cn,
-                                            .text = rt,
-                                            .node = node,
-                                            .preexisting = json_is_true(json_object_get(node, "preexisting")) };
-                        const char *res;
-                        json_t *u;
-                        json_object_foreach (json_object_get(node, "results"), res, u) {
-                                if (streq(res, "ok"))
-                                        r->ok += trace_usage_count(u);
-                                else if (streq(res, "EPERM") || streq(res, "EACCES"))
-                                        r->failed += trace_usage_count(u);
-                        }
-                        /* only other errors (ENOTDIR, ENOENT...): the kernel
-                         * refused it for another reason, no capability
-                         * question (traces of older minpriv versions have them) */
-                        if (!r->ok && !r->failed)
-                                n--;
-                }
-        }
-        if (n)
-                qsort(out, n, sizeof *out, cmp_reason);
-        *ret_n = n;
-        return out ? out : xcalloc(1, sizeof *out);
+        reason_list rs = { 0 };
+        trace_foreach_cap_reason(t, collect_reason, &rs);
+        if (rs.n)
+                qsort(rs.v, rs.n, sizeof *rs.v, cmp_reason);
+        *ret_n = rs.n;
+        return rs.v ? rs.v : xcalloc(1, sizeof *rs.v);
 }
 
 void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t max)

@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 #include "generator/emitters.h"
 #include "generator/generator.h"
+#include "trace/read.h"
 
 static const char *const runtime_names[_GEN_RUNTIME_MAX] = { "runc", "crun", "none" };
 static const char *const action_names[_GEN_DEFAULT_MAX] = { "errno", "enosys", "kill", "log" };
@@ -51,41 +52,33 @@ void gen_yaml_quoted(strbuf *sb, const char *s)
         strbuf_putc(sb, '"');
 }
 
+static int add_needed(const trace_cap_reason *r, void *ud)
+{
+        if (r->ok > 0)
+                strv_add(ud, r->cap);
+        return 0;
+}
+
 char **gen_caps_needed(const trace *t)
 {
-        json_t *caps = json_object_get(t->root, "capabilities");
-        size_t n;
-        const char **keys = trace_sorted_keys(caps, &n);
-        char **out = xcalloc(n + 1, sizeof *out);
-        size_t o = 0;
-        for (size_t i = 0; i < n; i++) {
-                const char *reason;
-                json_t *rn;
-                bool ok = false;
-                json_object_foreach (json_object_get(caps, keys[i]), reason, rn) {
-                        json_t *u = json_object_get(json_object_get(rn, "results"), "ok");
-                        if (u && trace_usage_count(u) > 0)
-                                ok = true;
-                }
-                if (ok)
-                        out[o++] = xstrdup(keys[i]);
-        }
-        free(keys);
+        char **out = xcalloc(1, sizeof *out);
+        trace_foreach_cap_reason(t, add_needed, &out);
         return out;
+}
+
+/* The byte-order-first command of all runs: independent of their order. */
+static int first_program(const trace_run *r, void *ud)
+{
+        const char **cmd = ud;
+        if (r->program && (!*cmd || strcmp(r->program, *cmd) < 0))
+                *cmd = r->program;
+        return 0;
 }
 
 char *gen_default_name(const trace *t)
 {
-        json_t *runs = json_object_get(t->root, "runs");
         const char *cmd = NULL;
-        /* The byte-order-first command of all runs: independent of order. */
-        size_t i;
-        json_t *run;
-        json_array_foreach (runs, i, run) {
-                const char *c = json_string_value(json_array_get(json_object_get(run, "command"), 0));
-                if (c && (!cmd || strcmp(c, cmd) < 0))
-                        cmd = c;
-        }
+        trace_foreach_run(t, first_program, &cmd);
         const char *base = cmd ? strrchr(cmd, '/') : NULL;
         base = base ? base + 1 : (cmd ? cmd : "workload");
         strbuf sb = STRBUF_INIT;

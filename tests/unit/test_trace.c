@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/strbuf.h"
+#include "trace/read.h"
 #include "trace/trace.h"
 
 static void roundtrip(const char *raw, size_t len, const char *expect_enc)
@@ -190,12 +192,117 @@ static void test_dump_is_canonical(void **state)
         trace_free(t2);
 }
 
+/* The typed read side: every item once, in byte order, with its counts. */
+static int collect(strbuf *sb, const char *fmt, ...) _printf_(2, 3);
+static int collect(strbuf *sb, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        char *s = NULL;
+        assert_true(vasprintf(&s, fmt, ap) >= 0);
+        va_end(ap);
+        strbuf_printf(sb, "%s;", s);
+        free(s);
+        return 0;
+}
+
+static int on_syscall(const trace_syscall *s, void *ud)
+{
+        return collect(ud, "%s %s %lld", trace_abi_name(s->abi), s->name, (long long)s->count);
+}
+
+static int on_group(const trace_arg_group *g, void *ud)
+{
+        json_int_t v = -1;
+        bool have = trace_arg_value(g, 1, &v);
+        return collect(ud, "%s %s %d %lld", g->kind, g->key, have, (long long)v);
+}
+
+static int on_access(const trace_file_access *a, void *ud)
+{
+        return collect(ud, "%s %s %s %lld", a->path, a->kind, a->result, (long long)a->count);
+}
+
+static int on_reason(const trace_cap_reason *r, void *ud)
+{
+        return collect(ud, "%s %s ok=%lld denied=%lld other=%lld pre=%d", r->cap, r->reason, (long long)r->ok,
+                       (long long)r->denied, (long long)r->other, r->preexisting);
+}
+
+static int on_run(const trace_run *r, void *ud)
+{
+        return collect(ud, "%zu %s %d %s", r->index, r->program ? r->program : "-", r->status,
+                       r->signal ? r->signal : "-");
+}
+
+static int stop_at_second(const trace_syscall *s, void *ud)
+{
+        return ++*(int *)ud == 2 ? 7 : 0;
+}
+
+static void test_read_side(void **state)
+{
+        trace *t = trace_new();
+        trace_usage_add(trace_node(t->root, "syscalls", "x86_64", "write", NULL), "/bin/b", 2, NULL);
+        trace_usage_add(trace_node(t->root, "syscalls", "x86_64", "read", NULL), "/bin/a", 3, NULL);
+        trace_usage_add(trace_node(t->root, "syscalls", "x86_64", "read", NULL), "/bin/b", 1, NULL);
+        trace_usage_add(trace_node(t->root, "syscalls", "i386", "socketcall", NULL), "/bin/c", 1, NULL);
+        json_t *g = trace_node(t->root, "arguments", "socket", "AF_INET SOCK_STREAM 6", NULL);
+        json_object_set_new(g, "values", json_pack("[i,i,i]", 2, 1, 6));
+        g = trace_node(t->root, "arguments", "socket", "AF_UNIX SOCK_DGRAM 0", NULL);
+        json_object_set_new(g, "values", json_pack("[i]", 1));
+        trace_usage_add(trace_node(t->root, "files", "/etc/b", "access", "read", "ENOENT", NULL), "/bin/a", 1, NULL);
+        trace_usage_add(trace_node(t->root, "files", "/etc/b", "access", "read", "ok", NULL), "/bin/a", 4, NULL);
+        trace_usage_add(trace_node(t->root, "files", "/etc/a", "access", "write", "ok", NULL), "/bin/a", 1, NULL);
+        json_t *r = trace_node(t->root, "capabilities", "CAP_KILL", "kill of uid 0", NULL);
+        trace_usage_add(trace_node(r, "results", "ok", NULL), "/bin/a", 2, NULL);
+        trace_usage_add(trace_node(r, "results", "EPERM", NULL), "/bin/a", 1, NULL);
+        trace_usage_add(trace_node(r, "results", "ESRCH", NULL), "/bin/a", 5, NULL);
+        json_object_set_new(r, "preexisting", json_true());
+        r = trace_node(t->root, "capabilities", "CAP_CHOWN", "chown", NULL);
+        trace_usage_add(trace_node(r, "results", "EACCES", NULL), "/bin/a", 1, NULL);
+        json_array_append_new(json_object_get(t->root, "runs"),
+                              json_pack("{s:[s,s],s:{s:i,s:s}}", "command", "/bin/a", "-x", "exit", "status", 137,
+                                        "signal", "SIGKILL"));
+        json_array_append_new(json_object_get(t->root, "runs"), json_pack("{s:{s:i}}", "exit", "status", 0));
+
+        strbuf sb = STRBUF_INIT;
+        assert_int_equal(trace_foreach_syscall(t, TRACE_ABI_X86_64, on_syscall, &sb), 0);
+        assert_int_equal(trace_foreach_syscall(t, TRACE_ABI_I386, on_syscall, &sb), 0);
+        assert_int_equal(trace_foreach_syscall(t, TRACE_ABI_X32, on_syscall, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "x86_64 read 4;x86_64 write 2;i386 socketcall 1;");
+        assert_true(trace_has_syscall(t, TRACE_ABI_X86_64, "write"));
+        assert_false(trace_has_syscall(t, TRACE_ABI_I386, "write"));
+        int n = 0;
+        assert_int_equal(trace_foreach_syscall(t, TRACE_ABI_X86_64, stop_at_second, &n), 7);
+
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_arg_group(t, "socket", on_group, &sb), 0);
+        assert_int_equal(trace_foreach_arg_group(t, "clone", on_group, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "socket AF_INET SOCK_STREAM 6 1 1;socket AF_UNIX SOCK_DGRAM 0 0 -1;");
+
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_file_access(t, on_access, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "/etc/a write ok 1;/etc/b read ENOENT 1;/etc/b read ok 4;");
+
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_cap_reason(t, on_reason, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "CAP_CHOWN chown ok=0 denied=1 other=0 pre=0;"
+                                             "CAP_KILL kill of uid 0 ok=2 denied=1 other=5 pre=1;");
+
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_run(t, on_run, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "0 /bin/a 137 SIGKILL;1 - 0 -;");
+        strbuf_free(&sb);
+        trace_free(t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_path_encoding),     cmocka_unit_test(test_path_encoding_exhaustive),
                 cmocka_unit_test(test_validation),        cmocka_unit_test(test_merge_order_independent),
-                cmocka_unit_test(test_dump_is_canonical),
+                cmocka_unit_test(test_dump_is_canonical), cmocka_unit_test(test_read_side),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
