@@ -6,7 +6,7 @@
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [-q] -- CMD [ARG...]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--repeat N] [-q] -- CMD [ARG...]\n"
           "\n"
           "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
           "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
@@ -22,6 +22,9 @@ static const command commands[] = {
           "                       knows run without a stop unless the trace needs facts from\n"
           "                       them, and the result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
+          "      --repeat N       run CMD N times into one trace; every syscall, argument\n"
+          "                       value, path and capability says in how many runs it was\n"
+          "                       seen (exit status: the first failing run's)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",
           "minpriv merge -o FILE TRACE...\n"
