@@ -110,6 +110,16 @@ static const command commands[] = {
           "  -n, --name NAME     profile name (default: minpriv-PROGRAM)\n"
           "      --runtime RT    the runtime whose syscalls the profile includes (runc)\n"
           "  -q, --quiet         no summary on stderr\n" },
+        { "gaps", cmd_gaps, "syscalls the recorded programs can reach but no run made",
+          "minpriv gaps [--format text|json] TRACE...\n"
+          "\n"
+          "For every program and shared library the traces show executed or mapped,\n"
+          "the syscalls its code can reach (imported libc functions through\n"
+          "templates/libc-syscalls.tsv, syscall instructions with a constant number)\n"
+          "that were never recorded, per ABI; those related to recorded syscalls\n"
+          "(templates/syscall-relations.tsv) first. Exit status 2 on bad input.\n"
+          "\n"
+          "      --format F      text (default) or json (docs/gaps-format.md)\n" },
 };
 
 static int print_version(void)
