@@ -84,7 +84,8 @@ static const command commands[] = {
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
-          "                 [--format docker|k8s] [-q] TRACE...\n"
+          "                 [--format docker|k8s] [--allow-gaps=related|none] [--portable]\n"
+          "                 [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -97,6 +98,10 @@ static const command commands[] = {
           "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
+          "      --allow-gaps=related  also allow the syscalls `minpriv gaps` ranks as\n"
+          "                          related to recorded ones, each rule with its reason\n"
+          "      --portable          also allow the siblings of recorded syscalls that\n"
+          "                          another libc or kernel uses (templates/portable-siblings.tsv)\n"
           "  -q, --quiet             no summary on stderr\n" },
         { "report", cmd_report, "write a self-contained HTML report of a trace",
           "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"
