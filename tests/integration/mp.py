@@ -63,11 +63,31 @@ def check(cond, msg):
         fail(msg)
 
 
+# Samples that only do what they test when the kernel runs i386 code
+# (int $0x80 from 64-bit code; a 32-bit executable).
+I386_SAMPLES = {"int80", "hello32"}
+
+
+def require_i386_kernel(what):
+    """Skip (exit 77) with the probe's reason unless the kernel runs i386
+    code (tests/tools/i386-probe.c; some kernels have no IA32 emulation)."""
+    probe = os.environ.get("MINPRIV_I386_PROBE", os.path.join(os.path.dirname(MINPRIV), "..", "tests", "i386-probe"))
+    if not os.path.exists(probe):
+        fail(f"{what}: the i386 probe {probe} is not built")
+    p = subprocess.run([probe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    if p.returncode != 0:
+        why = p.stdout.decode(errors="replace").strip()
+        print(f"SKIP: {what} needs the kernel to run i386 code: {why}", file=sys.stderr)
+        sys.exit(77)
+
+
 def sample(name):
     path = os.path.join(SAMPLES, name)
     if not os.path.exists(path):
         print(f"SKIP: sample {name} not built", file=sys.stderr)
         sys.exit(77)
+    if name in I386_SAMPLES:
+        require_i386_kernel(f"sample {name}")
     return os.path.abspath(path)
 
 
