@@ -84,7 +84,7 @@ static const command commands[] = {
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
-          "                 [--format docker|k8s] [--allow-gaps=related|none] [--portable]\n"
+          "                 [--format docker|k8s] [--allow-gaps related|none] [--portable]\n"
           "                 [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
@@ -98,8 +98,9 @@ static const command commands[] = {
           "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
-          "      --allow-gaps=related  also allow the syscalls `minpriv gaps` ranks as\n"
-          "                          related to recorded ones, each rule with its reason\n"
+          "      --allow-gaps G      related: also allow the syscalls `minpriv gaps` ranks\n"
+          "                          as related to recorded ones, each with its reason\n"
+          "                          (none, the default: the recording alone)\n"
           "      --portable          also allow the siblings of recorded syscalls that\n"
           "                          another libc or kernel uses (templates/portable-siblings.tsv)\n"
           "  -q, --quiet             no summary on stderr\n" },
