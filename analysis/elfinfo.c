@@ -2,13 +2,13 @@
 /* A minimal ELF reader for the coverage-gap report (see elfinfo.h). Every offset
  * read from the file is checked against its size: the files are whatever
  * the trace named, possibly hostile. */
-#include "elfinfo.h"
+#include "analysis/elfinfo.h"
 
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "common/fileio.h"
 
 #define ELF_MAX_BYTES (1024u * 1024u * 1024u)
 

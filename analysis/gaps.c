@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* The coverage-gap report and portable siblings (see gaps.h and
  * docs/gaps-format.md). */
-#include "gaps.h"
+#include "analysis/gaps.h"
 
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfinfo.h"
-#include "fileio.h"
-#include "hashmap.h"
-#include "strbuf.h"
+#include "analysis/elfinfo.h"
+#include "common/fileio.h"
+#include "common/hashmap.h"
+#include "common/strbuf.h"
 
 #define TABLE_MAX_BYTES (16u * 1024u * 1024u)
 

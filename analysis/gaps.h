@@ -10,7 +10,7 @@
  * reachable is what the other objects import. */
 #pragma once
 
-#include "trace.h"
+#include "trace/trace.h"
 
 typedef struct gaps_source {
         char *object; /* path of the program or library */

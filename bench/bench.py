@@ -3,14 +3,18 @@
 `minpriv record` and `strace -f -c` run interleaved (a different order each
 round), repeated, and compared by their medians.
 
-Modes: native; minpriv (full recording); baseline (record --baseline with a
-previous full recording of the same workload); stacks (record --stacks);
-strace (strace -f -c). Workloads: mixed (tar | gzip of /usr/include and
+Modes: native; minpriv (full recording, the default: hot syscalls counted
+in the kernel where it allows); fullstop (record --no-kernel-count: a stop
+at every syscall); baseline (record --baseline with a previous full
+recording of the same workload); stacks (record --stacks); strace
+(strace -f -c). For each minpriv mode the tracer's stops are counted too
+(MINPRIV_STATS, one extra run): unlike times, they do not depend on the
+machine's load. Workloads: mixed (tar | gzip of /usr/include and
 ls -la /usr/lib), pysuite (a Python test suite), make (make -j2 of a small
 C project).
 
 Usage: bench/bench.py [--reps N] [--workloads mixed,pysuite,make]
-                      [--modes native,minpriv,baseline,stacks,strace]
+                      [--modes native,minpriv,fullstop,baseline,stacks,strace]
                       [--json OUT] [--svg OUT] [--memory]
 Needs a built minpriv (build/cli/minpriv or $MINPRIV) and strace."""
 import argparse
@@ -85,6 +89,7 @@ def modes(trace_out, baseline):
     return {
         "native": lambda argv: argv,
         "minpriv": lambda argv: [MINPRIV, "record", "-q", "-o", trace_out, "--", *argv],
+        "fullstop": lambda argv: [MINPRIV, "record", "-q", "--no-kernel-count", "-o", trace_out, "--", *argv],
         "baseline": lambda argv: [MINPRIV, "record", "-q", "--baseline", baseline, "-o", trace_out, "--", *argv],
         "stacks": lambda argv: [MINPRIV, "record", "-q", "--stacks", "-o", trace_out, "--", *argv],
         "strace": lambda argv: ["strace", "-f", "-c", "-o", os.devnull, "--", *argv],
@@ -120,11 +125,24 @@ def run(workloads, mode_names, reps):
             for m in order:
                 times[m].append(timed(mk[m](argv)))
         med = {m: statistics.median(v) for m, v in times.items()}
-        results[w] = {"median_s": med, "samples_s": times}
+        results[w] = {"median_s": med, "samples_s": times, "stops": {}}
+        for m in mode_names:
+            cmd = mk[m](argv)
+            if cmd[0] == MINPRIV:
+                results[w]["stops"][m] = stats_of(cmd)
     return results
 
 
-COLORS = {"minpriv": "#2b7bb9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
+def stats_of(cmd):
+    """The tracer's counters for one run (MINPRIV_STATS)."""
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       env=dict(os.environ, MINPRIV_STATS="1"))
+    line = [l for l in p.stderr.decode().splitlines() if l.startswith("minpriv-stats:")]
+    stats = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
+    return {k: int(v) for k, v in stats.items() if k in ("stops", "exit_stops", "counted")}
+
+
+COLORS = {"minpriv": "#2b7bb9", "fullstop": "#7aa6c9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
 
 
 def svg_chart(res, ms, reps):
@@ -176,7 +194,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--modes", default="native,minpriv,baseline,stacks,strace")
+    ap.add_argument("--modes", default="native,minpriv,fullstop,baseline,stacks,strace")
     ap.add_argument("--svg", help="write a bar chart of the median ratios")
     ap.add_argument("--json")
     ap.add_argument("--memory", action="store_true", help="also measure the tracer's peak RSS on 1,000 processes")
@@ -194,6 +212,9 @@ def main():
         if "minpriv" in med and "strace" in med:
             ratios.append(f"strace/minpriv {med['strace'] / med['minpriv']:.2f}x")
         print(f"{w:10} {cells}   {', '.join(ratios)}")
+        for m, st in r["stops"].items():
+            print(f"{'':10} {m}: {st.get('stops', '?')} stops ({st.get('exit_stops', '?')} at exits), "
+                  f"{st.get('counted', 0)} calls counted in the kernel")
     out = {"reps": a.reps, "workloads": res}
     if a.memory:
         mem = memory_check()

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "baseline.h"
+#include "cli/baseline.h"
 
 #include <stdlib.h>
 
 #include <seccomp.h>
 
-#include "fileio.h"
-#include "seccomp-profile.h"
+#include "common/fileio.h"
+#include "policy/seccomp-profile.h"
 
 static char **names_of(json_t *calls)
 {

@@ -4,8 +4,8 @@
  * through without a stop. */
 #pragma once
 
-#include "trace.h"
-#include "util.h"
+#include "trace/trace.h"
+#include "common/util.h"
 
 typedef struct baseline {
         char **names[_TRACE_ABI_MAX]; /* NULL-terminated, owned */

@@ -4,12 +4,17 @@
  * file, process or syscall involved. */
 #pragma once
 
-#include "util.h"
+#include "common/util.h"
 
 /* Exit codes shared by the subcommands. */
-#define EXIT_FINDING  1   /* diff widens with --fail-on-widen, verify violations */
-#define EXIT_BADINPUT 2   /* bad usage or bad input */
-#define EXIT_INTERNAL 125 /* minpriv itself failed (record: trace not written) */
+#define EXIT_FINDING 1 /* diff widens with --fail-on-widen */
+/* verify found violations. Not 1, which workloads use for their own
+ * failures (verify passes the workload's status through otherwise), nor 2
+ * (bad input) nor 125-127 and 128+N (minpriv failed, exec failures,
+ * signals). */
+#define EXIT_VIOLATIONS 3
+#define EXIT_BADINPUT   2   /* bad usage or bad input */
+#define EXIT_INTERNAL   125 /* minpriv itself failed (record: trace not written) */
 
 typedef struct command {
         const char *name;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "cli.h"
-#include "diff.h"
+#include "cli/cli.h"
+#include "review/diff.h"
 
 int cmd_diff(int argc, char **argv)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "cli.h"
-#include "explain.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "review/explain.h"
+#include "trace/trace.h"
 
 int cmd_explain(int argc, char **argv)
 {

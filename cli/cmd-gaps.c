@@ -3,10 +3,10 @@
  * that no run recorded (analysis/gaps.h). */
 #include <getopt.h>
 
-#include "cli.h"
-#include "gaps.h"
-#include "generator.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "analysis/gaps.h"
+#include "generator/generator.h"
+#include "trace/trace.h"
 
 int cmd_gaps(int argc, char **argv)
 {

@@ -2,11 +2,11 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "gaps.h"
-#include "generator.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "analysis/gaps.h"
+#include "generator/generator.h"
+#include "trace/trace.h"
 
 int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace **ret_t, gen_context *ctx)
 {

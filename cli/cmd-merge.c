@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "cli.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "trace/trace.h"
 
 int cmd_merge(int argc, char **argv)
 {

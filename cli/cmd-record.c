@@ -2,12 +2,12 @@
 #include <getopt.h>
 #include <signal.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "trace.h"
-#include "tracer.h"
-#include "baseline.h"
-#include "seen.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
+#include "cli/baseline.h"
+#include "trace/seen.h"
 
 static void summarize(const trace *t, const char *path, int status)
 {
@@ -49,13 +49,10 @@ int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
 int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "stacks", no_argument, NULL, 'S' },
-                { "baseline", required_argument, NULL, 'b' },
-                { "no-seccomp", no_argument, NULL, 'N' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "repeat", required_argument, NULL, 'R' },
-                { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },    { "stacks", no_argument, NULL, 'S' },
+                { "baseline", required_argument, NULL, 'b' },  { "no-seccomp", no_argument, NULL, 'N' },
+                { "no-kernel-count", no_argument, NULL, 'K' }, { "quiet", no_argument, NULL, 'q' },
+                { "repeat", required_argument, NULL, 'R' },    { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-trace.json";
         const char *baseline_path = NULL;
@@ -73,6 +70,9 @@ int cmd_record(int argc, char **argv)
                         break;
                 case 'N':
                         opts.no_seccomp = true;
+                        break;
+                case 'K':
+                        opts.no_kernel_count = true;
                         break;
                 case 'b':
                         baseline_path = optarg;

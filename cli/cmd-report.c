@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "generator.h"
-#include "report.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "common/fileio.h"
+#include "generator/generator.h"
+#include "report/report.h"
+#include "trace/trace.h"
 
 /* Run every emitter in memory for the figures it leaves in the context
  * (the seccomp profile's size, AppArmor rules); nothing is written. The

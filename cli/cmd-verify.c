@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
-#include "cli.h"
-#include "trace.h"
-#include "tracer.h"
-#include "verify.h"
+#include "cli/cli.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
+#include "review/verify.h"
 
 /* Stacks only for what the profiles refuse: they cost about a
  * millisecond each. */
@@ -96,11 +96,16 @@ int cmd_verify(int argc, char **argv)
         _cleanup_strbuf_ strbuf out = STRBUF_INIT;
         verify_report_text(&out, rep, p, enforce);
         fputs(strbuf_str(&out), report ? report : stderr);
+        /* Violations win over the workload's own status (under --enforce
+         * the workload usually fails because of them): exit status 3 means
+         * violations, anything else is the workload's, as for record. */
+        if (rep->n && status != 0)
+                fprintf(report ? report : stderr,
+                        "minpriv verify: exit status %d for the violations; the workload's own status was %d\n",
+                        EXIT_VIOLATIONS, status);
         if (report && fflush(report) != 0) {
                 log_error("cannot write the report: %s", strerror(errno));
                 return EXIT_INTERNAL;
         }
-        if (status != 0)
-                return status;
-        return rep->n ? EXIT_FINDING : 0;
+        return rep->n ? EXIT_VIOLATIONS : status;
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 
-#include "cli.h"
-#include "minpriv-revision.h"
+#include "cli/cli.h"
+#include "generated/minpriv-revision.h"
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--repeat N] [-q] -- CMD [ARG...]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count] [--repeat N]\n"
+          "               [-q] -- CMD [ARG...]\n"
           "\n"
           "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
           "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
@@ -22,6 +23,8 @@ static const command commands[] = {
           "                       knows run without a stop unless the trace needs facts from\n"
           "                       them, and the result is merged with it\n"
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
+          "      --no-kernel-count  stop at every syscall; by default (root, tracefs) hot\n"
+          "                       calls such as read and write are counted in the kernel\n"
           "      --repeat N       run CMD N times into one trace; every syscall, argument\n"
           "                       value, path and capability says in how many runs it was\n"
           "                       seen (exit status: the first failing run's)\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "fileio.h"
+#include "common/fileio.h"
 
 #include <fcntl.h>
 #include <libgen.h>

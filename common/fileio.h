@@ -3,7 +3,7 @@
 #pragma once
 
 #include <stddef.h>
-#include "util.h"
+#include "common/util.h"
 
 /* A file being written next to its final path. Nothing is visible at `path`
  * until atomic_file_commit() succeeds; atomic_file_abort() (or the cleanup)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include "hashmap.h"
+#include "common/hashmap.h"
 
-#include "util.h"
+#include "common/util.h"
 
 /* ------------------------------------------------------------ strings */
 

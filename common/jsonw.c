@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "jsonw.h"
+#include "common/jsonw.h"
 
 #include <jansson.h>
 #include <string.h>
 
-#include "util.h"
+#include "common/util.h"
 
 void jsonw_init(jsonw *w, FILE *f, int depth)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "strbuf.h"
+#include "common/strbuf.h"
 
 #include <stdarg.h>
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <stddef.h>
-#include "util.h"
+#include "common/util.h"
 
 typedef struct strbuf {
         char *buf;

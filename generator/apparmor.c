@@ -50,13 +50,13 @@
  * take away an access the workload made is left out, with a comment. */
 #include <stdint.h>
 
-#include "aaglob.h"
-#include "apparmor-access.h"
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
-#include "emitters.h"
-#include "hashmap.h"
-#include "names.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-access.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
+#include "generator/emitters.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 
@@ -106,6 +106,7 @@ typedef struct prule {
         char *prefix; /* glob rules: the literal bytes every match starts with */
         size_t prefix_len;
         const raw_path *raw; /* the path of a literal rule */
+        char *note;          /* a comment line written above the rule, or NULL */
 } prule;
 
 static void raw_free(void *p)
@@ -121,6 +122,7 @@ static void prule_free(void *p)
         free(r->pattern);
         free(r->text);
         free(r->prefix);
+        free(r->note);
         aaglob_free(r->compiled);
         free(r);
 }
@@ -255,6 +257,103 @@ static char *literal_prefix(const char *pattern, size_t *ret_len)
         return strbuf_steal(&sb);
 }
 
+/* A path for a comment: rendered so it is one line of printable text. */
+static char *comment_path(const char *raw, size_t len)
+{
+        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
+        return aa_render_pattern(lit);
+}
+
+/* Probe floods. A workload that looks for many names that do not exist in
+ * one directory (a plugin or locale search, a cache lookup, a scanner)
+ * would get one rule per name: hundreds of thousands of lines that say
+ * nothing more than "it looks for names like these here". When at least
+ * PROBE_FOLD_MIN distinct failed read probes (ENOENT, nothing else done to
+ * the name) are directly in one directory, they become one rule: the
+ * directory, the bytes every probed name starts with, '*', the bytes every
+ * one ends with -- the narrowest single glob that matches every name
+ * probed, since '*' never crosses a '/'. A fold with fewer than
+ * PROBE_FOLD_MIN_LITERAL bytes of common prefix and suffix (which would be
+ * DIR/<star>, any file of the directory) is not made: the names stay
+ * literal rules. The rule carries a comment with the count and the shape. */
+#define PROBE_FOLD_MIN         64
+#define PROBE_FOLD_MIN_LITERAL 2
+
+typedef struct probe_group {
+        const char *first; /* a base name of the group (borrowed from a raw path) */
+        size_t first_len, prefix, suffix, min_len, n;
+        char *pattern; /* the folded glob, NULL when not folded */
+} probe_group;
+
+static void probe_group_free(void *p)
+{
+        probe_group *g = p;
+        free(g->pattern);
+        free(g);
+}
+
+static bool probe_candidate(const raw_path *rp, const char *globbed)
+{
+        return !globbed && rp->probe_only && rp->perms == AA_PERM_READ && rp->len > 1 && rp->name[rp->len - 1] != '/';
+}
+
+/* Group the candidates by directory and make each big group's glob. */
+static hashmap *probe_groups(raw_path **list, char **globbed, size_t n)
+{
+        hashmap *groups = hashmap_new();
+        for (size_t i = 0; i < n; i++) {
+                raw_path *rp = list[i];
+                if (!probe_candidate(rp, globbed[i]))
+                        continue;
+                const char *slash = memrchr(rp->name, '/', rp->len);
+                const char *base = slash + 1;
+                size_t blen = rp->len - (size_t)(base - rp->name);
+                _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(base - rp->name));
+                probe_group *g = hashmap_get(groups, parent);
+                if (!g) {
+                        g = xcalloc(1, sizeof *g);
+                        *g = (probe_group){ base, blen, blen, blen, blen, 0, NULL };
+                        hashmap_put(groups, parent, g);
+                }
+                size_t p = 0, s = 0;
+                while (p < g->prefix && p < blen && base[p] == g->first[p])
+                        p++;
+                while (s < g->suffix && s < blen && base[blen - 1 - s] == g->first[g->first_len - 1 - s])
+                        s++;
+                g->prefix = p;
+                g->suffix = s;
+                g->min_len = blen < g->min_len ? blen : g->min_len;
+                g->n++;
+        }
+        size_t pos = 0;
+        const char *dir;
+        void *val;
+        while (hashmap_next(groups, &pos, &dir, &val)) {
+                probe_group *g = val;
+                if (g->n < PROBE_FOLD_MIN)
+                        continue;
+                /* prefix and suffix may overlap in the shortest name */
+                size_t suffix = g->prefix + g->suffix > g->min_len ? g->min_len - g->prefix : g->suffix;
+                if (g->prefix + suffix < PROBE_FOLD_MIN_LITERAL)
+                        continue;
+                _cleanup_free_ char *d = aa_escape_literal(dir, strlen(dir));
+                _cleanup_free_ char *pre = aa_escape_literal(g->first, g->prefix);
+                _cleanup_free_ char *suf = aa_escape_literal(g->first + g->first_len - suffix, suffix);
+                g->pattern = xasprintf("%s%s*%s", d, pre, suf);
+        }
+        return groups;
+}
+
+/* The folded glob for a candidate path (borrowed), NULL when its directory
+ * was not folded. */
+static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
+{
+        const char *slash = memrchr(rp->name, '/', rp->len);
+        _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
+        probe_group *g = hashmap_get(groups, parent);
+        return g && g->pattern ? g : NULL;
+}
+
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
 static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
                        mp_error *err)
@@ -288,6 +387,8 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 hashmap_put(dircount, parent, (void *)(cnt + 1));
         }
 
+        hashmap *probes = probe_groups(list, globbed, n);
+
         _cleanup_aaglob_ aaglob *everything = NULL;
         aaglob_compile("/**", NULL, &everything, NULL);
         int rc = 0;
@@ -310,6 +411,12 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 glob = true;
                         }
                 }
+                probe_group *folded = NULL;
+                if (!glob && probe_candidate(rp, NULL) && (folded = probe_group_of(probes, rp))) {
+                        pattern = xstrdup(folded->pattern);
+                        origin = "probe folding";
+                        glob = true;
+                }
                 if (!glob)
                         pattern = aa_escape_literal(rp->name, rp->len);
                 prule *r = hashmap_get(rules, pattern);
@@ -322,7 +429,10 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                         if (!glob)
                                 r->raw = rp;
                         mp_error e = { 0 };
-                        if (aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
+                        /* only glob rules are ever matched against; a literal
+                         * (an escaped path) needs no automaton, which would
+                         * cost kilobytes per path in a probe flood */
+                        if (glob && aaglob_compile(pattern, vars, &r->compiled, &e) < 0) {
                                 rc = mp_error_set(err, -EINVAL, origin, "the glob rule gives a bad pattern %s: %s",
                                                   pattern, e.text);
                                 prule_free(r);
@@ -339,6 +449,12 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 break;
                         }
                         r->text = aa_render_pattern(pattern);
+                        if (folded) {
+                                _cleanup_free_ char *shown = comment_path(rp->name, rp->len);
+                                r->note = xasprintf("%zu names that did not exist probed in this directory, all "
+                                                    "of this shape (e.g. %s): folded into one rule",
+                                                    folded->n, shown);
+                        }
                         hashmap_put(rules, pattern, r);
                 } else {
                         free(pattern);
@@ -356,6 +472,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
         free(list);
         free(collapsible);
         hashmap_free(dircount, NULL);
+        hashmap_free(probes, probe_group_free);
         if (rc < 0)
                 return rc;
 
@@ -369,19 +486,23 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
         while (hashmap_next(rules, &pos, &key, &val))
                 all[k++] = val;
         qsort(all, nr, sizeof *all, cmp_rule_text);
+        /* the glob rules apart, so that each literal is checked against
+         * them only (a probe flood has few globs and many literals) */
+        prule **globs_only = xcalloc(nr + 1, sizeof *globs_only);
+        size_t ng = 0;
         for (size_t i = 0; i < nr; i++) {
                 prule *g = all[i];
-                if (g->glob)
+                if (g->glob) {
                         g->prefix = literal_prefix(aaglob_expanded(g->compiled), &g->prefix_len);
+                        globs_only[ng++] = g;
+                }
         }
         for (size_t i = 0; i < nr; i++) {
                 prule *l = all[i];
                 if (l->glob || !l->raw)
                         continue;
-                for (size_t j = 0; j < nr; j++) {
-                        prule *g = all[j];
-                        if (!g->glob || g->removed)
-                                continue;
+                for (size_t j = 0; j < ng; j++) {
+                        prule *g = globs_only[j];
                         if ((l->perms & ~with_append(g->perms)) || (rule_owner(g) && !l->owner_ok))
                                 continue;
                         if (l->raw->len < g->prefix_len || memcmp(l->raw->name, g->prefix, g->prefix_len) != 0)
@@ -392,6 +513,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                         break;
                 }
         }
+        free(globs_only);
         free(all);
         *ret_raw = nraw;
         return 0;
@@ -452,15 +574,10 @@ static int group_of(const prule *r)
 
 static void put_rule(strbuf *sb, const prule *r)
 {
+        if (r->note)
+                strbuf_printf(sb, "  # %s\n", r->note);
         _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
-}
-
-/* A path for a comment: rendered so it is one line of printable text. */
-static char *comment_path(const char *raw, size_t len)
-{
-        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
-        return aa_render_pattern(lit);
 }
 
 static const char *apparmor_signal(const char *trace_name, char *buf, size_t size)

@@ -14,8 +14,8 @@
  * at most CAPS_MAX_REASONS of them. Reasons whose calls only failed are
  * not capabilities the workload needs: hardening.md lists them for review.
  * No capability line at all when nothing is needed. */
-#include "caps.h"
-#include "emitters.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
 
 #define CAPS_MAX_REASONS  10
 #define CAPS_MAX_PROGRAMS 3
@@ -51,7 +51,10 @@ caps_reason *caps_reasons(const trace *t, size_t *ret_n)
                                 out = xrealloc(out, cap * sizeof *out);
                         }
                         caps_reason *r = &out[n++];
-                        *r = (caps_reason){ .cap = cn, .text = rt, .node = node };
+                        *r = (caps_reason){ .cap = cn,
+                                            .text = rt,
+                                            .node = node,
+                                            .preexisting = json_is_true(json_object_get(node, "preexisting")) };
                         const char *res;
                         json_t *u;
                         json_object_foreach (json_object_get(node, "results"), res, u) {
@@ -114,10 +117,13 @@ int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
         strbuf sb = STRBUF_INIT;
         size_t n;
         _cleanup_free_ caps_reason *reasons = caps_reasons(ctx->t, &n);
-        size_t denied = 0;
-        for (size_t i = 0; i < n; i++)
+        size_t denied = 0, preexisting = 0;
+        for (size_t i = 0; i < n; i++) {
                 if (reasons[i].failed)
                         denied++;
+                if (reasons[i].ok && reasons[i].preexisting)
+                        preexisting++;
+        }
 
         strbuf_printf(&sb, "# Capabilities for %s (minpriv).\n", ctx->name);
         if (!ctx->caps[0]) {
@@ -133,6 +139,30 @@ int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
                               "# \"Denied during recording\" in hardening.md.\n",
                               denied, denied == 1 ? "" : "s", denied == 1 ? "was" : "were");
 
+        if (preexisting) {
+                strbuf_printf(
+                        &sb,
+                        "# %zu reason%s marked (pre-existing state) depend%s on state from before the recording:\n",
+                        preexisting, preexisting == 1 ? "" : "s", preexisting == 1 ? "s" : "");
+                /* the advice, wrapped as comment lines */
+                const char *adv = CAPS_PREEXISTING_ADVICE ".";
+                size_t col = 0;
+                strbuf_puts(&sb, "#");
+                for (const char *w = adv; *w;) {
+                        size_t len = strcspn(w, " ");
+                        if (col && col + 1 + len > 96) {
+                                strbuf_puts(&sb, "\n#");
+                                col = 0;
+                        }
+                        strbuf_putc(&sb, ' ');
+                        strbuf_add(&sb, w, len);
+                        col += 1 + len;
+                        w += len;
+                        while (*w == ' ')
+                                w++;
+                }
+                strbuf_putc(&sb, '\n');
+        }
         for (char **c = ctx->caps; *c; c++) {
                 strbuf_printf(&sb, "%s\n", *c);
                 size_t shown = 0, total = 0;
@@ -147,7 +177,7 @@ int emit_caps_txt(gen_context *ctx, char **ret, mp_error *err)
                         gen_put_escaped(&sb, reasons[i].text);
                         strbuf_puts(&sb, " [");
                         caps_reason_programs(&sb, reasons[i].node, true, CAPS_MAX_PROGRAMS);
-                        strbuf_puts(&sb, "]\n");
+                        strbuf_puts(&sb, reasons[i].preexisting ? "] (pre-existing state)\n" : "]\n");
                 }
                 if (total > shown)
                         strbuf_printf(&sb, "#   ... and %zu more (minpriv explain TRACE %s)\n", total - shown, *c);

@@ -3,7 +3,7 @@
  * shared by caps.txt and hardening.md. */
 #pragma once
 
-#include "generator.h"
+#include "generator/generator.h"
 
 /* One reason of capabilities.CAP_X in the trace, with its outcome. */
 typedef struct caps_reason {
@@ -12,7 +12,14 @@ typedef struct caps_reason {
         const json_t *node; /* the reason node (borrowed) */
         json_int_t ok;      /* successful calls */
         json_int_t failed;  /* calls that failed, any errno */
+        bool preexisting;   /* decided by an object that existed before the recording, of another uid */
 } caps_reason;
+
+/* What caps.txt and hardening.md say about reasons marked preexisting. */
+#define CAPS_PREEXISTING_ADVICE                                                                                        \
+        "the object existed before the recording started and belongs to another uid (a leftover of an earlier run "    \
+        "on the host, such as a service's data directory, looks like this); in a fresh container the call may not "    \
+        "need the capability. Record in a fresh container (or remove the leftovers first) and compare"
 
 /* Every reason of the trace, sorted by capability then reason text.
  * Returns a new array (free it only) and the count in *ret_n. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The files `minpriv generate` writes, in order. Later emitters may use
  * figures earlier ones left in the context (hardening.md quotes them). */
-#include "emitters.h"
+#include "generator/emitters.h"
 
 const gen_emitter gen_emitters[] = {
         { "seccomp.json", emit_seccomp_json, NULL },

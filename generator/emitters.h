@@ -2,7 +2,7 @@
 /* One function per output file; see generator.h for the contract. */
 #pragma once
 
-#include "generator.h"
+#include "generator/generator.h"
 
 /* seccomp.json (generator/seccomp.c) */
 int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err);

@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "generator.h"
+#include "generator/generator.h"
 
 static const char *const runtime_names[_GEN_RUNTIME_MAX] = { "runc", "crun", "none" };
 static const char *const action_names[_GEN_DEFAULT_MAX] = { "errno", "enosys", "kill", "log" };

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "strbuf.h"
-#include "trace.h"
+#include "common/strbuf.h"
+#include "trace/trace.h"
 
 typedef enum gen_runtime {
         GEN_RUNTIME_RUNC,

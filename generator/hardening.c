@@ -40,16 +40,22 @@
  *   32 MiB (the runtime's own process is charged to the container too);
  *   pids is twice the most tasks (threads) alive at once, plus 8. The trace
  *   has the CPU time used but not the wall-clock time, so no CPU limit is
- *   derived from it.
+ *   derived from it. The memory limit is never below a limit the recorded
+ *   command line states itself (memcached -m, also its default 64 MiB;
+ *   java -Xmx; node --max-old-space-size; redis-server --maxmemory) plus
+ *   overhead (a quarter of it, at least 32 MiB), rounded up to 16 MiB: one
+ *   test run rarely fills a cache to its configured size. Every limit is
+ *   shown with the peak it comes from, in the checklist too.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <sys/stat.h>
 
-#include "caps.h"
-#include "emitters.h"
-#include "names.h"
-#include "seen.h"
-#include "seccomp-profile.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
+#include "trace/seen.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -105,6 +111,41 @@ static const char *real_path(const char *path, const json_t *file)
 static bool from_image(const json_t *file)
 {
         return json_object_get(file, "mode") && !access_ok(file, "create");
+}
+
+/* Accesses to the name itself; every other kind reaches the object the
+ * name leads to (through symlinks: the `resolved` path). */
+static const char *const name_kinds[] = { "create", "delete", "rename", "link", NULL };
+static const char *const object_kinds[] = { "read", "write", "append", "attr",  "exec",  "mmap_exec",
+                                            "lock", "list",  "stat",   "chdir", "mount", NULL };
+static const char *const object_write_kinds[] = { "write", "append", "attr", NULL };
+
+/* The stat data of the object a name leads to: `target` when the node
+ * describes the symlink itself (it was created or looked at before an
+ * access followed it), else the node's own. */
+static const json_t *object_stat(const json_t *file)
+{
+        const json_t *t = json_object_get(file, "target");
+        return t ? t : file;
+}
+
+/* Whether the object reached through a name is an image file: it existed
+ * before (described), and neither the name (when it is the object) nor the
+ * resolved path was created by the workload. A symlink that was never
+ * followed successfully describes no object. */
+static bool object_from_image(const json_t *files, const char *path, const json_t *file)
+{
+        const char *real = real_path(path, file);
+        if (streq(real, path))
+                return from_image(file);
+        const json_t *st = object_stat(file);
+        const char *type = json_string_value(json_object_get(st, "type"));
+        if (!json_object_get(st, "mode") || (type && streq(type, "symlink")))
+                return false;
+        if (st == file && access_ok(file, "create"))
+                return false;
+        const json_t *rf = json_object_get(files, real);
+        return !(rf && access_ok(rf, "create"));
 }
 
 static bool is_dir(const json_t *file)
@@ -351,6 +392,24 @@ static char *mount_for(const char *real)
         return parent_dir(real);
 }
 
+/* Where a name really is (for what is done to the name: create, delete,
+ * rename, link). The node's `resolved` path when the name is not a symlink
+ * (then it resolves the directories only); for a symlink that was followed
+ * `resolved` is the target, so the name is its directory's resolved path
+ * (when the trace describes the directory) and its last component. */
+static char *name_path(const json_t *files, const char *path, const json_t *file)
+{
+        const char *type = json_string_value(json_object_get(file, "type"));
+        if (!type || !streq(type, "symlink"))
+                return xstrdup(real_path(path, file));
+        _cleanup_free_ char *dir = parent_dir(path);
+        const char *rdir = json_string_value(json_object_get(json_object_get(files, dir), "resolved"));
+        if (!rdir)
+                return xstrdup(path);
+        const char *base = strrchr(path, '/');
+        return xasprintf("%s%s", streq(rdir, "/") ? "" : rdir, base);
+}
+
 static const mount_pt *mount_of(const analysis *a, const char *real)
 {
         for (size_t i = 0; i < a->nmounts; i++)
@@ -405,19 +464,29 @@ static void analyse_mounts(analysis *a, const json_t *files)
         for (size_t i = 0; i < n; i++) {
                 const json_t *f = json_object_get(files, paths[i]);
                 const char *real = real_path(paths[i], f);
-                if (is_pseudo(real) || is_pseudo(paths[i]) || !any_ok(f, write_kinds))
-                        continue;
-                _cleanup_free_ char *m = mount_for(real);
-                if (streq(m, "/")) {
-                        /* No mount can make "/" writable on a read-only root. */
-                        a->root_written = true;
-                        strbuf w = STRBUF_INIT;
-                        md_code(&w, real);
-                        set_add(&a->root_writes, strbuf_str(&w));
-                        strbuf_free(&w);
-                        continue;
+                /* a name created, removed or renamed needs its own directory
+                 * writable; a write through it, the object's */
+                const char *where[2] = { NULL, NULL };
+                _cleanup_free_ char *name = name_path(files, paths[i], f);
+                if (any_ok(f, name_kinds) && !is_pseudo(name))
+                        where[0] = name;
+                if (any_ok(f, object_write_kinds) && !is_pseudo(real) && !(where[0] && streq(where[0], real)))
+                        where[1] = real;
+                for (int w = 0; w < 2; w++) {
+                        if (!where[w])
+                                continue;
+                        _cleanup_free_ char *m = mount_for(where[w]);
+                        if (streq(m, "/")) {
+                                /* No mount can make "/" writable on a read-only root. */
+                                a->root_written = true;
+                                strbuf sb = STRBUF_INIT;
+                                md_code(&sb, where[w]);
+                                set_add(&a->root_writes, strbuf_str(&sb));
+                                strbuf_free(&sb);
+                                continue;
+                        }
+                        set_add(&cand, m);
                 }
-                set_add(&cand, m);
         }
         size_t nc;
         _cleanup_free_ const char **cs = set_sorted(&cand, &nc);
@@ -437,12 +506,23 @@ static void analyse_mounts(analysis *a, const json_t *files)
         for (size_t i = 0; i < n; i++) {
                 const json_t *f = json_object_get(files, paths[i]);
                 const char *real = real_path(paths[i], f);
+                /* the name (what is done to it) and the object (what is done
+                 * through it), each under its own mount */
+                _cleanup_free_ char *name = name_path(files, paths[i], f);
+                if (!streq(real, name) && !is_pseudo(name)) {
+                        mount_pt *mn = (mount_pt *)mount_of(a, name);
+                        if (mn && any_ok(f, name_kinds)) {
+                                mn->writes++;
+                                if (!mn->example)
+                                        mn->example = xstrdup(name);
+                        }
+                }
                 if (is_pseudo(real))
                         continue;
                 mount_pt *m = (mount_pt *)mount_of(a, real);
                 if (!m)
                         continue;
-                if (any_ok(f, write_kinds)) {
+                if (streq(real, name) ? any_ok(f, write_kinds) : any_ok(f, object_write_kinds)) {
                         m->writes++;
                         if (!m->example)
                                 m->example = xstrdup(real);
@@ -450,7 +530,8 @@ static void analyse_mounts(analysis *a, const json_t *files)
                 if (any_ok(f, exec_kinds))
                         m->exec = true;
                 bool scratch = streq(m->path, "/tmp") || streq(m->path, "/var/tmp") || streq(m->path, "/run");
-                if (!scratch && !streq(real, m->path) && from_image(f) && any_ok(f, all_kinds)) {
+                if (!scratch && !streq(real, m->path) && object_from_image(files, paths[i], f) &&
+                    any_ok(f, object_kinds)) {
                         m->volume = true;
                         if (!m->image_example)
                                 m->image_example = xstrdup(real);
@@ -509,57 +590,61 @@ static void analyse_files(analysis *a, const json_t *files)
                 const char *path = paths[i];
                 const json_t *f = json_object_get(files, path);
                 const char *real = real_path(path, f);
-                if (is_pseudo(path) || is_pseudo(real) || !any_ok(f, all_kinds))
+                /* a read through /proc/self/root/... reaches a real file */
+                if (is_pseudo(real) || !any_ok(f, all_kinds))
                         continue;
-                bool image = from_image(f);
+                /* the object the name leads to: its owner and mode decide
+                 * (through a symlink: the target's, not the link's) */
+                const json_t *o = object_stat(f);
+                bool image = object_from_image(files, path, f);
                 bool tmp = under_tmpfs(a, real);
 
-                /* files used */
-                if (image && !is_dir(f) && !tmp) {
-                        if (!under_tmpfs(a, path))
-                                set_add(&used, path);
+                /* files used: the object, and the name when the image has it
+                 * (a symlink of the image) */
+                if (image && !is_dir(o) && !tmp && any_ok(f, streq(real, path) ? all_kinds : object_kinds))
                         set_add(&used, real);
-                }
+                if (from_image(f) && !is_dir(f) && !is_pseudo(path) && !under_tmpfs(a, path))
+                        set_add(&used, path);
 
                 /* setuid/setgid programs executed */
-                json_int_t mode = int_of(f, "mode", 0);
-                if (access_ok(f, "exec") && json_object_get(f, "mode") &&
+                json_int_t mode = int_of(o, "mode", 0);
+                if (access_ok(f, "exec") && json_object_get(o, "mode") &&
                     ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
                         strbuf sb = STRBUF_INIT;
                         md_code(&sb, real);
                         strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)",
-                                      mode & S_ISUID ? "user" : "group", (long long)int_of(f, "uid", 0),
-                                      (long long)int_of(f, "gid", 0), (long long)(mode & 07777));
+                                      mode & S_ISUID ? "user" : "group", (long long)int_of(o, "uid", 0),
+                                      (long long)int_of(o, "gid", 0), (long long)(mode & 07777));
                         set_add(&a->setid_programs, strbuf_str(&sb));
                         strbuf_free(&sb);
                 }
 
                 /* image files owned by ids a userns-remap range does not map */
-                if (image && !tmp && (int_of(f, "uid", 0) >= USERNS_RANGE || int_of(f, "gid", 0) >= USERNS_RANGE)) {
+                if (image && !tmp && (int_of(o, "uid", 0) >= USERNS_RANGE || int_of(o, "gid", 0) >= USERNS_RANGE)) {
                         strbuf sb = STRBUF_INIT;
                         strbuf_puts(&sb, "image file ");
                         md_code(&sb, real);
                         strbuf_printf(&sb, " is owned by %lld:%lld, outside the 65536 ids a remapped container maps",
-                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0));
+                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0));
                         set_add(&a->userns, strbuf_str(&sb));
                         strbuf_free(&sb);
                 }
 
                 /* what a non-root user could not do on image files */
-                if (a->as_root && image && !tmp && json_object_get(f, "mode")) {
-                        bool dir = is_dir(f);
-                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(f, 4))
-                                block(a, real, f, "reading", "read permission for others (o+r)");
-                        if (access_ok(f, "list") && !nonroot_allows(f, 4))
-                                block(a, real, f, "listing", "read permission for others (o+r)");
-                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(f, 2))
-                                block(a, real, f, "writing", "write permission for others (o+w)");
-                        if (access_ok(f, "exec") && !nonroot_allows(f, 1))
-                                block(a, real, f, "executing", "execute permission for others (o+x)");
-                        if (access_ok(f, "chdir") && dir && !nonroot_allows(f, 1))
-                                block(a, real, f, "entering", "search permission for others (o+x)");
-                        if (access_ok(f, "attr") && int_of(f, "uid", 0) != NONROOT_ID)
-                                block(a, real, f, "changing attributes", "ownership");
+                if (a->as_root && image && !tmp && json_object_get(o, "mode")) {
+                        bool dir = is_dir(o);
+                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(o, 4))
+                                block(a, real, o, "reading", "read permission for others (o+r)");
+                        if (access_ok(f, "list") && !nonroot_allows(o, 4))
+                                block(a, real, o, "listing", "read permission for others (o+r)");
+                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(o, 2))
+                                block(a, real, o, "writing", "write permission for others (o+w)");
+                        if (access_ok(f, "exec") && !nonroot_allows(o, 1))
+                                block(a, real, o, "executing", "execute permission for others (o+x)");
+                        if (access_ok(f, "chdir") && dir && !nonroot_allows(o, 1))
+                                block(a, real, o, "entering", "search permission for others (o+x)");
+                        if (access_ok(f, "attr") && int_of(o, "uid", 0) != NONROOT_ID)
+                                block(a, real, o, "changing attributes", "ownership");
                 }
                 /* names created or removed: the parent directory, when described */
                 if (a->as_root && !tmp &&
@@ -580,9 +665,9 @@ static void analyse_files(analysis *a, const json_t *files)
                                 strbuf sb = STRBUF_INIT;
                                 md_code(&sb, real);
                                 strbuf_printf(&sb, " (%s", kind);
-                                if (json_object_get(f, "mode"))
+                                if (json_object_get(o, "mode"))
                                         strbuf_printf(&sb, ", owner %lld:%lld mode %04llo",
-                                                      (long long)int_of(f, "uid", 0), (long long)int_of(f, "gid", 0),
+                                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0),
                                                       (long long)(mode & 07777));
                                 strbuf_puts(&sb, ")");
                                 set_add(&a->secrets, strbuf_str(&sb));
@@ -722,6 +807,82 @@ static long long memory_limit_mib(json_int_t sum_kib)
         return mib < 32 ? 32 : mib;
 }
 
+/* A size with an optional unit (k, m, g; redis's kb, mb, gb; a bare
+ * number is in default_unit bytes), in MiB rounded up; -1 if not a size. */
+static long long size_mib(const char *v, long long default_unit)
+{
+        char *end;
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (end == v || errno || n < 0 || n > (1LL << 40))
+                return -1;
+        long long unit = default_unit;
+        if (*end) {
+                char u = (char)tolower((unsigned char)*end);
+                unit = u == 'k' ? 1024LL : u == 'm' ? 1024LL * 1024 : u == 'g' ? 1024LL * 1024 * 1024 : -1;
+                if (unit < 0 || (end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2])))
+                        return -1;
+        }
+        return (n * unit + (1 << 20) - 1) >> 20;
+}
+
+/* The largest memory limit a recorded command line states (see the top of
+ * the file) in MiB, or -1; *why gets the words it comes from. */
+static long long stated_memory_mib(const json_t *runs, strbuf *why)
+{
+        long long best = -1;
+        size_t i;
+        json_t *run;
+        json_array_foreach (runs, i, run) {
+                const json_t *cmd = json_object_get(run, "command");
+                size_t n = json_array_size(cmd);
+                const char *prog = n ? json_string_value(json_array_get(cmd, 0)) : NULL;
+                if (!prog)
+                        continue;
+                const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+                bool memcached = streq(base, "memcached"), redis = streq(base, "redis-server");
+                bool java = streq(base, "java"), node = streq(base, "node") || streq(base, "nodejs");
+                long long mib = -1;
+                char what[160] = "";
+                if (memcached) {
+                        mib = 64;
+                        snprintf(what, sizeof what, "memcached's default item memory, 64 MiB");
+                }
+                for (size_t k = 1; k < n; k++) {
+                        const char *w = json_string_value(json_array_get(cmd, k));
+                        const char *next = k + 1 < n ? json_string_value(json_array_get(cmd, k + 1)) : NULL;
+                        const char *val = NULL;
+                        long long unit = 1;
+                        if (!w)
+                                continue;
+                        if (memcached && (streq(w, "-m") || streq(w, "--memory-limit")))
+                                val = next, unit = 1 << 20;
+                        else if (memcached && strncmp(w, "--memory-limit=", 15) == 0)
+                                val = w + 15, unit = 1 << 20;
+                        else if (memcached && strncmp(w, "-m", 2) == 0 && isdigit((unsigned char)w[2]))
+                                val = w + 2, unit = 1 << 20;
+                        else if (java && strncmp(w, "-Xmx", 4) == 0)
+                                val = w + 4;
+                        else if (node && strncmp(w, "--max-old-space-size=", 21) == 0)
+                                val = w + 21, unit = 1 << 20;
+                        else if (redis && streq(w, "--maxmemory"))
+                                val = next;
+                        long long v = val ? size_mib(val, unit) : -1;
+                        if (v > 0) {
+                                mib = v;
+                                snprintf(what, sizeof what, "`%s%s%s` (%lld MiB)", w, val == next ? " " : "",
+                                         val == next ? next : "", v);
+                        }
+                }
+                if (mib > best) {
+                        best = mib;
+                        strbuf_reset(why);
+                        strbuf_printf(why, "%s: %s", base, what);
+                }
+        }
+        return best;
+}
+
 static long long pids_limit(json_int_t max_tasks)
 {
         return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1;
@@ -734,6 +895,9 @@ typedef struct plan {
         bool nnp;
         long long memory_mib;
         long long pids;
+        long long peak_kib;   /* the memory peak memory_mib comes from */
+        long long peak_tasks; /* the tasks peak pids comes from */
+        long long stated_mib; /* > 0: memory_mib comes from the command line's own limit */
         bool seccomp;
         bool apparmor;
 } plan;
@@ -866,6 +1030,11 @@ static void section_nonroot(strbuf *sb, gen_context *ctx, const analysis *a, pla
                 list_set(sb, &a->mode_blocked, MAX_LISTED);
                 strbuf_putc(sb, '\n');
         }
+        if (a->as_root)
+                strbuf_puts(sb, "It was recorded as root, so root's privileges were used wherever they were there to "
+                                "use: record as the user production runs it as (`minpriv record --image IMAGE "
+                                "--user UID:GID -- CMD`, or `setpriv --reuid UID --regid GID --clear-groups -- minpriv "
+                                "record ...`) and this verdict is about that user.\n\n");
         strbuf_puts(sb, "Flag: none for now (`--user` once the above is resolved).\n\n");
 }
 
@@ -983,6 +1152,23 @@ static void section_caps(strbuf *sb, gen_context *ctx)
                         strbuf_puts(sb, " |\n");
                 }
                 strbuf_putc(sb, '\n');
+                size_t npre = 0;
+                for (size_t k = 0; k < n; k++)
+                        if (reasons[k].ok && reasons[k].preexisting)
+                                npre++;
+                if (npre) {
+                        strbuf_printf(sb, "**%zu reason%s depend%s on pre-existing state:** ", npre,
+                                      npre == 1 ? "" : "s", npre == 1 ? "s" : "");
+                        strbuf_puts(sb, CAPS_PREEXISTING_ADVICE ":\n");
+                        for (size_t k = 0; k < n; k++) {
+                                if (!reasons[k].ok || !reasons[k].preexisting)
+                                        continue;
+                                strbuf_printf(sb, "- `%s`: ", reasons[k].cap);
+                                md_code(sb, reasons[k].text);
+                                strbuf_putc(sb, '\n');
+                        }
+                        strbuf_putc(sb, '\n');
+                }
                 if (in_default < ncaps)
                         strbuf_puts(sb,
                                     "Capabilities outside Docker's default set widen what the container may do beyond "
@@ -1065,8 +1251,31 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         json_int_t peak = sum > maxrss ? sum : maxrss;
         p->memory_mib = memory_limit_mib(peak);
         p->pids = pids_limit(tasks);
+        p->peak_kib = peak;
+        p->peak_tasks = tasks;
+        _cleanup_strbuf_ strbuf why = STRBUF_INIT;
+        long long stated = stated_memory_mib(json_object_get(a->t->root, "runs"), &why);
+        long long overhead = stated / 4 > 32 ? stated / 4 : 32;
+        long long floor_mib = stated > 0 ? (stated + overhead + 15) / 16 * 16 : -1;
         strbuf_puts(sb, "| limit | recorded peak | verdict | flag |\n|---|---|---|---|\n");
-        if (p->memory_mib > 0 && sum >= maxrss)
+        if (floor_mib > p->memory_mib) {
+                long long from_peak = p->memory_mib;
+                p->memory_mib = floor_mib;
+                p->stated_mib = stated;
+                strbuf_printf(sb,
+                              "| memory | %lld KiB RSS (%s) | %lld MiB: the command line's own limit, %s, plus "
+                              "%lld MiB overhead, rounded up to 16 MiB; ",
+                              (long long)peak, sum >= maxrss ? "summed over the live processes" : "largest process",
+                              p->memory_mib, strbuf_str(&why), overhead);
+                if (from_peak > 0)
+                        strbuf_printf(sb,
+                                      "1.5x the recorded peak would be only %lld MiB: one test run rarely "
+                                      "fills what the program is configured to use",
+                                      from_peak);
+                else
+                        strbuf_puts(sb, "no peak recorded");
+                strbuf_printf(sb, " | `--memory %lldm` |\n", p->memory_mib);
+        } else if (p->memory_mib > 0 && sum >= maxrss)
                 strbuf_printf(
                         sb,
                         "| memory | %lld KiB summed RSS of the live processes (largest single process %lld KiB) | "
@@ -1343,12 +1552,16 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_printf(sb, "| 4 | no-new-privileges | %s | %s |\n", p->nnp ? "feasible" : "not recommended",
                       p->nnp ? "`--security-opt no-new-privileges`" : "—");
         if (p->memory_mib > 0)
-                strbuf_printf(sb, "| 5 | memory limit | %lld MiB | `--memory %lldm` |\n", p->memory_mib, p->memory_mib);
+                strbuf_printf(sb, "| 5 | memory limit | %lld MiB (%s %lld KiB%s) | `--memory %lldm` |\n", p->memory_mib,
+                              p->stated_mib > 0 ? "stated limit + overhead; peak" : "headroom over the peak",
+                              p->peak_kib, p->stated_mib > 0 ? "" : " RSS", p->memory_mib);
         else
                 strbuf_puts(sb, "| 5 | memory limit | not derived | — |\n");
         strbuf_puts(sb, "| 5 | CPU limit | not derived (no wall-clock time) | — |\n");
         if (p->pids > 0)
-                strbuf_printf(sb, "| 5 | pids limit | %lld | `--pids-limit %lld` |\n", p->pids, p->pids);
+                strbuf_printf(sb,
+                              "| 5 | pids limit | %lld (headroom over the peak %lld task%s) | `--pids-limit %lld` |\n",
+                              p->pids, p->peak_tasks, p->peak_tasks == 1 ? "" : "s", p->pids);
         else
                 strbuf_puts(sb, "| 5 | pids limit | not derived | — |\n");
         if (p->seccomp)

@@ -21,9 +21,9 @@
  * words, sorted where the source is. */
 #include <ctype.h>
 
-#include "apparmor-profile.h"
-#include "caps.h"
-#include "emitters.h"
+#include "policy/apparmor-profile.h"
+#include "generator/caps.h"
+#include "generator/emitters.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -27,10 +27,10 @@
 #include <linux/net.h>
 #include <sched.h>
 
-#include "emitters.h"
-#include "fileio.h"
-#include "names.h"
-#include "seccomp-profile.h"
+#include "generator/emitters.h"
+#include "common/fileio.h"
+#include "trace/names.h"
+#include "policy/seccomp-profile.h"
 
 #define TEMPLATE_FORMAT    "minpriv-runtime-syscalls"
 #define TEMPLATE_MAX_BYTES (1024u * 1024u)

@@ -17,7 +17,7 @@
  * profile cannot be read (the message names file:line:column). */
 #include <stdio.h>
 
-#include "apparmor-profile.h"
+#include "policy/apparmor-profile.h"
 
 static char *unhex(const char *s, size_t *ret_len)
 {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#include "names.h"
+#include "trace/names.h"
 
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
 
-#include "names-gen.h"
-#include "util.h"
+#include "trace/names-gen.h"
+#include "common/util.h"
 
 #define LOOKUP_NAME(table, v)                                                                                          \
         do {                                                                                                           \

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Run counts of trace items (see seen.h and docs/trace-format.md, "Runs
  * and stability"). */
-#include "seen.h"
+#include "trace/seen.h"
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 
 static const struct {
         const char *section;

@@ -12,7 +12,7 @@
  * that paths like it may exist that no run took. */
 #pragma once
 
-#include "trace.h"
+#include "trace/trace.h"
 
 /* The sections and depths that carry `seen`. */
 typedef enum trace_seen_kind {

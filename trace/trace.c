@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <seccomp.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
-#include "names.h"
-#include "seen.h"
-#include "strbuf.h"
+#include "common/fileio.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
+#include "trace/seen.h"
 
 static const char *const abi_names[_TRACE_ABI_MAX] = {
         [TRACE_ABI_X86_64] = "x86_64",
@@ -476,11 +476,16 @@ static const schema s_arguments = { .type = S_MAP, .elem = &s_argvals, .check_ke
 
 static const schema s_access = { .type = S_MAP, .elem = &s_results, .check_key = key_kind };
 static const schema s_file_type = { .type = S_STR, .values = file_types };
+static const field f_target[] = {
+        { "type", &s_file_type, true }, { "uid", &s_int, true }, { "gid", &s_int, true },
+        { "mode", &s_int, true },       { NULL, NULL, false },
+};
+static const schema s_target = { .type = S_OBJ, .fields = f_target };
 static const field f_file[] = {
         { "access", &s_access, true }, { "type", &s_file_type, false }, { "uid", &s_int, false },
         { "gid", &s_int, false },      { "mode", &s_int, false },       { "by_owner", &s_bool, false },
-        { "resolved", &s_str, false }, { "stack", &s_stack, false },    { "seen", &s_int, false },
-        { NULL, NULL, false },
+        { "resolved", &s_str, false }, { "stack", &s_stack, false },    { "target", &s_target, false },
+        { "seen", &s_int, false },     { NULL, NULL, false },
 };
 static const schema s_file = { .type = S_OBJ, .fields = f_file };
 static const schema s_files = { .type = S_MAP, .elem = &s_file, .check_key = key_path };
@@ -497,8 +502,8 @@ static const schema s_credentials = { .type = S_MAP, .elem = &s_cred_args, .chec
 static const schema s_inputs = { .type = S_MAP, .elem = &s_scalar, .check_key = key_any };
 static const field f_reason[] = {
         { "syscall", &s_str, true }, { "results", &s_results, true }, { "inputs", &s_inputs, false },
-        { "object", &s_str, false }, { "stack", &s_stack, false },    { "seen", &s_int, false },
-        { NULL, NULL, false },
+        { "object", &s_str, false }, { "stack", &s_stack, false },    { "preexisting", &s_bool, false },
+        { "seen", &s_int, false },   { NULL, NULL, false },
 };
 static const schema s_reason = { .type = S_OBJ, .fields = f_reason };
 static const schema s_reasons = { .type = S_MAP, .elem = &s_reason, .check_key = key_any };
@@ -556,6 +561,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "counted_in_kernel", &s_strarr, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "jsonw.h"
-#include "util.h"
+#include "common/jsonw.h"
+#include "common/util.h"
 
 #define TRACE_FORMAT  "minpriv-trace"
 #define TRACE_VERSION 1

@@ -88,9 +88,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include "internal.h"
-#include "names.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -307,6 +307,15 @@ static pending *need(recorder *r, task *t, int cap, const char *syscall, const c
         set_str(proto, "syscall", syscall);
         if (object)
                 set_str(proto, "object", object);
+        /* The decision rests on a file the workload found, owned by someone
+         * else: it existed before the recording started (the workload never
+         * created it). A leftover of an earlier run on the host (a service's
+         * data directory) looks the same; in a fresh container the call may
+         * not need the capability at all. */
+        json_t *file_uid = inputs ? json_object_get(inputs, "file_uid") : NULL;
+        if (object && file_uid && (uint32_t)json_integer_value(file_uid) != t->p->cr.fsuid &&
+            !rec_file_created(r, object))
+                json_object_set_new(proto, "preexisting", json_true());
         if (inputs)
                 json_object_set_new(proto, "inputs", inputs);
         /* The stack of the first occurrence only (--stacks). */
@@ -339,7 +348,7 @@ void caps_exit(recorder *r, task *t, pending *pd, int err)
         const char *reason = json_string_value(json_object_get(proto, "reason"));
         json_t *node = trace_node(r->t->root, "capabilities", cn, reason, NULL);
         if (!json_object_get(node, "syscall")) {
-                static const char *const copy[] = { "syscall", "object", "inputs", "stack" };
+                static const char *const copy[] = { "syscall", "object", "inputs", "stack", "preexisting" };
                 for (size_t i = 0; i < ELEMENTSOF(copy); i++) {
                         json_t *v = json_object_get(proto, copy[i]);
                         if (v)

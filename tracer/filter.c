@@ -17,7 +17,9 @@
  *     PR_SET_SECUREBITS, SO_MARK, SO_PRIORITY, SO_*BUFFORCE,
  *     IP_TRANSPARENT, namespace flags, CLONE_FS without CLONE_THREAD).
  * What is lost is only what the baseline already holds: counts and the
- * programs making calls that did not stop. */
+ * programs making calls that did not stop.
+ * A full recording where the kernel counts the hot syscalls (kcount.c) lets
+ * those run without a stop on x86_64 only. */
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -27,8 +29,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "names.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
 
 static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
 {
@@ -132,12 +134,36 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
         return 0;
 }
 
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *ret);
+
+/* Hot syscalls counted in the kernel: the native ABI's counted calls run
+ * freely (kcount.c says which, with which arguments); everything else
+ * stops, other ABIs (and x32 numbers) included. */
+static int filter_build_kcount(recorder *r, struct sock_fprog *ret)
+{
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRACE(0));
+        if (!ctx)
+                return -ENOMEM;
+        int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (rc == 0)
+                rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
+        if (rc == 0)
+                rc = kcount_filter_rules(r->kc, ctx);
+        if (rc < 0) {
+                seccomp_release(ctx);
+                return rc;
+        }
+        return export_bpf(ctx, ret);
+}
+
 int filter_build(recorder *r, struct sock_fprog *ret)
 {
         bool any = false;
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
                 if (r->opts->baseline[a])
                         any = true;
+        if (!any && r->kc)
+                return filter_build_kcount(r, ret);
         if (!any) {
                 struct sock_filter *f = xmalloc(sizeof *f);
                 *f = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
@@ -191,6 +217,13 @@ int filter_build(recorder *r, struct sock_fprog *ret)
                 seccomp_release(ctx);
                 return rc;
         }
+        return export_bpf(ctx, ret);
+}
+
+/* Takes ctx. */
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *ret)
+{
+        int rc;
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) < 0) {
                 seccomp_release(ctx);

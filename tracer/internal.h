@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "trace.h"
-#include "tracer.h"
+#include "common/hashmap.h"
+#include "trace/trace.h"
+#include "tracer/tracer.h"
 
 #define SYSCALL_SLOTS   1024 /* per ABI; x32 numbers are stored without the x32 bit */
 #define X32_SYSCALL_BIT 0x40000000UL
@@ -127,6 +127,11 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        /* The object a symlink led to, when the name was first seen as the
+         * link itself (created, lstat) and an access later followed it. */
+        bool have_target;
+        int8_t ttype;
+        uint32_t tuid, tgid, tmode;
         uint32_t nuses, cap;
         file_use *uses;
         json_t *stack; /* first stack (with --stacks) */
@@ -137,6 +142,8 @@ extern const char *const file_type_names[];
 typedef struct syscall_counts {
         uint64_t *count[_TRACE_ABI_MAX]; /* SYSCALL_SLOTS each, allocated on first use */
 } syscall_counts;
+
+typedef struct kcount kcount;
 
 typedef struct recorder {
         trace *t;
@@ -161,6 +168,8 @@ typedef struct recorder {
         int main_signal;        /* the signal that killed it, 0 if none */
         int loop_error;         /* errno of an unexpected wait failure */
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
+        uint64_t exit_stops;    /* of those, syscall exit stops */
+        kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
@@ -192,6 +201,9 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* Whether the workload created the path (encoded) while recorded: a
+ * successful create access. */
+bool rec_file_created(recorder *r, const char *enc_path);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);
@@ -235,6 +247,23 @@ void proc_refresh_root(recorder *r, task *t);
 
 /* filter.c */
 int filter_build(recorder *r, struct sock_fprog *ret);
+
+/* kcount.c: hot syscalls counted in the kernel */
+#define KCOUNT_PROGRAM "kernel:counted" /* the program their counts are under */
+/* Can the kernel count the hot syscalls here (tracefs, perf tracepoint
+ * counters)? Mounts tracefs when it is missing. 0 with *ret, or -errno. */
+int kcount_probe(kcount **ret);
+/* Counters on the stopped child, enabled at its exec, inherited. */
+int kcount_attach(kcount *k, pid_t pid);
+/* Allow rules for the counted calls (x86_64 numbers, native-only filter). */
+int kcount_filter_rules(const kcount *k, void *scmp_ctx);
+/* An entry stop (its calls are in the counters too). */
+void kcount_seen(kcount *k, int abi, uint64_t nr);
+/* Read the counters (every task gone) into the syscall counts. */
+void kcount_finish(recorder *r);
+json_t *kcount_names(const kcount *k);
+uint64_t kcount_counted(const kcount *k);
+void kcount_free(kcount *k);
 
 /* syscalls.c */
 void sys_table_init(void);

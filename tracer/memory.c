@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
-#include "internal.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "common/strbuf.h"
 
 static bool vm_readv_works = true;
 

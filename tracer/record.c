@@ -4,8 +4,8 @@
  * model once, at the end; rare facts go straight into the model. */
 #include <sys/stat.h>
 
-#include "internal.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "common/strbuf.h"
 
 const char *const access_kind_names[_AK_MAX] = {
         [AK_READ] = "read",     [AK_WRITE] = "write",         [AK_APPEND] = "append", [AK_CREATE] = "create",
@@ -152,6 +152,8 @@ static bool want_syscall_stack(recorder *r, task *t, const char *name)
 
 void rec_syscall(recorder *r, task *t)
 {
+        if (r->kc)
+                kcount_seen(r->kc, t->abi, t->nr);
         const char *name = t->slot >= 0 ? sys_name(t->abi, t->nr) : NULL;
         if (!name) {
                 /* A number libseccomp cannot name: kept by number, reported by
@@ -259,6 +261,14 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
                 f->uid = st.st_uid;
                 f->gid = st.st_gid;
                 f->mode = st.st_mode & 07777;
+        } else if (have && !pd->nofollow && f->have_stat && f->type == 2 && !f->have_target && !S_ISLNK(st.st_mode)) {
+                /* the name was described as a link; what it leads to is the
+                 * object the access used (its owner and mode decide) */
+                f->have_target = true;
+                f->ttype = (int8_t)file_type_of(st.st_mode);
+                f->tuid = st.st_uid;
+                f->tgid = st.st_gid;
+                f->tmode = st.st_mode & 07777;
         }
 }
 
@@ -281,6 +291,15 @@ static bool want_file_stack(recorder *r, const char *path, const file_rec *f, ui
                 if (r->opts->want_stack(&q, r->opts->want_stack_ud))
                         return true;
         }
+        return false;
+}
+
+bool rec_file_created(recorder *r, const char *enc_path)
+{
+        const file_rec *f = hashmap_get(r->files, enc_path);
+        for (uint32_t i = 0; f && i < f->nuses; i++)
+                if (f->uses[i].kind == AK_CREATE && f->uses[i].err == 0)
+                        return true;
         return false;
 }
 
@@ -356,7 +375,7 @@ static void files_write(void *ud, jsonw *w)
                 file_rec *f = hashmap_get(fs->files, paths[i]);
                 jsonw_key(w, paths[i]);
                 jsonw_object_begin(w);
-                /* members in sorted order: access, by_owner, gid, mode, resolved, stack, type, uid */
+                /* members in sorted order: access, by_owner, gid, mode, resolved, stack, target, type, uid */
                 jsonw_key(w, "access");
                 jsonw_object_begin(w);
                 qsort_r(f->uses, f->nuses, sizeof *f->uses, cmp_use, fs->programs);
@@ -400,6 +419,19 @@ static void files_write(void *ud, jsonw *w)
                         jsonw_key(w, "stack");
                         jsonw_value(w, f->stack);
                 }
+                if (f->have_target) {
+                        jsonw_key(w, "target");
+                        jsonw_object_begin(w);
+                        jsonw_key(w, "gid");
+                        jsonw_int(w, f->tgid);
+                        jsonw_key(w, "mode");
+                        jsonw_int(w, f->tmode);
+                        jsonw_key(w, "type");
+                        jsonw_string(w, file_type_names[f->ttype]);
+                        jsonw_key(w, "uid");
+                        jsonw_int(w, f->tuid);
+                        jsonw_object_end(w);
+                }
                 if (f->type >= 0) {
                         jsonw_key(w, "type");
                         jsonw_string(w, file_type_names[f->type]);
@@ -436,6 +468,11 @@ static json_t *files_materialize(void *ud)
                         json_object_set_new(node, "resolved", json_string(f->resolved));
                 if (f->stack)
                         json_object_set(node, "stack", f->stack);
+                if (f->have_target)
+                        json_object_set_new(node, "target",
+                                            json_pack("{s:I,s:I,s:s,s:I}", "gid", (json_int_t)f->tgid, "mode",
+                                                      (json_int_t)f->tmode, "type", file_type_names[f->ttype], "uid",
+                                                      (json_int_t)f->tuid));
                 json_t *access = trace_child(node, "access");
                 for (uint32_t i = 0; i < f->nuses; i++) {
                         file_use *u = &f->uses[i];
@@ -510,6 +547,28 @@ static void files_merge(void *ud, json_t *files)
                         if (owner && json_is_false(owner))
                                 f->not_by_owner = true;
                         f->have_stat = true;
+                }
+                json_t *target = json_object_get(node, "target");
+                if (target) {
+                        /* the merge rules of trace_merge: numbers maxed, strings the smallest */
+                        uint32_t tu = (uint32_t)json_integer_value(json_object_get(target, "uid")),
+                                 tg = (uint32_t)json_integer_value(json_object_get(target, "gid")),
+                                 tm = (uint32_t)json_integer_value(json_object_get(target, "mode"));
+                        const char *tt = json_string_value(json_object_get(target, "type"));
+                        int ti = tt ? type_index(tt) : -1;
+                        if (!f->have_target) {
+                                f->have_target = true;
+                                f->tuid = tu;
+                                f->tgid = tg;
+                                f->tmode = tm;
+                                f->ttype = (int8_t)(ti < 0 ? 0 : ti);
+                        } else {
+                                f->tuid = tu > f->tuid ? tu : f->tuid;
+                                f->tgid = tg > f->tgid ? tg : f->tgid;
+                                f->tmode = tm > f->tmode ? tm : f->tmode;
+                                if (ti >= 0 && strcmp(file_type_names[ti], file_type_names[f->ttype]) < 0)
+                                        f->ttype = (int8_t)ti;
+                        }
                 }
                 const char *res = json_string_value(json_object_get(node, "resolved"));
                 if (res && (!f->resolved || strcmp(res, f->resolved) < 0)) {

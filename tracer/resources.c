@@ -6,7 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
-#include "internal.h"
+#include "tracer/internal.h"
 
 static uint64_t rss_kib(pid_t pid)
 {

@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 
-#include "internal.h"
+#include "tracer/internal.h"
 
 #define MAX_FRAMES 24
 

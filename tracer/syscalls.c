@@ -19,9 +19,9 @@
 #include <sys/un.h>
 #include <linux/if_packet.h>
 
-#include "internal.h"
-#include "names.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 #define K(k) (1u << (k))
 

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "internal.h"
-#include "names.h"
-#include "strbuf.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
+#include "common/strbuf.h"
 
 #ifndef PTRACE_GET_SYSCALL_INFO
 #define PTRACE_GET_SYSCALL_INFO 0x420e
@@ -372,6 +372,7 @@ static void on_syscall_stop(recorder *r, task *t, event_kind kind)
         if (info.op == PTRACE_SYSCALL_INFO_SECCOMP || info.op == PTRACE_SYSCALL_INFO_ENTRY) {
                 on_entry(r, t, &info);
         } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+                r->exit_stops++;
                 if (t->in_syscall && !t->pre_exec)
                         sys_exit(r, t, info.exit.rval, info.exit.is_error != 0);
                 pend_clear(t);
@@ -735,11 +736,16 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         r->seccomp_mode = !opts->no_seccomp && !opts->enforce_filter && probe_seccomp();
         if (r->stacks && stacks_init(r) < 0)
                 r->stacks = false;
+        /* Hot syscalls counted in the kernel: a full recording in seccomp
+         * mode only (stacks need the stops; a baseline has its own filter). */
+        if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache && kcount_probe(&r->kc) == 0)
+                r->fd_cache = false; /* close, dup2 ... no longer stop */
 
         struct sock_fprog prog = { 0, NULL };
         if (r->seccomp_mode && (rc = filter_build(r, &prog)) < 0) {
                 rec_free(r);
                 caps_free(r);
+                kcount_free(r->kc);
                 return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));
         }
 
@@ -749,6 +755,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 free(prog.filter);
                 rec_free(r);
                 caps_free(r);
+                kcount_free(r->kc);
                 return mp_error_set(err, rc, NULL, "pipe: %s", strerror(-rc));
         }
         /* Orphans of the workload come to us, so we can reap them and their
@@ -774,6 +781,7 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 rec_free(r);
                 caps_free(r);
                 stacks_free(r);
+                kcount_free(r->kc);
                 return mp_error_set(err, rc, NULL, "fork: %s", strerror(-rc));
         }
         if (pid == 0) {
@@ -792,8 +800,10 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                        PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
         if (r->seccomp_mode)
                 options |= PTRACE_O_TRACESECCOMP;
-        if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0) {
-                rc = WIFSTOPPED(st) ? -errno : -ECHILD;
+        int kc_rc = 0;
+        if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0 ||
+            (r->kc && (kc_rc = kcount_attach(r->kc, pid)) < 0)) {
+                rc = kc_rc < 0 ? kc_rc : WIFSTOPPED(st) ? -errno : -ECHILD;
                 kill(pid, SIGKILL);
                 while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                         ;
@@ -804,6 +814,11 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 rec_free(r);
                 caps_free(r);
                 stacks_free(r);
+                kcount_free(r->kc);
+                if (kc_rc < 0)
+                        return mp_error_set(err, kc_rc, NULL,
+                                            "cannot count syscalls in the kernel: %s (record with --no-kernel-count)",
+                                            strerror(-kc_rc));
                 if (rc == -EPERM)
                         return mp_error_set(err, -EPERM, NULL,
                                             "ptrace is not permitted here (in a container, add --cap-add SYS_PTRACE "
@@ -862,6 +877,8 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                           (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
                                        ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000));
         trace_counter_max(res, "max_rss_kib", (json_int_t)ru.ru_maxrss);
+        if (r->kc)
+                kcount_finish(r);
         rec_finish(r);
 
         /* The run: what was run, how it ended, how it was recorded. */
@@ -879,7 +896,9 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         else
                 json_object_set_new(ex, "code", json_integer(status));
         json_object_set_new(run, "exit", ex);
-        json_object_set_new(run, "mode", json_string(r->seccomp_mode ? "seccomp" : "ptrace"));
+        json_object_set_new(run, "mode", json_string(r->kc ? "seccomp+count" : r->seccomp_mode ? "seccomp" : "ptrace"));
+        if (r->kc)
+                json_object_set_new(run, "counted_in_kernel", kcount_names(r->kc));
         json_object_set_new(run, "no_new_privs", json_boolean(r->no_new_privs));
         if (r->nsetuid) {
                 qsort(r->setuid_programs, r->nsetuid, sizeof *r->setuid_programs, strcmp_ptr);
@@ -911,10 +930,15 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                                 break;
                 if (sf)
                         fclose(sf);
-                fprintf(stderr, "minpriv-stats: self_max_rss_kib=%ld stops=%llu processes=%llu paths=%zu\n", hwm,
-                        (unsigned long long)r->stops, (unsigned long long)r->processes, trace_section_size(t, "files"));
+                fprintf(stderr,
+                        "minpriv-stats: self_max_rss_kib=%ld stops=%llu exit_stops=%llu counted=%llu processes=%llu "
+                        "paths=%zu\n",
+                        hwm, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
+                        (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0), (unsigned long long)r->processes,
+                        trace_section_size(t, "files"));
         }
         int loop_error = r->loop_error;
+        kcount_free(r->kc);
         stacks_free(r);
         caps_free(r);
         rec_free(r);

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 struct sock_fprog;
 
@@ -35,6 +35,10 @@ typedef struct tracer_options {
         char *const *argv; /* the command; argv[0] is looked up in PATH */
         bool no_seccomp;   /* PTRACE_SYSCALL stops on every syscall */
         bool stacks;       /* capture user stacks with libunwind-ptrace */
+        /* Stop at the hot syscalls too, instead of counting them in the
+         * kernel (kcount.c; counting is used only in a full seccomp-mode
+         * recording without stacks, where the kernel allows it). */
+        bool no_kernel_count;
         /* Syscalls already known (per ABI, NULL-terminated name lists) that
          * the filter lets through without a stop unless the trace needs
          * facts from them; NULL for a full recording. */

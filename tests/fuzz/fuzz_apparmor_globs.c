@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apparmor-profile.h"
+#include "policy/apparmor-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

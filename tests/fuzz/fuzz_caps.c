@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "caps-file.h"
+#include "policy/caps-file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "apparmor-profile.h"
-#include "caps-file.h"
-#include "diff.h"
-#include "seccomp-profile.h"
+#include "policy/apparmor-profile.h"
+#include "policy/caps-file.h"
+#include "review/diff.h"
+#include "policy/seccomp-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
  * (See tests/fuzz/CMakeLists.txt for how harnesses are built and replayed.) */
 #include <stdint.h>
 
-#include "seccomp-profile.h"
+#include "policy/seccomp-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

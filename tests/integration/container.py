@@ -1,18 +1,72 @@
-"""Run a command in a real container: podman with runc, as the design's
-recipe for this machine (no Docker engine here; podman reads the same seccomp
-JSON and runc enforces it). The root filesystem is a skeleton with /usr and
-/etc bind-mounted read-only, the rest read-only too, /tmp a tmpfs."""
+"""Run a command in a real container, with one of two engines:
+
+- podman with runc (the default; the design's recipe for this machine):
+  the root filesystem is a skeleton directory given with --rootfs;
+- the Docker Engine (`use("docker")`, or MINPRIV_CONTAINER_ENGINE=docker):
+  there is no image registry, so the same skeleton (or a caller's own root)
+  is turned into an image with `docker import` from a tarball, tagged by the
+  hash of its contents (identical roots share one image; concurrent runs
+  import the same bytes).
+
+Either way /usr and /etc are bind-mounted read-only from the host, the rest
+is read-only too (--read-only), /tmp is a tmpfs. Every run has a timeout:
+a container still running when it expires is killed and the run returns
+124 (a missing syscall in a server shows as a hang)."""
+import hashlib
+import io
+import itertools
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 _ROOT = None
+_IMAGES = {}
+_COUNTER = itertools.count()
+ENGINE = os.environ.get("MINPRIV_CONTAINER_ENGINE", "podman")
+# Prefix of docker image and container names (several test runs may share
+# one daemon).
+PREFIX = os.environ.get("MINPRIV_CONTAINER_PREFIX", "minpriv-test")
 
 
-def available():
-    return shutil.which("podman") is not None and shutil.which("runc") is not None
+def use(engine):
+    """Select the engine for the following runs: "podman" or "docker"."""
+    global ENGINE
+    if engine not in ("podman", "docker"):
+        raise ValueError(f"unknown container engine {engine}")
+    ENGINE = engine
+
+
+def docker_answers():
+    """Whether a Docker daemon answers (the client alone is not enough)."""
+    if shutil.which("docker") is None:
+        return False
+    try:
+        p = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+    except subprocess.TimeoutExpired:
+        return False
+    return p.returncode == 0 and p.stdout.strip() != b""
+
+
+def why_unavailable(engine=None):
+    """None when the engine can run containers here, else the reason."""
+    engine = engine or ENGINE
+    if engine == "docker":
+        if shutil.which("docker") is None:
+            return "the docker client is not installed"
+        if not docker_answers():
+            return "no Docker daemon answers (docker version)"
+        return None
+    if shutil.which("podman") is None or shutil.which("runc") is None:
+        return "podman and runc are not installed"
+    return None
+
+
+def available(engine=None):
+    return why_unavailable(engine) is None
 
 
 def rootfs():
@@ -32,6 +86,42 @@ def rootfs():
     return _ROOT
 
 
+def _tarball(root):
+    """root as a deterministic tarball (sorted names, mtime 0, owner root)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        def add(path, arc):
+            info = tar.gettarinfo(path, arc)
+            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "root", "root"
+            if info.isreg():
+                with open(path, "rb") as f:
+                    tar.addfile(info, f)
+            else:
+                tar.addfile(info)
+            if info.isdir():
+                for name in sorted(os.listdir(path)):
+                    add(os.path.join(path, name), f"{arc}/{name}")
+        add(root, ".")
+    return buf.getvalue()
+
+
+def image(root=None):
+    """The docker image holding root (default: the skeleton), imported once."""
+    root = root or rootfs()
+    if root not in _IMAGES:
+        data = _tarball(root)
+        tag = f"{PREFIX}-root:{hashlib.sha256(data).hexdigest()[:16]}"
+        have = subprocess.run(["docker", "image", "inspect", tag], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60)
+        if have.returncode != 0:
+            p = subprocess.run(["docker", "import", "-", tag], input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=300)
+            if p.returncode != 0:
+                raise RuntimeError(f"docker import {tag}: {p.stderr.decode(errors='replace')}")
+        _IMAGES[root] = tag
+    return _IMAGES[root]
+
+
 def run(argv, seccomp=None, caps=(), mounts=(), read_only=True, user=None, network="none", env=None,
         timeout=300, extra=(), root=None, cap_drop_all=True):
     """Run argv in a container. seccomp: a profile path, or "unconfined".
@@ -41,9 +131,18 @@ def run(argv, seccomp=None, caps=(), mounts=(), read_only=True, user=None, netwo
     (host path, container path, mode) tuple to mount elsewhere). root: a
     root filesystem of the caller's own, which is then the whole image (the
     host's /usr and /etc are not mounted; it needs /tmp, /proc, /dev and
-    /sys directories). Returns (exit status, stdout, stderr)."""
-    cmd = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "run", "--rm",
-           f"--network={network}", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
+    /sys directories). extra: engine flags as they are (both engines take
+    the docker run spelling of the ones the tests use). timeout: seconds
+    before the container is killed (status 124). Returns (exit status,
+    stdout, stderr)."""
+    docker = ENGINE == "docker"
+    name = f"{PREFIX}-{os.getpid()}-{next(_COUNTER)}"
+    if docker:
+        cmd = ["docker", "run", "--rm", "--name", name]
+    else:
+        cmd = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "run", "--rm", "--name", name,
+               "--timeout", str(timeout)]
+    cmd += [f"--network={network}", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
     if root is None:
         cmd += ["-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro"]
     cmd += ["--tmpfs", "/tmp:rw,exec,mode=1777"]
@@ -68,12 +167,22 @@ def run(argv, seccomp=None, caps=(), mounts=(), read_only=True, user=None, netwo
     for k, v in (env or {}).items():
         cmd += ["-e", f"{k}={v}"]
     cmd += list(extra)
-    cmd += ["--rootfs", root or rootfs(), *argv]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    if docker:
+        cmd += [image(root), *argv]
+    else:
+        cmd += ["--rootfs", root or rootfs(), *argv]
+    limit = timeout if docker else timeout + 60  # podman's --timeout kills it first
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=limit)
+    except subprocess.TimeoutExpired as e:
+        subprocess.run([ENGINE, "rm", "-f", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        return 124, (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(errors="replace") + \
+            f"\n[container {name} killed after {limit}s]"
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
-def require():
-    if not available():
-        print("SKIP: podman and runc are not installed", file=sys.stderr)
+def require(engine=None):
+    why = why_unavailable(engine)
+    if why is not None:
+        print(f"SKIP: {why}", file=sys.stderr)
         sys.exit(77)

@@ -91,6 +91,23 @@ def sample(name):
     return os.path.abspath(path)
 
 
+def require_i386(name):
+    """Skip (77) unless this kernel runs i386 code: the sample `name` (int80
+    or hello32) is run natively first; some kernels refuse 32-bit ELF files
+    (Exec format error) or kill `int $0x80` with SIGSEGV."""
+    path = sample(name)
+    try:
+        p = subprocess.run([path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        ok = p.returncode == 0
+        why = f"exit {p.returncode}" if p.returncode >= 0 else f"signal {-p.returncode}"
+    except OSError as e:
+        ok, why = False, e.strerror
+    if not ok:
+        print(f"SKIP: this kernel does not run i386 code ({name} natively: {why})", file=sys.stderr)
+        sys.exit(77)
+    return path
+
+
 def record(argv, out=None, extra=(), env=None, check_status=None, input_=None, timeout=600):
     """Run `minpriv record`; return (exit status, trace dict or None, stderr)."""
     if out is None:

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Generated seccomp profiles in a real container: record a workload on the
 host with `minpriv record`, generate its profile with `minpriv generate`
-(runc template, default action EPERM), run the workload with podman + runc
-under that profile with --cap-drop ALL (plus the capabilities the trace
-shows as needed, until caps.txt exists), a read-only root and a tmpfs /tmp,
-and check that it passes.
+(runc template, default action EPERM), run the workload in a container
+(podman + runc, or the Docker Engine with --engine docker) under that
+profile with --cap-drop ALL (plus the capabilities the trace shows as
+needed), a read-only root, a tmpfs /tmp and no-new-privileges when
+hardening.md advises it, and check that it passes.
 
 Negative control: the same profile without one syscall the workload made
 (one that the runtime template does not list, so runc itself still starts)
@@ -17,7 +18,9 @@ workload passes).
 Prints the profile's size (syscalls allowed on x86_64, counted with the
 evaluator) next to Docker's default.
 
-Usage: test_container_seccomp.py CASE"""
+The i386 cases (int80, hello32) skip on kernels that refuse i386 code.
+
+Usage: test_container_seccomp.py [--engine podman|docker] CASE"""
 import json
 import os
 import shutil
@@ -103,9 +106,17 @@ def generate(trace, outdir, *extra):
     return os.path.join(outdir, "seccomp.json")
 
 
-def run(argv, profile, caps, mounts):
-    return container.run(argv, seccomp=profile, caps=caps, mounts=mounts, timeout=180,
-                         extra=["--timeout", "120"])
+def run(argv, profile, caps, mounts, extra=()):
+    return container.run(argv, seccomp=profile, caps=caps, mounts=mounts, timeout=120, extra=extra)
+
+
+def advised_flags(profiles):
+    """The hardening flags of hardening.md's docker run line that every case
+    can take as they are: no-new-privileges (where advised). --read-only and
+    a tmpfs /tmp are container.run's defaults."""
+    with open(os.path.join(profiles, "hardening.md")) as f:
+        md = f.read()
+    return ["--security-opt", "no-new-privileges"] if "  --security-opt no-new-privileges \\\n" in md else []
 
 
 def started(err):
@@ -114,14 +125,20 @@ def started(err):
 
 
 def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--engine"]:
+        container.use(args[1])
+        args = args[2:]
     container.require()
-    name = sys.argv[1]
+    name = args[0]
     work = mp.tmpdir()
     table = cases(work)
     mp.check(name in table, f"unknown case {name}")
     host_argv, ctr_argv, expect, removed = table[name]
     if host_argv[0].startswith(os.path.abspath(mp.SAMPLES)):
         mp.sample(os.path.basename(host_argv[0]))  # skips (77) when not built
+    if name in ("int80", "hello32"):
+        mp.require_i386(name)
     ctr_argv = ctr_argv or host_argv
     mounts = [os.path.abspath(mp.SAMPLES), WORKLOADS]
 
@@ -129,11 +146,12 @@ def main():
     status, trace, err = mp.record(host_argv, out=trace_path)
     mp.check(status == 0, f"{name}: the workload failed on the host under minpriv record ({status}): {err}")
     profile = generate(trace_path, os.path.join(work, "profiles"))
+    flags = advised_flags(os.path.join(work, "profiles"))
     caps = caps_needed(trace)
     allowed = count_allowed(profile)
     docker = count_allowed(DOCKER_DEFAULT)
 
-    rc, out, err = run(ctr_argv, profile, caps, mounts)
+    rc, out, err = run(ctr_argv, profile, caps, mounts, flags)
     mp.check(rc == 0 and expect in out,
              f"{name}: failed in the container under its profile: exit {rc}\nstdout: {out}\nstderr: {err}")
 
@@ -142,7 +160,7 @@ def main():
         runtime_needs = set(json.load(f)["syscalls"])
     mp.check(removed not in runtime_needs, f"{removed} is in the runc template; pick another control")
     neg = without(profile, removed, os.path.join(work, "without.json"))
-    nrc, nout, nerr = run(ctr_argv, neg, caps, mounts)
+    nrc, nout, nerr = run(ctr_argv, neg, caps, mounts, flags)
     mp.check(started(nerr), f"{name}: runc did not even start without {removed}: {nerr}")
     mp.check(nrc != 0 or expect not in nout,
              f"{name}: the workload still passed without {removed}: the profile is not enforced")
@@ -151,16 +169,17 @@ def main():
     if name == "static_hello":
         kill = without(generate(trace_path, os.path.join(work, "kill"), "--default-action", "kill"), removed,
                        os.path.join(work, "kill-without.json"))
-        krc, _, kerr = run(ctr_argv, kill, caps, mounts)
+        krc, _, kerr = run(ctr_argv, kill, caps, mounts, flags)
         mp.check(krc == 128 + 31, f"default-action kill without {removed}: exit {krc}, expected SIGSYS (159): {kerr}")
         log = without(generate(trace_path, os.path.join(work, "log"), "--default-action", "log"), removed,
                       os.path.join(work, "log-without.json"))
-        lrc, lout, lerr = run(ctr_argv, log, caps, mounts)
+        lrc, lout, lerr = run(ctr_argv, log, caps, mounts, flags)
         mp.check(lrc == 0 and expect in lout, f"default-action log without {removed}: exit {lrc}: {lerr}")
         summary.append("with --default-action kill it is killed by SIGSYS, with log it passes")
 
     shutil.rmtree(work, ignore_errors=True)
-    print(f"ok: {name}: runs in podman+runc under its profile ({allowed} syscalls allowed on x86_64, Docker's "
+    engine = "docker" if container.ENGINE == "docker" else "podman+runc"
+    print(f"ok: {name}: runs in {engine} under its profile {' '.join(flags)} ({allowed} syscalls allowed on x86_64, Docker's "
           f"default {docker}; caps: {', '.join(caps) or 'none'}); {'; '.join(summary)}")
 
 

@@ -162,10 +162,45 @@ def bad_input(work, p1):
         mp.check(rc == 2 and not out and len(err.strip().split("\n")) == 1, f"{args}: {rc} {err!r}")
 
 
+def preamble(work, p1):
+    """Issue 12, item 2: edits before the profile line of a generated
+    profile (an alias that maps a rule's tree onto /, an include, another
+    abi) fail --fail-on-widen; the untouched profile does not."""
+    with open(os.path.join(p1, "apparmor.profile")) as f:
+        text = f.read()
+    mp.check("include <tunables/global>\n" in text and "abi <abi/3.0>," in text, "generated preamble changed")
+    rule = next((ln.split()[0] for ln in text.splitlines() if ln.strip().endswith(" r,") and ln.strip()[0] == "/"),
+                None)
+    mp.check(rule is not None, "no read rule in the generated profile")
+    tree = rule[:rule.rindex("/") + 1]
+    copy = "/root/" + rule[len(tree):] + " r,"  # what the alias makes of the rule
+    edits = {
+        "alias": text.replace("include <tunables/global>\n", f"include <tunables/global>\nalias {tree} -> /root/,\n"),
+        "include": text.replace("include <tunables/global>\n", 'include <tunables/global>\ninclude "/tmp/x"\n'),
+        "abi": text.replace("abi <abi/3.0>,", "abi <abi/2.0>,"),
+    }
+    old = os.path.join(work, "pre-old.profile")
+    with open(old, "w") as f:
+        f.write(text)
+    for what, edited in edits.items():
+        mp.check(edited != text, f"{what}: the edit did not apply")
+        new = os.path.join(work, f"pre-{what}.profile")
+        with open(new, "w") as f:
+            f.write(edited)
+        rc, out, err = mp.minpriv("diff", "--fail-on-widen", old, new)
+        mp.check(rc == 1 and "no differences" not in out, f"{what} before the profile: exit {rc}:\n{out}{err}")
+    rc, out, err = mp.minpriv("diff", "--fail-on-widen", old, old)
+    mp.check(rc == 0 and "no differences" in out, f"the profile against itself: {rc} {out}{err}")
+    rc, doc = diff_json(old, os.path.join(work, "pre-alias.profile"))
+    mp.check(any(c.get("rule") == copy for c in doc["changes"] if c["class"] == "widen"),
+             f"alias: the rule it makes of {rule} is not listed: {doc['changes']}")
+
+
 def main():
     work = os.path.realpath(mp.tmpdir())
     p1, p2 = socket_case(work)
     fail_on_widen(p1, p2)
+    preamble(work, p1)
     colour(p1, p2)
     bad_input(work, p1)
     shutil.rmtree(work, ignore_errors=True)

@@ -74,6 +74,12 @@ def optsock(work):
         mp.check(rc == 0 and out == "optsock: ok\n" and "no violations" in rep and not violations(rep)[0],
                  f"fresh profiles, enforce={enforce}: exit {rc}, stdout {out!r}, stderr {err!r}\n{rep}")
 
+    # 1b. no violations: the workload's own failure passes through (its
+    # usage error, status 2, makes no call the profiles lack)
+    rc, out, err, rep = verify(prof, [sample, conf, "--bogus"])
+    mp.check(rc == 2 and "usage: optsock" in err and "no violations" in rep and not violations(rep)[0],
+             f"workload failing on its own: exit {rc} (expected its own 2), stderr {err!r}\n{rep}")
+
     # 2. listen removed
     def drop_listen(doc):
         for r in doc["syscalls"]:
@@ -83,15 +89,15 @@ def optsock(work):
     edit_json(prof, p_listen, drop_listen)
     rc, out, err, rep = verify(p_listen, argv)
     kinds, lines = violations(rep)
-    mp.check(rc == 1 and out == "optsock: ok\n" and not err, f"audit, listen removed: exit {rc} {out!r} {err!r}")
+    mp.check(rc == 3 and out == "optsock: ok\n" and not err, f"audit, listen removed: exit {rc} {out!r} {err!r}")
     mp.check(len(lines) == 1 and lines[0].startswith("seccomp.json: x86_64 listen denied (SCMP_ACT_ERRNO(EPERM))")
              and f"by {sample}" in lines[0], f"audit, listen removed: {rep}")
     mp.check(re.search(r"#\d+ talk_tcp\+0x[0-9a-f]+ \(" + re.escape(sample), rep) and
              'add "listen"' in rep, f"audit: no stack through talk_tcp or no fix:\n{rep}")
     rc, out, err, rep = verify(p_listen, argv, enforce=True)
     kinds, lines = violations(rep)
-    mp.check(rc == 4 and "listen failed: Operation not permitted" in err and out == "",
-             f"enforce, listen removed: exit {rc} {out!r} {err!r}")
+    mp.check(rc == 3 and "listen failed: Operation not permitted" in err and out == "" and
+             "the workload's own status was 4" in rep, f"enforce, listen removed: exit {rc} {out!r} {err!r}\n{rep}")
     mp.check(len(lines) == 1 and "x86_64 listen denied" in lines[0] and "results: EPERM 1" in rep and
              "talk_tcp+0x" in rep, f"enforce, listen removed: {rep}")
 
@@ -104,11 +110,11 @@ def optsock(work):
     edit_json(prof, p_fam, inet6_only)
     rc, out, err, rep = verify(p_fam, argv)
     kinds, lines = violations(rep)
-    mp.check(rc == 1 and out == "optsock: ok\n" and len(lines) == 1 and
+    mp.check(rc == 3 and out == "optsock: ok\n" and len(lines) == 1 and
              lines[0].startswith("seccomp.json: x86_64 socket(AF_INET SOCK_STREAM 0) denied with these arguments")
              and "talk_tcp+0x" in rep, f"socket family: exit {rc}\n{rep}")
     rc, out, err, rep = verify(p_fam, argv, enforce=True)
-    mp.check(rc == 4 and "socket failed" in err and len(violations(rep)[1]) == 1, f"socket family, enforce: {rc} {err}")
+    mp.check(rc == 3 and "socket failed" in err and len(violations(rep)[1]) == 1, f"socket family, enforce: {rc} {err}")
 
     # 4. the config file's rule removed from apparmor.profile
     p_aa = os.path.join(work, "no-conf")
@@ -120,7 +126,7 @@ def optsock(work):
     open(aa, "w").write(rule.sub("", text))
     rc, out, err, rep = verify(p_aa, argv)
     kinds, lines = violations(rep)
-    mp.check(rc == 1 and out == "optsock: ok\n" and len(lines) == 1 and
+    mp.check(rc == 3 and out == "optsock: ok\n" and len(lines) == 1 and
              lines[0].startswith(f"apparmor.profile: read '{conf}' not allowed") and
              re.search(r"read_config\+0x[0-9a-f]+ \(" + re.escape(sample), rep) and f"`{conf} r,`" in rep,
              f"apparmor rule removed: exit {rc}\n{rep}")
@@ -159,7 +165,7 @@ def privileged(work):
     open(caps, "w").write("\n".join(keep))
     rc, out, err, rep = verify(p_caps, argv, prefix=netns)
     kinds, vl = violations(rep)
-    mp.check(rc == 1 and "privileged: chown" in out and len(vl) == 1 and vl[0].startswith("caps.txt: CAP_CHOWN (") and
+    mp.check(rc == 3 and "privileged: chown" in out and len(vl) == 1 and vl[0].startswith("caps.txt: CAP_CHOWN (") and
              "chown" in vl[0] and re.search(r"main\+0x[0-9a-f]+ \(" + re.escape(sample), rep) and
              "--cap-add CAP_CHOWN" in rep, f"CAP_CHOWN removed: exit {rc}\n{rep}")
 

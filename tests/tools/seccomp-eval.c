@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What a Docker seccomp profile allows, through minpriv's reader and
- * evaluator (generator/seccomp-profile.h): used by bench/profile-sizes and
+ * evaluator (policy/seccomp-profile.h): used by bench/profile-sizes and
  * the container tests.
  *
  *   seccomp-eval [OPTIONS] PROFILE count [ABI]      allowed / always allowed / known numbers
@@ -12,7 +12,7 @@
  * stub). Exit status 2 on bad input, with the reader's message. */
 #include <getopt.h>
 
-#include "seccomp-profile.h"
+#include "policy/seccomp-profile.h"
 
 static int usage(void)
 {

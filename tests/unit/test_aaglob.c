@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "aaglob.h"
+#include "policy/aaglob.h"
 
 static aaglob *compile_ok(const char *pat, const aa_vars *vars)
 {

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "aaglob.h"
-#include "apparmor-globs.h"
-#include "apparmor-profile.h"
+#include "policy/aaglob.h"
+#include "policy/apparmor-globs.h"
+#include "policy/apparmor-profile.h"
 
 static aa_globs *shipped(void)
 {

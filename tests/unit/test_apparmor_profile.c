@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "apparmor-profile.h"
+#include "policy/apparmor-profile.h"
 
 static const char PROFILE[] = "# a hand-edited profile\n"
                               "abi <abi/3.0>,\n"
@@ -225,6 +225,30 @@ static void test_path_form(void **state)
         aa_profile_free(p);
 }
 
+/* alias FROM -> TO: rules under FROM also apply under TO, as
+ * apparmor_parser makes them (issue 12, item 2). */
+static void test_alias(void **state)
+{
+        aa_profile *p = parse_ok("include <tunables/global>\n"
+                                 "alias /usr/lib/locale/ -> /,\n"
+                                 "alias \"/srv/\" -> /mnt/srv/ ,\n"
+                                 "profile p {\n  /usr/lib/locale/** r,\n  deny /srv/secret w,\n  /srv/** rw,\n}\n");
+        assert_string_equal(p->alias_from[0], "/usr/lib/locale/");
+        assert_string_equal(p->alias_to[1], "/mnt/srv/");
+        assert_null(p->alias_from[2]);
+        assert_true(file_ok(p, "/usr/lib/locale/C.utf8/LC_CTYPE", "r", false));
+        assert_true(file_ok(p, "/etc/shadow", "r", false)); /* what the alias really grants */
+        assert_false(file_ok(p, "/etc/shadow", "w", false));
+        assert_true(file_ok(p, "/mnt/srv/x", "rw", false));
+        assert_false(file_ok(p, "/mnt/srv/secret", "w", false)); /* deny rules are copied too */
+        assert_int_equal(p->n_rules, 6);
+        assert_int_equal(p->rules[3].alias, 1);
+        aa_profile_free(p);
+        p = parse_ok("profile p {\n  /usr/lib/locale/** r,\n}\n");
+        assert_false(file_ok(p, "/etc/shadow", "r", false));
+        aa_profile_free(p);
+}
+
 static void check_error(const char *text, int line, int column, const char *msg)
 {
         aa_profile *p = NULL;
@@ -258,6 +282,8 @@ static void test_errors(void **state)
         check_error("profile p {\n  profile q {\n  }\n}\n", 2, 3, "child profiles");
         check_error("profile p {\n}\nprofile q {\n}\n", 3, 1, "more than one profile");
         check_error("profile p {\n  /x/@{nope} r,\n}\n", 2, 6, "undefined variable @{nope}");
+        check_error("alias /a/ /b/,\nprofile p {\n}\n", 1, 11, "expected '->'");
+        check_error("alias a -> /b/,\nprofile p {\n}\n", 1, 7, "must start with '/'");
         check_error("profile p {\n  /x/{a} r,\n}\n", 2, 6, "alternatives");
         check_error("profile p {\n  relative r,\n}\n", 2, 3, "unknown rule");
         check_error("profile p {\n  r relative,\n}\n", 2, 5, "must start with '/'");
@@ -322,7 +348,7 @@ int main(void)
                 cmocka_unit_test(test_parse_model),     cmocka_unit_test(test_file_questions),
                 cmocka_unit_test(test_other_questions), cmocka_unit_test(test_path_form),
                 cmocka_unit_test(test_errors),          cmocka_unit_test(test_perms),
-                cmocka_unit_test(test_names),
+                cmocka_unit_test(test_names),           cmocka_unit_test(test_alias),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

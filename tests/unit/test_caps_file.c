@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "caps-file.h"
-#include "emitters.h"
-#include "generator.h"
-#include "trace.h"
+#include "policy/caps-file.h"
+#include "generator/emitters.h"
+#include "generator/generator.h"
+#include "trace/trace.h"
 
 static caps_file *parse_ok(const char *text)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of `minpriv diff` (generator/diff*.c): what counts as a
+/* Unit tests of `minpriv diff` (review/diff*.c): what counts as a
  * widening, a narrowing and a change, for seccomp (regrouping is nothing,
  * argument values, errno, the default action), AppArmor (glob coverage,
  * owner, exec modes, variables, the union of several rules) and caps.txt,
@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "diff.h"
-#include "fileio.h"
+#include "review/diff.h"
+#include "common/fileio.h"
 
 static char tmpdir[64];
 
@@ -163,6 +163,41 @@ static void test_seccomp_actions_and_default(void **state)
         diff_result_free(d);
 }
 
+/* "flags" (issue 12, item 7): SPEC_ALLOW turns a Spectre mitigation off. */
+static void test_seccomp_flags(void **state)
+{
+#define FLAGGED(flags)                                                                                                 \
+        "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [" flags "], \"syscalls\": "                               \
+        "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+        const char *plain = SECCOMP("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}");
+        diff_result *d = diff_texts("f.json", plain, FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""));
+        assert_counts(d, 1, 0, 0);
+        const diff_item *it = find(d, DIFF_WIDEN, "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+        assert_non_null(it);
+        assert_string_equal(it->pre, "flag added: ");
+        assert_true(diff_widens(d));
+        diff_result_free(d);
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""), plain);
+        assert_counts(d, 0, 1, 0);
+        diff_result_free(d);
+        /* LOG and TSYNC change logging and loading, not access */
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_TSYNC\""),
+                       FLAGGED("\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""));
+        assert_counts(d, 1, 0, 2);
+        assert_non_null(find(d, DIFF_CHANGE, "SECCOMP_FILTER_FLAG_LOG"));
+        assert_non_null(find(d, DIFF_CHANGE, "SECCOMP_FILTER_FLAG_TSYNC"));
+        diff_result_free(d);
+        /* the same flags in another order, or [] against none: nothing */
+        d = diff_texts("f.json", FLAGGED("\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\""),
+                       FLAGGED("\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\", \"SECCOMP_FILTER_FLAG_LOG\""));
+        assert_counts(d, 0, 0, 0);
+        diff_result_free(d);
+        d = diff_texts("f.json", plain, FLAGGED(""));
+        assert_counts(d, 0, 0, 0);
+        diff_result_free(d);
+#undef FLAGGED
+}
+
 #define AA(body) "profile p {\n" body "}\n"
 
 static void test_apparmor_coverage(void **state)
@@ -207,6 +242,77 @@ static void test_apparmor_variables_and_widening_perms(void **state)
         assert_string_equal(json_string_value(json_object_get(it->detail, "perms_added")), "wk");
         assert_non_null(strstr(it->post, "adds wk"));
         assert_non_null(find(d, DIFF_WIDEN, "@{D}/** r,"));
+        diff_result_free(d);
+}
+
+/* The preamble (issue 12, item 2): an alias makes rules apply to other
+ * paths, an include or an abi before the profile is not understood; none
+ * may pass as "no differences". */
+#define PRE    "abi <abi/3.0>,\ninclude <tunables/global>\n"
+#define LOCALE AA("  /usr/lib/locale/** r,\n  /etc/hostname r,\n")
+
+static void test_apparmor_preamble(void **state)
+{
+        /* the alias that turns the locale tree rule into one for every path */
+        diff_result *d = diff_texts("a.profile", PRE LOCALE, PRE "alias /usr/lib/locale/ -> /,\n" LOCALE);
+        assert_counts(d, 2, 0, 0);
+        const diff_item *it = find(d, DIFF_WIDEN, "/usr/lib/locale/ -> /");
+        assert_non_null(it);
+        assert_string_equal(it->pre, "alias added: ");
+        it = find(d, DIFF_WIDEN, "/** r,");
+        assert_non_null(it);
+        assert_string_equal(it->notes[0], "the rule at line 5 as `alias /usr/lib/locale/ -> /,` rewrites it");
+        assert_true(diff_widens(d));
+        diff_result_free(d);
+        /* and back: the alias and its copy go */
+        d = diff_texts("a.profile", PRE "alias /usr/lib/locale/ -> /,\n" LOCALE, PRE LOCALE);
+        assert_counts(d, 0, 2, 0);
+        diff_result_free(d);
+        /* an alias no rule starts with still widens (included files may) */
+        d = diff_texts("a.profile", PRE LOCALE, PRE "alias /opt/ -> /,\n" LOCALE);
+        assert_counts(d, 1, 0, 0);
+        diff_result_free(d);
+
+        /* an include before the profile, added or removed */
+        d = diff_texts("i.profile", PRE LOCALE, PRE "include \"/tmp/x\"\n" LOCALE);
+        assert_counts(d, 1, 0, 0);
+        assert_non_null(find(d, DIFF_WIDEN, "\"/tmp/x\""));
+        diff_result_free(d);
+        d = diff_texts("i.profile", PRE LOCALE, "abi <abi/3.0>,\n" LOCALE);
+        assert_counts(d, 1, 0, 0);
+        assert_non_null(find(d, DIFF_WIDEN, "<tunables/global>"));
+        diff_result_free(d);
+        /* an include in the profile removed: its deny rules may go with it */
+        d = diff_texts("i.profile", PRE AA("  include <abstractions/base>\n  /etc/hostname r,\n"),
+                       PRE AA("  /etc/hostname r,\n"));
+        assert_counts(d, 1, 0, 0);
+        diff_result_free(d);
+
+        /* abi: another one, or none */
+        d = diff_texts("b.profile", PRE LOCALE, "abi <abi/4.0>,\ninclude <tunables/global>\n" LOCALE);
+        assert_counts(d, 2, 0, 0);
+        assert_non_null(find(d, DIFF_WIDEN, "<abi/4.0>"));
+        assert_non_null(find(d, DIFF_WIDEN, "<abi/3.0>"));
+        diff_result_free(d);
+        d = diff_texts("b.profile", PRE LOCALE, "include <tunables/global>\n" LOCALE);
+        assert_counts(d, 1, 0, 0);
+        diff_result_free(d);
+
+        /* variables: included files may use them (widens); without includes
+         * the rules that use them carry the change */
+        d = diff_texts("v.profile", PRE "@{X} = /a\n" LOCALE, PRE "@{X} = /a /\n" LOCALE);
+        assert_counts(d, 2, 0, 0);
+        assert_non_null(find(d, DIFF_WIDEN, "@{X} = /a /"));
+        diff_result_free(d);
+        d = diff_texts("v.profile", "@{X} = /a\n" AA("  @{X}/** r,\n"), "@{X} = /a /b\n" AA("  @{X}/** r,\n"));
+        assert_counts(d, 1, 0, 1);
+        assert_non_null(find(d, DIFF_WIDEN, "@{X}/** r,"));
+        diff_result_free(d);
+        /* the same preamble written differently is nothing */
+        d = diff_texts(
+                "s.profile", PRE "alias /usr/lib/locale/ -> /srv/,\n" LOCALE,
+                "# c\nabi <abi/3.0>,\n\ninclude <tunables/global>\n\nalias  /usr/lib/locale/  ->  /srv/ ,\n" LOCALE);
+        assert_counts(d, 0, 0, 0);
         diff_result_free(d);
 }
 
@@ -273,8 +379,10 @@ int main(void)
                 cmocka_unit_test(test_seccomp_regrouped_is_nothing),
                 cmocka_unit_test(test_seccomp_arguments),
                 cmocka_unit_test(test_seccomp_actions_and_default),
+                cmocka_unit_test(test_seccomp_flags),
                 cmocka_unit_test(test_apparmor_coverage),
                 cmocka_unit_test(test_apparmor_variables_and_widening_perms),
+                cmocka_unit_test(test_apparmor_preamble),
                 cmocka_unit_test(test_caps),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_bad_inputs),

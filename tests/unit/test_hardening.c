@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "emitters.h"
-#include "generator.h"
-#include "trace.h"
+#include "generator/emitters.h"
+#include "generator/generator.h"
+#include "trace/trace.h"
 
 static const char trace_json[] =
         "{\"format\": \"minpriv-trace\", \"version\": 1,"

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "jsonw.h"
-#include "util.h"
+#include "common/jsonw.h"
+#include "common/util.h"
 
 static unsigned seed = 12345;
 static unsigned rnd(void)

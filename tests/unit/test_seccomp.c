@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the Docker seccomp profile reader/compiler/evaluator
- * (generator/seccomp-profile.c) and of the seccomp.json emitter
+ * (policy/seccomp-profile.c) and of the seccomp.json emitter
  * (generator/seccomp.c). The evaluator is also checked against the real
  * kernel: a child loads the compiled filter and makes every call the
  * evaluator says is denied; for i386 (int $0x80) only as `unit_seccomp
@@ -22,11 +22,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "i386-probe.h"
+#include "tests/tools/i386-probe.h"
 
-#include "emitters.h"
-#include "generator.h"
-#include "seccomp-profile.h"
+#include "generator/emitters.h"
+#include "generator/generator.h"
+#include "policy/seccomp-profile.h"
 
 #define DOCKER_DEFAULT MINPRIV_TEST_DATA "/docker-default-seccomp.json"
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "trace.h"
-#include "seen.h"
+#include "trace/trace.h"
+#include "trace/seen.h"
 
 static void roundtrip(const char *raw, size_t len, const char *expect_enc)
 {

@@ -1,0 +1,1180 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTML report (see report.h). Layout, top to bottom:
+ *
+ *   header      the profile name, the recorded commands
+ *   summary     cards: syscalls, capabilities, files, network, peaks
+ *   sizes       SVG bars: this profile's syscalls and capabilities next to
+ *               Docker's default and to everything there is; the recorded
+ *               syscalls Docker's default would deny
+ *   programs    syscalls by program: a bar per program, the names as chips
+ *   files       the accessed paths as a tree of <details>, each path with
+ *               its access kinds coloured by result
+ *   caps        capabilities with their reasons, needed ones first
+ *   network     endpoints bound, connected, sent to
+ *   runs        the recordings the trace holds
+ *
+ * Everything is sorted by name (byte order); nothing depends on the order
+ * of the input traces or on the time. */
+#include <sys/stat.h>
+
+#include "generator/caps.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
+#include "report/report.h"
+#include "policy/seccomp-profile.h"
+#include "trace/seen.h"
+
+#define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
+#define CHIPS_MAX        400 /* syscall chips per program before "and N more" */
+#define REASONS_MAX      20  /* reasons shown per capability */
+
+/* Docker's default capability set (seccomp-profile.c holds it), and all the
+ * capabilities the system headers name. */
+static size_t docker_caps_count(void)
+{
+        size_t n = 0;
+        while (seccomp_docker_default_caps[n])
+                n++;
+        return n;
+}
+#define ALL_CAPS (cap_last() + 1)
+
+/* ------------------------------------------------------------ escaping */
+
+/* The entity for a character HTML gives meaning to, or NULL. */
+static const char *entity(unsigned char c)
+{
+        switch (c) {
+        case '&':
+                return "&amp;";
+        case '<':
+                return "&lt;";
+        case '>':
+                return "&gt;";
+        case '"':
+                return "&quot;";
+        case '\'':
+                return "&#39;";
+        default:
+                return NULL;
+        }
+}
+
+/* Code points that reorder or hide text (bidi controls, zero-width
+ * characters): shown escaped so a path cannot pretend to be another. */
+static bool deceptive(const unsigned char *s, size_t n)
+{
+        if (n != 3 || s[0] != 0xe2)
+                return false;
+        unsigned cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+        return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Append n bytes as HTML text: & < > " ' as entities; control characters,
+ * bytes that are not UTF-8 and deceptive code points as visible escapes. */
+static void html_bytes(strbuf *sb, const char *data, size_t len)
+{
+        const unsigned char *p = (const unsigned char *)data;
+        size_t i = 0;
+        while (i < len) {
+                size_t n = utf8_seq_len(p + i, len - i);
+                unsigned char c = p[i];
+                if (n == 1 && c >= 0x20 && c != 0x7f) {
+                        const char *e = entity(c);
+                        if (e)
+                                strbuf_puts(sb, e);
+                        else
+                                strbuf_putc(sb, (char)c);
+                } else if (n > 1 && deceptive(p + i, n)) {
+                        unsigned cp = ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
+                        strbuf_printf(sb, "<span class=\"esc\">\\u%04x</span>", cp);
+                } else if (n > 1) {
+                        strbuf_add(sb, p + i, n);
+                } else {
+                        /* a control character, or a byte that is not UTF-8 */
+                        strbuf_printf(sb, "<span class=\"esc\">\\x%02x</span>", c);
+                        n = 1;
+                }
+                i += n;
+        }
+}
+
+static void html(strbuf *sb, const char *s)
+{
+        html_bytes(sb, s, strlen(s));
+}
+
+/* An attribute value (inside double quotes): the same escaping, without
+ * markup, so control characters become \xHH text. */
+static void attr(strbuf *sb, const char *s)
+{
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                const char *e = entity(*p);
+                if (e)
+                        strbuf_puts(sb, e);
+                else if (*p < 0x20 || *p == 0x7f)
+                        strbuf_printf(sb, "\\x%02x", *p);
+                else
+                        strbuf_putc(sb, (char)*p);
+        }
+}
+
+/* A path from the trace (its encoding, docs/trace-format.md): decoded to
+ * bytes, then shown as HTML text. A malformed encoding is shown as is. */
+static void html_path(strbuf *sb, const char *enc)
+{
+        size_t len;
+        _cleanup_free_ char *raw = trace_path_decode(enc, &len);
+        if (raw)
+                html_bytes(sb, raw, len);
+        else
+                html(sb, enc);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static bool in_strv(char *const *v, const char *s)
+{
+        for (; v && *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+static bool docker_cap(const char *cap)
+{
+        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
+                if (streq(seccomp_docker_default_caps[i], cap))
+                        return true;
+        return false;
+}
+
+static json_int_t int_of(const json_t *o, const char *k)
+{
+        const json_t *v = json_object_get(o, k);
+        return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static const char *plural(long long n)
+{
+        return n == 1 ? "" : "s";
+}
+
+/* 1234567 -> "1,234,567" */
+static void put_count(strbuf *sb, long long n)
+{
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", n < 0 ? -n : n);
+        size_t len = strlen(buf);
+        if (n < 0)
+                strbuf_putc(sb, '-');
+        for (size_t i = 0; i < len; i++) {
+                if (i && (len - i) % 3 == 0)
+                        strbuf_putc(sb, ',');
+                strbuf_putc(sb, buf[i]);
+        }
+}
+
+static void put_kib(strbuf *sb, json_int_t kib)
+{
+        if (kib < 0)
+                strbuf_puts(sb, "—");
+        else if (kib >= 10240)
+                strbuf_printf(sb, "%lld MiB", (long long)((kib + 512) / 1024));
+        else
+                strbuf_printf(sb, "%lld KiB", (long long)kib);
+}
+
+/* The programs of a usage node, sorted: "a, b and 3 more". */
+static void put_programs(strbuf *sb, const json_t *usage, size_t max)
+{
+        size_t n;
+        _cleanup_free_ const char **progs = trace_sorted_keys(json_object_get(usage, "programs"), &n);
+        for (size_t i = 0; i < n && i < max; i++) {
+                if (i)
+                        strbuf_puts(sb, i + 1 == n ? " and " : ", ");
+                strbuf_puts(sb, "<code>");
+                html_path(sb, progs[i]);
+                strbuf_puts(sb, "</code>");
+        }
+        if (n > max)
+                strbuf_printf(sb, " and %zu more", n - max);
+}
+
+/* ------------------------------------------------------------ figures */
+
+typedef struct figures {
+        size_t syscalls_recorded; /* distinct (ABI, name) pairs */
+        size_t names_recorded;    /* distinct names, all ABIs */
+        json_int_t calls;         /* syscalls made */
+        size_t programs;
+        size_t paths;
+        size_t paths_written; /* with a successful write-like access */
+        size_t paths_failed;  /* with only failed accesses */
+        size_t endpoints;
+        size_t caps_needed;
+        size_t caps_refused;   /* with reasons, none successful */
+        char **outside_docker; /* recorded names Docker's default would deny */
+} figures;
+
+static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
+
+static bool has_ok(const json_t *file, const char *const *kinds)
+{
+        const json_t *access = json_object_get(file, "access");
+        for (const char *const *k = kinds; *k; k++)
+                if (json_object_get(json_object_get(access, *k), "ok"))
+                        return true;
+        return false;
+}
+
+static bool any_ok(const json_t *file)
+{
+        const char *kind;
+        json_t *results;
+        json_object_foreach (json_object_get((json_t *)file, "access"), kind, results)
+                if (json_object_get(results, "ok"))
+                        return true;
+        return false;
+}
+
+static void figures_compute(figures *f, const gen_context *ctx, const report_docker *docker)
+{
+        const json_t *root = ctx->t->root;
+        memset(f, 0, sizeof *f);
+        json_t *names = json_object();
+        json_t *progs = json_object();
+        const char *abi, *name, *prog;
+        json_t *calls, *node, *u;
+        json_object_foreach (json_object_get(root, "syscalls"), abi, calls) {
+                json_object_foreach (calls, name, node) {
+                        f->syscalls_recorded++;
+                        json_object_set_new(names, name, json_true());
+                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
+                                f->calls += int_of(u, "count") > 0 ? int_of(u, "count") : 0;
+                                json_object_set_new(progs, prog, json_true());
+                        }
+                }
+        }
+        f->names_recorded = json_object_size(names);
+        f->programs = json_object_size(progs);
+        if (docker) {
+                size_t n;
+                _cleanup_free_ const char **keys = trace_sorted_keys(names, &n);
+                f->outside_docker = xcalloc(n + 1, sizeof *f->outside_docker);
+                size_t o = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (!in_strv(docker->names, keys[i]))
+                                f->outside_docker[o++] = xstrdup(keys[i]);
+        }
+        json_decref(names);
+        json_decref(progs);
+
+        const char *path;
+        json_t *file;
+        json_object_foreach (json_object_get(root, "files"), path, file) {
+                f->paths++;
+                if (has_ok(file, write_kinds))
+                        f->paths_written++;
+                if (!any_ok(file))
+                        f->paths_failed++;
+        }
+        const char *op, *fam, *addr;
+        json_t *fams, *addrs, *res;
+        json_object_foreach (json_object_get(root, "network"), op, fams)
+                json_object_foreach (fams, fam, addrs)
+                        json_object_foreach (addrs, addr, res)
+                                f->endpoints++;
+        for (char **c = ctx->caps; *c; c++)
+                f->caps_needed++;
+        const char *cap;
+        json_t *reasons;
+        json_object_foreach (json_object_get(root, "capabilities"), cap, reasons)
+                if (!in_strv(ctx->caps, cap))
+                        f->caps_refused++;
+}
+
+/* The profile's syscall count: the seccomp emitter's figure when it ran;
+ * else the distinct names recorded (the profile allows each of them, on
+ * every ABI: Docker's format names syscalls). */
+static int profile_syscalls(const gen_context *ctx, const figures *f, bool *ret_exact)
+{
+        *ret_exact = ctx->seccomp_syscalls >= 0;
+        return ctx->seccomp_syscalls >= 0 ? ctx->seccomp_syscalls : (int)f->names_recorded;
+}
+
+/* ------------------------------------------------------------ page parts */
+
+static const char style[] =
+        ":root{--fg:#1d2433;--muted:#5b6475;--line:#d9dee7;--bg:#f6f7fb;--card:#fff;--accent:#2f6fde;"
+        "--ok:#1f8a4c;--okbg:#e3f4e9;--bad:#c0392b;--badbg:#fbe6e3;--warn:#a86400;--warnbg:#fdf0d9;--docker:#8a94a6}\n"
+        "*{box-sizing:border-box}\n"
+        "body{margin:0;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
+        "color:var(--fg);background:var(--bg)}\n"
+        "header{background:#1d2433;color:#fff;padding:22px 32px}\n"
+        "header h1{margin:0 0 4px;font-size:24px}\n"
+        "header p{margin:2px 0;color:#c5cbd8}\n"
+        "header code{color:#fff;background:#2d3850}\n"
+        "nav{padding:8px 32px;background:#fff;border-bottom:1px solid var(--line);position:sticky;top:0}\n"
+        "nav a{margin-right:18px;color:var(--accent);text-decoration:none;font-weight:600}\n"
+        "main{padding:8px 32px 40px;max-width:1200px}\n"
+        "section{margin:26px 0}\n"
+        "h2{font-size:19px;margin:0 0 10px;border-bottom:2px solid var(--line);padding-bottom:4px}\n"
+        ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:12px}\n"
+        ".card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}\n"
+        ".card .big{font-size:28px;font-weight:700}\n"
+        ".card .what{color:var(--muted);font-size:13px}\n"
+        ".panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px}\n"
+        "table{border-collapse:collapse;width:100%;background:var(--card)}\n"
+        "th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}\n"
+        "th{background:#eef1f6;font-weight:600}\n"
+        "td.num{text-align:right;white-space:nowrap}\n"
+        "table.progs td:first-child{width:30%}\n"
+        "code{font:13px/1.3 ui-monospace,'DejaVu Sans Mono',monospace;background:#eef1f6;padding:1px 4px;"
+        "border-radius:3px;word-break:break-all}\n"
+        ".esc{color:var(--bad);font-weight:700}\n"
+        ".muted{color:var(--muted)}\n"
+        ".chip{display:inline-block;font:12px/1.2 ui-monospace,'DejaVu Sans Mono',monospace;background:#eef1f6;"
+        "border:1px solid var(--line);border-radius:10px;padding:1px 7px;margin:2px}\n"
+        ".chip.out{background:var(--warnbg);border-color:var(--warn);color:var(--warn)}\n"
+        ".k{display:inline-block;font-size:11px;border-radius:3px;padding:0 5px;margin-left:4px}\n"
+        ".k.ok{background:var(--okbg);color:var(--ok)}\n"
+        ".k.fail{background:var(--badbg);color:var(--bad)}\n"
+        ".tag{display:inline-block;font-size:12px;font-weight:700;border-radius:4px;padding:1px 6px}\n"
+        ".tag.need{background:var(--okbg);color:var(--ok)}\n"
+        ".tag.refused{background:var(--badbg);color:var(--bad)}\n"
+        ".tag.docker{background:#eef1f6;color:var(--muted)}\n"
+        ".bar{height:10px;background:var(--accent);border-radius:3px;min-width:2px}\n"
+        ".tree ul{list-style:none;margin:0;padding-left:18px;border-left:1px dotted var(--line)}\n"
+        ".tree>ul{padding-left:0;border:0}\n"
+        ".tree li{margin:1px 0}\n"
+        ".tree summary{cursor:pointer}\n"
+        ".tree .dir{font-weight:600}\n"
+        ".tree .n{color:var(--muted);font-size:12px;margin-left:6px}\n"
+        ".legend span{margin-right:10px}\n"
+        "footer{padding:16px 32px;color:var(--muted);font-size:13px}\n";
+
+static void section_header(strbuf *sb, const gen_context *ctx)
+{
+        strbuf_puts(sb, "<header><h1>");
+        html(sb, ctx->name);
+        strbuf_puts(sb, "</h1><p>minpriv report: what the workload did, and the least privilege it needs.</p>");
+        const json_t *runs = json_object_get(ctx->t->root, "runs");
+        size_t i;
+        const json_t *run;
+        size_t shown = 0;
+        json_array_foreach (runs, i, run) {
+                if (shown == 5)
+                        break;
+                strbuf_puts(sb, "<p>Recorded: <code>");
+                const json_t *cmd = json_object_get(run, "command");
+                size_t j;
+                const json_t *w;
+                json_array_foreach (cmd, j, w) {
+                        if (j)
+                                strbuf_putc(sb, ' ');
+                        html_path(sb, json_string_value(w) ? json_string_value(w) : "");
+                }
+                strbuf_puts(sb, "</code></p>");
+                shown++;
+        }
+        if (json_array_size(runs) > shown)
+                strbuf_printf(sb, "<p>and %zu more recordings</p>", json_array_size(runs) - shown);
+        strbuf_puts(sb, "</header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sizes\">Profile size</a>"
+                        "<a href=\"#programs\">Programs</a><a href=\"#files\">Files</a>"
+                        "<a href=\"#caps\">Capabilities</a><a href=\"#network\">Network</a>"
+                        "<a href=\"#runs\">Recordings</a></nav>\n<main>\n");
+}
+
+static void card(strbuf *sb, const char *big, const char *what)
+{
+        strbuf_puts(sb, "<div class=\"card\"><div class=\"big\">");
+        strbuf_puts(sb, big);
+        strbuf_puts(sb, "</div><div class=\"what\">");
+        strbuf_puts(sb, what);
+        strbuf_puts(sb, "</div></div>\n");
+}
+
+static void section_summary(strbuf *sb, const gen_context *ctx, const figures *f, const report_docker *docker)
+{
+        bool exact;
+        int prof = profile_syscalls(ctx, f, &exact);
+        strbuf big = STRBUF_INIT, what = STRBUF_INIT;
+        strbuf_puts(sb, "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">\n");
+
+        put_count(&big, prof);
+        strbuf_printf(&what, "syscalls the seccomp profile allows%s", exact ? "" : " (the names recorded)");
+        if (docker && docker->allowed > 0)
+                strbuf_printf(&what, "; %d%% of the %d Docker's default allows",
+                              (int)((prof * 100 + docker->allowed / 2) / docker->allowed), docker->allowed);
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+
+        put_count(&big, (long long)f->caps_needed);
+        strbuf_printf(&what, "capabilit%s needed (Docker gives %zu by default)", f->caps_needed == 1 ? "y" : "ies",
+                      docker_caps_count());
+        if (f->caps_refused)
+                strbuf_printf(&what, "; %zu refused during recording", f->caps_refused);
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+
+        put_count(&big, (long long)f->paths);
+        strbuf_printf(&what, "paths accessed; %zu written, %zu only failed", f->paths_written, f->paths_failed);
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+
+        put_count(&big, (long long)f->programs);
+        strbuf_puts(&what, "programs made ");
+        put_count(&what, (long long)f->calls);
+        strbuf_printf(&what, " syscall%s (%zu distinct per ABI)", plural(f->calls), f->syscalls_recorded);
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+
+        put_count(&big, (long long)f->endpoints);
+        strbuf_printf(&what, "network endpoint%s bound, connected or sent to", plural((long long)f->endpoints));
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+
+        const json_t *res = json_object_get(ctx->t->root, "resources");
+        json_int_t rss = int_of(res, "sum_rss_kib") > 0 ? int_of(res, "sum_rss_kib") : int_of(res, "max_rss_kib");
+        put_kib(&big, rss);
+        strbuf_printf(&what, "peak memory (RSS); at most %lld task%s at once, %lld process%s created",
+                      (long long)int_of(res, "max_threads"), plural((long long)int_of(res, "max_threads")),
+                      (long long)int_of(res, "processes"), int_of(res, "processes") == 1 ? "" : "es");
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+
+        if (ctx->apparmor_rules >= 0) {
+                strbuf_reset(&big), strbuf_reset(&what);
+                put_count(&big, ctx->apparmor_rules);
+                strbuf_puts(&what, "AppArmor rules in the profile");
+                card(sb, strbuf_str(&big), strbuf_str(&what));
+        }
+        strbuf_free(&big);
+        strbuf_free(&what);
+        strbuf_puts(sb, "</div></section>\n");
+}
+
+/* One horizontal bar of the size chart. */
+static void svg_bar(strbuf *sb, int row, const char *label, long long value, long long max, const char *color)
+{
+        const int left = 250, width = 560, y = 14 + row * 34;
+        int w = max > 0 ? (int)((value * width + max / 2) / max) : 0;
+        if (value > 0 && w < 2)
+                w = 2;
+        strbuf_printf(sb, "<text x=\"0\" y=\"%d\" font-size=\"14\" fill=\"#1d2433\">", y + 15);
+        html(sb, label);
+        strbuf_printf(sb, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" rx=\"3\" fill=\"%s\"/>", left, y,
+                      w, color);
+        strbuf_printf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"700\" fill=\"#1d2433\">%lld</text>\n",
+                      left + w + 8, y + 16, value);
+}
+
+static void section_sizes(strbuf *sb, const gen_context *ctx, const figures *f, const report_docker *docker)
+{
+        bool exact;
+        int prof = profile_syscalls(ctx, f, &exact);
+        strbuf_puts(sb, "<section id=\"sizes\"><h2>Profile size vs Docker's default</h2><div class=\"panel\">\n");
+        long long max = docker && docker->known > 0 ? docker->known : prof;
+        if (max < prof)
+                max = prof;
+        int rows = docker ? 3 : 1;
+        strbuf_printf(sb,
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
+                      "aria-label=\"seccomp profile size\">\n",
+                      20 + rows * 34);
+        int row = 0;
+        if (docker) {
+                svg_bar(sb, row++, "x86_64 syscalls (all known)", docker->known, max, "#c9d0dc");
+                svg_bar(sb, row++, "Docker's default allows", docker->allowed, max, "#8a94a6");
+        }
+        svg_bar(sb, row++, exact ? "This profile allows" : "This workload's syscalls", prof, max, "#2f6fde");
+        strbuf_puts(sb, "</svg>\n");
+        if (!exact)
+                strbuf_puts(sb, "<p class=\"muted\">The seccomp emitter is not part of this build: the bar counts the "
+                                "distinct syscall names recorded, without the container runtime's own.</p>\n");
+        else if (ctx->opts->runtime != GEN_RUNTIME_NONE)
+                strbuf_printf(sb,
+                              "<p class=\"muted\">Including the syscalls %s makes between loading the filter and "
+                              "starting the workload.</p>\n",
+                              gen_runtime_name(ctx->opts->runtime));
+
+        strbuf_printf(sb,
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"%d\" role=\"img\" "
+                      "aria-label=\"capabilities\">\n",
+                      20 + 3 * 34);
+        svg_bar(sb, 0, "Linux capabilities", ALL_CAPS, ALL_CAPS, "#c9d0dc");
+        svg_bar(sb, 1, "Docker's default set", (long long)docker_caps_count(), ALL_CAPS, "#8a94a6");
+        svg_bar(sb, 2, "This workload needs", (long long)f->caps_needed, ALL_CAPS, "#1f8a4c");
+        strbuf_puts(sb, "</svg>\n");
+
+        if (docker) {
+                size_t n = 0;
+                while (f->outside_docker[n])
+                        n++;
+                if (n) {
+                        strbuf_printf(sb,
+                                      "<p><b>%zu recorded syscall%s Docker's default profile would deny</b> "
+                                      "(with its default capabilities):</p><p>",
+                                      n, plural((long long)n));
+                        for (size_t i = 0; i < n; i++) {
+                                strbuf_puts(sb, "<span class=\"chip out\">");
+                                html(sb, f->outside_docker[i]);
+                                strbuf_puts(sb, "</span>");
+                        }
+                        strbuf_puts(sb, "</p>\n");
+                } else {
+                        strbuf_puts(sb, "<p>Every recorded syscall is one Docker's default profile allows.</p>\n");
+                }
+                strbuf_puts(sb, "<p class=\"muted\">Docker's default: ");
+                html(sb, docker->source);
+                strbuf_puts(sb, ", measured with ");
+                html(sb, docker->measured_with);
+                strbuf_printf(sb, " (x86_64, default capabilities: %d of %d).</p>\n", docker->allowed, docker->known);
+        } else {
+                strbuf_puts(sb, "<p class=\"muted\">Docker's default figures were not found "
+                                "(templates/docker-default.json).</p>\n");
+        }
+        strbuf_puts(sb, "</div></section>\n");
+}
+
+/* ------------------------------------------------------------ programs */
+
+typedef struct prog_call {
+        const char *abi;
+        const char *name;
+        json_int_t count;
+} prog_call;
+
+typedef struct prog_row {
+        const char *program;
+        prog_call *calls;
+        size_t n, cap;
+        json_int_t total;
+} prog_row;
+
+static int cmp_row(const void *a, const void *b)
+{
+        return strcmp(((const prog_row *)a)->program, ((const prog_row *)b)->program);
+}
+
+static int cmp_call(const void *a, const void *b)
+{
+        const prog_call *x = a, *y = b;
+        int c = strcmp(x->name, y->name);
+        return c ? c : strcmp(x->abi, y->abi);
+}
+
+static void section_programs(strbuf *sb, const gen_context *ctx, const report_docker *docker)
+{
+        const json_t *sys = json_object_get(ctx->t->root, "syscalls");
+        hashmap *rows = hashmap_new();
+        const char *abi, *name, *prog;
+        json_t *calls, *node, *u;
+        json_object_foreach ((json_t *)sys, abi, calls) {
+                json_object_foreach (calls, name, node) {
+                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
+                                prog_row *r = hashmap_get(rows, prog);
+                                if (!r) {
+                                        r = xcalloc(1, sizeof *r);
+                                        r->program = prog;
+                                        hashmap_put(rows, prog, r);
+                                }
+                                if (r->n == r->cap) {
+                                        r->cap = r->cap ? r->cap * 2 : 32;
+                                        r->calls = xrealloc(r->calls, r->cap * sizeof *r->calls);
+                                }
+                                json_int_t c = int_of(u, "count") > 0 ? int_of(u, "count") : 0;
+                                r->calls[r->n++] = (prog_call){ abi, name, c };
+                                r->total += c;
+                        }
+                }
+        }
+        size_t nrows = hashmap_size(rows), i = 0, pos = 0;
+        prog_row *sorted = xcalloc(nrows + 1, sizeof *sorted);
+        const char *key;
+        void *val;
+        size_t widest = 1;
+        while (hashmap_next(rows, &pos, &key, &val)) {
+                sorted[i] = *(prog_row *)val;
+                if (sorted[i].n > widest)
+                        widest = sorted[i].n;
+                free(val);
+                i++;
+        }
+        hashmap_free(rows, NULL);
+        if (nrows)
+                qsort(sorted, nrows, sizeof *sorted, cmp_row);
+
+        strbuf_puts(sb, "<section id=\"programs\"><h2>Syscalls by program</h2>\n");
+        if (docker)
+                strbuf_puts(sb, "<p class=\"muted\">Highlighted: syscalls Docker's default profile would deny. "
+                                "Hover a name for its count.</p>\n");
+        strbuf_puts(
+                sb,
+                "<table class=\"progs\"><tr><th>program</th><th>distinct</th><th>calls</th><th>syscalls</th></tr>\n");
+        for (i = 0; i < nrows; i++) {
+                prog_row *r = &sorted[i];
+                qsort(r->calls, r->n, sizeof *r->calls, cmp_call);
+                strbuf_puts(sb, "<tr><td><code>");
+                html_path(sb, r->program);
+                strbuf_printf(sb,
+                              "</code></td><td class=\"num\">%zu<div class=\"bar\" style=\"width:%dpx\"></div></td>"
+                              "<td class=\"num\">",
+                              r->n, (int)(r->n * 120 / widest));
+                put_count(sb, (long long)r->total);
+                strbuf_puts(sb, "</td><td>");
+                for (size_t j = 0; j < r->n && j < CHIPS_MAX; j++) {
+                        const prog_call *c = &r->calls[j];
+                        bool out = docker && !in_strv(docker->names, c->name);
+                        strbuf_printf(sb, "<span class=\"chip%s\" title=\"", out ? " out" : "");
+                        attr(sb, c->abi);
+                        strbuf_putc(sb, ' ');
+                        attr(sb, c->name);
+                        strbuf_printf(sb, ": %lld call%s\">", (long long)c->count, plural((long long)c->count));
+                        if (!streq(c->abi, "x86_64")) {
+                                html(sb, c->abi);
+                                strbuf_putc(sb, ':');
+                        }
+                        html(sb, c->name);
+                        strbuf_puts(sb, "</span>");
+                }
+                if (r->n > CHIPS_MAX)
+                        strbuf_printf(sb, " and %zu more", r->n - CHIPS_MAX);
+                strbuf_puts(sb, "</td></tr>\n");
+                free(r->calls);
+        }
+        if (!nrows)
+                strbuf_puts(sb, "<tr><td colspan=\"4\" class=\"muted\">no syscalls</td></tr>\n");
+        strbuf_puts(sb, "</table></section>\n");
+        free(sorted);
+}
+
+/* ------------------------------------------------------------ file tree */
+
+typedef struct tnode {
+        char *name; /* one component, raw bytes */
+        size_t len;
+        const char *enc;    /* the trace's key when this is a recorded path */
+        const json_t *file; /* its file node */
+        struct tnode **kids;
+        size_t nkids, cap;
+        size_t leaves; /* recorded paths at or below */
+} tnode;
+
+static void tnode_free(tnode *n)
+{
+        for (size_t i = 0; i < n->nkids; i++)
+                tnode_free(n->kids[i]);
+        free(n->kids);
+        free(n->name);
+        free(n);
+}
+
+typedef struct tpath {
+        const char *enc;
+        char *raw;
+        size_t len;
+        const json_t *file;
+} tpath;
+
+/* Component order: '/' before every other byte, so that a directory's
+ * paths are contiguous and in the order of their components. */
+static int cmp_tpath(const void *a, const void *b)
+{
+        const tpath *x = a, *y = b;
+        size_t n = x->len < y->len ? x->len : y->len;
+        for (size_t i = 0; i < n; i++) {
+                unsigned cx = (unsigned char)x->raw[i], cy = (unsigned char)y->raw[i];
+                if (cx == '/')
+                        cx = 0;
+                if (cy == '/')
+                        cy = 0;
+                if (cx != cy)
+                        return cx < cy ? -1 : 1;
+        }
+        return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static tnode *tnode_child(tnode *parent, const char *name, size_t len)
+{
+        /* Paths come in component order: a new child always sorts after the
+         * last one, so only the last needs comparing. */
+        if (parent->nkids) {
+                tnode *last = parent->kids[parent->nkids - 1];
+                if (last->len == len && memcmp(last->name, name, len) == 0)
+                        return last;
+        }
+        if (parent->nkids == parent->cap) {
+                parent->cap = parent->cap ? parent->cap * 2 : 4;
+                parent->kids = xrealloc(parent->kids, parent->cap * sizeof *parent->kids);
+        }
+        tnode *n = xcalloc(1, sizeof *n);
+        n->name = xstrndup(name, len);
+        n->len = len;
+        parent->kids[parent->nkids++] = n;
+        return n;
+}
+
+static tnode *tree_build(const json_t *files)
+{
+        size_t n = json_object_size(files), i = 0;
+        tpath *paths = xcalloc(n + 1, sizeof *paths);
+        const char *enc;
+        json_t *file;
+        json_object_foreach ((json_t *)files, enc, file) {
+                size_t len;
+                char *raw = trace_path_decode(enc, &len);
+                if (!raw) {
+                        raw = xstrdup(enc);
+                        len = strlen(enc);
+                }
+                paths[i++] = (tpath){ enc, raw, len, file };
+        }
+        if (n)
+                qsort(paths, n, sizeof *paths, cmp_tpath);
+        tnode *root = xcalloc(1, sizeof *root);
+        for (i = 0; i < n; i++) {
+                tnode *cur = root;
+                const char *p = paths[i].raw, *end = p + paths[i].len;
+                cur->leaves++;
+                while (p < end) {
+                        while (p < end && *p == '/')
+                                p++;
+                        if (p == end)
+                                break;
+                        const char *slash = memchr(p, '/', (size_t)(end - p));
+                        const char *stop = slash ? slash : end;
+                        cur = tnode_child(cur, p, (size_t)(stop - p));
+                        cur->leaves++;
+                        p = stop;
+                }
+                if (cur == root) { /* "/" itself */
+                        cur = tnode_child(root, "/", 1);
+                        cur->leaves++;
+                }
+                cur->enc = paths[i].enc;
+                cur->file = paths[i].file;
+                free(paths[i].raw);
+        }
+        free(paths);
+        return root;
+}
+
+/* The access kinds of a path, each as a badge: green when some call
+ * succeeded, red with the errnos otherwise; the title has the counts and
+ * the programs. */
+static void put_access(strbuf *sb, const json_t *file)
+{
+        const json_t *access = json_object_get(file, "access");
+        size_t nk;
+        _cleanup_free_ const char **kinds = trace_sorted_keys(access, &nk);
+        for (size_t i = 0; i < nk; i++) {
+                const json_t *results = json_object_get(access, kinds[i]);
+                size_t nr;
+                _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
+                bool ok = json_object_get(results, "ok") != NULL;
+                strbuf title = STRBUF_INIT;
+                strbuf errs = STRBUF_INIT;
+                for (size_t j = 0; j < nr; j++) {
+                        const json_t *u = json_object_get(results, res[j]);
+                        json_int_t c = trace_usage_count(u);
+                        strbuf_printf(&title, "%s%s %s x%lld", j ? "; " : "", kinds[i], res[j], (long long)c);
+                        size_t np;
+                        _cleanup_free_ const char **progs = trace_sorted_keys(json_object_get(u, "programs"), &np);
+                        for (size_t k = 0; k < np && k < 3; k++) {
+                                strbuf_puts(&title, k ? ", " : " by ");
+                                strbuf_puts(&title, progs[k]);
+                        }
+                        if (np > 3)
+                                strbuf_printf(&title, " and %zu more", np - 3);
+                        if (!streq(res[j], "ok"))
+                                strbuf_printf(&errs, " %s", res[j]);
+                }
+                strbuf_printf(sb, "<span class=\"k %s\" title=\"", ok ? "ok" : "fail");
+                attr(sb, strbuf_str(&title));
+                strbuf_puts(sb, "\">");
+                html(sb, kinds[i]);
+                if (!ok)
+                        html(sb, strbuf_str(&errs));
+                strbuf_puts(sb, "</span>");
+                strbuf_free(&title);
+                strbuf_free(&errs);
+        }
+        const char *resolved = json_string_value(json_object_get(file, "resolved"));
+        if (resolved) {
+                strbuf_puts(sb, " <span class=\"muted\">&rarr; <code>");
+                html_path(sb, resolved);
+                strbuf_puts(sb, "</code></span>");
+        }
+}
+
+static void tree_render(strbuf *sb, const tnode *n, int depth)
+{
+        /* Collapse chains of directories with one child and no data of
+         * their own: usr/lib/x86_64-linux-gnu/ on one line. */
+        strbuf label = STRBUF_INIT;
+        html_bytes(&label, n->name, n->len);
+        while (n->nkids == 1 && !n->file && n->kids[0]->nkids > 0) {
+                n = n->kids[0];
+                strbuf_putc(&label, '/');
+                html_bytes(&label, n->name, n->len);
+        }
+        if (!n->nkids) {
+                strbuf_puts(sb, "<li><code>");
+                strbuf_puts(sb, strbuf_str(&label));
+                strbuf_puts(sb, "</code>");
+                if (n->file)
+                        put_access(sb, n->file);
+                strbuf_puts(sb, "</li>\n");
+        } else {
+                strbuf_printf(sb, "<li><details%s><summary><span class=\"dir\">",
+                              depth == 0 || n->leaves <= TREE_OPEN_LEAVES ? " open" : "");
+                strbuf_puts(sb, strbuf_str(&label));
+                strbuf_printf(sb, "/</span><span class=\"n\">%zu path%s</span>", n->leaves,
+                              plural((long long)n->leaves));
+                if (n->file)
+                        put_access(sb, n->file);
+                strbuf_puts(sb, "</summary><ul>\n");
+                for (size_t i = 0; i < n->nkids; i++)
+                        tree_render(sb, n->kids[i], depth + 1);
+                strbuf_puts(sb, "</ul></details></li>\n");
+        }
+        strbuf_free(&label);
+}
+
+static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
+{
+        const json_t *files = json_object_get(ctx->t->root, "files");
+        strbuf_printf(sb,
+                      "<section id=\"files\"><h2>Files</h2>\n<p>%zu path%s accessed, as a tree. Each path shows how "
+                      "it was accessed: <span class=\"k ok\">green</span> when a call succeeded, "
+                      "<span class=\"k fail\">red</span> with the errors when every call failed; hover for "
+                      "counts and programs. Non-UTF-8 bytes and control characters show as "
+                      "<span class=\"esc\">\\xHH</span>.</p>\n",
+                      f->paths, plural((long long)f->paths));
+        strbuf_puts(sb, "<div class=\"panel tree\"><ul>\n");
+        tnode *root = tree_build(files);
+        if (root->nkids) {
+                /* The root directory's line, then its children. */
+                strbuf_printf(sb,
+                              "<li><details open><summary><span class=\"dir\">/</span><span class=\"n\">%zu path%s"
+                              "</span></summary><ul>\n",
+                              root->leaves, plural((long long)root->leaves));
+                for (size_t i = 0; i < root->nkids; i++)
+                        tree_render(sb, root->kids[i], 1);
+                strbuf_puts(sb, "</ul></details></li>\n");
+        } else {
+                strbuf_puts(sb, "<li class=\"muted\">no file accesses</li>\n");
+        }
+        tnode_free(root);
+        strbuf_puts(sb, "</ul></div></section>\n");
+}
+
+/* ------------------------------------------------------------ capabilities */
+
+static void section_caps(strbuf *sb, const gen_context *ctx)
+{
+        size_t n;
+        _cleanup_free_ caps_reason *reasons = caps_reasons(ctx->t, &n);
+        strbuf_puts(sb, "<section id=\"caps\"><h2>Capabilities</h2>\n<p>");
+        if (ctx->caps[0]) {
+                strbuf_puts(sb, "Run with <code>--cap-drop ALL</code> and ");
+                for (char **c = ctx->caps; *c; c++) {
+                        strbuf_puts(sb, c == ctx->caps ? "" : " ");
+                        strbuf_puts(sb, "<code>--cap-add ");
+                        html(sb, *c);
+                        strbuf_puts(sb, "</code>");
+                }
+                strbuf_puts(sb, ".");
+        } else {
+                strbuf_puts(sb, "No capability is needed: run with <code>--cap-drop ALL</code>.");
+        }
+        size_t dropped = 0;
+        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
+                if (!in_strv(ctx->caps, seccomp_docker_default_caps[i]))
+                        dropped++;
+        strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", docker_caps_count(), dropped);
+        if (!n) {
+                strbuf_puts(sb, "<p class=\"muted\">The trace records no capability use.</p></section>\n");
+                return;
+        }
+        strbuf_puts(sb, "<table><tr><th>capability</th><th>verdict</th><th>reasons (the call, the object, the deciding "
+                        "values) and programs</th></tr>\n");
+        /* Needed capabilities first, then the refused ones; each by name. */
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < n;) {
+                        const char *cap = reasons[i].cap;
+                        size_t j = i;
+                        while (j < n && streq(reasons[j].cap, cap))
+                                j++;
+                        bool needed = in_strv(ctx->caps, cap);
+                        if (needed != (pass == 0)) {
+                                i = j;
+                                continue;
+                        }
+                        strbuf_puts(sb, "<tr><td><code>");
+                        html(sb, cap);
+                        strbuf_printf(sb, "</code></td><td><span class=\"tag %s\">%s</span>%s</td><td><ul>",
+                                      needed ? "need" : "refused", needed ? "needed" : "refused, not needed",
+                                      docker_cap(cap) ? " <span class=\"tag docker\">in Docker's default</span>" : "");
+                        for (size_t k = i; k < j && k < i + REASONS_MAX; k++) {
+                                const caps_reason *r = &reasons[k];
+                                strbuf_puts(sb, "<li>");
+                                html(sb, r->text);
+                                if (r->ok) {
+                                        strbuf_printf(sb, " <span class=\"k ok\">ok x%lld</span>", (long long)r->ok);
+                                        strbuf cap_progs = STRBUF_INIT;
+                                        caps_reason_programs(&cap_progs, r->node, true, 3);
+                                        strbuf_puts(sb, " <span class=\"muted\">");
+                                        html(sb, strbuf_str(&cap_progs));
+                                        strbuf_puts(sb, "</span>");
+                                        strbuf_free(&cap_progs);
+                                }
+                                if (r->failed) {
+                                        strbuf fails = STRBUF_INIT;
+                                        caps_reason_failures(&fails, r->node);
+                                        strbuf_puts(sb, " <span class=\"k fail\">");
+                                        html(sb, strbuf_str(&fails));
+                                        strbuf_puts(sb, "</span>");
+                                        strbuf_free(&fails);
+                                }
+                                strbuf_puts(sb, "</li>");
+                        }
+                        if (j - i > REASONS_MAX)
+                                strbuf_printf(sb, "<li class=\"muted\">and %zu more</li>", j - i - REASONS_MAX);
+                        strbuf_puts(sb, "</ul></td></tr>\n");
+                        i = j;
+                }
+        }
+        strbuf_puts(sb, "</table></section>\n");
+}
+
+/* ------------------------------------------------------------ network, runs */
+
+static void section_network(strbuf *sb, const gen_context *ctx)
+{
+        const json_t *net = json_object_get(ctx->t->root, "network");
+        strbuf_puts(sb, "<section id=\"network\"><h2>Network</h2>\n");
+        size_t nops;
+        _cleanup_free_ const char **ops = trace_sorted_keys(net, &nops);
+        size_t rows = 0;
+        strbuf body = STRBUF_INIT;
+        for (size_t i = 0; i < nops; i++) {
+                const json_t *fams = json_object_get(net, ops[i]);
+                size_t nf;
+                _cleanup_free_ const char **fam = trace_sorted_keys(fams, &nf);
+                for (size_t j = 0; j < nf; j++) {
+                        const json_t *addrs = json_object_get(fams, fam[j]);
+                        size_t na;
+                        _cleanup_free_ const char **addr = trace_sorted_keys(addrs, &na);
+                        for (size_t k = 0; k < na; k++) {
+                                const json_t *results = json_object_get(addrs, addr[k]);
+                                size_t nr;
+                                _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
+                                for (size_t l = 0; l < nr; l++) {
+                                        const json_t *u = json_object_get(results, res[l]);
+                                        strbuf_puts(&body, "<tr><td>");
+                                        html(&body, ops[i]);
+                                        strbuf_puts(&body, "</td><td>");
+                                        html(&body, fam[j]);
+                                        strbuf_puts(&body, "</td><td><code>");
+                                        html_path(&body, addr[k]);
+                                        strbuf_printf(&body, "</code></td><td><span class=\"k %s\">",
+                                                      streq(res[l], "ok") ? "ok" : "fail");
+                                        html(&body, res[l]);
+                                        strbuf_printf(&body, " x%lld</span></td><td>", (long long)trace_usage_count(u));
+                                        put_programs(&body, u, 3);
+                                        strbuf_puts(&body, "</td></tr>\n");
+                                        rows++;
+                                }
+                        }
+                }
+        }
+        if (rows) {
+                strbuf_puts(sb, "<table><tr><th>operation</th><th>family</th><th>address</th><th>result</th>"
+                                "<th>programs</th></tr>\n");
+                strbuf_puts(sb, strbuf_str(&body));
+                strbuf_puts(sb, "</table>\n");
+        } else {
+                strbuf_puts(sb, "<p class=\"muted\">No bind, connect or addressed send was recorded.</p>\n");
+        }
+        strbuf_free(&body);
+        strbuf_puts(sb, "</section>\n");
+}
+
+static void section_runs(strbuf *sb, const gen_context *ctx)
+{
+        const json_t *runs = json_object_get(ctx->t->root, "runs");
+        strbuf_puts(sb, "<section id=\"runs\"><h2>Recordings</h2>\n<table><tr><th>command</th><th>exit</th>"
+                        "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th></tr>\n");
+        size_t i;
+        const json_t *run;
+        json_array_foreach (runs, i, run) {
+                strbuf_puts(sb, "<tr><td><code>");
+                size_t j;
+                const json_t *w;
+                json_array_foreach (json_object_get(run, "command"), j, w) {
+                        if (j)
+                                strbuf_putc(sb, ' ');
+                        html_path(sb, json_string_value(w) ? json_string_value(w) : "");
+                }
+                const json_t *ex = json_object_get(run, "exit");
+                strbuf_printf(sb, "</code></td><td class=\"num\">%lld", (long long)int_of(ex, "status"));
+                const char *sig = json_string_value(json_object_get(ex, "signal"));
+                if (sig) {
+                        strbuf_puts(sb, " (");
+                        html(sb, sig);
+                        strbuf_putc(sb, ')');
+                }
+                strbuf_puts(sb, "</td><td>");
+                html(sb, json_string_value(json_object_get(run, "mode")) ?: "");
+                const json_t *cred = json_object_get(run, "credentials");
+                if (cred)
+                        strbuf_printf(sb, "</td><td>%lld:%lld", (long long)int_of(cred, "uid"),
+                                      (long long)int_of(cred, "gid"));
+                else
+                        strbuf_puts(sb, "</td><td>");
+                strbuf_printf(sb, "</td><td>%s</td><td>",
+                              json_is_true(json_object_get(run, "no_new_privs")) ? "yes" : "no");
+                html(sb, json_string_value(json_object_get(run, "recorder")) ?: "");
+                strbuf_puts(sb, "</td></tr>\n");
+        }
+        strbuf_puts(sb, "</table></section>\n");
+}
+
+/* Items seen in only some runs of one repeated workload (see seen.h). */
+static void section_stability(strbuf *sb, const gen_context *ctx)
+{
+        trace *t = (trace *)ctx->t;
+        if (trace_runs(t) < 2 || !trace_runs_same_command(t))
+                return;
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(t, &n, &runs);
+        strbuf_puts(sb, "<section id=\"stability\"><h2>Stability across runs</h2>\n");
+        if (n == 0) {
+                strbuf_printf(sb,
+                              "<p>Every syscall, argument value, path and capability was seen in all %lld runs of "
+                              "the same command.</p></section>\n",
+                              (long long)runs);
+                return;
+        }
+        strbuf_printf(sb,
+                      "<p>%zu item%s seen in only some of the %lld runs of the same command: paths whose taking "
+                      "depends on timing or input. A recording without one of them gives a profile that fails "
+                      "now and then, and paths like them that no run took may exist.</p>\n<ul>\n",
+                      n, n == 1 ? "" : "s", (long long)runs);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = trace_unstable_sentence(&u[i], runs);
+                strbuf_puts(sb, "<li><code>");
+                if (u[i].kind == TRACE_SEEN_FILE)
+                        html_path(sb, u[i].label);
+                else
+                        html(sb, u[i].label);
+                strbuf_puts(sb, "</code>");
+                html(sb, line + strlen(u[i].label));
+                strbuf_puts(sb, "</li>\n");
+        }
+        strbuf_puts(sb, "</ul></section>\n");
+        trace_unstable_free(u, n);
+}
+
+/* ------------------------------------------------------------ entry points */
+
+void report_docker_free(report_docker *d)
+{
+        if (!d)
+                return;
+        strv_free(d->names);
+        free(d->source);
+        free(d->measured_with);
+        memset(d, 0, sizeof *d);
+}
+
+int report_docker_load(const char *dir, report_docker *ret, mp_error *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/docker-default.json", dir);
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -ENOENT;
+        json_error_t jerr;
+        json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root)
+                return mp_error_set_json(err, path, &jerr, NULL);
+        const json_t *x = json_object_get(root, "x86_64");
+        const json_t *names = json_object_get(x, "names");
+        const char *format = json_string_value(json_object_get(root, "format"));
+        int r = 0;
+        if (!format || !streq(format, "minpriv-docker-default") || !json_is_integer(json_object_get(x, "allowed")) ||
+            !json_is_integer(json_object_get(x, "known")) || !json_is_array(names) ||
+            !json_is_string(json_object_get(root, "source")) ||
+            !json_is_string(json_object_get(root, "measured_with"))) {
+                r = mp_error_set(err, -EINVAL, path,
+                                 "not a minpriv-docker-default file (format, source, measured_with, "
+                                 "x86_64.allowed, x86_64.known, x86_64.names)");
+                goto out;
+        }
+        report_docker d = { 0 };
+        d.allowed = (int)json_integer_value(json_object_get(x, "allowed"));
+        d.known = (int)json_integer_value(json_object_get(x, "known"));
+        d.names = xcalloc(json_array_size(names) + 1, sizeof *d.names);
+        size_t i;
+        const json_t *v;
+        json_array_foreach (names, i, v) {
+                if (!json_is_string(v)) {
+                        strv_free(d.names);
+                        r = mp_error_set(err, -EINVAL, path, "x86_64.names[%zu] is not a string", i);
+                        goto out;
+                }
+                d.names[i] = xstrdup(json_string_value(v));
+        }
+        if ((size_t)d.allowed != json_array_size(names) || d.allowed > d.known) {
+                strv_free(d.names);
+                r = mp_error_set(err, -EINVAL, path,
+                                 "x86_64.allowed (%d) does not match its %zu names or exceeds known", d.allowed,
+                                 json_array_size(names));
+                goto out;
+        }
+        d.source = xstrdup(json_string_value(json_object_get(root, "source")));
+        d.measured_with = xstrdup(json_string_value(json_object_get(root, "measured_with")));
+        *ret = d;
+out:
+        json_decref(root);
+        return r;
+}
+
+int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
+                 mp_error *err)
+{
+        figures f;
+        figures_compute(&f, ctx, docker);
+        strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                         "<meta name=\"generator\" content=\"minpriv " MINPRIV_VERSION "\">\n<title>minpriv report: ");
+        html(&sb, ctx->name);
+        strbuf_puts(&sb, "</title>\n<style>\n");
+        strbuf_puts(&sb, style);
+        strbuf_puts(&sb, "</style>\n</head>\n<body>\n");
+        section_header(&sb, ctx);
+        if (emitter_errors && *emitter_errors) {
+                strbuf_puts(&sb, "<section><div class=\"panel\" style=\"border-color:#c0392b\"><b>Some profiles could "
+                                 "not be generated:</b><pre>");
+                html(&sb, emitter_errors);
+                strbuf_puts(&sb, "</pre></div></section>\n");
+        }
+        section_summary(&sb, ctx, &f, docker);
+        section_sizes(&sb, ctx, &f, docker);
+        section_programs(&sb, ctx, docker);
+        section_files(&sb, ctx, &f);
+        section_caps(&sb, ctx);
+        section_network(&sb, ctx);
+        section_stability(&sb, ctx);
+        section_runs(&sb, ctx);
+        strbuf_puts(&sb, "</main>\n<footer>Generated by minpriv " MINPRIV_VERSION
+                         " from the trace alone; the same traces always give the same page.</footer>\n"
+                         "</body>\n</html>\n");
+        strv_free(f.outside_docker);
+        *ret = strbuf_steal(&sb);
+        return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* `minpriv report`: one self-contained HTML page for people who would
+ * rather look than read. Built from a trace and the figures the generator's
+ * emitters leave in their context (the seccomp profile's size, AppArmor
+ * rules), next to Docker's default profile as measured in
+ * templates/docker-default.json.
+ *
+ * The page has no external resource and no script: inline CSS, inline SVG
+ * bars, <details> for the collapsible file tree. It is deterministic (the
+ * same traces in any order give the same bytes; no timestamp) and every
+ * string from the trace is HTML-escaped, paths decoded first
+ * (trace_path_decode) so that bytes which are not UTF-8 and control
+ * characters show as visible \xHH escapes, never as raw bytes. */
+#pragma once
+
+#include "generator/generator.h"
+
+/* Docker's default seccomp profile as measured by
+ * scripts/measure-docker-default (templates/docker-default.json). */
+typedef struct report_docker {
+        int allowed;  /* x86_64 syscalls allowed with the default capabilities */
+        int known;    /* x86_64 syscalls libseccomp names */
+        char **names; /* the allowed names, sorted, NULL-terminated */
+        char *source; /* where the profile came from */
+        char *measured_with;
+} report_docker;
+
+void report_docker_free(report_docker *d);
+
+/* Read templates/docker-default.json from `dir`. -ENOENT (without filling
+ * err) when the file does not exist; other errors name the file. */
+int report_docker_load(const char *dir, report_docker *ret, mp_error *err);
+
+/* Build the page. ctx is a generator context on which every emitter has
+ * run (figures it did not compute are -1); emitter_errors holds one line
+ * per emitter that failed (or is empty); docker may be NULL when the
+ * template is missing. Returns 0 and a new string in *ret. */
+int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
+                 mp_error *err);

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: MIT */
+/* `minpriv diff`: inputs, capabilities, trace facts and the three output
+ * formats. The seccomp and AppArmor comparisons are in diff-seccomp.c and
+ * diff-apparmor.c, the result model in diff-result.c; docs/diff-format.md
+ * documents the whole. */
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "policy/apparmor-access.h"
+#include "policy/apparmor-profile.h"
+#include "policy/caps-file.h"
+#include "review/diff-internal.h"
+#include "generator/emitters.h"
+#include "common/fileio.h"
+#include "generator/generator.h"
+#include "common/hashmap.h"
+#include "policy/seccomp-profile.h"
+#include "trace/trace.h"
+
+static const char *const class_names[_DIFF_CLASS_MAX] = { "widen", "narrow", "change", "recorded" };
+static const char *const file_names[_DIFF_FILE_MAX] = { "seccomp.json", "apparmor.profile", "caps.txt", "trace" };
+
+static int cmp_item(const void *a, const void *b)
+{
+        const diff_item *x = a, *y = b;
+        if (x->cls != y->cls)
+                return x->cls < y->cls ? -1 : 1;
+        if (x->file != y->file)
+                return x->file < y->file ? -1 : 1;
+        if (x->added != y->added)
+                return x->added ? -1 : 1;
+        int c = strcmp(x->sort, y->sort);
+        if (c)
+                return c;
+        c = strcmp(x->subject, y->subject);
+        if (c)
+                return c;
+        c = strcmp(x->pre, y->pre);
+        return c ? c : strcmp(x->post, y->post);
+}
+
+static void finish(diff_result *d)
+{
+        if (d->n)
+                qsort(d->items, d->n, sizeof *d->items, cmp_item);
+        size_t nn = diff_strv_len(d->notes);
+        if (nn)
+                qsort(d->notes, nn, sizeof *d->notes, strcmp_ptr);
+}
+
+/* ------------------------------------------------------------ capabilities */
+
+void diff_caps_files(diff_result *d, const caps_file *co, const caps_file *cn)
+{
+        for (int side = 0; side < 2; side++) {
+                const caps_file *a = side ? co : cn, *b = side ? cn : co;
+                for (size_t i = 0; i < a->n; i++) {
+                        if (caps_file_has(b, a->caps[i].name))
+                                continue;
+                        diff_item *it = diff_add(d, side ? DIFF_NARROW : DIFF_WIDEN, DIFF_FILE_CAPS, a->caps[i].name);
+                        diff_item_line(it, NULL, a->caps[i].name, side ? " no longer added" : " added (--cap-add)");
+                        diff_item_group(it, side ? "no longer added: " : "added (--cap-add): ", NULL);
+                        json_t *reasons = json_array();
+                        for (char **r = a->caps[i].reasons; r && *r; r++) {
+                                json_array_append_new(reasons, json_string(*r));
+                                if (!side)
+                                        diff_item_note(it, xasprintf("%s: %s", a->caps[i].name, *r));
+                        }
+                        it->detail = json_pack("{s:s,s:s,s:o,s:i}", "kind", "capability", "name", a->caps[i].name,
+                                               "reasons", reasons, "line", a->caps[i].line);
+                }
+        }
+}
+
+/* ------------------------------------------------------------ trace facts */
+
+static void fact_item(diff_result *d, bool added, const char *sort, const char *pre, const char *subject,
+                      const char *group_pre, json_t *detail)
+{
+        diff_item *it = diff_add(d, DIFF_RECORDED, DIFF_FILE_TRACE, sort);
+        it->added = added;
+        diff_item_line(it, pre, subject, NULL);
+        if (group_pre)
+                diff_item_group(it, group_pre, NULL);
+        it->detail = detail;
+}
+
+static bool any_ok(const json_t *results)
+{
+        json_t *u = json_object_get(results, "ok");
+        return u && trace_usage_count(u) > 0;
+}
+
+/* File accesses that need a permission: "kind\npath" -> (void *)1. Per-process
+ * /proc entries (/proc/1234/...) are left out: their numbers differ from
+ * run to run. */
+typedef struct file_facts {
+        hashmap *set;
+        char **list; /* in the trace's sorted order */
+} file_facts;
+
+static int collect_file_fact(const aa_access *a, void *ud)
+{
+        file_facts *ff = ud;
+        if (!a->granted || !a->perms || (startswith(a->key, "/proc/") && a->key[6] >= '1' && a->key[6] <= '9'))
+                return 0;
+        _cleanup_free_ char *k = xasprintf("%s\n%s", a->kind, a->key);
+        if (hashmap_get(ff->set, k))
+                return 0;
+        hashmap_put(ff->set, k, (void *)1);
+        diff_strv_push(&ff->list, xstrdup(k));
+        return 0;
+}
+
+static void file_facts_side(diff_result *d, const file_facts *a, const file_facts *b, bool added)
+{
+        for (char **k = a->list; k && *k; k++) {
+                if (hashmap_get(b->set, *k))
+                        continue;
+                const char *nl = strchr(*k, '\n');
+                _cleanup_free_ char *kind = xstrndup(*k, (size_t)(nl - *k));
+                _cleanup_free_ char *sort = xasprintf("6|%s|%s", kind, nl + 1);
+                _cleanup_free_ char *pre = xasprintf("%s ", kind);
+                _cleanup_free_ char *gpre = xasprintf("%s: ", kind);
+                fact_item(d, added, sort, pre, nl + 1, gpre,
+                          json_pack("{s:s,s:s,s:s}", "kind", "file", "access", kind, "path", nl + 1));
+        }
+}
+
+static void add_file_facts(diff_result *d, const trace *to, const trace *tn)
+{
+        file_facts fo = { .set = hashmap_new() }, fn = { .set = hashmap_new() };
+        /* the paths were checked by generate already; a malformed one is skipped */
+        (void)aa_trace_accesses(to, collect_file_fact, &fo, NULL);
+        (void)aa_trace_accesses(tn, collect_file_fact, &fn, NULL);
+        file_facts_side(d, &fn, &fo, true);
+        file_facts_side(d, &fo, &fn, false);
+        hashmap_free(fo.set, NULL);
+        hashmap_free(fn.set, NULL);
+        strv_free(fo.list);
+        strv_free(fn.list);
+}
+
+static void facts_side(diff_result *d, const trace *a, const trace *b, bool added)
+{
+        json_t *ra = a->root, *rb = b->root;
+        /* syscalls per ABI */
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
+                const char *an = trace_abi_name((trace_abi)abi);
+                json_t *sa = json_object_get(json_object_get(ra, "syscalls"), an);
+                json_t *sb = json_object_get(json_object_get(rb, "syscalls"), an);
+                const char *name;
+                json_t *v;
+                json_object_foreach (sa, name, v) {
+                        if (json_object_get(sb, name))
+                                continue;
+                        _cleanup_free_ char *sort = xasprintf("1|%d|%s", abi, name);
+                        _cleanup_free_ char *pre = xasprintf("%s syscall ", an);
+                        _cleanup_free_ char *gpre = xasprintf("%s syscalls: ", an);
+                        fact_item(d, added, sort, pre, name, gpre,
+                                  json_pack("{s:s,s:s,s:s}", "kind", "syscall", "abi", an, "name", name));
+                }
+        }
+        /* argument values */
+        const char *kind, *key;
+        json_t *kv, *v;
+        json_object_foreach (json_object_get(ra, "arguments"), kind, kv) {
+                json_t *kb = json_object_get(json_object_get(rb, "arguments"), kind);
+                json_object_foreach (kv, key, v) {
+                        if (json_object_get(kb, key))
+                                continue;
+                        _cleanup_free_ char *sort = xasprintf("2|%s|%s", kind, key);
+                        _cleanup_free_ char *pre = xasprintf("%s argument ", kind);
+                        _cleanup_free_ char *gpre = xasprintf("%s arguments: ", kind);
+                        fact_item(d, added, sort, pre, key, gpre,
+                                  json_pack("{s:s,s:s,s:s}", "kind", "argument", "syscall", kind, "value", key));
+                }
+        }
+        /* network endpoints */
+        const char *op, *fam, *addr;
+        json_t *ov, *fv, *av;
+        json_object_foreach (json_object_get(ra, "network"), op, ov) {
+                json_object_foreach (ov, fam, fv) {
+                        json_t *fb = json_object_get(json_object_get(json_object_get(rb, "network"), op), fam);
+                        json_object_foreach (fv, addr, av) {
+                                if (json_object_get(fb, addr))
+                                        continue;
+                                _cleanup_free_ char *sort = xasprintf("3|%s|%s|%s", op, fam, addr);
+                                _cleanup_free_ char *pre = xasprintf("%s %s ", op, fam);
+                                _cleanup_free_ char *gpre = xasprintf("%s %s: ", op, fam);
+                                fact_item(d, added, sort, pre, addr, gpre,
+                                          json_pack("{s:s,s:s,s:s,s:s,s:b}", "kind", "network", "operation", op,
+                                                    "family", fam, "address", addr, "ok", any_ok(av)));
+                        }
+                }
+        }
+        /* capability reasons whose call succeeded */
+        const char *cap, *reason;
+        json_t *cv, *rv;
+        json_object_foreach (json_object_get(ra, "capabilities"), cap, cv) {
+                json_t *cb = json_object_get(json_object_get(rb, "capabilities"), cap);
+                json_object_foreach (cv, reason, rv) {
+                        if (!any_ok(json_object_get(rv, "results")))
+                                continue;
+                        if (any_ok(json_object_get(json_object_get(cb, reason), "results")))
+                                continue;
+                        _cleanup_free_ char *sort = xasprintf("4|%s|%s", cap, reason);
+                        _cleanup_free_ char *pre = xasprintf("%s used: ", cap);
+                        fact_item(d, added, sort, pre, reason, NULL,
+                                  json_pack("{s:s,s:s,s:s}", "kind", "capability_reason", "capability", cap, "reason",
+                                            reason));
+                }
+        }
+        /* credential changes */
+        const char *sc, *args;
+        json_t *scv, *argv;
+        json_object_foreach (json_object_get(ra, "credentials"), sc, scv) {
+                json_t *sb = json_object_get(json_object_get(rb, "credentials"), sc);
+                json_object_foreach (scv, args, argv) {
+                        if (json_object_get(sb, args))
+                                continue;
+                        _cleanup_free_ char *sort = xasprintf("5|%s|%s", sc, args);
+                        _cleanup_free_ char *subject = xasprintf("%s(%s)", sc, args);
+                        fact_item(d, added, sort, "credentials: ", subject, NULL,
+                                  json_pack("{s:s,s:s,s:s}", "kind", "credentials", "syscall", sc, "arguments", args));
+                }
+        }
+}
+
+/* ------------------------------------------------------------ inputs */
+
+typedef enum input_kind {
+        IN_DIR,
+        IN_SECCOMP,
+        IN_APPARMOR,
+        IN_CAPS,
+        IN_TRACE,
+        _IN_MAX,
+} input_kind;
+
+static const char *const input_names[_IN_MAX] = { "directory", "seccomp", "apparmor", "caps", "trace" };
+static const char *const input_words[_IN_MAX] = { "a directory", "a seccomp profile", "an AppArmor profile",
+                                                  "a caps.txt", "a trace" };
+
+#define SNIFF_MAX (64u * 1024u * 1024u)
+
+/* What a path holds: by name first (seccomp.json, *.profile, caps.txt),
+ * else by content: JSON with "format": "minpriv-trace" is a trace, other
+ * JSON a seccomp profile, text with a '{' an AppArmor profile, other text
+ * a capability list. */
+static int detect(const char *path, input_kind *ret, mp_error *err)
+{
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return mp_error_set(err, -errno, path, "cannot read: %s", strerror(errno));
+        if (S_ISDIR(st.st_mode)) {
+                *ret = IN_DIR;
+                return 0;
+        }
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r = read_file_full(path, SNIFF_MAX, &data, &size);
+        if (r < 0)
+                return mp_error_set(err, r, path, "cannot read: %s", strerror(-r));
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        const char *p = data;
+        while (p < data + size && isspace((unsigned char)*p))
+                p++;
+        if (*p == '{') {
+                /* a trace names its format near the start; profiles do not */
+                *ret = strstr(data, "\"minpriv-trace\"") ? IN_TRACE : IN_SECCOMP;
+                return 0;
+        }
+        if (endswith(base, ".json")) {
+                *ret = IN_SECCOMP;
+                return 0;
+        }
+        if (streq(base, "caps.txt")) {
+                *ret = IN_CAPS;
+                return 0;
+        }
+        *ret = endswith(base, ".profile") || memchr(data, '{', size) ? IN_APPARMOR : IN_CAPS;
+        return 0;
+}
+
+typedef struct side {
+        seccomp_profile *sp;
+        aa_profile *aa;
+        caps_file *caps;
+} side;
+
+static void side_free(side *s)
+{
+        seccomp_profile_free(s->sp);
+        aa_profile_free(s->aa);
+        caps_file_free(s->caps);
+        memset(s, 0, sizeof *s);
+}
+
+/* Stand-ins for a file one directory lacks: profiles that grant nothing. */
+static int empty_seccomp(seccomp_profile **ret)
+{
+        static const char text[] = "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}";
+        return seccomp_profile_load_buffer(text, sizeof text - 1, "(no seccomp.json)", ret, NULL);
+}
+
+/* With the other's `abi` and preamble includes: the whole profile being
+ * new is listed through its rules already. */
+static int empty_apparmor(const aa_profile *other, aa_profile **ret)
+{
+        int r = aa_profile_parse("profile none { }\n", strlen("profile none { }\n"), "(no apparmor.profile)", ret,
+                                 NULL);
+        if (r < 0 || !other)
+                return r;
+        free((*ret)->name);
+        (*ret)->name = xstrdup(other->name);
+        for (char **x = other->abis; *x; x++)
+                diff_strv_push(&(*ret)->abis, xstrdup(*x));
+        for (char **x = other->includes; *x; x++)
+                diff_strv_push(&(*ret)->includes, xstrdup(*x));
+        return 0;
+}
+
+static int empty_caps(caps_file **ret)
+{
+        return caps_file_parse("", 0, "(no caps.txt)", ret, NULL);
+}
+
+static bool exists(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) == 0;
+}
+
+/* Compare the profiles of two directories (files missing on one side are
+ * compared with a profile that grants nothing). */
+static int diff_dirs(diff_result *d, const char *od, const char *nd, mp_error *err)
+{
+        int found = 0, r = 0;
+        for (int f = 0; f < DIFF_FILE_TRACE && r == 0; f++) {
+                _cleanup_free_ char *op = xasprintf("%s/%s", od, file_names[f]);
+                _cleanup_free_ char *np = xasprintf("%s/%s", nd, file_names[f]);
+                bool oe = exists(op), ne = exists(np);
+                if (!oe && !ne)
+                        continue;
+                found++;
+                if (!oe)
+                        diff_note(d, xasprintf("%s is only in NEW: it is compared with one that grants nothing, "
+                                               "so everything it grants is listed",
+                                               file_names[f]));
+                if (!ne)
+                        diff_note(d, xasprintf("%s is only in OLD: it is compared with one that grants nothing, "
+                                               "so everything it granted is listed",
+                                               file_names[f]));
+                side o = { 0 }, n = { 0 };
+                switch (f) {
+                case DIFF_FILE_SECCOMP:
+                        r = oe ? seccomp_profile_load(op, &o.sp, err) : empty_seccomp(&o.sp);
+                        if (r == 0)
+                                r = ne ? seccomp_profile_load(np, &n.sp, err) : empty_seccomp(&n.sp);
+                        if (r == 0)
+                                r = diff_seccomp_profiles(d, o.sp, n.sp, err);
+                        break;
+                case DIFF_FILE_APPARMOR:
+                        r = oe ? aa_profile_load(op, &o.aa, err) : 0;
+                        if (r == 0)
+                                r = ne ? aa_profile_load(np, &n.aa, err) : 0;
+                        if (r == 0 && !o.aa)
+                                r = empty_apparmor(n.aa, &o.aa);
+                        if (r == 0 && !n.aa)
+                                r = empty_apparmor(o.aa, &n.aa);
+                        if (r == 0)
+                                r = diff_apparmor_profiles(d, o.aa, n.aa);
+                        break;
+                case DIFF_FILE_CAPS:
+                        r = oe ? caps_file_load(op, &o.caps, err) : empty_caps(&o.caps);
+                        if (r == 0)
+                                r = ne ? caps_file_load(np, &n.caps, err) : empty_caps(&n.caps);
+                        if (r == 0)
+                                diff_caps_files(d, o.caps, n.caps);
+                        break;
+                default:
+                        break;
+                }
+                side_free(&o);
+                side_free(&n);
+        }
+        if (r == 0 && !found)
+                return mp_error_set(err, -ENOENT, NULL,
+                                    "neither %s nor %s has a seccomp.json, apparmor.profile or caps.txt", od, nd);
+        return r;
+}
+
+/* The profiles `generate` would write for a trace (in memory). */
+static int generate(const trace *t, const char *name, const char *path, side *ret, mp_error *err)
+{
+        gen_options opts = { .name = name, .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
+        gen_context ctx;
+        int r = gen_context_init(&ctx, t, &opts, err);
+        _cleanup_free_ char *sc = NULL, *aa = NULL, *caps = NULL;
+        if (r == 0)
+                r = emit_seccomp_json(&ctx, &sc, err);
+        if (r == 0)
+                r = gen_apparmor_emit(&ctx, &aa, err);
+        if (r == 0)
+                r = emit_caps_txt(&ctx, &caps, err);
+        gen_context_free(&ctx);
+        if (r < 0) {
+                if (!err->where[0])
+                        snprintf(err->where, sizeof err->where, "%s", path);
+                return r;
+        }
+        _cleanup_free_ char *n1 = xasprintf("%s (generated seccomp.json)", path);
+        _cleanup_free_ char *n2 = xasprintf("%s (generated apparmor.profile)", path);
+        _cleanup_free_ char *n3 = xasprintf("%s (generated caps.txt)", path);
+        r = seccomp_profile_load_buffer(sc, strlen(sc), n1, &ret->sp, err);
+        if (r == 0)
+                r = aa_profile_parse(aa, strlen(aa), n2, &ret->aa, err);
+        if (r == 0)
+                r = caps_file_parse(caps, strlen(caps), n3, &ret->caps, err);
+        return r;
+}
+
+static int diff_traces(diff_result *d, const char *op, const char *np, mp_error *err)
+{
+        _cleanup_trace_ trace *to = NULL;
+        _cleanup_trace_ trace *tn = NULL;
+        int r = trace_load(op, &to, err);
+        if (r == 0)
+                r = trace_load(np, &tn, err);
+        if (r < 0)
+                return r;
+        /* one profile name for both, so that renaming nothing shows */
+        _cleanup_free_ char *name = gen_default_name(tn);
+        side o = { 0 }, n = { 0 };
+        r = generate(to, name, op, &o, err);
+        if (r == 0)
+                r = generate(tn, name, np, &n, err);
+        if (r == 0)
+                r = diff_seccomp_profiles(d, o.sp, n.sp, err);
+        if (r == 0)
+                r = diff_apparmor_profiles(d, o.aa, n.aa);
+        if (r == 0) {
+                diff_caps_files(d, o.caps, n.caps);
+                facts_side(d, tn, to, true);
+                facts_side(d, to, tn, false);
+                add_file_facts(d, to, tn);
+                diff_note(d, xstrdup("traces: the profiles `minpriv generate` would write from each trace are "
+                                     "compared, then the recorded facts that came or went"));
+        }
+        side_free(&o);
+        side_free(&n);
+        return r;
+}
+
+int diff_paths(const char *old_path, const char *new_path, diff_result **ret, mp_error *err)
+{
+        input_kind ko, kn;
+        int r = detect(old_path, &ko, err);
+        if (r == 0)
+                r = detect(new_path, &kn, err);
+        if (r < 0)
+                return r;
+        if (ko != kn)
+                return mp_error_set(err, -EINVAL, NULL, "%s is %s but %s is %s: compare two of the same kind", old_path,
+                                    input_words[ko], new_path, input_words[kn]);
+        diff_result *d = diff_result_new(old_path, new_path, input_names[ko]);
+        _cleanup_diff_result_ diff_result *owned = d;
+        side o = { 0 }, n = { 0 };
+        switch (ko) {
+        case IN_DIR:
+                r = diff_dirs(d, old_path, new_path, err);
+                break;
+        case IN_SECCOMP:
+                r = seccomp_profile_load(old_path, &o.sp, err);
+                if (r == 0)
+                        r = seccomp_profile_load(new_path, &n.sp, err);
+                if (r == 0)
+                        r = diff_seccomp_profiles(d, o.sp, n.sp, err);
+                break;
+        case IN_APPARMOR:
+                r = aa_profile_load(old_path, &o.aa, err);
+                if (r == 0)
+                        r = aa_profile_load(new_path, &n.aa, err);
+                if (r == 0)
+                        r = diff_apparmor_profiles(d, o.aa, n.aa);
+                break;
+        case IN_CAPS:
+                r = caps_file_load(old_path, &o.caps, err);
+                if (r == 0)
+                        r = caps_file_load(new_path, &n.caps, err);
+                if (r == 0)
+                        diff_caps_files(d, o.caps, n.caps);
+                break;
+        case IN_TRACE:
+                r = diff_traces(d, old_path, new_path, err);
+                break;
+        default:
+                break;
+        }
+        side_free(&o);
+        side_free(&n);
+        if (r < 0)
+                return r;
+        finish(d);
+        *ret = steal_pointer(&owned);
+        return 0;
+}
+
+/* ------------------------------------------------------------ formats */
+
+static const char *const section_titles[_DIFF_CLASS_MAX] = {
+        "Widens: NEW grants what OLD did not",
+        "Narrows: OLD granted what NEW does not",
+        "Other changes: nothing granted or taken away",
+        "Recorded: facts of the traces that came (+) or went (-)",
+};
+
+static char sign_of(const diff_item *it)
+{
+        switch (it->cls) {
+        case DIFF_WIDEN:
+                return '+';
+        case DIFF_NARROW:
+                return '-';
+        case DIFF_CHANGE:
+                return '~';
+        default:
+                return it->added ? '+' : '-';
+        }
+}
+
+static bool same_group(const diff_item *a, const diff_item *b)
+{
+        return a->group_pre && b->group_pre && a->cls == b->cls && a->file == b->file && a->added == b->added &&
+               streq(a->group_pre, b->group_pre) && streq(a->group_post, b->group_post);
+}
+
+static void counts_line(strbuf *sb, const diff_result *d, bool md)
+{
+        static const char *const one[_DIFF_CLASS_MAX] = { "widening", "narrowing", "other change", "recorded fact" };
+        static const char *const many[_DIFF_CLASS_MAX] = { "widenings", "narrowings", "other changes",
+                                                           "recorded facts" };
+        if (!d->n) {
+                strbuf_puts(sb, "no differences");
+                return;
+        }
+        bool first = true;
+        for (int c = 0; c < _DIFF_CLASS_MAX; c++) {
+                size_t n = diff_count(d, (diff_class)c);
+                if (!n && c != DIFF_WIDEN)
+                        continue;
+                strbuf_printf(sb, "%s%s%zu %s%s", first ? "" : ", ", md && c == DIFF_WIDEN && n ? "**" : "", n,
+                              n == 1 ? one[c] : many[c], md && c == DIFF_WIDEN && n ? "**" : "");
+                first = false;
+        }
+}
+
+/* Walk the items: for each line (an item, or a group of items shown as
+ * one), call line() with the range [i, j). */
+typedef struct emitter {
+        strbuf *sb;
+        bool colour;
+        bool md;
+} emitter;
+
+static const char *colour_of(diff_class c)
+{
+        switch (c) {
+        case DIFF_WIDEN:
+                return "\033[31m";
+        case DIFF_NARROW:
+                return "\033[32m";
+        case DIFF_CHANGE:
+                return "\033[33m";
+        default:
+                return "\033[36m";
+        }
+}
+
+static void md_text(strbuf *sb, const char *s)
+{
+        for (; *s; s++) {
+                if (strchr("\\`*_[]<>#|~", *s))
+                        strbuf_putc(sb, '\\');
+                strbuf_putc(sb, *s);
+        }
+}
+
+static void md_code(strbuf *sb, const char *s)
+{
+        /* a code span fence longer than any run of backticks inside */
+        size_t run = 0, longest = 0;
+        for (const char *p = s; *p; p++) {
+                run = *p == '`' ? run + 1 : 0;
+                if (run > longest)
+                        longest = run;
+        }
+        for (size_t i = 0; i <= longest; i++)
+                strbuf_putc(sb, '`');
+        bool pad = longest || s[0] == '`' || (*s && s[strlen(s) - 1] == '`');
+        if (pad)
+                strbuf_putc(sb, ' ');
+        for (const char *p = s; *p; p++)
+                strbuf_putc(sb, *p == '\n' ? ' ' : *p);
+        if (pad)
+                strbuf_putc(sb, ' ');
+        for (size_t i = 0; i <= longest; i++)
+                strbuf_putc(sb, '`');
+}
+
+static void put_piece(const emitter *e, const char *s, bool code)
+{
+        if (!e->md)
+                strbuf_puts(e->sb, s);
+        else if (code)
+                md_code(e->sb, s);
+        else
+                md_text(e->sb, s);
+}
+
+static void emit_line(const emitter *e, const diff_result *d, size_t i, size_t j)
+{
+        const diff_item *it = &d->items[i];
+        strbuf *sb = e->sb;
+        if (e->md)
+                strbuf_puts(sb, it->cls != DIFF_RECORDED ? "- " : it->added ? "- + " : "- \\- ");
+        else if (e->colour)
+                strbuf_printf(sb, "    %s%c\033[0m ", colour_of(it->cls), sign_of(it));
+        else
+                strbuf_printf(sb, "    %c ", sign_of(it));
+        if (j - i == 1) {
+                put_piece(e, it->pre, false);
+                put_piece(e, it->subject, true);
+                put_piece(e, it->post, false);
+        } else {
+                put_piece(e, it->group_pre, false);
+                for (size_t k = i; k < j; k++) {
+                        if (k > i)
+                                strbuf_puts(sb, ", ");
+                        put_piece(e, d->items[k].subject, true);
+                }
+                put_piece(e, it->group_post, false);
+        }
+        strbuf_putc(sb, '\n');
+        for (size_t k = i; k < j; k++)
+                for (char **n = d->items[k].notes; n && *n; n++) {
+                        if (e->md) {
+                                strbuf_puts(sb, "  - ");
+                                md_text(sb, *n);
+                        } else {
+                                strbuf_printf(sb, "        %s", *n);
+                        }
+                        strbuf_putc(sb, '\n');
+                }
+}
+
+static char *format(const diff_result *d, bool colour, bool md)
+{
+        strbuf sb = STRBUF_INIT;
+        emitter e = { &sb, colour, md };
+        const char *bold = colour ? "\033[1m" : "", *off = colour ? "\033[0m" : "";
+        if (md) {
+                strbuf_puts(&sb, "### minpriv diff: ");
+                md_code(&sb, d->old_name);
+                strbuf_puts(&sb, " -> ");
+                md_code(&sb, d->new_name);
+                strbuf_puts(&sb, "\n\n");
+                counts_line(&sb, d, true);
+                strbuf_puts(&sb, d->n && !diff_widens(d) ? " (NEW grants nothing OLD did not)\n" : "\n");
+                for (char **n = d->notes; n && *n; n++) {
+                        strbuf_puts(&sb, "\n> ");
+                        md_text(&sb, *n);
+                        strbuf_putc(&sb, '\n');
+                }
+        } else {
+                strbuf_printf(&sb, "%sminpriv diff %s -> %s%s: ", bold, d->old_name, d->new_name, off);
+                counts_line(&sb, d, false);
+                strbuf_puts(&sb, d->n && !diff_widens(d) ? " (NEW grants nothing OLD did not)\n" : "\n");
+                for (char **n = d->notes; n && *n; n++)
+                        strbuf_printf(&sb, "note: %s\n", *n);
+        }
+        size_t i = 0;
+        while (i < d->n) {
+                diff_class cls = d->items[i].cls;
+                if (md)
+                        strbuf_printf(&sb, "\n#### %s\n", section_titles[cls]);
+                else
+                        strbuf_printf(&sb, "\n%s%s%s\n", colour ? colour_of(cls) : "", section_titles[cls], off);
+                while (i < d->n && d->items[i].cls == cls) {
+                        diff_file f = d->items[i].file;
+                        if (md)
+                                strbuf_printf(&sb, "\n**%s**\n\n", file_names[f]);
+                        else
+                                strbuf_printf(&sb, "  %s%s%s\n", bold, file_names[f], off);
+                        while (i < d->n && d->items[i].cls == cls && d->items[i].file == f) {
+                                size_t j = i + 1;
+                                while (j < d->n && same_group(&d->items[i], &d->items[j]))
+                                        j++;
+                                emit_line(&e, d, i, j);
+                                i = j;
+                        }
+                }
+        }
+        return strbuf_steal(&sb);
+}
+
+char *diff_format_text(const diff_result *d, bool colour)
+{
+        return format(d, colour, false);
+}
+
+char *diff_format_markdown(const diff_result *d)
+{
+        return format(d, false, true);
+}
+
+char *diff_format_json(const diff_result *d)
+{
+        json_t *root = json_object();
+        json_object_set_new(root, "format", json_string("minpriv-diff"));
+        json_object_set_new(root, "version", json_integer(1));
+        json_object_set_new(root, "old", json_string(d->old_name));
+        json_object_set_new(root, "new", json_string(d->new_name));
+        json_object_set_new(root, "input", json_string(d->input));
+        json_object_set_new(root, "widens", json_boolean(diff_widens(d)));
+        json_t *counts = json_object();
+        for (int c = 0; c < _DIFF_CLASS_MAX; c++)
+                json_object_set_new(counts, class_names[c], json_integer((json_int_t)diff_count(d, (diff_class)c)));
+        json_object_set_new(root, "counts", counts);
+        json_object_set_new(root, "notes", diff_strv_json(d->notes));
+        json_t *changes = json_array();
+        for (size_t i = 0; i < d->n; i++) {
+                const diff_item *it = &d->items[i];
+                json_t *o = it->detail ? json_deep_copy(it->detail) : json_object();
+                json_object_set_new(o, "class", json_string(class_names[it->cls]));
+                json_object_set_new(o, "file", json_string(file_names[it->file]));
+                if (it->cls == DIFF_RECORDED)
+                        json_object_set_new(o, "added", json_boolean(it->added));
+                _cleanup_free_ char *text = xasprintf("%s%s%s", it->pre, it->subject, it->post);
+                json_object_set_new(o, "text", json_string(text));
+                if (it->notes)
+                        json_object_set_new(o, "notes", diff_strv_json(it->notes));
+                json_array_append_new(changes, o);
+        }
+        json_object_set_new(root, "changes", changes);
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+        json_decref(root);
+        char *out = xasprintf("%s\n", s);
+        free(s);
+        return out;
+}

@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: MIT */
+/* `minpriv verify`: see verify.h. */
+#include "review/verify.h"
+
+#include <ctype.h>
+#include <seccomp.h>
+#include <sys/stat.h>
+
+#include "policy/aaglob.h"
+#include "policy/apparmor-access.h"
+#include "review/explain.h"
+#include "generator/generator.h"
+#include "common/hashmap.h"
+#include "trace/names.h"
+
+/* ------------------------------------------------------------ profiles */
+
+static size_t strv_len(char *const *v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+static void strv_push(char ***v, char *s)
+{
+        size_t n = strv_len(*v);
+        *v = xrealloc(*v, (n + 2) * sizeof **v);
+        (*v)[n] = s;
+        (*v)[n + 1] = NULL;
+}
+
+void verify_profiles_free(verify_profiles *p)
+{
+        if (!p)
+                return;
+        free(p->dir);
+        seccomp_profile_free(p->sp);
+        seccomp_program_free(p->prog);
+        aa_profile_free(p->aa);
+        caps_file_free(p->caps);
+        strv_free(p->container_caps);
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                hashmap_free(p->sys_state[a], NULL);
+        free(p);
+}
+
+static bool exists(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) == 0;
+}
+
+int verify_profiles_load(const char *dir, verify_profiles **ret, mp_error *err)
+{
+        struct stat st;
+        if (stat(dir, &st) < 0)
+                return mp_error_set(err, -errno, dir, "cannot read the profiles: %s", strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return mp_error_set(err, -ENOTDIR, dir, "not a directory (-p names the directory generate wrote)");
+        verify_profiles *p = xcalloc(1, sizeof *p);
+        _cleanup_(verify_profiles_freep) verify_profiles *owned = p;
+        p->dir = xstrdup(dir);
+        _cleanup_free_ char *sc = xasprintf("%s/seccomp.json", dir);
+        _cleanup_free_ char *aa = xasprintf("%s/apparmor.profile", dir);
+        _cleanup_free_ char *caps = xasprintf("%s/caps.txt", dir);
+        int r;
+        if (exists(caps) && (r = caps_file_load(caps, &p->caps, err)) < 0)
+                return r;
+        if (exists(aa) && (r = aa_profile_load(aa, &p->aa, err)) < 0)
+                return r;
+        if (exists(sc) && (r = seccomp_profile_load(sc, &p->sp, err)) < 0)
+                return r;
+        if (!p->sp && !p->aa && !p->caps)
+                return mp_error_set(err, -ENOENT, dir, "no seccomp.json, apparmor.profile or caps.txt here");
+        /* the container the profile is for: --cap-drop ALL plus caps.txt */
+        if (p->caps)
+                for (size_t i = 0; i < p->caps->n; i++)
+                        strv_push(&p->container_caps, xstrdup(p->caps->caps[i].name));
+        else
+                for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
+                        strv_push(&p->container_caps, xstrdup(seccomp_docker_default_caps[i]));
+        if (!p->container_caps)
+                p->container_caps = xcalloc(1, sizeof(char *));
+        if (p->sp) {
+                seccomp_env env = { .caps = (const char *const *)p->container_caps, .runc_enosys = true };
+                if ((r = seccomp_program_compile(p->sp, &env, &p->prog, err)) < 0)
+                        return r;
+        }
+        *ret = steal_pointer(&owned);
+        return 0;
+}
+
+int verify_enforce_filter(const verify_profiles *p, struct sock_filter **ret, size_t *ret_len, mp_error *err)
+{
+        if (!p->prog)
+                return mp_error_set(err, -ENOENT, p->dir, "--enforce needs a seccomp.json here");
+        int r = seccomp_program_runc_bpf(p->prog, ret, ret_len);
+        if (r < 0)
+                return mp_error_set(err, r, p->dir, "seccomp.json: the filter is too large for the kernel");
+        return 0;
+}
+
+/* ------------------------------------------------------------ cheap questions */
+
+static bool allowed(uint32_t ret);
+static int resolve_nr(trace_abi abi, const char *name);
+
+enum { SYS_ALLOWED = 1, SYS_DENIED = 2, SYS_DEPENDS = 3 };
+
+bool verify_denies_syscall(verify_profiles *p, trace_abi abi, const char *name, const uint64_t args[6])
+{
+        if (!p->prog || abi >= _TRACE_ABI_MAX)
+                return false;
+        if (!p->sys_state[abi])
+                p->sys_state[abi] = hashmap_new();
+        uintptr_t v = (uintptr_t)hashmap_get(p->sys_state[abi], name);
+        if (!v) {
+                int nr = resolve_nr(abi, name);
+                uint32_t outs[64];
+                size_t n = 0;
+                int state = SYS_ALLOWED;
+                if (nr >= 0 && seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n) == 0) {
+                        bool some = false, all = true;
+                        for (size_t i = 0; i < n; i++) {
+                                some |= allowed(outs[i]);
+                                all &= allowed(outs[i]);
+                        }
+                        state = all ? SYS_ALLOWED : some ? SYS_DEPENDS : SYS_DENIED;
+                } else if (nr >= 0) {
+                        state = SYS_DEPENDS;
+                }
+                v = ((uintptr_t)(nr < 0 ? 0 : nr) << 2) | (uintptr_t)state;
+                hashmap_put(p->sys_state[abi], name, (void *)v);
+        }
+        if ((v & 3) != SYS_DEPENDS)
+                return (v & 3) == SYS_DENIED;
+        seccomp_verdict vd;
+        return seccomp_program_eval_nr(p->prog, abi, (int)(v >> 2), args, &vd) == 0 && !allowed(vd.ret);
+}
+
+bool verify_denies_file(const verify_profiles *p, const char *path, const char *resolved, const char *type,
+                        const char *kind, const char *result, bool by_owner)
+{
+        if (!p->aa)
+                return false;
+        aa_access a = { .kind = kind, .result = result, .by_owner = by_owner };
+        size_t plen, rlen;
+        _cleanup_free_ char *raw = trace_path_decode(path, &plen);
+        _cleanup_free_ char *res = resolved ? trace_path_decode(resolved, &rlen) : NULL;
+        if (!raw || (resolved && !res))
+                return false;
+        a.path = raw;
+        a.path_len = plen;
+        a.resolved = res ? res : raw;
+        a.resolved_len = res ? rlen : plen;
+        _cleanup_free_ char *name = NULL;
+        aa_access_fill(&a, type, &name);
+        return a.granted && a.perms && !aa_profile_allows_file(p->aa, a.name, a.len, a.perms, by_owner);
+}
+
+static void aa_cap_name(const char *cap, char *buf, size_t size)
+{
+        size_t i = 0;
+        for (const char *s = startswith(cap, "CAP_") ? cap + 4 : cap; *s && i + 1 < size; s++)
+                buf[i++] = (char)tolower((unsigned char)*s);
+        buf[i] = 0;
+}
+
+bool verify_denies_capability(const verify_profiles *p, const char *cap)
+{
+        char lower[64];
+        aa_cap_name(cap, lower, sizeof lower);
+        return (p->caps && !caps_file_has(p->caps, cap)) || (p->aa && !aa_profile_allows_capability(p->aa, lower));
+}
+
+/* ------------------------------------------------------------ report */
+
+void verify_report_free(verify_report *r)
+{
+        if (!r)
+                return;
+        for (size_t i = 0; i < r->n; i++) {
+                free(r->v[i].what);
+                free(r->v[i].why);
+                free(r->v[i].fix);
+                free(r->v[i].results);
+                json_decref(r->v[i].stacks);
+        }
+        free(r->v);
+        strv_free(r->checked);
+        strv_free(r->notes);
+        free(r);
+}
+
+/* The first stack of each program of a usage node. */
+static json_t *stacks_of(const json_t *usage)
+{
+        json_t *out = json_object();
+        const char *prog;
+        json_t *pv;
+        json_object_foreach (json_object_get(usage, "programs"), prog, pv) {
+                json_t *s = json_object_get(pv, "stack");
+                if (s)
+                        json_object_set(out, prog, s);
+        }
+        return out;
+}
+
+static verify_violation *add(verify_report *r, const char *file, char *what, char *why, char *fix, const json_t *usage,
+                             json_t *stacks)
+{
+        r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+        verify_violation *v = &r->v[r->n++];
+        memset(v, 0, sizeof *v);
+        v->file = file;
+        v->what = what;
+        v->why = why;
+        v->fix = fix;
+        v->usage = (json_t *)usage;
+        v->stacks = stacks ? stacks : json_object();
+        return v;
+}
+
+/* ------------------------------------------------------------ seccomp */
+
+static bool allowed(uint32_t ret)
+{
+        uint32_t b = seccomp_action_base(ret);
+        return b == SCMP_ACT_ALLOW || b == SCMP_ACT_LOG;
+}
+
+/* A syscall's number on an ABI (i386's direct socket calls included). */
+static int resolve_nr(trace_abi abi, const char *name)
+{
+        int nr = seccomp_syscall_resolve_name_arch(trace_abi_scmp_arch(abi), name);
+        if (nr >= 0)
+                return nr;
+        int base = abi == TRACE_ABI_X32 ? 0x40000000 : 0;
+        for (int n = 0; n < 1024; n++) {
+                char *s = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(abi), base + n);
+                bool hit = s && streq(s, name);
+                free(s);
+                if (hit)
+                        return base + n;
+        }
+        return -1;
+}
+
+/* Where the trace's argument values go in the call: arguments[kind] values
+ * i -> args[first + i]. */
+static const struct {
+        const char *syscall, *kind;
+        unsigned first, count;
+} arg_kinds[] = {
+        { "socket", "socket", 0, 3 },         { "socketpair", "socketpair", 0, 3 },
+        { "clone", "clone", 0, 1 },           { "unshare", "unshare", 0, 1 },
+        { "setns", "setns", 1, 1 },           { "personality", "personality", 0, 1 },
+        { "prctl", "prctl", 0, 1 },           { "ioctl", "ioctl", 1, 1 },
+        { "setsockopt", "setsockopt", 1, 2 }, { "socketcall", "socketcall", 0, 1 },
+};
+
+static void results_text(strbuf *sb, const json_t *node)
+{
+        json_t *res = json_object_get(node, "results");
+        size_t n;
+        const char **keys = trace_sorted_keys(res, &n);
+        for (size_t i = 0; i < n; i++)
+                strbuf_printf(sb, "%s%s %lld", i ? ", " : "", keys[i],
+                              (long long)json_integer_value(json_object_get(res, keys[i])));
+        free(keys);
+}
+
+static char *seccomp_fix(const verify_profiles *p, const char *name, bool args)
+{
+        if (args)
+                return xasprintf("the profile misses these argument values of %s: regenerate (minpriv record + "
+                                 "generate), or allow them in %s/seccomp.json",
+                                 name, p->dir);
+        return xasprintf("the profile misses %s: regenerate (minpriv record + generate), or add \"%s\" to an "
+                         "SCMP_ACT_ALLOW rule of %s/seccomp.json",
+                         name, name, p->dir);
+}
+
+static void check_call(verify_report *r, const verify_profiles *p, const trace *t, trace_abi abi, const char *name,
+                       json_t *node)
+{
+        const char *an = trace_abi_name(abi);
+        int nr = resolve_nr(abi, name);
+        if (nr < 0)
+                return; /* the trace reader refuses names an ABI does not have */
+        uint32_t outs[64];
+        size_t n = 0;
+        int rc = seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n);
+        bool some = false, all = true;
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+                some |= allowed(outs[i]);
+                all &= allowed(outs[i]);
+        }
+        if (rc == 0 && all)
+                return;
+        strbuf res = STRBUF_INIT;
+        results_text(&res, node);
+        if (rc == 0 && !some) {
+                seccomp_verdict v;
+                seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
+                _cleanup_free_ char *vs = seccomp_action_describe(n == 1 ? outs[0] : v.ret);
+                verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name), xasprintf("denied (%s)", vs),
+                                          seccomp_fix(p, name, false), node, stacks_of(node));
+                x->results = res.len ? strbuf_steal(&res) : NULL;
+                strbuf_free(&res);
+                return;
+        }
+        /* allowed for some argument values: the values the trace recorded */
+        size_t k = 0;
+        while (k < ELEMENTSOF(arg_kinds) && !streq(arg_kinds[k].syscall, name))
+                k++;
+        json_t *vals = k < ELEMENTSOF(arg_kinds)
+                               ? json_object_get(json_object_get(t->root, "arguments"), arg_kinds[k].kind)
+                               : NULL;
+        if (!json_object_size(vals)) {
+                strv_push(&r->notes, xasprintf("%s %s: the profile allows it for some argument values only and "
+                                               "the trace has no values recorded for it; not checked",
+                                               an, name));
+                strbuf_free(&res);
+                return;
+        }
+        size_t nk;
+        const char **keys = trace_sorted_keys(vals, &nk);
+        for (size_t i = 0; i < nk; i++) {
+                json_t *e = json_object_get(vals, keys[i]);
+                uint64_t args[6] = { 0 };
+                json_t *values = json_object_get(e, "values");
+                for (unsigned j = 0; j < arg_kinds[k].count && j < json_array_size(values); j++)
+                        args[arg_kinds[k].first + j] = (uint64_t)json_integer_value(json_array_get(values, j));
+                seccomp_verdict v;
+                if (seccomp_program_eval_nr(p->prog, abi, nr, args, &v) < 0 || allowed(v.ret))
+                        continue;
+                _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
+                verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s(%s)", an, name, keys[i]),
+                                          xasprintf("denied with these arguments (%s)", vs), seccomp_fix(p, name, true),
+                                          e, stacks_of(node));
+                x->results = res.len ? xstrdup(strbuf_str(&res)) : NULL;
+        }
+        free(keys);
+        strbuf_free(&res);
+}
+
+static void check_seccomp(verify_report *r, const verify_profiles *p, const trace *t)
+{
+        json_t *sys = json_object_get(t->root, "syscalls");
+        size_t total = 0;
+        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
+                json_t *m = json_object_get(sys, trace_abi_name((trace_abi)a));
+                size_t n;
+                const char **keys = trace_sorted_keys(m, &n);
+                for (size_t i = 0; i < n; i++)
+                        check_call(r, p, t, (trace_abi)a, keys[i], json_object_get(m, keys[i]));
+                total += n;
+                free(keys);
+        }
+        /* numbers libseccomp cannot name: by number */
+        json_t *unk = json_object_get(t->root, "unknown_syscalls");
+        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
+                json_t *m = json_object_get(unk, trace_abi_name((trace_abi)a));
+                size_t n;
+                const char **keys = trace_sorted_keys(m, &n);
+                for (size_t i = 0; i < n; i++) {
+                        int nr = atoi(keys[i]);
+                        seccomp_verdict v;
+                        if (seccomp_program_eval_nr(p->prog, (trace_abi)a, nr, NULL, &v) < 0 || allowed(v.ret))
+                                continue;
+                        json_t *node = json_object_get(m, keys[i]);
+                        _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
+                        add(r, "seccomp.json", xasprintf("%s syscall number %d", trace_abi_name((trace_abi)a), nr),
+                            xasprintf("denied (%s)", vs),
+                            xasprintf("libseccomp has no name for it, so a Docker profile cannot allow it; the "
+                                      "workload gets %s in production too",
+                                      vs),
+                            node, stacks_of(node));
+                }
+                total += n;
+                free(keys);
+        }
+        strv_push(&r->checked,
+                  xasprintf("%zu syscalls against seccomp.json (as runc loads it for a container with "
+                            "%s)",
+                            total, p->caps ? "--cap-drop ALL plus caps.txt" : "Docker's default capabilities"));
+}
+
+/* ------------------------------------------------------------ AppArmor */
+
+typedef struct aa_check {
+        verify_report *r;
+        const verify_profiles *p;
+        size_t checked;
+} aa_check;
+
+static int check_access(const aa_access *a, void *ud)
+{
+        aa_check *c = ud;
+        if (!a->granted || !a->perms)
+                return 0;
+        c->checked++;
+        if (aa_profile_allows_file(c->p->aa, a->name, a->len, a->perms, a->by_owner))
+                return 0;
+        /* one violation per name and kind, whatever the results */
+        _cleanup_free_ char *shown_raw = quote_for_message(a->name);
+        _cleanup_free_ char *what = xasprintf("%s %s", a->kind, shown_raw);
+        for (size_t i = 0; i < c->r->n; i++)
+                if (streq(c->r->v[i].file, "apparmor.profile") && streq(c->r->v[i].what, what))
+                        return 0;
+        _cleanup_free_ char *lit = aa_escape_literal(a->name, a->len);
+        _cleanup_free_ char *pat = aa_render_pattern(lit);
+        _cleanup_free_ char *perms = aa_perms_format(a->perms, (a->perms & AA_PERM_EXEC) ? "i" : "");
+        char *fix = xasprintf("the profile misses it: regenerate, or add `%s %s,` to %s/apparmor.profile", pat, perms,
+                              c->p->dir);
+        json_t *stacks = json_object();
+        json_t *st = json_object_get(a->node, "stack");
+        if (st) {
+                /* the file's first stack, under the first program that used it */
+                const char *prog;
+                json_t *pv;
+                json_object_foreach (json_object_get(a->usage, "programs"), prog, pv) {
+                        json_object_set(stacks, prog, st);
+                        break;
+                }
+        }
+        add(c->r, "apparmor.profile", xstrdup(what), xasprintf("not allowed (needs %s; result %s)", perms, a->result),
+            fix, a->usage, stacks);
+        return 0;
+}
+
+static const char *aa_family(int fam)
+{
+        switch (fam) {
+        case 2:
+                return "inet";
+        case 10:
+                return "inet6";
+        case 16:
+                return "netlink";
+        case 17:
+                return "packet";
+        default:
+                return NULL;
+        }
+}
+
+static const char *aa_socktype(uint64_t type)
+{
+        switch (type & 0xf) {
+        case 1:
+                return "stream";
+        case 2:
+                return "dgram";
+        case 3:
+                return "raw";
+        case 4:
+                return "rdm";
+        case 5:
+                return "seqpacket";
+        case 10:
+                return "packet";
+        default:
+                return NULL;
+        }
+}
+
+static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
+{
+        aa_check c = { .r = r, .p = p };
+        int rc = aa_trace_accesses(t, check_access, &c, err);
+        if (rc < 0)
+                return rc;
+        size_t ncaps = 0, nnet = 0;
+        for (char **cap = needed_caps; cap && *cap; cap++) {
+                char lower[64];
+                aa_cap_name(*cap, lower, sizeof lower);
+                ncaps++;
+                if (aa_profile_allows_capability(p->aa, lower))
+                        continue;
+                add(r, "apparmor.profile", xasprintf("capability %s", lower),
+                    xasprintf("not allowed (%s is used)", *cap),
+                    xasprintf("regenerate, or add `capability %s,` to %s/apparmor.profile", lower, p->dir), NULL,
+                    json_object());
+        }
+        for (int k = 0; k < 2; k++) {
+                json_t *vals = json_object_get(json_object_get(t->root, "arguments"), k ? "socketpair" : "socket");
+                size_t n;
+                const char **keys = trace_sorted_keys(vals, &n);
+                for (size_t i = 0; i < n; i++) {
+                        json_t *e = json_object_get(vals, keys[i]);
+                        json_t *values = json_object_get(e, "values");
+                        const char *fam = aa_family((int)json_integer_value(json_array_get(values, 0)));
+                        const char *type = aa_socktype((uint64_t)json_integer_value(json_array_get(values, 1)));
+                        if (!fam || !type)
+                                continue;
+                        nnet++;
+                        if (aa_profile_allows_network(p->aa, fam, type))
+                                continue;
+                        _cleanup_free_ char *what = xasprintf("network %s %s", fam, type);
+                        bool dup = false;
+                        for (size_t j = 0; j < r->n; j++)
+                                dup |= streq(r->v[j].what, what);
+                        if (dup)
+                                continue;
+                        add(r, "apparmor.profile", xstrdup(what),
+                            xasprintf("not allowed (%s(%s))", k ? "socketpair" : "socket", keys[i]),
+                            xasprintf("regenerate, or add `network %s %s,` to %s/apparmor.profile", fam, type, p->dir),
+                            e, json_object());
+                }
+                free(keys);
+        }
+        strv_push(&r->checked, xasprintf("%zu file accesses, %zu capabilities and %zu socket kinds against "
+                                         "apparmor.profile",
+                                         c.checked, ncaps, nnet));
+        return 0;
+}
+
+/* ------------------------------------------------------------ capabilities */
+
+static void check_caps(verify_report *r, const verify_profiles *p, const trace *t, char **needed)
+{
+        size_t n = 0;
+        json_t *caps = json_object_get(t->root, "capabilities");
+        for (char **cap = needed; cap && *cap; cap++) {
+                n++;
+                if (caps_file_has(p->caps, *cap))
+                        continue;
+                json_t *reasons = json_object_get(caps, *cap);
+                size_t nr;
+                const char **keys = trace_sorted_keys(reasons, &nr);
+                for (size_t i = 0; i < nr; i++) {
+                        json_t *rn = json_object_get(reasons, keys[i]);
+                        json_t *ok = json_object_get(json_object_get(rn, "results"), "ok");
+                        if (!ok || trace_usage_count(ok) <= 0)
+                                continue;
+                        json_t *stacks = json_object();
+                        json_t *st = json_object_get(rn, "stack");
+                        if (st) {
+                                const char *prog;
+                                json_t *pv;
+                                json_object_foreach (json_object_get(ok, "programs"), prog, pv) {
+                                        json_object_set(stacks, prog, st);
+                                        break;
+                                }
+                        }
+                        add(r, "caps.txt", xasprintf("%s (%s)", *cap, keys[i]), xstrdup("used but not in caps.txt"),
+                            xasprintf("add %s to %s/caps.txt (--cap-add %s), or regenerate", *cap, p->dir, *cap), ok,
+                            stacks);
+                }
+                free(keys);
+        }
+        strv_push(&r->checked, xasprintf("%zu capabilities used against caps.txt", n));
+}
+
+int verify_check(const verify_profiles *p, const trace *t, verify_report **ret, mp_error *err)
+{
+        verify_report *r = xcalloc(1, sizeof *r);
+        _cleanup_(verify_report_freep) verify_report *owned = r;
+        trace_materialize((trace *)t);
+        _cleanup_strv_free_ char **needed = gen_caps_needed(t);
+        if (p->prog)
+                check_seccomp(r, p, t);
+        else
+                strv_push(&r->notes, xstrdup("no seccomp.json: syscalls not checked"));
+        if (p->aa) {
+                int rc = check_apparmor(r, p, t, needed, err);
+                if (rc < 0)
+                        return rc;
+        } else {
+                strv_push(&r->notes, xstrdup("no apparmor.profile: file accesses not checked"));
+        }
+        if (p->caps)
+                check_caps(r, p, t, needed);
+        else
+                strv_push(&r->notes, xstrdup("no caps.txt: capabilities not checked"));
+        *ret = steal_pointer(&owned);
+        return 0;
+}
+
+/* ------------------------------------------------------------ text */
+
+void verify_report_text(strbuf *out, const verify_report *r, const verify_profiles *p, bool enforced)
+{
+        if (!r->n)
+                strbuf_printf(out, "minpriv verify: no violations of the profiles in %s\n", p->dir);
+        else
+                strbuf_printf(out, "minpriv verify: %zu violation%s of the profiles in %s (%s)\n", r->n,
+                              r->n == 1 ? "" : "s", p->dir,
+                              enforced ? "seccomp.json was enforced: those calls failed; AppArmor and capabilities "
+                                         "audited"
+                                       : "audit: nothing was blocked");
+        for (size_t i = 0; i < r->n; i++) {
+                const verify_violation *v = &r->v[i];
+                strbuf_printf(out, "%s: %s %s", v->file, v->what, v->why);
+                if (v->usage) {
+                        strbuf_puts(out, ": ");
+                        explain_usage_line(out, v->usage);
+                }
+                strbuf_putc(out, '\n');
+                if (v->results)
+                        strbuf_printf(out, "  results: %s\n", v->results);
+                const char *prog;
+                json_t *st;
+                json_object_foreach (v->stacks, prog, st) {
+                        strbuf_printf(out, "  first in %s:\n", prog);
+                        explain_stack_lines(out, st, "    ");
+                }
+                strbuf_printf(out, "  fix: %s\n", v->fix);
+        }
+        for (char **c = r->checked; c && *c; c++)
+                strbuf_printf(out, "minpriv verify: checked %s\n", *c);
+        for (char **n = r->notes; n && *n; n++)
+                strbuf_printf(out, "minpriv verify: note: %s\n", *n);
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Hot syscalls counted in the kernel (the default recording where the kernel
+allows it) must give the same facts as a recording that stops at every call
+(`--no-kernel-count`): syscalls per ABI, argument values, file accesses with
+their results, network, credentials, capability reasons, signals, ptrace
+requests; and `generate` must write byte-identical profiles from both. The
+counted calls must be under the program "kernel:counted", on x86_64 only,
+named in runs[].counted_in_kernel, and the counted recording must stop less.
+
+With --raw the counters use raw_syscalls:sys_enter with an "id == N" filter
+(MINPRIV_KCOUNT_RAW=1) instead of the per-syscall tracepoints.
+
+Usage: test_kcount.py [--raw] SAMPLE|/path/to/workload [ARGS...]   (@WORK@ = a fresh directory)
+Skips (77) where the kernel cannot count (no tracefs, no perf permission)."""
+import filecmp
+import re
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mp  # noqa: E402
+from test_baseline import facts  # noqa: E402
+
+LABEL = "kernel:counted"
+RANDOM = re.compile(r"/cc[A-Za-z0-9]{6}\.")
+
+
+def stats(stderr):
+    for line in stderr.splitlines():
+        if line.startswith("minpriv-stats:"):
+            return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    mp.fail(f"no minpriv-stats line in: {stderr[-500:]}")
+
+
+def main():
+    argv0 = sys.argv[1:]
+    env = dict(os.environ, MINPRIV_STATS="1")
+    raw = bool(argv0) and argv0[0] == "--raw"
+    if raw:
+        argv0 = argv0[1:]
+        env["MINPRIV_KCOUNT_RAW"] = "1"
+    exe = mp.sample(argv0[0]) if not argv0[0].startswith("/") else argv0[0]
+    args = argv0[1:]
+    work = mp.tmpdir()
+    fixed = mp.tmpdir()  # the same paths in both runs
+
+    def argv():
+        shutil.rmtree(fixed, ignore_errors=True)
+        os.makedirs(fixed)
+        return [exe, *[a.replace("@WORK@", fixed) for a in args]]
+
+    env["TMPDIR"] = fixed
+    out = {}
+    for mode, extra in (("count", []), ("full", ["--no-kernel-count"])):
+        path = os.path.join(work, f"{mode}.json")
+        p = subprocess.run([mp.MINPRIV, "record", "-q", *extra, "-o", path, "--", *argv()], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=600)
+        err = p.stderr.decode(errors="replace")
+        mp.check(os.path.isfile(path), f"{mode}: no trace written: {err}")
+        out[mode] = (p.returncode, json.load(open(path)), stats(err), path)
+    (sc, tc, stc, pc), (sf, tf, stf, pf) = out["count"], out["full"]
+    mp.check(sc == sf, f"exit statuses differ: {sc} counted, {sf} full")
+    mp.check(tf["runs"][0]["mode"] == "seccomp", f"--no-kernel-count recorded in mode {tf['runs'][0]['mode']}")
+    if tc["runs"][0]["mode"] != "seccomp+count":
+        print(f"SKIP: the kernel cannot count syscalls here (mode {tc['runs'][0]['mode']})", file=sys.stderr)
+        sys.exit(77)
+    counted = set(tc["runs"][0]["counted_in_kernel"])
+    mp.check("read" in counted and "openat" not in counted, f"odd counted set: {sorted(counted)}")
+
+    # The counted calls: x86_64 only, named in the run, counts > 0.
+    for abi, calls in tc["syscalls"].items():
+        for n, v in calls.items():
+            if LABEL in v["programs"]:
+                mp.check(abi == "x86_64", f"{abi}/{n}: counted in the kernel on a non-native ABI")
+                mp.check(n in counted, f"{n}: under {LABEL} but not in counted_in_kernel")
+                mp.check(v["programs"][LABEL]["count"] > 0, f"{n}: {LABEL} with count 0")
+    mp.check(stc["counted"] > 0 and stc["stops"] < stf["stops"],
+             f"counting saved nothing: {stc} counted, {stf} full")
+
+    timing = {("syscall", "x86_64", n) for n in mp.TIMING.get(os.path.basename(exe), ())}
+    fc, ff = facts(tc) - timing, facts(tf) - timing
+    missing, extra = sorted(ff - fc), sorted(fc - ff)
+    mp.check(not missing and not extra,
+             f"counted recording != full recording\n  missing: {missing[:20]}\n  extra: {extra[:20]}")
+
+    # The same profiles, byte for byte (syscall counts and programs are not
+    # in them). hardening.md is left out: it quotes the recording mode and
+    # the run's sampled resources (RSS, CPU time, fds), which differ between
+    # any two runs.
+    gens = {}
+    for mode, path in (("count", pc), ("full", pf)):
+        d = os.path.join(work, f"gen-{mode}")
+        rc, _, err = mp.minpriv("generate", "-q", "-o", d, path)
+        mp.check(rc == 0, f"generate {mode}: {err}")
+        gens[mode] = d
+    names = sorted(n for n in os.listdir(gens["full"]) if n != "hardening.md")
+    mp.check(sorted(os.listdir(gens["full"])) == sorted(os.listdir(gens["count"])), "generate wrote different files")
+    same, diff, errs = filecmp.cmpfiles(gens["count"], gens["full"], names, shallow=False)
+    mp.check(not errs, f"cannot compare {errs}")
+    for n in diff:
+        # The compiler's mkstemp names differ between any two runs (and
+        # with them the sorted order): equal once those are masked.
+        a, b = ([RANDOM.sub("/ccXXXXXX.", line) for line in open(os.path.join(gens[m], n))]
+                for m in ("count", "full"))
+        mp.check(sorted(a) == sorted(b), f"generated {n} differs")
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(fixed, ignore_errors=True)
+    print(f"ok: {os.path.basename(exe)}{' (raw tracepoint)' if raw else ''}: {len(fc)} facts and "
+          f"{len(names)} generated files equal; stops {stf['stops']} full -> {stc['stops']} counted "
+          f"({stc['counted']} calls counted in the kernel)")
+
+
+if __name__ == "__main__":
+    main()
