@@ -201,6 +201,46 @@ static int cmp_unstable(const void *a, const void *b)
         return strcmp(x->label, y->label);
 }
 
+static size_t dir_len(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+        return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+/* Per-run names (mktemp files, pid-named paths) make many unstable paths
+ * in one directory, each seen in few runs: three or more files of one
+ * directory become one item, counted by the most frequent of them. The
+ * list is sorted, so they are adjacent. */
+static void group_files(list_ctx *c)
+{
+        size_t out = 0;
+        for (size_t i = 0; i < c->n;) {
+                size_t j = i + 1;
+                if (c->v[i].kind == TRACE_SEEN_FILE) {
+                        size_t dl = dir_len(c->v[i].label);
+                        while (j < c->n && c->v[j].kind == TRACE_SEEN_FILE && dir_len(c->v[j].label) == dl &&
+                               strncmp(c->v[j].label, c->v[i].label, dl) == 0)
+                                j++;
+                }
+                if (j - i < 3) {
+                        for (; i < j; i++)
+                                c->v[out++] = c->v[i];
+                        continue;
+                }
+                json_int_t best = 0;
+                for (size_t k = i; k < j; k++)
+                        if (c->v[k].seen > best)
+                                best = c->v[k].seen;
+                char *label = xasprintf("%.*s* (%zu names, e.g. %s: per-run names such as temporary files)",
+                                        (int)dir_len(c->v[i].label), c->v[i].label, j - i, c->v[i].label);
+                for (size_t k = i; k < j; k++)
+                        free(c->v[k].label);
+                c->v[out++] = (trace_unstable){ .kind = TRACE_SEEN_FILE, .label = label, .seen = best };
+                i = j;
+        }
+        c->n = out;
+}
+
 trace_unstable *trace_unstable_list(trace *t, size_t *ret_n, json_int_t *ret_runs)
 {
         list_ctx c = { .runs = trace_runs(t) };
@@ -229,6 +269,7 @@ trace_unstable *trace_unstable_list(trace *t, size_t *ret_n, json_int_t *ret_run
         }
         if (c.n)
                 qsort(c.v, c.n, sizeof *c.v, cmp_unstable);
+        group_files(&c);
         *ret_n = c.n;
         return c.v;
 }

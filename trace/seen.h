@@ -52,7 +52,8 @@ typedef struct trace_unstable {
 
 /* The unstable items of a trace, sorted by kind then label; capabilities
  * are counted by their most frequent reason with an "ok" result (a lower
- * bound). Empty when the trace has fewer than two runs. Free with
+ * bound); three or more unstable files of one directory are one item
+ * ("/tmp/ * (6 names...)", per-run names). Empty when the trace has fewer than two runs. Free with
  * trace_unstable_free. *ret_runs gets the run count. */
 trace_unstable *trace_unstable_list(trace *t, size_t *ret_n, json_int_t *ret_runs);
 void trace_unstable_free(trace_unstable *u, size_t n);
