@@ -211,6 +211,21 @@ def test_gaps():
 
 
 def test_portable():
+    # clone for a recorded clone3 (glibc's threads): clone3's namespace flags
+    # (none) carry over as clone's filter; clone3 stays as recorded
+    work = mp.tmpdir()
+    th = os.path.join(work, "threads.json")
+    mp.record([mp.sample("threads"), "4"], out=th, check_status=0)
+    tt = load(th)
+    if "clone3" in tt["syscalls"]["x86_64"] and "clone" not in tt["syscalls"]["x86_64"]:
+        pj = load(os.path.join(gen(th, os.path.join(work, "thp"), "--portable", "--runtime", "none"),
+                               "seccomp.json"))
+        rules = [r for r in pj["syscalls"] if r["names"] == ["clone"]]
+        mp.check(len(rules) == 1 and rules[0]["args"][0]["op"] == "SCMP_CMP_MASKED_EQ"
+                 and rules[0]["args"][0]["valueTwo"] == 0 and "--portable" in rules[0]["comment"],
+                 f"clone from clone3: {rules}")
+        plain = load(os.path.join(gen(th, os.path.join(work, "th"), "--runtime", "none"), "seccomp.json"))
+        mp.check(not any("clone" in r["names"] for r in plain["syscalls"]), "clone without --portable")
     container.require()
     glibc = mp.sample("portable")
     musl = os.path.join(mp.SAMPLES, "portable-musl")
@@ -218,7 +233,6 @@ def test_portable():
         print("SKIP: samples/portable-musl not built (musl-gcc from musl-tools missing)", file=sys.stderr)
         sys.exit(77)
     musl = os.path.abspath(musl)
-    work = mp.tmpdir()
     trace = os.path.join(work, "glibc.json")
     d = os.path.join(work, "d")
     os.makedirs(d)
