@@ -15,19 +15,12 @@
 
 #define TABLE_MAX_BYTES (16u * 1024u * 1024u)
 
-static void strv_push(char ***v, size_t *n, char *s)
+/* Append to a NULL-terminated vector whose length the caller keeps. */
+static void vec_push(char ***v, size_t *n, char *s)
 {
         *v = xrealloc(*v, (*n + 2) * sizeof **v);
         (*v)[(*n)++] = s;
         (*v)[*n] = NULL;
-}
-
-static size_t strv_count(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -46,7 +39,7 @@ static int read_table(const char *dir, const char *name, char ***ret, char **ret
                 return mp_error_set(err, r, path, "cannot read the table: %s", strerror(-r));
         char **lines = NULL;
         size_t n = 0;
-        strv_push(&lines, &n, NULL);
+        vec_push(&lines, &n, NULL);
         n = 0;
         char *save = NULL;
         for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -62,7 +55,7 @@ static int read_table(const char *dir, const char *name, char ***ret, char **ret
                         _cleanup_free_ char *q = quote_for_message(l);
                         return mp_error_set(err, -EINVAL, path, "line without a tab: %s", q);
                 }
-                strv_push(&lines, &n, xstrdup(l));
+                vec_push(&lines, &n, xstrdup(l));
         }
         *ret = lines;
         return 0;
@@ -147,7 +140,7 @@ static void inspect(builder *b, gaps_object *o, const char *real)
         while (hashmap_next(reach, &pos, &name, &via)) {
                 if (was_recorded(b, e.abi, name))
                         continue;
-                strv_push(&o->gaps, &ng, xstrdup(name));
+                vec_push(&o->gaps, &ng, xstrdup(name));
                 add_source(b, e.abi, name, o->path, via);
         }
         if (ng)
@@ -223,11 +216,11 @@ int gaps_compute(trace *t, const char *templates_dir, gaps_report *ret, mp_error
                 *tab = '\0';
                 char **names = NULL;
                 size_t n = 0;
-                strv_push(&names, &n, NULL);
+                vec_push(&names, &n, NULL);
                 n = 0;
                 char *save = NULL;
                 for (char *s = strtok_r(tab + 1, ",", &save); s; s = strtok_r(NULL, ",", &save))
-                        strv_push(&names, &n, xstrdup(s));
+                        vec_push(&names, &n, xstrdup(s));
                 strv_free(hashmap_put(b.table, lines[i], names));
         }
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
@@ -377,7 +370,7 @@ char *gaps_format_text(const gaps_report *g)
                 else
                         strbuf_printf(&sb, "%s, %s, %zu imports, %zu reachable syscalls, %zu never recorded\n",
                                       trace_abi_name(o->abi), o->dynamic ? "dynamic" : "static", o->nimports,
-                                      o->nreachable, strv_count(o->gaps));
+                                      o->nreachable, strv_length(o->gaps));
         }
         return strbuf_steal(&sb);
 }

@@ -103,11 +103,18 @@ static int extras_build(trace *t, const gen_options *opts, bool related, bool po
 int cmd_generate(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' }, { "default-action", required_argument, NULL, 'a' },
-                { "globs", required_argument, NULL, 'g' },   { "format", required_argument, NULL, 'f' },
-                { "quiet", no_argument, NULL, 'q' },         { "allow-gaps", required_argument, NULL, 'G' },
-                { "portable", no_argument, NULL, 'P' },      { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },
+                { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },
+                { "default-action", required_argument, NULL, 'a' },
+                { "globs", required_argument, NULL, 'g' },
+                { "format", required_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "workspace-at", required_argument, NULL, 'W' },
+                { "spo-layout", required_argument, NULL, 'L' },
+                { "allow-gaps", required_argument, NULL, 'G' },
+                { "portable", no_argument, NULL, 'P' },
+                { NULL, 0, NULL, 0 },
         };
         const char *dir = "profiles";
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
@@ -155,6 +162,21 @@ int cmd_generate(int argc, char **argv)
                         break;
                 case 'P':
                         portable = true;
+                        break;
+                case 'L':
+                        if (streq(optarg, "namespaced"))
+                                opts.spo_namespaced = true;
+                        else if (!streq(optarg, "cluster"))
+                                return usage_error("generate", "unknown --spo-layout '%s' (cluster or namespaced)",
+                                                   optarg);
+                        break;
+                case 'W':
+                        if (optarg[0] != '/' || strpbrk(optarg, " \t\n\"{}*?[],"))
+                                return usage_error("generate",
+                                                   "--workspace-at needs an absolute path without spaces "
+                                                   "or glob characters, not '%s'",
+                                                   optarg);
+                        opts.workspace_at = optarg;
                         break;
                 default:
                         return usage_error("generate", "bad option");
