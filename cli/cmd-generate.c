@@ -70,12 +70,13 @@ static int extras_build(trace *t, const gen_options *opts, bool related, bool po
                         if (!it->related)
                                 continue;
                         _cleanup_free_ char *obj = trace_path_decode(it->sources[0].object, NULL);
-                        extra_push(&v, &n, it->abi, it->name,
-                                   xasprintf("%s: not recorded (--allow-gaps=related); %s was: %s; reachable from "
-                                             "%s (%s)",
-                                             it->name, it->related_to, it->why, obj ? obj : it->sources[0].object,
-                                             it->sources[0].via),
-                                   false);
+                        extra_push(
+                                &v, &n, it->abi, it->name,
+                                xasprintf("%s: not recorded, allowed by --allow-gaps related: the recorded %s relates "
+                                          "to it (%s); reachable from %s (%s)",
+                                          it->name, it->related_to, it->why, obj ? obj : it->sources[0].object,
+                                          it->sources[0].via),
+                                false);
                 }
                 gaps_report_free(&g);
         }
