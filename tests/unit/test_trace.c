@@ -147,6 +147,13 @@ static void test_merge_seen(void **state)
         trace *a = sample_trace("/bin/a", 1, "/etc/a", 1);
         trace *b = sample_trace("/bin/a", 1, "/etc/b", 1);
         trace *c = sample_trace("/bin/a", 1, "/etc/b", 1);
+        /* a capability needed in one run (a), refused in another (b) */
+        json_t *ra = trace_node(a->root, "capabilities", "CAP_KILL", "kill 1: other uid", NULL);
+        json_object_set_new(ra, "syscall", json_string("kill"));
+        trace_usage_add(trace_node(ra, "results", "ok", NULL), "/bin/a", 1, NULL);
+        json_t *rb = trace_node(b->root, "capabilities", "CAP_KILL", "kill 2: other uid", NULL);
+        json_object_set_new(rb, "syscall", json_string("kill"));
+        trace_usage_add(trace_node(rb, "results", "EPERM", NULL), "/bin/a", 1, NULL);
         trace *x = trace_new(), *y = trace_new(), *bc = trace_new();
         trace_merge(x, a);
         trace_merge(x, b);
@@ -165,9 +172,14 @@ static void test_merge_seen(void **state)
         size_t n;
         json_int_t runs;
         trace_unstable *u = trace_unstable_list(x, &n, &runs);
-        assert_int_equal(n, 2);
+        assert_int_equal(n, 3);
         assert_int_equal(runs, 3);
         assert_string_equal(u[0].label, "/etc/a");
+        assert_string_equal(u[2].label, "CAP_KILL"); /* by its one "ok" reason */
+        assert_int_equal(u[2].seen, 1);
+        char *line = trace_unstable_sentence(&u[2], runs);
+        assert_string_equal(line, "CAP_KILL: seen in 1 of 3 runs — needed on a path some runs did not take");
+        free(line);
         trace_unstable_free(u, n);
         /* a count above the runs is refused on load */
         json_object_set_new(trace_node(x->root, "syscalls", "x86_64", "openat", NULL), "seen", json_integer(4));
