@@ -25,6 +25,20 @@ json_int_t trace_item_seen(const json_t *item, json_int_t runs)
         return json_is_integer(s) ? json_integer_value(s) : runs;
 }
 
+/* A loaded trace shares identical file nodes between paths (reference-
+ * counted, see trace.c). Changes made to every item alike (a count made
+ * explicit, dropped, cleared) may touch a shared node in place: its
+ * holders stay identical. A change to one item (add_implicit) first gives
+ * it a copy of its own. */
+static json_t *own_item(json_t *map, const char *key, json_t *item)
+{
+        if (!item || item->refcount <= 1)
+                return item;
+        json_t *copy = json_deep_copy(item);
+        json_object_set_new(map, key, copy);
+        return copy;
+}
+
 static void visit_map(json_t *map, trace_seen_kind kind, const char *outer, trace_seen_fn fn, void *ud)
 {
         size_t n;
@@ -56,13 +70,14 @@ void trace_seen_foreach(json_t *root, trace_seen_fn fn, void *ud)
         }
 }
 
-/* The item at the same place in another tree, or NULL. */
+/* The item at the same place in another tree, or NULL; its own copy when
+ * it was shared (it is about to change). */
 static json_t *item_in(json_t *root, trace_seen_kind kind, const char *outer, const char *key)
 {
         json_t *sec = json_object_get(root, seen_sections[kind].section);
         if (outer)
                 sec = json_object_get(sec, outer);
-        return json_object_get(sec, key);
+        return own_item(sec, key, json_object_get(sec, key));
 }
 
 typedef struct validate_ctx {

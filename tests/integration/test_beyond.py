@@ -122,12 +122,28 @@ def test_repeat():
     rc, _, err = mp.minpriv("merge", "-o", merged, one, even)
     m = load(merged)
     mp.check(rc == 0 and m["syscalls"]["x86_64"]["kill"].get("seen") == 1, f"old+even: {err}")
-    bad = dict(old)
+    bad = json.loads(json.dumps(old))
     bad["syscalls"]["x86_64"]["write"]["seen"] = 2
     badp = os.path.join(work, "bad.json")
     json.dump(bad, open(badp, "w"))
     rc, _, err = mp.minpriv("generate", "-q", "-o", os.path.join(work, "pbad"), badp)
     mp.check(rc == 2 and "seen" in err and "bad.json" in err, f"seen > runs accepted: {rc} {err}")
+    # identical file nodes (which the loader shares between paths) keep
+    # their own counts: /a in both traces, /b and /c in one
+    old = load(one)
+    node = old["files"][counter]
+    sa = json.loads(json.dumps(old))
+    sa["files"] = {"/a": node, "/b": node, "/c": node}
+    sb = json.loads(json.dumps(old))
+    sb["files"] = {"/a": node}
+    pa, pb = os.path.join(work, "sa.json"), os.path.join(work, "sb.json")
+    json.dump(sa, open(pa, "w"), indent=1, sort_keys=True)
+    json.dump(sb, open(pb, "w"), indent=1, sort_keys=True)
+    for order in ((pa, pb), (pb, pa)):
+        rc, _, err = mp.minpriv("merge", "-o", merged, *order)
+        seen = {p: v.get("seen") for p, v in load(merged)["files"].items()}
+        mp.check(rc == 0 and seen == {"/a": None, "/b": 1, "/c": 1}, f"shared nodes: {seen} {err}")
+
     rc, _, err = mp.minpriv("record", "--repeat", "0", "--", flaky, counter)
     mp.check(rc == 2, f"--repeat 0: {rc}")
 
