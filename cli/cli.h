@@ -43,6 +43,11 @@ struct gen_context;
 struct gen_options;
 int cli_generator_context(char **paths, size_t n, const struct gen_options *opts, struct trace **ret_t,
                           struct gen_context *ctx);
+/* Its two steps, for a command that works on the merged trace before the
+ * context is built (generate's extras): load and merge; the context. */
+int cli_load_traces(char **paths, size_t n, struct trace **ret_t);
+int cli_context_init(const struct trace *t, char **paths, size_t n, const struct gen_options *opts,
+                     struct gen_context *ctx);
 
 /* Run the workload under the tracer into t and report its failures: returns
  * 0 to go on with t (a tracer error after the workload ran is printed, and

@@ -8,14 +8,19 @@
 #include "generator/generator.h"
 #include "trace/trace.h"
 
-int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace **ret_t, gen_context *ctx)
+int cli_load_traces(char **paths, size_t n, trace **ret_t)
 {
         mp_error err = { 0 };
-        _cleanup_trace_ trace *t = NULL;
-        if (trace_load_merged(paths, n, &t, &err) < 0) {
+        if (trace_load_merged(paths, n, ret_t, &err) < 0) {
                 log_mp_error(&err);
                 return -EXIT_BADINPUT;
         }
+        return 0;
+}
+
+int cli_context_init(const trace *t, char **paths, size_t n, const gen_options *opts, gen_context *ctx)
+{
+        mp_error err = { 0 };
         if (gen_context_init(ctx, t, opts, &err) < 0) {
                 if (!err.where[0] && n == 1)
                         snprintf(err.where, sizeof err.where, "%s", paths[0]);
@@ -23,6 +28,14 @@ int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace
                 gen_context_free(ctx);
                 return -EXIT_BADINPUT;
         }
+        return 0;
+}
+
+int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace **ret_t, gen_context *ctx)
+{
+        _cleanup_trace_ trace *t = NULL;
+        if (cli_load_traces(paths, n, &t) < 0 || cli_context_init(t, paths, n, opts, ctx) < 0)
+                return -EXIT_BADINPUT;
         *ret_t = steal_pointer(&t);
         return 0;
 }
@@ -190,19 +203,21 @@ int cmd_generate(int argc, char **argv)
 
         mp_error err = { 0 };
         _cleanup_trace_ trace *t = NULL;
-        gen_context ctx;
-        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
+        if (cli_load_traces(argv + optind, (size_t)(argc - optind), &t) < 0)
                 return EXIT_BADINPUT;
-        /* Beyond the recording: computed from the merged trace, read by
-         * the seccomp emitter through ctx.opts. */
+        /* Beyond the recording: computed from the merged trace, before the
+         * context builds seccomp.json from opts. */
         gen_extra *extras = NULL;
         size_t nextras = 0;
-        if (extras_build(t, &opts, allow_related, portable, &extras, &nextras) < 0) {
-                gen_context_free(&ctx);
+        if (extras_build(t, &opts, allow_related, portable, &extras, &nextras) < 0)
                 return EXIT_BADINPUT;
-        }
         opts.extras = extras;
         opts.nextras = nextras;
+        gen_context ctx;
+        if (cli_context_init(t, argv + optind, (size_t)(argc - optind), &opts, &ctx) < 0) {
+                extras_free(extras, nextras);
+                return EXIT_BADINPUT;
+        }
 
         /* Every file in memory first: nothing is written unless all of
          * them could be made. */
