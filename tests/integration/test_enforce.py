@@ -96,6 +96,15 @@ def describe(d):
     return " ".join(f"{k}={d[k]}" for k in keys if k in d)
 
 
+def grouped(denials):
+    """(description, count) for each distinct denial, in first-seen order."""
+    counts = {}
+    for d in denials:
+        line = describe(d)
+        counts[line] = counts.get(line, 0) + 1
+    return list(counts.items())
+
+
 def profile_name(text):
     m = re.search(r"^profile (\S+)", text, re.M)
     mp.check(m is not None, "no profile line in apparmor.profile")
@@ -221,7 +230,7 @@ def main():
               f"{res.ms[lp]}+{res.ms[rp]} ms, {res.ms[ln]}+{res.ms[rn]} ms")
         if not ok_p or den:
             failed.append(f"{c.name}: confined run exited {res.status[rp]} with {len(den)} denials:\n"
-                          + "\n".join("  " + describe(d) for d in den[:40])
+                          + "\n".join(f"  {n} x {line}" for line, n in grouped(den)[:40])
                           + f"\n  output: {res.output(rp)[-1500:]}")
         if ok_n or not res.denials(nname):
             failed.append(f"{c.name}: negative control without {c.removed} exited {res.status[rn]} with "
