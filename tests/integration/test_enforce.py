@@ -188,9 +188,21 @@ class Case:
             self.steps.append((load, run, name))
 
 
+def check_every_case_listed():
+    """Every sample and every workload has a case here (a new one must be
+    added, with its negative control)."""
+    have = set(CASES)
+    want = {f[:-2] for f in os.listdir(os.path.join(SOURCE, "samples")) if f.endswith(".c")}
+    want |= set(os.listdir(WORKLOADS))
+    missing = sorted(want - have)
+    mp.check(not missing, f"no enforcement case for {', '.join(missing)} (add it to CASES in test_enforce.py "
+                          "and to MINPRIV_ENFORCE_TESTS in tests/CMakeLists.txt)")
+
+
 def main():
     names = sys.argv[1:]
     mp.check(names, "usage: test_enforce.py CASE [CASE...]")
+    check_every_case_listed()
     reason = uml.unavailable()
     if reason:
         skip(reason)
