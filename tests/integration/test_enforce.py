@@ -42,7 +42,8 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #   needs: regex over the profile's rule lines; every matching line is
 #          removed for the negative control (at least one must match)
 #   options: setup (shell run before the case, on the host and in the
-#            guest, unconfined), i386 (needs 32-bit execution), timeout,
+#            guest, unconfined), i386 (needs 32-bit execution), root (the
+#            host recording switches users), timeout,
 #            bad_output (a regex: output matching it is a failed run too, for
 #            samples that report failures without an exit status)
 LIBC = r"/libc\.so"
@@ -67,9 +68,9 @@ CASES = {
     "pipeline.sh": ("workload", ["/usr/include/linux", "@WORK@"], r"/usr/bin/gzip ", {}),
     "compile.sh": ("workload", ["@WORK@"], r"/usr/bin/(x86_64-linux-gnu-)?as ", {}),
     "pyserver.py": ("workload", ["42002"], r"^\s*network inet ", {}),
-    "nginx.sh": ("workload", ["@WORK@", "42010"], r"^\s*network inet stream", {"timeout": 180}),
-    "postgres.sh": ("workload", ["@WORK@", "42020"], r"/initdb ", {"timeout": 300}),
-    "redis.sh": ("workload", ["@WORK@", "42030"], r"/redis-benchmark ", {"timeout": 180}),
+    "nginx.sh": ("workload", ["@WORK@", "42010"], r"^\s*network inet stream", {"timeout": 180, "root": True}),
+    "postgres.sh": ("workload", ["@WORK@", "42020"], r"/initdb ", {"timeout": 300, "root": True}),
+    "redis.sh": ("workload", ["@WORK@", "42030"], r"/redis-benchmark ", {"timeout": 180, "root": True}),
 }
 
 
@@ -208,6 +209,8 @@ def main():
         skip(reason)
     if any(CASES.get(n, ("", [], "", {}))[3].get("i386") for n in names) and not i386_runs():
         skip("this host does not run i386 programs (32-bit exec refused)")
+    if os.geteuid() != 0 and any(CASES[n][3].get("root") for n in names):
+        skip("recording the servers needs root (they switch users)")
     t0 = time.monotonic()
     tmp = os.environ["TMPDIR"]
     cases = [Case(n, tmp) for n in names]
