@@ -49,6 +49,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "generator/caps.h"
@@ -798,9 +799,12 @@ static bool caps_has(const gen_context *ctx, const char *cap)
 /* Memory limit in MiB (see the top of the file), or -1 without data. */
 static long long memory_limit_mib(json_int_t sum_kib)
 {
-        if (sum_kib <= 0)
+        /* the trace reader bounds the peak (2^54 KiB); refuse rather than
+         * wrap should anything larger come */
+        long long need_kib;
+        if (sum_kib <= 0 || __builtin_mul_overflow((long long)sum_kib, 3, &need_kib) || need_kib > LLONG_MAX - 2048)
                 return -1;
-        long long need_kib = ((long long)sum_kib * 3 + 1) / 2;
+        need_kib = (need_kib + 1) / 2;
         long long mib = (need_kib + 1023) / 1024;
         mib = (mib + 15) / 16 * 16;
         return mib < 32 ? 32 : mib;
@@ -822,6 +826,9 @@ static long long size_mib(const char *v, long long default_unit)
                 if (unit < 0 || (end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2])))
                         return -1;
         }
+        /* an absurd size (2^40 g) is not a size, rather than a wrapped one */
+        if (n > (LLONG_MAX - (1 << 20)) / unit)
+                return -1;
         return (n * unit + (1 << 20) - 1) >> 20;
 }
 
@@ -884,7 +891,7 @@ static long long stated_memory_mib(const json_t *runs, strbuf *why)
 
 static long long pids_limit(json_int_t max_tasks)
 {
-        return max_tasks > 0 ? 2 * (long long)max_tasks + 8 : -1;
+        return max_tasks > 0 && max_tasks <= (LLONG_MAX - 8) / 2 ? 2 * (long long)max_tasks + 8 : -1;
 }
 
 typedef struct plan {

@@ -22,6 +22,7 @@ enum {
         K_SHAPE = 1u << 4,  /* took a sibling's pattern */
         K_FAMILY = 1u << 5, /* the random part the siblings of its shape vary in */
         K_DATE = 1u << 6,   /* a date or time */
+        K_PID = 1u << 7,    /* the number is one of the recorded process ids */
 };
 
 /* The random part of a run, as its family of siblings shows it: runs of
@@ -96,8 +97,28 @@ static void put_qmarks(strbuf *sb, size_t n)
 typedef struct numbers {
         const bool *vary; /* per digit sequence; NULL: no family */
         size_t n;
-        size_t base; /* digit sequences before the current run */
+        size_t base;      /* digit sequences before the current run */
+        const long *pids; /* the recorded process ids, sorted */
+        size_t npids;
 } numbers;
+
+static int cmp_long(const void *a, const void *b)
+{
+        long x = *(const long *)a, y = *(const long *)b;
+        return (x > y) - (x < y);
+}
+
+/* A number of 3 digits or more that is one of the workload's process ids
+ * (smaller ones are too often counters). */
+static bool is_pid(const numbers *nums, const char *d, size_t len)
+{
+        if (!nums || !nums->npids || len < 3 || len > 9 || d[0] == '0')
+                return false;
+        long v = 0;
+        for (size_t i = 0; i < len; i++)
+                v = v * 10 + (d[i] - '0');
+        return bsearch(&v, nums->pids, nums->npids, sizeof *nums->pids, cmp_long) != NULL;
+}
 
 static bool num_varies(const numbers *nums, size_t idx)
 {
@@ -132,9 +153,9 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         }
         /* a number of 4 digits or more (pid, port, date), or one that
          * varies among its numbered siblings (counter) */
-        if (tail == n && (n >= 4 || num_varies(nums, base))) {
+        if (tail == n && (n >= 4 || num_varies(nums, base) || is_pid(nums, r, n))) {
                 strbuf_puts(sb, "[0-9]*");
-                return K_NUM;
+                return is_pid(nums, r, n) ? K_NUM | K_PID : K_NUM;
         }
         if (tail == n) {
                 put_lit(sb, r, n);
@@ -182,23 +203,21 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         } else if (n == 11 && memcmp(r, "tmp", 3) == 0 && !(c8 & C_UPPER)) {
                 rnd = 8; /* Python's default: tmp + 8 of [a-z0-9_] */
         } else if (temporary) {
-                /* created and removed again: a temporary name even when
-                 * this draw has no digit (Python: 8 of [a-z0-9_] after a
-                 * separator; mkstemp: a run of exactly 6) */
+                /* created and removed again: a Python temporary name even
+                 * when this draw has no digit (8 of [a-z0-9_] after a
+                 * separator). Not for 6: "tmpdir", "output" are words. */
                 if (n >= 8 && !(c8 & C_UPPER) && (n == 8 || r[n - 9] == '_'))
                         rnd = 8;
-                else if (n == 6)
-                        rnd = 6;
         }
         if (rnd) {
                 put_lit(sb, r, n - rnd);
                 put_qmarks(sb, rnd);
                 return K_RAND;
         }
-        if (tail >= 1 && num_varies(nums, base + seqs - 1)) {
+        if (tail >= 1 && (num_varies(nums, base + seqs - 1) || is_pid(nums, r + n - tail, tail))) {
                 put_lit(sb, r, n - tail);
                 strbuf_puts(sb, "[0-9]*");
-                return K_NUM;
+                return is_pid(nums, r + n - tail, tail) ? K_NUM | K_PID : K_NUM;
         }
         if (n >= 6)
                 *ambiguous = true;
@@ -299,6 +318,8 @@ typedef struct ev {
         hashmap *families; /* family key -> family */
         hashmap *seen;     /* raw components collected into groups */
         hashmap *numbered; /* numbered-family key -> numbered */
+        const long *pids;  /* sorted */
+        size_t npids;
 } ev;
 
 typedef struct numbered {
@@ -615,7 +636,8 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                         if (pass == 1) {
                                 numbered_collect(e, parent1, c, n);
                                 family_collect(e, parent1, rawprefix, c, n);
-                                cp = component_pattern(c, n, parent, plen, NULL, NULL, NULL, temp, &k, &amb);
+                                numbers nums1 = { .pids = e->pids, .npids = e->npids };
+                                cp = component_pattern(c, n, parent, plen, NULL, NULL, &nums1, temp, &k, &amb);
                                 if (cp && !amb)
                                         sibling_add(e, parent1, cp);
                         } else {
@@ -623,7 +645,10 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                                 fam_query q = { .e = e, .parent1 = parent1, .skel = skel };
                                 _cleanup_free_ char *nk = numbered_key(parent1, c, n);
                                 const numbered *nf = hashmap_get(e->numbered, nk);
-                                numbers nums = { .vary = nf ? nf->vary : NULL, .n = nf ? nf->n : 0 };
+                                numbers nums = { .vary = nf ? nf->vary : NULL,
+                                                 .n = nf ? nf->n : 0,
+                                                 .pids = e->pids,
+                                                 .npids = e->npids };
                                 cp = component_pattern(c, n, parent, plen, family_lookup, &q, &nums, temp, &k, &amb);
                                 if (amb && !(k & K_FAMILY)) {
                                         char *s = sibling_match(e, parent1, c, n);
@@ -668,7 +693,8 @@ static char *why_names(unsigned kinds)
                 sep = "; ";
         }
         if (kinds & K_NUM) {
-                strbuf_printf(&sb, "%snumber (pid, counter, port, date) -> [0-9]*", sep);
+                strbuf_printf(&sb, "%snumber (%s) -> [0-9]*", sep,
+                              kinds & K_PID ? "a process id of the recorded run" : "pid, counter, port, date");
                 sep = "; ";
         }
         if (kinds & K_HASH) {
@@ -740,7 +766,8 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
         hashmap_free(count, NULL);
 }
 
-void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **ret_patterns, char **ret_why)
+void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
+                       char **ret_patterns, char **ret_why)
 {
         ev e = { .paths = paths,
                  .n = n,
@@ -750,7 +777,9 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
                  .groups = hashmap_new(),
                  .families = hashmap_new(),
                  .seen = hashmap_new(),
-                 .numbered = hashmap_new() };
+                 .numbered = hashmap_new(),
+                 .pids = pids,
+                 .npids = npids };
         for (size_t i = 0; i < n; i++) {
                 ret_patterns[i] = ret_why[i] = NULL;
                 _cleanup_free_ char *k = xstrndup(paths[i].name, paths[i].len);
@@ -815,4 +844,24 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **re
         hashmap_free(e.seen, NULL);
         hashmap_free(e.numbered, numbered_free);
         hashmap_free(e.index, NULL);
+}
+
+long *aa_evidence_pids(const json_t *root, size_t *ret_n)
+{
+        long *v = NULL;
+        size_t n = 0;
+        size_t i;
+        json_t *run;
+        json_array_foreach (json_object_get(root, "runs"), i, run) {
+                size_t j;
+                json_t *pid;
+                json_array_foreach (json_object_get(run, "pids"), j, pid) {
+                        v = xrealloc(v, (n + 1) * sizeof *v);
+                        v[n++] = (long)json_integer_value(pid);
+                }
+        }
+        if (n)
+                qsort(v, n, sizeof *v, cmp_long);
+        *ret_n = n;
+        return v;
 }

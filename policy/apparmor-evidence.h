@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 typedef struct aa_evpath {
         const char *name; /* raw bytes, directories end in '/' */
         size_t len;
@@ -50,5 +52,12 @@ typedef struct aa_evpath {
  * either a new pattern (internal form, see aaglob.h) in ret_patterns[i]
  * with its explanation (one line, no newline) in ret_why[i], or NULL in
  * both. `collapse` is the glob table's threshold (0: no traversal
- * collapse). The arrays have n entries, filled by the caller's allocation. */
-void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, char **ret_patterns, char **ret_why);
+ * collapse). pids: the recorded process ids (sorted; a number in a name
+ * that is one of them, 3 digits or more, is a pid). The arrays have n
+ * entries, filled by the caller's allocation. */
+void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
+                       char **ret_patterns, char **ret_why);
+
+/* The process ids of a trace's runs (runs[].pids), sorted, for
+ * aa_evidence_globs; a new array (NULL when none). */
+long *aa_evidence_pids(const json_t *root, size_t *ret_n);

@@ -16,22 +16,6 @@
 
 /* ------------------------------------------------------------ profiles */
 
-static size_t strv_len(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void strv_push(char ***v, char *s)
-{
-        size_t n = strv_len(*v);
-        *v = xrealloc(*v, (n + 2) * sizeof **v);
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
 void verify_profiles_free(verify_profiles *p)
 {
         if (!p)
@@ -399,8 +383,8 @@ typedef struct aa_check {
         verify_report *r;
         const verify_profiles *p;
         size_t checked;
-        hashmap *raw;      /* name -> ev_raw: every granted access, for the evidence rules */
-        hashmap *patterns; /* name -> ev_raw with its pattern, after aa_evidence_globs */
+        hashmap *raw;       /* name -> ev_raw: every granted access, for the evidence rules */
+        const json_t *root; /* the trace */
 } aa_check;
 
 typedef struct ev_raw {
@@ -464,7 +448,9 @@ static void evidence_patterns(aa_check *c)
         char **pats = xcalloc(n + 1, sizeof *pats), **why = xcalloc(n + 1, sizeof *why);
         for (size_t i = 0; i < n; i++)
                 ev[i] = list[i]->ev;
-        aa_evidence_globs(ev, n, 4, pats, why);
+        size_t npids = 0;
+        _cleanup_free_ long *pids = aa_evidence_pids(c->root, &npids);
+        aa_evidence_globs(ev, n, 4, pids, npids, pats, why);
         for (size_t i = 0; i < n; i++) {
                 list[i]->pattern = pats[i];
                 list[i]->why = why[i];
@@ -585,7 +571,7 @@ static const char *aa_socktype(uint64_t type)
 
 static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
-        aa_check c = { .r = r, .p = p, .raw = hashmap_new() };
+        aa_check c = { .r = r, .p = p, .raw = hashmap_new(), .root = t->root };
         int rc = aa_trace_accesses(t, collect_ev, &c, err);
         if (rc == 0) {
                 evidence_patterns(&c);

@@ -98,6 +98,61 @@ void trace_materialize(trace *t)
         free(s);
 }
 
+/* prefix-rewritten copy of s, or NULL when s is not under prefix */
+static char *under_prefix(const char *s, const char *prefix, size_t plen, const char *replacement)
+{
+        if (strncmp(s, prefix, plen) != 0 || (s[plen] != '\0' && s[plen] != '/'))
+                return NULL;
+        size_t rlen = strlen(replacement), slen = strlen(s + plen);
+        char *out = xmalloc(rlen + slen + 1);
+        memcpy(out, replacement, rlen);
+        memcpy(out + rlen, s + plen, slen + 1);
+        return out;
+}
+
+static size_t replace_in(json_t *v, const char *prefix, size_t plen, const char *replacement)
+{
+        size_t n = 0;
+        if (json_is_string(v)) {
+                _cleanup_free_ char *r = under_prefix(json_string_value(v), prefix, plen, replacement);
+                if (r) {
+                        json_string_set(v, r);
+                        n++;
+                }
+        } else if (json_is_array(v)) {
+                size_t i;
+                json_t *e;
+                json_array_foreach (v, i, e)
+                        n += replace_in(e, prefix, plen, replacement);
+        } else if (json_is_object(v)) {
+                /* Keys change: collect the renamed members first, then move
+                 * them (jansson's iteration does not allow inserting). */
+                json_t *moved = json_object();
+                const char *k;
+                json_t *e;
+                void *tmp;
+                json_object_foreach_safe(v, tmp, k, e)
+                {
+                        n += replace_in(e, prefix, plen, replacement);
+                        _cleanup_free_ char *r = under_prefix(k, prefix, plen, replacement);
+                        if (r) {
+                                json_object_set(moved, r, e);
+                                json_object_del(v, k);
+                                n++;
+                        }
+                }
+                json_object_update(v, moved);
+                json_decref(moved);
+        }
+        return n;
+}
+
+size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacement)
+{
+        trace_materialize(t);
+        return replace_in(t->root, prefix, strlen(prefix), replacement);
+}
+
 json_t *trace_child(json_t *obj, const char *key)
 {
         json_t *c = json_object_get(obj, key);
@@ -118,11 +173,19 @@ json_t *trace_node(json_t *obj, ...)
         return obj;
 }
 
+/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
+ * wrapped. */
+static json_int_t sat_add(json_int_t a, json_int_t b)
+{
+        json_int_t r;
+        return __builtin_add_overflow(a, b, &r) ? (a < 0 ? INT64_MIN : INT64_MAX) : r;
+}
+
 void trace_counter_add(json_t *obj, const char *key, json_int_t n)
 {
         json_t *v = json_object_get(obj, key);
         if (v)
-                json_integer_set(v, json_integer_value(v) + n);
+                json_integer_set(v, sat_add(json_integer_value(v), n));
         else
                 json_object_set_new(obj, key, json_integer(n));
 }
@@ -325,6 +388,12 @@ typedef struct schema {
         int (*check_key)(const char *key, const char *parent_key);
         /* For strings: the allowed values (NULL-terminated), or NULL. */
         const char *const *values;
+        /* For S_INT: the largest value a real recording can hold (0: no
+         * bound), and what bounds it, for the message. */
+        json_int_t max;
+        const char *max_why;
+        /* For maps: what a key check_key refuses is (default "unknown name"). */
+        const char *bad_key;
 } schema;
 
 struct field {
@@ -357,6 +426,34 @@ static int key_path(const char *k, const char *parent)
 {
         _cleanup_free_ char *raw = trace_path_decode(k, NULL);
         return raw ? 0 : -EINVAL;
+}
+
+/* A path as the tracer writes it (docs/trace-format.md): absolute and
+ * lexically normal, i.e. no empty, "." or ".." component and no final '/'
+ * ("/" itself aside). Anything else in a trace was not recorded, and would
+ * become rules apparmor_parser refuses or that mean more than was done. */
+static bool path_normal(const char *raw, size_t len)
+{
+        if (len == 0 || raw[0] != '/')
+                return false;
+        if (len == 1)
+                return true;
+        for (size_t i = 1, start = 1; i <= len; i++) {
+                if (i < len && raw[i] != '/')
+                        continue;
+                size_t n = i - start;
+                if (n == 0 || (n == 1 && raw[start] == '.') || (n == 2 && raw[start] == '.' && raw[start + 1] == '.'))
+                        return false;
+                start = i + 1;
+        }
+        return true;
+}
+
+static int key_file_path(const char *k, const char *parent)
+{
+        size_t len;
+        _cleanup_free_ char *raw = trace_path_decode(k, &len);
+        return raw && path_normal(raw, len) ? 0 : -EINVAL;
 }
 
 static int key_abi(const char *k, const char *parent)
@@ -488,7 +585,10 @@ static const field f_file[] = {
         { NULL, NULL, false },
 };
 static const schema s_file = { .type = S_OBJ, .fields = f_file };
-static const schema s_files = { .type = S_MAP, .elem = &s_file, .check_key = key_path };
+static const schema s_files = { .type = S_MAP,
+                                .elem = &s_file,
+                                .check_key = key_file_path,
+                                .bad_key = "not a path as recorded (absolute, without empty, '.' or '..' components)" };
 
 /* network: op -> family -> address -> result -> usage */
 static const schema s_net_addr = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
@@ -513,11 +613,16 @@ static const schema s_sig_targets = { .type = S_MAP, .elem = &s_results, .check_
 static const schema s_signals = { .type = S_MAP, .elem = &s_sig_targets, .check_key = key_signal };
 static const schema s_ptrace = { .type = S_MAP, .elem = &s_results, .check_key = key_any };
 
+/* Peaks beyond what Linux can have are refused, so that the limits derived
+ * from them (hardening.md: 1.5x the memory, twice the tasks) never wrap. */
+static const schema s_kib = { .type = S_INT, .max = 1LL << 54, .max_why = "a 64-bit address space in KiB" };
+static const schema s_tasks = { .type = S_INT, .max = 4194304, .max_why = "Linux's PID_MAX_LIMIT" };
+static const schema s_fds = { .type = S_INT, .max = 1LL << 30, .max_why = "Linux's largest fs.nr_open" };
 static const field f_resources[] = {
-        { "max_rss_kib", &s_int, false }, { "sum_rss_kib", &s_int, false },
-        { "cpu_ms", &s_int, false },      { "max_processes", &s_int, false },
-        { "max_threads", &s_int, false }, { "max_fds", &s_int, false },
-        { "processes", &s_int, false },   { NULL, NULL, false },
+        { "max_rss_kib", &s_kib, false },   { "sum_rss_kib", &s_kib, false },
+        { "cpu_ms", &s_int, false },        { "max_processes", &s_tasks, false },
+        { "max_threads", &s_tasks, false }, { "max_fds", &s_fds, false },
+        { "processes", &s_int, false },     { NULL, NULL, false },
 };
 static const schema s_resources = { .type = S_OBJ, .fields = f_resources };
 
@@ -561,6 +666,7 @@ static const field f_run[] = {
         { "root", &s_str, false },
         { "setuid_programs", &s_strarr, false },
         { "apparmor", &s_str, false },
+        { "pids", &s_intarr, false },
         { "counted_in_kernel", &s_strarr, false },
         { NULL, NULL, false },
 };
@@ -616,6 +722,9 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         switch (s->type) {
         case S_INT:
                 ok = json_is_integer(v) && json_integer_value(v) >= 0;
+                if (ok && s->max && json_integer_value(v) > s->max)
+                        return mp_error_set(err, -EINVAL, name, "%s: %lld is more than %s (%lld)", strbuf_str(jpath),
+                                            (long long)json_integer_value(v), s->max_why, (long long)s->max);
                 break;
         case S_ANYINT:
                 ok = json_is_integer(v);
@@ -667,7 +776,8 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
                         strbuf_printf(jpath, "%s%s", base ? "." : "", k);
                         if (s->check_key && s->check_key(k, parent_key) < 0) {
                                 _cleanup_free_ char *q = quote_for_message(k);
-                                return mp_error_set(err, -EINVAL, name, "%s: unknown name %s", strbuf_str(jpath), q);
+                                return mp_error_set(err, -EINVAL, name, "%s: %s %s", strbuf_str(jpath),
+                                                    s->bad_key ? s->bad_key : "unknown name", q);
                         }
                         r = check(e, s->elem, jpath, k, name, err, depth + 1);
                         jpath->len = base;
@@ -702,6 +812,46 @@ static int check(const json_t *v, const schema *s, strbuf *jpath, const char *pa
         return 0;
 }
 
+/* What the schema cannot say about `files`: a `resolved` name is a path as
+ * recorded too, and the root directory cannot have been written, created,
+ * removed, renamed, linked or executed (the kernel refuses all of them with
+ * EISDIR, EEXIST, EBUSY...), so such a success was not recorded. */
+static int check_files(const json_t *files, const char *name, mp_error *err)
+{
+        static const char *const never_on_root[] = { "write",  "append", "create",    "delete",
+                                                     "rename", "link",   "mmap_exec", "exec" };
+        const char *k;
+        json_t *node;
+        json_object_foreach ((json_t *)files, k, node) {
+                const char *res = json_string_value(json_object_get(node, "resolved"));
+                size_t len = 0;
+                _cleanup_free_ char *raw = res ? trace_path_decode(res, &len) : NULL;
+                if (res && (!raw || !path_normal(raw, len))) {
+                        _cleanup_free_ char *q = quote_for_message(res);
+                        return mp_error_set(err, -EINVAL, name,
+                                            "files.%s.resolved: not a path as recorded (absolute, without empty, "
+                                            "'.' or '..' components) %s",
+                                            k, q);
+                }
+                bool root_dir = streq(k, "/") || (raw && streq(raw, "/"));
+                for (size_t i = 0; root_dir && i < ELEMENTSOF(never_on_root); i++) {
+                        json_t *results = json_object_get(json_object_get(node, "access"), never_on_root[i]);
+                        if (json_object_get(results, "ok"))
+                                return mp_error_set(err, -EINVAL, name,
+                                                    "files.%s.access.%s.ok: the root directory cannot have been %s", k,
+                                                    never_on_root[i],
+                                                    streq(never_on_root[i], "write")    ? "written"
+                                                    : streq(never_on_root[i], "append") ? "appended to"
+                                                    : streq(never_on_root[i], "create") ? "created"
+                                                    : streq(never_on_root[i], "delete") ? "removed"
+                                                    : streq(never_on_root[i], "rename") ? "renamed"
+                                                    : streq(never_on_root[i], "link")   ? "hard-linked"
+                                                                                        : "executed");
+                }
+        }
+        return 0;
+}
+
 int trace_validate(json_t *root, const char *name, mp_error *err)
 {
         if (!json_is_object(root))
@@ -719,6 +869,9 @@ int trace_validate(json_t *root, const char *name, mp_error *err)
                         (long long)json_integer_value(ver), TRACE_VERSION);
         _cleanup_strbuf_ strbuf jpath = STRBUF_INIT;
         int r = check(root, &s_root, &jpath, NULL, name, err, 0);
+        if (r < 0)
+                return r;
+        r = check_files(json_object_get(root, "files"), name, err);
         if (r < 0)
                 return r;
         /* Fill in optional sections so readers need not check. */
@@ -893,7 +1046,7 @@ static void merge_value(json_t *into, const char *key, json_t *from)
         if (json_is_integer(mine) && json_is_integer(from)) {
                 json_int_t a = json_integer_value(mine), b = json_integer_value(from);
                 if (streq(key, "count") || streq(key, "processes"))
-                        json_integer_set(mine, a + b);
+                        json_integer_set(mine, sat_add(a, b));
                 else if (b > a)
                         json_integer_set(mine, b);
                 return;

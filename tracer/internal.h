@@ -127,6 +127,7 @@ typedef struct file_rec {
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
         uint32_t uid, gid, mode;
+        uint32_t cur_uid; /* the owner now (uid is the owner at the first access) */
         /* The object a symlink led to, when the name was first seen as the
          * link itself (created, lstat) and an access later followed it. */
         bool have_target;
@@ -181,6 +182,8 @@ typedef struct recorder {
         int live_tasks, live_procs;
         int max_tasks, max_procs;
         uint64_t processes; /* processes created (including the first) */
+        pid_t *pids;        /* the process ids traced, in order of creation */
+        size_t npids;
         uint64_t sum_rss_kib_peak, max_rss_kib;
         uint32_t max_fds;
         uint32_t unpriv_port_start;
@@ -201,6 +204,11 @@ uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
+/* The process's fsuid changed from old_fsuid: the files it holds open
+ * (inherited from a process of another uid, e.g. nginx's root master
+ * opening the logs for its www-data workers) are from now on used by a
+ * process that may not own them. */
+void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid);
 /* Whether the workload created the path (encoded) while recorded: a
  * successful create access. */
 bool rec_file_created(recorder *r, const char *enc_path);
@@ -274,7 +282,45 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
 bool sys_needs_stop(int abi, uint64_t nr);
 
 /* caps.c */
-void caps_entry(recorder *r, task *t, const char *name);
+/* Capability inference at a call's entry: the handler in the call's row
+ * of the syscall table (syscalls.c), given the row's name. caps_entry reads
+ * the caller's credentials first. */
+typedef void (*caps_fn)(recorder *r, task *t, const char *sys);
+void caps_entry(recorder *r, task *t, caps_fn fn, const char *sys);
+void caps_none(recorder *r, task *t, const char *sys);
+void caps_new_name(recorder *r, task *t, const char *sys);
+void caps_remove_name(recorder *r, task *t, const char *sys);
+void caps_exec(recorder *r, task *t, const char *sys);
+void caps_link(recorder *r, task *t, const char *sys);
+void caps_mknod(recorder *r, task *t, const char *sys);
+void caps_open(recorder *r, task *t, const char *sys);
+void caps_chown(recorder *r, task *t, const char *sys);
+void caps_chmod(recorder *r, task *t, const char *sys);
+void caps_utime(recorder *r, task *t, const char *sys);
+void caps_setid(recorder *r, task *t, const char *sys);
+void caps_setgroups(recorder *r, task *t, const char *sys);
+void caps_chroot(recorder *r, task *t, const char *sys);
+void caps_mount(recorder *r, task *t, const char *sys);
+void caps_hostname(recorder *r, task *t, const char *sys);
+void caps_clone(recorder *r, task *t, const char *sys);
+void caps_setns(recorder *r, task *t, const char *sys);
+void caps_socket(recorder *r, task *t, const char *sys);
+void caps_bind(recorder *r, task *t, const char *sys);
+void caps_sendto(recorder *r, task *t, const char *sys);
+void caps_sendmsg(recorder *r, task *t, const char *sys);
+void caps_socketcall(recorder *r, task *t, const char *sys);
+void caps_setsockopt(recorder *r, task *t, const char *sys);
+void caps_ioctl(recorder *r, task *t, const char *sys);
+void caps_signal(recorder *r, task *t, const char *sys);
+void caps_ptrace(recorder *r, task *t, const char *sys);
+void caps_rlimit(recorder *r, task *t, const char *sys);
+void caps_nice(recorder *r, task *t, const char *sys);
+void caps_setpriority(recorder *r, task *t, const char *sys);
+void caps_sched(recorder *r, task *t, const char *sys);
+void caps_prctl(recorder *r, task *t, const char *sys);
+void caps_setxattr(recorder *r, task *t, const char *sys);
+void caps_direct(recorder *r, task *t, const char *sys);
+void caps_adjtime(recorder *r, task *t, const char *sys);
 void caps_init(recorder *r);
 void caps_free(recorder *r);
 /* Forget cached file attributes: of one path (encoded), or all (NULL). */
