@@ -162,6 +162,7 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
+        uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
         free(p->root);
@@ -532,7 +533,8 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
-        fd_cache_clear(t->p); /* close-on-exec fds are gone */
+        fd_cache_clear(t->p);             /* close-on-exec fds are gone */
+        uring_forget_proc(r, t->p->tgid); /* ring fds are close-on-exec, mappings gone */
         t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
