@@ -44,7 +44,8 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #   options: setup (shell run before the case, on the host and in the
 #            guest, unconfined), i386 (needs 32-bit execution), root (the
 #            host recording switches users), timeout,
-#            bad_output (a regex: output matching it is a failed run too, for
+#            unavailable (a recording exit status meaning the host lacks
+#            what the case needs: skip), bad_output (a regex: output matching it is a failed run too, for
 #            samples that report failures without an exit status)
 LIBC = r"/libc\.so"
 CASES = {
@@ -65,6 +66,8 @@ CASES = {
                             "unlink:@WORK@/f"], r"^\s*capability chown", {"bad_output": r"-> E[A-Z]+$"}),
     "hostile": ("sample", ["procs", "20"], LIBC, {}),
     "hello32": ("sample", [], r"hello32", {"i386": True}),
+    "untraced": ("sample", ["@WORK@"], LIBC, {}),
+    "uring": ("sample", ["/etc/hostname", "@WORK@", "made"], LIBC, {"unavailable": 77}),
     "pipeline.sh": ("workload", ["/usr/include/linux", "@WORK@"], r"/usr/bin/gzip ", {}),
     "compile.sh": ("workload", ["@WORK@"], r"/usr/bin/(x86_64-linux-gnu-)?as ", {}),
     "pyserver.py": ("workload", ["42002"], r"^\s*network inet ", {}),
@@ -155,6 +158,8 @@ class Case:
         trace = os.path.join(self.dir, "trace.json")
         p = subprocess.run([MINPRIV, "record", "-q", "-o", trace, "--", *self.argv], cwd="/", env=self.env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=self.opts.get("timeout", 120) * 3)
+        if "unavailable" in self.opts and p.returncode == self.opts["unavailable"]:
+            skip(f"{self.name}: not available on this host: {p.stdout.decode(errors='replace').strip()[-300:]}")
         mp.check(p.returncode == 0,
                  f"{self.name}: recording exited {p.returncode}: {p.stdout.decode(errors='replace')[-2000:]}")
         prof = os.path.join(self.dir, "profiles")
