@@ -831,11 +831,13 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                 strv_push(v, xstrdup(name));
                 }
         }
-        /* A workload that signals its own processes may also probe them with
-         * kill(pid, 0) ("exists"), and whether it does depends on timing
-         * (pg_ctl stop polls the server only while it is still up): the probe
-         * changes nothing and reaches only the workload's own processes. */
-        bool implied_exists = internal && !strv_contains(internal, "exists");
+        /* kill(pid, 0) between the workload's own processes ("exists" to
+         * AppArmor, which mediates it): the trace does not keep signal 0 (a
+         * probe, nothing delivered), and whether a program probes depends on
+         * timing (pg_ctl stop polls the server only while it is still up).
+         * The probe changes nothing and reaches only the workload's own
+         * processes, so it is always allowed among them. */
+        bool implied_exists = !strv_contains(internal, "exists");
         if (implied_exists)
                 strv_add(&internal, xstrdup("exists"));
         strv_sort(internal);
@@ -846,8 +848,8 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                         "  signal (receive) peer=runc,\n"
                         "  signal (receive) peer=crun,\n");
         if (implied_exists)
-                strbuf_puts(sb, "  # exists: kill(pid, 0) between its own processes, a liveness probe whose use "
-                                "depends on timing\n");
+                strbuf_puts(sb, "  # exists: kill(pid, 0) between its own processes, a liveness probe (not in the "
+                                "trace; its use depends on timing)\n");
         if (internal) {
                 strbuf_puts(sb, "  signal (send, receive) set=(");
                 for (char **s = internal; *s; s++)
