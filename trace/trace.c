@@ -432,10 +432,19 @@ static int key_path(const char *k, const char *parent)
 
 /* A path as the tracer writes it (docs/trace-format.md): absolute and
  * lexically normal, i.e. no empty, "." or ".." component and no final '/'
- * ("/" itself aside). Anything else in a trace was not recorded, and would
+ * ("/" itself aside), or the same below the workspace variable. Anything else in a trace was not recorded, and would
  * become rules apparmor_parser refuses or that mean more than was done. */
 static bool path_normal(const char *raw, size_t len)
 {
+        /* A checkout recorded with record --workspace starts with the
+         * workspace variable instead of its absolute path. */
+        size_t wl = strlen(TRACE_WORKSPACE_VAR);
+        if (len >= wl && memcmp(raw, TRACE_WORKSPACE_VAR, wl) == 0) {
+                if (len == wl)
+                        return true;
+                raw += wl;
+                len -= wl;
+        }
         if (len == 0 || raw[0] != '/')
                 return false;
         if (len == 1)
