@@ -36,8 +36,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
-#include "names.h"
+#include "tracer/internal.h"
+#include "trace/names.h"
 
 typedef enum hot_args {
         HA_ANY,        /* any arguments */
@@ -128,6 +128,7 @@ struct kcount {
         int evid[NHOT]; /* tracepoint id */
         bool raw[NHOT]; /* raw_syscalls:sys_enter with a filter */
         int fd[NHOT];
+        int probe_fd[NHOT];               /* kcount_probe's counters, one per tracepoint */
         uint64_t stops[2][SYSCALL_SLOTS]; /* entry stops by number: x86_64, i386 */
         uint64_t counted;                 /* calls counted without a stop */
 };
@@ -195,7 +196,7 @@ int kcount_probe(kcount **ret)
         kcount *k = xcalloc(1, sizeof *k);
         size_t usable = 0;
         for (size_t i = 0; i < NHOT; i++)
-                k->fd[i] = -1;
+                k->fd[i] = k->probe_fd[i] = -1;
         for (size_t i = 0; i < NHOT; i++) {
                 k->nr[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot[i].name);
                 if (k->nr[i] < 0 || k->nr[i] >= SYSCALL_SLOTS) {
@@ -216,21 +217,26 @@ int kcount_probe(kcount **ret)
                         k->evid[i] = raw_id;
                         k->raw[i] = true;
                 }
-                /* The kernel must accept this counter (and its filter) now:
-                 * the seccomp filter is built from this set before the
-                 * workload exists. The counter on ourselves stays open (it
-                 * never counts: disabled, and we do not exec) until the
-                 * workload's replaces it: closing the last counter of a
-                 * tracepoint waits for an RCU grace period. */
-                int fd = open_counter(0, k->evid[i], false);
-                int rc = fd < 0 ? fd : filter_for(k, i, fd);
-                if (rc < 0) {
-                        if (fd >= 0)
-                                close(fd);
-                        kcount_free(k);
-                        return rc;
+                /* The kernel must accept a counter (and its filter) on each
+                 * tracepoint now: the seccomp filter is built from this set
+                 * before the workload exists. That counter, on ourselves,
+                 * stays open (it never counts: disabled, and we do not
+                 * exec) until the workload's are open: closing the last
+                 * counter of a tracepoint waits for an RCU grace period. */
+                bool tried = false;
+                for (size_t j = 0; j < i && !tried; j++)
+                        tried = k->probe_fd[j] >= 0 && k->evid[j] == k->evid[i];
+                if (!tried) {
+                        int fd = open_counter(0, k->evid[i], false);
+                        int rc = fd < 0 ? fd : filter_for(k, i, fd);
+                        if (rc < 0) {
+                                if (fd >= 0)
+                                        close(fd);
+                                kcount_free(k);
+                                return rc;
+                        }
+                        k->probe_fd[i] = fd;
                 }
-                k->fd[i] = fd;
                 usable++;
         }
         if (!usable) {
@@ -253,9 +259,13 @@ int kcount_attach(kcount *k, pid_t pid)
                                 close(fd);
                         return rc;
                 }
-                close(k->fd[i]); /* the probe's */
                 k->fd[i] = fd;
         }
+        for (size_t i = 0; i < NHOT; i++)
+                if (k->probe_fd[i] >= 0) {
+                        close(k->probe_fd[i]);
+                        k->probe_fd[i] = -1;
+                }
         return 0;
 }
 
@@ -379,8 +389,11 @@ void kcount_free(kcount *k)
 {
         if (!k)
                 return;
-        for (size_t i = 0; i < NHOT; i++)
+        for (size_t i = 0; i < NHOT; i++) {
                 if (k->fd[i] >= 0)
                         close(k->fd[i]);
+                if (k->probe_fd[i] >= 0)
+                        close(k->probe_fd[i]);
+        }
         free(k);
 }
