@@ -17,8 +17,10 @@
 #include "common/jsonw.h"
 #include "common/util.h"
 
-#define TRACE_FORMAT  "minpriv-trace"
-#define TRACE_VERSION 1
+#define TRACE_FORMAT "minpriv-trace"
+/* 2: io_uring, files' target, capability reasons' preexisting (readers
+ * take 1 and 2: version 1 traces are version 2 traces without them). */
+#define TRACE_VERSION 2
 /* Files larger than this are refused on load (a trace of 100,000 files is
  * about 30 MiB). */
 #define TRACE_MAX_BYTES (1024u * 1024u * 1024u)
@@ -84,6 +86,14 @@ void trace_materialize(trace *t);
 size_t trace_section_size(const trace *t, const char *key);
 /* Write atomically (temporary file + rename). */
 int trace_save(const trace *t, const char *path, mp_error *err);
+
+/* The variable a recorded checkout's path becomes (record --workspace). */
+#define TRACE_WORKSPACE_VAR "@{WORKSPACE}"
+/* Rewrite every key and string value of the trace that is `prefix` or
+ * starts with `prefix` + "/" to start with `replacement` instead (the
+ * streamed member is materialized first). prefix must be absolute, without
+ * a trailing slash, and not "/". Returns the number of strings rewritten. */
+size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacement);
 
 /* Union `from` into `into`: counts summed, resource peaks maxed, the
  * byte-order-first of two strings kept, runs concatenated and sorted.
