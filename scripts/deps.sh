@@ -10,6 +10,7 @@ minpriv_packages="$minpriv_packages user-mode-linux"   # AppArmor enforced in a 
 minpriv_packages="$minpriv_packages nginx-light curl apache2-utils postgresql redis-server redis-tools"   # server workloads (samples/workloads)
 minpriv_packages="$minpriv_packages libpython3.11-testsuite"   # stability test: a Python standard-library test subset (tests/integration/test_stability.py)
 minpriv_packages="$minpriv_packages docker-compose"   # test_compose.py runs hardening.md's compose snippet (the Docker Engine itself comes with the machine)
+minpriv_packages="$minpriv_packages musl-tools"   # generate --portable test: a sample built against musl
 
 minpriv_install_deps() {
         missing=""

@@ -97,8 +97,13 @@ size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacemen
 
 /* Union `from` into `into`: counts summed, resource peaks maxed, the
  * byte-order-first of two strings kept, runs concatenated and sorted.
- * Order-independent: merge(a,b) == merge(b,a). */
+ * `seen` run counts (seen.h) summed, an item without one counting every
+ * run of its side. Order-independent: merge(a,b) == merge(b,a). */
 void trace_merge(trace *into, const trace *from);
+/* The same union without run counts (every `seen` removed afterwards): for
+ * an incremental recording merged with its baseline, where the calls the
+ * baseline knew did not stop and so were not counted in any run. */
+void trace_merge_uncounted(trace *into, const trace *from);
 
 /* The canonical serialisation trace_merge orders values by (sorted keys,
  * compact); never NULL (aborts on allocation failure). Free the result. */
