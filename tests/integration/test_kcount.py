@@ -130,7 +130,15 @@ def main():
         pyrandom_in = re.compile(re.escape(fixed) + r"/(tmp)?[a-z0-9_]{8}(?=[\s,\"]|$)")
         a, b = ([pyrandom_in.sub(fixed + r"/\1RANDOM", RANDOM.sub("/ccXXXXXX.", line))
                  for line in open(os.path.join(gens[m], n))] for m in ("count", "full"))
-        mp.check(sorted(a) == sorted(b), f"generated {n} differs")
+        # Calls whose presence depends on timing (mp.TIMING) may be in one
+        # profile's name lists and not the other's.
+        tnames = {f'"{x}"' for x in mp.TIMING.get(os.path.basename(exe), ())}
+        a, b = ([line.strip().rstrip(",") for line in x if line.strip().rstrip(",") not in tnames] for x in (a, b))
+        if tnames:  # and the comments counting the names
+            a, b = ([re.sub(r"\d+", "N", line) if '"comment"' in line else line for line in x] for x in (a, b))
+        if sorted(a) != sorted(b):
+            import difflib
+            mp.fail(f"generated {n} differs:\n" + "".join(list(difflib.unified_diff(b, a, "full", "count"))[:40]))
     fallbacks = check_fallbacks(exe, args, work) if os.path.basename(exe) == "static_hello" else ""
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(fixed, ignore_errors=True)
