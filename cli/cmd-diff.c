@@ -9,10 +9,16 @@ int cmd_diff(int argc, char **argv)
         static const struct option longopts[] = {
                 { "format", required_argument, NULL, 'f' },
                 { "fail-on-widen", no_argument, NULL, 'w' },
+                { "max-chars", required_argument, NULL, 'm' },
+                { "full-diff", required_argument, NULL, 'F' },
                 { NULL, 0, NULL, 0 },
         };
         const char *fmt = "text";
         bool fail_on_widen = false;
+        /* under GitHub's 65,536-character limit for a comment, with room
+         * for a heading and a marker around it */
+        unsigned long max_chars = 60000;
+        const char *full = NULL;
         int c;
         optind = 1;
         opterr = 0; /* one message: ours */
@@ -25,6 +31,18 @@ int cmd_diff(int argc, char **argv)
                         break;
                 case 'w':
                         fail_on_widen = true;
+                        break;
+                case 'm': {
+                        char *end;
+                        errno = 0;
+                        max_chars = strtoul(optarg, &end, 10);
+                        if (!*optarg || *end || errno || optarg[0] == '-' || (max_chars && max_chars < 1000))
+                                return usage_error(
+                                        "diff", "--max-chars needs 0 (no cap) or a number from 1000, not '%s'", optarg);
+                        break;
+                }
+                case 'F':
+                        full = optarg;
                         break;
                 default:
                         return usage_error("diff", "unknown option or missing argument '%s'", argv[optind - 1]);
@@ -42,7 +60,7 @@ int cmd_diff(int argc, char **argv)
         if (streq(fmt, "json"))
                 out = diff_format_json(d);
         else if (streq(fmt, "markdown"))
-                out = diff_format_markdown(d);
+                out = diff_format_markdown(d, max_chars, full);
         else {
                 /* colour for a terminal only, and never with NO_COLOR (no-color.org) */
                 const char *nc = getenv("NO_COLOR");

@@ -38,10 +38,16 @@ int cli_parse_runtime(const char *cmd, const char *arg, gen_options *opts)
 int cmd_generate(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },  { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' }, { "default-action", required_argument, NULL, 'a' },
-                { "globs", required_argument, NULL, 'g' },   { "format", required_argument, NULL, 'f' },
-                { "quiet", no_argument, NULL, 'q' },         { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },
+                { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },
+                { "default-action", required_argument, NULL, 'a' },
+                { "globs", required_argument, NULL, 'g' },
+                { "format", required_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "workspace-at", required_argument, NULL, 'W' },
+                { "spo-layout", required_argument, NULL, 'L' },
+                { NULL, 0, NULL, 0 },
         };
         const char *dir = "profiles";
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
@@ -80,6 +86,21 @@ int cmd_generate(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = true;
+                        break;
+                case 'L':
+                        if (streq(optarg, "namespaced"))
+                                opts.spo_namespaced = true;
+                        else if (!streq(optarg, "cluster"))
+                                return usage_error("generate", "unknown --spo-layout '%s' (cluster or namespaced)",
+                                                   optarg);
+                        break;
+                case 'W':
+                        if (optarg[0] != '/' || strpbrk(optarg, " \t\n\"{}*?[],"))
+                                return usage_error("generate",
+                                                   "--workspace-at needs an absolute path without spaces "
+                                                   "or glob characters, not '%s'",
+                                                   optarg);
+                        opts.workspace_at = optarg;
                         break;
                 default:
                         return usage_error("generate", "bad option");

@@ -7,6 +7,49 @@
 #include "trace/trace.h"
 #include "tracer/tracer.h"
 #include "cli/baseline.h"
+#include "cli/record-image.h"
+
+/* The checkout around the current directory: the nearest ancestor holding
+ * .git (a directory, or a file for worktrees). NULL when there is none. */
+static char *git_toplevel(void)
+{
+        _cleanup_free_ char *dir = realpath(".", NULL);
+        if (!dir)
+                return NULL;
+        for (;;) {
+                _cleanup_free_ char *g = xasprintf("%s/.git", dir);
+                if (access(g, F_OK) == 0)
+                        return steal_pointer(&dir);
+                char *slash = strrchr(dir, '/');
+                if (!slash || slash == dir)
+                        return NULL;
+                *slash = '\0';
+        }
+}
+
+/* --workspace DIR|auto -> the absolute checkout path, or NULL after a
+ * message. */
+static char *resolve_workspace(const char *arg)
+{
+        if (streq(arg, "auto")) {
+                char *top = git_toplevel();
+                if (!top)
+                        log_error("--workspace auto: no git checkout (.git) in the current directory or above");
+                return top;
+        }
+        char *real = realpath(arg, NULL);
+        if (!real) {
+                _cleanup_free_ char *q = quote_for_message(arg);
+                log_error("--workspace %s: %s", q, strerror(errno));
+                return NULL;
+        }
+        if (streq(real, "/")) {
+                free(real);
+                log_error("--workspace: / is not a checkout");
+                return NULL;
+        }
+        return real;
+}
 
 static void summarize(const trace *t, const char *path, int status)
 {
@@ -40,16 +83,19 @@ int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
 int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "stacks", no_argument, NULL, 'S' },
-                { "baseline", required_argument, NULL, 'b' },
-                { "no-seccomp", no_argument, NULL, 'N' },
-                { "no-kernel-count", no_argument, NULL, 'K' },
-                { "quiet", no_argument, NULL, 'q' },
-                { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },    { "stacks", no_argument, NULL, 'S' },
+                { "baseline", required_argument, NULL, 'b' },  { "no-seccomp", no_argument, NULL, 'N' },
+                { "no-kernel-count", no_argument, NULL, 'K' }, { "quiet", no_argument, NULL, 'q' },
+                { "image", required_argument, NULL, 'I' },     { "engine", required_argument, NULL, 'E' },
+                { "user", required_argument, NULL, 'u' },      { "engine-arg", required_argument, NULL, 'A' },
+                { "workspace", required_argument, NULL, 'W' }, { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-trace.json";
-        const char *baseline_path = NULL;
+        const char *baseline_path = NULL, *workspace = NULL;
+        record_image_options img = { .engine = "docker" };
+        /* what the record inside the container gets (at most 4 options) */
+        char *inner[8] = { 0 }, *engine_args[64] = { 0 };
+        size_t ninner = 0, nengine = 0;
         tracer_options opts = { 0 };
         int c;
         optind = 1;
@@ -60,18 +106,39 @@ int cmd_record(int argc, char **argv)
                         break;
                 case 'S':
                         opts.stacks = true;
+                        inner[ninner++] = "--stacks";
                         break;
                 case 'N':
                         opts.no_seccomp = true;
+                        inner[ninner++] = "--no-seccomp";
+                        break;
+                case 'I':
+                        img.image = optarg;
+                        break;
+                case 'E':
+                        img.engine = optarg;
+                        break;
+                case 'u':
+                        img.user = optarg;
+                        break;
+                case 'A':
+                        if (nengine + 1 >= sizeof engine_args / sizeof *engine_args)
+                                return usage_error("record", "too many --engine-arg");
+                        engine_args[nengine++] = optarg;
+                        break;
+                case 'W':
+                        workspace = optarg;
                         break;
                 case 'K':
                         opts.no_kernel_count = true;
+                        inner[ninner++] = "--no-kernel-count";
                         break;
                 case 'b':
                         baseline_path = optarg;
                         break;
                 case 'q':
                         opts.quiet = true;
+                        img.quiet = true;
                         break;
                 default:
                         return usage_error("record", "bad option");
@@ -82,6 +149,25 @@ int cmd_record(int argc, char **argv)
         if (!*output)
                 return usage_error("record", "empty output path");
         opts.argv = argv + optind;
+        if (ninner > 3)
+                return usage_error("record", "an option was given twice");
+        if (img.image) {
+                if (baseline_path)
+                        return usage_error("record", "--baseline cannot be combined with --image");
+                if (workspace) {
+                        inner[ninner++] = "--workspace";
+                        inner[ninner++] = (char *)workspace;
+                }
+                inner[ninner++] = "-q"; /* the summary comes from here, with the host's path */
+                img.record_args = inner;
+                img.engine_args = engine_args;
+                return record_in_image(&img, opts.argv, output);
+        }
+        if (img.user || nengine || !streq(img.engine, "docker"))
+                return usage_error("record", "--user, --engine and --engine-arg go with --image");
+        _cleanup_free_ char *ws = NULL;
+        if (workspace && !(ws = resolve_workspace(workspace)))
+                return EXIT_BADINPUT;
 
         _cleanup_baseline_ baseline bl = { 0 };
         if (baseline_path) {
@@ -117,6 +203,10 @@ int cmd_record(int argc, char **argv)
         if (bl.trace)
                 trace_merge(t, bl.trace);
         baseline_add_profile_names(&bl, t);
+        /* The checkout becomes a variable: recordings of the same code in
+         * two checkouts (a laptop's, CI's) give the same paths. */
+        if (ws)
+                trace_replace_prefix(t, ws, TRACE_WORKSPACE_VAR);
 
         /* Streamed straight into the file: a trace of 100,000 paths is tens
          * of megabytes of text. */

@@ -6,8 +6,10 @@
 
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
-          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count] [-q] -- CMD "
-          "[ARG...]\n"
+          "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count]\n"
+          "               [--workspace DIR|auto]\n"
+          "               [--image IMAGE [--engine docker|podman] [--user U] [--engine-arg ARG]...]\n"
+          "               [-q] -- CMD [ARG...]\n"
           "\n"
           "Runs CMD under the tracer and writes the trace (default minpriv-trace.json),\n"
           "atomically, even when CMD fails or is killed. Exits with CMD's status\n"
@@ -25,6 +27,13 @@ static const command commands[] = {
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
           "      --no-kernel-count  stop at every syscall; by default (root, tracefs) hot\n"
           "                       calls such as read and write are counted in the kernel\n"
+          "      --workspace DIR  paths under the checkout DIR (auto: the git top-level\n"
+          "                       above the current directory) become @{WORKSPACE}/...\n"
+          "      --image IMAGE    record in a fresh container of IMAGE: the static minpriv\n"
+          "                       mounted as its entrypoint, the trace copied out\n"
+          "      --engine ENGINE  docker (default) or podman, for --image\n"
+          "      --user U         the container's user (record as production runs it)\n"
+          "      --engine-arg ARG one more argument for `ENGINE run` (volumes, network...)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",
           "minpriv merge -o FILE TRACE...\n"
@@ -41,7 +50,8 @@ static const command commands[] = {
           "a capability (each reason with its inputs, results and stack).\n"
           "Exit status 1 when the trace does not have ITEM, 2 on bad input.\n" },
         { "diff", cmd_diff, "compare two sets of profiles (or traces) by what they grant",
-          "minpriv diff [--format text|markdown|json] [--fail-on-widen] OLD NEW\n"
+          "minpriv diff [--format text|markdown|json] [--fail-on-widen] [--max-chars N]\n"
+          "             [--full-diff TEXT] OLD NEW\n"
           "\n"
           "Compares OLD and NEW semantically: two profile directories (seccomp.json,\n"
           "apparmor.profile and caps.txt, each kind present in either), two files of\n"
@@ -54,9 +64,13 @@ static const command commands[] = {
           "A file only in one directory is compared with one that grants nothing.\n"
           "\n"
           "  --format text       for people (colour on a terminal unless NO_COLOR is set)\n"
-          "  --format markdown   ready to paste as a review comment\n"
+          "  --format markdown   for a review comment: the counts and a table first, each\n"
+          "                      class in a folded <details> section (widenings open)\n"
           "  --format json       stable for tools (docs/diff-format.md)\n"
           "  --fail-on-widen     exit 1 when NEW grants anything OLD did not\n"
+          "  --max-chars N       markdown: at most N characters (default 60000, under\n"
+          "                      GitHub's 65536 for a comment; 0: no cap), cut at a line\n"
+          "  --full-diff TEXT    markdown: where the full diff is, named when it is cut\n"
           "\n"
           "Exit status 0 (also when only narrowing or nothing changed), 1 with\n"
           "--fail-on-widen when NEW widens, 2 on bad input (one line naming the file,\n"
@@ -84,7 +98,8 @@ static const command commands[] = {
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
-          "                 [--format docker|k8s] [-q] TRACE...\n"
+          "                 [--format docker|k8s] [--spo-layout cluster|namespaced]\n"
+          "                 [--workspace-at PATH] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -97,6 +112,10 @@ static const command commands[] = {
           "      --default-action A  errno (EPERM, default), enosys, kill or log (trial)\n"
           "      --globs FILE        extra AppArmor glob rules (see templates/apparmor-globs.conf)\n"
           "      --format k8s        also Kubernetes resources (Security Profiles Operator)\n"
+          "      --spo-layout L      cluster (default: Security Profiles Operator v0.9+,\n"
+          "                          v1, operator/NAME.json) or namespaced (older operators)\n"
+          "      --workspace-at PATH where a checkout recorded with --workspace lives where\n"
+          "                          the profile is enforced: @{WORKSPACE} (default /workspace)\n"
           "  -q, --quiet             no summary on stderr\n" },
         { "report", cmd_report, "write a self-contained HTML report of a trace",
           "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"

@@ -60,34 +60,6 @@
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 
-static bool strv_contains(char **v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
-/* Append s (owned by the vector from now on). */
-static void strv_add(char ***v, char *s)
-{
-        size_t n = 0;
-        while (*v && (*v)[n])
-                n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static void strv_sort(char **v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        if (n > 1)
-                qsort(v, n, sizeof *v, strcmp_ptr);
-}
-
 typedef struct raw_path {
         char *name; /* raw bytes (no NUL inside), directories end in '/' */
         size_t len;
@@ -686,19 +658,19 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
                                                     "add one by hand)\n",
                                                     (long long)dom, (long long)typ);
                                 if (!strv_contains(unknown, u))
-                                        strv_add(&unknown, u);
+                                        strv_push(&unknown, u);
                                 else
                                         free(u);
                                 continue;
                         }
                         if (streq(lower, "unix")) {
                                 if (!strv_contains(unix_types, tname))
-                                        strv_add(&unix_types, xstrdup(tname));
+                                        strv_push(&unix_types, xstrdup(tname));
                                 continue;
                         }
                         char *line = xasprintf("  network %s %s,\n", lower, tname);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -748,9 +720,10 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         json_t *net = json_object_get(ctx->t->root, "network");
         char **lines = NULL;
         for (char **t = types; t && *t; t++)
-                strv_add(&lines, xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
-                                           "type=%s,\n",
-                                           *t));
+                strv_push(&lines,
+                          xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
+                                    "type=%s,\n",
+                                    *t));
         static const struct {
                 const char *op, *perms;
                 bool peer;
@@ -779,7 +752,7 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
                                                  : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
                         free(pat);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -815,7 +788,7 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                   streq(target, "traced process") || streq(target, "own process group");
                         char ***v = in ? &internal : &external;
                         if (!strv_contains(*v, name))
-                                strv_add(v, xstrdup(name));
+                                strv_push(v, xstrdup(name));
                 }
         }
         strv_sort(internal);
@@ -956,6 +929,8 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         if (r < 0)
                 return r;
         _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+        /* defined in the profile when a rule uses it (see below) */
+        aa_vars_append(vars, "WORKSPACE", ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
 
         collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
         hashmap *rules = hashmap_new();
@@ -1005,10 +980,19 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "abi <abi/3.0>,\n"
                       "\n"
                       "include <tunables/global>\n"
-                      "\n"
-                      "profile %s flags=(attach_disconnected,mediate_deleted) {\n",
+                      "\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name, ctx->name);
+                      ctx->name);
+        /* Paths of a checkout recorded with record --workspace: one
+         * definition, the same for every checkout, so profiles diff clean. */
+        if (strstr(strbuf_str(&body), TRACE_WORKSPACE_VAR))
+                strbuf_printf(
+                        &out,
+                        "# The checkout the workload was recorded in (minpriv record --workspace); its path where\n"
+                        "# this profile is enforced (minpriv generate --workspace-at).\n"
+                        "%s=%s\n\n",
+                        TRACE_WORKSPACE_VAR, ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
+        strbuf_printf(&out, "profile %s flags=(attach_disconnected,mediate_deleted) {\n", ctx->name);
         emit_capabilities(ctx, &out);
         char **unix_types = NULL;
         emit_network(ctx, &out, &unix_types);

@@ -35,6 +35,15 @@ typedef struct gen_options {
         const char *globs_file;    /* user AppArmor glob rules, or NULL */
         const char *templates_dir; /* NULL: the built-in search (see gen_templates_dir) */
         bool k8s;                  /* --format k8s: Kubernetes resources too */
+        /* --spo-layout namespaced: the Security Profiles Operator before
+         * v0.9 (namespaced SeccompProfile v1beta1 and AppArmorProfile
+         * v1alpha1, files at operator/NAMESPACE/NAME.json); default: v0.9
+         * and later (cluster-scoped, storage version v1, operator/NAME.json). */
+        bool spo_namespaced;
+        /* The value of @{WORKSPACE} in apparmor.profile (where a checkout
+         * recorded with record --workspace lives where the profile is
+         * enforced); NULL: /workspace. */
+        const char *workspace_at;
 } gen_options;
 
 /* What one generation run knows, shared by the emitters. */

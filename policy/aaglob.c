@@ -886,7 +886,14 @@ char *aa_escape_literal(const char *raw, size_t len)
 {
         strbuf sb = STRBUF_INIT;
         strbuf_grow(&sb, len + 8);
-        for (size_t i = 0; i < len; i++) {
+        size_t i = 0;
+        /* A recorded checkout (record --workspace) stays a variable. */
+        size_t wl = strlen(TRACE_WORKSPACE_VAR);
+        if (len >= wl && memcmp(raw, TRACE_WORKSPACE_VAR, wl) == 0 && (len == wl || raw[wl] == '/')) {
+                strbuf_add(&sb, raw, wl);
+                i = wl;
+        }
+        for (; i < len; i++) {
                 if (strchr("\\*?[]{},", raw[i]) && raw[i])
                         strbuf_putc(&sb, '\\');
                 strbuf_putc(&sb, raw[i]);

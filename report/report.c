@@ -132,14 +132,6 @@ static void html_path(strbuf *sb, const char *enc)
 
 /* ------------------------------------------------------------ helpers */
 
-static bool in_strv(char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
 static bool docker_cap(const char *cap)
 {
         for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
@@ -263,7 +255,7 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
                 f->outside_docker = xcalloc(n + 1, sizeof *f->outside_docker);
                 size_t o = 0;
                 for (size_t i = 0; i < n; i++)
-                        if (!in_strv(docker->names, keys[i]))
+                        if (!strv_contains(docker->names, keys[i]))
                                 f->outside_docker[o++] = xstrdup(keys[i]);
         }
         json_decref(names);
@@ -289,7 +281,7 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
         const char *cap;
         json_t *reasons;
         json_object_foreach (json_object_get(root, "capabilities"), cap, reasons)
-                if (!in_strv(ctx->caps, cap))
+                if (!strv_contains(ctx->caps, cap))
                         f->caps_refused++;
 }
 
@@ -624,7 +616,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
                 strbuf_puts(sb, "</td><td>");
                 for (size_t j = 0; j < r->n && j < CHIPS_MAX; j++) {
                         const prog_call *c = &r->calls[j];
-                        bool out = docker && !in_strv(docker->names, c->name);
+                        bool out = docker && !strv_contains(docker->names, c->name);
                         strbuf_printf(sb, "<span class=\"chip%s\" title=\"", out ? " out" : "");
                         attr(sb, c->abi);
                         strbuf_putc(sb, ' ');
@@ -890,7 +882,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
         }
         size_t dropped = 0;
         for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                if (!in_strv(ctx->caps, seccomp_docker_default_caps[i]))
+                if (!strv_contains(ctx->caps, seccomp_docker_default_caps[i]))
                         dropped++;
         strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", docker_caps_count(), dropped);
         if (!n) {
@@ -906,7 +898,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                         size_t j = i;
                         while (j < n && streq(reasons[j].cap, cap))
                                 j++;
-                        bool needed = in_strv(ctx->caps, cap);
+                        bool needed = strv_contains(ctx->caps, cap);
                         if (needed != (pass == 0)) {
                                 i = j;
                                 continue;

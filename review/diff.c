@@ -43,7 +43,7 @@ static void finish(diff_result *d)
 {
         if (d->n)
                 qsort(d->items, d->n, sizeof *d->items, cmp_item);
-        size_t nn = diff_strv_len(d->notes);
+        size_t nn = strv_length(d->notes);
         if (nn)
                 qsort(d->notes, nn, sizeof *d->notes, strcmp_ptr);
 }
@@ -108,7 +108,7 @@ static int collect_file_fact(const aa_access *a, void *ud)
         if (hashmap_get(ff->set, k))
                 return 0;
         hashmap_put(ff->set, k, (void *)1);
-        diff_strv_push(&ff->list, xstrdup(k));
+        strv_push(&ff->list, xstrdup(k));
         return 0;
 }
 
@@ -316,9 +316,9 @@ static int empty_apparmor(const aa_profile *other, aa_profile **ret)
         free((*ret)->name);
         (*ret)->name = xstrdup(other->name);
         for (char **x = other->abis; *x; x++)
-                diff_strv_push(&(*ret)->abis, xstrdup(*x));
+                strv_push(&(*ret)->abis, xstrdup(*x));
         for (char **x = other->includes; *x; x++)
-                diff_strv_push(&(*ret)->includes, xstrdup(*x));
+                strv_push(&(*ret)->includes, xstrdup(*x));
         return 0;
 }
 
@@ -537,6 +537,28 @@ static bool same_group(const diff_item *a, const diff_item *b)
                streq(a->group_pre, b->group_pre) && streq(a->group_post, b->group_post);
 }
 
+/* The summary table of a markdown diff: items per file and class. */
+static void md_summary(strbuf *sb, const diff_result *d)
+{
+        if (!d->n)
+                return;
+        size_t n[_DIFF_FILE_MAX][_DIFF_CLASS_MAX] = { { 0 } };
+        for (size_t i = 0; i < d->n; i++)
+                n[d->items[i].file][d->items[i].cls]++;
+        strbuf_puts(sb, "\n| file | widens | narrows | other | recorded |\n|---|---:|---:|---:|---:|\n");
+        for (int f = 0; f < _DIFF_FILE_MAX; f++) {
+                size_t any = 0;
+                for (int c = 0; c < _DIFF_CLASS_MAX; c++)
+                        any += n[f][c];
+                if (!any)
+                        continue;
+                strbuf_printf(sb, "| %s |", file_names[f]);
+                for (int c = 0; c < _DIFF_CLASS_MAX; c++)
+                        strbuf_printf(sb, c == DIFF_WIDEN && n[f][c] ? " **%zu** |" : " %zu |", n[f][c]);
+                strbuf_putc(sb, '\n');
+        }
+}
+
 static void counts_line(strbuf *sb, const diff_result *d, bool md)
 {
         static const char *const one[_DIFF_CLASS_MAX] = { "widening", "narrowing", "other change", "recorded fact" };
@@ -674,6 +696,7 @@ static char *format(const diff_result *d, bool colour, bool md)
                         md_text(&sb, *n);
                         strbuf_putc(&sb, '\n');
                 }
+                md_summary(&sb, d);
         } else {
                 strbuf_printf(&sb, "%sminpriv diff %s -> %s%s: ", bold, d->old_name, d->new_name, off);
                 counts_line(&sb, d, false);
@@ -684,8 +707,11 @@ static char *format(const diff_result *d, bool colour, bool md)
         size_t i = 0;
         while (i < d->n) {
                 diff_class cls = d->items[i].cls;
+                /* Details folded: a pull-request comment shows the summary
+                 * first; widenings, what a reviewer must look at, open. */
                 if (md)
-                        strbuf_printf(&sb, "\n#### %s\n", section_titles[cls]);
+                        strbuf_printf(&sb, "\n<details%s><summary><b>%s</b> (%zu)</summary>\n",
+                                      cls == DIFF_WIDEN ? " open" : "", section_titles[cls], diff_count(d, cls));
                 else
                         strbuf_printf(&sb, "\n%s%s%s\n", colour ? colour_of(cls) : "", section_titles[cls], off);
                 while (i < d->n && d->items[i].cls == cls) {
@@ -702,6 +728,8 @@ static char *format(const diff_result *d, bool colour, bool md)
                                 i = j;
                         }
                 }
+                if (md)
+                        strbuf_puts(&sb, "\n</details>\n");
         }
         return strbuf_steal(&sb);
 }
@@ -711,9 +739,41 @@ char *diff_format_text(const diff_result *d, bool colour)
         return format(d, colour, false);
 }
 
-char *diff_format_markdown(const diff_result *d)
+char *diff_format_markdown(const diff_result *d, size_t max_chars, const char *full)
 {
-        return format(d, false, true);
+        char *all = format(d, false, true);
+        size_t len = strlen(all);
+        if (!max_chars || len <= max_chars)
+                return all;
+        const char *where =
+                full && *full ? full : "the CI job's artifact (`minpriv diff --format markdown --max-chars 0`)";
+        /* Cut at a line end, leaving room for the closing tag and the
+         * pointer to the full diff; never inside a line (code spans,
+         * UTF-8 sequences). */
+        size_t room = strlen(where) + 200;
+        size_t cut = max_chars > room ? max_chars - room : 0;
+        while (cut > 0 && all[cut - 1] != '\n')
+                cut--;
+        /* inside a <details> section? (they are not nested) */
+        bool open = false;
+        for (const char *p = strchr(all, '<'); p && p < all + cut; p = strchr(p + 1, '<')) {
+                if (strncmp(p, "<details", 8) == 0)
+                        open = true;
+                else if (strncmp(p, "</details>", 10) == 0)
+                        open = false;
+        }
+        strbuf out = STRBUF_INIT;
+        strbuf_add(&out, all, cut);
+        if (open)
+                strbuf_puts(&out, "\n</details>\n");
+        strbuf_printf(&out,
+                      "\n**Truncated:** the diff is %zu characters, the first %zu are shown (a comment holds at "
+                      "most 65,536). The full diff: ",
+                      len, cut);
+        strbuf_puts(&out, where);
+        strbuf_puts(&out, ".\n");
+        free(all);
+        return strbuf_steal(&out);
 }
 
 char *diff_format_json(const diff_result *d)
@@ -729,7 +789,7 @@ char *diff_format_json(const diff_result *d)
         for (int c = 0; c < _DIFF_CLASS_MAX; c++)
                 json_object_set_new(counts, class_names[c], json_integer((json_int_t)diff_count(d, (diff_class)c)));
         json_object_set_new(root, "counts", counts);
-        json_object_set_new(root, "notes", diff_strv_json(d->notes));
+        json_object_set_new(root, "notes", strv_to_json(d->notes));
         json_t *changes = json_array();
         for (size_t i = 0; i < d->n; i++) {
                 const diff_item *it = &d->items[i];
@@ -741,7 +801,7 @@ char *diff_format_json(const diff_result *d)
                 _cleanup_free_ char *text = xasprintf("%s%s%s", it->pre, it->subject, it->post);
                 json_object_set_new(o, "text", json_string(text));
                 if (it->notes)
-                        json_object_set_new(o, "notes", diff_strv_json(it->notes));
+                        json_object_set_new(o, "notes", strv_to_json(it->notes));
                 json_array_append_new(changes, o);
         }
         json_object_set_new(root, "changes", changes);

@@ -79,7 +79,12 @@ size_t diff_count(const diff_result *d, diff_class cls);
  * for a review comment, or as the stable json document of
  * docs/diff-format.md. New strings. */
 char *diff_format_text(const diff_result *d, bool colour);
-char *diff_format_markdown(const diff_result *d);
+/* The markdown (for a pull-request comment): the counts and a table per
+ * file first, then each class in a <details> section (widenings open).
+ * max_chars > 0: at most that many bytes, cut at a line end, with a
+ * closing note naming where the full diff is (`full`, or the CI job's
+ * artifact when NULL). */
+char *diff_format_markdown(const diff_result *d, size_t max_chars, const char *full);
 char *diff_format_json(const diff_result *d);
 
 /* --- building blocks, also used by the fuzz harness --- */

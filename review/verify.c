@@ -15,22 +15,6 @@
 
 /* ------------------------------------------------------------ profiles */
 
-static size_t strv_len(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void strv_push(char ***v, char *s)
-{
-        size_t n = strv_len(*v);
-        *v = xrealloc(*v, (n + 2) * sizeof **v);
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
 void verify_profiles_free(verify_profiles *p)
 {
         if (!p)

@@ -98,6 +98,61 @@ void trace_materialize(trace *t)
         free(s);
 }
 
+/* prefix-rewritten copy of s, or NULL when s is not under prefix */
+static char *under_prefix(const char *s, const char *prefix, size_t plen, const char *replacement)
+{
+        if (strncmp(s, prefix, plen) != 0 || (s[plen] != '\0' && s[plen] != '/'))
+                return NULL;
+        size_t rlen = strlen(replacement), slen = strlen(s + plen);
+        char *out = xmalloc(rlen + slen + 1);
+        memcpy(out, replacement, rlen);
+        memcpy(out + rlen, s + plen, slen + 1);
+        return out;
+}
+
+static size_t replace_in(json_t *v, const char *prefix, size_t plen, const char *replacement)
+{
+        size_t n = 0;
+        if (json_is_string(v)) {
+                _cleanup_free_ char *r = under_prefix(json_string_value(v), prefix, plen, replacement);
+                if (r) {
+                        json_string_set(v, r);
+                        n++;
+                }
+        } else if (json_is_array(v)) {
+                size_t i;
+                json_t *e;
+                json_array_foreach (v, i, e)
+                        n += replace_in(e, prefix, plen, replacement);
+        } else if (json_is_object(v)) {
+                /* Keys change: collect the renamed members first, then move
+                 * them (jansson's iteration does not allow inserting). */
+                json_t *moved = json_object();
+                const char *k;
+                json_t *e;
+                void *tmp;
+                json_object_foreach_safe(v, tmp, k, e)
+                {
+                        n += replace_in(e, prefix, plen, replacement);
+                        _cleanup_free_ char *r = under_prefix(k, prefix, plen, replacement);
+                        if (r) {
+                                json_object_set(moved, r, e);
+                                json_object_del(v, k);
+                                n++;
+                        }
+                }
+                json_object_update(v, moved);
+                json_decref(moved);
+        }
+        return n;
+}
+
+size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacement)
+{
+        trace_materialize(t);
+        return replace_in(t->root, prefix, strlen(prefix), replacement);
+}
+
 json_t *trace_child(json_t *obj, const char *key)
 {
         json_t *c = json_object_get(obj, key);

@@ -85,6 +85,14 @@ size_t trace_section_size(const trace *t, const char *key);
 /* Write atomically (temporary file + rename). */
 int trace_save(const trace *t, const char *path, mp_error *err);
 
+/* The variable a recorded checkout's path becomes (record --workspace). */
+#define TRACE_WORKSPACE_VAR "@{WORKSPACE}"
+/* Rewrite every key and string value of the trace that is `prefix` or
+ * starts with `prefix` + "/" to start with `replacement` instead (the
+ * streamed member is materialized first). prefix must be absolute, without
+ * a trailing slash, and not "/". Returns the number of strings rewritten. */
+size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacement);
+
 /* Union `from` into `into`: counts summed, resource peaks maxed, the
  * byte-order-first of two strings kept, runs concatenated and sorted.
  * Order-independent: merge(a,b) == merge(b,a). */

@@ -274,7 +274,45 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
 bool sys_needs_stop(int abi, uint64_t nr);
 
 /* caps.c */
-void caps_entry(recorder *r, task *t, const char *name);
+/* Capability inference at a call's entry: the handler in the call's row
+ * of the syscall table (syscalls.c), given the row's name. caps_entry reads
+ * the caller's credentials first. */
+typedef void (*caps_fn)(recorder *r, task *t, const char *sys);
+void caps_entry(recorder *r, task *t, caps_fn fn, const char *sys);
+void caps_none(recorder *r, task *t, const char *sys);
+void caps_new_name(recorder *r, task *t, const char *sys);
+void caps_remove_name(recorder *r, task *t, const char *sys);
+void caps_exec(recorder *r, task *t, const char *sys);
+void caps_link(recorder *r, task *t, const char *sys);
+void caps_mknod(recorder *r, task *t, const char *sys);
+void caps_open(recorder *r, task *t, const char *sys);
+void caps_chown(recorder *r, task *t, const char *sys);
+void caps_chmod(recorder *r, task *t, const char *sys);
+void caps_utime(recorder *r, task *t, const char *sys);
+void caps_setid(recorder *r, task *t, const char *sys);
+void caps_setgroups(recorder *r, task *t, const char *sys);
+void caps_chroot(recorder *r, task *t, const char *sys);
+void caps_mount(recorder *r, task *t, const char *sys);
+void caps_hostname(recorder *r, task *t, const char *sys);
+void caps_clone(recorder *r, task *t, const char *sys);
+void caps_setns(recorder *r, task *t, const char *sys);
+void caps_socket(recorder *r, task *t, const char *sys);
+void caps_bind(recorder *r, task *t, const char *sys);
+void caps_sendto(recorder *r, task *t, const char *sys);
+void caps_sendmsg(recorder *r, task *t, const char *sys);
+void caps_socketcall(recorder *r, task *t, const char *sys);
+void caps_setsockopt(recorder *r, task *t, const char *sys);
+void caps_ioctl(recorder *r, task *t, const char *sys);
+void caps_signal(recorder *r, task *t, const char *sys);
+void caps_ptrace(recorder *r, task *t, const char *sys);
+void caps_rlimit(recorder *r, task *t, const char *sys);
+void caps_nice(recorder *r, task *t, const char *sys);
+void caps_setpriority(recorder *r, task *t, const char *sys);
+void caps_sched(recorder *r, task *t, const char *sys);
+void caps_prctl(recorder *r, task *t, const char *sys);
+void caps_setxattr(recorder *r, task *t, const char *sys);
+void caps_direct(recorder *r, task *t, const char *sys);
+void caps_adjtime(recorder *r, task *t, const char *sys);
 void caps_init(recorder *r);
 void caps_free(recorder *r);
 /* Forget cached file attributes: of one path (encoded), or all (NULL). */

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void render(diff_result *d)
 {
         char *a = diff_format_text(d, d->n & 1);
-        char *b = diff_format_markdown(d);
+        char *b = diff_format_markdown(d, 2000, NULL);
         char *c = diff_format_json(d);
         free(a);
         free(b);

@@ -196,8 +196,48 @@ def preamble(work, p1):
              f"alias: the rule it makes of {rule} is not listed: {doc['changes']}")
 
 
+def huge(work):
+    """A diff far beyond a pull-request comment: 30,000 new AppArmor rules.
+    --format markdown stays under GitHub's 65,536-character limit by
+    default (summary first, the cut at a line end, the <details> it was in
+    closed, a pointer to the full diff); --max-chars 0 gives it whole;
+    --full-diff names where that is. Returns the sizes."""
+    head = "abi <abi/3.0>,\ninclude <tunables/global>\nprofile huge {\n"
+    old = os.path.join(work, "huge-old.profile")
+    new = os.path.join(work, "huge-new.profile")
+    with open(old, "w") as f:
+        f.write(head + "  /etc/hosts r,\n}\n")
+    with open(new, "w") as f:
+        f.write(head + "  /etc/hosts r,\n" + "".join(f"  /srv/data/dir{i // 100}/file-{i}.bin rw,\n"
+                                                     for i in range(30000)) + "}\n")
+    rc, capped, err = mp.minpriv("diff", "--format", "markdown", old, new)
+    mp.check(rc == 0, f"huge diff: exit {rc}: {err}")
+    rc, full, err = mp.minpriv("diff", "--format", "markdown", "--max-chars", "0", old, new)
+    mp.check(rc == 0 and len(full) > 1_000_000, f"--max-chars 0: exit {rc}, {len(full)} characters")
+    mp.check(len(capped) < 65536 and len(capped) <= 60000, f"the capped diff is {len(capped)} characters")
+    mp.check(capped.startswith(full[:full.index("<details")]), "the capped diff does not start with the summary")
+    mp.check("**30000 widenings**" in capped and "| apparmor.profile | **30000** |" in capped, "summary counts")
+    mp.check(capped.count("<details") == capped.count("</details>"), "unbalanced <details> in the capped diff")
+    body = capped[:capped.index("\n**Truncated:**")]
+    mp.check(full.startswith(body.rsplit("\n</details>", 1)[0]), "the capped diff is not a prefix of the full one")
+    mp.check(f"the diff is {len(full)} characters" in capped and "artifact" in capped,
+             f"no pointer to the full diff: {capped[-300:]}")
+    rc, linked, _ = mp.minpriv("diff", "--format", "markdown", "--max-chars", "20000", "--full-diff",
+                               "[diff.md](https://example.invalid/run/1)", old, new)
+    mp.check(rc == 0 and len(linked) <= 20000 and linked.rstrip().endswith("[diff.md](https://example.invalid/run/1)."),
+             f"--max-chars 20000 --full-diff: {len(linked)} characters, ends {linked[-120:]!r}")
+    for bad in ("10", "-5", "x"):
+        rc, _, err = mp.minpriv("diff", "--format", "markdown", "--max-chars", bad, old, new)
+        mp.check(rc == 2 and "--max-chars" in err, f"--max-chars {bad}: exit {rc} {err}")
+    # small diffs are not touched by the cap
+    rc, small, _ = mp.minpriv("diff", "--format", "markdown", old, old)
+    mp.check(rc == 0 and "Truncated" not in small, "a small diff was cut")
+    return len(full), len(capped), len(linked)
+
+
 def main():
     work = os.path.realpath(mp.tmpdir())
+    sizes = huge(work)
     p1, p2 = socket_case(work)
     fail_on_widen(p1, p2)
     preamble(work, p1)
@@ -205,6 +245,8 @@ def main():
     bad_input(work, p1)
     shutil.rmtree(work, ignore_errors=True)
     print("ok: diff shows exactly the new syscalls and rules; --fail-on-widen both ways; colour; bad input")
+    print(f"ok: markdown of a 30,000-rule diff: {sizes[0]} characters in full, {sizes[1]} capped by default, "
+          f"{sizes[2]} with --max-chars 20000")
 
 
 if __name__ == "__main__":

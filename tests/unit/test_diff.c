@@ -330,7 +330,7 @@ static void test_caps(void **state)
 static void test_formats(void **state)
 {
         diff_result *d = diff_texts("f.profile", AA("  /tmp/a r,\n"), AA("  /tmp/a r,\n  \"/tmp/b`c\" w,\n"));
-        char *md = diff_format_markdown(d);
+        char *md = diff_format_markdown(d, 0, NULL);
         /* a backtick inside a code span: a longer fence */
         assert_non_null(strstr(md, "``/tmp/b`c w,``") ? strstr(md, "``/tmp/b`c w,``")
                                                       : strstr(md, "`` \"/tmp/b`c\" w, ``"));
