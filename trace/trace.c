@@ -336,7 +336,19 @@ static int hexval(char c)
         return -1;
 }
 
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul);
+
 char *trace_path_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, false);
+}
+
+char *trace_bytes_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, true);
+}
+
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul)
 {
         size_t len = strlen(enc);
         char *out = xmalloc(len + 1);
@@ -351,7 +363,7 @@ char *trace_path_decode(const char *enc, size_t *ret_len)
                         i++;
                 } else if (enc[i + 1] == 'x' && hexval(enc[i + 2]) >= 0 && hexval(enc[i + 3]) >= 0) {
                         int b = hexval(enc[i + 2]) * 16 + hexval(enc[i + 3]);
-                        if (b == 0) {
+                        if (b == 0 && !allow_nul) {
                                 free(out);
                                 return NULL;
                         }
