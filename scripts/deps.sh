@@ -7,6 +7,7 @@ minpriv_packages="build-essential cmake pkg-config gcc-multilib git
   strace python3 python3-yaml podman runc crun apparmor clang libclang-rt-14-dev clang-format valgrind iproute2 file man-db
   chromium ${MINPRIV_DEPS_EXTRA:-}"
 minpriv_packages="$minpriv_packages docker-compose"   # test_compose.py runs hardening.md's compose snippet (the Docker Engine itself comes with the machine)
+minpriv_packages="$minpriv_packages lintian"   # test_install.py runs lintian on the .deb
 
 minpriv_install_deps() {
         missing=""
