@@ -24,6 +24,7 @@
 #include "report/report.h"
 #include "policy/seccomp-profile.h"
 
+#define TREE_MAX_ENTRIES 500 /* entries shown in one directory */
 #define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
 #define CHIPS_MAX        400 /* syscall chips per program before "and N more" */
 #define REASONS_MAX      20  /* reasons shown per capability */
@@ -835,8 +836,16 @@ static void tree_render(strbuf *sb, const tnode *n, int depth)
                 if (n->file)
                         put_access(sb, n->file);
                 strbuf_puts(sb, "</summary><ul>\n");
-                for (size_t i = 0; i < n->nkids; i++)
+                /* A huge directory (a cache of 100,000 files) shows its
+                 * first entries only: the page stays one a browser opens. */
+                size_t shown = n->nkids > TREE_MAX_ENTRIES ? TREE_MAX_ENTRIES : n->nkids;
+                for (size_t i = 0; i < shown; i++)
                         tree_render(sb, n->kids[i], depth + 1);
+                if (shown < n->nkids)
+                        strbuf_printf(sb,
+                                      "<li class=\"muted\">... %zu more entries here (files-used.txt and the trace "
+                                      "have them all)</li>\n",
+                                      n->nkids - shown);
                 strbuf_puts(sb, "</ul></details></li>\n");
         }
         strbuf_free(&label);

@@ -143,6 +143,7 @@ def check_html(work):
                       ("caps.txt", "#")):
         mp.check(f"<details><summary><code>{f}</code>" in text and marker in text, f"report: {f} not shown")
     check_ephemeral(work, paths)
+    check_big_tree(work, paths)
 
     # Deterministic: order and merging change no byte; -o - gives the same.
     out2 = os.path.join(work, "report2.html")
@@ -192,6 +193,26 @@ def check_ephemeral(work, trace_path):
     mp.check("<code>127.0.0.1:8080</code>" in page and "127.0.0.1:32768-60999</code> <span class=\"n\">3 ephemeral"
              in page, "report: the fixed port 8080 was folded, or 127.0.0.1's three ephemeral ports were not")
     mp.check("rows fewer" in page, "report: the folding is not explained")
+
+
+def check_big_tree(work, trace_path):
+    """A directory of 1,200 files: folded (not open), its first 500 entries
+    shown and a line for the other 700."""
+    t = json.load(open(trace_path))
+    sample = next(iter(t["files"].values()))
+    for i in range(1200):
+        t["files"][f"/var/cache/app/item-{i:05d}"] = sample
+    big = os.path.join(work, "big.json")
+    json.dump(t, open(big, "w"))
+    rc, page, se = mp.minpriv("report", "-q", "-o", "-", big)
+    mp.check(rc == 0, f"report on the big tree: {se}")
+    shown = page.count("<code>item-0")
+    mp.check("700 more entries here" in page and shown == 500,
+             f"report: the 1,200-file directory is not cut at 500 entries ({shown} shown)")
+    mp.check('app/</span><span class="n">1200 paths</span>' in page and
+             '<li><details open><summary><span class="dir">app/' not in page and
+             'app/</span><span class="n">1200 paths' in page.split("<li><details><summary>", 1)[-1] if
+             "<li><details><summary>" in page else False, "report: the big directory is not folded")
 
 
 def check_render(work):
