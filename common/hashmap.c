@@ -286,6 +286,8 @@ size_t intmap_size(const intmap *m)
 
 bool intmap_next(const intmap *m, size_t *pos, int64_t *ret_key, void **ret_value)
 {
+        if (!m)
+                return false;
         for (; *pos < m->cap; (*pos)++) {
                 struct islot *s = &m->s[*pos];
                 if (s->state == SLOT_LIVE) {

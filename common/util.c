@@ -4,15 +4,6 @@
 #include <ctype.h>
 #include <jansson.h>
 
-void strv_free(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 int mp_error_setv(mp_error *err, int errnum, const char *where, const char *fmt, va_list ap)
 {
         if (errnum > 0)

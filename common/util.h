@@ -45,12 +45,8 @@ static inline void fclosep(FILE **f)
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
-void strv_free(char **v);
-static inline void strv_freep(char ***v)
-{
-        strv_free(*v);
-}
-#define _cleanup_strv_free_ _cleanup_(strv_freep)
+/* String vectors (strv_free, _cleanup_strv_free_ ...). */
+#include "common/strv.h"
 
 /* Hand ownership of a pointer (or fd) on: returns the value and clears the
  * variable so its cleanup attribute does nothing. */

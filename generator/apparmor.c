@@ -52,6 +52,7 @@
 
 #include "policy/aaglob.h"
 #include "policy/apparmor-access.h"
+#include "policy/apparmor-evidence.h"
 #include "policy/apparmor-globs.h"
 #include "policy/apparmor-profile.h"
 #include "generator/emitters.h"
@@ -60,34 +61,6 @@
 
 #define PERM_WRITES (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK)
 
-static bool strv_contains(char **v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
-/* Append s (owned by the vector from now on). */
-static void strv_add(char ***v, char *s)
-{
-        size_t n = 0;
-        while (*v && (*v)[n])
-                n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static void strv_sort(char **v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        if (n > 1)
-                qsort(v, n, sizeof *v, strcmp_ptr);
-}
-
 typedef struct raw_path {
         char *name; /* raw bytes (no NUL inside), directories end in '/' */
         size_t len;
@@ -95,6 +68,8 @@ typedef struct raw_path {
         bool owner_ok;   /* every access by the file's owner, and owner intended */
         bool probe_only; /* only ENOENT read probes */
         bool listed;     /* a directory the workload listed (getdents) */
+        bool named;      /* created, hard-linked or renamed by the workload */
+        bool removed;    /* deleted by the workload */
 } raw_path;
 
 typedef struct prule {
@@ -106,6 +81,8 @@ typedef struct prule {
         char *prefix; /* glob rules: the literal bytes every match starts with */
         size_t prefix_len;
         const raw_path *raw; /* the path of a literal rule */
+        char *why;           /* evidence rules: why the pattern is as wide as it is */
+        size_t nraw;         /* recorded paths the rule covers */
         char *note;          /* a comment line written above the rule, or NULL */
 } prule;
 
@@ -122,6 +99,7 @@ static void prule_free(void *p)
         free(r->pattern);
         free(r->text);
         free(r->prefix);
+        free(r->why);
         free(r->note);
         aaglob_free(r->compiled);
         free(r);
@@ -168,11 +146,22 @@ typedef struct collected {
         bool proc_by_number; /* /proc/<pid>/ paths used by number */
 } collected;
 
+/* /proc/<pid> itself: a stat of it (`test -d /proc/$pid`, a liveness
+ * check) needs no ptrace permission, unlike the files in it. */
+static bool proc_pid_dir(const char *path)
+{
+        size_t i = 6;
+        while (path[i] >= '0' && path[i] <= '9')
+                i++;
+        return path[i] == 0 || (path[i] == '/' && path[i + 1] == 0);
+}
+
 /* One recorded access (apparmor-access.c gives its permission and name). */
 static int collect_one(const aa_access *a, void *ud)
 {
         collected *c = ud;
-        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9')
+        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9' &&
+            !(streq(a->kind, "stat") && proc_pid_dir(a->path)))
                 c->proc_by_number = true;
         if (!a->granted) {
                 c->skipped++;
@@ -192,6 +181,10 @@ static int collect_one(const aa_access *a, void *ud)
         raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved), a->probe);
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
+        if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
+                rp->named = true;
+        if (streq(a->result, "ok") && streq(a->kind, "delete"))
+                rp->removed = true;
         return 0;
 }
 
@@ -355,8 +348,8 @@ static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
-static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
-                       mp_error *err)
+static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *globs, const aa_vars *vars, hashmap *rules,
+                       size_t *ret_raw, mp_error *err)
 {
         size_t n;
         raw_path **list = sorted_raw(c, &n);
@@ -368,9 +361,39 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 if (list[i]->perms)
                         aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
 
-        /* Directories listed whose files were read: collapse candidates. */
+        /* Patterns from the trace's evidence (apparmor-evidence.h) for the
+         * paths the table leaves literal, and subtrees the workload made. */
         const char *collapse_origin = NULL;
         int collapse = aa_globs_collapse(globs, &collapse_origin);
+        char **why = xcalloc(n + 1, sizeof *why);
+        {
+                aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+                char **evpat = xcalloc(n + 1, sizeof *evpat);
+                for (size_t i = 0; i < n; i++)
+                        ev[i] = (aa_evpath){ .name = list[i]->name,
+                                             .len = list[i]->len,
+                                             .perms = list[i]->perms,
+                                             .named = list[i]->named,
+                                             .listed = list[i]->listed,
+                                             .owner_ok = list[i]->owner_ok,
+                                             .probe_only = list[i]->probe_only,
+                                             .removed = list[i]->removed,
+                                             .skip = globbed[i] != NULL || !list[i]->perms };
+                size_t npids = 0;
+                _cleanup_free_ long *pids = aa_evidence_pids(ctx_root, &npids);
+                aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
+                for (size_t i = 0; i < n; i++) {
+                        if (!evpat[i])
+                                continue;
+                        free(globbed[i]);
+                        globbed[i] = evpat[i];
+                        origins[i] = "minpriv's evidence rules";
+                }
+                free(evpat);
+                free(ev);
+        }
+
+        /* Directories listed whose files were read: collapse candidates. */
         hashmap *dircount = hashmap_new();
         bool *collapsible = xcalloc(n + 1, sizeof *collapsible);
         for (size_t i = 0; i < n && collapse > 0; i++) {
@@ -449,6 +472,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 break;
                         }
                         r->text = aa_render_pattern(pattern);
+                        r->why = steal_pointer(&why[i]);
                         if (folded) {
                                 _cleanup_free_ char *shown = comment_path(rp->name, rp->len);
                                 r->note = xasprintf("%zu names that did not exist probed in this directory, all "
@@ -462,11 +486,15 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 r->raw = NULL;
                 }
                 r->perms |= rp->perms;
+                r->nraw++;
                 r->owner_ok = r->owner_ok && rp->owner_ok;
                 r->probe_only = r->probe_only && rp->probe_only;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(globbed[i]);
+                free(why[i]);
+        }
+        free(why);
         free(globbed);
         free(origins);
         free(list);
@@ -577,6 +605,8 @@ static void put_rule(strbuf *sb, const prule *r)
         if (r->note)
                 strbuf_printf(sb, "  # %s\n", r->note);
         _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
+        if (r->why)
+                strbuf_printf(sb, "  # %s (%zu recorded path%s)\n", r->why, r->nraw, r->nraw == 1 ? "" : "s");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
 }
 
@@ -586,6 +616,10 @@ static const char *apparmor_signal(const char *trace_name, char *buf, size_t siz
                                              "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
                                              "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
                                              "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys" };
+        /* kill(pid, 0) checks that a process exists (pg_ctl, shells' kill -0):
+         * AppArmor mediates it as signal "exists". */
+        if (streq(trace_name, "SIG0"))
+                return "exists";
         int sig = signal_from_name(trace_name);
         if (sig <= 0)
                 return NULL;
@@ -686,19 +720,19 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
                                                     "add one by hand)\n",
                                                     (long long)dom, (long long)typ);
                                 if (!strv_contains(unknown, u))
-                                        strv_add(&unknown, u);
+                                        strv_push(&unknown, u);
                                 else
                                         free(u);
                                 continue;
                         }
                         if (streq(lower, "unix")) {
                                 if (!strv_contains(unix_types, tname))
-                                        strv_add(&unix_types, xstrdup(tname));
+                                        strv_push(&unix_types, xstrdup(tname));
                                 continue;
                         }
                         char *line = xasprintf("  network %s %s,\n", lower, tname);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -724,9 +758,10 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         json_t *net = json_object_get(ctx->t->root, "network");
         char **lines = NULL;
         for (char **t = types; t && *t; t++)
-                strv_add(&lines, xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
-                                           "type=%s,\n",
-                                           *t));
+                strv_push(&lines,
+                          xasprintf("  unix (create, getattr, setattr, getopt, setopt, shutdown, send, receive) "
+                                    "type=%s,\n",
+                                    *t));
         static const struct {
                 const char *op, *perms;
                 bool peer;
@@ -757,7 +792,7 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
                                                  : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
                         free(pat);
                         if (!strv_contains(lines, line))
-                                strv_add(&lines, line);
+                                strv_push(&lines, line);
                         else
                                 free(line);
                 }
@@ -793,7 +828,7 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                   streq(target, "traced process") || streq(target, "own process group");
                         char ***v = in ? &internal : &external;
                         if (!strv_contains(*v, name))
-                                strv_add(v, xstrdup(name));
+                                strv_push(v, xstrdup(name));
                 }
         }
         strv_sort(internal);
@@ -943,7 +978,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         size_t nraw = 0;
         r = aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
-                r = build_rules(&c, globs, vars, rules, &nraw, err);
+                r = build_rules(&c, ctx->t->root, globs, vars, rules, &nraw, err);
         if (r < 0)
                 goto out;
 
@@ -978,8 +1013,11 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "# privilege for what the workload did while it was recorded.\n"
                       "# %zu recorded paths became %zu file rules (glob table version %d%s);\n"
                       "# %zu failed accesses needed no permission (the kernel refused them first).\n"
-                      "# Load it on the Docker host and run the container under it:\n"
-                      "#   apparmor_parser -r -W apparmor.profile\n"
+                      "# Load it on the Docker host under its own name (the parser's cache is keyed by\n"
+                      "# file name: never -W on a file called apparmor.profile), then run the container:\n"
+                      "#   install -m 644 apparmor.profile /etc/apparmor.d/%s\n"
+                      "#   apparmor_parser -r /etc/apparmor.d/%s   (or, not installed: apparmor_parser -r -T "
+                      "apparmor.profile)\n"
                       "#   docker run --security-opt apparmor=%s ...\n"
                       "\n"
                       "abi <abi/3.0>,\n"
@@ -987,7 +1025,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "include <tunables/global>\n"
                       "\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name);
+                      ctx->name, ctx->name, ctx->name);
         /* Paths of a checkout recorded with record --workspace: one
          * definition, the same for every checkout, so profiles diff clean. */
         if (strstr(strbuf_str(&body), TRACE_WORKSPACE_VAR))

@@ -60,9 +60,14 @@ caps_reason *caps_reasons(const trace *t, size_t *ret_n)
                         json_object_foreach (json_object_get(node, "results"), res, u) {
                                 if (streq(res, "ok"))
                                         r->ok += trace_usage_count(u);
-                                else
+                                else if (streq(res, "EPERM") || streq(res, "EACCES"))
                                         r->failed += trace_usage_count(u);
                         }
+                        /* only other errors (ENOTDIR, ENOENT...): the kernel
+                         * refused it for another reason, no capability
+                         * question (traces of older minpriv versions have them) */
+                        if (!r->ok && !r->failed)
+                                n--;
                 }
         }
         if (n)
@@ -103,7 +108,7 @@ void caps_reason_failures(strbuf *sb, const json_t *node)
         const char **keys = trace_sorted_keys(results, &n);
         bool first = true;
         for (size_t i = 0; i < n; i++) {
-                if (streq(keys[i], "ok"))
+                if (!streq(keys[i], "EPERM") && !streq(keys[i], "EACCES"))
                         continue;
                 json_int_t c = trace_usage_count(json_object_get(results, keys[i]));
                 strbuf_printf(sb, "%s%s x%lld", first ? "" : ", ", keys[i], (long long)c);

@@ -11,7 +11,7 @@ typedef struct caps_reason {
         const char *text;   /* the reason key (borrowed) */
         const json_t *node; /* the reason node (borrowed) */
         json_int_t ok;      /* successful calls */
-        json_int_t failed;  /* calls that failed, any errno */
+        json_int_t failed;  /* calls refused: EPERM or EACCES (a capability may be wanting) */
         bool preexisting;   /* decided by an object that existed before the recording, of another uid */
 } caps_reason;
 
@@ -21,7 +21,9 @@ typedef struct caps_reason {
         "on the host, such as a service's data directory, looks like this); in a fresh container the call may not "    \
         "need the capability. Record in a fresh container (or remove the leftovers first) and compare"
 
-/* Every reason of the trace, sorted by capability then reason text.
+/* Every reason of the trace that succeeded or was refused (EPERM, EACCES;
+ * failures with other errors are no capability question and left out),
+ * sorted by capability then reason text.
  * Returns a new array (free it only) and the count in *ret_n. */
 caps_reason *caps_reasons(const trace *t, size_t *ret_n);
 
@@ -30,7 +32,7 @@ caps_reason *caps_reasons(const trace *t, size_t *ret_n);
  * "ok"), sorted, at most `max` named. Appends to sb. */
 void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t max);
 
-/* Failed results of a reason as "EPERM x2, EACCES x1" (sorted by name). */
+/* The refusals (EPERM, EACCES) of a reason as "EACCES x1, EPERM x2". */
 void caps_reason_failures(strbuf *sb, const json_t *node);
 
 /* Append s with every control character (and DEL) written \xHH, so that

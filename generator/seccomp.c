@@ -63,40 +63,6 @@ static void u64set_sort(u64set *s)
                 qsort(s->v, s->n, sizeof *s->v, cmp_u64);
 }
 
-static size_t strv_len(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static bool strv_has(char *const *v, const char *s)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                if (streq(v[i], s))
-                        return true;
-        return false;
-}
-
-/* Add a copy of s unless present. */
-static void strv_add(char ***v, const char *s)
-{
-        if (strv_has(*v, s))
-                return;
-        size_t n = strv_len(*v);
-        *v = xrealloc(*v, (n + 2) * sizeof **v);
-        (*v)[n] = xstrdup(s);
-        (*v)[n + 1] = NULL;
-}
-
-static void strv_sort(char **v)
-{
-        size_t n = strv_len(v);
-        if (n)
-                qsort(v, n, sizeof *v, strcmp_ptr);
-}
-
 /* ------------------------------------------------------------ runtime template */
 
 typedef struct rt_template {
@@ -492,14 +458,27 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                 const char *name;
                 json_t *node;
                 json_object_foreach (json_object_get(syscalls, "i386"), name, node) {
-                        if (!is_filtered(name) && !strv_has(main_names, name))
+                        if (!is_filtered(name) && !strv_contains(main_names, name))
                                 strv_add(&i386_only, name);
                 }
         }
         for (size_t i = 0; tpl.syscalls && tpl.syscalls[i]; i++)
-                if (!is_filtered(tpl.syscalls[i]) && !strv_has(main_names, tpl.syscalls[i]) &&
-                    !strv_has(i386_only, tpl.syscalls[i]))
+                if (!is_filtered(tpl.syscalls[i]) && !strv_contains(main_names, tpl.syscalls[i]) &&
+                    !strv_contains(i386_only, tpl.syscalls[i]))
                         strv_add(&rt_only, tpl.syscalls[i]);
+        /* Beyond the recording (--allow-gaps, --portable): one rule each,
+         * with its reason; filtered names (clone) are handled below. */
+        _cleanup_strv_free_ char **extra_names = xcalloc(1, sizeof(char *));
+        const gen_extra *clone_extra = NULL;
+        for (size_t i = 0; i < ctx->opts->nextras; i++) {
+                const gen_extra *x = &ctx->opts->extras[i];
+                if (streq(x->name, "clone") && !clone_extra)
+                        clone_extra = x;
+                if (is_filtered(x->name) || strv_contains(main_names, x->name) || strv_contains(i386_only, x->name) ||
+                    strv_contains(rt_only, x->name) || strv_contains(extra_names, x->name))
+                        continue;
+                strv_add(&extra_names, x->name);
+        }
         strv_sort(main_names);
         strv_sort(i386_only);
         strv_sort(rt_only);
@@ -547,8 +526,23 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                         strv_add(&g->names, rt_only[i]);
         }
 
+        for (size_t i = 0; i < ctx->opts->nextras; i++) {
+                const gen_extra *x = &ctx->opts->extras[i];
+                size_t k = 0;
+                while (extra_names[k] && !streq(extra_names[k], x->name))
+                        k++;
+                if (!extra_names[k])
+                        continue;
+                /* once per name: the first (ABI order) reason */
+                free(extra_names[k]);
+                extra_names[k] = xstrdup("");
+                group *g = add_group(&b, SCMP_ACT_ALLOW, xstrdup(x->comment));
+                strv_add(&g->names, x->name);
+                add_probe(&probes, &n_probes, x->abi, x->name, NULL, 0, SCMP_ACT_ALLOW);
+        }
+
         /* socket: the recorded address families, one rule each. */
-        bool rt_needs_socket = strv_has(tpl.syscalls, "socket");
+        bool rt_needs_socket = strv_contains(tpl.syscalls, "socket");
         if (recorded(syscalls, "socket") || rt_needs_socket) {
                 u64set fam = { 0 };
                 arg_values(arguments, "socket", 0, UINT64_MAX, &fam);
@@ -613,10 +607,14 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         }
 
         /* clone: the recorded combinations of namespace flags (usually none). */
-        bool rt_needs_clone = strv_has(tpl.syscalls, "clone");
-        if (recorded(syscalls, "clone") || rt_needs_clone) {
+        bool rt_needs_clone = strv_contains(tpl.syscalls, "clone");
+        if (recorded(syscalls, "clone") || rt_needs_clone || clone_extra) {
                 u64set ns = { 0 };
                 arg_values(arguments, "clone", 0, CLONE_NS_MASK, &ns);
+                /* clone for a recorded clone3 (--portable): clone3's namespace
+                 * flags carry over as clone's filter */
+                if (clone_extra && clone_extra->carry_flags && !recorded(syscalls, "clone"))
+                        arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &ns);
                 if (recorded(syscalls, "clone") && json_object_size(json_object_get(arguments, "clone")) == 0)
                         strbuf_puts(&ctx->notes, "minpriv: seccomp.json: clone was recorded without its flags; "
                                                  "allowed without namespace flags\n");
@@ -627,6 +625,11 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                         char *c = ns.v[i] ? xasprintf("clone: namespace flags %s as recorded, no others",
                                                       clone_ns_flags_describe(ns.v[i]))
                                           : xstrdup("clone: no namespace flags (threads and processes)");
+                        if (clone_extra && !recorded(syscalls, "clone") && !rt_needs_clone) {
+                                char *with = xasprintf("%s; %s", c, clone_extra->comment);
+                                free(c);
+                                c = with;
+                        }
                         group *g = add_group(&b, SCMP_ACT_ALLOW, c);
                         strv_add(&g->names, "clone");
                         g->has_arg = true;
@@ -646,7 +649,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         }
 
         /* clone3: allowed when recorded, else ENOSYS so glibc uses clone. */
-        if (recorded(syscalls, "clone3") || strv_has(tpl.syscalls, "clone3")) {
+        if (recorded(syscalls, "clone3") || strv_contains(tpl.syscalls, "clone3")) {
                 _cleanup_free_ char *keys = arg_keys(arguments, "clone3", 0, 0, 0);
                 u64set fl = { 0 };
                 arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &fl);
@@ -673,10 +676,10 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
         }
 
         /* personality: the recorded values. */
-        if (recorded(syscalls, "personality") || strv_has(tpl.syscalls, "personality")) {
+        if (recorded(syscalls, "personality") || strv_contains(tpl.syscalls, "personality")) {
                 u64set pv = { 0 };
                 arg_values(arguments, "personality", 0, UINT64_MAX, &pv);
-                bool rt_needs = strv_has(tpl.syscalls, "personality");
+                bool rt_needs = strv_contains(tpl.syscalls, "personality");
                 if (pv.n == 0 || rt_needs) {
                         group *g = add_group(&b, SCMP_ACT_ALLOW,
                                              xstrdup(rt_needs ? "personality: the runtime needs it; every value"
@@ -732,7 +735,7 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                 if (b.groups[i].action == SCMP_ACT_ALLOW)
                         for (size_t j = 0; b.groups[i].names[j]; j++)
                                 strv_add(&allowed, b.groups[i].names[j]);
-        ctx->seccomp_syscalls = (int)strv_len(allowed);
+        ctx->seccomp_syscalls = (int)strv_length(allowed);
 
         char *text = serialize(&b, def, def_errno, subarches);
         int r = check_profile(text, probes, n_probes, err);

@@ -476,33 +476,6 @@ void aa_profile_free(aa_profile *p)
         free(p);
 }
 
-static size_t strv_len(const char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void strv_push(char ***v, char *s)
-{
-        size_t n = 0;
-        if (*v)
-                while ((*v)[n])
-                        n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static bool strv_has(char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
 static aa_rule *add_rule(aa_profile *p)
 {
         p->rules = xrealloc(p->rules, (p->n_rules + 1) * sizeof *p->rules);
@@ -755,14 +728,14 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                 for (; j < n && t[j].type != T_RPAREN; j++) {
                         if (t[j].type == T_COMMA)
                                 continue;
-                        if (t[j].type != T_WORD || !in_list(allowed, strv_len(allowed), t[j].text))
+                        if (t[j].type != T_WORD || !strv_contains((char *const *)allowed, t[j].text))
                                 return lx_error(lx, t[j].line, t[j].col, "unknown access '%s'",
                                                 t[j].text ? t[j].text : "");
-                        if (!strv_has(r->access, t[j].text))
+                        if (!strv_contains(r->access, t[j].text))
                                 strv_push(&r->access, xstrdup(t[j].text));
                 }
                 i = j + 1;
-        } else if (i < n && t[i].type == T_WORD && in_list(allowed, strv_len(allowed), t[i].text) &&
+        } else if (i < n && t[i].type == T_WORD && strv_contains((char *const *)allowed, t[i].text) &&
                    !(i + 1 < n && t[i + 1].type == T_EQ)) {
                 strv_push(&r->access, xstrdup(t[i].text));
                 i++;
@@ -773,7 +746,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                         return 0;
                 }
                 const char *key = t[i].text;
-                if (!in_list(keys, strv_len(keys), key))
+                if (!strv_contains((char *const *)keys, key))
                         return lx_error(lx, t[i].line, t[i].col, "unknown conditional '%s'", key);
                 size_t k = i + 2;
                 if (k >= n)
@@ -1669,7 +1642,7 @@ bool aa_profile_allows_signal(const aa_profile *p, const char *access, const cha
                 if (!access_has(r, access, "receive", "send"))
                         continue;
                 const aa_cond *set = rule_cond(r, "set");
-                if (set && !strv_has(set->values, signal))
+                if (set && !strv_contains(set->values, signal))
                         continue;
                 if (!cond_accepts(r, "peer.label", peer, p->vars))
                         continue;

@@ -19,30 +19,6 @@
 
 /* ------------------------------------------------------------ small helpers */
 
-static size_t strv_length(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void strv_push(char ***v, char *s)
-{
-        size_t n = strv_length(*v);
-        *v = xrealloc(*v, (n + 2) * sizeof **v);
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-static bool strv_contains(const char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
 static inline void scmp_releasep(scmp_filter_ctx *c)
 {
         if (*c)
@@ -643,7 +619,7 @@ static int parse_profile(parser *ps, json_t *root)
                 if ((r = get_strings(ps, m[5], "flags", &p->flags)) < 0)
                         return r;
                 for (size_t i = 0; p->flags[i]; i++)
-                        if (!strv_contains(known_flags, p->flags[i])) {
+                        if (!strv_contains((char *const *)known_flags, p->flags[i])) {
                                 _cleanup_free_ char *q = quote_for_message(p->flags[i]);
                                 size_t old = push_member(ps, "flags");
                                 pwarn(ps, "unknown flag %s", q);
@@ -772,18 +748,18 @@ static void running_kernel(int *major, int *minor)
 static bool rule_applies(const seccomp_profile_rule *r, const char *arch, const char *const *caps, int kmaj, int kmin)
 {
         const seccomp_profile_cond *ex = &r->excludes, *in = &r->includes;
-        if (ex->arches && strv_contains((const char *const *)ex->arches, arch))
+        if (ex->arches && strv_contains(ex->arches, arch))
                 return false;
         for (size_t i = 0; ex->caps && ex->caps[i]; i++)
-                if (strv_contains(caps, ex->caps[i]))
+                if (strv_contains((char *const *)caps, ex->caps[i]))
                         return false;
         if (ex->min_kernel_major >= 0 &&
             (kmaj > ex->min_kernel_major || (kmaj == ex->min_kernel_major && kmin >= ex->min_kernel_minor)))
                 return false;
-        if (in->arches && in->arches[0] && !strv_contains((const char *const *)in->arches, arch))
+        if (in->arches && in->arches[0] && !strv_contains(in->arches, arch))
                 return false;
         for (size_t i = 0; in->caps && in->caps[i]; i++)
-                if (!strv_contains(caps, in->caps[i]))
+                if (!strv_contains((char *const *)caps, in->caps[i]))
                         return false;
         if (in->min_kernel_major >= 0 &&
             (kmaj < in->min_kernel_major || (kmaj == in->min_kernel_major && kmin < in->min_kernel_minor)))
@@ -799,7 +775,7 @@ static int add_name(scmp_filter_ctx ctx, const seccomp_profile_rule *r, const ch
          * name; an unknown name is reported either way */
         int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR) {
-                if (!strv_contains((const char *const *)prog->unknown_names, name))
+                if (!strv_contains(prog->unknown_names, name))
                         strv_push(&prog->unknown_names, xstrdup(name));
                 return 0;
         }

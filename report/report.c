@@ -23,6 +23,7 @@
 #include "trace/names.h"
 #include "report/report.h"
 #include "policy/seccomp-profile.h"
+#include "trace/seen.h"
 
 #define TREE_MAX_ENTRIES 500 /* entries shown in one directory */
 #define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
@@ -133,14 +134,6 @@ static void html_path(strbuf *sb, const char *enc)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static bool in_strv(char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
 
 static bool docker_cap(const char *cap)
 {
@@ -265,7 +258,7 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
                 f->outside_docker = xcalloc(n + 1, sizeof *f->outside_docker);
                 size_t o = 0;
                 for (size_t i = 0; i < n; i++)
-                        if (!in_strv(docker->names, keys[i]))
+                        if (!strv_contains(docker->names, keys[i]))
                                 f->outside_docker[o++] = xstrdup(keys[i]);
         }
         json_decref(names);
@@ -291,7 +284,7 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
         const char *cap;
         json_t *reasons;
         json_object_foreach (json_object_get(root, "capabilities"), cap, reasons)
-                if (!in_strv(ctx->caps, cap))
+                if (!strv_contains(ctx->caps, cap))
                         f->caps_refused++;
 }
 
@@ -626,7 +619,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
                 strbuf_puts(sb, "</td><td>");
                 for (size_t j = 0; j < r->n && j < CHIPS_MAX; j++) {
                         const prog_call *c = &r->calls[j];
-                        bool out = docker && !in_strv(docker->names, c->name);
+                        bool out = docker && !strv_contains(docker->names, c->name);
                         strbuf_printf(sb, "<span class=\"chip%s\" title=\"", out ? " out" : "");
                         attr(sb, c->abi);
                         strbuf_putc(sb, ' ');
@@ -901,7 +894,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
         }
         size_t dropped = 0;
         for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                if (!in_strv(ctx->caps, seccomp_docker_default_caps[i]))
+                if (!strv_contains(ctx->caps, seccomp_docker_default_caps[i]))
                         dropped++;
         strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", docker_caps_count(), dropped);
         if (!n) {
@@ -917,7 +910,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                         size_t j = i;
                         while (j < n && streq(reasons[j].cap, cap))
                                 j++;
-                        bool needed = in_strv(ctx->caps, cap);
+                        bool needed = strv_contains(ctx->caps, cap);
                         if (needed != (pass == 0)) {
                                 i = j;
                                 continue;
@@ -1089,6 +1082,51 @@ static void section_network(strbuf *sb, const gen_context *ctx)
                 strbuf_puts(sb, "<p class=\"muted\">No bind, connect or addressed send was recorded.</p>\n");
         }
         strbuf_free(&body);
+        strbuf_puts(sb, "</section>\n");
+}
+
+/* io_uring: the rings, their opcodes, what could not be recorded. */
+static void section_uring(strbuf *sb, const gen_context *ctx)
+{
+        const json_t *u = json_object_get(ctx->t->root, "io_uring");
+        const json_t *rings = json_object_get(u, "rings"), *unrec = json_object_get(u, "unrecordable");
+        if (!json_object_size(rings) && !json_object_size(unrec))
+                return;
+        strbuf_puts(sb, "<section id=\"io_uring\"><h2>io_uring</h2>\n<p>The workload used io_uring. Operations "
+                        "submitted through a ring are not syscalls: seccomp cannot mediate them (it sees only "
+                        "io_uring_setup and io_uring_enter). AppArmor still applies to the files a ring opens; the "
+                        "recorder read the submission queues, so those are in the profiles.</p>\n");
+        strbuf_puts(sb,
+                    "<table><tr><th>ring (setup flags)</th><th>opcode</th><th>entries</th><th>programs</th></tr>\n");
+        size_t nr;
+        _cleanup_free_ const char **rk = trace_sorted_keys(rings, &nr);
+        for (size_t i = 0; i < nr; i++) {
+                const json_t *ops = json_object_get(json_object_get(rings, rk[i]), "opcodes");
+                size_t no;
+                _cleanup_free_ const char **ok = trace_sorted_keys(ops, &no);
+                for (size_t j = 0; j < no; j++) {
+                        const json_t *use = json_object_get(ops, ok[j]);
+                        strbuf_puts(sb, "<tr><td><code>");
+                        html(sb, rk[i]);
+                        strbuf_puts(sb, "</code></td><td><code>");
+                        html(sb, ok[j]);
+                        strbuf_printf(sb, "</code></td><td>%lld</td><td>", (long long)trace_usage_count(use));
+                        put_programs(sb, use, 3);
+                        strbuf_puts(sb, "</td></tr>\n");
+                }
+        }
+        strbuf_puts(sb, "</table>\n");
+        size_t nu;
+        _cleanup_free_ const char **uk = trace_sorted_keys(unrec, &nu);
+        if (nu) {
+                strbuf_puts(sb, "<p><strong>Not recorded:</strong></p><ul>\n");
+                for (size_t i = 0; i < nu; i++) {
+                        strbuf_puts(sb, "<li>");
+                        html(sb, uk[i]);
+                        strbuf_printf(sb, " x%lld</li>\n", (long long)trace_usage_count(json_object_get(unrec, uk[i])));
+                }
+                strbuf_puts(sb, "</ul>\n");
+        }
         strbuf_puts(sb, "</section>\n");
 }
 
@@ -1288,6 +1326,43 @@ static void section_profiles(strbuf *sb, const gen_context *ctx)
         strbuf_puts(sb, "</section>\n");
 }
 
+/* Items seen in only some runs of one repeated workload (see seen.h). */
+static void section_stability(strbuf *sb, const gen_context *ctx)
+{
+        trace *t = (trace *)ctx->t;
+        if (trace_runs(t) < 2 || !trace_runs_same_command(t))
+                return;
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(t, &n, &runs);
+        strbuf_puts(sb, "<section id=\"stability\"><h2>Stability across runs</h2>\n");
+        if (n == 0) {
+                strbuf_printf(sb,
+                              "<p>Every syscall, argument value, path and capability was seen in all %lld runs of "
+                              "the same command.</p></section>\n",
+                              (long long)runs);
+                return;
+        }
+        strbuf_printf(sb,
+                      "<p>%zu item%s seen in only some of the %lld runs of the same command: paths whose taking "
+                      "depends on timing or input. A recording without one of them gives a profile that fails "
+                      "now and then, and paths like them that no run took may exist.</p>\n<ul>\n",
+                      n, n == 1 ? "" : "s", (long long)runs);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = trace_unstable_sentence(&u[i], runs);
+                strbuf_puts(sb, "<li><code>");
+                if (u[i].kind == TRACE_SEEN_FILE)
+                        html_path(sb, u[i].label);
+                else
+                        html(sb, u[i].label);
+                strbuf_puts(sb, "</code>");
+                html(sb, line + strlen(u[i].label));
+                strbuf_puts(sb, "</li>\n");
+        }
+        strbuf_puts(sb, "</ul></section>\n");
+        trace_unstable_free(u, n);
+}
+
 /* ------------------------------------------------------------ entry points */
 
 void report_docker_free(report_docker *d)
@@ -1378,6 +1453,8 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         section_files(&sb, ctx, &f);
         section_caps(&sb, ctx);
         section_network(&sb, ctx);
+        section_uring(&sb, ctx);
+        section_stability(&sb, ctx);
         section_hardening(&sb, ctx);
         section_profiles(&sb, ctx);
         section_runs(&sb, ctx);

@@ -131,7 +131,7 @@ static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char *c
                         continue;
                 got |= op & want;
                 if (ret_by)
-                        diff_strv_push(ret_by, xasprintf("line %d: %s,", o->line, o->text));
+                        strv_push(ret_by, xasprintf("line %d: %s,", o->line, o->text));
         }
         return got;
 }
@@ -189,7 +189,7 @@ static void add_rule_item(diff_result *d, const aa_profile *own, diff_class cls,
                 json_object_set_new(det, in_new ? "perms_added" : "perms_removed", json_string(p));
         }
         if (by)
-                json_object_set_new(det, "covered_by", diff_strv_json(by));
+                json_object_set_new(det, "covered_by", strv_to_json(by));
         it->detail = det;
 }
 
@@ -239,7 +239,7 @@ static void one_side(diff_result *d, const aa_profile *own, const aa_rule *r, co
 
 static bool has_flag(const aa_profile *p, const char *f)
 {
-        return diff_strv_has(p->flags, f);
+        return strv_contains(p->flags, f);
 }
 
 static void header_item(diff_result *d, diff_class cls, const char *what, const char *subject, const char *post,
@@ -304,7 +304,7 @@ static void compare_preamble(diff_result *d, const aa_profile *po, const aa_prof
                 const aa_profile *a = side ? pn : po, *b = side ? po : pn;
                 const char *verb = side ? "added: " : "removed: ";
                 for (char **x = a->abis; *x; x++) {
-                        if (diff_strv_has(b->abis, *x))
+                        if (strv_contains(b->abis, *x))
                                 continue;
                         _cleanup_free_ char *what = xasprintf("abi %s", verb);
                         header_item(d, DIFF_WIDEN, what, *x,
@@ -312,7 +312,7 @@ static void compare_preamble(diff_result *d, const aa_profile *po, const aa_prof
                                     json_pack("{s:s,s:s,s:b}", "kind", "abi", "abi", *x, "added", side == 1));
                 }
                 for (char **x = a->includes; *x; x++) {
-                        if (diff_strv_has(b->includes, *x))
+                        if (strv_contains(b->includes, *x))
                                 continue;
                         _cleanup_free_ char *what = xasprintf("include before the profile %s", verb);
                         header_item(d, DIFF_WIDEN, what, *x,
@@ -336,7 +336,7 @@ static void compare_preamble(diff_result *d, const aa_profile *po, const aa_prof
                 }
                 /* without includes the rules that use a variable show its change */
                 for (char **x = a->var_defs; includes && *x; x++) {
-                        if (diff_strv_has(b->var_defs, *x))
+                        if (strv_contains(b->var_defs, *x))
                                 continue;
                         _cleanup_free_ char *what = xasprintf("variable definition %s", verb);
                         header_item(

@@ -16,11 +16,3 @@ void diff_item_group(diff_item *it, const char *group_pre, const char *group_pos
 void diff_item_note(diff_item *it, char *note);
 /* A general remark (owned from now on). */
 void diff_note(diff_result *d, char *note);
-
-/* NULL-terminated string vectors. */
-size_t diff_strv_len(char *const *v);
-void diff_strv_push(char ***v, char *s);
-bool diff_strv_has(char *const *v, const char *s);
-/* "a, b and 3 more" of at most max entries (all when max is 0). */
-char *diff_strv_join(char *const *v, const char *sep, size_t max);
-json_t *diff_strv_json(char *const *v);

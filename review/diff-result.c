@@ -1,55 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The diff result model: items, their lines, groups and notes, and the
- * string vectors the comparisons collect names in. Used by diff.c,
- * diff-seccomp.c and diff-apparmor.c through diff-internal.h; depends on
- * nothing else of the review library, so the comparisons and the
- * command's driver (diff.c) no longer include each other. */
+/* The diff result model: items, their lines, groups and notes. Used by
+ * diff.c, diff-seccomp.c and diff-apparmor.c through diff-internal.h;
+ * depends on nothing else of the review library, so the comparisons and
+ * the command's driver (diff.c) no longer include each other. */
 #include <string.h>
 
 #include "review/diff-internal.h"
-
-size_t diff_strv_len(char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-void diff_strv_push(char ***v, char *s)
-{
-        size_t n = diff_strv_len(*v);
-        *v = xrealloc(*v, (n + 2) * sizeof **v);
-        (*v)[n] = s;
-        (*v)[n + 1] = NULL;
-}
-
-bool diff_strv_has(char *const *v, const char *s)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                if (streq(v[i], s))
-                        return true;
-        return false;
-}
-
-char *diff_strv_join(char *const *v, const char *sep, size_t max)
-{
-        strbuf sb = STRBUF_INIT;
-        size_t n = diff_strv_len(v);
-        for (size_t i = 0; i < n && (!max || i < max); i++)
-                strbuf_printf(&sb, "%s%s", i ? sep : "", v[i]);
-        if (max && n > max)
-                strbuf_printf(&sb, " and %zu more", n - max);
-        return strbuf_steal(&sb);
-}
-
-json_t *diff_strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; v && v[i]; i++)
-                json_array_append_new(a, json_string(v[i]));
-        return a;
-}
 
 diff_result *diff_result_new(const char *old_name, const char *new_name, const char *input)
 {
@@ -111,12 +67,12 @@ void diff_item_group(diff_item *it, const char *group_pre, const char *group_pos
 
 void diff_item_note(diff_item *it, char *note)
 {
-        diff_strv_push(&it->notes, note);
+        strv_push(&it->notes, note);
 }
 
 void diff_note(diff_result *d, char *note)
 {
-        diff_strv_push(&d->notes, note);
+        strv_push(&d->notes, note);
 }
 
 size_t diff_count(const diff_result *d, diff_class cls)

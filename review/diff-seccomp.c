@@ -78,8 +78,8 @@ static void cond_caps(const seccomp_profile *p, char ***out)
                 const seccomp_profile_cond *cs[2] = { &p->rules[i].includes, &p->rules[i].excludes };
                 for (int k = 0; k < 2; k++)
                         for (size_t j = 0; cs[k]->caps && cs[k]->caps[j]; j++)
-                                if (!diff_strv_has(*out, cs[k]->caps[j]))
-                                        diff_strv_push(out, xstrdup(cs[k]->caps[j]));
+                                if (!strv_contains(*out, cs[k]->caps[j]))
+                                        strv_push(out, xstrdup(cs[k]->caps[j]));
         }
 }
 
@@ -116,8 +116,8 @@ static void gather(const seccomp_profile *p, const char *name, cands *c)
                 if (!r->n_args || !rule_names(r, name))
                         continue;
                 /* rules for other architectures (s390's clone) never apply here */
-                if ((r->includes.arches && r->includes.arches[0] && !diff_strv_has(r->includes.arches, "amd64")) ||
-                    diff_strv_has(r->excludes.arches, "amd64"))
+                if ((r->includes.arches && r->includes.arches[0] && !strv_contains(r->includes.arches, "amd64")) ||
+                    strv_contains(r->excludes.arches, "amd64"))
                         continue;
                 for (size_t j = 0; j < r->n_args; j++) {
                         const seccomp_profile_arg *a = &r->args[j];
@@ -342,18 +342,9 @@ static bool str_eq(const char *a, const char *b)
         return (!a && !b) || (a && b && streq(a, b));
 }
 
-static bool strv_eq(char **a, char **b)
-{
-        size_t i = 0;
-        for (; a && b && a[i] && b[i]; i++)
-                if (!streq(a[i], b[i]))
-                        return false;
-        return (!a || !a[i]) && (!b || !b[i]);
-}
-
 static bool rec_same(const sc_rec *a, const sc_rec *b)
 {
-        return a->cls == b->cls && streq(a->name, b->name) && strv_eq(a->args, b->args) && streq(a->how, b->how) &&
+        return a->cls == b->cls && streq(a->name, b->name) && strv_equal(a->args, b->args) && streq(a->how, b->how) &&
                str_eq(a->oldv, b->oldv) && str_eq(a->newv, b->newv);
 }
 
@@ -363,7 +354,7 @@ static char **list_vectors(const vectors *vs, const bool *sel, const char *name)
         char **out = NULL;
         for (size_t k = 0; k < vs->n; k++)
                 if (sel[k])
-                        diff_strv_push(&out, describe_vector(vs, k, name));
+                        strv_push(&out, describe_vector(vs, k, name));
         return out;
 }
 
@@ -438,7 +429,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
         if (!conds && noo == 1 && non == 1 && (o_some != n_some || o_all != n_all) &&
             follows_default(c, oo[0], on[0])) {
                 if (e == 0)
-                        diff_strv_push(&c->default_follow[abi], xstrdup(name));
+                        strv_push(&c->default_follow[abi], xstrdup(name));
         } else if (o_some != n_some) {
                 bool widen = n_some;
                 for (size_t k = 0; k < vs.n; k++)
@@ -446,7 +437,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                 bool every = widen ? n_all : o_all;
                 char **args = every ? NULL : list_vectors(&vs, sel, name);
                 if (!every && !args)
-                        diff_strv_push(&args, xstrdup("(argument values the values tried do not show)"));
+                        strv_push(&args, xstrdup("(argument values the values tried do not show)"));
                 ou = unique_ret(vo, sel, vs.n, &ov) || (noo == 1 && (ov = oo[0], true));
                 nu = unique_ret(vn, sel, vs.n, &nv) || (non == 1 && (nv = on[0], true));
                 rec_add(c, widen ? DIFF_WIDEN : DIFF_NARROW, e, abi, name, args,
@@ -460,7 +451,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                                 sel[k] = w ? allowed(vn[k]) && !allowed(vo[k]) : allowed(vo[k]) && !allowed(vn[k]);
                         char **args = list_vectors(&vs, sel, name);
                         if (!args && (w ? n_all && !o_all : o_all && !n_all))
-                                diff_strv_push(&args, xstrdup("(argument values the values tried do not show)"));
+                                strv_push(&args, xstrdup("(argument values the values tried do not show)"));
                         if (!args)
                                 continue;
                         const char *how =
@@ -497,7 +488,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
                         }
                         if (!conds && follows_default(c, vo[k], vn[k])) {
                                 if (e == 0)
-                                        diff_strv_push(&c->default_follow[abi], xstrdup(name));
+                                        strv_push(&c->default_follow[abi], xstrdup(name));
                                 continue;
                         }
                         char **args = conds ? list_vectors(&vs, sel, name) : NULL;
@@ -552,7 +543,7 @@ static void emit_rec(sc_ctx *c, const sc_rec *r)
 {
         const char *label = c->envs[r->env].label;
         _cleanup_free_ char *abis = abis_text(r->abis);
-        _cleanup_free_ char *args = r->args ? diff_strv_join(r->args, ", ", MAX_LISTED) : NULL;
+        _cleanup_free_ char *args = r->args ? strv_join(r->args, ", ", MAX_LISTED) : NULL;
         /* " allowed for X (was A, now B) with CAP_Y" */
         strbuf post = STRBUF_INIT, gpost = STRBUF_INIT;
         strbuf_printf(&post, " %s", r->how);
@@ -587,7 +578,7 @@ static void emit_rec(sc_ctx *c, const sc_rec *r)
         json_t *det = json_pack("{s:s,s:s,s:o,s:s}", "kind", "syscall", "name", r->name, "abis", abis_json(r->abis),
                                 "how", r->how);
         if (r->args)
-                json_object_set_new(det, "args", diff_strv_json(r->args));
+                json_object_set_new(det, "args", strv_to_json(r->args));
         if (r->oldv)
                 json_object_set_new(det, "old", json_string(r->oldv));
         if (r->newv)
@@ -611,14 +602,14 @@ static void emit_default(sc_ctx *c)
         diff_item_line(it, NULL, "defaultAction", post);
         json_t *follow = json_object();
         for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                size_t n_f = diff_strv_len(c->default_follow[a]);
+                size_t n_f = strv_length(c->default_follow[a]);
                 if (!n_f)
                         continue;
                 qsort(c->default_follow[a], n_f, sizeof(char *), strcmp_ptr);
-                _cleanup_free_ char *names = diff_strv_join(c->default_follow[a], ", ", 8);
+                _cleanup_free_ char *names = strv_join(c->default_follow[a], ", ", 8);
                 diff_item_note(it, xasprintf("%s: %zu syscalls named by neither profile follow it: %s",
                                              trace_abi_name((trace_abi)a), n_f, names));
-                json_object_set_new(follow, trace_abi_name((trace_abi)a), diff_strv_json(c->default_follow[a]));
+                json_object_set_new(follow, trace_abi_name((trace_abi)a), strv_to_json(c->default_follow[a]));
         }
         it->detail = json_pack("{s:s,s:s,s:s,s:o}", "kind", "default_action", "old", ov, "new", nv, "follow", follow);
 }
@@ -673,7 +664,7 @@ static void emit_flags(sc_ctx *c)
         for (int side = 0; side < 2; side++) {
                 const seccomp_profile *a = side ? c->pn : c->po, *b = side ? c->po : c->pn;
                 for (char **f = a->flags; f && *f; f++) {
-                        if (b->flags && diff_strv_has(b->flags, *f))
+                        if (b->flags && strv_contains(b->flags, *f))
                                 continue;
                         bool spec = streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
                         diff_class cls = !spec ? DIFF_CHANGE : side ? DIFF_WIDEN : DIFF_NARROW;
@@ -702,22 +693,22 @@ int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const secco
         char **extra = NULL;
         cond_caps(po, &extra);
         cond_caps(pn, &extra);
-        size_t n_extra = diff_strv_len(extra);
+        size_t n_extra = strv_length(extra);
         if (n_extra)
                 qsort(extra, n_extra, sizeof *extra, strcmp_ptr);
         c.n_envs = 1 + n_extra;
         c.envs = xcalloc(c.n_envs, sizeof *c.envs);
         for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                diff_strv_push(&c.envs[0].caps, xstrdup(seccomp_docker_default_caps[i]));
+                strv_push(&c.envs[0].caps, xstrdup(seccomp_docker_default_caps[i]));
         for (size_t k = 0; k < n_extra; k++) {
                 env *e = &c.envs[k + 1];
                 bool in = default_cap(extra[k]);
                 e->label = xasprintf("%s %s", in ? "without" : "with", extra[k]);
                 for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
                         if (!streq(seccomp_docker_default_caps[i], extra[k]))
-                                diff_strv_push(&e->caps, xstrdup(seccomp_docker_default_caps[i]));
+                                strv_push(&e->caps, xstrdup(seccomp_docker_default_caps[i]));
                 if (!in)
-                        diff_strv_push(&e->caps, xstrdup(extra[k]));
+                        strv_push(&e->caps, xstrdup(extra[k]));
         }
         strv_free(extra);
         int r = 0;

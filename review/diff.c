@@ -43,7 +43,7 @@ static void finish(diff_result *d)
 {
         if (d->n)
                 qsort(d->items, d->n, sizeof *d->items, cmp_item);
-        size_t nn = diff_strv_len(d->notes);
+        size_t nn = strv_length(d->notes);
         if (nn)
                 qsort(d->notes, nn, sizeof *d->notes, strcmp_ptr);
 }
@@ -108,7 +108,7 @@ static int collect_file_fact(const aa_access *a, void *ud)
         if (hashmap_get(ff->set, k))
                 return 0;
         hashmap_put(ff->set, k, (void *)1);
-        diff_strv_push(&ff->list, xstrdup(k));
+        strv_push(&ff->list, xstrdup(k));
         return 0;
 }
 
@@ -316,9 +316,9 @@ static int empty_apparmor(const aa_profile *other, aa_profile **ret)
         free((*ret)->name);
         (*ret)->name = xstrdup(other->name);
         for (char **x = other->abis; *x; x++)
-                diff_strv_push(&(*ret)->abis, xstrdup(*x));
+                strv_push(&(*ret)->abis, xstrdup(*x));
         for (char **x = other->includes; *x; x++)
-                diff_strv_push(&(*ret)->includes, xstrdup(*x));
+                strv_push(&(*ret)->includes, xstrdup(*x));
         return 0;
 }
 
@@ -789,7 +789,7 @@ char *diff_format_json(const diff_result *d)
         for (int c = 0; c < _DIFF_CLASS_MAX; c++)
                 json_object_set_new(counts, class_names[c], json_integer((json_int_t)diff_count(d, (diff_class)c)));
         json_object_set_new(root, "counts", counts);
-        json_object_set_new(root, "notes", diff_strv_json(d->notes));
+        json_object_set_new(root, "notes", strv_to_json(d->notes));
         json_t *changes = json_array();
         for (size_t i = 0; i < d->n; i++) {
                 const diff_item *it = &d->items[i];
@@ -801,7 +801,7 @@ char *diff_format_json(const diff_result *d)
                 _cleanup_free_ char *text = xasprintf("%s%s%s", it->pre, it->subject, it->post);
                 json_object_set_new(o, "text", json_string(text));
                 if (it->notes)
-                        json_object_set_new(o, "notes", diff_strv_json(it->notes));
+                        json_object_set_new(o, "notes", strv_to_json(it->notes));
                 json_array_append_new(changes, o);
         }
         json_object_set_new(root, "changes", changes);

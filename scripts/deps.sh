@@ -14,8 +14,12 @@ minpriv_packages="build-essential cmake pkg-config gcc-multilib git
   libseccomp-dev libjansson-dev libunwind-dev libcmocka-dev libapparmor-dev
   strace python3 python3-yaml podman runc crun apparmor clang libclang-rt-14-dev clang-format valgrind iproute2 file man-db
   chromium ${MINPRIV_DEPS_EXTRA:-}"
+minpriv_packages="$minpriv_packages user-mode-linux"   # AppArmor enforced in a UML guest (tests/integration/uml.py)
+minpriv_packages="$minpriv_packages nginx-light curl apache2-utils postgresql redis-server redis-tools"   # server workloads (samples/workloads)
+minpriv_packages="$minpriv_packages libpython3.11-testsuite"   # stability test: a Python standard-library test subset (tests/integration/test_stability.py)
 minpriv_packages="$minpriv_packages docker-compose"   # test_compose.py runs hardening.md's compose snippet (the Docker Engine itself comes with the machine)
 minpriv_packages="$minpriv_packages lintian"   # test_install.py runs lintian on the .deb
+minpriv_packages="$minpriv_packages musl-tools"   # generate --portable test: a sample built against musl
 
 minpriv_install_deps() { # [build|test]
         if [ "${1:-test}" = build ]; then

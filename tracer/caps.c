@@ -344,6 +344,13 @@ void caps_exit(recorder *r, task *t, pending *pd, int err)
                 json_decref(proto);
                 return;
         }
+        if (err && (pd->cap_held || (err != EPERM && err != EACCES))) {
+                /* It failed with the capability held, or with an error that
+                 * is no permission check (ENOTDIR, ENOENT, EEXIST...): not
+                 * for want of the capability. */
+                json_decref(proto);
+                return;
+        }
         const char *cn = json_string_value(json_object_get(proto, "cap"));
         const char *reason = json_string_value(json_object_get(proto, "reason"));
         json_t *node = trace_node(r->t->root, "capabilities", cn, reason, NULL);
@@ -440,7 +447,7 @@ static void check_parent_write(recorder *r, task *t, const char *sys, const pend
         }
 }
 
-static void caps_open(recorder *r, task *t, const char *sys)
+void caps_open(recorder *r, task *t, const char *sys)
 {
         const pending *pd = file_pending(t, 0);
         if (!pd)
@@ -513,7 +520,7 @@ static uint32_t id_arg(task *t, const char *sys, int idx, bool *ret_unchanged)
         return v;
 }
 
-static void caps_chown(recorder *r, task *t, const char *sys)
+void caps_chown(recorder *r, task *t, const char *sys)
 {
         const pending *pd = file_pending(t, 0);
         const cached_attr *a = attr_target(r, t, sys, pd, pd && pd->nofollow);
@@ -546,7 +553,7 @@ static void caps_chown(recorder *r, task *t, const char *sys)
         pend_forget(t, pd->path, false); /* owner changed: forget its cached attributes */
 }
 
-static void caps_chmod(recorder *r, task *t, const char *sys)
+void caps_chmod(recorder *r, task *t, const char *sys)
 {
         const pending *pd = file_pending(t, 0);
         const cached_attr *a = attr_target(r, t, sys, pd, false);
@@ -570,7 +577,7 @@ static void caps_chmod(recorder *r, task *t, const char *sys)
         pend_forget(t, object, false);
 }
 
-static void caps_utime(recorder *r, task *t, const char *sys)
+void caps_utime(recorder *r, task *t, const char *sys)
 {
         const pending *pd = file_pending(t, 0);
         if (!pd)
@@ -610,7 +617,7 @@ static void caps_utime(recorder *r, task *t, const char *sys)
                      "touching a file it cannot write (owner %u:%u mode %04o)", a->uid, a->gid, a->mode & 07777);
 }
 
-static void caps_setid(recorder *r, task *t, const char *sys)
+void caps_setid(recorder *r, task *t, const char *sys)
 {
         const creds *c = &t->p->cr;
         bool gid = strstr(sys, "gid") != NULL;
@@ -654,7 +661,7 @@ static void caps_setid(recorder *r, task *t, const char *sys)
              gid ? "gid" : "uid", idstr, gid ? "gids" : "uids", real, eff, saved);
 }
 
-static void caps_setgroups(recorder *r, task *t, const char *sys)
+void caps_setgroups(recorder *r, task *t, const char *sys)
 {
         const creds *c = &t->p->cr;
         size_t n = t->args[0] & 0xffffffff;
@@ -1023,292 +1030,384 @@ static void caps_namespaces(recorder *r, task *t, const char *s, uint64_t flags)
              (ns & CLONE_NEWTIME) && *names ? "|" : "", ns & CLONE_NEWTIME ? "CLONE_NEWTIME" : "");
 }
 
-void caps_entry(recorder *r, task *t, const char *sys)
+/* ------------------------------------------------ the handlers of the rows
+ *
+ * tracer/syscalls.c names one of these in the row of every call the
+ * inference looks at; caps_entry reads the caller's credentials and calls
+ * it. `sys` is the row's name (one handler serves a family of calls). */
+
+void caps_entry(recorder *r, task *t, caps_fn fn, const char *sys)
 {
         creds *c = &t->p->cr;
         if (!c->valid && proc_read_creds(t->tid, c, NULL, NULL) < 0)
                 return;
-        const char *s = sys;
+        fn(r, t, sys);
+}
 
-        if (streq(s, "open") || streq(s, "openat") || streq(s, "openat2") || streq(s, "creat")) {
-                caps_open(r, t, s);
-        } else if (strstr(s, "chown")) {
-                caps_chown(r, t, s);
-        } else if (strstr(s, "chmod")) {
-                caps_chmod(r, t, s);
-        } else if (startswith(s, "utime") || streq(s, "futimesat")) {
-                caps_utime(r, t, s);
-        } else if (startswith(s, "setgroups")) {
-                caps_setgroups(r, t, s);
-        } else if (startswith(s, "set") && (strstr(s, "uid") || strstr(s, "gid"))) {
-                caps_setid(r, t, s);
-        } else if (streq(s, "mknod") || streq(s, "mknodat")) {
-                const pending *pd = file_pending(t, 0);
-                int mi = streq(s, "mknodat") ? 2 : 1;
-                uint32_t mode = (uint32_t)t->args[mi];
-                uint64_t dev = t->args[mi + 1];
-                bool whiteout = S_ISCHR(mode) && dev == 0;
-                if ((S_ISCHR(mode) || S_ISBLK(mode)) && !whiteout) {
-                        json_t *in = creds_inputs(c);
-                        set_str(in, "node_type", S_ISCHR(mode) ? "char" : "block");
-                        set_int(in, "major", major(dev));
-                        set_int(in, "minor", minor(dev));
-                        need(r, t, CAP_MKNOD, s, pd ? pd->path : NULL, in, "%s device node %u:%u",
-                             S_ISCHR(mode) ? "character" : "block", major(dev), minor(dev));
-                }
+/* Known to the inference, no rule: queries (access: they report, they do
+ * not exercise a privilege), removing xattrs, capset, bpf,
+ * perf_event_open. Only the credentials are read. */
+void caps_none(recorder *r, task *t, const char *sys)
+{
+}
+
+/* Creating a name (mkdir, symlink) needs write access to the directory. */
+void caps_new_name(recorder *r, task *t, const char *sys)
+{
+        const pending *pd = file_pending(t, 0);
+        if (pd)
+                check_parent_write(r, t, sys, pd, false);
+}
+
+/* Removing or renaming a name (unlink, rmdir, rename*): write access to
+ * both directories. */
+void caps_remove_name(recorder *r, task *t, const char *sys)
+{
+        for (int i = 0; i < 2; i++) {
+                const pending *pd = file_pending(t, i);
                 if (pd)
-                        check_parent_write(r, t, s, pd, false);
-        } else if (streq(s, "chroot")) {
-                const pending *pd = file_pending(t, 0);
-                need(r, t, CAP_SYS_CHROOT, s, pd ? pd->path : NULL, creds_inputs(c), "changing the root directory");
-        } else if (streq(s, "mount") || streq(s, "umount") || streq(s, "umount2") || streq(s, "pivot_root")) {
-                const pending *pd = file_pending(t, 0);
-                need(r, t, CAP_SYS_ADMIN, s, pd ? pd->path : NULL, creds_inputs(c), "changing mounts");
-        } else if (streq(s, "sethostname") || streq(s, "setdomainname")) {
-                need(r, t, CAP_SYS_ADMIN, s, NULL, creds_inputs(c), "changing the %s name",
-                     streq(s, "sethostname") ? "host" : "domain");
-        } else if (streq(s, "unshare") || streq(s, "clone") || streq(s, "clone3")) {
-                uint64_t flags = streq(s, "clone3") ? t->clone_flags : t->args[0];
-                if (t->abi != TRACE_ABI_X86_64 && !streq(s, "clone3"))
-                        flags &= 0xffffffff;
-                caps_namespaces(r, t, s, flags);
-        } else if (streq(s, "setns")) {
+                        check_parent_write(r, t, sys, pd, true);
+        }
+}
+
+void caps_exec(recorder *r, task *t, const char *sys)
+{
+        const pending *pd = file_pending(t, 0);
+        if (pd)
+                check_dac(r, t, sys, pd, 1, false);
+}
+
+/* link, linkat: protected_hardlinks, then write access to the new name's
+ * directory (only looked at when the link itself was evaluated). */
+void caps_link(recorder *r, task *t, const char *sys)
+{
+        const creds *c = &t->p->cr;
+        const pending *old = file_pending(t, 0);
+        if (!old || !r->protected_hardlinks)
+                return;
+        const cached_attr *a = attr_of(r, t, old->path, old->nofollow);
+        if (!a || !a->exists || a->uid == c->fsuid)
+                return;
+        bool safe = S_ISREG(a->mode) && !(a->mode & S_ISUID) &&
+                    !((a->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) && dac_allows(c, a, 6);
+        if (!safe)
+                need(r, t, CAP_FOWNER, sys, old->path, file_inputs(c, a),
+                     "hard link to a file owned by %u:%u mode %04o (protected_hardlinks)", a->uid, a->gid,
+                     a->mode & 07777);
+        const pending *pd = file_pending(t, 1);
+        if (pd)
+                check_parent_write(r, t, sys, pd, false);
+}
+
+void caps_mknod(recorder *r, task *t, const char *sys)
+{
+        const creds *c = &t->p->cr;
+        const pending *pd = file_pending(t, 0);
+        int mi = streq(sys, "mknodat") ? 2 : 1;
+        uint32_t mode = (uint32_t)t->args[mi];
+        uint64_t dev = t->args[mi + 1];
+        bool whiteout = S_ISCHR(mode) && dev == 0;
+        if ((S_ISCHR(mode) || S_ISBLK(mode)) && !whiteout) {
                 json_t *in = creds_inputs(c);
-                char hex[32];
-                snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(t->args[1] & 0xffffffff));
-                set_str(in, "nstype", hex);
-                need(r, t, CAP_SYS_ADMIN, s, NULL, in, "joining a namespace (nstype %s)", hex);
-        } else if (streq(s, "socket")) {
-                check_socket(r, t, s, t->args[0], t->args[1], t->args[2]);
-        } else if (streq(s, "bind")) {
-                check_bind(r, t, s, t->args[1], t->args[2]);
-        } else if (streq(s, "sendto")) {
-                check_netlink_send(r, t, s, (int)t->args[0], t->args[1], t->args[2]);
-        } else if (streq(s, "sendmsg")) {
-                check_netlink_sendmsg(r, t, s, (int)t->args[0], t->args[1], t->abi != TRACE_ABI_X86_64);
-        } else if (streq(s, "socketcall")) {
-                uint32_t a[6] = { 0 };
-                if (mem_read(t->tid, t->args[1], a, sizeof a) >= 12) {
-                        if (t->args[0] == 1)
-                                check_socket(r, t, "socket", a[0], a[1], a[2]);
-                        else if (t->args[0] == 2)
-                                check_bind(r, t, "bind", a[1], a[2]);
-                        else if (t->args[0] == 11)
-                                check_netlink_send(r, t, "sendto", (int)a[0], a[1], a[2]);
-                        else if (t->args[0] == 16)
-                                check_netlink_sendmsg(r, t, "sendmsg", (int)a[0], a[1], true);
+                set_str(in, "node_type", S_ISCHR(mode) ? "char" : "block");
+                set_int(in, "major", major(dev));
+                set_int(in, "minor", minor(dev));
+                need(r, t, CAP_MKNOD, sys, pd ? pd->path : NULL, in, "%s device node %u:%u",
+                     S_ISCHR(mode) ? "character" : "block", major(dev), minor(dev));
+        }
+        if (pd)
+                check_parent_write(r, t, sys, pd, false);
+}
+
+void caps_chroot(recorder *r, task *t, const char *sys)
+{
+        const pending *pd = file_pending(t, 0);
+        need(r, t, CAP_SYS_CHROOT, sys, pd ? pd->path : NULL, creds_inputs(&t->p->cr), "changing the root directory");
+}
+
+/* mount, umount, umount2, pivot_root */
+void caps_mount(recorder *r, task *t, const char *sys)
+{
+        const pending *pd = file_pending(t, 0);
+        need(r, t, CAP_SYS_ADMIN, sys, pd ? pd->path : NULL, creds_inputs(&t->p->cr), "changing mounts");
+}
+
+/* sethostname, setdomainname */
+void caps_hostname(recorder *r, task *t, const char *sys)
+{
+        need(r, t, CAP_SYS_ADMIN, sys, NULL, creds_inputs(&t->p->cr), "changing the %s name",
+             streq(sys, "sethostname") ? "host" : "domain");
+}
+
+/* unshare, clone, clone3: new namespaces */
+void caps_clone(recorder *r, task *t, const char *sys)
+{
+        uint64_t flags = streq(sys, "clone3") ? t->clone_flags : t->args[0];
+        if (t->abi != TRACE_ABI_X86_64 && !streq(sys, "clone3"))
+                flags &= 0xffffffff;
+        caps_namespaces(r, t, sys, flags);
+}
+
+void caps_setns(recorder *r, task *t, const char *sys)
+{
+        json_t *in = creds_inputs(&t->p->cr);
+        char hex[32];
+        snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(t->args[1] & 0xffffffff));
+        set_str(in, "nstype", hex);
+        need(r, t, CAP_SYS_ADMIN, sys, NULL, in, "joining a namespace (nstype %s)", hex);
+}
+
+void caps_socket(recorder *r, task *t, const char *sys)
+{
+        check_socket(r, t, sys, t->args[0], t->args[1], t->args[2]);
+}
+
+void caps_bind(recorder *r, task *t, const char *sys)
+{
+        check_bind(r, t, sys, t->args[1], t->args[2]);
+}
+
+void caps_sendto(recorder *r, task *t, const char *sys)
+{
+        check_netlink_send(r, t, sys, (int)t->args[0], t->args[1], t->args[2]);
+}
+
+void caps_sendmsg(recorder *r, task *t, const char *sys)
+{
+        check_netlink_sendmsg(r, t, sys, (int)t->args[0], t->args[1], t->abi != TRACE_ABI_X86_64);
+}
+
+/* i386's multiplexed socket calls: socket, bind, sendto, sendmsg */
+void caps_socketcall(recorder *r, task *t, const char *sys)
+{
+        uint32_t a[6] = { 0 };
+        if (mem_read(t->tid, t->args[1], a, sizeof a) < 12)
+                return;
+        if (t->args[0] == 1)
+                check_socket(r, t, "socket", a[0], a[1], a[2]);
+        else if (t->args[0] == 2)
+                check_bind(r, t, "bind", a[1], a[2]);
+        else if (t->args[0] == 11)
+                check_netlink_send(r, t, "sendto", (int)a[0], a[1], a[2]);
+        else if (t->args[0] == 16)
+                check_netlink_sendmsg(r, t, "sendmsg", (int)a[0], a[1], true);
+}
+
+void caps_setsockopt(recorder *r, task *t, const char *sys)
+{
+        int level = (int)t->args[1], name = (int)t->args[2];
+        int val = 0;
+        if (t->args[3])
+                mem_read(t->tid, t->args[3], &val, sizeof val);
+        const char *why = NULL;
+        if (level == SOL_SOCKET && name == SO_MARK)
+                why = "SO_MARK";
+        else if (level == SOL_SOCKET && name == SO_PRIORITY && (val < 0 || val > 6))
+                why = "SO_PRIORITY above 6";
+        else if (level == SOL_SOCKET && (name == SO_RCVBUFFORCE || name == SO_SNDBUFFORCE))
+                why = name == SO_RCVBUFFORCE ? "SO_RCVBUFFORCE" : "SO_SNDBUFFORCE";
+        else if ((level == SOL_IP && name == IP_TRANSPARENT) || (level == SOL_IPV6 && name == IPV6_TRANSPARENT))
+                why = "IP_TRANSPARENT";
+        if (why) {
+                json_t *in = creds_inputs(&t->p->cr);
+                set_int(in, "level", level);
+                set_int(in, "optname", name);
+                set_int(in, "value", val);
+                need(r, t, CAP_NET_ADMIN, sys, NULL, in, "setsockopt %s (value %d)", why, val);
+        }
+}
+
+void caps_ioctl(recorder *r, task *t, const char *sys)
+{
+        uint32_t req = (uint32_t)t->args[1];
+        static const struct {
+                uint32_t req;
+                const char *name;
+        } netadmin[] = {
+                { SIOCADDRT, "SIOCADDRT" },
+                { SIOCDELRT, "SIOCDELRT" },
+                { SIOCSIFFLAGS, "SIOCSIFFLAGS" },
+                { SIOCSIFADDR, "SIOCSIFADDR" },
+                { SIOCSIFDSTADDR, "SIOCSIFDSTADDR" },
+                { SIOCSIFBRDADDR, "SIOCSIFBRDADDR" },
+                { SIOCSIFNETMASK, "SIOCSIFNETMASK" },
+                { SIOCSIFMETRIC, "SIOCSIFMETRIC" },
+                { SIOCSIFMTU, "SIOCSIFMTU" },
+                { SIOCSIFNAME, "SIOCSIFNAME" },
+                { SIOCSIFHWADDR, "SIOCSIFHWADDR" },
+                { SIOCADDMULTI, "SIOCADDMULTI" },
+                { SIOCDELMULTI, "SIOCDELMULTI" },
+                { SIOCDIFADDR, "SIOCDIFADDR" },
+                { SIOCSIFHWBROADCAST, "SIOCSIFHWBROADCAST" },
+                { SIOCSIFMAP, "SIOCSIFMAP" },
+                { SIOCSIFTXQLEN, "SIOCSIFTXQLEN" },
+                { SIOCSIFPFLAGS, "SIOCSIFPFLAGS" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(netadmin); i++)
+                if (netadmin[i].req == req) {
+                        json_t *in = creds_inputs(&t->p->cr);
+                        char hex[16];
+                        snprintf(hex, sizeof hex, "0x%x", req);
+                        set_str(in, "request", hex);
+                        need(r, t, CAP_NET_ADMIN, sys, NULL, in, "network configuration ioctl %s", netadmin[i].name);
                 }
-        } else if (streq(s, "setsockopt")) {
-                int level = (int)t->args[1], name = (int)t->args[2];
-                int val = 0;
-                if (t->args[3])
-                        mem_read(t->tid, t->args[3], &val, sizeof val);
-                const char *why = NULL;
-                if (level == SOL_SOCKET && name == SO_MARK)
-                        why = "SO_MARK";
-                else if (level == SOL_SOCKET && name == SO_PRIORITY && (val < 0 || val > 6))
-                        why = "SO_PRIORITY above 6";
-                else if (level == SOL_SOCKET && (name == SO_RCVBUFFORCE || name == SO_SNDBUFFORCE))
-                        why = name == SO_RCVBUFFORCE ? "SO_RCVBUFFORCE" : "SO_SNDBUFFORCE";
-                else if ((level == SOL_IP && name == IP_TRANSPARENT) || (level == SOL_IPV6 && name == IPV6_TRANSPARENT))
-                        why = "IP_TRANSPARENT";
-                if (why) {
-                        json_t *in = creds_inputs(c);
-                        set_int(in, "level", level);
-                        set_int(in, "optname", name);
-                        set_int(in, "value", val);
-                        need(r, t, CAP_NET_ADMIN, s, NULL, in, "setsockopt %s (value %d)", why, val);
-                }
-        } else if (streq(s, "ioctl")) {
-                uint32_t req = (uint32_t)t->args[1];
-                static const struct {
-                        uint32_t req;
-                        const char *name;
-                } netadmin[] = {
-                        { SIOCADDRT, "SIOCADDRT" },
-                        { SIOCDELRT, "SIOCDELRT" },
-                        { SIOCSIFFLAGS, "SIOCSIFFLAGS" },
-                        { SIOCSIFADDR, "SIOCSIFADDR" },
-                        { SIOCSIFDSTADDR, "SIOCSIFDSTADDR" },
-                        { SIOCSIFBRDADDR, "SIOCSIFBRDADDR" },
-                        { SIOCSIFNETMASK, "SIOCSIFNETMASK" },
-                        { SIOCSIFMETRIC, "SIOCSIFMETRIC" },
-                        { SIOCSIFMTU, "SIOCSIFMTU" },
-                        { SIOCSIFNAME, "SIOCSIFNAME" },
-                        { SIOCSIFHWADDR, "SIOCSIFHWADDR" },
-                        { SIOCADDMULTI, "SIOCADDMULTI" },
-                        { SIOCDELMULTI, "SIOCDELMULTI" },
-                        { SIOCDIFADDR, "SIOCDIFADDR" },
-                        { SIOCSIFHWBROADCAST, "SIOCSIFHWBROADCAST" },
-                        { SIOCSIFMAP, "SIOCSIFMAP" },
-                        { SIOCSIFTXQLEN, "SIOCSIFTXQLEN" },
-                        { SIOCSIFPFLAGS, "SIOCSIFPFLAGS" },
-                };
-                for (size_t i = 0; i < ELEMENTSOF(netadmin); i++)
-                        if (netadmin[i].req == req) {
-                                json_t *in = creds_inputs(c);
-                                char hex[16];
-                                snprintf(hex, sizeof hex, "0x%x", req);
-                                set_str(in, "request", hex);
-                                need(r, t, CAP_NET_ADMIN, s, NULL, in, "network configuration ioctl %s",
-                                     netadmin[i].name);
-                        }
-        } else if (streq(s, "kill") || streq(s, "tkill") || streq(s, "tgkill") || streq(s, "rt_sigqueueinfo") ||
-                   streq(s, "rt_tgsigqueueinfo")) {
-                bool tg = streq(s, "tgkill") || streq(s, "rt_tgsigqueueinfo");
-                pid_t target = (pid_t)(int)t->args[tg ? 1 : 0];
-                int sig = (int)t->args[tg ? 2 : 1];
-                /* Signal 0 is a probe (EPERM still says "it exists"). */
-                if (sig != 0 && target > 0 && target != t->p->tgid)
-                        check_pid_creds(r, t, s, CAP_KILL, target, sig, "sending");
-        } else if (streq(s, "ptrace")) {
-                long req = (long)t->args[0];
-                if (req == PTRACE_ATTACH || req == PTRACE_SEIZE)
-                        check_pid_creds(r, t, s, CAP_SYS_PTRACE, (pid_t)(int)t->args[1], 0, "tracing");
-        } else if (streq(s, "setrlimit") || streq(s, "prlimit64")) {
-                bool pl = streq(s, "prlimit64");
-                pid_t target = pl && (int)t->args[0] ? (pid_t)(int)t->args[0] : t->tid;
-                int res = (int)t->args[pl ? 1 : 0];
-                uint64_t addr = t->args[pl ? 2 : 1];
-                if (!addr)
+}
+
+/* kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo */
+void caps_signal(recorder *r, task *t, const char *sys)
+{
+        bool tg = streq(sys, "tgkill") || streq(sys, "rt_tgsigqueueinfo");
+        pid_t target = (pid_t)(int)t->args[tg ? 1 : 0];
+        int sig = (int)t->args[tg ? 2 : 1];
+        /* Signal 0 is a probe (EPERM still says "it exists"). */
+        if (sig != 0 && target > 0 && target != t->p->tgid)
+                check_pid_creds(r, t, sys, CAP_KILL, target, sig, "sending");
+}
+
+void caps_ptrace(recorder *r, task *t, const char *sys)
+{
+        long req = (long)t->args[0];
+        if (req == PTRACE_ATTACH || req == PTRACE_SEIZE)
+                check_pid_creds(r, t, sys, CAP_SYS_PTRACE, (pid_t)(int)t->args[1], 0, "tracing");
+}
+
+/* setrlimit, prlimit64: raising a hard limit */
+void caps_rlimit(recorder *r, task *t, const char *sys)
+{
+        bool pl = streq(sys, "prlimit64");
+        pid_t target = pl && (int)t->args[0] ? (pid_t)(int)t->args[0] : t->tid;
+        int res = (int)t->args[pl ? 1 : 0];
+        uint64_t addr = t->args[pl ? 2 : 1];
+        if (!addr)
+                return;
+        uint64_t newmax;
+        if (pl || t->abi == TRACE_ABI_X86_64) {
+                uint64_t v[2];
+                if (mem_read(t->tid, addr, v, sizeof v) != (ssize_t)sizeof v)
                         return;
-                uint64_t newmax;
-                if (pl || t->abi == TRACE_ABI_X86_64) {
-                        uint64_t v[2];
-                        if (mem_read(t->tid, addr, v, sizeof v) != (ssize_t)sizeof v)
-                                return;
-                        newmax = v[1];
-                } else {
-                        uint32_t v[2];
-                        if (mem_read(t->tid, addr, v, sizeof v) != (ssize_t)sizeof v)
-                                return;
-                        newmax = v[1] == 0xffffffff ? RLIM_INFINITY : v[1];
-                }
-                struct rlimit old;
-                if (prlimit(target, (__rlimit_resource_t)res, NULL, &old) < 0)
-                        return;
-                if (newmax > old.rlim_max) {
-                        json_t *in = creds_inputs(c);
-                        set_int(in, "resource", res);
-                        set_int(in, "old_hard", old.rlim_max == RLIM_INFINITY ? -1 : (json_int_t)old.rlim_max);
-                        set_int(in, "new_hard", newmax == RLIM_INFINITY ? -1 : (json_int_t)newmax);
-                        need(r, t, CAP_SYS_RESOURCE, s, NULL, in, "raising the hard limit of resource %d from %llu",
-                             res, (unsigned long long)old.rlim_max);
-                }
-        } else if (streq(s, "nice")) {
-                int inc = (int)t->args[0];
-                if (inc < 0)
-                        check_nice(r, t, s, t->tid, (int)proc_task_nice(t->tid) + inc);
-        } else if (streq(s, "setpriority")) {
-                int which = (int)t->args[0], who = (int)t->args[1], prio = (int)t->args[2];
-                if (which == PRIO_PROCESS)
-                        check_nice(r, t, s, who ? who : t->tid, prio);
-                else if (prio < 0) {
-                        json_t *in = creds_inputs(c);
-                        set_int(in, "new_nice", prio);
-                        need(r, t, CAP_SYS_NICE, s, NULL, in, "negative nice value %d for a process group or user",
-                             prio);
-                }
-        } else if (streq(s, "sched_setscheduler") || streq(s, "sched_setattr")) {
-                int policy, prio = 0;
-                pid_t target = (pid_t)(int)t->args[0];
-                if (streq(s, "sched_setattr")) {
-                        uint32_t a[8];
-                        if (mem_read(t->tid, t->args[1], a, sizeof a) != (ssize_t)sizeof a)
-                                return;
-                        policy = (int)a[1];
-                        prio = (int)a[5]; /* size, policy, flags (64-bit), nice, priority */
-                } else {
-                        policy = (int)t->args[1] & ~0x40000000; /* SCHED_RESET_ON_FORK */
-                        if (t->args[2])
-                                mem_read(t->tid, t->args[2], &prio, sizeof prio);
-                }
-                check_rt_policy(r, t, s, target, policy, prio);
-        } else if (streq(s, "prctl")) {
-                int opt = (int)t->args[0];
-                if (opt == PR_CAPBSET_DROP)
-                        need(r, t, CAP_SETPCAP, s, NULL, creds_inputs(c), "PR_CAPBSET_DROP of capability %d",
-                             (int)t->args[1]);
-                else if (opt == PR_SET_SECUREBITS)
-                        need(r, t, CAP_SETPCAP, s, NULL, creds_inputs(c), "PR_SET_SECUREBITS");
-        } else if (strstr(s, "setxattr")) {
-                char name[256];
-                if (mem_read_string(t->tid, t->args[1], name, sizeof name) < 0)
-                        return;
-                const pending *pd = file_pending(t, 0);
-                if (streq(name, "security.capability"))
-                        need(r, t, CAP_SETFCAP, s, pd ? pd->path : NULL, creds_inputs(c), "setting file capabilities");
-                else if (startswith(name, "trusted."))
-                        need(r, t, CAP_SYS_ADMIN, s, pd ? pd->path : NULL, creds_inputs(c), "trusted.* attribute");
-        } else if (streq(s, "link") || streq(s, "linkat")) {
-                const pending *old = file_pending(t, 0);
-                if (!old || !r->protected_hardlinks)
-                        return;
-                const cached_attr *a = attr_of(r, t, old->path, old->nofollow);
-                if (!a || !a->exists || a->uid == c->fsuid)
-                        return;
-                bool safe = S_ISREG(a->mode) && !(a->mode & S_ISUID) &&
-                            !((a->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) && dac_allows(c, a, 6);
-                if (!safe)
-                        need(r, t, CAP_FOWNER, s, old->path, file_inputs(c, a),
-                             "hard link to a file owned by %u:%u mode %04o (protected_hardlinks)", a->uid, a->gid,
-                             a->mode & 07777);
-        } else if (streq(s, "access") || streq(s, "faccessat") || streq(s, "faccessat2")) {
-                /* Queries: they report, they do not exercise a privilege. */
+                newmax = v[1];
         } else {
-                static const struct {
-                        const char *sys;
-                        int cap;
-                        const char *what;
-                } direct[] = {
-                        { "syslog", CAP_SYSLOG, "kernel log" },
-                        { "reboot", CAP_SYS_BOOT, "reboot" },
-                        { "kexec_load", CAP_SYS_BOOT, "kexec" },
-                        { "kexec_file_load", CAP_SYS_BOOT, "kexec" },
-                        { "init_module", CAP_SYS_MODULE, "loading a module" },
-                        { "finit_module", CAP_SYS_MODULE, "loading a module" },
-                        { "delete_module", CAP_SYS_MODULE, "removing a module" },
-                        { "settimeofday", CAP_SYS_TIME, "setting the clock" },
-                        { "clock_settime", CAP_SYS_TIME, "setting the clock" },
-                        { "clock_settime64", CAP_SYS_TIME, "setting the clock" },
-                        { "stime", CAP_SYS_TIME, "setting the clock" },
-                        { "iopl", CAP_SYS_RAWIO, "I/O privilege level" },
-                        { "ioperm", CAP_SYS_RAWIO, "I/O port access" },
-                        { "acct", CAP_SYS_PACCT, "process accounting" },
-                        { "swapon", CAP_SYS_ADMIN, "swap" },
-                        { "swapoff", CAP_SYS_ADMIN, "swap" },
-                        { "quotactl", CAP_SYS_ADMIN, "quotas" },
-                        { "fanotify_init", CAP_SYS_ADMIN, "fanotify" },
-                        { "lookup_dcookie", CAP_SYS_ADMIN, "dcookies" },
-                        { "open_by_handle_at", CAP_DAC_READ_SEARCH, "opening by file handle" },
-                        { "vhangup", CAP_SYS_TTY_CONFIG, "hanging up the terminal" },
-                };
-                for (size_t i = 0; i < ELEMENTSOF(direct); i++)
-                        if (streq(direct[i].sys, s))
-                                need(r, t, direct[i].cap, s, NULL, creds_inputs(c), "%s", direct[i].what);
-                if (streq(s, "adjtimex") || startswith(s, "clock_adjtime")) {
-                        /* Only a non-zero `modes` changes the clock. */
-                        uint32_t modes = 0;
-                        uint64_t addr = t->args[streq(s, "adjtimex") ? 0 : 1];
-                        if (mem_read(t->tid, addr, &modes, sizeof modes) == (ssize_t)sizeof modes && modes)
-                                need(r, t, CAP_SYS_TIME, s, NULL, creds_inputs(c), "adjusting the clock");
-                }
+                uint32_t v[2];
+                if (mem_read(t->tid, addr, v, sizeof v) != (ssize_t)sizeof v)
+                        return;
+                newmax = v[1] == 0xffffffff ? RLIM_INFINITY : v[1];
         }
-        /* Creating or removing names needs write access to the directory. */
-        if (streq(s, "mkdir") || streq(s, "mkdirat") || streq(s, "symlink") || streq(s, "symlinkat") ||
-            streq(s, "link") || streq(s, "linkat")) {
-                const pending *pd = file_pending(t, streq(s, "link") || streq(s, "linkat") ? 1 : 0);
-                if (pd)
-                        check_parent_write(r, t, s, pd, false);
-        } else if (streq(s, "unlink") || streq(s, "unlinkat") || streq(s, "rmdir") || startswith(s, "rename")) {
-                for (int i = 0; i < 2; i++) {
-                        const pending *pd = file_pending(t, i);
-                        if (pd)
-                                check_parent_write(r, t, s, pd, true);
-                }
-        } else if (streq(s, "execve") || streq(s, "execveat")) {
-                const pending *pd = file_pending(t, 0);
-                if (pd)
-                        check_dac(r, t, s, pd, 1, false);
+        struct rlimit old;
+        if (prlimit(target, (__rlimit_resource_t)res, NULL, &old) < 0)
+                return;
+        if (newmax > old.rlim_max) {
+                json_t *in = creds_inputs(&t->p->cr);
+                set_int(in, "resource", res);
+                set_int(in, "old_hard", old.rlim_max == RLIM_INFINITY ? -1 : (json_int_t)old.rlim_max);
+                set_int(in, "new_hard", newmax == RLIM_INFINITY ? -1 : (json_int_t)newmax);
+                need(r, t, CAP_SYS_RESOURCE, sys, NULL, in, "raising the hard limit of resource %d from %llu", res,
+                     (unsigned long long)old.rlim_max);
         }
+}
+
+void caps_nice(recorder *r, task *t, const char *sys)
+{
+        int inc = (int)t->args[0];
+        if (inc < 0)
+                check_nice(r, t, sys, t->tid, (int)proc_task_nice(t->tid) + inc);
+}
+
+void caps_setpriority(recorder *r, task *t, const char *sys)
+{
+        int which = (int)t->args[0], who = (int)t->args[1], prio = (int)t->args[2];
+        if (which == PRIO_PROCESS)
+                check_nice(r, t, sys, who ? who : t->tid, prio);
+        else if (prio < 0) {
+                json_t *in = creds_inputs(&t->p->cr);
+                set_int(in, "new_nice", prio);
+                need(r, t, CAP_SYS_NICE, sys, NULL, in, "negative nice value %d for a process group or user", prio);
+        }
+}
+
+/* sched_setscheduler, sched_setattr */
+void caps_sched(recorder *r, task *t, const char *sys)
+{
+        int policy, prio = 0;
+        pid_t target = (pid_t)(int)t->args[0];
+        if (streq(sys, "sched_setattr")) {
+                uint32_t a[8];
+                if (mem_read(t->tid, t->args[1], a, sizeof a) != (ssize_t)sizeof a)
+                        return;
+                policy = (int)a[1];
+                prio = (int)a[5]; /* size, policy, flags (64-bit), nice, priority */
+        } else {
+                policy = (int)t->args[1] & ~0x40000000; /* SCHED_RESET_ON_FORK */
+                if (t->args[2])
+                        mem_read(t->tid, t->args[2], &prio, sizeof prio);
+        }
+        check_rt_policy(r, t, sys, target, policy, prio);
+}
+
+void caps_prctl(recorder *r, task *t, const char *sys)
+{
+        int opt = (int)t->args[0];
+        if (opt == PR_CAPBSET_DROP)
+                need(r, t, CAP_SETPCAP, sys, NULL, creds_inputs(&t->p->cr), "PR_CAPBSET_DROP of capability %d",
+                     (int)t->args[1]);
+        else if (opt == PR_SET_SECUREBITS)
+                need(r, t, CAP_SETPCAP, sys, NULL, creds_inputs(&t->p->cr), "PR_SET_SECUREBITS");
+}
+
+/* setxattr, lsetxattr, fsetxattr */
+void caps_setxattr(recorder *r, task *t, const char *sys)
+{
+        char name[256];
+        if (mem_read_string(t->tid, t->args[1], name, sizeof name) < 0)
+                return;
+        const pending *pd = file_pending(t, 0);
+        if (streq(name, "security.capability"))
+                need(r, t, CAP_SETFCAP, sys, pd ? pd->path : NULL, creds_inputs(&t->p->cr),
+                     "setting file capabilities");
+        else if (startswith(name, "trusted."))
+                need(r, t, CAP_SYS_ADMIN, sys, pd ? pd->path : NULL, creds_inputs(&t->p->cr), "trusted.* attribute");
+}
+
+/* Calls that need one capability whatever their arguments. */
+void caps_direct(recorder *r, task *t, const char *sys)
+{
+        static const struct {
+                const char *sys;
+                int cap;
+                const char *what;
+        } direct[] = {
+                { "syslog", CAP_SYSLOG, "kernel log" },
+                { "reboot", CAP_SYS_BOOT, "reboot" },
+                { "kexec_load", CAP_SYS_BOOT, "kexec" },
+                { "kexec_file_load", CAP_SYS_BOOT, "kexec" },
+                { "init_module", CAP_SYS_MODULE, "loading a module" },
+                { "finit_module", CAP_SYS_MODULE, "loading a module" },
+                { "delete_module", CAP_SYS_MODULE, "removing a module" },
+                { "settimeofday", CAP_SYS_TIME, "setting the clock" },
+                { "clock_settime", CAP_SYS_TIME, "setting the clock" },
+                { "clock_settime64", CAP_SYS_TIME, "setting the clock" },
+                { "stime", CAP_SYS_TIME, "setting the clock" },
+                { "iopl", CAP_SYS_RAWIO, "I/O privilege level" },
+                { "ioperm", CAP_SYS_RAWIO, "I/O port access" },
+                { "acct", CAP_SYS_PACCT, "process accounting" },
+                { "swapon", CAP_SYS_ADMIN, "swap" },
+                { "swapoff", CAP_SYS_ADMIN, "swap" },
+                { "quotactl", CAP_SYS_ADMIN, "quotas" },
+                { "fanotify_init", CAP_SYS_ADMIN, "fanotify" },
+                { "lookup_dcookie", CAP_SYS_ADMIN, "dcookies" },
+                { "open_by_handle_at", CAP_DAC_READ_SEARCH, "opening by file handle" },
+                { "vhangup", CAP_SYS_TTY_CONFIG, "hanging up the terminal" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(direct); i++)
+                if (streq(direct[i].sys, sys))
+                        need(r, t, direct[i].cap, sys, NULL, creds_inputs(&t->p->cr), "%s", direct[i].what);
+}
+
+/* adjtimex, clock_adjtime, clock_adjtime64: only a non-zero `modes`
+ * changes the clock. */
+void caps_adjtime(recorder *r, task *t, const char *sys)
+{
+        uint32_t modes = 0;
+        uint64_t addr = t->args[streq(sys, "adjtimex") ? 0 : 1];
+        if (mem_read(t->tid, addr, &modes, sizeof modes) == (ssize_t)sizeof modes && modes)
+                need(r, t, CAP_SYS_TIME, sys, NULL, creds_inputs(&t->p->cr), "adjusting the clock");
 }

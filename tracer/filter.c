@@ -123,7 +123,8 @@ static int allow_known_args(const recorder *r, scmp_filter_ctx ctx, int abi, con
         if (streq(name, "clone")) {
                 json_object_foreach (known(r, "clone"), k, e) {
                         uint64_t f = (uint64_t)val(e, 0);
-                        if ((f & CLONE_NS_MASK) || ((f & CLONE_FS) && !(f & CLONE_THREAD)))
+                        /* CLONE_UNTRACED must stop: the tracer clears it (syscalls.c) */
+                        if ((f & CLONE_NS_MASK) || ((f & CLONE_FS) && !(f & CLONE_THREAD)) || (f & CLONE_UNTRACED))
                                 continue;
                         struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f);
                         if ((rc = allow(ctx, nr, 1, &c)) < 0)

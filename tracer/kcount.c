@@ -5,13 +5,20 @@
  * The calls in `hot` below feed no output with their arguments or results
  * (or only with argument values the seccomp filter can tell apart: mmap and
  * mprotect without PROT_EXEC, fcntl commands that take no lock, fstat-style
- * newfstatat/statx with exactly AT_EMPTY_PATH). The filter lets those run on
+ * newfstatat/statx with exactly AT_EMPTY_PATH), or an argument value the
+ * filter can tell apart and a counter can count alone (ioctl requests such
+ * as TCGETS, recorded in arguments.ioctl). The filter lets those run on
  * x86_64 without a SECCOMP_RET_TRACE stop; every other ABI still stops.
  * Each is counted by one perf counter on the task that execs the workload:
- * PERF_TYPE_TRACEPOINT on syscalls:sys_enter_NAME (which the kernel fires
- * for the native ABI only), or where that event is missing on
- * raw_syscalls:sys_enter with the filter "id == NR" (which also fires for
- * i386 calls of the same number: those always stop, and are subtracted).
+ * PERF_TYPE_TRACEPOINT on raw_syscalls:sys_enter with the filter "id == NR"
+ * (which also fires for i386 calls of the same number: those always stop,
+ * and are subtracted); an ioctl request on syscalls:sys_enter_ioctl with
+ * the filter "cmd == V" (that event fires for the native ABI only). One
+ * tracepoint for all rather than syscalls:sys_enter_NAME for each: closing
+ * the last counter of a tracepoint waits for an RCU grace period
+ * (perf_trace_event_unreg), tens of milliseconds on a busy machine, once
+ * per tracepoint; the price is every counter's filter run at every syscall
+ * of the workload (tens of nanoseconds each).
  * Counters are inherited by every child, disabled until the exec
  * (enable_on_exec), and read once every traced task is gone, when the
  * kernel has summed the children's counts into them.
@@ -37,40 +44,81 @@ typedef enum hot_args {
         HA_NO_EXEC,    /* arg 2 (prot) without PROT_EXEC */
         HA_NO_LOCK,    /* arg 1 (fcntl command) not a lock-setting one */
         HA_EMPTY_PATH, /* the flags argument is exactly AT_EMPTY_PATH (fstat) */
+        HA_VALUE,      /* one value of an argument the trace keeps (an ioctl
+                          request): counted by a filter on the per-syscall
+                          event's field, recorded as arguments[name][value] */
 } hot_args;
 
 static const struct hot {
         const char *name;
         uint8_t args;
-        int8_t flags_arg; /* HA_EMPTY_PATH: the index of the flags argument */
+        int8_t flags_arg;  /* HA_EMPTY_PATH, HA_VALUE: the argument's index */
+        const char *field; /* HA_VALUE: the tracepoint's field for it */
+        uint32_t value;    /* HA_VALUE */
 } hot[] = {
-        { "read", HA_ANY, -1 },          { "write", HA_ANY, -1 },
-        { "close", HA_ANY, -1 },         { "lseek", HA_ANY, -1 },
-        { "pread64", HA_ANY, -1 },       { "pwrite64", HA_ANY, -1 },
-        { "readv", HA_ANY, -1 },         { "writev", HA_ANY, -1 },
-        { "fstat", HA_ANY, -1 },         { "newfstatat", HA_EMPTY_PATH, 3 },
-        { "statx", HA_EMPTY_PATH, 2 },   { "fcntl", HA_NO_LOCK, -1 },
-        { "dup", HA_ANY, -1 },           { "dup2", HA_ANY, -1 },
-        { "dup3", HA_ANY, -1 },          { "pipe2", HA_ANY, -1 },
-        { "brk", HA_ANY, -1 },           { "mmap", HA_NO_EXEC, -1 },
-        { "mprotect", HA_NO_EXEC, -1 },  { "munmap", HA_ANY, -1 },
-        { "mremap", HA_ANY, -1 },        { "madvise", HA_ANY, -1 },
-        { "rt_sigaction", HA_ANY, -1 },  { "rt_sigprocmask", HA_ANY, -1 },
-        { "rt_sigreturn", HA_ANY, -1 },  { "sigaltstack", HA_ANY, -1 },
-        { "futex", HA_ANY, -1 },         { "sched_yield", HA_ANY, -1 },
-        { "nanosleep", HA_ANY, -1 },     { "clock_nanosleep", HA_ANY, -1 },
-        { "clock_gettime", HA_ANY, -1 }, { "gettimeofday", HA_ANY, -1 },
-        { "poll", HA_ANY, -1 },          { "ppoll", HA_ANY, -1 },
-        { "select", HA_ANY, -1 },        { "pselect6", HA_ANY, -1 },
-        { "epoll_wait", HA_ANY, -1 },    { "epoll_pwait", HA_ANY, -1 },
-        { "epoll_ctl", HA_ANY, -1 },     { "recvfrom", HA_ANY, -1 },
-        { "recvmsg", HA_ANY, -1 },       { "wait4", HA_ANY, -1 },
-        { "getpid", HA_ANY, -1 },        { "gettid", HA_ANY, -1 },
-        { "getppid", HA_ANY, -1 },       { "getpgrp", HA_ANY, -1 },
-        { "getuid", HA_ANY, -1 },        { "geteuid", HA_ANY, -1 },
-        { "getgid", HA_ANY, -1 },        { "getegid", HA_ANY, -1 },
-        { "getcwd", HA_ANY, -1 },        { "getrandom", HA_ANY, -1 },
-        { "sysinfo", HA_ANY, -1 },       { "uname", HA_ANY, -1 },
+        { "read", HA_ANY, -1 },
+        { "write", HA_ANY, -1 },
+        { "close", HA_ANY, -1 },
+        { "lseek", HA_ANY, -1 },
+        { "pread64", HA_ANY, -1 },
+        { "pwrite64", HA_ANY, -1 },
+        { "readv", HA_ANY, -1 },
+        { "writev", HA_ANY, -1 },
+        { "fstat", HA_ANY, -1 },
+        { "newfstatat", HA_EMPTY_PATH, 3 },
+        { "statx", HA_EMPTY_PATH, 2 },
+        { "fcntl", HA_NO_LOCK, -1 },
+        { "dup", HA_ANY, -1 },
+        { "dup2", HA_ANY, -1 },
+        { "dup3", HA_ANY, -1 },
+        { "pipe2", HA_ANY, -1 },
+        { "brk", HA_ANY, -1 },
+        { "mmap", HA_NO_EXEC, -1 },
+        { "mprotect", HA_NO_EXEC, -1 },
+        { "munmap", HA_ANY, -1 },
+        { "mremap", HA_ANY, -1 },
+        { "madvise", HA_ANY, -1 },
+        { "rt_sigaction", HA_ANY, -1 },
+        { "rt_sigprocmask", HA_ANY, -1 },
+        { "rt_sigreturn", HA_ANY, -1 },
+        { "sigaltstack", HA_ANY, -1 },
+        { "futex", HA_ANY, -1 },
+        { "sched_yield", HA_ANY, -1 },
+        { "nanosleep", HA_ANY, -1 },
+        { "clock_nanosleep", HA_ANY, -1 },
+        { "clock_gettime", HA_ANY, -1 },
+        { "gettimeofday", HA_ANY, -1 },
+        { "poll", HA_ANY, -1 },
+        { "ppoll", HA_ANY, -1 },
+        { "select", HA_ANY, -1 },
+        { "pselect6", HA_ANY, -1 },
+        { "epoll_wait", HA_ANY, -1 },
+        { "epoll_pwait", HA_ANY, -1 },
+        { "epoll_ctl", HA_ANY, -1 },
+        { "recvfrom", HA_ANY, -1 },
+        { "recvmsg", HA_ANY, -1 },
+        { "wait4", HA_ANY, -1 },
+        { "getpid", HA_ANY, -1 },
+        { "gettid", HA_ANY, -1 },
+        { "getppid", HA_ANY, -1 },
+        { "getpgrp", HA_ANY, -1 },
+        { "getuid", HA_ANY, -1 },
+        { "geteuid", HA_ANY, -1 },
+        { "getgid", HA_ANY, -1 },
+        { "getegid", HA_ANY, -1 },
+        { "getcwd", HA_ANY, -1 },
+        { "getrandom", HA_ANY, -1 },
+        { "sysinfo", HA_ANY, -1 },
+        { "uname", HA_ANY, -1 },
+        /* terminal and fd-flag queries, none of them capability-relevant
+         * (caps.c): isatty(), ioctl(FIOCLEX) ... */
+        { "ioctl", HA_VALUE, 1, "cmd", 0x5401 /* TCGETS */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x5451 /* FIOCLEX */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x5450 /* FIONCLEX */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x5413 /* TIOCGWINSZ */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x540f /* TIOCGPGRP */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x5421 /* FIONBIO */ },
+        { "ioctl", HA_VALUE, 1, "cmd", 0x541b /* FIONREAD */ },
 };
 
 #define NHOT ELEMENTSOF(hot)
@@ -98,24 +146,34 @@ static int read_id(const char *dir, const char *event)
         return atoi(buf) > 0 ? atoi(buf) : -EIO;
 }
 
-static int open_counter(pid_t pid, int id, bool on_exec)
+/* The workload's counter (inherited, enabled at its exec), or a probe's on
+ * ourselves (not inherited: the workload is forked from us). */
+static int open_counter(pid_t pid, int id, bool workload)
 {
         struct perf_event_attr a = { 0 };
         a.type = PERF_TYPE_TRACEPOINT;
         a.size = sizeof a;
         a.config = (uint64_t)id;
         a.disabled = 1;
-        a.inherit = 1;
-        a.enable_on_exec = on_exec;
+        a.inherit = workload;
+        a.enable_on_exec = workload;
         long fd = syscall(SYS_perf_event_open, &a, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
         return fd < 0 ? -errno : (int)fd;
 }
 
-static int set_filter(int fd, int nr)
+static int set_filter(int fd, const char *field, uint64_t v)
 {
-        char f[32];
-        snprintf(f, sizeof f, "id == %d", nr);
+        char f[64];
+        snprintf(f, sizeof f, "%s == %llu", field, (unsigned long long)v);
         return ioctl(fd, PERF_EVENT_IOC_SET_FILTER, f) < 0 ? -errno : 0;
+}
+
+/* The filter a counter needs, if any. */
+static int filter_for(const kcount *k, size_t i, int fd)
+{
+        if (hot[i].args == HA_VALUE)
+                return set_filter(fd, hot[i].field, hot[i].value);
+        return k->raw[i] ? set_filter(fd, "id", (uint64_t)k->nr[i]) : 0;
 }
 
 int kcount_probe(kcount **ret)
@@ -136,38 +194,47 @@ int kcount_probe(kcount **ret)
         }
         kcount *k = xcalloc(1, sizeof *k);
         size_t usable = 0;
-        for (size_t i = 0; i < NHOT; i++) {
+        for (size_t i = 0; i < NHOT; i++)
                 k->fd[i] = -1;
+        for (size_t i = 0; i < NHOT; i++) {
                 k->nr[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot[i].name);
                 if (k->nr[i] < 0 || k->nr[i] >= SYSCALL_SLOTS) {
                         k->nr[i] = -1;
                         continue;
                 }
-                char ev[96];
-                snprintf(ev, sizeof ev, "syscalls/sys_enter_%s", hot[i].name);
-                k->evid[i] = read_id(dir, ev);
-                k->raw[i] = k->evid[i] < 0;
-                if (k->raw[i])
-                        k->evid[i] = raw_id;
-                if (getenv("MINPRIV_KCOUNT_RAW")) { /* tests: the raw event for all */
+                if (hot[i].args == HA_VALUE) {
+                        /* An argument's value: only the syscall's own event
+                         * has it as a field (and fires for x86_64 only).
+                         * Without that event the call stops. */
+                        char ev[96];
+                        snprintf(ev, sizeof ev, "syscalls/sys_enter_%s", hot[i].name);
+                        if ((k->evid[i] = read_id(dir, ev)) < 0) {
+                                k->nr[i] = -1;
+                                continue;
+                        }
+                } else {
                         k->evid[i] = raw_id;
                         k->raw[i] = true;
                 }
                 /* The kernel must accept this counter (and its filter) now:
                  * the seccomp filter is built from this set before the
-                 * workload exists. */
+                 * workload exists. The counter on ourselves stays open (it
+                 * never counts: disabled, and we do not exec) until the
+                 * workload's replaces it: closing the last counter of a
+                 * tracepoint waits for an RCU grace period. */
                 int fd = open_counter(0, k->evid[i], false);
-                int rc = fd < 0 ? fd : k->raw[i] ? set_filter(fd, k->nr[i]) : 0;
-                if (fd >= 0)
-                        close(fd);
+                int rc = fd < 0 ? fd : filter_for(k, i, fd);
                 if (rc < 0) {
-                        free(k);
+                        if (fd >= 0)
+                                close(fd);
+                        kcount_free(k);
                         return rc;
                 }
+                k->fd[i] = fd;
                 usable++;
         }
         if (!usable) {
-                free(k);
+                kcount_free(k);
                 return -ENOENT;
         }
         *ret = k;
@@ -180,12 +247,13 @@ int kcount_attach(kcount *k, pid_t pid)
                 if (k->nr[i] < 0)
                         continue;
                 int fd = open_counter(pid, k->evid[i], true);
-                int rc = fd < 0 ? fd : k->raw[i] ? set_filter(fd, k->nr[i]) : 0;
+                int rc = fd < 0 ? fd : filter_for(k, i, fd);
                 if (rc < 0) {
                         if (fd >= 0)
                                 close(fd);
                         return rc;
                 }
+                close(k->fd[i]); /* the probe's */
                 k->fd[i] = fd;
         }
         return 0;
@@ -214,6 +282,11 @@ int kcount_filter_rules(const kcount *k, void *ctx)
                         for (size_t c = 0; c < ELEMENTSOF(nolock) && rc == 0; c++)
                                 rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 1,
                                                             SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)nolock[c]));
+                        break;
+                case HA_VALUE:
+                        rc = seccomp_rule_add_exact(
+                                ctx, SCMP_ACT_ALLOW, nr, 1,
+                                SCMP_CMP((unsigned)hot[i].flags_arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, hot[i].value));
                         break;
                 case HA_EMPTY_PATH: {
                         struct scmp_arg_cmp c = { .arg = (unsigned)hot[i].flags_arg,
@@ -250,7 +323,8 @@ void kcount_finish(recorder *r)
                 /* The counter saw the calls that stopped too (and, raw, the
                  * i386 calls of the same number, which always stop). */
                 uint64_t stopped = k->stops[0][nr] + (k->raw[i] ? k->stops[1][nr] : 0);
-                n = n > stopped ? n - stopped : 0;
+                if (hot[i].args != HA_VALUE) /* a value's calls never stop on x86_64 */
+                        n = n > stopped ? n - stopped : 0;
                 if (!n)
                         continue;
                 k->counted += n;
@@ -261,6 +335,15 @@ void kcount_finish(recorder *r)
                 pc->count[TRACE_ABI_X86_64][nr] += n;
                 if (r->first[TRACE_ABI_X86_64][nr] < 0)
                         r->first[TRACE_ABI_X86_64][nr] = (int32_t)prog;
+                if (hot[i].args == HA_VALUE) {
+                        /* keyed as syscalls.c keys an ioctl request */
+                        char key[32];
+                        snprintf(key, sizeof key, "0x%x", hot[i].value);
+                        json_t *node = trace_node(r->t->root, "arguments", hot[i].name, key, NULL);
+                        if (!json_object_get(node, "values"))
+                                json_object_set_new(node, "values", json_pack("[I]", (json_int_t)hot[i].value));
+                        trace_usage_add(node, KCOUNT_PROGRAM, (json_int_t)n, NULL);
+                }
         }
 }
 
@@ -269,12 +352,21 @@ json_t *kcount_names(const kcount *k)
         json_t *a = json_array();
         const char *v[NHOT];
         size_t n = 0;
-        for (size_t i = 0; i < NHOT; i++)
-                if (k->nr[i] >= 0)
+        char *own[NHOT];
+        for (size_t i = 0; i < NHOT; i++) {
+                own[i] = NULL;
+                if (k->nr[i] < 0)
+                        continue;
+                if (hot[i].args == HA_VALUE)
+                        v[n++] = own[i] = xasprintf("%s %s=0x%x", hot[i].name, hot[i].field, hot[i].value);
+                else
                         v[n++] = hot[i].name;
+        }
         qsort(v, n, sizeof *v, strcmp_ptr);
         for (size_t i = 0; i < n; i++)
                 json_array_append_new(a, json_string(v[i]));
+        for (size_t i = 0; i < NHOT; i++)
+                free(own[i]);
         return a;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,7 +29,6 @@
 enum {
         O_NOFOLLOW_LAST = 1 << 0, /* the call never follows the last symlink */
         O_DIR = 1 << 1,           /* the object is a directory */
-        O_CAPS = 1 << 2,          /* capability inference looks at it */
         O_EXIT = 1 << 3,          /* always take the exit stop */
         O_CACHE = 1 << 4,         /* only keeps caches: never a reason to stop */
 };
@@ -46,6 +46,7 @@ struct sysdef {
         int8_t dirfd2, path2;
         int8_t flags; /* argument index of AT_* flags, -1 none */
         uint8_t opts;
+        caps_fn caps; /* capability inference (caps.c), or NULL */
 };
 
 static void h_path(recorder *r, task *t, const sysdef *d);
@@ -71,27 +72,29 @@ static void h_fdclose(recorder *r, task *t, const sysdef *d);
 static void h_cred(recorder *r, task *t, const sysdef *d);
 static void h_signal(recorder *r, task *t, const sysdef *d);
 static void h_ptrace(recorder *r, task *t, const sysdef *d);
+static void h_uring_setup(recorder *r, task *t, const sysdef *d);
+static void h_uring_enter(recorder *r, task *t, const sysdef *d);
 
-#define PATH1(n, k, df, p, fl, o)                                                                                      \
+#define PATH1(n, k, df, p, fl, o, ...)                                                                                 \
         {                                                                                                              \
-                n, h_path, (k), (df), (p), 0, -1, -1, (fl), (o)                                                        \
+                n, h_path, (k), (df), (p), 0, -1, -1, (fl), (o), __VA_ARGS__                                           \
         }
-#define FD1(n, k, fdarg, o)                                                                                            \
+#define FD1(n, k, fdarg, o, ...)                                                                                       \
         {                                                                                                              \
-                n, h_fd, (k), -1, (fdarg), 0, -1, -1, -1, (o)                                                          \
+                n, h_fd, (k), -1, (fdarg), 0, -1, -1, -1, (o), __VA_ARGS__                                             \
         }
-#define ARG(n, h, o)                                                                                                   \
+#define ARG(n, h, o, ...)                                                                                              \
         {                                                                                                              \
-                n, h, 0, -1, -1, 0, -1, -1, -1, (o)                                                                    \
+                n, h, 0, -1, -1, 0, -1, -1, -1, (o), __VA_ARGS__                                                       \
         }
 #define NA -1
 
 static const sysdef defs[] = {
         /* opening */
-        { "open", h_open, 0, NA, 0, 0, NA, NA, 1, O_CAPS },
-        { "openat", h_open, 0, 0, 1, 0, NA, NA, 2, O_CAPS },
-        { "creat", h_open, 0, NA, 0, 0, NA, NA, NA, O_CAPS },
-        { "openat2", h_openat2, 0, 0, 1, 0, NA, NA, NA, O_CAPS },
+        { "open", h_open, 0, NA, 0, 0, NA, NA, 1, 0, caps_open },
+        { "openat", h_open, 0, 0, 1, 0, NA, NA, 2, 0, caps_open },
+        { "creat", h_open, 0, NA, 0, 0, NA, NA, NA, 0, caps_open },
+        { "openat2", h_openat2, 0, 0, 1, 0, NA, NA, NA, 0, caps_open },
         /* stat-like: looked at, not opened */
         PATH1("stat", K(AK_STAT), NA, 0, NA, 0),
         PATH1("stat64", K(AK_STAT), NA, 0, NA, 0),
@@ -102,9 +105,9 @@ static const sysdef defs[] = {
         PATH1("newfstatat", K(AK_STAT), 0, 1, 3, 0),
         PATH1("fstatat64", K(AK_STAT), 0, 1, 3, 0),
         PATH1("statx", K(AK_STAT), 0, 1, 2, 0),
-        PATH1("access", K(AK_STAT), NA, 0, NA, O_CAPS),
-        PATH1("faccessat", K(AK_STAT), 0, 1, NA, O_CAPS),
-        PATH1("faccessat2", K(AK_STAT), 0, 1, 3, O_CAPS),
+        PATH1("access", K(AK_STAT), NA, 0, NA, 0, caps_none),
+        PATH1("faccessat", K(AK_STAT), 0, 1, NA, 0, caps_none),
+        PATH1("faccessat2", K(AK_STAT), 0, 1, 3, 0, caps_none),
         PATH1("readlink", K(AK_STAT), NA, 0, NA, O_NOFOLLOW_LAST),
         PATH1("readlinkat", K(AK_STAT), 0, 1, NA, O_NOFOLLOW_LAST),
         PATH1("statfs", K(AK_STAT), NA, 0, NA, 0),
@@ -116,82 +119,82 @@ static const sysdef defs[] = {
         PATH1("name_to_handle_at", K(AK_STAT), 0, 1, 4, 0),
         PATH1("inotify_add_watch", K(AK_READ), NA, 1, NA, 0),
         /* changing the tree */
-        PATH1("mkdir", K(AK_CREATE), NA, 0, NA, O_DIR | O_CAPS),
-        PATH1("mkdirat", K(AK_CREATE), 0, 1, NA, O_DIR | O_CAPS),
-        PATH1("rmdir", K(AK_DELETE), NA, 0, NA, O_DIR | O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("unlink", K(AK_DELETE), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("unlinkat", K(AK_DELETE), 0, 1, 2, O_NOFOLLOW_LAST | O_CAPS),
-        { "rename", h_path, K(AK_RENAME), NA, 0, K(AK_RENAME), NA, 1, NA, O_NOFOLLOW_LAST | O_CAPS },
-        { "renameat", h_path, K(AK_RENAME), 0, 1, K(AK_RENAME), 2, 3, NA, O_NOFOLLOW_LAST | O_CAPS },
-        { "renameat2", h_path, K(AK_RENAME), 0, 1, K(AK_RENAME), 2, 3, NA, O_NOFOLLOW_LAST | O_CAPS },
-        { "link", h_path, K(AK_STAT), NA, 0, K(AK_LINK), NA, 1, NA, O_NOFOLLOW_LAST | O_CAPS },
-        { "linkat", h_path, K(AK_STAT), 0, 1, K(AK_LINK), 2, 3, 4, O_NOFOLLOW_LAST | O_CAPS },
-        { "symlink", h_path, 0, NA, NA, K(AK_CREATE), NA, 1, NA, O_NOFOLLOW_LAST | O_CAPS },
-        { "symlinkat", h_path, 0, NA, NA, K(AK_CREATE), 1, 2, NA, O_NOFOLLOW_LAST | O_CAPS },
-        PATH1("mknod", K(AK_CREATE), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("mknodat", K(AK_CREATE), 0, 1, NA, O_NOFOLLOW_LAST | O_CAPS),
+        PATH1("mkdir", K(AK_CREATE), NA, 0, NA, O_DIR, caps_new_name),
+        PATH1("mkdirat", K(AK_CREATE), 0, 1, NA, O_DIR, caps_new_name),
+        PATH1("rmdir", K(AK_DELETE), NA, 0, NA, O_DIR | O_NOFOLLOW_LAST, caps_remove_name),
+        PATH1("unlink", K(AK_DELETE), NA, 0, NA, O_NOFOLLOW_LAST, caps_remove_name),
+        PATH1("unlinkat", K(AK_DELETE), 0, 1, 2, O_NOFOLLOW_LAST, caps_remove_name),
+        { "rename", h_path, K(AK_RENAME), NA, 0, K(AK_RENAME), NA, 1, NA, O_NOFOLLOW_LAST, caps_remove_name },
+        { "renameat", h_path, K(AK_RENAME), 0, 1, K(AK_RENAME), 2, 3, NA, O_NOFOLLOW_LAST, caps_remove_name },
+        { "renameat2", h_path, K(AK_RENAME), 0, 1, K(AK_RENAME), 2, 3, NA, O_NOFOLLOW_LAST, caps_remove_name },
+        { "link", h_path, K(AK_STAT), NA, 0, K(AK_LINK), NA, 1, NA, O_NOFOLLOW_LAST, caps_link },
+        { "linkat", h_path, K(AK_STAT), 0, 1, K(AK_LINK), 2, 3, 4, O_NOFOLLOW_LAST, caps_link },
+        { "symlink", h_path, 0, NA, NA, K(AK_CREATE), NA, 1, NA, O_NOFOLLOW_LAST, caps_new_name },
+        { "symlinkat", h_path, 0, NA, NA, K(AK_CREATE), 1, 2, NA, O_NOFOLLOW_LAST, caps_new_name },
+        PATH1("mknod", K(AK_CREATE), NA, 0, NA, O_NOFOLLOW_LAST, caps_mknod),
+        PATH1("mknodat", K(AK_CREATE), 0, 1, NA, O_NOFOLLOW_LAST, caps_mknod),
         /* attributes */
-        PATH1("chmod", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("fchmodat", K(AK_ATTR), 0, 1, NA, O_CAPS),
-        PATH1("fchmodat2", K(AK_ATTR), 0, 1, 3, O_CAPS),
-        PATH1("chown", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("chown32", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("lchown", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("lchown32", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("fchownat", K(AK_ATTR), 0, 1, 4, O_CAPS),
-        PATH1("utime", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("utimes", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("futimesat", K(AK_ATTR), 0, 1, NA, O_CAPS),
-        PATH1("utimensat", K(AK_ATTR), 0, 1, 3, O_CAPS),
-        PATH1("utimensat_time64", K(AK_ATTR), 0, 1, 3, O_CAPS),
+        PATH1("chmod", K(AK_ATTR), NA, 0, NA, 0, caps_chmod),
+        PATH1("fchmodat", K(AK_ATTR), 0, 1, NA, 0, caps_chmod),
+        PATH1("fchmodat2", K(AK_ATTR), 0, 1, 3, 0, caps_chmod),
+        PATH1("chown", K(AK_ATTR), NA, 0, NA, 0, caps_chown),
+        PATH1("chown32", K(AK_ATTR), NA, 0, NA, 0, caps_chown),
+        PATH1("lchown", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST, caps_chown),
+        PATH1("lchown32", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST, caps_chown),
+        PATH1("fchownat", K(AK_ATTR), 0, 1, 4, 0, caps_chown),
+        PATH1("utime", K(AK_ATTR), NA, 0, NA, 0, caps_utime),
+        PATH1("utimes", K(AK_ATTR), NA, 0, NA, 0, caps_utime),
+        PATH1("futimesat", K(AK_ATTR), 0, 1, NA, 0, caps_utime),
+        PATH1("utimensat", K(AK_ATTR), 0, 1, 3, 0, caps_utime),
+        PATH1("utimensat_time64", K(AK_ATTR), 0, 1, 3, 0, caps_utime),
         PATH1("truncate", K(AK_WRITE), NA, 0, NA, 0),
         PATH1("truncate64", K(AK_WRITE), NA, 0, NA, 0),
-        PATH1("setxattr", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("lsetxattr", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
-        PATH1("removexattr", K(AK_ATTR), NA, 0, NA, O_CAPS),
-        PATH1("lremovexattr", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST | O_CAPS),
+        PATH1("setxattr", K(AK_ATTR), NA, 0, NA, 0, caps_setxattr),
+        PATH1("lsetxattr", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST, caps_setxattr),
+        PATH1("removexattr", K(AK_ATTR), NA, 0, NA, 0, caps_none),
+        PATH1("lremovexattr", K(AK_ATTR), NA, 0, NA, O_NOFOLLOW_LAST, caps_none),
         /* fd-based: the object is found through /proc/PID/fd */
         FD1("getdents", K(AK_LIST), 0, O_DIR),
         FD1("getdents64", K(AK_LIST), 0, O_DIR),
         FD1("readdir", K(AK_LIST), 0, O_DIR),
-        FD1("fchmod", K(AK_ATTR), 0, O_CAPS),
-        FD1("fchown", K(AK_ATTR), 0, O_CAPS),
-        FD1("fchown32", K(AK_ATTR), 0, O_CAPS),
+        FD1("fchmod", K(AK_ATTR), 0, 0, caps_chmod),
+        FD1("fchown", K(AK_ATTR), 0, 0, caps_chown),
+        FD1("fchown32", K(AK_ATTR), 0, 0, caps_chown),
         FD1("ftruncate", K(AK_WRITE), 0, 0),
         FD1("ftruncate64", K(AK_WRITE), 0, 0),
-        FD1("fsetxattr", K(AK_ATTR), 0, O_CAPS),
-        FD1("fremovexattr", K(AK_ATTR), 0, O_CAPS),
+        FD1("fsetxattr", K(AK_ATTR), 0, 0, caps_setxattr),
+        FD1("fremovexattr", K(AK_ATTR), 0, 0, caps_none),
         FD1("flock", K(AK_LOCK), 0, 0),
         { "fcntl", h_fcntl, K(AK_LOCK), NA, 0, 0, NA, NA, NA, 0 },
         { "fcntl64", h_fcntl, K(AK_LOCK), NA, 0, 0, NA, NA, NA, 0 },
         /* programs and working directory */
-        { "execve", h_exec, K(AK_EXEC), NA, 0, 0, NA, NA, NA, O_EXIT | O_CAPS },
-        { "execveat", h_exec, K(AK_EXEC), 0, 1, 0, NA, NA, 4, O_EXIT | O_CAPS },
+        { "execve", h_exec, K(AK_EXEC), NA, 0, 0, NA, NA, NA, O_EXIT, caps_exec },
+        { "execveat", h_exec, K(AK_EXEC), 0, 1, 0, NA, NA, 4, O_EXIT, caps_exec },
         { "chdir", h_chdir, K(AK_CHDIR), NA, 0, 0, NA, NA, NA, O_DIR },
         { "fchdir", h_chdir, K(AK_CHDIR), NA, 0, 0, NA, NA, NA, O_DIR },
-        { "chroot", h_chdir, K(AK_CHDIR), NA, 0, 0, NA, NA, NA, O_DIR | O_CAPS },
+        { "chroot", h_chdir, K(AK_CHDIR), NA, 0, 0, NA, NA, NA, O_DIR, caps_chroot },
         /* mounts */
-        PATH1("mount", K(AK_MOUNT), NA, 1, NA, O_CAPS),
-        PATH1("umount", K(AK_MOUNT), NA, 0, NA, O_CAPS),
-        PATH1("umount2", K(AK_MOUNT), NA, 0, NA, O_CAPS),
-        { "pivot_root", h_path, K(AK_MOUNT), NA, 0, K(AK_MOUNT), NA, 1, NA, O_CAPS },
+        PATH1("mount", K(AK_MOUNT), NA, 1, NA, 0, caps_mount),
+        PATH1("umount", K(AK_MOUNT), NA, 0, NA, 0, caps_mount),
+        PATH1("umount2", K(AK_MOUNT), NA, 0, NA, 0, caps_mount),
+        { "pivot_root", h_path, K(AK_MOUNT), NA, 0, K(AK_MOUNT), NA, 1, NA, 0, caps_mount },
         /* memory mapped executable */
         { "mmap", h_mmap, 0, NA, NA, 0, NA, NA, NA, 0 },
         { "mmap2", h_mmap, 0, NA, NA, 0, NA, NA, NA, 0 },
         ARG("mprotect", h_mprotect, 0),
         ARG("pkey_mprotect", h_mprotect, 0),
         /* network */
-        ARG("socket", h_socket, O_CAPS),
+        ARG("socket", h_socket, 0, caps_socket),
         ARG("socketpair", h_socket, 0),
-        ARG("bind", h_sockaddr, O_CAPS),
+        ARG("bind", h_sockaddr, 0, caps_bind),
         ARG("connect", h_sockaddr, 0),
-        ARG("sendto", h_sendto, O_CAPS),
-        ARG("sendmsg", h_sendmsg, O_CAPS),
-        ARG("socketcall", h_socketcall, O_CAPS),
-        ARG("setsockopt", h_setsockopt, O_CAPS),
+        ARG("sendto", h_sendto, 0, caps_sendto),
+        ARG("sendmsg", h_sendmsg, 0, caps_sendmsg),
+        ARG("socketcall", h_socketcall, 0, caps_socketcall),
+        ARG("setsockopt", h_setsockopt, 0, caps_setsockopt),
         /* processes and namespaces */
-        ARG("clone", h_flags_arg, O_CAPS),
-        ARG("clone3", h_clone3, O_CAPS),
+        ARG("clone", h_flags_arg, 0, caps_clone),
+        ARG("clone3", h_clone3, 0, caps_clone),
         ARG("fork", h_fork, 0),
         /* fd numbers that stop naming what the fd cache says */
         ARG("close", h_fdclose, O_CACHE),
@@ -199,73 +202,76 @@ static const sysdef defs[] = {
         ARG("dup2", h_fdclose, O_CACHE),
         ARG("dup3", h_fdclose, O_CACHE),
         ARG("vfork", h_fork, 0),
-        ARG("unshare", h_flags_arg, O_CAPS),
-        ARG("setns", h_flags_arg, O_CAPS),
+        ARG("unshare", h_flags_arg, 0, caps_clone),
+        ARG("setns", h_flags_arg, 0, caps_setns),
         ARG("personality", h_flags_arg, 0),
-        ARG("prctl", h_flags_arg, O_CAPS),
-        ARG("ioctl", h_flags_arg, O_CAPS),
+        ARG("prctl", h_flags_arg, 0, caps_prctl),
+        ARG("ioctl", h_flags_arg, 0, caps_ioctl),
         /* credentials */
-        ARG("setuid", h_cred, O_CAPS),
-        ARG("setuid32", h_cred, O_CAPS),
-        ARG("setgid", h_cred, O_CAPS),
-        ARG("setgid32", h_cred, O_CAPS),
-        ARG("setreuid", h_cred, O_CAPS),
-        ARG("setreuid32", h_cred, O_CAPS),
-        ARG("setregid", h_cred, O_CAPS),
-        ARG("setregid32", h_cred, O_CAPS),
-        ARG("setresuid", h_cred, O_CAPS),
-        ARG("setresuid32", h_cred, O_CAPS),
-        ARG("setresgid", h_cred, O_CAPS),
-        ARG("setresgid32", h_cred, O_CAPS),
-        ARG("setfsuid", h_cred, O_CAPS),
-        ARG("setfsuid32", h_cred, O_CAPS),
-        ARG("setfsgid", h_cred, O_CAPS),
-        ARG("setfsgid32", h_cred, O_CAPS),
-        ARG("setgroups", h_cred, O_CAPS),
-        ARG("setgroups32", h_cred, O_CAPS),
-        ARG("capset", h_cred, O_CAPS),
+        ARG("setuid", h_cred, 0, caps_setid),
+        ARG("setuid32", h_cred, 0, caps_setid),
+        ARG("setgid", h_cred, 0, caps_setid),
+        ARG("setgid32", h_cred, 0, caps_setid),
+        ARG("setreuid", h_cred, 0, caps_setid),
+        ARG("setreuid32", h_cred, 0, caps_setid),
+        ARG("setregid", h_cred, 0, caps_setid),
+        ARG("setregid32", h_cred, 0, caps_setid),
+        ARG("setresuid", h_cred, 0, caps_setid),
+        ARG("setresuid32", h_cred, 0, caps_setid),
+        ARG("setresgid", h_cred, 0, caps_setid),
+        ARG("setresgid32", h_cred, 0, caps_setid),
+        ARG("setfsuid", h_cred, 0, caps_setid),
+        ARG("setfsuid32", h_cred, 0, caps_setid),
+        ARG("setfsgid", h_cred, 0, caps_setid),
+        ARG("setfsgid32", h_cred, 0, caps_setid),
+        ARG("setgroups", h_cred, 0, caps_setgroups),
+        ARG("setgroups32", h_cred, 0, caps_setgroups),
+        ARG("capset", h_cred, 0, caps_none),
         /* signals and tracing */
-        ARG("kill", h_signal, O_CAPS),
-        ARG("tkill", h_signal, O_CAPS),
-        ARG("tgkill", h_signal, O_CAPS),
-        ARG("rt_sigqueueinfo", h_signal, O_CAPS),
-        ARG("rt_tgsigqueueinfo", h_signal, O_CAPS),
-        ARG("ptrace", h_ptrace, O_CAPS),
+        ARG("kill", h_signal, 0, caps_signal),
+        ARG("tkill", h_signal, 0, caps_signal),
+        ARG("tgkill", h_signal, 0, caps_signal),
+        ARG("rt_sigqueueinfo", h_signal, 0, caps_signal),
+        ARG("rt_tgsigqueueinfo", h_signal, 0, caps_signal),
+        ARG("ptrace", h_ptrace, 0, caps_ptrace),
+        /* io_uring: the operations a ring submits are read from it (uring.c) */
+        ARG("io_uring_setup", h_uring_setup, O_EXIT),
+        ARG("io_uring_enter", h_uring_enter, O_EXIT),
         /* calls decided by capability inference alone */
-        ARG("setrlimit", NULL, O_CAPS),
-        ARG("prlimit64", NULL, O_CAPS),
-        ARG("nice", NULL, O_CAPS),
-        ARG("setpriority", NULL, O_CAPS),
-        ARG("sched_setscheduler", NULL, O_CAPS),
-        ARG("sched_setattr", NULL, O_CAPS),
-        ARG("sethostname", NULL, O_CAPS),
-        ARG("setdomainname", NULL, O_CAPS),
-        ARG("syslog", NULL, O_CAPS),
-        ARG("reboot", NULL, O_CAPS),
-        ARG("init_module", NULL, O_CAPS),
-        ARG("finit_module", NULL, O_CAPS),
-        ARG("delete_module", NULL, O_CAPS),
-        ARG("settimeofday", NULL, O_CAPS),
-        ARG("clock_settime", NULL, O_CAPS),
-        ARG("stime", NULL, O_CAPS),
-        ARG("adjtimex", NULL, O_CAPS),
-        ARG("clock_adjtime", NULL, O_CAPS),
-        ARG("clock_adjtime64", NULL, O_CAPS),
-        ARG("clock_settime64", NULL, O_CAPS),
-        ARG("iopl", NULL, O_CAPS),
-        ARG("ioperm", NULL, O_CAPS),
-        ARG("acct", NULL, O_CAPS),
-        ARG("swapon", NULL, O_CAPS),
-        ARG("swapoff", NULL, O_CAPS),
-        ARG("quotactl", NULL, O_CAPS),
-        ARG("kexec_load", NULL, O_CAPS),
-        ARG("kexec_file_load", NULL, O_CAPS),
-        ARG("bpf", NULL, O_CAPS),
-        ARG("perf_event_open", NULL, O_CAPS),
-        ARG("lookup_dcookie", NULL, O_CAPS),
-        ARG("vhangup", NULL, O_CAPS),
-        ARG("fanotify_init", NULL, O_CAPS),
-        ARG("open_by_handle_at", NULL, O_CAPS),
+        ARG("setrlimit", NULL, 0, caps_rlimit),
+        ARG("prlimit64", NULL, 0, caps_rlimit),
+        ARG("nice", NULL, 0, caps_nice),
+        ARG("setpriority", NULL, 0, caps_setpriority),
+        ARG("sched_setscheduler", NULL, 0, caps_sched),
+        ARG("sched_setattr", NULL, 0, caps_sched),
+        ARG("sethostname", NULL, 0, caps_hostname),
+        ARG("setdomainname", NULL, 0, caps_hostname),
+        ARG("syslog", NULL, 0, caps_direct),
+        ARG("reboot", NULL, 0, caps_direct),
+        ARG("init_module", NULL, 0, caps_direct),
+        ARG("finit_module", NULL, 0, caps_direct),
+        ARG("delete_module", NULL, 0, caps_direct),
+        ARG("settimeofday", NULL, 0, caps_direct),
+        ARG("clock_settime", NULL, 0, caps_direct),
+        ARG("stime", NULL, 0, caps_direct),
+        ARG("adjtimex", NULL, 0, caps_adjtime),
+        ARG("clock_adjtime", NULL, 0, caps_adjtime),
+        ARG("clock_adjtime64", NULL, 0, caps_adjtime),
+        ARG("clock_settime64", NULL, 0, caps_direct),
+        ARG("iopl", NULL, 0, caps_direct),
+        ARG("ioperm", NULL, 0, caps_direct),
+        ARG("acct", NULL, 0, caps_direct),
+        ARG("swapon", NULL, 0, caps_direct),
+        ARG("swapoff", NULL, 0, caps_direct),
+        ARG("quotactl", NULL, 0, caps_direct),
+        ARG("kexec_load", NULL, 0, caps_direct),
+        ARG("kexec_file_load", NULL, 0, caps_direct),
+        ARG("bpf", NULL, 0, caps_none),
+        ARG("perf_event_open", NULL, 0, caps_none),
+        ARG("lookup_dcookie", NULL, 0, caps_direct),
+        ARG("vhangup", NULL, 0, caps_direct),
+        ARG("fanotify_init", NULL, 0, caps_direct),
+        ARG("open_by_handle_at", NULL, 0, caps_direct),
 };
 
 static const sysdef *table[_TRACE_ABI_MAX][SYSCALL_SLOTS];
@@ -519,6 +525,18 @@ static void h_mmap(recorder *r, task *t, const sysdef *d)
                 return;
         }
         mmap_exec(r, t, t->args[2], t->args[3], (int)t->args[4]);
+        if (!(t->args[3] & MAP_ANONYMOUS))
+                uring_mmap_entry(r, t, (int)t->args[4], streq(d->name, "mmap2") ? t->args[5] * 4096 : t->args[5]);
+}
+
+static void h_uring_setup(recorder *r, task *t, const sysdef *d)
+{
+        pend_add(t, PEND_URING_SETUP);
+}
+
+static void h_uring_enter(recorder *r, task *t, const sysdef *d)
+{
+        uring_enter_entry(r, t);
 }
 
 static void h_old_mmap(recorder *r, task *t, const sysdef *d)
@@ -558,8 +576,8 @@ static void h_socket(recorder *r, task *t, const sysdef *d)
 }
 
 /* Describe a socket address: family name and a printable address. */
-static bool describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz,
-                              char **ret_addr, char **ret_unix_path)
+bool sys_describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz, char **ret_addr,
+                           char **ret_unix_path)
 {
         struct sockaddr_storage ss;
         memset(&ss, 0, sizeof ss);
@@ -626,7 +644,7 @@ static void record_sockaddr(recorder *r, task *t, const char *op, uint64_t addr,
 {
         char fam[32];
         _cleanup_free_ char *a = NULL, *unix_path = NULL;
-        if (!describe_sockaddr(r, t, addr, len, fam, sizeof fam, &a, &unix_path))
+        if (!sys_describe_sockaddr(r, t, addr, len, fam, sizeof fam, &a, &unix_path))
                 return;
         want_node(t, trace_node(r->t->root, "network", op, fam, a, NULL));
         if (unix_path) {
@@ -709,6 +727,24 @@ static void h_setsockopt(recorder *r, task *t, const sysdef *d)
         record_argument(r, t, "setsockopt", key, v, 2);
 }
 
+/* CLONE_UNTRACED keeps the child from the tracer (PTRACE_O_TRACECLONE does
+ * not attach it): under --no-seccomp it would run unrecorded, and with the
+ * filter its calls would fail ENOSYS. The bit is cleared in the argument
+ * before the kernel reads it (the register for clone, the clone_args word
+ * for clone3), so the child is traced like any other; the trace keeps the
+ * flags as the program gave them. */
+static void clear_untraced(task *t, bool clone3, uint64_t flags)
+{
+        uint64_t v = flags & ~(uint64_t)CLONE_UNTRACED;
+        if (clone3) {
+                (void)!ptrace(PTRACE_POKEDATA, t->tid, (void *)(uintptr_t)t->args[0], (void *)(uintptr_t)v);
+                return;
+        }
+        size_t off = t->abi == TRACE_ABI_I386 ? offsetof(struct user_regs_struct, rbx)
+                                              : offsetof(struct user_regs_struct, rdi);
+        (void)!ptrace(PTRACE_POKEUSER, t->tid, (void *)off, (void *)(uintptr_t)v);
+}
+
 static void h_flags_arg(recorder *r, task *t, const sysdef *d)
 {
         /* The first argument (second for ioctl/setns) as given: clone and
@@ -726,6 +762,8 @@ static void h_flags_arg(recorder *r, task *t, const sysdef *d)
                 snprintf(key, sizeof key, "0x%llx", (unsigned long long)v);
         record_argument(r, t, d->name, key, &v, 1);
         if (streq(d->name, "clone")) {
+                if (v & CLONE_UNTRACED)
+                        clear_untraced(t, false, v);
                 t->clone_flags = v;
                 t->clone_seen = true;
         }
@@ -739,6 +777,8 @@ static void h_clone3(recorder *r, task *t, const sysdef *d)
         char key[32];
         snprintf(key, sizeof key, "0x%llx", (unsigned long long)flags);
         record_argument(r, t, "clone3", key, &flags, 1);
+        if (flags & CLONE_UNTRACED)
+                clear_untraced(t, true, flags);
         t->clone_flags = flags;
         t->clone_seen = true;
 }
@@ -885,8 +925,8 @@ void sys_entry(recorder *r, task *t)
                 return;
         if (d->entry)
                 d->entry(r, t, d);
-        if (d->opts & O_CAPS)
-                caps_entry(r, t, d->name);
+        if (d->caps)
+                caps_entry(r, t, d->caps, d->name);
         /* Incremental recording: a stat-like look at a path the baseline
          * already has a stat of needs no exit stop. It adds no profile fact
          * (AppArmor does not mediate stat), so the call is left to the
@@ -921,8 +961,12 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                         caps_exit(r, t, pd, err);
                         break;
                 case PEND_CREDS:
-                        if (!err)
+                        if (!err) {
+                                uint32_t old = t->p->cr.valid ? t->p->cr.fsuid : UINT32_MAX;
                                 proc_read_creds(t->tid, &t->p->cr, NULL, NULL);
+                                if (old != UINT32_MAX && t->p->cr.valid && t->p->cr.fsuid != old)
+                                        rec_creds_changed(r, t, old);
+                        }
                         break;
                 case PEND_CWD:
                         if (!err) {
@@ -944,6 +988,15 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                                         dir_cache_forget(r, raw);
                                 caps_forget(r, pd->path);
                         }
+                        break;
+                case PEND_URING_SETUP:
+                        uring_setup_exit(r, t, pd, ret, err);
+                        break;
+                case PEND_URING_MMAP:
+                        uring_mmap_exit(r, t, pd, ret, err);
+                        break;
+                case PEND_URING_ENTER:
+                        uring_enter_exit(r, t, pd);
                         break;
                 }
         }

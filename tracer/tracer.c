@@ -125,6 +125,9 @@ static proc *proc_new(recorder *r, pid_t tgid)
         intmap_put(r->procs, tgid, p);
         r->live_procs++;
         r->processes++;
+        if ((r->npids & (r->npids - 1)) == 0)
+                r->pids = xrealloc(r->pids, (r->npids ? r->npids * 2 : 16) * sizeof *r->pids);
+        r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
         return p;
@@ -159,6 +162,7 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
+        uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
         free(p->root);
@@ -529,7 +533,8 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
-        fd_cache_clear(t->p); /* close-on-exec fds are gone */
+        fd_cache_clear(t->p);             /* close-on-exec fds are gone */
+        uring_forget_proc(r, t->p->tgid); /* ring fds are close-on-exec, mappings gone */
         t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
@@ -632,6 +637,25 @@ static bool dispatch_event(recorder *r, event ev)
 
 /* ---------------------------------------------------------------- run */
 
+static int cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
+/* The process ids traced, sorted, each once: the generator recognises
+ * them in file names (redis's temp-<pid>.rdb). */
+static json_t *pids_json(recorder *r)
+{
+        json_t *a = json_array();
+        if (r->npids)
+                qsort(r->pids, r->npids, sizeof *r->pids, cmp_pid);
+        for (size_t i = 0; i < r->npids; i++)
+                if (i == 0 || r->pids[i] != r->pids[i - 1])
+                        json_array_append_new(a, json_integer(r->pids[i]));
+        return a;
+}
+
 static json_t *creds_json(const creds *c, bool nnp)
 {
         json_t *groups = json_array();
@@ -673,12 +697,17 @@ static int child_install(const struct sock_fprog *prog, int note_fd, bool *nnp)
 }
 
 _noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
-                                  const struct sock_fprog *enforce, int note_fd)
+                                  const struct sock_fprog *enforce, const char *aa_onexec, int note_fd)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         raise(SIGSTOP); /* the parent seizes us while we are stopped */
         bool nnp = false;
         int r;
+        if (aa_onexec && aa_change_onexec(aa_onexec) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot enter AppArmor profile %s at exec: %s\n", aa_onexec,
+                        strerror(errno));
+                _exit(125);
+        }
         if (seccomp && (r = child_install(prog, note_fd, &nnp)) < 0) {
                 dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(-r));
                 _exit(125);
@@ -694,10 +723,28 @@ _noreturn_ static void child_main(const char *path, char *const *argv, const str
         _exit(e == ENOENT ? TRACER_EXIT_NOT_FOUND : TRACER_EXIT_NOT_EXECUTABLE);
 }
 
-int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *err)
+/* One tracer_run: what its steps acquired, released by run_teardown
+ * whichever step failed. */
+typedef struct run_state {
+        const tracer_options *opts;
+        trace *t;
+        recorder rec;
+        char *path;     /* the command as found in PATH */
+        char *abs_path; /* its real path (NULL when realpath failed) */
+        struct sock_fprog prog;
+        int notes[2]; /* the child's notes to us ('N': it set no_new_privs) */
+        bool forwarding;
+        struct sigaction saved[ELEMENTSOF(forwarded)];
+        bool sampling;
+        struct sigaction saved_alarm;
+        creds initial; /* the workload's credentials before it ran */
+} run_state;
+
+/* Look the command up, prepare the recorder and build the filter. */
+static int run_setup(run_state *x, int *ret_status, mp_error *err)
 {
-        _cleanup_free_ char *path = NULL;
-        int rc = tracer_find_command(opts->argv[0], &path);
+        const tracer_options *opts = x->opts;
+        int rc = tracer_find_command(opts->argv[0], &x->path);
         if (rc < 0) {
                 _cleanup_free_ char *q = quote_for_message(opts->argv[0]);
                 *ret_status = rc == -ENOENT ? TRACER_EXIT_NOT_FOUND : TRACER_EXIT_NOT_EXECUTABLE;
@@ -706,9 +753,8 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         }
 
         sys_table_init();
-        recorder rr = { 0 };
-        recorder *r = &rr;
-        r->t = t;
+        recorder *r = &x->rec;
+        r->t = x->t;
         r->opts = opts;
         r->stacks = opts->stacks;
         r->quiet = opts->quiet;
@@ -741,56 +787,68 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache && kcount_probe(&r->kc) == 0)
                 r->fd_cache = false; /* close, dup2 ... no longer stop */
 
-        struct sock_fprog prog = { 0, NULL };
-        if (r->seccomp_mode && (rc = filter_build(r, &prog)) < 0) {
-                rec_free(r);
-                caps_free(r);
-                kcount_free(r->kc);
+        if (r->seccomp_mode && (rc = filter_build(r, &x->prog)) < 0)
                 return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));
-        }
+        return 0;
+}
 
-        int notes[2];
-        if (pipe2(notes, O_CLOEXEC) < 0) {
+static void forwarding_stop(run_state *x)
+{
+        if (!x->forwarding)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaction(forwarded[i], &x->saved[i], NULL);
+        x->forwarding = false;
+        forward_to = 0;
+}
+
+static void sampling_stop(run_state *x)
+{
+        if (!x->sampling)
+                return;
+        struct itimerval off = { 0 };
+        setitimer(ITIMER_REAL, &off, NULL);
+        sigaction(SIGALRM, &x->saved_alarm, NULL);
+        x->sampling = false;
+}
+
+/* Start the workload stopped, seize it and take its first facts. */
+static int run_attach(run_state *x, mp_error *err)
+{
+        recorder *r = &x->rec;
+        int rc;
+        if (pipe2(x->notes, O_CLOEXEC) < 0) {
                 rc = -errno;
-                free(prog.filter);
-                rec_free(r);
-                caps_free(r);
-                kcount_free(r->kc);
+                x->notes[0] = x->notes[1] = -1;
                 return mp_error_set(err, rc, NULL, "pipe: %s", strerror(-rc));
         }
         /* Orphans of the workload come to us, so we can reap them and their
          * resource usage counts. */
         prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-        struct sigaction fwd = { .sa_sigaction = on_forward, .sa_flags = SA_SIGINFO }, saved[ELEMENTSOF(forwarded)];
+        struct sigaction fwd = { .sa_sigaction = on_forward, .sa_flags = SA_SIGINFO };
         sigemptyset(&fwd.sa_mask);
         forward_to = 0;
         forward_pending = 0;
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaction(forwarded[i], &fwd, &saved[i]);
+                sigaction(forwarded[i], &fwd, &x->saved[i]);
+        x->forwarding = true;
 
-        _cleanup_free_ char *abs_path = realpath(path, NULL);
+        x->abs_path = realpath(x->path, NULL);
         pid_t pid = fork();
         if (pid < 0) {
                 rc = -errno;
-                close(notes[0]);
-                close(notes[1]);
-                free(prog.filter);
-                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                        sigaction(forwarded[i], &saved[i], NULL);
-                rec_free(r);
-                caps_free(r);
-                stacks_free(r);
-                kcount_free(r->kc);
                 return mp_error_set(err, rc, NULL, "fork: %s", strerror(-rc));
         }
         if (pid == 0) {
-                close(notes[0]);
+                close(x->notes[0]);
                 for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                        sigaction(forwarded[i], &saved[i], NULL);
-                child_main(path, opts->argv, &prog, r->seccomp_mode, opts->enforce_filter, notes[1]);
+                        sigaction(forwarded[i], &x->saved[i], NULL);
+                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter,
+                           x->opts->aa_onexec, x->notes[1]);
         }
-        close(notes[1]);
+        close(x->notes[1]);
+        x->notes[1] = -1;
         r->main_pid = pid;
 
         int st;
@@ -807,14 +865,6 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 kill(pid, SIGKILL);
                 while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                         ;
-                close(notes[0]);
-                free(prog.filter);
-                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                        sigaction(forwarded[i], &saved[i], NULL);
-                rec_free(r);
-                caps_free(r);
-                stacks_free(r);
-                kcount_free(r->kc);
                 if (kc_rc < 0)
                         return mp_error_set(err, kc_rc, NULL,
                                             "cannot count syscalls in the kernel: %s (record with --no-kernel-count)",
@@ -839,37 +889,47 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         task *t0 = task_new(r, pid, p);
         t0->pre_exec = true;
         proc_refresh_root(r, t0);
-        _cleanup_free_ char *prog_enc =
-                trace_path_encode(abs_path ? abs_path : path, strlen(abs_path ? abs_path : path));
+        const char *prog_path = x->abs_path ? x->abs_path : x->path;
+        _cleanup_free_ char *prog_enc = trace_path_encode(prog_path, strlen(prog_path));
         p->program = rec_program(r, prog_enc);
         proc_read_creds(pid, &p->cr, NULL, NULL);
-        creds initial = p->cr;
+        x->initial = p->cr;
+        return 0;
+}
 
-        struct sigaction alarm_sa = { .sa_handler = on_alarm }, saved_alarm;
+/* Let the workload go and follow it until every traced process is gone. */
+static void run_loop(run_state *x)
+{
+        recorder *r = &x->rec;
+        struct sigaction alarm_sa = { .sa_handler = on_alarm };
         sigemptyset(&alarm_sa.sa_mask);
-        sigaction(SIGALRM, &alarm_sa, &saved_alarm);
+        sigaction(SIGALRM, &alarm_sa, &x->saved_alarm);
+        x->sampling = true;
         struct itimerval iv = { { 0, 50000 }, { 0, 20000 } };
         setitimer(ITIMER_REAL, &iv, NULL);
 
-        kill(pid, SIGCONT);
+        kill(r->main_pid, SIGCONT);
         while (dispatch_event(r, next_event(r)))
                 ;
 
-        struct itimerval off = { 0 };
-        setitimer(ITIMER_REAL, &off, NULL);
-        sigaction(SIGALRM, &saved_alarm, NULL);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaction(forwarded[i], &saved[i], NULL);
-        forward_to = 0;
+        sampling_stop(x);
+        forwarding_stop(x);
 
         char note = 0;
-        fcntl(notes[0], F_SETFL, O_NONBLOCK);
-        while (read(notes[0], &note, 1) == 1)
+        fcntl(x->notes[0], F_SETFL, O_NONBLOCK);
+        while (read(x->notes[0], &note, 1) == 1)
                 if (note == 'N')
                         r->no_new_privs = true;
-        close(notes[0]);
-        free(prog.filter);
+}
 
+/* The run's facts into the trace: resources, the recorder's sections and
+ * runs[] (what was run, how it ended, how it was recorded). Returns the
+ * workload's exit status. */
+static int run_summary(run_state *x)
+{
+        recorder *r = &x->rec;
+        const tracer_options *opts = x->opts;
+        trace *t = x->t;
         struct rusage ru;
         getrusage(RUSAGE_CHILDREN, &ru);
         json_t *res = trace_child(t->root, "resources");
@@ -881,7 +941,6 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                 kcount_finish(r);
         rec_finish(r);
 
-        /* The run: what was run, how it ended, how it was recorded. */
         json_t *run = json_object();
         json_t *cmd = json_array();
         for (char *const *a = opts->argv; *a; a++) {
@@ -910,11 +969,10 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
         json_object_set_new(run, "stacks", json_boolean(r->stacks));
         if (opts->baseline_label)
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
-        json_object_set_new(run, "credentials", creds_json(&initial, r->no_new_privs));
+        json_object_set_new(run, "credentials", creds_json(&x->initial, r->no_new_privs));
         json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "pids", pids_json(r));
         json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
-        free(r->apparmor);
-        r->apparmor = NULL;
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
         json_array_append_new(json_object_get(t->root, "runs"), run);
 
@@ -937,13 +995,41 @@ int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *
                         (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0), (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
         }
-        int loop_error = r->loop_error;
-        kcount_free(r->kc);
-        stacks_free(r);
-        caps_free(r);
-        rec_free(r);
-        *ret_status = status;
-        if (loop_error)
-                return mp_error_set(err, -loop_error, NULL, "waiting for the workload: %s", strerror(loop_error));
-        return 0;
+        return status;
+}
+
+/* Release whatever the steps acquired (each release copes with a step
+ * that never ran). */
+static void run_teardown(run_state *x)
+{
+        sampling_stop(x);
+        forwarding_stop(x);
+        for (int i = 0; i < 2; i++)
+                if (x->notes[i] >= 0)
+                        close(x->notes[i]);
+        free(x->prog.filter);
+        free(x->rec.apparmor);
+        kcount_free(x->rec.kc);
+        stacks_free(&x->rec);
+        caps_free(&x->rec);
+        rec_free(&x->rec);
+        free(x->path);
+        free(x->abs_path);
+}
+
+int tracer_run(const tracer_options *opts, trace *t, int *ret_status, mp_error *err)
+{
+        run_state x = { .opts = opts, .t = t, .notes = { -1, -1 } };
+        int rc = run_setup(&x, ret_status, err);
+        if (rc >= 0)
+                rc = run_attach(&x, err);
+        if (rc >= 0) {
+                run_loop(&x);
+                *ret_status = run_summary(&x);
+                if (x.rec.loop_error)
+                        rc = mp_error_set(err, -x.rec.loop_error, NULL, "waiting for the workload: %s",
+                                          strerror(x.rec.loop_error));
+        }
+        run_teardown(&x);
+        return rc < 0 ? rc : 0;
 }

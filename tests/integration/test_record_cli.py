@@ -61,12 +61,46 @@ def t_unwritable(work):
     print("ok: unwritable output and bad usage give exit 2 before the workload starts")
 
 
+def wait_sleeping(root_pid, comm="sleep", timeout=30):
+    """Wait until a descendant of root_pid named comm is asleep (state S),
+    i.e. inside its nanosleep: a fixed delay is too short on a loaded
+    machine or under ASan."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    st = f.read()
+            except OSError:
+                continue
+            name = st[st.index("(") + 1:st.rindex(")")]
+            fields = st[st.rindex(")") + 2:].split()
+            if name != comm or fields[0] != "S":
+                continue
+            ppid = int(fields[1])
+            seen = set()
+            while ppid > 1 and ppid not in seen and ppid != root_pid:
+                seen.add(ppid)
+                try:
+                    with open(f"/proc/{ppid}/stat") as f:
+                        pst = f.read()
+                    ppid = int(pst[pst.rindex(")") + 2:].split()[1])
+                except OSError:
+                    break
+            if ppid == root_pid:
+                return
+        time.sleep(0.05)
+    mp.fail(f"no {comm} asleep under pid {root_pid} after {timeout} s")
+
+
 def t_forwarding(work):
     for sig, name in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT"), (signal.SIGHUP, "SIGHUP")):
         out = os.path.join(work, f"fwd-{name}.json")
         p = subprocess.Popen([mp.MINPRIV, "record", "-q", "-o", out, "--", "/usr/bin/sleep", "30"],
                              stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        wait_sleeping(p.pid)
         t0 = time.time()
         p.send_signal(sig)
         p.wait(timeout=20)
@@ -80,7 +114,7 @@ def t_forwarding(work):
     out = os.path.join(work, "fwd-trap.json")
     p = subprocess.Popen([mp.MINPRIV, "record", "-q", "-o", out, "--", SH, "-c",
                           "trap 'kill $!; exit 5' TERM; /usr/bin/sleep 30 & wait"], stderr=subprocess.PIPE)
-    time.sleep(0.5)
+    wait_sleeping(p.pid)
     p.send_signal(signal.SIGTERM)
     p.wait(timeout=20)
     mp.check(p.returncode == 5, f"trapping workload: exit {p.returncode}, expected 5")
@@ -118,10 +152,10 @@ def t_bad_traces(work):
         "truncated": (text[: len(text) // 2], "truncated"),
         "empty": (b"", "empty"),
         "other-shape": (b'{"hello": [1, 2, 3]}', "other-shape"),
-        "newer": (text.replace(b'"version": 1', b'"version": 7'), "newer"),
+        "newer": (text.replace(b'"version": 2', b'"version": 7'), "newer"),
         "bad-utf8": (text.replace(b'"/usr/bin/true"', b'"/usr/bin/tr\xffue"', 1), "bad-utf8"),
         "unknown-syscall": (text.replace(b'"read"', b'"no_such_syscall"', 1), "unknown-syscall"),
-        "dup-key": (text.replace(b'"version": 1', b'"version": 1, "version": 1'), "dup-key"),
+        "dup-key": (text.replace(b'"version": 2', b'"version": 2, "version": 2'), "dup-key"),
     }
     for name, (data, _) in cases.items():
         path = write(name + ".json", data)

@@ -4,11 +4,10 @@ run it under `strace -f`, then compare the syscalls per ABI. Deterministic
 samples must match exactly (names, and counts where the sample's behaviour
 is fixed); every tolerated difference is listed here with its reason.
 
-Usage: test_strace_oracle.py [--no-seccomp | --no-kernel-count | --raw-count] SAMPLE [ARGS...]
+Usage: test_strace_oracle.py [--no-seccomp | --no-kernel-count] SAMPLE [ARGS...]
 (--no-seccomp records with PTRACE_SYSCALL stops, the fallback mode;
 --no-kernel-count with a seccomp stop at every call; by default the hot
-calls are counted in the kernel where it allows, and --raw-count counts them
-on raw_syscalls:sys_enter with a filter instead of the per-syscall events.)"""
+calls are counted in the kernel where it allows.)"""
 import os
 import shutil
 import sys
@@ -32,9 +31,6 @@ def main():
     extra = []
     if argv and argv[0] in ("--no-seccomp", "--no-kernel-count"):
         extra = [argv.pop(0)]
-    elif argv and argv[0] == "--raw-count":
-        argv.pop(0)
-        os.environ["MINPRIV_KCOUNT_RAW"] = "1"
     name = argv[0]
     args = argv[1:]
     exe = mp.sample(name)
