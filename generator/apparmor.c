@@ -52,6 +52,7 @@
 
 #include "policy/aaglob.h"
 #include "policy/apparmor-access.h"
+#include "policy/apparmor-evidence.h"
 #include "policy/apparmor-globs.h"
 #include "policy/apparmor-profile.h"
 #include "generator/emitters.h"
@@ -67,6 +68,8 @@ typedef struct raw_path {
         bool owner_ok;   /* every access by the file's owner, and owner intended */
         bool probe_only; /* only ENOENT read probes */
         bool listed;     /* a directory the workload listed (getdents) */
+        bool named;      /* created, hard-linked or renamed by the workload */
+        bool removed;    /* deleted by the workload */
 } raw_path;
 
 typedef struct prule {
@@ -78,6 +81,8 @@ typedef struct prule {
         char *prefix; /* glob rules: the literal bytes every match starts with */
         size_t prefix_len;
         const raw_path *raw; /* the path of a literal rule */
+        char *why;           /* evidence rules: why the pattern is as wide as it is */
+        size_t nraw;         /* recorded paths the rule covers */
         char *note;          /* a comment line written above the rule, or NULL */
 } prule;
 
@@ -94,6 +99,7 @@ static void prule_free(void *p)
         free(r->pattern);
         free(r->text);
         free(r->prefix);
+        free(r->why);
         free(r->note);
         aaglob_free(r->compiled);
         free(r);
@@ -140,11 +146,22 @@ typedef struct collected {
         bool proc_by_number; /* /proc/<pid>/ paths used by number */
 } collected;
 
+/* /proc/<pid> itself: a stat of it (`test -d /proc/$pid`, a liveness
+ * check) needs no ptrace permission, unlike the files in it. */
+static bool proc_pid_dir(const char *path)
+{
+        size_t i = 6;
+        while (path[i] >= '0' && path[i] <= '9')
+                i++;
+        return path[i] == 0 || (path[i] == '/' && path[i + 1] == 0);
+}
+
 /* One recorded access (apparmor-access.c gives its permission and name). */
 static int collect_one(const aa_access *a, void *ud)
 {
         collected *c = ud;
-        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9')
+        if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9' &&
+            !(streq(a->kind, "stat") && proc_pid_dir(a->path)))
                 c->proc_by_number = true;
         if (!a->granted) {
                 c->skipped++;
@@ -164,6 +181,10 @@ static int collect_one(const aa_access *a, void *ud)
         raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved), a->probe);
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
+        if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
+                rp->named = true;
+        if (streq(a->result, "ok") && streq(a->kind, "delete"))
+                rp->removed = true;
         return 0;
 }
 
@@ -327,8 +348,8 @@ static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
-static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars, hashmap *rules, size_t *ret_raw,
-                       mp_error *err)
+static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *globs, const aa_vars *vars, hashmap *rules,
+                       size_t *ret_raw, mp_error *err)
 {
         size_t n;
         raw_path **list = sorted_raw(c, &n);
@@ -340,9 +361,39 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                 if (list[i]->perms)
                         aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
 
-        /* Directories listed whose files were read: collapse candidates. */
+        /* Patterns from the trace's evidence (apparmor-evidence.h) for the
+         * paths the table leaves literal, and subtrees the workload made. */
         const char *collapse_origin = NULL;
         int collapse = aa_globs_collapse(globs, &collapse_origin);
+        char **why = xcalloc(n + 1, sizeof *why);
+        {
+                aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+                char **evpat = xcalloc(n + 1, sizeof *evpat);
+                for (size_t i = 0; i < n; i++)
+                        ev[i] = (aa_evpath){ .name = list[i]->name,
+                                             .len = list[i]->len,
+                                             .perms = list[i]->perms,
+                                             .named = list[i]->named,
+                                             .listed = list[i]->listed,
+                                             .owner_ok = list[i]->owner_ok,
+                                             .probe_only = list[i]->probe_only,
+                                             .removed = list[i]->removed,
+                                             .skip = globbed[i] != NULL || !list[i]->perms };
+                size_t npids = 0;
+                _cleanup_free_ long *pids = aa_evidence_pids(ctx_root, &npids);
+                aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
+                for (size_t i = 0; i < n; i++) {
+                        if (!evpat[i])
+                                continue;
+                        free(globbed[i]);
+                        globbed[i] = evpat[i];
+                        origins[i] = "minpriv's evidence rules";
+                }
+                free(evpat);
+                free(ev);
+        }
+
+        /* Directories listed whose files were read: collapse candidates. */
         hashmap *dircount = hashmap_new();
         bool *collapsible = xcalloc(n + 1, sizeof *collapsible);
         for (size_t i = 0; i < n && collapse > 0; i++) {
@@ -421,6 +472,7 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 break;
                         }
                         r->text = aa_render_pattern(pattern);
+                        r->why = steal_pointer(&why[i]);
                         if (folded) {
                                 _cleanup_free_ char *shown = comment_path(rp->name, rp->len);
                                 r->note = xasprintf("%zu names that did not exist probed in this directory, all "
@@ -434,11 +486,15 @@ static int build_rules(collected *c, const aa_globs *globs, const aa_vars *vars,
                                 r->raw = NULL;
                 }
                 r->perms |= rp->perms;
+                r->nraw++;
                 r->owner_ok = r->owner_ok && rp->owner_ok;
                 r->probe_only = r->probe_only && rp->probe_only;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(globbed[i]);
+                free(why[i]);
+        }
+        free(why);
         free(globbed);
         free(origins);
         free(list);
@@ -549,6 +605,8 @@ static void put_rule(strbuf *sb, const prule *r)
         if (r->note)
                 strbuf_printf(sb, "  # %s\n", r->note);
         _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
+        if (r->why)
+                strbuf_printf(sb, "  # %s (%zu recorded path%s)\n", r->why, r->nraw, r->nraw == 1 ? "" : "s");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
 }
 
@@ -558,6 +616,10 @@ static const char *apparmor_signal(const char *trace_name, char *buf, size_t siz
                                              "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
                                              "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
                                              "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys" };
+        /* kill(pid, 0) checks that a process exists (pg_ctl, shells' kill -0):
+         * AppArmor mediates it as signal "exists". */
+        if (streq(trace_name, "SIG0"))
+                return "exists";
         int sig = signal_from_name(trace_name);
         if (sig <= 0)
                 return NULL;
@@ -938,7 +1000,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
         size_t nraw = 0;
         r = aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
-                r = build_rules(&c, globs, vars, rules, &nraw, err);
+                r = build_rules(&c, ctx->t->root, globs, vars, rules, &nraw, err);
         if (r < 0)
                 goto out;
 
@@ -973,8 +1035,11 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "# privilege for what the workload did while it was recorded.\n"
                       "# %zu recorded paths became %zu file rules (glob table version %d%s);\n"
                       "# %zu failed accesses needed no permission (the kernel refused them first).\n"
-                      "# Load it on the Docker host and run the container under it:\n"
-                      "#   apparmor_parser -r -W apparmor.profile\n"
+                      "# Load it on the Docker host under its own name (the parser's cache is keyed by\n"
+                      "# file name: never -W on a file called apparmor.profile), then run the container:\n"
+                      "#   install -m 644 apparmor.profile /etc/apparmor.d/%s\n"
+                      "#   apparmor_parser -r /etc/apparmor.d/%s   (or, not installed: apparmor_parser -r -T "
+                      "apparmor.profile)\n"
                       "#   docker run --security-opt apparmor=%s ...\n"
                       "\n"
                       "abi <abi/3.0>,\n"
@@ -982,7 +1047,7 @@ int gen_apparmor_emit(gen_context *ctx, char **ret, mp_error *err)
                       "include <tunables/global>\n"
                       "\n",
                       ctx->name, nraw, nrules, AA_GLOBS_VERSION, user_rules ? ", with user glob rules" : "", c.skipped,
-                      ctx->name);
+                      ctx->name, ctx->name, ctx->name);
         /* Paths of a checkout recorded with record --workspace: one
          * definition, the same for every checkout, so profiles diff clean. */
         if (strstr(strbuf_str(&body), TRACE_WORKSPACE_VAR))

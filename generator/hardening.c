@@ -56,6 +56,7 @@
 #include "generator/emitters.h"
 #include "trace/names.h"
 #include "policy/seccomp-profile.h"
+#include "trace/seen.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -1322,6 +1323,61 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         strbuf_puts(sb, "\n\n");
 }
 
+/* io_uring: the operations a ring performs are not syscalls, so seccomp
+ * (which only sees io_uring_setup and io_uring_enter) cannot mediate them;
+ * the LSM hooks still run, so the AppArmor profile applies to the opens. */
+static void section_uring(strbuf *sb, gen_context *ctx)
+{
+        const json_t *u = json_object_get(ctx->t->root, "io_uring");
+        const json_t *rings = json_object_get(u, "rings"), *unrec = json_object_get(u, "unrecordable");
+        if (!json_object_size(rings) && !json_object_size(unrec))
+                return;
+        /* the opcodes over every ring, with their counts */
+        json_t *ops = json_object();
+        const char *rk, *ok;
+        json_t *rv, *ov;
+        json_object_foreach ((json_t *)rings, rk, rv) {
+                json_object_foreach (json_object_get(rv, "opcodes"), ok, ov) {
+                        json_int_t n = trace_usage_count(ov) + json_integer_value(json_object_get(ops, ok));
+                        json_object_set_new(ops, ok, json_integer(n));
+                }
+        }
+        size_t nr, no;
+        _cleanup_free_ const char **rkeys = trace_sorted_keys(rings, &nr);
+        _cleanup_free_ const char **okeys = trace_sorted_keys(ops, &no);
+        strbuf_printf(sb, "**io_uring was used** (rings by setup flags: ");
+        for (size_t i = 0; i < nr; i++)
+                strbuf_printf(sb, "%s`%s`", i ? ", " : "", rkeys[i]);
+        strbuf_puts(sb, "). Operations submitted through a ring are not syscalls: seccomp sees only "
+                        "`io_uring_setup` and `io_uring_enter`, and cannot mediate what the ring does (open, "
+                        "connect, write...); `seccomp.json` allows both because the workload called them. "
+                        "The AppArmor profile still applies to the files a ring opens (the LSM hooks run for "
+                        "them), and the recorder read the submission queues, so those opens are in it. ");
+        if (no) {
+                strbuf_puts(sb, "Opcodes submitted: ");
+                for (size_t i = 0; i < no; i++)
+                        strbuf_printf(sb, "%s`%s` x%lld", i ? ", " : "", okeys[i],
+                                      (long long)json_integer_value(json_object_get(ops, okeys[i])));
+                strbuf_puts(sb, ".");
+        }
+        strbuf_puts(sb, "\n");
+        size_t nu;
+        _cleanup_free_ const char **ukeys = trace_sorted_keys(unrec, &nu);
+        if (nu) {
+                strbuf_puts(sb, "\n**Not recorded — review:** what these rings did could not be read, so no profile "
+                                "covers it:\n");
+                for (size_t i = 0; i < nu; i++) {
+                        strbuf_puts(sb, "- ");
+                        md_code(sb, ukeys[i]);
+                        strbuf_printf(sb, " x%lld\n", (long long)trace_usage_count(json_object_get(unrec, ukeys[i])));
+                }
+        }
+        strbuf_puts(sb,
+                    "\nIf the service does not need io_uring, deny it: remove `io_uring_setup`, `io_uring_enter` "
+                    "and `io_uring_register` from `seccomp.json` (Docker's current default profile blocks them).\n\n");
+        json_decref(ops);
+}
+
 static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
 {
         strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
@@ -1356,14 +1412,18 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
                 if (ctx->apparmor_raw_paths >= 0)
                         strbuf_printf(sb, " from %d recorded paths", ctx->apparmor_raw_paths);
                 strbuf_printf(sb,
-                              ". Load it on the host first: `apparmor_parser -r apparmor.profile`.\n"
+                              ". Load it on the host first, under its own name (the parser's cache is keyed by file "
+                              "name): `install -m 644 apparmor.profile /etc/apparmor.d/%s && apparmor_parser -r "
+                              "/etc/apparmor.d/%s`, or without installing `apparmor_parser -r -T apparmor.profile` "
+                              "(never `-W` on a file called apparmor.profile).\n"
                               "Flag: `--security-opt apparmor=%s` (compose `security_opt: [\"apparmor:%s\"]`).\n\n",
-                              ctx->name, ctx->name);
+                              ctx->name, ctx->name, ctx->name, ctx->name);
         } else {
                 strbuf_puts(sb,
                             "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "
                             "AppArmor, keep the runtime's default profile.\n\n");
         }
+        section_uring(sb, ctx);
 }
 
 static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)
@@ -1597,6 +1657,41 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_putc(sb, '\n');
 }
 
+/* Items seen in only some of the runs, when the runs repeat one workload
+ * (record --repeat, or merged recordings of the same command): each is a
+ * path that some runs did not take, and the profile rests on the runs
+ * that did. */
+static void section_stability(strbuf *sb, const analysis *a)
+{
+        trace *t = (trace *)a->t;
+        if (trace_runs(t) < 2 || !trace_runs_same_command(t))
+                return;
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(t, &n, &runs);
+        strbuf_printf(sb, "## Stability across runs\n\n");
+        if (n == 0) {
+                strbuf_printf(sb, "Every syscall, argument value, path and capability was seen in all %lld runs.\n\n",
+                              (long long)runs);
+                return;
+        }
+        strbuf_printf(sb,
+                      "%zu item%s %s seen in only some of the %lld runs of the same command. The profiles allow\n"
+                      "them (they were recorded), but each is a path whose taking depends on timing or input: a\n"
+                      "recording without it would have produced a profile that fails now and then, and paths\n"
+                      "like it that no run took may exist (see `minpriv gaps`).\n\n",
+                      n, n == 1 ? "" : "s", n == 1 ? "was" : "were", (long long)runs);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = trace_unstable_sentence(&u[i], runs);
+                strbuf_puts(sb, "- ");
+                md_code(sb, u[i].label);
+                strbuf_puts(sb, line + strlen(u[i].label));
+                strbuf_putc(sb, '\n');
+        }
+        strbuf_putc(sb, '\n');
+        trace_unstable_free(u, n);
+}
+
 int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
 {
         analysis a;
@@ -1618,6 +1713,7 @@ int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
         strbuf sb = STRBUF_INIT;
         strbuf_printf(&sb, "# Container hardening for %s\n\n", ctx->name);
         section_runs(&sb, &a);
+        section_stability(&sb, &a);
         checklist(&sb, ctx, &a, &p);
         strbuf_add(&sb, body.buf ? body.buf : "", body.len);
         strbuf_free(&body);

@@ -8,6 +8,7 @@
 
 #include "policy/aaglob.h"
 #include "policy/apparmor-access.h"
+#include "policy/apparmor-evidence.h"
 #include "review/explain.h"
 #include "generator/generator.h"
 #include "common/hashmap.h"
@@ -170,6 +171,9 @@ void verify_report_free(verify_report *r)
                 free(r->v[i].why);
                 free(r->v[i].fix);
                 free(r->v[i].results);
+                free(r->v[i].rule);
+                free(r->v[i].rule_why);
+                free(r->v[i].pattern);
                 json_decref(r->v[i].stacks);
         }
         free(r->v);
@@ -379,7 +383,83 @@ typedef struct aa_check {
         verify_report *r;
         const verify_profiles *p;
         size_t checked;
+        hashmap *raw;       /* name -> ev_raw: every granted access, for the evidence rules */
+        const json_t *root; /* the trace */
 } aa_check;
+
+typedef struct ev_raw {
+        aa_evpath ev;
+        char *name;
+        char *pattern; /* evidence pattern (NULL: literal) */
+        char *why;
+} ev_raw;
+
+static void ev_raw_free(void *p)
+{
+        ev_raw *e = p;
+        free(e->name);
+        free(e->pattern);
+        free(e->why);
+        free(e);
+}
+
+/* First pass: the facts the evidence rules need, per rule name. */
+static int collect_ev(const aa_access *a, void *ud)
+{
+        aa_check *c = ud;
+        if (!a->granted || !a->perms)
+                return 0;
+        ev_raw *e = hashmap_get(c->raw, a->name);
+        if (!e) {
+                e = xcalloc(1, sizeof *e);
+                e->name = xstrndup(a->name, a->len);
+                e->ev = (aa_evpath){ .name = e->name, .len = a->len, .owner_ok = true, .probe_only = true };
+                hashmap_put(c->raw, a->name, e);
+        }
+        e->ev.perms |= a->perms;
+        e->ev.owner_ok = e->ev.owner_ok && a->by_owner;
+        e->ev.probe_only = e->ev.probe_only && a->probe;
+        if (streq(a->kind, "list") && !a->probe)
+                e->ev.listed = true;
+        if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
+                e->ev.named = true;
+        if (streq(a->result, "ok") && streq(a->kind, "delete"))
+                e->ev.removed = true;
+        return 0;
+}
+
+static int cmp_ev_raw(const void *a, const void *b)
+{
+        return strcmp((*(ev_raw *const *)a)->name, (*(ev_raw *const *)b)->name);
+}
+
+/* The evidence rules over every recorded path (the built-in table's
+ * traversal threshold, 4). */
+static void evidence_patterns(aa_check *c)
+{
+        size_t n = hashmap_size(c->raw), k = 0, pos = 0;
+        ev_raw **list = xcalloc(n + 1, sizeof *list);
+        const char *key;
+        void *val;
+        while (hashmap_next(c->raw, &pos, &key, &val))
+                list[k++] = val;
+        qsort(list, n, sizeof *list, cmp_ev_raw);
+        aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+        char **pats = xcalloc(n + 1, sizeof *pats), **why = xcalloc(n + 1, sizeof *why);
+        for (size_t i = 0; i < n; i++)
+                ev[i] = list[i]->ev;
+        size_t npids = 0;
+        _cleanup_free_ long *pids = aa_evidence_pids(c->root, &npids);
+        aa_evidence_globs(ev, n, 4, pids, npids, pats, why);
+        for (size_t i = 0; i < n; i++) {
+                list[i]->pattern = pats[i];
+                list[i]->why = why[i];
+        }
+        free(pats);
+        free(why);
+        free(ev);
+        free(list);
+}
 
 static int check_access(const aa_access *a, void *ud)
 {
@@ -395,11 +475,8 @@ static int check_access(const aa_access *a, void *ud)
         for (size_t i = 0; i < c->r->n; i++)
                 if (streq(c->r->v[i].file, "apparmor.profile") && streq(c->r->v[i].what, what))
                         return 0;
-        _cleanup_free_ char *lit = aa_escape_literal(a->name, a->len);
-        _cleanup_free_ char *pat = aa_render_pattern(lit);
         _cleanup_free_ char *perms = aa_perms_format(a->perms, (a->perms & AA_PERM_EXEC) ? "i" : "");
-        char *fix = xasprintf("the profile misses it: regenerate, or add `%s %s,` to %s/apparmor.profile", pat, perms,
-                              c->p->dir);
+        const ev_raw *e = hashmap_get(c->raw, a->name);
         json_t *stacks = json_object();
         json_t *st = json_object_get(a->node, "stack");
         if (st) {
@@ -411,9 +488,49 @@ static int check_access(const aa_access *a, void *ud)
                         break;
                 }
         }
-        add(c->r, "apparmor.profile", xstrdup(what), xasprintf("not allowed (needs %s; result %s)", perms, a->result),
-            fix, a->usage, stacks);
+        verify_violation *v =
+                add(c->r, "apparmor.profile", xstrdup(what),
+                    xasprintf("not allowed (needs %s; result %s)", perms, a->result), NULL, a->usage, stacks);
+        v->pattern = e && e->pattern ? xstrdup(e->pattern) : aa_escape_literal(a->name, a->len);
+        v->rule_why = e && e->why ? xstrdup(e->why) : NULL;
+        v->perms = a->perms;
+        v->owner = e && e->ev.owner_ok && e->ev.named;
         return 0;
+}
+
+/* The file violations that share a pattern share one rule, with the
+ * union of their permissions: the fix of each names it. */
+static void group_file_rules(verify_report *r, const verify_profiles *p)
+{
+        hashmap *groups = hashmap_new(); /* pattern -> first violation */
+        for (size_t i = 0; i < r->n; i++) {
+                verify_violation *v = &r->v[i];
+                if (!v->pattern)
+                        continue;
+                verify_violation *g = hashmap_get(groups, v->pattern);
+                if (!g) {
+                        hashmap_put(groups, v->pattern, v);
+                        continue;
+                }
+                g->perms |= v->perms;
+                g->owner = g->owner && v->owner;
+        }
+        for (size_t i = 0; i < r->n; i++) {
+                verify_violation *v = &r->v[i];
+                if (!v->pattern)
+                        continue;
+                const verify_violation *g = hashmap_get(groups, v->pattern);
+                unsigned perms = g->perms;
+                if ((perms & AA_PERM_WRITE) && (perms & AA_PERM_APPEND))
+                        perms &= ~AA_PERM_APPEND; /* AppArmor refuses "aw" */
+                _cleanup_free_ char *letters = aa_perms_format(perms, (perms & AA_PERM_EXEC) ? "i" : "");
+                _cleanup_free_ char *text = aa_render_pattern(v->pattern);
+                bool owner = g->owner && (perms & (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK));
+                v->rule = xasprintf("%s%s %s", owner ? "owner " : "", text, letters);
+                v->fix = xasprintf("the profile misses it: regenerate, or add `%s,` to %s/apparmor.profile", v->rule,
+                                   p->dir);
+        }
+        hashmap_free(groups, NULL);
 }
 
 static const char *aa_family(int fam)
@@ -454,8 +571,15 @@ static const char *aa_socktype(uint64_t type)
 
 static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
-        aa_check c = { .r = r, .p = p };
-        int rc = aa_trace_accesses(t, check_access, &c, err);
+        aa_check c = { .r = r, .p = p, .raw = hashmap_new(), .root = t->root };
+        int rc = aa_trace_accesses(t, collect_ev, &c, err);
+        if (rc == 0) {
+                evidence_patterns(&c);
+                rc = aa_trace_accesses(t, check_access, &c, err);
+        }
+        if (rc == 0)
+                group_file_rules(r, p);
+        hashmap_free(c.raw, ev_raw_free);
         if (rc < 0)
                 return rc;
         size_t ncaps = 0, nnet = 0;
@@ -567,6 +691,56 @@ int verify_check(const verify_profiles *p, const trace *t, verify_report **ret, 
 
 /* ------------------------------------------------------------ text */
 
+typedef struct summary_row {
+        const verify_violation *first;
+        const char *key;
+        size_t count;
+} summary_row;
+
+static int cmp_row(const void *a, const void *b)
+{
+        const summary_row *x = a, *y = b;
+        if (x->count != y->count)
+                return x->count > y->count ? -1 : 1;
+        int c = strcmp(x->first->file, y->first->file);
+        return c ? c : strcmp(x->key, y->key);
+}
+
+/* One line per rule to add, most violations first. */
+static void summary_text(strbuf *out, const verify_report *r)
+{
+        if (!r->n)
+                return;
+        hashmap *rows = hashmap_new();
+        summary_row *list = xcalloc(r->n + 1, sizeof *list);
+        size_t n = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                const verify_violation *v = &r->v[i];
+                _cleanup_free_ char *key = xasprintf("%s\n%s", v->file, v->rule ? v->rule : v->what);
+                uintptr_t k = (uintptr_t)hashmap_get(rows, key);
+                if (!k) {
+                        list[n] = (summary_row){ .first = v, .key = v->rule ? v->rule : v->what };
+                        hashmap_put(rows, key, (void *)(uintptr_t)++n);
+                        k = n;
+                }
+                list[k - 1].count++;
+        }
+        qsort(list, n, sizeof *list, cmp_row);
+        strbuf_printf(out, "summary: %zu rule%s to add (violations each covers):\n", n, n == 1 ? "" : "s");
+        for (size_t i = 0; i < n; i++) {
+                const verify_violation *v = list[i].first;
+                if (v->rule)
+                        strbuf_printf(out, "  %6zu  %s: %s,\n", list[i].count, v->file, v->rule);
+                else
+                        strbuf_printf(out, "  %6zu  %s: %s (%s)\n", list[i].count, v->file, v->what, v->fix);
+                if (v->rule_why)
+                        strbuf_printf(out, "          (a glob: %s)\n", v->rule_why);
+        }
+        strbuf_puts(out, "details:\n");
+        free(list);
+        hashmap_free(rows, NULL);
+}
+
 void verify_report_text(strbuf *out, const verify_report *r, const verify_profiles *p, bool enforced)
 {
         if (!r->n)
@@ -577,6 +751,7 @@ void verify_report_text(strbuf *out, const verify_report *r, const verify_profil
                               enforced ? "seccomp.json was enforced: those calls failed; AppArmor and capabilities "
                                          "audited"
                                        : "audit: nothing was blocked");
+        summary_text(out, r);
         for (size_t i = 0; i < r->n; i++) {
                 const verify_violation *v = &r->v[i];
                 strbuf_printf(out, "%s: %s %s", v->file, v->what, v->why);

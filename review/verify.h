@@ -65,6 +65,13 @@ typedef struct verify_violation {
         json_t *usage;    /* the usage node (programs, counts); borrowed from the trace */
         json_t *stacks;   /* object: program -> stack (the first); new reference, may be empty */
         char *results;    /* the results recorded ("EPERM 2, ok 1"), NULL if none */
+        char *rule;       /* the rule to add, as a profile line without the comma
+                           * ("owner /tmp/sort?????? rw"); the summary groups by it */
+        char *rule_why;   /* why the rule is a glob (NULL: a literal path) */
+        /* internal: the rule's pattern and permissions before grouping */
+        char *pattern;
+        unsigned perms;
+        bool owner;
 } verify_violation;
 
 typedef struct verify_report {
@@ -84,5 +91,7 @@ static inline void verify_report_freep(verify_report **r)
 }
 #define _cleanup_verify_report_ _cleanup_(verify_report_freep)
 
-/* The report for people. */
+/* The report as text: first a summary, one line per rule to add with the
+ * number of violations it covers (file rules generalised as generate
+ * would: apparmor-evidence.h), then each violation. */
 void verify_report_text(strbuf *out, const verify_report *r, const verify_profiles *p, bool enforced);

@@ -17,8 +17,10 @@
 #include "common/jsonw.h"
 #include "common/util.h"
 
-#define TRACE_FORMAT  "minpriv-trace"
-#define TRACE_VERSION 1
+#define TRACE_FORMAT "minpriv-trace"
+/* 2: io_uring, files' target, capability reasons' preexisting (readers
+ * take 1 and 2: version 1 traces are version 2 traces without them). */
+#define TRACE_VERSION 2
 /* Files larger than this are refused on load (a trace of 100,000 files is
  * about 30 MiB). */
 #define TRACE_MAX_BYTES (1024u * 1024u * 1024u)
@@ -95,8 +97,13 @@ size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacemen
 
 /* Union `from` into `into`: counts summed, resource peaks maxed, the
  * byte-order-first of two strings kept, runs concatenated and sorted.
- * Order-independent: merge(a,b) == merge(b,a). */
+ * `seen` run counts (seen.h) summed, an item without one counting every
+ * run of its side. Order-independent: merge(a,b) == merge(b,a). */
 void trace_merge(trace *into, const trace *from);
+/* The same union without run counts (every `seen` removed afterwards): for
+ * an incremental recording merged with its baseline, where the calls the
+ * baseline knew did not stop and so were not counted in any run. */
+void trace_merge_uncounted(trace *into, const trace *from);
 
 /* The canonical serialisation trace_merge orders values by (sorted keys,
  * compact); never NULL (aborts on allocation failure). Free the result. */

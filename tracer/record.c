@@ -2,7 +2,11 @@
 /* Aggregation of what the tracer sees. Hot facts (syscall counts, file
  * accesses) are kept in compact C structures and turned into the trace
  * model once, at the end; rare facts go straight into the model. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tracer/internal.h"
 #include "common/strbuf.h"
@@ -82,6 +86,7 @@ void rec_free(recorder *r)
         if (r->files)
                 hashmap_free(r->files, file_rec_free);
         hashmap_free(r->dir_cache, free);
+        uring_free_all(r);
         hashmap_free(r->stacks_seen, NULL);
         size_t pos = 0;
         void *v;
@@ -100,6 +105,8 @@ void rec_free(recorder *r)
                 free(p);
         }
         intmap_free(r->procs);
+        free(r->pids);
+        r->pids = NULL;
 }
 
 uint32_t rec_program(recorder *r, const char *path_encoded)
@@ -259,6 +266,7 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
                 f->have_stat = true;
                 f->type = (int8_t)file_type_of(st.st_mode);
                 f->uid = st.st_uid;
+                f->cur_uid = st.st_uid;
                 f->gid = st.st_gid;
                 f->mode = st.st_mode & 07777;
         } else if (have && !pd->nofollow && f->have_stat && f->type == 2 && !f->have_target && !S_ISLNK(st.st_mode)) {
@@ -273,6 +281,42 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
 }
 
 static const char *use_result(const file_use *u);
+
+static void refresh_owner(recorder *r, task *t, file_rec *f, const pending *pd)
+{
+        struct stat st;
+        bool have = false;
+        _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
+        if (!raw)
+                return;
+        free(resolve_final(r, t, raw, pd->nofollow, &st, &have));
+        if (have)
+                f->cur_uid = st.st_uid;
+}
+
+void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid)
+{
+        (void)old_fsuid;
+        char dir[64];
+        snprintf(dir, sizeof dir, "/proc/%d/fd", (int)t->tid);
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                char link[PATH_MAX + 1];
+                ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
+                if (n <= 0 || link[0] != '/')
+                        continue;
+                _cleanup_free_ char *enc = trace_path_encode(link, (size_t)n);
+                file_rec *f = hashmap_get(r->files, enc);
+                if (f && f->have_stat && f->cur_uid != t->p->cr.fsuid)
+                        f->not_by_owner = true;
+        }
+        closedir(d);
+}
 
 /* Ask want_stack() about the kinds of an access new for the file. */
 static bool want_file_stack(recorder *r, const char *path, const file_rec *f, uint32_t kinds, int err)
@@ -320,8 +364,11 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
                 file_stat(r, t, f, pd);
         if (f->type < 0 && pd->dir > 0)
                 f->type = 1;
-        if (f->have_stat && t->p->cr.valid && f->uid != t->p->cr.fsuid)
+        if (f->have_stat && t->p->cr.valid && f->cur_uid != t->p->cr.fsuid)
                 f->not_by_owner = true;
+        /* a chown changes the owner the next accesses are compared with */
+        if (err == 0 && !gone && f->have_stat && (pd->kinds & (1u << AK_ATTR)))
+                refresh_owner(r, t, f, pd);
         uint32_t novel = 0;
         for (int k = 0; k < _AK_MAX; k++)
                 if ((pd->kinds & (1u << k)) && file_use_add(f, k, err, t->p->program))
@@ -739,6 +786,8 @@ void pend_clear(task *t)
                 free(t->pend[i].path);
                 if (t->pend[i].type == PEND_CAP)
                         json_decref(t->pend[i].node); /* owned: see caps_exit */
+                if (t->pend[i].type == PEND_URING_ENTER)
+                        uring_batch_free(t->pend[i].uring);
         }
         t->npend = 0;
 }

@@ -125,6 +125,9 @@ static proc *proc_new(recorder *r, pid_t tgid)
         intmap_put(r->procs, tgid, p);
         r->live_procs++;
         r->processes++;
+        if ((r->npids & (r->npids - 1)) == 0)
+                r->pids = xrealloc(r->pids, (r->npids ? r->npids * 2 : 16) * sizeof *r->pids);
+        r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
         return p;
@@ -159,6 +162,7 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
+        uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
         free(p->root);
@@ -529,7 +533,8 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
-        fd_cache_clear(t->p); /* close-on-exec fds are gone */
+        fd_cache_clear(t->p);             /* close-on-exec fds are gone */
+        uring_forget_proc(r, t->p->tgid); /* ring fds are close-on-exec, mappings gone */
         t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
@@ -632,6 +637,25 @@ static bool dispatch_event(recorder *r, event ev)
 
 /* ---------------------------------------------------------------- run */
 
+static int cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
+/* The process ids traced, sorted, each once: the generator recognises
+ * them in file names (redis's temp-<pid>.rdb). */
+static json_t *pids_json(recorder *r)
+{
+        json_t *a = json_array();
+        if (r->npids)
+                qsort(r->pids, r->npids, sizeof *r->pids, cmp_pid);
+        for (size_t i = 0; i < r->npids; i++)
+                if (i == 0 || r->pids[i] != r->pids[i - 1])
+                        json_array_append_new(a, json_integer(r->pids[i]));
+        return a;
+}
+
 static json_t *creds_json(const creds *c, bool nnp)
 {
         json_t *groups = json_array();
@@ -673,12 +697,17 @@ static int child_install(const struct sock_fprog *prog, int note_fd, bool *nnp)
 }
 
 _noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
-                                  const struct sock_fprog *enforce, int note_fd)
+                                  const struct sock_fprog *enforce, const char *aa_onexec, int note_fd)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         raise(SIGSTOP); /* the parent seizes us while we are stopped */
         bool nnp = false;
         int r;
+        if (aa_onexec && aa_change_onexec(aa_onexec) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot enter AppArmor profile %s at exec: %s\n", aa_onexec,
+                        strerror(errno));
+                _exit(125);
+        }
         if (seccomp && (r = child_install(prog, note_fd, &nnp)) < 0) {
                 dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(-r));
                 _exit(125);
@@ -815,7 +844,8 @@ static int run_attach(run_state *x, mp_error *err)
                 close(x->notes[0]);
                 for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                         sigaction(forwarded[i], &x->saved[i], NULL);
-                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter, x->notes[1]);
+                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter,
+                           x->opts->aa_onexec, x->notes[1]);
         }
         close(x->notes[1]);
         x->notes[1] = -1;
@@ -941,6 +971,7 @@ static int run_summary(run_state *x)
                 json_object_set_new(run, "baseline", json_string(opts->baseline_label));
         json_object_set_new(run, "credentials", creds_json(&x->initial, r->no_new_privs));
         json_object_set_new(run, "recorder", json_string("minpriv " MINPRIV_VERSION));
+        json_object_set_new(run, "pids", pids_json(r));
         json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
         json_array_append_new(json_object_get(t->root, "runs"), run);

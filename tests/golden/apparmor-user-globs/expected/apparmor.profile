@@ -2,8 +2,10 @@
 # privilege for what the workload did while it was recorded.
 # 8 recorded paths became 5 file rules (glob table version 1, with user glob rules);
 # 0 failed accesses needed no permission (the kernel refused them first).
-# Load it on the Docker host and run the container under it:
-#   apparmor_parser -r -W apparmor.profile
+# Load it on the Docker host under its own name (the parser's cache is keyed by
+# file name: never -W on a file called apparmor.profile), then run the container:
+#   install -m 644 apparmor.profile /etc/apparmor.d/my-service
+#   apparmor_parser -r /etc/apparmor.d/my-service   (or, not installed: apparmor_parser -r -T apparmor.profile)
 #   docker run --security-opt apparmor=my-service ...
 
 abi <abi/3.0>,
