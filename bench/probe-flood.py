@@ -6,6 +6,10 @@ under /usr/bin/time -v. Prints the trace size, the record time, the generate
 wall time and peak RSS, and the size of the AppArmor profile. Issue 12 item 9:
 the goal is under 10 s and 200 MB of generate for N = 200,000.
 
+On a loaded machine the wall time is not the program's: generate_cpu_s
+(user + system) is what an idle machine's wall time would be (one thread).
+Figures: bench/probe-flood.txt.
+
 Usage: bench/probe-flood.py [-n N] [--keep DIR]"""
 import argparse
 import os
@@ -52,10 +56,11 @@ def main():
     if p.returncode != 0:
         sys.exit(f"probe-flood: generate failed: {p.stderr[-500:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([0-9.]+)", p.stderr).group(1)) for k in ("User", "System"))
     with open(os.path.join(out, "apparmor.profile")) as f:
         lines = f.read().count("\n")
     print(f"probes={a.n} trace_mib={os.path.getsize(trace) / 1048576:.1f} record_s={rec:.1f} "
-          f"generate_s={gen:.2f} generate_max_rss_mib={rss / 1024:.0f} apparmor_lines={lines}")
+          f"generate_s={gen:.2f} generate_cpu_s={cpu:.2f} generate_max_rss_mib={rss / 1024:.0f} apparmor_lines={lines}")
     if not a.keep:
         shutil.rmtree(work)
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
 
+#include "cli/aa-enforce.h"
 #include "cli/cli.h"
 #include "trace/trace.h"
 #include "tracer/tracer.h"
@@ -81,10 +82,22 @@ int cmd_verify(int argc, char **argv)
                 opts.enforce_filter = &prog;
                 opts.no_seccomp = true;
         }
+        /* AppArmor: the kernel enforces the profile where it can; otherwise
+         * one line says why, and the profile is matched against the trace. */
+        _cleanup_aa_enforce_ aa_enforce *aae = NULL;
+        if (enforce && p->aa) {
+                _cleanup_free_ char *why = NULL;
+                if (aa_enforce_start(p->dir, &aae, &why) < 0)
+                        log_notice("%s", why);
+                else
+                        opts.aa_onexec = aae->name;
+        }
 
         _cleanup_trace_ trace *t = trace_new();
         int status = 0;
         int r = cli_trace_run(&opts, t, &status);
+        if (aae)
+                aa_enforce_finish(aae); /* unloads the profile */
         if (r > 0)
                 return r; /* otherwise what was recorded is checked */
 
@@ -95,11 +108,14 @@ int cmd_verify(int argc, char **argv)
         }
         _cleanup_strbuf_ strbuf out = STRBUF_INIT;
         verify_report_text(&out, rep, p, enforce);
+        if (aae)
+                aa_enforce_report(&out, aae);
         fputs(strbuf_str(&out), report ? report : stderr);
         /* Violations win over the workload's own status (under --enforce
          * the workload usually fails because of them): exit status 3 means
          * violations, anything else is the workload's, as for record. */
-        if (rep->n && status != 0)
+        size_t nviol = rep->n + (aae ? aae->n : 0);
+        if (nviol && status != 0)
                 fprintf(report ? report : stderr,
                         "minpriv verify: exit status %d for the violations; the workload's own status was %d\n",
                         EXIT_VIOLATIONS, status);
@@ -107,5 +123,5 @@ int cmd_verify(int argc, char **argv)
                 log_error("cannot write the report: %s", strerror(errno));
                 return EXIT_INTERNAL;
         }
-        return rep->n ? EXIT_VIOLATIONS : status;
+        return nviol ? EXIT_VIOLATIONS : status;
 }

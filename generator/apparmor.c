@@ -616,6 +616,10 @@ static const char *apparmor_signal(const char *trace_name, char *buf, size_t siz
                                              "fpe",    "kill", "usr1",   "segv", "usr2",  "pipe", "alrm", "term",
                                              "stkflt", "chld", "cont",   "stop", "stp",   "ttin", "ttou", "urg",
                                              "xcpu",   "xfsz", "vtalrm", "prof", "winch", "io",   "pwr",  "sys" };
+        /* kill(pid, 0) checks that a process exists (pg_ctl, shells' kill -0):
+         * AppArmor mediates it as signal "exists". */
+        if (streq(trace_name, "SIG0"))
+                return "exists";
         int sig = signal_from_name(trace_name);
         if (sig <= 0)
                 return NULL;

@@ -1322,6 +1322,61 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         strbuf_puts(sb, "\n\n");
 }
 
+/* io_uring: the operations a ring performs are not syscalls, so seccomp
+ * (which only sees io_uring_setup and io_uring_enter) cannot mediate them;
+ * the LSM hooks still run, so the AppArmor profile applies to the opens. */
+static void section_uring(strbuf *sb, gen_context *ctx)
+{
+        const json_t *u = json_object_get(ctx->t->root, "io_uring");
+        const json_t *rings = json_object_get(u, "rings"), *unrec = json_object_get(u, "unrecordable");
+        if (!json_object_size(rings) && !json_object_size(unrec))
+                return;
+        /* the opcodes over every ring, with their counts */
+        json_t *ops = json_object();
+        const char *rk, *ok;
+        json_t *rv, *ov;
+        json_object_foreach ((json_t *)rings, rk, rv) {
+                json_object_foreach (json_object_get(rv, "opcodes"), ok, ov) {
+                        json_int_t n = trace_usage_count(ov) + json_integer_value(json_object_get(ops, ok));
+                        json_object_set_new(ops, ok, json_integer(n));
+                }
+        }
+        size_t nr, no;
+        _cleanup_free_ const char **rkeys = trace_sorted_keys(rings, &nr);
+        _cleanup_free_ const char **okeys = trace_sorted_keys(ops, &no);
+        strbuf_printf(sb, "**io_uring was used** (rings by setup flags: ");
+        for (size_t i = 0; i < nr; i++)
+                strbuf_printf(sb, "%s`%s`", i ? ", " : "", rkeys[i]);
+        strbuf_puts(sb, "). Operations submitted through a ring are not syscalls: seccomp sees only "
+                        "`io_uring_setup` and `io_uring_enter`, and cannot mediate what the ring does (open, "
+                        "connect, write...); `seccomp.json` allows both because the workload called them. "
+                        "The AppArmor profile still applies to the files a ring opens (the LSM hooks run for "
+                        "them), and the recorder read the submission queues, so those opens are in it. ");
+        if (no) {
+                strbuf_puts(sb, "Opcodes submitted: ");
+                for (size_t i = 0; i < no; i++)
+                        strbuf_printf(sb, "%s`%s` x%lld", i ? ", " : "", okeys[i],
+                                      (long long)json_integer_value(json_object_get(ops, okeys[i])));
+                strbuf_puts(sb, ".");
+        }
+        strbuf_puts(sb, "\n");
+        size_t nu;
+        _cleanup_free_ const char **ukeys = trace_sorted_keys(unrec, &nu);
+        if (nu) {
+                strbuf_puts(sb, "\n**Not recorded — review:** what these rings did could not be read, so no profile "
+                                "covers it:\n");
+                for (size_t i = 0; i < nu; i++) {
+                        strbuf_puts(sb, "- ");
+                        md_code(sb, ukeys[i]);
+                        strbuf_printf(sb, " x%lld\n", (long long)trace_usage_count(json_object_get(unrec, ukeys[i])));
+                }
+        }
+        strbuf_puts(sb,
+                    "\nIf the service does not need io_uring, deny it: remove `io_uring_setup`, `io_uring_enter` "
+                    "and `io_uring_register` from `seccomp.json` (Docker's current default profile blocks them).\n\n");
+        json_decref(ops);
+}
+
 static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
 {
         strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
@@ -1367,6 +1422,7 @@ static void section_profiles(strbuf *sb, gen_context *ctx, plan *p)
                             "**AppArmor:** no `apparmor.profile` was generated with this report; where the host has "
                             "AppArmor, keep the runtime's default profile.\n\n");
         }
+        section_uring(sb, ctx);
 }
 
 static void section_userns(strbuf *sb, gen_context *ctx, const analysis *a)

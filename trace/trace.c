@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/fileio.h"
+#include "common/hashmap.h"
 #include "trace/names.h"
 #include "common/strbuf.h"
 
@@ -674,6 +675,24 @@ static const schema s_run = { .type = S_OBJ, .fields = f_run };
 static const schema s_runs = { .type = S_ARR, .elem = &s_run };
 static const schema s_format = SCALAR(S_STR);
 
+/* io_uring: rings by setup flags, with the opcodes their submission
+ * queues held; what could not be recorded, by reason */
+static const schema s_uring_ops = { .type = S_MAP, .elem = &s_usage, .check_key = key_any };
+static const field f_uring_ring[] = {
+        { "programs", &s_programs, true },
+        { "opcodes", &s_uring_ops, false },
+        { NULL, NULL, false },
+};
+static const schema s_uring_ring = { .type = S_OBJ, .fields = f_uring_ring };
+static const schema s_uring_rings = { .type = S_MAP, .elem = &s_uring_ring, .check_key = key_any };
+static const schema s_uring_unrec = { .type = S_MAP, .elem = &s_usage, .check_key = key_any };
+static const field f_uring[] = {
+        { "rings", &s_uring_rings, false },
+        { "unrecordable", &s_uring_unrec, false },
+        { NULL, NULL, false },
+};
+static const schema s_uring = { .type = S_OBJ, .fields = f_uring };
+
 static const field f_root[] = {
         { "format", &s_format, true },
         { "version", &s_int, true },
@@ -688,6 +707,7 @@ static const field f_root[] = {
         { "signals", &s_signals, false },
         { "ptrace", &s_ptrace, false },
         { "resources", &s_resources, false },
+        { "io_uring", &s_uring, false },
         { NULL, NULL, false },
 };
 static const schema s_root = { .type = S_OBJ, .fields = f_root };
@@ -880,12 +900,182 @@ int trace_validate(json_t *root, const char *name, mp_error *err)
         return 0;
 }
 
+/* ------------------------------------------------- loading big traces
+ *
+ * The files section is most of a trace, and as jansson objects a file node
+ * costs a couple of kilobytes. Many nodes are identical (a probe flood:
+ * 200,000 paths each with the same "read ENOENT by this program" node), so
+ * the section is parsed member by member and nodes with the same text are
+ * one shared (reference-counted) value. Shared values are read-only:
+ * trace_merge copies a shared object before it changes it (unshare()).
+ * Anything the scanner does not expect sends the document to the plain
+ * parser, whose messages (line:column) stay the reference. */
+
+#define SHARE_MAX_TEXT 4096 /* longer node texts (stacks) are not looked up */
+
+static size_t skip_ws(const char *d, size_t n, size_t i)
+{
+        while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
+                i++;
+        return i;
+}
+
+/* The end of the string at d[i] == '"' (after its closing quote), 0 if none. */
+static size_t skip_string(const char *d, size_t n, size_t i)
+{
+        for (i++; i < n; i++) {
+                if (d[i] == '\\')
+                        i++;
+                else if (d[i] == '"')
+                        return i + 1;
+        }
+        return 0;
+}
+
+/* The end of the value at d[i], 0 when it is not one the scanner knows. */
+static size_t skip_value(const char *d, size_t n, size_t i)
+{
+        if (i >= n)
+                return 0;
+        if (d[i] == '"')
+                return skip_string(d, n, i);
+        if (d[i] == '{' || d[i] == '[') {
+                size_t depth = 0;
+                for (; i < n; i++) {
+                        if (d[i] == '"') {
+                                size_t e = skip_string(d, n, i);
+                                if (!e)
+                                        return 0;
+                                i = e - 1;
+                        } else if (d[i] == '{' || d[i] == '[') {
+                                depth++;
+                        } else if (d[i] == '}' || d[i] == ']') {
+                                if (--depth == 0)
+                                        return i + 1;
+                        }
+                }
+                return 0;
+        }
+        size_t s = i;
+        while (i < n && !strchr(",}] \t\r\n", d[i]))
+                i++;
+        return i > s ? i : 0;
+}
+
+/* Walk the members of the object at d[i] == '{': calls fn with each key's
+ * text (quotes included) and value range. Returns the end of the object, 0
+ * on anything unexpected or when fn returns false. */
+static size_t each_member(const char *d, size_t n, size_t i,
+                          bool (*fn)(void *ud, size_t ks, size_t ke, size_t vs, size_t ve), void *ud)
+{
+        if (i >= n || d[i] != '{')
+                return 0;
+        i = skip_ws(d, n, i + 1);
+        if (i < n && d[i] == '}')
+                return i + 1;
+        for (;;) {
+                if (i >= n || d[i] != '"')
+                        return 0;
+                size_t ks = i, ke = skip_string(d, n, i);
+                if (!ke)
+                        return 0;
+                i = skip_ws(d, n, ke);
+                if (i >= n || d[i] != ':')
+                        return 0;
+                size_t vs = skip_ws(d, n, i + 1), ve = skip_value(d, n, vs);
+                if (!ve || !fn(ud, ks, ke, vs, ve))
+                        return 0;
+                i = skip_ws(d, n, ve);
+                if (i < n && d[i] == '}')
+                        return i + 1;
+                if (i >= n || d[i] != ',')
+                        return 0;
+                i = skip_ws(d, n, i + 1);
+        }
+}
+
+typedef struct files_scan {
+        const char *d;
+        size_t vs, ve; /* the top-level files value */
+        json_t *files;
+        hashmap *seen; /* node text -> json_t* (borrowed from files) */
+} files_scan;
+
+static bool find_files(void *ud, size_t ks, size_t ke, size_t vs, size_t ve)
+{
+        files_scan *fs = ud;
+        if (ke - ks == 7 && memcmp(fs->d + ks, "\"files\"", 7) == 0 && !fs->ve) {
+                fs->vs = vs;
+                fs->ve = ve;
+        }
+        return true;
+}
+
+static bool add_file(void *ud, size_t ks, size_t ke, size_t vs, size_t ve)
+{
+        files_scan *fs = ud;
+        json_t *key = json_loadb(fs->d + ks, ke - ks, JSON_DECODE_ANY, NULL);
+        if (!json_is_string(key) || json_object_get(fs->files, json_string_value(key)) ||
+            strlen(json_string_value(key)) != json_string_length(key)) {
+                json_decref(key);
+                return false; /* bad key, duplicate, NUL: the plain parser says which */
+        }
+        json_t *v = NULL;
+        _cleanup_free_ char *text = ve - vs <= SHARE_MAX_TEXT ? xstrndup(fs->d + vs, ve - vs) : NULL;
+        if (text && (v = hashmap_get(fs->seen, text))) {
+                json_incref(v);
+        } else {
+                v = json_loadb(fs->d + vs, ve - vs, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+                if (v && text && json_is_object(v))
+                        hashmap_put(fs->seen, text, v);
+        }
+        bool ok = v && json_object_set_new(fs->files, json_string_value(key), v) == 0;
+        json_decref(key);
+        return ok;
+}
+
+/* The document with its files section parsed by parts (NULL: use the plain
+ * parser). */
+static json_t *load_sharing(const char *data, size_t size)
+{
+        files_scan fs = { .d = data };
+        size_t start = skip_ws(data, size, 0);
+        size_t end = each_member(data, size, start, find_files, &fs);
+        if (!end || skip_ws(data, size, end) != size || !fs.ve || data[fs.vs] != '{')
+                return NULL;
+        fs.files = json_object();
+        fs.seen = hashmap_new();
+        bool ok = each_member(data, size, fs.vs, add_file, &fs) == fs.ve;
+        hashmap_free(fs.seen, NULL);
+        if (!ok) {
+                json_decref(fs.files);
+                return NULL;
+        }
+        /* the rest, with an empty files object in place of the section */
+        strbuf rest = STRBUF_INIT;
+        strbuf_add(&rest, data, fs.vs);
+        strbuf_puts(&rest, "{}");
+        strbuf_add(&rest, data + fs.ve, size - fs.ve);
+        json_t *root = json_loadb(rest.buf, rest.len, JSON_REJECT_DUPLICATES, NULL);
+        strbuf_free(&rest);
+        if (!json_is_object(root)) {
+                json_decref(root);
+                json_decref(fs.files);
+                return NULL;
+        }
+        json_object_set_new(root, "files", fs.files);
+        return root;
+}
+
 int trace_load_buffer(const char *data, size_t size, const char *name, trace **ret, mp_error *err)
 {
         json_error_t jerr;
         if (size == 0)
                 return mp_error_set(err, -EINVAL, name, "empty file, not a minpriv trace");
-        json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *root = load_sharing(data, size);
+        if (root)
+                return trace_from_json(root, name, ret, err);
+        root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
         if (!root)
                 return mp_error_set_json(err, name, &jerr, NULL);
         return trace_from_json(root, name, ret, err);
@@ -1005,6 +1195,17 @@ static int cmp_json(const void *a, const void *b)
 
 static void merge_value(json_t *into, const char *key, json_t *from);
 
+/* into[key] (== obj), made its own before a merge changes it: a loaded
+ * trace shares identical file nodes (see load_sharing). */
+static json_t *unshare(json_t *into, const char *key, json_t *obj)
+{
+        if (obj->refcount <= 1)
+                return obj;
+        json_t *copy = json_deep_copy(obj);
+        json_object_set_new(into, key, copy);
+        return copy;
+}
+
 static void merge_object(json_t *into, json_t *from)
 {
         const char *k;
@@ -1016,7 +1217,7 @@ static void merge_object(json_t *into, json_t *from)
                         continue;
                 }
                 if (json_is_object(mine) && json_is_object(v)) {
-                        merge_object(mine, v);
+                        merge_object(unshare(into, k, mine), v);
                         continue;
                 }
                 merge_value(into, k, v);
@@ -1093,13 +1294,19 @@ void trace_merge(trace *into, const trace *from)
                 }
         }
         json_object_foreach (from->root, k, v) {
-                if (streq(k, "format") || streq(k, "version") || (streamed && streq(k, streamed)))
+                if (streq(k, "version")) {
+                        /* the union holds what the newer one may have */
+                        if (json_integer_value(v) > json_integer_value(json_object_get(into->root, k)))
+                                json_object_set_new(into->root, k, json_integer(json_integer_value(v)));
+                        continue;
+                }
+                if (streq(k, "format") || (streamed && streq(k, streamed)))
                         continue;
                 json_t *mine = json_object_get(into->root, k);
                 if (!mine)
                         json_object_set_new(into->root, k, json_deep_copy(v));
                 else if (json_is_object(mine) && json_is_object(v))
-                        merge_object(mine, v);
+                        merge_object(unshare(into->root, k, mine), v);
                 else
                         merge_value(into->root, k, v);
         }
@@ -1107,14 +1314,26 @@ void trace_merge(trace *into, const trace *from)
 
 int trace_load_merged(char **paths, size_t n, trace **ret, mp_error *err)
 {
-        _cleanup_trace_ trace *acc = trace_new();
+        _cleanup_trace_ trace *acc = NULL;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_trace_ trace *t = NULL;
                 int r = trace_load(paths[i], &t, err);
                 if (r < 0)
                         return r;
+                if (!acc) {
+                        /* The first trace is the union's start: the empty
+                         * trace merged into it (the merge commutes), instead
+                         * of it copied into an empty one, which would hold
+                         * the whole tree twice. */
+                        _cleanup_trace_ trace *empty = trace_new();
+                        trace_merge(t, empty);
+                        acc = steal_pointer(&t);
+                        continue;
+                }
                 trace_merge(acc, t);
         }
+        if (!acc)
+                acc = trace_new();
         *ret = steal_pointer(&acc);
         return 0;
 }

@@ -64,13 +64,16 @@ typedef struct proc {
 } proc;
 
 typedef enum pend_type {
-        PEND_FILE,   /* a file access: record with the result */
-        PEND_NODE,   /* a JSON map result -> usage: add one use under the result */
-        PEND_CAP,    /* a capability reason: results[result] usage */
-        PEND_CREDS,  /* refresh credentials on success */
-        PEND_CWD,    /* forget the cached cwd on success */
-        PEND_FORGET, /* on success, forget what the caches hold about `path`
-                        (all of it when `all`: a directory moved, a mount) */
+        PEND_FILE,        /* a file access: record with the result */
+        PEND_NODE,        /* a JSON map result -> usage: add one use under the result */
+        PEND_CAP,         /* a capability reason: results[result] usage */
+        PEND_CREDS,       /* refresh credentials on success */
+        PEND_CWD,         /* forget the cached cwd on success */
+        PEND_FORGET,      /* on success, forget what the caches hold about `path`
+                             (all of it when `all`: a directory moved, a mount) */
+        PEND_URING_SETUP, /* io_uring_setup: remember the ring (uring.c) */
+        PEND_URING_MMAP,  /* mmap of a ring fd: where the ring is (fd, offset) */
+        PEND_URING_ENTER, /* io_uring_enter: the entries read at entry (uring) */
 } pend_type;
 
 typedef struct pending {
@@ -91,6 +94,11 @@ typedef struct pending {
         /* PEND_CAP */
         bool cap_held;   /* the capability was in the effective set at entry */
         bool cap_in_ack; /* the kernel answers in a netlink ack, not the result */
+        /* PEND_URING_MMAP */
+        int fd;
+        uint64_t offset;
+        /* PEND_URING_ENTER: an owned batch (uring.c) */
+        void *uring;
 } pending;
 
 #define MAX_PENDING 8
@@ -197,6 +205,7 @@ typedef struct recorder {
         hashmap *attr_cache;               /* resolved path -> struct cached_attr (caps.c) */
         int protected_hardlinks;
         int yama_scope;
+        hashmap *urings; /* "tgid/fd" -> io_uring ring (uring.c), NULL until one is set up */
 } recorder;
 
 /* record.c */
@@ -253,6 +262,18 @@ void dir_cache_forget(recorder *r, const char *raw_path);
 
 void proc_refresh_root(recorder *r, task *t);
 
+/* uring.c: io_uring rings and what their submission queues hold */
+void uring_setup_exit(recorder *r, task *t, const pending *pd, int64_t ret, int err);
+/* An mmap of fd: queues PEND_URING_MMAP when fd is a ring of the process. */
+bool uring_mmap_entry(recorder *r, task *t, int fd, uint64_t offset);
+void uring_mmap_exit(recorder *r, task *t, const pending *pd, int64_t ret, int err);
+void uring_enter_entry(recorder *r, task *t);
+void uring_enter_exit(recorder *r, task *t, pending *pd);
+void uring_batch_free(void *batch);
+/* The process is gone or executed a new program: its rings are gone. */
+void uring_forget_proc(recorder *r, pid_t tgid);
+void uring_free_all(recorder *r);
+
 /* filter.c */
 int filter_build(recorder *r, struct sock_fprog *ret);
 
@@ -280,6 +301,10 @@ void sys_entry(recorder *r, task *t);
 void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
 /* Syscalls that must always stop (for --baseline): fills names per ABI. */
 bool sys_needs_stop(int abi, uint64_t nr);
+/* A socket address in the tracee as the trace writes it: family name,
+ * address, and the absolute path of a pathname unix socket. */
+bool sys_describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz, char **ret_addr,
+                           char **ret_unix_path);
 
 /* caps.c */
 /* Capability inference at a call's entry: the handler in the call's row

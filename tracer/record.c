@@ -86,6 +86,7 @@ void rec_free(recorder *r)
         if (r->files)
                 hashmap_free(r->files, file_rec_free);
         hashmap_free(r->dir_cache, free);
+        uring_free_all(r);
         hashmap_free(r->stacks_seen, NULL);
         size_t pos = 0;
         void *v;
@@ -785,6 +786,8 @@ void pend_clear(task *t)
                 free(t->pend[i].path);
                 if (t->pend[i].type == PEND_CAP)
                         json_decref(t->pend[i].node); /* owned: see caps_exit */
+                if (t->pend[i].type == PEND_URING_ENTER)
+                        uring_batch_free(t->pend[i].uring);
         }
         t->npend = 0;
 }

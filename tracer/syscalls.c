@@ -72,6 +72,8 @@ static void h_fdclose(recorder *r, task *t, const sysdef *d);
 static void h_cred(recorder *r, task *t, const sysdef *d);
 static void h_signal(recorder *r, task *t, const sysdef *d);
 static void h_ptrace(recorder *r, task *t, const sysdef *d);
+static void h_uring_setup(recorder *r, task *t, const sysdef *d);
+static void h_uring_enter(recorder *r, task *t, const sysdef *d);
 
 #define PATH1(n, k, df, p, fl, o, ...)                                                                                 \
         {                                                                                                              \
@@ -232,6 +234,9 @@ static const sysdef defs[] = {
         ARG("rt_sigqueueinfo", h_signal, 0, caps_signal),
         ARG("rt_tgsigqueueinfo", h_signal, 0, caps_signal),
         ARG("ptrace", h_ptrace, 0, caps_ptrace),
+        /* io_uring: the operations a ring submits are read from it (uring.c) */
+        ARG("io_uring_setup", h_uring_setup, O_EXIT),
+        ARG("io_uring_enter", h_uring_enter, O_EXIT),
         /* calls decided by capability inference alone */
         ARG("setrlimit", NULL, 0, caps_rlimit),
         ARG("prlimit64", NULL, 0, caps_rlimit),
@@ -520,6 +525,18 @@ static void h_mmap(recorder *r, task *t, const sysdef *d)
                 return;
         }
         mmap_exec(r, t, t->args[2], t->args[3], (int)t->args[4]);
+        if (!(t->args[3] & MAP_ANONYMOUS))
+                uring_mmap_entry(r, t, (int)t->args[4], streq(d->name, "mmap2") ? t->args[5] * 4096 : t->args[5]);
+}
+
+static void h_uring_setup(recorder *r, task *t, const sysdef *d)
+{
+        pend_add(t, PEND_URING_SETUP);
+}
+
+static void h_uring_enter(recorder *r, task *t, const sysdef *d)
+{
+        uring_enter_entry(r, t);
 }
 
 static void h_old_mmap(recorder *r, task *t, const sysdef *d)
@@ -559,8 +576,8 @@ static void h_socket(recorder *r, task *t, const sysdef *d)
 }
 
 /* Describe a socket address: family name and a printable address. */
-static bool describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz,
-                              char **ret_addr, char **ret_unix_path)
+bool sys_describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz, char **ret_addr,
+                           char **ret_unix_path)
 {
         struct sockaddr_storage ss;
         memset(&ss, 0, sizeof ss);
@@ -627,7 +644,7 @@ static void record_sockaddr(recorder *r, task *t, const char *op, uint64_t addr,
 {
         char fam[32];
         _cleanup_free_ char *a = NULL, *unix_path = NULL;
-        if (!describe_sockaddr(r, t, addr, len, fam, sizeof fam, &a, &unix_path))
+        if (!sys_describe_sockaddr(r, t, addr, len, fam, sizeof fam, &a, &unix_path))
                 return;
         want_node(t, trace_node(r->t->root, "network", op, fam, a, NULL));
         if (unix_path) {
@@ -971,6 +988,15 @@ void sys_exit(recorder *r, task *t, int64_t ret, bool is_error)
                                         dir_cache_forget(r, raw);
                                 caps_forget(r, pd->path);
                         }
+                        break;
+                case PEND_URING_SETUP:
+                        uring_setup_exit(r, t, pd, ret, err);
+                        break;
+                case PEND_URING_MMAP:
+                        uring_mmap_exit(r, t, pd, ret, err);
+                        break;
+                case PEND_URING_ENTER:
+                        uring_enter_exit(r, t, pd);
                         break;
                 }
         }

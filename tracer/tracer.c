@@ -162,6 +162,7 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
+        uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
         free(p->root);
@@ -532,7 +533,8 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
-        fd_cache_clear(t->p); /* close-on-exec fds are gone */
+        fd_cache_clear(t->p);             /* close-on-exec fds are gone */
+        uring_forget_proc(r, t->p->tgid); /* ring fds are close-on-exec, mappings gone */
         t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
@@ -695,12 +697,17 @@ static int child_install(const struct sock_fprog *prog, int note_fd, bool *nnp)
 }
 
 _noreturn_ static void child_main(const char *path, char *const *argv, const struct sock_fprog *prog, bool seccomp,
-                                  const struct sock_fprog *enforce, int note_fd)
+                                  const struct sock_fprog *enforce, const char *aa_onexec, int note_fd)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         raise(SIGSTOP); /* the parent seizes us while we are stopped */
         bool nnp = false;
         int r;
+        if (aa_onexec && aa_change_onexec(aa_onexec) < 0) {
+                dprintf(STDERR_FILENO, "minpriv: cannot enter AppArmor profile %s at exec: %s\n", aa_onexec,
+                        strerror(errno));
+                _exit(125);
+        }
         if (seccomp && (r = child_install(prog, note_fd, &nnp)) < 0) {
                 dprintf(STDERR_FILENO, "minpriv: cannot install the seccomp filter: %s\n", strerror(-r));
                 _exit(125);
@@ -837,7 +844,8 @@ static int run_attach(run_state *x, mp_error *err)
                 close(x->notes[0]);
                 for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                         sigaction(forwarded[i], &x->saved[i], NULL);
-                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter, x->notes[1]);
+                child_main(x->path, x->opts->argv, &x->prog, r->seccomp_mode, x->opts->enforce_filter,
+                           x->opts->aa_onexec, x->notes[1]);
         }
         close(x->notes[1]);
         x->notes[1] = -1;

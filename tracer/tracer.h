@@ -57,6 +57,12 @@ typedef struct tracer_options {
          * before the filter runs: denied calls are recorded with their
          * result. NULL: none. Borrowed. */
         const struct sock_fprog *enforce_filter;
+        /* An AppArmor profile (already loaded) the workload runs in: the
+         * child calls aa_change_onexec(NAME) right before execve (before
+         * any seccomp filter, which may not allow the write it takes), so
+         * the program starts confined and its children inherit the profile.
+         * NULL: none. Borrowed. */
+        const char *aa_onexec;
         /* With stacks: NULL takes one at every first occurrence (record
          * --stacks). Otherwise only where want_stack() says so: a syscall
          * once per (program, ABI, name), a file once, a capability reason

@@ -5,7 +5,9 @@ DIR/PREFIX*SUFFIX r (the longest prefix and suffix all names share) with a comme
 12 probes in another directory (under the threshold) stay literal, and a
 flood whose names share too little (x*) is not folded to DIR/*. The folded
 rule allows another name of the same shape and nothing else of the directory
-(asked through tests/aa_check)."""
+(asked through tests/aa_check). Merging the trace with one that holds one
+of the probed paths changes that path only (the loader shares identical
+file nodes between paths)."""
 import os
 import subprocess
 import sys
@@ -69,6 +71,27 @@ def main():
               [f"{work}/plugins/libplug-0999.so", f"{work}/plugins/libplug-000.so", f"{work}/plugins/libplug-999.so", f"{work}/plugins/secret.key",
                f"{work}/plugins/libplug-1.so/x", f"{work}/few/cfg-99.conf"])
     mp.check(got == ["allow", "allow", "deny", "deny", "deny", "deny"], f"the folded rule allows the wrong names: {got}")
+
+    # The loader shares identical file nodes (the 100 probes have the same
+    # one); merging must change one path's node without touching the others.
+    import json
+    t = json.load(open(trace))
+    one = f"{work}/plugins/libplug-000.so"
+    b = dict(t)
+    b["files"] = {one: t["files"][one]}
+    bpath = os.path.join(work, "b.json")
+    with open(bpath, "w") as f:
+        json.dump(b, f)
+    merged = os.path.join(work, "merged.json")
+    rc, _, err = mp.minpriv("merge", "-o", merged, trace, bpath)
+    mp.check(rc == 0, f"merge failed: {err}")
+    m = json.load(open(merged))["files"]
+
+    def count(path):
+        return sum(p["count"] for p in m[path]["access"]["read"]["ENOENT"]["programs"].values())
+
+    mp.check(count(one) == 2 and count(f"{work}/plugins/libplug-001.so") == 1,
+             f"merging changed shared nodes: {count(one)}, {count(f'{work}/plugins/libplug-001.so')}")
 
     # the profile compiles, where apparmor_parser exists
     if os.path.exists("/sbin/apparmor_parser"):

@@ -152,10 +152,10 @@ def t_bad_traces(work):
         "truncated": (text[: len(text) // 2], "truncated"),
         "empty": (b"", "empty"),
         "other-shape": (b'{"hello": [1, 2, 3]}', "other-shape"),
-        "newer": (text.replace(b'"version": 1', b'"version": 7'), "newer"),
+        "newer": (text.replace(b'"version": 2', b'"version": 7'), "newer"),
         "bad-utf8": (text.replace(b'"/usr/bin/true"', b'"/usr/bin/tr\xffue"', 1), "bad-utf8"),
         "unknown-syscall": (text.replace(b'"read"', b'"no_such_syscall"', 1), "unknown-syscall"),
-        "dup-key": (text.replace(b'"version": 1', b'"version": 1, "version": 1'), "dup-key"),
+        "dup-key": (text.replace(b'"version": 2', b'"version": 2, "version": 2'), "dup-key"),
     }
     for name, (data, _) in cases.items():
         path = write(name + ".json", data)
