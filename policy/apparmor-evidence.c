@@ -603,6 +603,12 @@ static void family_decide(ev *e)
                 }
                 if (!distinct || cp + cs >= n)
                         continue;
+                /* with few names, one equal column at an edge is likely
+                 * chance (1 in 37 per pair) */
+                if (s->n < 4 && cp == 1)
+                        cp = 0;
+                if (s->n < 4 && cs == 1)
+                        cs = 0;
                 size_t m = n - cp - cs;
                 bool digits = true;
                 for (size_t i = 0; i < s->n && digits; i++)
