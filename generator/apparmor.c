@@ -831,6 +831,13 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                 strv_push(v, xstrdup(name));
                 }
         }
+        /* A workload that signals its own processes may also probe them with
+         * kill(pid, 0) ("exists"), and whether it does depends on timing
+         * (pg_ctl stop polls the server only while it is still up): the probe
+         * changes nothing and reaches only the workload's own processes. */
+        bool implied_exists = internal && !strv_contains(internal, "exists");
+        if (implied_exists)
+                strv_add(&internal, xstrdup("exists"));
         strv_sort(internal);
         strv_sort(external);
         strbuf_puts(sb, "  # Signals: the container runtime (unconfined, or runc/crun) stops the workload;\n"
@@ -838,6 +845,9 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                         "  signal (receive) peer=unconfined,\n"
                         "  signal (receive) peer=runc,\n"
                         "  signal (receive) peer=crun,\n");
+        if (implied_exists)
+                strbuf_puts(sb, "  # exists: kill(pid, 0) between its own processes, a liveness probe whose use "
+                                "depends on timing\n");
         if (internal) {
                 strbuf_puts(sb, "  signal (send, receive) set=(");
                 for (char **s = internal; *s; s++)
