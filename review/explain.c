@@ -35,12 +35,19 @@ void explain_stack_lines(strbuf *out, const json_t *stack, const char *indent)
         json_array_foreach (stack, i, fr) {
                 const char *fn = json_string_value(json_object_get(fr, "function"));
                 const char *mod = json_string_value(json_object_get(fr, "module"));
-                strbuf_printf(out, "%s#%zu %s", indent, i, fn ? fn : "??");
-                if (fn)
-                        strbuf_printf(out, "+0x%llx", (long long)json_integer_value(json_object_get(fr, "offset")));
-                if (mod)
-                        strbuf_printf(out, " (%s+0x%llx)", mod,
-                                      (long long)json_integer_value(json_object_get(fr, "ip")));
+                long long ip = (long long)json_integer_value(json_object_get(fr, "ip"));
+                if (fn) {
+                        strbuf_printf(out, "%s#%zu %s+0x%llx", indent, i, fn,
+                                      (long long)json_integer_value(json_object_get(fr, "offset")));
+                        if (mod)
+                                strbuf_printf(out, " (%s+0x%llx)", mod, ip);
+                } else if (mod) {
+                        /* no symbol covers it: the module and the offset,
+                         * not the nearest exported name */
+                        strbuf_printf(out, "%s#%zu %s+0x%llx", indent, i, mod, ip);
+                } else {
+                        strbuf_printf(out, "%s#%zu ??", indent, i);
+                }
                 strbuf_putc(out, '\n');
         }
 }
