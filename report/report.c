@@ -1179,19 +1179,14 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
 /* ------------------------------------------------------------ hardening and profiles */
 
 /* Another emitter's file, without leaving its notes twice. */
-static char *emitted(const gen_context *cctx, int (*emit)(gen_context *, char **, mp_error *))
+/* One generated file's text (emitters are pure: nothing to take back);
+ * NULL when it could not be made. */
+static char *emitted(const gen_context *ctx, int (*emit)(const gen_context *, char **, mp_error *))
 {
-        gen_context *ctx = (gen_context *)cctx; /* emitters only append notes, taken back here */
-        size_t len = ctx->notes.len;
         char *text = NULL;
         mp_error err = { 0 };
-        if (emit(ctx, &text, &err) < 0)
-                text = NULL;
-        if (ctx->notes.buf) {
-                ctx->notes.len = len;
-                ctx->notes.buf[len] = '\0';
-        }
-        return text;
+        int r = emit(ctx, &text, &err);
+        return r < 0 ? NULL : text;
 }
 
 /* Text for a <pre>: escaped line by line, the newlines kept. */
@@ -1239,7 +1234,7 @@ static char *md_block(const char *md, const char *lang)
 
 static void section_hardening(strbuf *sb, const gen_context *ctx)
 {
-        _cleanup_free_ char *md = emitted(ctx, emit_hardening_md);
+        _cleanup_free_ char *md = emitted(ctx, gen_emit_hardening_md);
         strbuf_puts(sb, "<section id=\"hardening\"><h2>Hardening checklist</h2>\n");
         if (!md) {
                 strbuf_puts(sb, "<p class=\"muted\">hardening.md could not be generated.</p></section>\n");
@@ -1299,11 +1294,11 @@ static void section_profiles(strbuf *sb, const gen_context *ctx)
 {
         static const struct {
                 const char *file;
-                int (*emit)(gen_context *, char **, mp_error *);
+                int (*emit)(const gen_context *, char **, mp_error *);
         } files[] = {
-                { "seccomp.json", emit_seccomp_json },
-                { "apparmor.profile", gen_apparmor_emit },
-                { "caps.txt", emit_caps_txt },
+                { "seccomp.json", gen_emit_seccomp_json },
+                { "apparmor.profile", gen_emit_apparmor_profile },
+                { "caps.txt", gen_emit_caps_txt },
         };
         strbuf_puts(sb, "<section id=\"profiles\"><h2>The profiles</h2>\n<p>What <code>minpriv generate</code> "
                         "writes from the same traces, folded:</p>\n");
