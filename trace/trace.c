@@ -436,6 +436,17 @@ static int key_path(const char *k, const char *parent)
  * become rules apparmor_parser refuses or that mean more than was done. */
 static bool path_normal(const char *raw, size_t len)
 {
+        /* a recorded checkout (record --workspace): @{WORKSPACE}, then an
+         * absolute path below it */
+        size_t wl = strlen(TRACE_WORKSPACE_VAR);
+        if (len >= wl && memcmp(raw, TRACE_WORKSPACE_VAR, wl) == 0) {
+                if (len == wl)
+                        return true;
+                raw += wl;
+                len -= wl;
+                if (len == 1)
+                        return false; /* "@{WORKSPACE}/": written without the slash */
+        }
         if (len == 0 || raw[0] != '/')
                 return false;
         if (len == 1)
