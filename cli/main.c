@@ -100,9 +100,10 @@ static const command commands[] = {
           "                      says why not. Capabilities are still audited\n"
           "  -o, --report FILE   write the report to FILE instead of stderr\n"
           "\n"
-          "Default (audit): the workload runs undisturbed. Exit status: the workload's\n"
-          "when it fails; otherwise 0 without violations, 1 with violations; 2 for bad\n"
-          "usage or unreadable profiles; 127/126 when CMD is not found / executable.\n" },
+          "Default (audit): the workload runs undisturbed. Exit status: 3 with\n"
+          "violations (whatever the workload's own status, which the report names);\n"
+          "otherwise the workload's own status; 2 for bad usage or unreadable\n"
+          "profiles; 127/126 when CMD is not found / executable.\n" },
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"

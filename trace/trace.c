@@ -336,7 +336,19 @@ static int hexval(char c)
         return -1;
 }
 
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul);
+
 char *trace_path_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, false);
+}
+
+char *trace_bytes_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, true);
+}
+
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul)
 {
         size_t len = strlen(enc);
         char *out = xmalloc(len + 1);
@@ -351,7 +363,7 @@ char *trace_path_decode(const char *enc, size_t *ret_len)
                         i++;
                 } else if (enc[i + 1] == 'x' && hexval(enc[i + 2]) >= 0 && hexval(enc[i + 3]) >= 0) {
                         int b = hexval(enc[i + 2]) * 16 + hexval(enc[i + 3]);
-                        if (b == 0) {
+                        if (b == 0 && !allow_nul) {
                                 free(out);
                                 return NULL;
                         }
@@ -432,20 +444,18 @@ static int key_path(const char *k, const char *parent)
 
 /* A path as the tracer writes it (docs/trace-format.md): absolute and
  * lexically normal, i.e. no empty, "." or ".." component and no final '/'
- * ("/" itself aside). Anything else in a trace was not recorded, and would
+ * ("/" itself aside), or the same below the workspace variable. Anything else in a trace was not recorded, and would
  * become rules apparmor_parser refuses or that mean more than was done. */
 static bool path_normal(const char *raw, size_t len)
 {
-        /* a recorded checkout (record --workspace): @{WORKSPACE}, then an
-         * absolute path below it */
+        /* A checkout recorded with record --workspace starts with the
+         * workspace variable instead of its absolute path. */
         size_t wl = strlen(TRACE_WORKSPACE_VAR);
         if (len >= wl && memcmp(raw, TRACE_WORKSPACE_VAR, wl) == 0) {
                 if (len == wl)
                         return true;
                 raw += wl;
                 len -= wl;
-                if (len == 1)
-                        return false; /* "@{WORKSPACE}/": written without the slash */
         }
         if (len == 0 || raw[0] != '/')
                 return false;

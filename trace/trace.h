@@ -150,6 +150,10 @@ char *trace_path_encode(const char *raw, size_t len);
 /* Returns the raw bytes (NUL-terminated; embedded NULs cannot occur in
  * paths) and the length in *ret_len. NULL if `enc` is malformed. */
 char *trace_path_decode(const char *enc, size_t *ret_len);
+/* The same for bytes that may hold NUL (\x00): abstract unix socket names
+ * ("@" + the name, docs/trace-format.md). Returns the bytes (with a final
+ * NUL after *ret_len of them) or NULL for a malformed encoding. */
+char *trace_bytes_decode(const char *enc, size_t *ret_len);
 bool utf8_valid(const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at s (1..4 bytes; at most len), or 0 for
  * an invalid or truncated one and for NUL. Rejects overlong forms,
