@@ -109,7 +109,7 @@ static const char *enabled_reason(int e)
         }
 }
 
-int aa_enforce_start(const char *dir, aa_enforce **ret, char **why)
+int mp_aa_enforce_start(const char *dir, mp_aa_enforce **ret, char **why)
 {
         if (!aa_is_enabled()) {
                 int e = errno;
@@ -184,7 +184,7 @@ int aa_enforce_start(const char *dir, aa_enforce **ret, char **why)
                 return -EINVAL;
         }
 
-        aa_enforce *e = xcalloc(1, sizeof *e);
+        mp_aa_enforce *e = xcalloc(1, sizeof *e);
         e->name = steal_pointer(&name);
         e->orig_name = steal_pointer(&orig);
         e->loaded_path = steal_pointer(&loaded);
@@ -295,8 +295,8 @@ static char *rule_for(const char *line, char **ret_what)
                 char perms[16];
                 file_perms(mask ? mask : req ? req : "r", perms);
                 *ret_what = xasprintf("%s (%s)", name, mask ? mask : "?");
-                _cleanup_free_ char *lit = aa_escape_literal(name, strlen(name));
-                _cleanup_free_ char *pat = aa_render_pattern(lit);
+                _cleanup_free_ char *lit = mp_aa_escape_literal(name, strlen(name));
+                _cleanup_free_ char *pat = mp_aa_render_pattern(lit);
                 bool owner = fsuid && ouid && streq(fsuid, ouid);
                 return xasprintf("%s%s %s,", owner ? "owner " : "", pat, perms);
         }
@@ -304,7 +304,7 @@ static char *rule_for(const char *line, char **ret_what)
         return NULL;
 }
 
-static void add_denial(aa_enforce *e, const char *line)
+static void add_denial(mp_aa_enforce *e, const char *line)
 {
         _cleanup_free_ char *what = NULL;
         _cleanup_free_ char *rule = rule_for(line, &what);
@@ -318,15 +318,15 @@ static void add_denial(aa_enforce *e, const char *line)
         _cleanup_free_ char *mask = field(line, "denied_mask");
         if (!mask)
                 mask = field(line, "denied");
-        e->d[e->n++] = (aa_denial){ .operation = xstrdup(op ? op : "?"),
-                                    .what = steal_pointer(&what),
-                                    .mask = mask ? steal_pointer(&mask) : xstrdup(""),
-                                    .comm = xstrdup(comm ? comm : "?"),
-                                    .rule = steal_pointer(&rule),
-                                    .count = 1 };
+        e->d[e->n++] = (mp_aa_denial){ .operation = xstrdup(op ? op : "?"),
+                                       .what = steal_pointer(&what),
+                                       .mask = mask ? steal_pointer(&mask) : xstrdup(""),
+                                       .comm = xstrdup(comm ? comm : "?"),
+                                       .rule = steal_pointer(&rule),
+                                       .count = 1 };
 }
 
-static bool ours(const aa_enforce *e, const char *line)
+static bool ours(const mp_aa_enforce *e, const char *line)
 {
         if (!strstr(line, "apparmor=\"DENIED\""))
                 return false;
@@ -335,7 +335,7 @@ static bool ours(const aa_enforce *e, const char *line)
         return prof && startswith(prof, e->name) && (prof[n] == 0 || startswith(prof + n, "//"));
 }
 
-static size_t read_kmsg(aa_enforce *e)
+static size_t read_kmsg(mp_aa_enforce *e)
 {
         size_t got = 0;
         char buf[8192];
@@ -356,12 +356,12 @@ static size_t read_kmsg(aa_enforce *e)
 
 static int cmp_denial(const void *a, const void *b)
 {
-        const aa_denial *x = a, *y = b;
+        const mp_aa_denial *x = a, *y = b;
         int c = strcmp(x->rule ? x->rule : "", y->rule ? y->rule : "");
         return c ? c : strcmp(x->what, y->what);
 }
 
-void aa_enforce_finish(aa_enforce *e)
+void mp_aa_enforce_finish(mp_aa_enforce *e)
 {
         if (e->kmsg_fd >= 0) {
                 /* kauditd prints the records after the fact: read until the
@@ -395,7 +395,7 @@ void aa_enforce_finish(aa_enforce *e)
         (void)run_quiet(argv);
 }
 
-void aa_enforce_report(strbuf *out, const aa_enforce *e)
+void mp_aa_enforce_report(strbuf *out, const mp_aa_enforce *e)
 {
         size_t total = 0;
         for (size_t i = 0; i < e->n; i++)
@@ -412,7 +412,7 @@ void aa_enforce_report(strbuf *out, const aa_enforce *e)
         strbuf_printf(out, "%zu denial%s, %zu distinct (read from %s):\n", total, total == 1 ? "" : "s", e->n,
                       e->source);
         for (size_t i = 0; i < e->n; i++) {
-                const aa_denial *d = &e->d[i];
+                const mp_aa_denial *d = &e->d[i];
                 strbuf_printf(out, "  %s %s by %s", d->operation, d->what, d->comm);
                 if (d->count > 1)
                         strbuf_printf(out, ", %zu times", d->count);
@@ -420,7 +420,7 @@ void aa_enforce_report(strbuf *out, const aa_enforce *e)
         }
 }
 
-void aa_enforce_free(aa_enforce *e)
+void mp_aa_enforce_free(mp_aa_enforce *e)
 {
         if (!e)
                 return;

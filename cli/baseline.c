@@ -24,12 +24,12 @@ static char **names_of(json_t *calls)
  * capabilities. */
 static int load_profile(const char *path, const char *data, size_t size, baseline *ret, mp_error *err)
 {
-        _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
-        int r = seccomp_profile_load_buffer(data, size, path, &p, err);
+        _cleanup_mp_seccomp_profile_ mp_seccomp_profile *p = NULL;
+        int r = mp_seccomp_profile_load_buffer(data, size, path, &p, err);
         if (r < 0)
                 return r;
-        _cleanup_seccomp_program_ seccomp_program *prog = NULL;
-        r = seccomp_program_compile(p, NULL, &prog, err);
+        _cleanup_mp_seccomp_program_ mp_seccomp_program *prog = NULL;
+        r = mp_seccomp_program_compile(p, NULL, &prog, err);
         if (r < 0)
                 return r;
         memset(ret, 0, sizeof *ret);
@@ -40,7 +40,7 @@ static int load_profile(const char *path, const char *data, size_t size, baselin
                         int num = a == TRACE_ABI_X32 ? nr | 0x40000000 : nr;
                         char *name = seccomp_syscall_resolve_num_arch(trace_abi_scmp_arch(a), num);
                         bool always = false;
-                        if (name && seccomp_program_allows(prog, (trace_abi)a, num, &always) == 1 && always)
+                        if (name && mp_seccomp_program_allows(prog, (trace_abi)a, num, &always) == 1 && always)
                                 names[n++] = name;
                         else
                                 free(name);

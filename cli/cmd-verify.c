@@ -84,10 +84,10 @@ int cmd_verify(int argc, char **argv)
         }
         /* AppArmor: the kernel enforces the profile where it can; otherwise
          * one line says why, and the profile is matched against the trace. */
-        _cleanup_aa_enforce_ aa_enforce *aae = NULL;
+        _cleanup_mp_aa_enforce_ mp_aa_enforce *aae = NULL;
         if (enforce && p->aa) {
                 _cleanup_free_ char *why = NULL;
-                if (aa_enforce_start(p->dir, &aae, &why) < 0)
+                if (mp_aa_enforce_start(p->dir, &aae, &why) < 0)
                         log_notice("%s", why);
                 else
                         opts.aa_onexec = aae->name;
@@ -97,7 +97,7 @@ int cmd_verify(int argc, char **argv)
         int status = 0;
         int r = cli_trace_run(&opts, t, &status);
         if (aae)
-                aa_enforce_finish(aae); /* unloads the profile */
+                mp_aa_enforce_finish(aae); /* unloads the profile */
         if (r > 0)
                 return r; /* otherwise what was recorded is checked */
 
@@ -109,7 +109,7 @@ int cmd_verify(int argc, char **argv)
         _cleanup_strbuf_ strbuf out = STRBUF_INIT;
         verify_report_text(&out, rep, p, enforce);
         if (aae)
-                aa_enforce_report(&out, aae);
+                mp_aa_enforce_report(&out, aae);
         fputs(strbuf_str(&out), report ? report : stderr);
         /* Violations win over the workload's own status (under --enforce
          * the workload usually fails because of them): exit status 3 means

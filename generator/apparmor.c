@@ -157,7 +157,7 @@ static bool proc_pid_dir(const char *path)
 }
 
 /* One recorded access (apparmor-access.c gives its permission and name). */
-static int collect_one(const aa_access *a, void *ud)
+static int collect_one(const mp_aa_access *a, void *ud)
 {
         collected *c = ud;
         if (!a->unix_path && startswith(a->path, "/proc/") && a->path[6] >= '1' && a->path[6] <= '9' &&
@@ -253,8 +253,8 @@ static char *literal_prefix(const char *pattern, size_t *ret_len)
 /* A path for a comment: rendered so it is one line of printable text. */
 static char *comment_path(const char *raw, size_t len)
 {
-        _cleanup_free_ char *lit = aa_escape_literal(raw, len);
-        return aa_render_pattern(lit);
+        _cleanup_free_ char *lit = mp_aa_escape_literal(raw, len);
+        return mp_aa_render_pattern(lit);
 }
 
 /* Probe floods. A workload that looks for many names that do not exist in
@@ -329,9 +329,9 @@ static hashmap *probe_groups(raw_path **list, char **globbed, size_t n)
                 size_t suffix = g->prefix + g->suffix > g->min_len ? g->min_len - g->prefix : g->suffix;
                 if (g->prefix + suffix < PROBE_FOLD_MIN_LITERAL)
                         continue;
-                _cleanup_free_ char *d = aa_escape_literal(dir, strlen(dir));
-                _cleanup_free_ char *pre = aa_escape_literal(g->first, g->prefix);
-                _cleanup_free_ char *suf = aa_escape_literal(g->first + g->first_len - suffix, suffix);
+                _cleanup_free_ char *d = mp_aa_escape_literal(dir, strlen(dir));
+                _cleanup_free_ char *pre = mp_aa_escape_literal(g->first, g->prefix);
+                _cleanup_free_ char *suf = mp_aa_escape_literal(g->first + g->first_len - suffix, suffix);
                 g->pattern = xasprintf("%s%s*%s", d, pre, suf);
         }
         return groups;
@@ -348,8 +348,8 @@ static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
-static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *globs, const aa_vars *vars, hashmap *rules,
-                       size_t *ret_raw, mp_error *err)
+static int build_rules(collected *c, const json_t *ctx_root, const mp_aa_globs *globs, const mp_aa_vars *vars,
+                       hashmap *rules, size_t *ret_raw, mp_error *err)
 {
         size_t n;
         raw_path **list = sorted_raw(c, &n);
@@ -359,29 +359,29 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
         const char **origins = xcalloc(n + 1, sizeof *origins);
         for (size_t i = 0; i < n; i++)
                 if (list[i]->perms)
-                        aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
+                        mp_aa_globs_apply(globs, list[i]->name, list[i]->len, list[i]->perms, &globbed[i], &origins[i]);
 
         /* Patterns from the trace's evidence (apparmor-evidence.h) for the
          * paths the table leaves literal, and subtrees the workload made. */
         const char *collapse_origin = NULL;
-        int collapse = aa_globs_collapse(globs, &collapse_origin);
+        int collapse = mp_aa_globs_collapse(globs, &collapse_origin);
         char **why = xcalloc(n + 1, sizeof *why);
         {
-                aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+                mp_aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
                 char **evpat = xcalloc(n + 1, sizeof *evpat);
                 for (size_t i = 0; i < n; i++)
-                        ev[i] = (aa_evpath){ .name = list[i]->name,
-                                             .len = list[i]->len,
-                                             .perms = list[i]->perms,
-                                             .named = list[i]->named,
-                                             .listed = list[i]->listed,
-                                             .owner_ok = list[i]->owner_ok,
-                                             .probe_only = list[i]->probe_only,
-                                             .removed = list[i]->removed,
-                                             .skip = globbed[i] != NULL || !list[i]->perms };
+                        ev[i] = (mp_aa_evpath){ .name = list[i]->name,
+                                                .len = list[i]->len,
+                                                .perms = list[i]->perms,
+                                                .named = list[i]->named,
+                                                .listed = list[i]->listed,
+                                                .owner_ok = list[i]->owner_ok,
+                                                .probe_only = list[i]->probe_only,
+                                                .removed = list[i]->removed,
+                                                .skip = globbed[i] != NULL || !list[i]->perms };
                 size_t npids = 0;
-                _cleanup_free_ long *pids = aa_evidence_pids(ctx_root, &npids);
-                aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
+                _cleanup_free_ long *pids = mp_aa_evidence_pids(ctx_root, &npids);
+                mp_aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
                 for (size_t i = 0; i < n; i++) {
                         if (!evpat[i])
                                 continue;
@@ -428,7 +428,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                         const char *slash = strrchr(rp->name, '/');
                         _cleanup_free_ char *parent = xstrndup(rp->name, (size_t)(slash - rp->name) + 1);
                         if ((uintptr_t)hashmap_get(dircount, parent) >= (uintptr_t)collapse) {
-                                _cleanup_free_ char *lit = aa_escape_literal(parent, strlen(parent));
+                                _cleanup_free_ char *lit = mp_aa_escape_literal(parent, strlen(parent));
                                 pattern = xasprintf("%s*", lit);
                                 origin = collapse_origin;
                                 glob = true;
@@ -441,7 +441,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                         glob = true;
                 }
                 if (!glob)
-                        pattern = aa_escape_literal(rp->name, rp->len);
+                        pattern = mp_aa_escape_literal(rp->name, rp->len);
                 prule *r = hashmap_get(rules, pattern);
                 if (!r) {
                         r = xcalloc(1, sizeof *r);
@@ -462,8 +462,8 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                                 break;
                         }
                         if (glob && aaglob_covers(r->compiled, everything) == AAGLOB_COVERS_YES) {
-                                _cleanup_free_ char *lit = aa_escape_literal(rp->name, rp->len);
-                                _cleanup_free_ char *shown = aa_render_pattern(lit);
+                                _cleanup_free_ char *lit = mp_aa_escape_literal(rp->name, rp->len);
+                                _cleanup_free_ char *shown = mp_aa_render_pattern(lit);
                                 rc = mp_error_set(err, -EINVAL, origin,
                                                   "the glob rule widens %s to %s, which allows every path (/**); "
                                                   "minpriv does not widen that far",
@@ -471,7 +471,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const aa_globs *glo
                                 prule_free(r);
                                 break;
                         }
-                        r->text = aa_render_pattern(pattern);
+                        r->text = mp_aa_render_pattern(pattern);
                         r->why = steal_pointer(&why[i]);
                         if (folded) {
                                 _cleanup_free_ char *shown = comment_path(rp->name, rp->len);
@@ -604,7 +604,7 @@ static void put_rule(strbuf *sb, const prule *r)
 {
         if (r->note)
                 strbuf_printf(sb, "  # %s\n", r->note);
-        _cleanup_free_ char *perms = aa_perms_format(r->perms, "i");
+        _cleanup_free_ char *perms = mp_aa_perms_format(r->perms, "i");
         if (r->why)
                 strbuf_printf(sb, "  # %s (%zu recorded path%s)\n", r->why, r->nraw, r->nraw == 1 ? "" : "s");
         strbuf_printf(sb, "  %s%s %s,\n", rule_owner(r) ? "owner " : "", r->text, perms);
@@ -672,7 +672,7 @@ static void emit_capabilities(const gen_context *ctx, strbuf *sb)
                 for (; name[i] && i < sizeof lower - 1; i++)
                         lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
                 lower[i] = 0;
-                if (aa_capability_known(lower))
+                if (mp_aa_capability_known(lower))
                         strbuf_printf(sb, "  capability %s,\n", lower);
                 else
                         strbuf_printf(sb, "  # (%s has no AppArmor name: add a capability rule by hand)\n", *c);
@@ -714,7 +714,7 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
                                 if (streq(lower, "local"))
                                         strcpy(lower, "unix");
                         }
-                        if (!lower[0] || !aa_network_family_known(lower) || !tname) {
+                        if (!lower[0] || !mp_aa_network_family_known(lower) || !tname) {
                                 /* numbers, not the trace's key: a comment must stay one line */
                                 char *u = xasprintf("  # (socket family %lld type %lld has no AppArmor network rule: "
                                                     "add one by hand)\n",
@@ -762,8 +762,8 @@ static char *unix_addr_pattern(const char *raw, size_t len)
         strbuf_putc(&sb, '"');
         for (size_t i = 0; i <= len;) {
                 size_t n = strnlen(raw + i, len - i);
-                _cleanup_free_ char *lit = aa_escape_literal(raw + i, n);
-                _cleanup_free_ char *r = aa_render_pattern(lit);
+                _cleanup_free_ char *lit = mp_aa_escape_literal(raw + i, n);
+                _cleanup_free_ char *r = mp_aa_render_pattern(lit);
                 size_t rl = strlen(r);
                 if (r[0] == '"')
                         strbuf_add(&sb, r + 1, rl - 2);
@@ -912,7 +912,7 @@ typedef struct deny_rule {
         const char *letters;
 } deny_rule;
 
-static void emit_deny(strbuf *sb, collected *c, const aa_vars *vars, const bool mount_needed[3])
+static void emit_deny(strbuf *sb, collected *c, const mp_aa_vars *vars, const bool mount_needed[3])
 {
         static const deny_rule denies[] = {
                 { "@{PROC}/*", AA_PERM_WRITE, "w" },
@@ -990,27 +990,27 @@ static void emit_mounts(const gen_context *ctx, strbuf *sb, collected *c, bool n
 
 int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
 {
-        _cleanup_aa_globs_ aa_globs *globs = aa_globs_new();
+        _cleanup_mp_aa_globs_ mp_aa_globs *globs = mp_aa_globs_new();
         int r;
         if (ctx->opts->globs_file) {
-                r = aa_globs_load(globs, ctx->opts->globs_file, err);
+                r = mp_aa_globs_load(globs, ctx->opts->globs_file, err);
                 if (r < 0)
                         return r;
         }
-        size_t user_rules = aa_globs_count(globs);
+        size_t user_rules = mp_aa_globs_count(globs);
         _cleanup_free_ char *table = xasprintf("%s/apparmor-globs.conf", gen_templates_dir(ctx->opts));
-        r = aa_globs_load(globs, table, err);
+        r = mp_aa_globs_load(globs, table, err);
         if (r < 0)
                 return r;
-        _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+        _cleanup_mp_aa_vars_ mp_aa_vars *vars = mp_aa_vars_new_default();
         /* defined in the profile when a rule uses it (see below) */
-        aa_vars_append(vars, "WORKSPACE", ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
+        mp_aa_vars_append(vars, "WORKSPACE", ctx->opts->workspace_at ? ctx->opts->workspace_at : "/workspace");
 
         collected c = { .raw = hashmap_new(), .mounts = hashmap_new() };
         hashmap *rules = hashmap_new();
         strbuf body = STRBUF_INIT;
         size_t nraw = 0;
-        r = aa_trace_accesses(ctx->t, collect_one, &c, err);
+        r = mp_aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
                 r = build_rules(&c, ctx->t->root, globs, vars, rules, &nraw, err);
         if (r < 0)

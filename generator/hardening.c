@@ -1133,7 +1133,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
         } else {
                 size_t in_default = 0;
                 for (size_t i = 0; i < ncaps; i++)
-                        if (in_list(ctx->caps[i], seccomp_docker_default_caps))
+                        if (in_list(ctx->caps[i], mp_seccomp_docker_default_caps))
                                 in_default++;
                 strbuf_printf(
                         sb,
@@ -1144,7 +1144,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                 for (size_t i = 0; i < ncaps; i++) {
                         size_t shown = 0, total = 0;
                         strbuf_printf(sb, "| `%s` | %s | ", ctx->caps[i],
-                                      in_list(ctx->caps[i], seccomp_docker_default_caps) ? "yes" : "**no**");
+                                      in_list(ctx->caps[i], mp_seccomp_docker_default_caps) ? "yes" : "**no**");
                         for (size_t k = 0; k < n; k++) {
                                 if (!streq(reasons[k].cap, ctx->caps[i]) || !reasons[k].ok)
                                         continue;

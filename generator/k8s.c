@@ -383,8 +383,8 @@ int gen_emit_k8s_apparmorprofile_yaml(const gen_context *ctx, char **ret, mp_err
         int r = gen_emit_apparmor_profile(ctx, &text, err);
         if (r < 0)
                 return r;
-        _cleanup_aa_profile_ aa_profile *prof = NULL;
-        r = aa_profile_parse(text, strlen(text), "apparmor.profile", &prof, err);
+        _cleanup_mp_aa_profile_ mp_aa_profile *prof = NULL;
+        r = mp_aa_profile_parse(text, strlen(text), "apparmor.profile", &prof, err);
         if (r < 0)
                 return r;
         json_t *exe = json_object(), *libs = json_object(), *ro = json_object(), *wo = json_object(),
@@ -392,7 +392,7 @@ int gen_emit_k8s_apparmorprofile_yaml(const gen_context *ctx, char **ret, mp_err
         bool tcp = false, udp = false, raw = false;
         size_t widened = 0, lost_perms = 0, owner = 0, other = 0;
         for (size_t i = 0; i < prof->n_rules; i++) {
-                const aa_rule *rule = &prof->rules[i];
+                const mp_aa_rule *rule = &prof->rules[i];
                 if (rule->deny)
                         continue; /* the operator's abstract only allows */
                 switch (rule->kind) {

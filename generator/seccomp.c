@@ -131,7 +131,7 @@ typedef struct group {
         uint32_t action;
         bool has_errno;
         unsigned errno_ret;
-        seccomp_profile_arg arg; /* at most one condition per group here */
+        mp_seccomp_profile_arg arg; /* at most one condition per group here */
         bool has_arg;
 } group;
 
@@ -201,7 +201,7 @@ static char *serialize(const profile_builder *b, uint32_t def, int def_errno, ch
 {
         strbuf sb = STRBUF_INIT;
         strbuf_puts(&sb, "{\n  \"defaultAction\": ");
-        json_quote(&sb, seccomp_action_name(def));
+        json_quote(&sb, mp_seccomp_action_name(def));
         strbuf_puts(&sb, ",\n");
         if (def_errno >= 0)
                 strbuf_printf(&sb, "  \"defaultErrnoRet\": %d,\n", def_errno);
@@ -224,7 +224,7 @@ static char *serialize(const profile_builder *b, uint32_t def, int def_errno, ch
                         json_quote(&sb, g->names[j]);
                 }
                 strbuf_puts(&sb, "\n      ],\n      \"action\": ");
-                json_quote(&sb, seccomp_action_name(g->action));
+                json_quote(&sb, mp_seccomp_action_name(g->action));
                 if (g->has_errno)
                         strbuf_printf(&sb, ",\n      \"errnoRet\": %u", g->errno_ret);
                 if (g->has_arg)
@@ -361,9 +361,9 @@ typedef struct probe {
 
 static int check_profile(const char *text, const probe *probes, size_t n, mp_error *err)
 {
-        _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
+        _cleanup_mp_seccomp_profile_ mp_seccomp_profile *p = NULL;
         mp_error perr = { 0 };
-        if (seccomp_profile_load_buffer(text, strlen(text), "seccomp.json", &p, &perr) < 0) {
+        if (mp_seccomp_profile_load_buffer(text, strlen(text), "seccomp.json", &p, &perr) < 0) {
                 char msg[600];
                 mp_error_format(&perr, msg, sizeof msg);
                 return mp_error_set(err, -EINVAL, "seccomp.json", "internal error, the profile does not parse: %s",
@@ -371,27 +371,27 @@ static int check_profile(const char *text, const probe *probes, size_t n, mp_err
         }
         if (p->warnings)
                 return mp_error_set(err, -EINVAL, "seccomp.json", "internal error in the profile: %s", p->warnings[0]);
-        _cleanup_seccomp_program_ seccomp_program *prog = NULL;
-        seccomp_env env = { .caps = (const char *const[]){ NULL } };
-        if (seccomp_program_compile(p, &env, &prog, &perr) < 0) {
+        _cleanup_mp_seccomp_program_ mp_seccomp_program *prog = NULL;
+        mp_seccomp_env env = { .caps = (const char *const[]){ NULL } };
+        if (mp_seccomp_program_compile(p, &env, &prog, &perr) < 0) {
                 char msg[600];
                 mp_error_format(&perr, msg, sizeof msg);
                 return mp_error_set(err, -EINVAL, "seccomp.json", "internal error, libseccomp refuses the profile: %s",
                                     msg);
         }
-        const char *const *unknown = seccomp_program_unknown_names(prog);
+        const char *const *unknown = mp_seccomp_program_unknown_names(prog);
         if (unknown[0])
                 return mp_error_set(err, -EINVAL, "seccomp.json",
                                     "internal error: libseccomp does not know the syscall '%s'", unknown[0]);
         for (size_t i = 0; i < n; i++) {
-                seccomp_verdict v;
-                int r = seccomp_program_eval(prog, probes[i].abi, probes[i].name, probes[i].args, &v);
+                mp_seccomp_verdict v;
+                int r = mp_seccomp_program_eval(prog, probes[i].abi, probes[i].name, probes[i].args, &v);
                 if (r < 0 || v.ret != probes[i].want)
                         return mp_error_set(err, -EINVAL, "seccomp.json",
                                             "internal error: the compiled profile answers %s '%s' with %s (0x%x), "
                                             "not 0x%x; not written",
                                             trace_abi_name(probes[i].abi), probes[i].name,
-                                            r < 0 ? "nothing" : seccomp_action_name(v.ret), r < 0 ? 0 : v.ret,
+                                            r < 0 ? "nothing" : mp_seccomp_action_name(v.ret), r < 0 ? 0 : v.ret,
                                             probes[i].want);
         }
         return 0;
@@ -564,7 +564,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                                             fname ? fname : "?", (unsigned long long)fam.v[i], keys));
                                 strv_add(&g->names, "socket");
                                 g->has_arg = true;
-                                g->arg = (seccomp_profile_arg){ .index = 0, .value = fam.v[i], .op = SCMP_CMP_EQ };
+                                g->arg = (mp_seccomp_profile_arg){ .index = 0, .value = fam.v[i], .op = SCMP_CMP_EQ };
                         }
                 }
                 const char *key;
@@ -600,7 +600,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                                        socketcall_name(calls.v[i]), (unsigned long long)calls.v[i]));
                         strv_add(&g->names, "socketcall");
                         g->has_arg = true;
-                        g->arg = (seccomp_profile_arg){ .index = 0, .value = calls.v[i], .op = SCMP_CMP_EQ };
+                        g->arg = (mp_seccomp_profile_arg){ .index = 0, .value = calls.v[i], .op = SCMP_CMP_EQ };
                         add_probe(&probes, &n_probes, TRACE_ABI_I386, "socketcall", &calls.v[i], 1, SCMP_ACT_ALLOW);
                 }
                 free(calls.v);
@@ -633,7 +633,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                         group *g = add_group(&b, SCMP_ACT_ALLOW, c);
                         strv_add(&g->names, "clone");
                         g->has_arg = true;
-                        g->arg = (seccomp_profile_arg){
+                        g->arg = (mp_seccomp_profile_arg){
                                 .index = 0, .value = CLONE_NS_MASK, .value_two = ns.v[i], .op = SCMP_CMP_MASKED_EQ
                         };
                 }
@@ -697,7 +697,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                                                pv.v[i] == 0xffffffffu ? " (a query)" : ""));
                                 strv_add(&g->names, "personality");
                                 g->has_arg = true;
-                                g->arg = (seccomp_profile_arg){ .index = 0, .value = pv.v[i], .op = SCMP_CMP_EQ };
+                                g->arg = (mp_seccomp_profile_arg){ .index = 0, .value = pv.v[i], .op = SCMP_CMP_EQ };
                         }
                 }
                 for (size_t i = 0; i < pv.n; i++)

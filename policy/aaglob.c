@@ -25,17 +25,17 @@ typedef struct aa_var {
         size_t n;
 } aa_var;
 
-struct aa_vars {
+struct mp_aa_vars {
         aa_var *v;
         size_t n;
 };
 
-aa_vars *aa_vars_new(void)
+mp_aa_vars *mp_aa_vars_new(void)
 {
-        return xcalloc(1, sizeof(aa_vars));
+        return xcalloc(1, sizeof(mp_aa_vars));
 }
 
-void aa_vars_free(aa_vars *v)
+void mp_aa_vars_free(mp_aa_vars *v)
 {
         if (!v)
                 return;
@@ -49,9 +49,9 @@ void aa_vars_free(aa_vars *v)
         free(v);
 }
 
-aa_vars *aa_vars_copy(const aa_vars *v)
+mp_aa_vars *mp_aa_vars_copy(const mp_aa_vars *v)
 {
-        aa_vars *c = aa_vars_new();
+        mp_aa_vars *c = mp_aa_vars_new();
         if (!v)
                 return c;
         c->v = xcalloc(v->n ? v->n : 1, sizeof *c->v);
@@ -78,7 +78,7 @@ static bool var_name_valid(const char *name, size_t len)
         return true;
 }
 
-static aa_var *var_find(const aa_vars *v, const char *name, size_t len)
+static aa_var *var_find(const mp_aa_vars *v, const char *name, size_t len)
 {
         if (!v)
                 return NULL;
@@ -88,7 +88,7 @@ static aa_var *var_find(const aa_vars *v, const char *name, size_t len)
         return NULL;
 }
 
-static aa_var *var_get(aa_vars *v, const char *name)
+static aa_var *var_get(mp_aa_vars *v, const char *name)
 {
         aa_var *x = var_find(v, name, strlen(name));
         if (x)
@@ -101,7 +101,7 @@ static aa_var *var_get(aa_vars *v, const char *name)
         return x;
 }
 
-int aa_vars_set(aa_vars *v, const char *name, const char *value)
+int mp_aa_vars_set(mp_aa_vars *v, const char *name, const char *value)
 {
         if (!var_name_valid(name, strlen(name)))
                 return -EINVAL;
@@ -110,11 +110,11 @@ int aa_vars_set(aa_vars *v, const char *name, const char *value)
                 free(x->values[j]);
         x->n = 0;
         if (value)
-                return aa_vars_append(v, name, value);
+                return mp_aa_vars_append(v, name, value);
         return 0;
 }
 
-int aa_vars_append(aa_vars *v, const char *name, const char *value)
+int mp_aa_vars_append(mp_aa_vars *v, const char *name, const char *value)
 {
         if (!var_name_valid(name, strlen(name)))
                 return -EINVAL;
@@ -124,12 +124,12 @@ int aa_vars_append(aa_vars *v, const char *name, const char *value)
         return 0;
 }
 
-bool aa_vars_has(const aa_vars *v, const char *name)
+bool mp_aa_vars_has(const mp_aa_vars *v, const char *name)
 {
         return var_find(v, name, strlen(name)) != NULL;
 }
 
-aa_vars *aa_vars_new_default(void)
+mp_aa_vars *mp_aa_vars_new_default(void)
 {
         /* /etc/apparmor.d/tunables/ of Debian 12 (apparmor 3.0.8). */
         static const char *const defs[][2] = {
@@ -167,16 +167,16 @@ aa_vars *aa_vars_new_default(void)
                 { "XDG_PICTURES_DIR", "Pictures" },
                 { "XDG_VIDEOS_DIR", "Videos" },
         };
-        aa_vars *v = aa_vars_new();
+        mp_aa_vars *v = mp_aa_vars_new();
         for (size_t i = 0; i < ELEMENTSOF(defs); i++)
-                aa_vars_append(v, defs[i][0], defs[i][1]);
+                mp_aa_vars_append(v, defs[i][0], defs[i][1]);
         return v;
 }
 
 /* --------------------------------------------------------- expansion */
 
 typedef struct expander {
-        const aa_vars *vars;
+        const mp_aa_vars *vars;
         size_t top_pos; /* position in the top-level pattern, for errors */
         char msg[200];
 } expander;
@@ -631,7 +631,7 @@ void aaglob_free(aaglob *g)
         free(g);
 }
 
-int aaglob_compile(const char *pattern, const aa_vars *vars, aaglob **ret, mp_error *err)
+int aaglob_compile(const char *pattern, const mp_aa_vars *vars, aaglob **ret, mp_error *err)
 {
         expander e = { .vars = vars };
         strbuf out = STRBUF_INIT;
@@ -882,7 +882,7 @@ out:
 
 /* ------------------------------------------------------------ escaping */
 
-char *aa_escape_literal(const char *raw, size_t len)
+char *mp_aa_escape_literal(const char *raw, size_t len)
 {
         strbuf sb = STRBUF_INIT;
         strbuf_grow(&sb, len + 8);
@@ -911,7 +911,7 @@ static bool plain_char(char c)
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/._+~%@-", c);
 }
 
-char *aa_render_pattern(const char *pattern)
+char *mp_aa_render_pattern(const char *pattern)
 {
         strbuf body = STRBUF_INIT;
         bool quote = !*pattern;
@@ -1061,7 +1061,7 @@ static int escape_seq(const char *s, size_t avail, size_t *used)
         return -1;
 }
 
-int aa_unescape(const char *text, size_t len, char **ret, size_t *ret_col)
+int mp_aa_unescape(const char *text, size_t len, char **ret, size_t *ret_col)
 {
         strbuf sb = STRBUF_INIT;
         strbuf_grow(&sb, len);

@@ -9,7 +9,7 @@
  *    apparmor_parser hands to its regex compiler. `\c` is the literal c;
  *    `*`, `**`, `?`, `[...]`, `{a,b}` and `@{var}` are special;
  *  - profile text: a pattern written into a profile, quoted and escaped
- *    when needed (aa_render_pattern) and read back (aa_unescape).
+ *    when needed (mp_aa_render_pattern) and read back (mp_aa_unescape).
  *
  * Semantics (apparmor.d(5), parser_regex.c of AppArmor 3):
  *  `*`   any run of bytes except '/';
@@ -32,26 +32,26 @@
 
 /* A variable table: name -> list of values (patterns, may refer to other
  * variables). */
-typedef struct aa_vars aa_vars;
+typedef struct mp_aa_vars mp_aa_vars;
 
-aa_vars *aa_vars_new(void);
+mp_aa_vars *mp_aa_vars_new(void);
 /* The variables <tunables/global> defines on Debian 12 (AppArmor 3.0.8):
  * @{PROC}, @{sys}, @{pid}, @{pids}, @{tid}, @{uid}, @{uids}, @{run},
  * @{HOME}, @{HOMEDIRS}, @{multiarch}, @{etc_ro}, @{etc_rw},
  * @{securityfs}, @{apparmorfs}, @{system_share_dirs}, ... */
-aa_vars *aa_vars_new_default(void);
-aa_vars *aa_vars_copy(const aa_vars *v);
-void aa_vars_free(aa_vars *v);
-static inline void aa_vars_freep(aa_vars **v)
+mp_aa_vars *mp_aa_vars_new_default(void);
+mp_aa_vars *mp_aa_vars_copy(const mp_aa_vars *v);
+void mp_aa_vars_free(mp_aa_vars *v);
+static inline void mp_aa_vars_freep(mp_aa_vars **v)
 {
-        aa_vars_free(*v);
+        mp_aa_vars_free(*v);
 }
-#define _cleanup_aa_vars_ _cleanup_(aa_vars_freep)
+#define _cleanup_mp_aa_vars_ _cleanup_(mp_aa_vars_freep)
 /* `@{name} = value` replaces the values (value NULL: an empty set),
  * `@{name} += value` appends. -EINVAL for an invalid name. */
-int aa_vars_set(aa_vars *v, const char *name, const char *value);
-int aa_vars_append(aa_vars *v, const char *name, const char *value);
-bool aa_vars_has(const aa_vars *v, const char *name);
+int mp_aa_vars_set(mp_aa_vars *v, const char *name, const char *value);
+int mp_aa_vars_append(mp_aa_vars *v, const char *name, const char *value);
+bool mp_aa_vars_has(const mp_aa_vars *v, const char *name);
 
 /* A compiled pattern. */
 typedef struct aaglob aaglob;
@@ -60,7 +60,7 @@ typedef struct aaglob aaglob;
  * no variables). On error, err->column is the 1-based byte offset in
  * `pattern` where the problem was found (after variable expansion the
  * offset may point into the expansion; the text says so). */
-int aaglob_compile(const char *pattern, const aa_vars *vars, aaglob **ret, mp_error *err);
+int aaglob_compile(const char *pattern, const mp_aa_vars *vars, aaglob **ret, mp_error *err);
 void aaglob_free(aaglob *g);
 static inline void aaglob_freep(aaglob **g)
 {
@@ -97,18 +97,18 @@ aaglob_cover aaglob_covers(const aaglob *a, const aaglob *b);
 /* Raw bytes -> a pattern matching exactly those bytes: `\`, `*`, `?`, `[`,
  * `]`, `{`, `}` and `,` are escaped (escaping `{` also keeps `@{` from
  * reading as a variable). Returns a new string. */
-char *aa_escape_literal(const char *raw, size_t len);
+char *mp_aa_escape_literal(const char *raw, size_t len);
 
 /* A pattern -> profile text: unquoted when it only has plain characters,
  * otherwise double-quoted with `"`, `\`, control bytes and bytes that are
  * not UTF-8 written as 3-digit octal escapes (\042, \134, \012, \377),
  * glob escapes kept (`\*`). apparmor_parser reads it back as the same
  * pattern. Returns a new string. */
-char *aa_render_pattern(const char *pattern);
+char *mp_aa_render_pattern(const char *pattern);
 
 /* Profile text (the inside of a quoted string, or an unquoted word) ->
  * pattern, as AppArmor's lexer does: escape sequences \ooo, \xHH, \dNNN,
  * \a \e \f \n \r \t \\ \" become the byte (kept escaped when the byte is
  * glob syntax); other backslashes stay as escapes. -EINVAL for a NUL
  * byte; *ret_col (if given) then says where (1-based). */
-int aa_unescape(const char *text, size_t len, char **ret, size_t *ret_col);
+int mp_aa_unescape(const char *text, size_t len, char **ret, size_t *ret_col);

@@ -26,7 +26,7 @@ static bool result_granted(const char *kind, const char *result, bool *ret_probe
         return !fails_before_mediation(result);
 }
 
-unsigned aa_kind_perms(const char *kind, const char *type, bool *ret_on_name)
+unsigned mp_aa_kind_perms(const char *kind, const char *type, bool *ret_on_name)
 {
         *ret_on_name = false;
         if (streq(kind, "read") || streq(kind, "list"))
@@ -69,12 +69,12 @@ static char *dir_name(const char *name, size_t len, bool dir, size_t *ret_len)
         return xstrndup(name, len);
 }
 
-void aa_access_fill(aa_access *a, const char *type, char **ret_name)
+void mp_aa_access_fill(mp_aa_access *a, const char *type, char **ret_name)
 {
         bool is_dir = type && streq(type, "dir");
         bool via_link = a->resolved_len != a->path_len || memcmp(a->resolved, a->path, a->path_len) != 0;
         bool on_name;
-        a->perms = aa_kind_perms(a->kind, type, &on_name);
+        a->perms = mp_aa_kind_perms(a->kind, type, &on_name);
         size_t ml;
         char *m = on_name ? dir_name(a->path, a->path_len, is_dir && !via_link, &ml)
                           : dir_name(a->resolved, a->resolved_len, is_dir, &ml);
@@ -84,7 +84,7 @@ void aa_access_fill(aa_access *a, const char *type, char **ret_name)
         *ret_name = m;
 }
 
-static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud), void *ud, mp_error *err)
+static int file_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
 {
         json_t *files = json_object_get(t->root, "files");
         size_t n;
@@ -113,18 +113,18 @@ static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         size_t nr;
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
-                                aa_access a = { .key = keys[i],
-                                                .kind = kinds[k],
-                                                .result = rs[j],
-                                                .node = node,
-                                                .usage = json_object_get(results, rs[j]),
-                                                .path = path,
-                                                .path_len = plen,
-                                                .resolved = res,
-                                                .resolved_len = rlen,
-                                                .by_owner = json_is_true(json_object_get(node, "by_owner")) };
+                                mp_aa_access a = { .key = keys[i],
+                                                   .kind = kinds[k],
+                                                   .result = rs[j],
+                                                   .node = node,
+                                                   .usage = json_object_get(results, rs[j]),
+                                                   .path = path,
+                                                   .path_len = plen,
+                                                   .resolved = res,
+                                                   .resolved_len = rlen,
+                                                   .by_owner = json_is_true(json_object_get(node, "by_owner")) };
                                 _cleanup_free_ char *name = NULL;
-                                aa_access_fill(&a, type, &name);
+                                mp_aa_access_fill(&a, type, &name);
                                 rc = fn(&a, ud);
                         }
                         free(rs);
@@ -136,7 +136,7 @@ static int file_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
 }
 
 /* Unix socket paths: AppArmor mediates them as files. */
-static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud), void *ud, mp_error *err)
+static int unix_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
 {
         static const struct {
                 const char *op;
@@ -167,20 +167,20 @@ static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
                         const char **rs = trace_sorted_keys(results, &nr);
                         for (size_t j = 0; j < nr && rc == 0; j++) {
                                 bool probe;
-                                aa_access a = { .key = keys[i],
-                                                .kind = ops[o].op,
-                                                .result = rs[j],
-                                                .node = fnode,
-                                                .usage = json_object_get(results, rs[j]),
-                                                .name = path,
-                                                .len = len,
-                                                .path = path,
-                                                .path_len = len,
-                                                .resolved = path,
-                                                .resolved_len = len,
-                                                .perms = ops[o].perms,
-                                                .unix_path = true,
-                                                .by_owner = json_is_true(json_object_get(fnode, "by_owner")) };
+                                mp_aa_access a = { .key = keys[i],
+                                                   .kind = ops[o].op,
+                                                   .result = rs[j],
+                                                   .node = fnode,
+                                                   .usage = json_object_get(results, rs[j]),
+                                                   .name = path,
+                                                   .len = len,
+                                                   .path = path,
+                                                   .path_len = len,
+                                                   .resolved = path,
+                                                   .resolved_len = len,
+                                                   .perms = ops[o].perms,
+                                                   .unix_path = true,
+                                                   .by_owner = json_is_true(json_object_get(fnode, "by_owner")) };
                                 a.granted = result_granted("write", rs[j], &probe);
                                 rc = fn(&a, ud);
                         }
@@ -191,7 +191,7 @@ static int unix_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud)
         return rc;
 }
 
-int aa_trace_accesses(const trace *t, int (*fn)(const aa_access *a, void *ud), void *ud, mp_error *err)
+int mp_aa_trace_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
 {
         trace_materialize((trace *)t);
         int rc = file_accesses(t, fn, ud, err);

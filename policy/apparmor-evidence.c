@@ -78,7 +78,7 @@ static unsigned popcount3(unsigned c)
 
 static void put_lit(strbuf *sb, const char *s, size_t n)
 {
-        _cleanup_free_ char *e = aa_escape_literal(s, n);
+        _cleanup_free_ char *e = mp_aa_escape_literal(s, n);
         strbuf_puts(sb, e);
 }
 
@@ -342,9 +342,9 @@ typedef struct strv {
 } strv;
 
 typedef struct ev {
-        const aa_evpath *paths;
+        const mp_aa_evpath *paths;
         size_t n;
-        hashmap *index;    /* raw name -> aa_evpath */
+        hashmap *index;    /* raw name -> mp_aa_evpath */
         hashmap *siblings; /* parent pattern -> strv of confident component patterns */
         hashmap *memo1;    /* raw directory -> its pattern in this round */
         hashmap *groups;   /* family key -> strv of runs */
@@ -494,14 +494,14 @@ static char *sibling_match(ev *e, const char *parent, const char *c, size_t n)
 static bool removed(ev *e, const char *raw, size_t len)
 {
         _cleanup_free_ char *k = xstrndup(raw, len);
-        const aa_evpath *p = hashmap_get(e->index, k);
+        const mp_aa_evpath *p = hashmap_get(e->index, k);
         return p && p->removed;
 }
 
 static bool named(ev *e, const char *raw, size_t len)
 {
         _cleanup_free_ char *k = xstrndup(raw, len);
-        const aa_evpath *p = hashmap_get(e->index, k);
+        const mp_aa_evpath *p = hashmap_get(e->index, k);
         return p && p->named;
 }
 
@@ -634,7 +634,7 @@ static void family_decide(ev *e)
         }
 }
 
-static ev *ev_new(const aa_evpath *paths, size_t n, hashmap *index, const long *pids, size_t npids)
+static ev *ev_new(const mp_aa_evpath *paths, size_t n, hashmap *index, const long *pids, size_t npids)
 {
         ev *e = xcalloc(1, sizeof *e);
         *e = (ev){ .paths = paths,
@@ -672,7 +672,7 @@ static void ev_free(ev *e)
  * parent patterns. Returns the kinds used (0: the path stays literal);
  * *ret is always the full pattern; ancestors (if given): the patterns of
  * the named directories above the path, outermost first. */
-static unsigned path_pattern(ev *e, ev *prev, const aa_evpath *p, char **ret, strv *ancestors)
+static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret, strv *ancestors)
 {
         ev *ix = e ? e : prev; /* for the index */
         strbuf pat = STRBUF_INIT;
@@ -803,20 +803,20 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
                 return;
         hashmap *count = hashmap_new();
         for (size_t i = 0; i < e->n; i++) {
-                const aa_evpath *p = &e->paths[i];
+                const mp_aa_evpath *p = &e->paths[i];
                 if (p->skip || p->named || p->perms != AA_PERM_READ || p->len < 2 || p->name[p->len - 1] != '/')
                         continue;
                 size_t k = p->len - 1;
                 while (k > 0 && p->name[k - 1] != '/')
                         k--;
                 _cleanup_free_ char *parent = xstrndup(p->name, k);
-                const aa_evpath *pp = hashmap_get(e->index, parent);
+                const mp_aa_evpath *pp = hashmap_get(e->index, parent);
                 if (!pp || !pp->listed || streq(parent, "/"))
                         continue;
                 hashmap_put(count, parent, (void *)((uintptr_t)hashmap_get(count, parent) + 1));
         }
         for (size_t i = 0; i < e->n; i++) {
-                const aa_evpath *p = &e->paths[i];
+                const mp_aa_evpath *p = &e->paths[i];
                 if (p->skip || p->named || pats[i] || p->perms != AA_PERM_READ || p->name[p->len - 1] != '/')
                         continue;
                 for (size_t k = 1; k < p->len - 1; k++) {
@@ -826,8 +826,8 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
                         uintptr_t c = (uintptr_t)hashmap_get(count, anc);
                         if (c < (uintptr_t)collapse)
                                 continue;
-                        _cleanup_free_ char *lit = aa_escape_literal(anc, k + 1);
-                        _cleanup_free_ char *shown = aa_render_pattern(lit);
+                        _cleanup_free_ char *lit = mp_aa_escape_literal(anc, k + 1);
+                        _cleanup_free_ char *shown = mp_aa_render_pattern(lit);
                         pats[i] = xasprintf("%s**/", lit);
                         why[i] = xasprintf("directories under %s, which the workload walked (%zu subdirectories "
                                            "listed): each run visits a different subset",
@@ -838,8 +838,8 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
         hashmap_free(count, NULL);
 }
 
-void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
-                       char **ret_patterns, char **ret_why)
+void mp_aa_evidence_globs(const mp_aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
+                          char **ret_patterns, char **ret_why)
 {
         hashmap *index = hashmap_new();
         for (size_t i = 0; i < n; i++) {
@@ -896,7 +896,7 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const lon
                         free(ret_patterns[i]);
                         free(ret_why[i]);
                         ret_patterns[i] = xasprintf("%s**", anc[i].v[a]);
-                        _cleanup_free_ char *shown = aa_render_pattern(anc[i].v[a]);
+                        _cleanup_free_ char *shown = mp_aa_render_pattern(anc[i].v[a]);
                         ret_why[i] = xasprintf("everything under %s, a directory the workload created (all of it "
                                                "accessed by its owner, nothing executed or mapped)",
                                                shown);
@@ -913,7 +913,7 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const lon
         hashmap_free(index, NULL);
 }
 
-long *aa_evidence_pids(const json_t *root, size_t *ret_n)
+long *mp_aa_evidence_pids(const json_t *root, size_t *ret_n)
 {
         long *v = NULL;
         size_t n = 0;

@@ -36,7 +36,7 @@
 
 #include <jansson.h>
 
-typedef struct aa_evpath {
+typedef struct mp_aa_evpath {
         const char *name; /* raw bytes, directories end in '/' */
         size_t len;
         unsigned perms;  /* AA_PERM_* */
@@ -46,7 +46,7 @@ typedef struct aa_evpath {
         bool owner_ok;   /* every access by the file's owner (an owner rule fits) */
         bool probe_only; /* only ENOENT read probes */
         bool removed;    /* deleted by the workload (ok) */
-} aa_evpath;
+} mp_aa_evpath;
 
 /* Patterns for paths[0..n) (sorted by name, no duplicates): for each path
  * either a new pattern (internal form, see aaglob.h) in ret_patterns[i]
@@ -55,9 +55,9 @@ typedef struct aa_evpath {
  * collapse). pids: the recorded process ids (sorted; a number in a name
  * that is one of them, 3 digits or more, is a pid). The arrays have n
  * entries, filled by the caller's allocation. */
-void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
-                       char **ret_patterns, char **ret_why);
+void mp_aa_evidence_globs(const mp_aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
+                          char **ret_patterns, char **ret_why);
 
 /* The process ids of a trace's runs (runs[].pids), sorted, for
- * aa_evidence_globs; a new array (NULL when none). */
-long *aa_evidence_pids(const json_t *root, size_t *ret_n);
+ * mp_aa_evidence_globs; a new array (NULL when none). */
+long *mp_aa_evidence_pids(const json_t *root, size_t *ret_n);

@@ -23,21 +23,21 @@ typedef struct glob_rule {
         char *origin;
 } glob_rule;
 
-struct aa_globs {
+struct mp_aa_globs {
         glob_rule *rules;
         size_t n;
         int collapse; /* -1: not set */
         char *collapse_origin;
 };
 
-aa_globs *aa_globs_new(void)
+mp_aa_globs *mp_aa_globs_new(void)
 {
-        aa_globs *g = xcalloc(1, sizeof(aa_globs));
+        mp_aa_globs *g = xcalloc(1, sizeof(mp_aa_globs));
         g->collapse = -1;
         return g;
 }
 
-int aa_globs_collapse(const aa_globs *g, const char **ret_origin)
+int mp_aa_globs_collapse(const mp_aa_globs *g, const char **ret_origin)
 {
         if (ret_origin)
                 *ret_origin = g->collapse_origin;
@@ -53,7 +53,7 @@ static void rule_free(glob_rule *r)
         free(r->origin);
 }
 
-void aa_globs_free(aa_globs *g)
+void mp_aa_globs_free(mp_aa_globs *g)
 {
         if (!g)
                 return;
@@ -64,7 +64,7 @@ void aa_globs_free(aa_globs *g)
         free(g);
 }
 
-size_t aa_globs_count(const aa_globs *g)
+size_t mp_aa_globs_count(const mp_aa_globs *g)
 {
         return g->n;
 }
@@ -137,7 +137,7 @@ static int parse_template(glob_rule *r, const field *f, const char *name, int li
                 }
                 if (raw.len) {
                         char *text = NULL;
-                        if (aa_unescape(raw.buf, raw.len, &text, NULL) < 0) {
+                        if (mp_aa_unescape(raw.buf, raw.len, &text, NULL) < 0) {
                                 strbuf_free(&raw);
                                 return table_error(err, name, line, f->col, "NUL byte in the pattern");
                         }
@@ -167,7 +167,7 @@ static char *instantiate(const glob_rule *r, const char *raw, const regmatch_t *
                 if (m[p->group].rm_so < 0)
                         continue; /* an unmatched optional group is empty */
                 _cleanup_free_ char *lit =
-                        aa_escape_literal(raw + m[p->group].rm_so, (size_t)(m[p->group].rm_eo - m[p->group].rm_so));
+                        mp_aa_escape_literal(raw + m[p->group].rm_so, (size_t)(m[p->group].rm_eo - m[p->group].rm_so));
                 strbuf_puts(&sb, lit);
         }
         return strbuf_steal(&sb);
@@ -231,7 +231,7 @@ static long regex_too_complex(const char *re, size_t len, const char **why)
         return -1;
 }
 
-static int parse_rule(aa_globs *g, const char *line, size_t len, const char *name, int lineno, mp_error *err)
+static int parse_rule(mp_aa_globs *g, const char *line, size_t len, const char *name, int lineno, mp_error *err)
 {
         /* REGEX (may hold spaces) up to the first "->" between blanks, then
          * PATTERN and the optional perms= */
@@ -290,7 +290,7 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
                 }
                 char mode[4];
                 size_t bad = 0;
-                if (aa_perms_parse(f[3].s + 6, f[3].len - 6, &r.perms, mode, &bad) < 0) {
+                if (mp_aa_perms_parse(f[3].s + 6, f[3].len - 6, &r.perms, mode, &bad) < 0) {
                         ret = table_error(err, name, lineno, f[3].col + 6 + (int)bad, "bad permission letters");
                         goto fail;
                 }
@@ -309,7 +309,7 @@ static int parse_rule(aa_globs *g, const char *line, size_t len, const char *nam
                         m[i].rm_eo = 1;
                 }
                 _cleanup_free_ char *pat = instantiate(&r, sample, m);
-                _cleanup_aa_vars_ aa_vars *vars = aa_vars_new_default();
+                _cleanup_mp_aa_vars_ mp_aa_vars *vars = mp_aa_vars_new_default();
                 aaglob *gl = NULL;
                 mp_error e = { 0 };
                 if (aaglob_compile(pat, vars, &gl, &e) < 0) {
@@ -327,7 +327,7 @@ fail:
         return ret;
 }
 
-int aa_globs_parse(aa_globs *g, const char *data, size_t size, const char *name, mp_error *err)
+int mp_aa_globs_parse(mp_aa_globs *g, const char *data, size_t size, const char *name, mp_error *err)
 {
         if (memchr(data, 0, size))
                 return table_error(err, name, 0, 0, "NUL byte in the glob table");
@@ -394,18 +394,18 @@ int aa_globs_parse(aa_globs *g, const char *data, size_t size, const char *name,
         return 0;
 }
 
-int aa_globs_load(aa_globs *g, const char *path, mp_error *err)
+int mp_aa_globs_load(mp_aa_globs *g, const char *path, mp_error *err)
 {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
         int r = read_file_full(path, GLOBS_MAX_BYTES, &data, &size);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot read the glob table: %s", strerror(-r));
-        return aa_globs_parse(g, data, size, path, err);
+        return mp_aa_globs_parse(g, data, size, path, err);
 }
 
-int aa_globs_apply(const aa_globs *g, const char *raw, size_t len, unsigned perms, char **ret_pattern,
-                   const char **ret_origin)
+int mp_aa_globs_apply(const mp_aa_globs *g, const char *raw, size_t len, unsigned perms, char **ret_pattern,
+                      const char **ret_origin)
 {
         if (memchr(raw, 0, len))
                 return 0;

@@ -36,27 +36,27 @@
 
 #define AA_GLOBS_VERSION 1
 
-typedef struct aa_globs aa_globs;
+typedef struct mp_aa_globs mp_aa_globs;
 
-aa_globs *aa_globs_new(void);
-void aa_globs_free(aa_globs *g);
-static inline void aa_globs_freep(aa_globs **g)
+mp_aa_globs *mp_aa_globs_new(void);
+void mp_aa_globs_free(mp_aa_globs *g);
+static inline void mp_aa_globs_freep(mp_aa_globs **g)
 {
-        aa_globs_free(*g);
+        mp_aa_globs_free(*g);
 }
-#define _cleanup_aa_globs_ _cleanup_(aa_globs_freep)
+#define _cleanup_mp_aa_globs_ _cleanup_(mp_aa_globs_freep)
 
 /* Append the rules of a table (from memory; `name` for messages and for
  * the origin of each rule). Errors give name:line:column. */
-int aa_globs_parse(aa_globs *g, const char *data, size_t size, const char *name, mp_error *err);
-int aa_globs_load(aa_globs *g, const char *path, mp_error *err);
-size_t aa_globs_count(const aa_globs *g);
+int mp_aa_globs_parse(mp_aa_globs *g, const char *data, size_t size, const char *name, mp_error *err);
+int mp_aa_globs_load(mp_aa_globs *g, const char *path, mp_error *err);
+size_t mp_aa_globs_count(const mp_aa_globs *g);
 /* The collapse threshold (0: off) and where it was set ("file:line"). */
-int aa_globs_collapse(const aa_globs *g, const char **ret_origin);
+int mp_aa_globs_collapse(const mp_aa_globs *g, const char **ret_origin);
 
 /* The pattern for a raw path with permissions `perms` (AA_PERM_*): the
  * first rule that applies, as a new string in *ret_pattern, with the rule's
  * origin ("file:line", borrowed) in *ret_origin. Returns 1 when a rule
  * applied, 0 when none did (*ret_pattern untouched). */
-int aa_globs_apply(const aa_globs *g, const char *raw, size_t len, unsigned perms, char **ret_pattern,
-                   const char **ret_origin);
+int mp_aa_globs_apply(const mp_aa_globs *g, const char *raw, size_t len, unsigned perms, char **ret_pattern,
+                      const char **ret_origin);

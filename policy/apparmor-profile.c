@@ -83,20 +83,20 @@ static bool in_list(const char *const *list, size_t n, const char *name)
         return false;
 }
 
-bool aa_capability_known(const char *name)
+bool mp_aa_capability_known(const char *name)
 {
         return in_list(capability_names, ELEMENTSOF(capability_names), name);
 }
-bool aa_network_family_known(const char *name)
+bool mp_aa_network_family_known(const char *name)
 {
         return in_list(family_names, ELEMENTSOF(family_names), name);
 }
-bool aa_socket_type_known(const char *name)
+bool mp_aa_socket_type_known(const char *name)
 {
         return in_list(socktype_names, ELEMENTSOF(socktype_names), name);
 }
 
-bool aa_signal_known(const char *name)
+bool mp_aa_signal_known(const char *name)
 {
         if (in_list(signal_names, ELEMENTSOF(signal_names), name))
                 return true;
@@ -114,7 +114,7 @@ bool aa_signal_known(const char *name)
 
 /* -------------------------------------------------------------- perms */
 
-int aa_perms_parse(const char *s, size_t len, unsigned *ret_perms, char ret_exec_mode[4], size_t *ret_bad)
+int mp_aa_perms_parse(const char *s, size_t len, unsigned *ret_perms, char ret_exec_mode[4], size_t *ret_bad)
 {
         unsigned perms = 0;
         char mode[4] = "";
@@ -188,7 +188,7 @@ int aa_perms_parse(const char *s, size_t len, unsigned *ret_perms, char ret_exec
         return 0;
 }
 
-char *aa_perms_format(unsigned perms, const char *exec_mode)
+char *mp_aa_perms_format(unsigned perms, const char *exec_mode)
 {
         strbuf sb = STRBUF_INIT;
         if (perms & AA_PERM_READ)
@@ -433,13 +433,13 @@ static void adv_n(lexer *lx, size_t n)
 
 /* -------------------------------------------------------------- model */
 
-static void cond_free(aa_cond *c)
+static void cond_free(mp_aa_cond *c)
 {
         free(c->key);
         strv_free(c->values);
 }
 
-static void rule_free(aa_rule *r)
+static void rule_free(mp_aa_rule *r)
 {
         free(r->text);
         free(r->keyword);
@@ -457,7 +457,7 @@ static void rule_free(aa_rule *r)
         free(r->include);
 }
 
-void aa_profile_free(aa_profile *p)
+void mp_aa_profile_free(mp_aa_profile *p)
 {
         if (!p)
                 return;
@@ -467,7 +467,7 @@ void aa_profile_free(aa_profile *p)
         for (size_t i = 0; i < p->n_rules; i++)
                 rule_free(&p->rules[i]);
         free(p->rules);
-        aa_vars_free(p->vars);
+        mp_aa_vars_free(p->vars);
         strv_free(p->abis);
         strv_free(p->includes);
         strv_free(p->alias_from);
@@ -476,13 +476,13 @@ void aa_profile_free(aa_profile *p)
         free(p);
 }
 
-static aa_rule *add_rule(aa_profile *p)
+static mp_aa_rule *add_rule(mp_aa_profile *p)
 {
         /* doubling: a rule at a time is quadratic where realloc copies
          * (under ASan, a 30,000-rule profile took minutes) */
         if ((p->n_rules & (p->n_rules - 1)) == 0)
                 p->rules = xrealloc(p->rules, (p->n_rules ? 2 * p->n_rules : 1) * sizeof *p->rules);
-        aa_rule *r = &p->rules[p->n_rules++];
+        mp_aa_rule *r = &p->rules[p->n_rules++];
         memset(r, 0, sizeof *r);
         return r;
 }
@@ -518,13 +518,13 @@ static int token_pattern(lexer *lx, const token *t, char **ret)
 {
         size_t bad = 0;
         char *pat = NULL;
-        if (aa_unescape(t->text, strlen(t->text), &pat, &bad) < 0)
+        if (mp_aa_unescape(t->text, strlen(t->text), &pat, &bad) < 0)
                 return lx_error(lx, t->line, t->col + (int)bad, "NUL byte in a path");
         *ret = pat;
         return 0;
 }
 
-static int compile_path(lexer *lx, aa_profile *p, const token *t, const char *pat, aaglob **ret)
+static int compile_path(lexer *lx, mp_aa_profile *p, const token *t, const char *pat, aaglob **ret)
 {
         if (pat[0] != '/' && !(pat[0] == '@' && pat[1] == '{'))
                 return lx_error(lx, t->line, t->col, "a path must start with '/' or a variable");
@@ -549,10 +549,10 @@ static int expect_comma(lexer *lx, const char *what)
         return 0;
 }
 
-static int parse_perms_token(lexer *lx, aa_rule *r, const token *t)
+static int parse_perms_token(lexer *lx, mp_aa_rule *r, const token *t)
 {
         size_t bad = 0;
-        if (aa_perms_parse(t->text, strlen(t->text), &r->perms, r->exec_mode, &bad) < 0)
+        if (mp_aa_perms_parse(t->text, strlen(t->text), &r->perms, r->exec_mode, &bad) < 0)
                 return lx_error(lx, t->line, t->col + (int)bad, "bad permissions '%s'", t->text);
         if ((r->perms & AA_PERM_EXEC) && !r->exec_mode[0] && !r->deny)
                 return lx_error(lx, t->line, t->col, "'x' needs an exec mode (ix, px, cx, ux) outside deny rules");
@@ -563,12 +563,12 @@ static bool perms_word(const char *s)
 {
         unsigned perms;
         char mode[4];
-        return s && *s && aa_perms_parse(s, strlen(s), &perms, mode, NULL) == 0;
+        return s && *s && mp_aa_perms_parse(s, strlen(s), &perms, mode, NULL) == 0;
 }
 
 /* The rest of a file rule after its path and permissions: `-> target`
  * and the final comma. */
-static int file_rule_tail(lexer *lx, aa_rule *r)
+static int file_rule_tail(lexer *lx, mp_aa_rule *r)
 {
         skip_space(lx);
         if (looking_at(lx, "->")) {
@@ -579,7 +579,7 @@ static int file_rule_tail(lexer *lx, aa_rule *r)
                 if (rr < 0)
                         return rr;
                 size_t bad = 0;
-                rr = aa_unescape(t.text, strlen(t.text), &r->target, &bad);
+                rr = mp_aa_unescape(t.text, strlen(t.text), &r->target, &bad);
                 free(t.text);
                 if (rr < 0)
                         return lx_error(lx, t.line, t.col, "NUL byte in a target");
@@ -604,7 +604,7 @@ static int read_word_token(lexer *lx, token *t, const char *what)
         return 0;
 }
 
-static int parse_file_rule(lexer *lx, aa_profile *p, aa_rule *r, bool mode_first)
+static int parse_file_rule(lexer *lx, mp_aa_profile *p, mp_aa_rule *r, bool mode_first)
 {
         token path = { 0 }, perms = { 0 };
         int rr;
@@ -639,7 +639,7 @@ out:
         return rr;
 }
 
-static int parse_link_rule(lexer *lx, aa_profile *p, aa_rule *r)
+static int parse_link_rule(lexer *lx, mp_aa_profile *p, mp_aa_rule *r)
 {
         r->kind = AA_RULE_LINK;
         r->perms = AA_PERM_LINK;
@@ -713,7 +713,7 @@ static int rule_tokens(lexer *lx, token **ret, size_t *ret_n, const char *kw)
 
 /* A conditional's value as a pattern. A NUL byte (`\000`, `\x00`), which
  * only abstract unix addresses hold, becomes the four characters `\000`
- * (a C string cannot hold it): aa_profile_allows_unix wants addresses
+ * (a C string cannot hold it): mp_aa_profile_allows_unix wants addresses
  * written so. */
 static char *token_value(const token *t)
 {
@@ -731,7 +731,7 @@ static char *token_value(const token *t)
                 }
         }
         char *v = NULL;
-        int r = aa_unescape(sb.buf ? sb.buf : "", sb.len, &v, NULL);
+        int r = mp_aa_unescape(sb.buf ? sb.buf : "", sb.len, &v, NULL);
         strbuf_free(&sb);
         return r < 0 ? NULL : v;
 }
@@ -739,7 +739,7 @@ static char *token_value(const token *t)
 /* Access words (a single word, or a list in parentheses) and conditionals
  * key=value / key=(v ...) / peer=(k=v ...). `allowed` lists the access
  * words; the rest must be conditionals whose keys are in `keys`. */
-static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const char *const *allowed,
+static int parse_args(lexer *lx, mp_aa_rule *r, token *t, size_t n, size_t i, const char *const *allowed,
                       const char *const *keys, size_t *ret_next)
 {
         if (i < n && t[i].type == T_LPAREN) {
@@ -786,7 +786,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                                                 return lx_error(lx, t[j].line, t[j].col,
                                                                 "expected key=value in peer=(...)");
                                         r->conds = xrealloc(r->conds, (r->n_conds + 1) * sizeof *r->conds);
-                                        aa_cond *c = &r->conds[r->n_conds++];
+                                        mp_aa_cond *c = &r->conds[r->n_conds++];
                                         c->key = xasprintf("peer.%s", t[j].text);
                                         c->values = NULL;
                                         char *v = token_value(&t[j + 2]);
@@ -797,7 +797,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                                 }
                         } else {
                                 r->conds = xrealloc(r->conds, (r->n_conds + 1) * sizeof *r->conds);
-                                aa_cond *c = &r->conds[r->n_conds++];
+                                mp_aa_cond *c = &r->conds[r->n_conds++];
                                 c->key = xstrdup(key);
                                 c->values = xcalloc(1, sizeof(char *));
                                 for (; j < n && t[j].type != T_RPAREN; j++) {
@@ -816,7 +816,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
                         i = j + 1;
                 } else if (t[k].type == T_WORD || t[k].type == T_QUOTED) {
                         r->conds = xrealloc(r->conds, (r->n_conds + 1) * sizeof *r->conds);
-                        aa_cond *c = &r->conds[r->n_conds++];
+                        mp_aa_cond *c = &r->conds[r->n_conds++];
                         c->key = xstrdup(streq(key, "peer") ? "peer.label" : key);
                         c->values = NULL;
                         char *v = token_value(&t[k]);
@@ -832,7 +832,7 @@ static int parse_args(lexer *lx, aa_rule *r, token *t, size_t n, size_t i, const
         return 0;
 }
 
-static const aa_cond *rule_cond(const aa_rule *r, const char *key)
+static const mp_aa_cond *rule_cond(const mp_aa_rule *r, const char *key)
 {
         for (size_t i = 0; i < r->n_conds; i++)
                 if (streq(r->conds[i].key, key))
@@ -840,9 +840,9 @@ static const aa_cond *rule_cond(const aa_rule *r, const char *key)
         return NULL;
 }
 
-static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *kw)
+static int parse_keyword_rule(lexer *lx, mp_aa_profile *p, size_t ri, const char *kw)
 {
-        aa_rule *r = &p->rules[ri];
+        mp_aa_rule *r = &p->rules[ri];
         static const char *const unix_access[] = { "create",  "bind",    "listen", "accept", "connect", "shutdown",
                                                    "getattr", "setattr", "getopt", "setopt", "send",    "receive",
                                                    "r",       "w",       "rw",     NULL };
@@ -870,7 +870,7 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                 if (n == 0)
                         goto done;
                 for (i = 0; i < n; i++) {
-                        if (t[i].type != T_WORD || !aa_capability_known(t[i].text)) {
+                        if (t[i].type != T_WORD || !mp_aa_capability_known(t[i].text)) {
                                 rr = lx_error(lx, t[i].line, t[i].col, "unknown capability '%s'",
                                               t[i].text ? t[i].text : "");
                                 goto done;
@@ -878,15 +878,15 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                 }
                 r->capability = xstrdup(t[0].text);
                 for (i = 1; i < n; i++) {
-                        aa_rule proto = p->rules[ri];
-                        aa_rule *x = add_rule(p); /* may move the array */
-                        *x = (aa_rule){ .kind = AA_RULE_CAPABILITY,
-                                        .audit = proto.audit,
-                                        .deny = proto.deny,
-                                        .owner = proto.owner,
-                                        .line = proto.line,
-                                        .column = proto.column,
-                                        .capability = xstrdup(t[i].text) };
+                        mp_aa_rule proto = p->rules[ri];
+                        mp_aa_rule *x = add_rule(p); /* may move the array */
+                        *x = (mp_aa_rule){ .kind = AA_RULE_CAPABILITY,
+                                           .audit = proto.audit,
+                                           .deny = proto.deny,
+                                           .owner = proto.owner,
+                                           .line = proto.line,
+                                           .column = proto.column,
+                                           .capability = xstrdup(t[i].text) };
                 }
                 goto done;
         }
@@ -897,9 +897,10 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                         goto done;
                 for (; i < n; i++) {
                         if (t[i].type == T_WORD && !r->family && !r->type && !r->protocol &&
-                            aa_network_family_known(t[i].text)) {
+                            mp_aa_network_family_known(t[i].text)) {
                                 r->family = xstrdup(t[i].text);
-                        } else if (t[i].type == T_WORD && !r->type && !r->protocol && aa_socket_type_known(t[i].text)) {
+                        } else if (t[i].type == T_WORD && !r->type && !r->protocol &&
+                                   mp_aa_socket_type_known(t[i].text)) {
                                 r->type = xstrdup(t[i].text);
                         } else if (t[i].type == T_WORD && !r->type && !r->protocol &&
                                    in_list(protocol_names, ELEMENTSOF(protocol_names), t[i].text)) {
@@ -943,9 +944,9 @@ static int parse_keyword_rule(lexer *lx, aa_profile *p, size_t ri, const char *k
                         goto done;
                 }
                 if (r->kind == AA_RULE_SIGNAL) {
-                        const aa_cond *set = rule_cond(r, "set");
+                        const mp_aa_cond *set = rule_cond(r, "set");
                         for (char **v = set ? set->values : NULL; v && *v; v++)
-                                if (!aa_signal_known(*v)) {
+                                if (!mp_aa_signal_known(*v)) {
                                         rr = lx_error(lx, r->line, r->column, "unknown signal '%s'", *v);
                                         goto done;
                                 }
@@ -1004,7 +1005,7 @@ static int parse_include(lexer *lx, char **ret)
 }
 
 /* `alias FROM -> TO,`: two absolute paths, kept unescaped. */
-static int parse_alias(lexer *lx, aa_profile *p)
+static int parse_alias(lexer *lx, mp_aa_profile *p)
 {
         adv_n(lx, 5);
         char *pat[2] = { NULL, NULL };
@@ -1044,7 +1045,7 @@ static int parse_alias(lexer *lx, aa_profile *p)
 /* What apparmor_parser does with aliases: every written file rule whose
  * pattern (variables expanded) starts with FROM gets a copy for TO + the
  * rest, so the profile allows it under both names. */
-static int apply_aliases(lexer *lx, aa_profile *p)
+static int apply_aliases(lexer *lx, mp_aa_profile *p)
 {
         size_t n_written = p->n_rules;
         for (size_t a = 0; p->alias_from[a]; a++) {
@@ -1061,21 +1062,21 @@ static int apply_aliases(lexer *lx, aa_profile *p)
                                 return lx_error(lx, p->rules[i].line, p->rules[i].column,
                                                 "the alias %s -> %s makes a bad pattern of this rule: %s", from, to,
                                                 e.text);
-                        aa_rule *r = add_rule(p), *o = &p->rules[i]; /* o after add_rule: it reallocates */
-                        _cleanup_free_ char *shown = aa_render_pattern(pat);
-                        _cleanup_free_ char *perms = aa_perms_format(o->perms, o->exec_mode);
-                        *r = (aa_rule){ .kind = o->kind,
-                                        .audit = o->audit,
-                                        .deny = o->deny,
-                                        .owner = o->owner,
-                                        .line = o->line,
-                                        .column = o->column,
-                                        .path = xstrdup(pat),
-                                        .glob = g,
-                                        .perms = o->perms,
-                                        .target = o->target ? xstrdup(o->target) : NULL,
-                                        .subset = o->subset,
-                                        .alias = a + 1 };
+                        mp_aa_rule *r = add_rule(p), *o = &p->rules[i]; /* o after add_rule: it reallocates */
+                        _cleanup_free_ char *shown = mp_aa_render_pattern(pat);
+                        _cleanup_free_ char *perms = mp_aa_perms_format(o->perms, o->exec_mode);
+                        *r = (mp_aa_rule){ .kind = o->kind,
+                                           .audit = o->audit,
+                                           .deny = o->deny,
+                                           .owner = o->owner,
+                                           .line = o->line,
+                                           .column = o->column,
+                                           .path = xstrdup(pat),
+                                           .glob = g,
+                                           .perms = o->perms,
+                                           .target = o->target ? xstrdup(o->target) : NULL,
+                                           .subset = o->subset,
+                                           .alias = a + 1 };
                         memcpy(r->exec_mode, o->exec_mode, sizeof r->exec_mode);
                         r->text = xasprintf("%s%s%s%s %s%s%s", o->audit ? "audit " : "", o->deny ? "deny " : "",
                                             o->owner ? "owner " : "", shown, perms, o->target ? " -> " : "",
@@ -1085,10 +1086,10 @@ static int apply_aliases(lexer *lx, aa_profile *p)
         return 0;
 }
 
-static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int line, int col, strbuf *def);
+static int parse_variable_values(lexer *lx, mp_aa_profile *p, const char *name, int line, int col, strbuf *def);
 
 /* @{NAME} = values  /  @{NAME} += values, to the end of the line. */
-static int parse_variable(lexer *lx, aa_profile *p)
+static int parse_variable(lexer *lx, mp_aa_profile *p)
 {
         int line = lx->line, col = lx->col;
         adv_n(lx, 2);
@@ -1109,10 +1110,10 @@ static int parse_variable(lexer *lx, aa_profile *p)
         } else {
                 return lx_error(lx, lx->line, lx->col, "expected '=' or '+=' after @{%s}", name);
         }
-        if (!append && aa_vars_set(p->vars, name, NULL) < 0)
+        if (!append && mp_aa_vars_set(p->vars, name, NULL) < 0)
                 return lx_error(lx, line, col + 2, "invalid variable name '%s'", name);
-        if (append && !aa_vars_has(p->vars, name))
-                aa_vars_set(p->vars, name, NULL);
+        if (append && !mp_aa_vars_has(p->vars, name))
+                mp_aa_vars_set(p->vars, name, NULL);
         strbuf def = STRBUF_INIT;
         strbuf_printf(&def, "@{%s} %s", name, append ? "+=" : "=");
         int r = parse_variable_values(lx, p, name, line, col, &def);
@@ -1126,7 +1127,7 @@ static int parse_variable(lexer *lx, aa_profile *p)
 
 /* The values of a variable definition, appended to the variable and to
  * `def` (" v" each). */
-static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int line, int col, strbuf *def)
+static int parse_variable_values(lexer *lx, mp_aa_profile *p, const char *name, int line, int col, strbuf *def)
 {
         for (;;) {
                 skip_blanks(lx);
@@ -1155,7 +1156,7 @@ static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int
                 free(t.text);
                 if (!v)
                         return lx_error(lx, t.line, t.col, "NUL byte in a variable value");
-                if (aa_vars_append(p->vars, name, v) < 0) {
+                if (mp_aa_vars_append(p->vars, name, v) < 0) {
                         free(v);
                         return lx_error(lx, line, col + 2, "invalid variable name '%s'", name);
                 }
@@ -1165,7 +1166,7 @@ static int parse_variable_values(lexer *lx, aa_profile *p, const char *name, int
         return 0;
 }
 
-static int parse_flags(lexer *lx, aa_profile *p)
+static int parse_flags(lexer *lx, mp_aa_profile *p)
 {
         /* flags=(a, b) or (a b) */
         if (looking_at_word(lx, "flags")) {
@@ -1213,7 +1214,7 @@ static int parse_flags(lexer *lx, aa_profile *p)
         }
 }
 
-static int parse_body(lexer *lx, aa_profile *p)
+static int parse_body(lexer *lx, mp_aa_profile *p)
 {
         for (;;) {
                 skip_space(lx);
@@ -1226,7 +1227,7 @@ static int parse_body(lexer *lx, aa_profile *p)
                 int line = lx->line, col = lx->col;
                 size_t start = lx->pos;
                 if (looking_at_word(lx, "include") || looking_at_word(lx, "#include")) {
-                        aa_rule *r = add_rule(p);
+                        mp_aa_rule *r = add_rule(p);
                         r->kind = AA_RULE_INCLUDE;
                         r->line = line;
                         r->column = col;
@@ -1243,7 +1244,7 @@ static int parse_body(lexer *lx, aa_profile *p)
                 } else if (peek(lx) == '^' || looking_at_word(lx, "hat") || looking_at_word(lx, "profile")) {
                         return lx_error(lx, line, col, "hats and child profiles are not supported");
                 }
-                aa_rule *r = add_rule(p);
+                mp_aa_rule *r = add_rule(p);
                 r->line = line;
                 r->column = col;
                 size_t ri = p->n_rules - 1;
@@ -1325,7 +1326,7 @@ static int parse_body(lexer *lx, aa_profile *p)
         }
 }
 
-static int parse_profile(lexer *lx, aa_profile *p)
+static int parse_profile(lexer *lx, mp_aa_profile *p)
 {
         p->line = lx->line;
         p->column = lx->col;
@@ -1351,7 +1352,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                         free(t.text);
                         return lx_error(lx, p->line, p->column, "profile needs a name");
                 }
-                r = aa_unescape(t.text, strlen(t.text), &p->name, NULL);
+                r = mp_aa_unescape(t.text, strlen(t.text), &p->name, NULL);
                 free(t.text);
                 if (r < 0)
                         return lx_error(lx, t.line, t.col, "NUL byte in the profile name");
@@ -1360,7 +1361,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
                 if (c == '/' || c == '"' || c == '@') {
                         token a = { 0 };
                         r = read_path(lx, &a);
-                        if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->attachment, NULL) < 0)
+                        if (r == 0 && mp_aa_unescape(a.text, strlen(a.text), &p->attachment, NULL) < 0)
                                 r = lx_error(lx, a.line, a.col, "NUL byte in the attachment");
                         free(a.text);
                         if (r < 0)
@@ -1369,7 +1370,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
         } else {
                 token a = { 0 };
                 r = read_path(lx, &a);
-                if (r == 0 && aa_unescape(a.text, strlen(a.text), &p->name, NULL) < 0)
+                if (r == 0 && mp_aa_unescape(a.text, strlen(a.text), &p->name, NULL) < 0)
                         r = lx_error(lx, a.line, a.col, "NUL byte in the profile name");
                 free(a.text);
                 if (r < 0)
@@ -1391,7 +1392,7 @@ static int parse_profile(lexer *lx, aa_profile *p)
         return parse_body(lx, p);
 }
 
-int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile **ret, mp_error *err)
+int mp_aa_profile_parse(const char *data, size_t size, const char *name, mp_aa_profile **ret, mp_error *err)
 {
         lexer lx = { .s = data, .len = size, .line = 1, .col = 1, .name = name, .err = err };
         const char *nul = memchr(data, 0, size);
@@ -1400,8 +1401,8 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
                         adv(&lx);
                 return lx_error(&lx, lx.line, lx.col, "NUL byte in the profile");
         }
-        aa_profile *p = xcalloc(1, sizeof *p);
-        p->vars = aa_vars_new_default();
+        mp_aa_profile *p = xcalloc(1, sizeof *p);
+        p->vars = mp_aa_vars_new_default();
         p->abis = xcalloc(1, sizeof(char *));
         p->includes = xcalloc(1, sizeof(char *));
         p->alias_from = xcalloc(1, sizeof(char *));
@@ -1482,30 +1483,30 @@ int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile
         if (r == 0)
                 r = apply_aliases(&lx, p);
         if (r < 0) {
-                aa_profile_free(p);
+                mp_aa_profile_free(p);
                 return r;
         }
         *ret = p;
         return 0;
 }
 
-int aa_profile_load(const char *path, aa_profile **ret, mp_error *err)
+int mp_aa_profile_load(const char *path, mp_aa_profile **ret, mp_error *err)
 {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
         int r = read_file_full(path, PROFILE_MAX_BYTES, &data, &size);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot read: %s", strerror(-r));
-        return aa_profile_parse(data, size, path, ret, err);
+        return mp_aa_profile_parse(data, size, path, ret, err);
 }
 
 /* ---------------------------------------------------------- questions */
 
-bool aa_profile_allows_file(const aa_profile *p, const char *path, size_t len, unsigned perms, bool owner)
+bool mp_aa_profile_allows_file(const mp_aa_profile *p, const char *path, size_t len, unsigned perms, bool owner)
 {
         unsigned allow = 0, deny = 0;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_FILE && r->kind != AA_RULE_LINK)
                         continue;
                 if (r->owner && !owner)
@@ -1539,7 +1540,7 @@ static bool word_in(const char *list, const char *word)
 
 /* Does the rule's access list hold `access`? "r" and "w" stand for the
  * words of r_alias and w_alias, "rw" for both. */
-static bool access_has(const aa_rule *r, const char *access, const char *r_alias, const char *w_alias)
+static bool access_has(const mp_aa_rule *r, const char *access, const char *r_alias, const char *w_alias)
 {
         if (!r->access)
                 return true;
@@ -1555,9 +1556,9 @@ static bool access_has(const aa_rule *r, const char *access, const char *r_alias
 
 /* Does the conditional (if the rule has it) accept `value`? A rule
  * conditional never matches an unknown (NULL) value. */
-static bool cond_accepts(const aa_rule *r, const char *key, const char *value, const aa_vars *vars)
+static bool cond_accepts(const mp_aa_rule *r, const char *key, const char *value, const mp_aa_vars *vars)
 {
-        const aa_cond *c = rule_cond(r, key);
+        const mp_aa_cond *c = rule_cond(r, key);
         if (!c)
                 return true;
         if (!value)
@@ -1574,11 +1575,11 @@ static bool cond_accepts(const aa_rule *r, const char *key, const char *value, c
         return false;
 }
 
-bool aa_profile_allows_capability(const aa_profile *p, const char *name)
+bool mp_aa_profile_allows_capability(const mp_aa_profile *p, const char *name)
 {
         bool allow = false;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_CAPABILITY || (r->capability && !streq(r->capability, name)))
                         continue;
                 if (r->deny)
@@ -1596,7 +1597,7 @@ static bool protocol_fits(const char *protocol, const char *type)
                (streq(protocol, "icmp") && (streq(type, "raw") || streq(type, "dgram")));
 }
 
-static bool network_rule_matches(const aa_rule *r, const char *family, const char *type)
+static bool network_rule_matches(const mp_aa_rule *r, const char *family, const char *type)
 {
         if (r->family && !streq(r->family, family))
                 return false;
@@ -1607,11 +1608,11 @@ static bool network_rule_matches(const aa_rule *r, const char *family, const cha
         return true;
 }
 
-bool aa_profile_allows_network(const aa_profile *p, const char *family, const char *type)
+bool mp_aa_profile_allows_network(const mp_aa_profile *p, const char *family, const char *type)
 {
         bool allow = false;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_NETWORK || !network_rule_matches(r, family, type))
                         continue;
                 if (r->deny)
@@ -1621,12 +1622,12 @@ bool aa_profile_allows_network(const aa_profile *p, const char *family, const ch
         return allow;
 }
 
-bool aa_profile_allows_unix(const aa_profile *p, const char *access, const char *type, const char *addr)
+bool mp_aa_profile_allows_unix(const mp_aa_profile *p, const char *access, const char *type, const char *addr)
 {
         bool allow = false;
         bool peer_side = streq(access, "connect") || streq(access, "send") || streq(access, "receive");
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 bool m;
                 if (r->kind == AA_RULE_NETWORK) {
                         m = (!r->family || streq(r->family, "unix")) && network_rule_matches(r, "unix", type);
@@ -1652,16 +1653,16 @@ bool aa_profile_allows_unix(const aa_profile *p, const char *access, const char 
         return allow;
 }
 
-bool aa_profile_allows_signal(const aa_profile *p, const char *access, const char *signal, const char *peer)
+bool mp_aa_profile_allows_signal(const mp_aa_profile *p, const char *access, const char *signal, const char *peer)
 {
         bool allow = false;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_SIGNAL)
                         continue;
                 if (!access_has(r, access, "receive", "send"))
                         continue;
-                const aa_cond *set = rule_cond(r, "set");
+                const mp_aa_cond *set = rule_cond(r, "set");
                 if (set && !strv_contains(set->values, signal))
                         continue;
                 if (!cond_accepts(r, "peer.label", peer, p->vars))
@@ -1673,11 +1674,11 @@ bool aa_profile_allows_signal(const aa_profile *p, const char *access, const cha
         return allow;
 }
 
-bool aa_profile_allows_ptrace(const aa_profile *p, const char *access, const char *peer)
+bool mp_aa_profile_allows_ptrace(const mp_aa_profile *p, const char *access, const char *peer)
 {
         bool allow = false;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_PTRACE)
                         continue;
                 if (!access_has(r, access, "read readby", "trace tracedby"))
@@ -1691,11 +1692,11 @@ bool aa_profile_allows_ptrace(const aa_profile *p, const char *access, const cha
         return allow;
 }
 
-bool aa_profile_allows_mount(const aa_profile *p, const char *keyword)
+bool mp_aa_profile_allows_mount(const mp_aa_profile *p, const char *keyword)
 {
         bool allow = false;
         for (size_t i = 0; i < p->n_rules; i++) {
-                const aa_rule *r = &p->rules[i];
+                const mp_aa_rule *r = &p->rules[i];
                 if (r->kind != AA_RULE_MOUNT || !streq(r->keyword, keyword))
                         continue;
                 if (r->deny)
@@ -1705,7 +1706,7 @@ bool aa_profile_allows_mount(const aa_profile *p, const char *keyword)
         return allow;
 }
 
-const char *aa_rule_kind_name(aa_rule_kind kind)
+const char *mp_aa_rule_kind_name(mp_aa_rule_kind kind)
 {
         static const char *const names[_AA_RULE_MAX] = {
                 [AA_RULE_FILE] = "file",

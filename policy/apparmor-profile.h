@@ -38,7 +38,7 @@ enum {
         AA_PERM_EXEC = 1u << 6,   /* x, with an exec mode (ix, px, ...) */
 };
 
-typedef enum aa_rule_kind {
+typedef enum mp_aa_rule_kind {
         AA_RULE_FILE,
         AA_RULE_LINK,
         AA_RULE_NETWORK,
@@ -50,20 +50,20 @@ typedef enum aa_rule_kind {
         AA_RULE_INCLUDE, /* an include inside the profile */
         AA_RULE_OTHER,   /* dbus, change_profile, set rlimit, ... (text only) */
         _AA_RULE_MAX,
-} aa_rule_kind;
+} mp_aa_rule_kind;
 
 /* The kind's word: "file", "link", "network", ... ("other" for AA_RULE_OTHER). */
-const char *aa_rule_kind_name(aa_rule_kind kind);
+const char *mp_aa_rule_kind_name(mp_aa_rule_kind kind);
 
 /* A conditional: key=value or key=(v1 v2); peer=(addr=x label=y) is
  * flattened to "peer.addr" and "peer.label". Values are patterns. */
-typedef struct aa_cond {
+typedef struct mp_aa_cond {
         char *key;
         char **values; /* NULL-terminated */
-} aa_cond;
+} mp_aa_cond;
 
-typedef struct aa_rule {
-        aa_rule_kind kind;
+typedef struct mp_aa_rule {
+        mp_aa_rule_kind kind;
         bool audit, deny, owner;
         int line, column; /* where the rule starts */
         char *text;       /* the rule as written, spaces collapsed, no final ',' */
@@ -82,76 +82,76 @@ typedef struct aa_rule {
         /* UNIX, SIGNAL, PTRACE, NETWORK: access words (NULL-terminated;
          * NULL = every access) and conditionals */
         char **access;
-        aa_cond *conds;
+        mp_aa_cond *conds;
         size_t n_conds;
         /* INCLUDE */
         char *include;
         /* a copy made by the alias alias - 1 of the profile (0: written) */
         size_t alias;
-} aa_rule;
+} mp_aa_rule;
 
-typedef struct aa_profile {
+typedef struct mp_aa_profile {
         char *name;
         char *attachment; /* NULL unless given */
         char **flags;     /* NULL-terminated, may be empty */
         int line, column;
-        aa_rule *rules;
+        mp_aa_rule *rules;
         size_t n_rules;
-        aa_vars *vars;   /* the built-in tunables plus the file's definitions */
-        char **abis;     /* `abi` lines (NULL-terminated) */
-        char **includes; /* includes before the profile (NULL-terminated) */
+        mp_aa_vars *vars; /* the built-in tunables plus the file's definitions */
+        char **abis;      /* `abi` lines (NULL-terminated) */
+        char **includes;  /* includes before the profile (NULL-terminated) */
         /* `alias FROM -> TO,` (patterns, unescaped; NULL-terminated, as
          * many of each) */
         char **alias_from, **alias_to;
         /* the variable definitions of the file, one "@{X} = v1 v2" or
          * "@{X} += v" each, values unescaped (NULL-terminated) */
         char **var_defs;
-} aa_profile;
+} mp_aa_profile;
 
 /* Parse a profile from memory (`name` for messages). Fuzz-friendly: any
  * bytes give a profile or an error, never a crash. */
-int aa_profile_parse(const char *data, size_t size, const char *name, aa_profile **ret, mp_error *err);
+int mp_aa_profile_parse(const char *data, size_t size, const char *name, mp_aa_profile **ret, mp_error *err);
 /* Read and parse a file (at most 64 MiB). */
-int aa_profile_load(const char *path, aa_profile **ret, mp_error *err);
-void aa_profile_free(aa_profile *p);
-static inline void aa_profile_freep(aa_profile **p)
+int mp_aa_profile_load(const char *path, mp_aa_profile **ret, mp_error *err);
+void mp_aa_profile_free(mp_aa_profile *p);
+static inline void mp_aa_profile_freep(mp_aa_profile **p)
 {
-        aa_profile_free(*p);
+        mp_aa_profile_free(*p);
 }
-#define _cleanup_aa_profile_ _cleanup_(aa_profile_freep)
+#define _cleanup_mp_aa_profile_ _cleanup_(mp_aa_profile_freep)
 
 /* Parse permission letters ("rw", "mrix", "Px"): 0 with *ret_perms and
  * ret_exec_mode (4 bytes), or -EINVAL with *ret_bad (0-based offset of the
  * offending letter). */
-int aa_perms_parse(const char *s, size_t len, unsigned *ret_perms, char ret_exec_mode[4], size_t *ret_bad);
+int mp_aa_perms_parse(const char *s, size_t len, unsigned *ret_perms, char ret_exec_mode[4], size_t *ret_bad);
 /* Canonical letters: r w a l k m then the exec mode and x ("rmix").
  * Returns a new string. */
-char *aa_perms_format(unsigned perms, const char *exec_mode);
+char *mp_aa_perms_format(unsigned perms, const char *exec_mode);
 
 /* Is `perms` on the raw path allowed? `owner`: the accessing process owns
  * the file (owner rules apply). */
-bool aa_profile_allows_file(const aa_profile *p, const char *path, size_t len, unsigned perms, bool owner);
+bool mp_aa_profile_allows_file(const mp_aa_profile *p, const char *path, size_t len, unsigned perms, bool owner);
 /* capability name in AppArmor spelling ("net_bind_service"). */
-bool aa_profile_allows_capability(const aa_profile *p, const char *name);
+bool mp_aa_profile_allows_capability(const mp_aa_profile *p, const char *name);
 /* network family/type in AppArmor spelling ("inet", "stream"); type NULL:
  * any type. */
-bool aa_profile_allows_network(const aa_profile *p, const char *family, const char *type);
+bool mp_aa_profile_allows_network(const mp_aa_profile *p, const char *family, const char *type);
 /* unix socket access ("create", "connect", ...) for a socket type
  * ("stream"; NULL: unknown) and an address ("@name"; NULL: none; a NUL
  * byte of an abstract name written as the four characters "\000"). */
-bool aa_profile_allows_unix(const aa_profile *p, const char *access, const char *type, const char *addr);
+bool mp_aa_profile_allows_unix(const mp_aa_profile *p, const char *access, const char *type, const char *addr);
 /* signal access ("send"/"receive") of a signal (AppArmor name, "term") to
  * or from a peer label (NULL: an unknown peer). */
-bool aa_profile_allows_signal(const aa_profile *p, const char *access, const char *signal, const char *peer);
+bool mp_aa_profile_allows_signal(const mp_aa_profile *p, const char *access, const char *signal, const char *peer);
 /* ptrace access ("trace", "read", "tracedby", "readby") with a peer. */
-bool aa_profile_allows_ptrace(const aa_profile *p, const char *access, const char *peer);
+bool mp_aa_profile_allows_ptrace(const mp_aa_profile *p, const char *access, const char *peer);
 /* Whether a mount-class rule (keyword "mount", "umount", "pivot_root")
  * allows anything, with no deny rule for the keyword. */
-bool aa_profile_allows_mount(const aa_profile *p, const char *keyword);
+bool mp_aa_profile_allows_mount(const mp_aa_profile *p, const char *keyword);
 
 /* Names AppArmor knows: capabilities, network families, socket types,
  * signals. */
-bool aa_capability_known(const char *name);
-bool aa_network_family_known(const char *name);
-bool aa_socket_type_known(const char *name);
-bool aa_signal_known(const char *name);
+bool mp_aa_capability_known(const char *name);
+bool mp_aa_network_family_known(const char *name);
+bool mp_aa_socket_type_known(const char *name);
+bool mp_aa_signal_known(const char *name);

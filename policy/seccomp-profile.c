@@ -26,7 +26,7 @@ static inline void scmp_releasep(scmp_filter_ctx *c)
 }
 #define _cleanup_scmp_ _cleanup_(scmp_releasep)
 
-const char *const seccomp_docker_default_caps[] = {
+const char *const mp_seccomp_docker_default_caps[] = {
         "CAP_CHOWN",
         "CAP_DAC_OVERRIDE",
         "CAP_FSETID",
@@ -61,15 +61,15 @@ static const struct {
         { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY },
 };
 
-uint32_t seccomp_action_base(uint32_t action)
+uint32_t mp_seccomp_action_base(uint32_t action)
 {
         uint32_t full = action & SECCOMP_RET_ACTION_FULL;
         return full;
 }
 
-const char *seccomp_action_name(uint32_t action)
+const char *mp_seccomp_action_name(uint32_t action)
 {
-        switch (seccomp_action_base(action)) {
+        switch (mp_seccomp_action_base(action)) {
         case SCMP_ACT_KILL_PROCESS:
                 return "SCMP_ACT_KILL_PROCESS";
         case SCMP_ACT_KILL_THREAD:
@@ -91,21 +91,21 @@ const char *seccomp_action_name(uint32_t action)
         }
 }
 
-int seccomp_action_errno(uint32_t action)
+int mp_seccomp_action_errno(uint32_t action)
 {
-        uint32_t base = seccomp_action_base(action);
+        uint32_t base = mp_seccomp_action_base(action);
         if (base == SCMP_ACT_ERRNO(0) || base == SCMP_ACT_TRACE(0))
                 return (int)(action & SECCOMP_RET_DATA);
         return -1;
 }
 
-char *seccomp_action_describe(uint32_t action)
+char *mp_seccomp_action_describe(uint32_t action)
 {
-        const char *name = seccomp_action_name(action);
-        int e = seccomp_action_errno(action);
+        const char *name = mp_seccomp_action_name(action);
+        int e = mp_seccomp_action_errno(action);
         if (!name)
                 return xasprintf("0x%08x", action);
-        if (e >= 0 && seccomp_action_base(action) == SCMP_ACT_ERRNO(0)) {
+        if (e >= 0 && mp_seccomp_action_base(action) == SCMP_ACT_ERRNO(0)) {
                 const char *en = errno_name(e);
                 return en ? xasprintf("%s(%s)", name, en) : xasprintf("%s(%d)", name, e);
         }
@@ -152,7 +152,7 @@ static uint32_t arch_token(const char *docker_name)
 typedef struct parser {
         const char *name; /* the source, for messages */
         strbuf path;      /* the JSON path of the value being read */
-        seccomp_profile *p;
+        mp_seccomp_profile *p;
         mp_error *err;
 } parser;
 
@@ -295,7 +295,7 @@ static int get_strings(parser *ps, json_t *v, const char *key, char ***ret)
 /* Architecture names are checked for their form only: podman passes on the
  * native architecture's archMap entry alone, so an entry this libseccomp
  * does not know (SCMP_ARCH_LOONGARCH64 in Docker's default, for libseccomp
- * 2.5) is fine until it is used; seccomp_program_compile() checks those. */
+ * 2.5) is fine until it is used; mp_seccomp_program_compile() checks those. */
 static int check_arch_names(parser *ps, char **v, const char *key, bool single)
 {
         size_t old = push_member(ps, key);
@@ -344,7 +344,7 @@ static uint32_t apply_errno(parser *ps, uint32_t action, bool has, unsigned errn
 {
         if (!has)
                 return action;
-        uint32_t base = seccomp_action_base(action);
+        uint32_t base = mp_seccomp_action_base(action);
         if (base == SCMP_ACT_ERRNO(0))
                 return SCMP_ACT_ERRNO(errnum);
         if (base == SCMP_ACT_TRACE(0))
@@ -377,7 +377,7 @@ static int parse_kernel_version(parser *ps, json_t *v, int *ret_major, int *ret_
         return r;
 }
 
-static int parse_cond(parser *ps, json_t *v, const char *key, seccomp_profile_cond *c)
+static int parse_cond(parser *ps, json_t *v, const char *key, mp_seccomp_profile_cond *c)
 {
         c->min_kernel_major = c->min_kernel_minor = -1;
         if (!v)
@@ -409,7 +409,7 @@ out:
         return r;
 }
 
-static int parse_arg(parser *ps, json_t *v, seccomp_profile_arg *a)
+static int parse_arg(parser *ps, json_t *v, mp_seccomp_profile_arg *a)
 {
         if (!json_is_object(v))
                 return perr(ps, "expected an object with index, value, valueTwo and op");
@@ -446,7 +446,7 @@ static int parse_arg(parser *ps, json_t *v, seccomp_profile_arg *a)
         return r;
 }
 
-static int parse_rule(parser *ps, json_t *v, seccomp_profile_rule *rule)
+static int parse_rule(parser *ps, json_t *v, mp_seccomp_profile_rule *rule)
 {
         rule->includes.min_kernel_major = rule->includes.min_kernel_minor = -1;
         rule->excludes.min_kernel_major = rule->excludes.min_kernel_minor = -1;
@@ -521,7 +521,7 @@ static int parse_rule(parser *ps, json_t *v, seccomp_profile_rule *rule)
         return 0;
 }
 
-static int parse_archmap(parser *ps, json_t *v, seccomp_profile_archmap *am)
+static int parse_archmap(parser *ps, json_t *v, mp_seccomp_profile_archmap *am)
 {
         if (!json_is_object(v))
                 return perr(ps, "expected an object with architecture and subArchitectures");
@@ -546,7 +546,7 @@ static int parse_archmap(parser *ps, json_t *v, seccomp_profile_archmap *am)
 
 static int parse_profile(parser *ps, json_t *root)
 {
-        seccomp_profile *p = ps->p;
+        mp_seccomp_profile *p = ps->p;
         if (!json_is_object(root))
                 return perr(ps, "expected a JSON object (a Docker seccomp profile)");
         static const char *const names[] = { "defaultAction", "defaultErrnoRet", "architectures", "archMap",
@@ -637,7 +637,8 @@ static int parse_profile(parser *ps, json_t *root)
         return 0;
 }
 
-int seccomp_profile_load_buffer(const char *data, size_t size, const char *name, seccomp_profile **ret, mp_error *err)
+int mp_seccomp_profile_load_buffer(const char *data, size_t size, const char *name, mp_seccomp_profile **ret,
+                                   mp_error *err)
 {
         if (!name)
                 name = "(profile)";
@@ -652,36 +653,36 @@ int seccomp_profile_load_buffer(const char *data, size_t size, const char *name,
                         strstr(jerr.text, "too big") ? " (values above 9223372036854775807 are not supported)" : "";
                 return mp_error_set_json(err, name, &jerr, hint);
         }
-        seccomp_profile *p = xcalloc(1, sizeof *p);
+        mp_seccomp_profile *p = xcalloc(1, sizeof *p);
         p->source = xstrdup(name);
         parser ps = { .name = name, .path = STRBUF_INIT, .p = p, .err = err };
         int r = parse_profile(&ps, root);
         strbuf_free(&ps.path);
         if (r < 0) {
-                seccomp_profile_free(p);
+                mp_seccomp_profile_free(p);
                 return r;
         }
         *ret = p;
         return 0;
 }
 
-int seccomp_profile_load(const char *path, seccomp_profile **ret, mp_error *err)
+int mp_seccomp_profile_load(const char *path, mp_seccomp_profile **ret, mp_error *err)
 {
         _cleanup_free_ char *data = NULL;
         size_t size;
         int r = read_file_full(path, SECCOMP_PROFILE_MAX_BYTES, &data, &size);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot read seccomp profile: %s", strerror(-r));
-        return seccomp_profile_load_buffer(data, size, path, ret, err);
+        return mp_seccomp_profile_load_buffer(data, size, path, ret, err);
 }
 
-static void cond_free(seccomp_profile_cond *c)
+static void cond_free(mp_seccomp_profile_cond *c)
 {
         strv_free(c->caps);
         strv_free(c->arches);
 }
 
-void seccomp_profile_free(seccomp_profile *p)
+void mp_seccomp_profile_free(mp_seccomp_profile *p)
 {
         if (!p)
                 return;
@@ -694,7 +695,7 @@ void seccomp_profile_free(seccomp_profile *p)
         free(p->arch_map);
         strv_free(p->flags);
         for (size_t i = 0; i < p->n_rules; i++) {
-                seccomp_profile_rule *r = &p->rules[i];
+                mp_seccomp_profile_rule *r = &p->rules[i];
                 strv_free(r->names);
                 free(r->args);
                 free(r->comment);
@@ -710,7 +711,7 @@ void seccomp_profile_free(seccomp_profile *p)
 
 #define MAX_ARCHES 24
 
-struct seccomp_program {
+struct mp_seccomp_program {
         struct sock_filter *insns;
         size_t len;
         char **unknown_names;
@@ -745,9 +746,10 @@ static void running_kernel(int *major, int *minor)
                 *major = *minor = 0;
 }
 
-static bool rule_applies(const seccomp_profile_rule *r, const char *arch, const char *const *caps, int kmaj, int kmin)
+static bool rule_applies(const mp_seccomp_profile_rule *r, const char *arch, const char *const *caps, int kmaj,
+                         int kmin)
 {
-        const seccomp_profile_cond *ex = &r->excludes, *in = &r->includes;
+        const mp_seccomp_profile_cond *ex = &r->excludes, *in = &r->includes;
         if (ex->arches && strv_contains(ex->arches, arch))
                 return false;
         for (size_t i = 0; ex->caps && ex->caps[i]; i++)
@@ -768,8 +770,8 @@ static bool rule_applies(const seccomp_profile_rule *r, const char *arch, const 
 }
 
 /* runc's matchCall(): one name of one rule. */
-static int add_name(scmp_filter_ctx ctx, const seccomp_profile_rule *r, const char *name, uint32_t def,
-                    seccomp_program *prog, const char *source, size_t idx, mp_error *err)
+static int add_name(scmp_filter_ctx ctx, const mp_seccomp_profile_rule *r, const char *name, uint32_t def,
+                    mp_seccomp_program *prog, const char *source, size_t idx, mp_error *err)
 {
         /* runc skips a rule with the default's action before resolving its
          * name; an unknown name is reported either way */
@@ -817,7 +819,7 @@ static int add_name(scmp_filter_ctx ctx, const seccomp_profile_rule *r, const ch
         return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, seccomp_program *prog, const char *source, mp_error *err)
+static int export_bpf(scmp_filter_ctx ctx, mp_seccomp_program *prog, const char *source, mp_error *err)
 {
         _cleanup_close_ int fd = memfd_create("minpriv-bpf", MFD_CLOEXEC);
         if (fd < 0)
@@ -915,16 +917,17 @@ static bool bpf_valid(const struct sock_filter *f, size_t len)
         return last == (BPF_RET | BPF_K) || last == (BPF_RET | BPF_A);
 }
 
-int seccomp_program_compile(const seccomp_profile *p, const seccomp_env *env, seccomp_program **ret, mp_error *err)
+int mp_seccomp_program_compile(const mp_seccomp_profile *p, const mp_seccomp_env *env, mp_seccomp_program **ret,
+                               mp_error *err)
 {
         const char *source = p->source ? p->source : "(profile)";
         const char *arch = env && env->arch ? env->arch : "amd64";
-        const char *const *caps = env && env->caps ? env->caps : seccomp_docker_default_caps;
+        const char *const *caps = env && env->caps ? env->caps : mp_seccomp_docker_default_caps;
         int kmaj = env ? env->kernel_major : 0, kmin = env ? env->kernel_minor : 0;
         if (kmaj == 0 && kmin == 0)
                 running_kernel(&kmaj, &kmin);
 
-        if (seccomp_action_base(p->default_action) == SCMP_ACT_NOTIFY)
+        if (mp_seccomp_action_base(p->default_action) == SCMP_ACT_NOTIFY)
                 return mp_error_set(err, -EINVAL, source, "defaultAction: runc refuses SCMP_ACT_NOTIFY as the default");
 
         /* podman: "architectures" as given, or the archMap entry of the
@@ -949,8 +952,8 @@ int seccomp_program_compile(const seccomp_profile *p, const seccomp_env *env, se
         _cleanup_scmp_ scmp_filter_ctx ctx = seccomp_init(p->default_action);
         if (!ctx)
                 return mp_error_set(err, -EINVAL, source, "defaultAction: libseccomp refuses the action");
-        seccomp_program *prog = xcalloc(1, sizeof *prog);
-        _cleanup_(seccomp_program_freep) seccomp_program *owned = prog;
+        mp_seccomp_program *prog = xcalloc(1, sizeof *prog);
+        _cleanup_(mp_seccomp_program_freep) mp_seccomp_program *owned = prog;
         uint32_t tokens[MAX_ARCHES];
         for (size_t i = 0; i < n_arch; i++) {
                 tokens[i] = arch_token(arch_names[i]);
@@ -1006,7 +1009,7 @@ int seccomp_program_compile(const seccomp_profile *p, const seccomp_env *env, se
         /* runc's -ENOSYS stub (patchbpf): not for permissive defaults, not
          * when the default is already ENOSYS. The largest number counts every
          * name of the rules podman passed on, whatever their action. */
-        uint32_t defbase = seccomp_action_base(p->default_action);
+        uint32_t defbase = mp_seccomp_action_base(p->default_action);
         if (env && env->runc_enosys && defbase != SCMP_ACT_ALLOW && defbase != SCMP_ACT_LOG &&
             defbase != SCMP_ACT_TRACE(0) && !(p->has_default_errno_ret && p->default_errno_ret == ENOSYS)) {
                 prog->stub = true;
@@ -1034,7 +1037,7 @@ int seccomp_program_compile(const seccomp_profile *p, const seccomp_env *env, se
         return 0;
 }
 
-void seccomp_program_free(seccomp_program *prog)
+void mp_seccomp_program_free(mp_seccomp_program *prog)
 {
         if (!prog)
                 return;
@@ -1044,19 +1047,19 @@ void seccomp_program_free(seccomp_program *prog)
         free(prog);
 }
 
-const char *const *seccomp_program_unknown_names(const seccomp_program *prog)
+const char *const *mp_seccomp_program_unknown_names(const mp_seccomp_program *prog)
 {
         static const char *const none[] = { NULL };
         return prog->unknown_names ? (const char *const *)prog->unknown_names : none;
 }
 
-const size_t *seccomp_program_skipped_rules(const seccomp_program *prog, size_t *ret_n)
+const size_t *mp_seccomp_program_skipped_rules(const mp_seccomp_program *prog, size_t *ret_n)
 {
         *ret_n = prog->n_skipped;
         return prog->skipped;
 }
 
-const struct sock_filter *seccomp_program_bpf(const seccomp_program *prog, size_t *ret_len)
+const struct sock_filter *mp_seccomp_program_bpf(const mp_seccomp_program *prog, size_t *ret_len)
 {
         *ret_len = prog->len;
         return prog->insns;
@@ -1088,8 +1091,8 @@ static int abi_audit_arch(trace_abi abi, uint32_t *ret_audit, uint32_t *ret_toke
 
 /* The syscall as the filter sees it; false when runc's stub answers it
  * (then *ret_stub holds the answer). */
-static int prepare(const seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6], struct seccomp_data *d,
-                   uint32_t *ret_stub)
+static int prepare(const mp_seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6],
+                   struct seccomp_data *d, uint32_t *ret_stub)
 {
         uint32_t audit, token;
         if (abi_audit_arch(abi, &audit, &token) < 0)
@@ -1225,15 +1228,15 @@ static uint32_t bpf_run(const struct sock_filter *f, size_t len, const struct se
         return 0;
 }
 
-static void fill_verdict(uint32_t r, seccomp_verdict *ret)
+static void fill_verdict(uint32_t r, mp_seccomp_verdict *ret)
 {
         ret->ret = r;
-        ret->action = seccomp_action_base(r);
-        ret->errnum = seccomp_action_errno(r);
+        ret->action = mp_seccomp_action_base(r);
+        ret->errnum = mp_seccomp_action_errno(r);
 }
 
-int seccomp_program_eval_nr(const seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6],
-                            seccomp_verdict *ret)
+int mp_seccomp_program_eval_nr(const mp_seccomp_program *prog, trace_abi abi, int nr, const uint64_t args[6],
+                               mp_seccomp_verdict *ret)
 {
         struct seccomp_data d;
         uint32_t stub;
@@ -1251,8 +1254,8 @@ static uint32_t abi_token(trace_abi abi)
         return token;
 }
 
-int seccomp_program_eval(const seccomp_program *prog, trace_abi abi, const char *name, const uint64_t args[6],
-                         seccomp_verdict *ret)
+int mp_seccomp_program_eval(const mp_seccomp_program *prog, trace_abi abi, const char *name, const uint64_t args[6],
+                            mp_seccomp_verdict *ret)
 {
         if (abi >= _TRACE_ABI_MAX)
                 return -EINVAL;
@@ -1273,7 +1276,7 @@ int seccomp_program_eval(const seccomp_program *prog, trace_abi abi, const char 
         }
         if (nr < 0)
                 return -ENOENT;
-        return seccomp_program_eval_nr(prog, abi, nr, args, ret);
+        return mp_seccomp_program_eval_nr(prog, abi, nr, args, ret);
 }
 
 /* --- every outcome over unknown arguments ---
@@ -1426,8 +1429,8 @@ static int cmp_u32(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-int seccomp_program_outcomes(const seccomp_program *prog, trace_abi abi, int nr, uint32_t *ret_rets, size_t max,
-                             size_t *ret_n)
+int mp_seccomp_program_outcomes(const mp_seccomp_program *prog, trace_abi abi, int nr, uint32_t *ret_rets, size_t max,
+                                size_t *ret_n)
 {
         struct seccomp_data d;
         uint32_t stub;
@@ -1459,16 +1462,16 @@ int seccomp_program_outcomes(const seccomp_program *prog, trace_abi abi, int nr,
         return 0;
 }
 
-int seccomp_program_allows(const seccomp_program *prog, trace_abi abi, int nr, bool *ret_always)
+int mp_seccomp_program_allows(const mp_seccomp_program *prog, trace_abi abi, int nr, bool *ret_always)
 {
         uint32_t outs[64];
         size_t n;
-        int r = seccomp_program_outcomes(prog, abi, nr, outs, ELEMENTSOF(outs), &n);
+        int r = mp_seccomp_program_outcomes(prog, abi, nr, outs, ELEMENTSOF(outs), &n);
         if (r < 0)
                 return r;
         bool some = false, all = n > 0;
         for (size_t i = 0; i < n; i++) {
-                uint32_t base = seccomp_action_base(outs[i]);
+                uint32_t base = mp_seccomp_action_base(outs[i]);
                 bool ok = base == SCMP_ACT_ALLOW || base == SCMP_ACT_LOG;
                 some |= ok;
                 all &= ok;
@@ -1480,12 +1483,12 @@ int seccomp_program_allows(const seccomp_program *prog, trace_abi abi, int nr, b
 
 /* ------------------------------------------------------------ what runc loads */
 
-int seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int nr, const uint64_t args[6],
-                     seccomp_verdict *ret)
+int mp_seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int nr, const uint64_t args[6],
+                        mp_seccomp_verdict *ret)
 {
         if (!bpf_valid(f, len))
                 return -EINVAL;
-        seccomp_program tmp = { .insns = (struct sock_filter *)f, .len = len };
+        mp_seccomp_program tmp = { .insns = (struct sock_filter *)f, .len = len };
         struct seccomp_data d;
         uint32_t stub;
         int r = prepare(&tmp, abi, nr, args, &d, &stub);
@@ -1496,7 +1499,7 @@ int seccomp_bpf_eval(const struct sock_filter *f, size_t len, trace_abi abi, int
 }
 
 /* The stub's largest number for an architecture token; 0 when it has none. */
-static int stub_last_of(const seccomp_program *prog, uint32_t token)
+static int stub_last_of(const mp_seccomp_program *prog, uint32_t token)
 {
         for (size_t k = 0; k < prog->n_stub; k++)
                 if (prog->stub_arch[k] == token)
@@ -1520,7 +1523,7 @@ static int stub_last_of(const seccomp_program *prog, uint32_t token)
  *    jgt LAST_I386 ? ENOSYS : FILTER          (or ja FILTER)
  *  ENOSYS: ret ERRNO(ENOSYS)
  *  FILTER: the program */
-int seccomp_program_runc_bpf(const seccomp_program *prog, struct sock_filter **ret, size_t *ret_len)
+int mp_seccomp_program_runc_bpf(const mp_seccomp_program *prog, struct sock_filter **ret, size_t *ret_len)
 {
         enum { STUB_LEN = 11 };
         size_t pre = prog->stub ? STUB_LEN : 0;

@@ -35,7 +35,7 @@
 static size_t docker_caps_count(void)
 {
         size_t n = 0;
-        while (seccomp_docker_default_caps[n])
+        while (mp_seccomp_docker_default_caps[n])
                 n++;
         return n;
 }
@@ -137,8 +137,8 @@ static void html_path(strbuf *sb, const char *enc)
 
 static bool docker_cap(const char *cap)
 {
-        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                if (streq(seccomp_docker_default_caps[i], cap))
+        for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                if (streq(mp_seccomp_docker_default_caps[i], cap))
                         return true;
         return false;
 }
@@ -893,8 +893,8 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                 strbuf_puts(sb, "No capability is needed: run with <code>--cap-drop ALL</code>.");
         }
         size_t dropped = 0;
-        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                if (!strv_contains(ctx->caps, seccomp_docker_default_caps[i]))
+        for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                if (!strv_contains(ctx->caps, mp_seccomp_docker_default_caps[i]))
                         dropped++;
         strbuf_printf(sb, " Of Docker's %zu default capabilities, %zu can go.</p>\n", docker_caps_count(), dropped);
         if (!n) {

@@ -45,17 +45,17 @@ static bool str_equal(const char *a, const char *b)
         return (!a && !b) || (a && b && streq(a, b));
 }
 
-static bool is_file(const aa_rule *r)
+static bool is_file(const mp_aa_rule *r)
 {
         return r->kind == AA_RULE_FILE || r->kind == AA_RULE_LINK;
 }
 
 /* What a rule means, for matching rules of the two profiles (audit is
  * left out: it changes logging, not access). */
-static char *rule_key(const aa_rule *r)
+static char *rule_key(const mp_aa_rule *r)
 {
         if (is_file(r)) {
-                _cleanup_free_ char *perms = aa_perms_format(r->perms, r->exec_mode);
+                _cleanup_free_ char *perms = mp_aa_perms_format(r->perms, r->exec_mode);
                 return xasprintf("%d|%d|%d|%s|%s|%s|%d", r->kind, r->deny, r->owner,
                                  r->glob ? aaglob_expanded(r->glob) : "(every path)", perms, r->target ? r->target : "",
                                  r->subset);
@@ -73,14 +73,14 @@ static char *rule_key(const aa_rule *r)
         return xasprintf("%d|%d|%s", r->kind, r->deny, t);
 }
 
-static char *rule_text(const aa_rule *r)
+static char *rule_text(const mp_aa_rule *r)
 {
         return xasprintf("%s,", r->text);
 }
 
 /* The bytes every path a rule's pattern matches starts with (up to the
  * first glob character, escapes undone); "" for `file,`. */
-static char *literal_prefix(const aa_rule *r)
+static char *literal_prefix(const mp_aa_rule *r)
 {
         strbuf sb = STRBUF_INIT;
         const char *p = r->glob ? aaglob_expanded(r->glob) : "";
@@ -107,12 +107,12 @@ static bool prefixes_agree(const char *a, const char *b)
 /* The permissions of `r` (a file rule of one profile) that the allow
  * rules of `other` cover; *ret_by gets the covering rules. prefixes: the
  * literal prefix of each rule of `other`. */
-static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char *const *prefixes, char ***ret_by)
+static unsigned covered_perms(const mp_aa_rule *r, const mp_aa_profile *other, char *const *prefixes, char ***ret_by)
 {
         _cleanup_free_ char *mine = literal_prefix(r);
         unsigned want = with_append(r->perms), got = 0;
         for (size_t i = 0; i < other->n_rules; i++) {
-                const aa_rule *o = &other->rules[i];
+                const mp_aa_rule *o = &other->rules[i];
                 if (!is_file(o) || o->deny || (o->owner && !r->owner))
                         continue;
                 unsigned op = with_append(o->perms);
@@ -136,11 +136,11 @@ static unsigned covered_perms(const aa_rule *r, const aa_profile *other, char *c
         return got;
 }
 
-static bool other_allows(const aa_rule *r, const aa_profile *other)
+static bool other_allows(const mp_aa_rule *r, const mp_aa_profile *other)
 {
         if (r->kind == AA_RULE_CAPABILITY) {
                 if (r->capability)
-                        return aa_profile_allows_capability(other, r->capability);
+                        return mp_aa_profile_allows_capability(other, r->capability);
                 for (size_t i = 0; i < other->n_rules; i++)
                         if (other->rules[i].kind == AA_RULE_CAPABILITY && !other->rules[i].capability &&
                             !other->rules[i].deny)
@@ -149,10 +149,10 @@ static bool other_allows(const aa_rule *r, const aa_profile *other)
         }
         if (r->kind == AA_RULE_NETWORK && !r->protocol && !r->access && !r->n_conds) {
                 if (r->family && r->type)
-                        return aa_profile_allows_network(other, r->family, r->type);
+                        return mp_aa_profile_allows_network(other, r->family, r->type);
                 /* a wider rule: OLD must have one at least as wide */
                 for (size_t i = 0; i < other->n_rules; i++) {
-                        const aa_rule *o = &other->rules[i];
+                        const mp_aa_rule *o = &other->rules[i];
                         if (o->kind != AA_RULE_NETWORK || o->deny || o->protocol || o->access || o->n_conds)
                                 continue;
                         if ((!o->family || (r->family && streq(o->family, r->family))) &&
@@ -163,7 +163,7 @@ static bool other_allows(const aa_rule *r, const aa_profile *other)
         return false;
 }
 
-static void add_rule_item(diff_result *d, const aa_profile *own, diff_class cls, const aa_rule *r, bool in_new,
+static void add_rule_item(diff_result *d, const mp_aa_profile *own, diff_class cls, const mp_aa_rule *r, bool in_new,
                           const char *how, unsigned perms, char **by)
 {
         _cleanup_free_ char *text = rule_text(r);
@@ -182,10 +182,10 @@ static void add_rule_item(diff_result *d, const aa_profile *own, diff_class cls,
                                              own->alias_from[r->alias - 1], own->alias_to[r->alias - 1]));
         for (char **b = by; b && *b; b++)
                 diff_item_note(it, xasprintf("%s by %s", by_what, *b));
-        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", aa_rule_kind_name(r->kind),
+        json_t *det = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "rule", "rule_kind", mp_aa_rule_kind_name(r->kind),
                                 "rule", text, "side", in_new ? "new" : "old", "line", r->line);
         if (is_file(r) && perms) {
-                _cleanup_free_ char *p = aa_perms_format(perms, (perms & AA_PERM_EXEC) ? r->exec_mode : "");
+                _cleanup_free_ char *p = mp_aa_perms_format(perms, (perms & AA_PERM_EXEC) ? r->exec_mode : "");
                 json_object_set_new(det, in_new ? "perms_added" : "perms_removed", json_string(p));
         }
         if (by)
@@ -194,7 +194,7 @@ static void add_rule_item(diff_result *d, const aa_profile *own, diff_class cls,
 }
 
 /* A rule present on one side only. */
-static void one_side(diff_result *d, const aa_profile *own, const aa_rule *r, const aa_profile *other,
+static void one_side(diff_result *d, const mp_aa_profile *own, const mp_aa_rule *r, const mp_aa_profile *other,
                      char *const *prefixes, bool in_new)
 {
         diff_class grant = in_new ? DIFF_WIDEN : DIFF_NARROW, take = in_new ? DIFF_NARROW : DIFF_WIDEN;
@@ -213,7 +213,7 @@ static void one_side(diff_result *d, const aa_profile *own, const aa_rule *r, co
                         add_rule_item(d, own, DIFF_CHANGE, r, in_new,
                                       in_new ? "OLD already allowed this" : "NEW still allows this", 0, by);
                 } else {
-                        _cleanup_free_ char *p = aa_perms_format(rest, (rest & AA_PERM_EXEC) ? r->exec_mode : "");
+                        _cleanup_free_ char *p = mp_aa_perms_format(rest, (rest & AA_PERM_EXEC) ? r->exec_mode : "");
                         _cleanup_free_ char *how =
                                 rest == r->perms ? NULL : xasprintf("%s %s", in_new ? "adds" : "takes away", p);
                         add_rule_item(d, own, grant, r, in_new, how, rest, by);
@@ -237,7 +237,7 @@ static void one_side(diff_result *d, const aa_profile *own, const aa_rule *r, co
         add_rule_item(d, own, grant, r, in_new, NULL, 0, NULL);
 }
 
-static bool has_flag(const aa_profile *p, const char *f)
+static bool has_flag(const mp_aa_profile *p, const char *f)
 {
         return strv_contains(p->flags, f);
 }
@@ -251,7 +251,7 @@ static void header_item(diff_result *d, diff_class cls, const char *what, const 
         it->detail = det;
 }
 
-static void compare_header(diff_result *d, const aa_profile *po, const aa_profile *pn)
+static void compare_header(diff_result *d, const mp_aa_profile *po, const mp_aa_profile *pn)
 {
         if (!streq(po->name, pn->name)) {
                 _cleanup_free_ char *post = xasprintf(" (was %s)", po->name);
@@ -266,7 +266,7 @@ static void compare_header(diff_result *d, const aa_profile *po, const aa_profil
         }
         /* flags: complain and unconfined stop enforcing */
         for (int side = 0; side < 2; side++) {
-                const aa_profile *a = side ? pn : po, *b = side ? po : pn;
+                const mp_aa_profile *a = side ? pn : po, *b = side ? po : pn;
                 for (char **f = a->flags; f && *f; f++) {
                         if (has_flag(b, *f))
                                 continue;
@@ -280,7 +280,7 @@ static void compare_header(diff_result *d, const aa_profile *po, const aa_profil
         }
 }
 
-static bool has_includes(const aa_profile *p)
+static bool has_includes(const mp_aa_profile *p)
 {
         if (p->includes[0])
                 return true;
@@ -297,11 +297,11 @@ static bool has_includes(const aa_profile *p)
  * variable definitions (compared through the rules that use them, but not
  * through included files). Whatever this reader cannot weigh widens both
  * ways. */
-static void compare_preamble(diff_result *d, const aa_profile *po, const aa_profile *pn)
+static void compare_preamble(diff_result *d, const mp_aa_profile *po, const mp_aa_profile *pn)
 {
         bool includes = has_includes(po) || has_includes(pn);
         for (int side = 0; side < 2; side++) {
-                const aa_profile *a = side ? pn : po, *b = side ? po : pn;
+                const mp_aa_profile *a = side ? pn : po, *b = side ? po : pn;
                 const char *verb = side ? "added: " : "removed: ";
                 for (char **x = a->abis; *x; x++) {
                         if (strv_contains(b->abis, *x))
@@ -359,7 +359,7 @@ static void slots_free(void *p)
         free(s);
 }
 
-int diff_apparmor_profiles(diff_result *d, const aa_profile *po, const aa_profile *pn)
+int diff_apparmor_profiles(diff_result *d, const mp_aa_profile *po, const mp_aa_profile *pn)
 {
         compare_header(d, po, pn);
         compare_preamble(d, po, pn);

@@ -11,7 +11,7 @@
  *
  * Arguments. Whether a call can be allowed at all, or for every argument
  * value, comes from exploring every path of the program
- * (seccomp_program_outcomes: exact). Which argument values changed is
+ * (mp_seccomp_program_outcomes: exact). Which argument values changed is
  * found by trying representative values: every value either profile
  * compares that argument with, its neighbours (v-1, v+1), 0, and for
  * masked comparisons the expected value with each bit of the mask flipped
@@ -52,7 +52,7 @@ static const char *const abi_docker[_TRACE_ABI_MAX] = { "SCMP_ARCH_X86_64", "SCM
 
 static bool allowed(uint32_t ret)
 {
-        uint32_t b = seccomp_action_base(ret);
+        uint32_t b = mp_seccomp_action_base(ret);
         return b == SCMP_ACT_ALLOW || b == SCMP_ACT_LOG;
 }
 
@@ -61,21 +61,21 @@ static bool allowed(uint32_t ret)
 typedef struct env {
         char *label; /* NULL: Docker's default capabilities; else "with CAP_X" / "without CAP_X" */
         char **caps;
-        seccomp_program *po, *pn;
+        mp_seccomp_program *po, *pn;
 } env;
 
 static bool default_cap(const char *cap)
 {
-        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                if (streq(seccomp_docker_default_caps[i], cap))
+        for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                if (streq(mp_seccomp_docker_default_caps[i], cap))
                         return true;
         return false;
 }
 
-static void cond_caps(const seccomp_profile *p, char ***out)
+static void cond_caps(const mp_seccomp_profile *p, char ***out)
 {
         for (size_t i = 0; i < p->n_rules; i++) {
-                const seccomp_profile_cond *cs[2] = { &p->rules[i].includes, &p->rules[i].excludes };
+                const mp_seccomp_profile_cond *cs[2] = { &p->rules[i].includes, &p->rules[i].excludes };
                 for (int k = 0; k < 2; k++)
                         for (size_t j = 0; cs[k]->caps && cs[k]->caps[j]; j++)
                                 if (!strv_contains(*out, cs[k]->caps[j]))
@@ -101,7 +101,7 @@ static void cand_add(cands *c, unsigned idx, uint64_t v)
                 c->v[idx][c->n[idx]++] = v;
 }
 
-static bool rule_names(const seccomp_profile_rule *r, const char *name)
+static bool rule_names(const mp_seccomp_profile_rule *r, const char *name)
 {
         for (size_t i = 0; i < r->n_names; i++)
                 if (streq(r->names[i], name))
@@ -109,10 +109,10 @@ static bool rule_names(const seccomp_profile_rule *r, const char *name)
         return false;
 }
 
-static void gather(const seccomp_profile *p, const char *name, cands *c)
+static void gather(const mp_seccomp_profile *p, const char *name, cands *c)
 {
         for (size_t i = 0; i < p->n_rules; i++) {
-                const seccomp_profile_rule *r = &p->rules[i];
+                const mp_seccomp_profile_rule *r = &p->rules[i];
                 if (!r->n_args || !rule_names(r, name))
                         continue;
                 /* rules for other architectures (s390's clone) never apply here */
@@ -120,7 +120,7 @@ static void gather(const seccomp_profile *p, const char *name, cands *c)
                     strv_contains(r->excludes.arches, "amd64"))
                         continue;
                 for (size_t j = 0; j < r->n_args; j++) {
-                        const seccomp_profile_arg *a = &r->args[j];
+                        const mp_seccomp_profile_arg *a = &r->args[j];
                         cand_add(c, a->index, 0);
                         switch (a->op) {
                         case SCMP_CMP_MASKED_EQ: {
@@ -163,7 +163,7 @@ static void vec_push(vectors *vs, const uint64_t a[6])
 }
 
 /* The argument vectors to try for one syscall. */
-static void build_vectors(const seccomp_profile *po, const seccomp_profile *pn, trace_abi abi, const char *name,
+static void build_vectors(const mp_seccomp_profile *po, const mp_seccomp_profile *pn, trace_abi abi, const char *name,
                           vectors *vs)
 {
         cands c;
@@ -301,7 +301,7 @@ typedef struct sc_rec {
 
 typedef struct sc_ctx {
         diff_result *d;
-        const seccomp_profile *po, *pn;
+        const mp_seccomp_profile *po, *pn;
         env *envs;
         size_t n_envs;
         sc_rec *recs;
@@ -324,8 +324,8 @@ static void rec_add(sc_ctx *c, diff_class cls, size_t e, trace_abi abi, const ch
         r->name = xstrdup(name);
         r->args = args;
         r->how = xstrdup(how);
-        r->oldv = oldv ? seccomp_action_describe(*oldv) : NULL;
-        r->newv = newv ? seccomp_action_describe(*newv) : NULL;
+        r->oldv = oldv ? mp_seccomp_action_describe(*oldv) : NULL;
+        r->newv = newv ? mp_seccomp_action_describe(*newv) : NULL;
 }
 
 static void rec_free(sc_rec *r)
@@ -394,8 +394,8 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
         const env *en = &c->envs[e];
         uint32_t oo[MAX_OUTCOMES], on[MAX_OUTCOMES];
         size_t noo = 0, non = 0;
-        int ro = seccomp_program_outcomes(en->po, abi, nr, oo, MAX_OUTCOMES, &noo);
-        int rn = seccomp_program_outcomes(en->pn, abi, nr, on, MAX_OUTCOMES, &non);
+        int ro = mp_seccomp_program_outcomes(en->po, abi, nr, oo, MAX_OUTCOMES, &noo);
+        int rn = mp_seccomp_program_outcomes(en->pn, abi, nr, on, MAX_OUTCOMES, &non);
         if (ro == 0 && rn == 0 && noo == 1 && non == 1 && oo[0] == on[0])
                 return;
         vectors vs;
@@ -403,9 +403,9 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
         uint32_t *vo = xcalloc(vs.n, sizeof *vo), *vn = xcalloc(vs.n, sizeof *vn);
         bool any_diff = false;
         for (size_t k = 0; k < vs.n; k++) {
-                seccomp_verdict a, b;
-                if (seccomp_program_eval_nr(en->po, abi, nr, vs.v[k], &a) < 0 ||
-                    seccomp_program_eval_nr(en->pn, abi, nr, vs.v[k], &b) < 0)
+                mp_seccomp_verdict a, b;
+                if (mp_seccomp_program_eval_nr(en->po, abi, nr, vs.v[k], &a) < 0 ||
+                    mp_seccomp_program_eval_nr(en->pn, abi, nr, vs.v[k], &b) < 0)
                         a.ret = b.ret = 0;
                 vo[k] = a.ret;
                 vn[k] = b.ret;
@@ -504,7 +504,7 @@ static void compare_call(sc_ctx *c, size_t e, trace_abi abi, int nr, const char 
 
 /* ------------------------------------------------------------ items */
 
-static bool profile_has_abi(const seccomp_profile *p, trace_abi abi)
+static bool profile_has_abi(const mp_seccomp_profile *p, trace_abi abi)
 {
         if (abi == TRACE_ABI_X86_64)
                 return true; /* the native architecture is always in the filter */
@@ -595,7 +595,7 @@ static void emit_default(sc_ctx *c)
         uint32_t o = c->po->default_action, n = c->pn->default_action;
         if (o == n)
                 return;
-        _cleanup_free_ char *ov = seccomp_action_describe(o), *nv = seccomp_action_describe(n);
+        _cleanup_free_ char *ov = mp_seccomp_action_describe(o), *nv = mp_seccomp_action_describe(n);
         diff_class cls = allowed(n) && !allowed(o) ? DIFF_WIDEN : allowed(o) && !allowed(n) ? DIFF_NARROW : DIFF_CHANGE;
         diff_item *it = diff_add(c->d, cls, DIFF_FILE_SECCOMP, "0|default");
         _cleanup_free_ char *post = xasprintf(": %s -> %s", ov, nv);
@@ -635,10 +635,10 @@ static void emit_arches(sc_ctx *c)
         }
 }
 
-static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_program *pn)
+static void emit_unknown(sc_ctx *c, const mp_seccomp_program *po, const mp_seccomp_program *pn)
 {
-        const char *const *un = seccomp_program_unknown_names(pn);
-        const char *const *uo = seccomp_program_unknown_names(po);
+        const char *const *un = mp_seccomp_program_unknown_names(pn);
+        const char *const *uo = mp_seccomp_program_unknown_names(po);
         const struct scmp_version *ver = seccomp_version();
         for (size_t i = 0; un[i]; i++) {
                 bool old = false;
@@ -662,7 +662,7 @@ static void emit_unknown(sc_ctx *c, const seccomp_program *po, const seccomp_pro
 static void emit_flags(sc_ctx *c)
 {
         for (int side = 0; side < 2; side++) {
-                const seccomp_profile *a = side ? c->pn : c->po, *b = side ? c->po : c->pn;
+                const mp_seccomp_profile *a = side ? c->pn : c->po, *b = side ? c->po : c->pn;
                 for (char **f = a->flags; f && *f; f++) {
                         if (b->flags && strv_contains(b->flags, *f))
                                 continue;
@@ -681,13 +681,13 @@ static void emit_flags(sc_ctx *c)
 
 /* ------------------------------------------------------------ the driver */
 
-static int compile(const seccomp_profile *p, const char *const *caps, seccomp_program **ret, mp_error *err)
+static int compile(const mp_seccomp_profile *p, const char *const *caps, mp_seccomp_program **ret, mp_error *err)
 {
-        seccomp_env se = { .caps = caps };
-        return seccomp_program_compile(p, &se, ret, err);
+        mp_seccomp_env se = { .caps = caps };
+        return mp_seccomp_program_compile(p, &se, ret, err);
 }
 
-int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const seccomp_profile *pn, mp_error *err)
+int diff_seccomp_profiles(diff_result *d, const mp_seccomp_profile *po, const mp_seccomp_profile *pn, mp_error *err)
 {
         sc_ctx c = { .d = d, .po = po, .pn = pn };
         char **extra = NULL;
@@ -698,15 +698,15 @@ int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const secco
                 qsort(extra, n_extra, sizeof *extra, strcmp_ptr);
         c.n_envs = 1 + n_extra;
         c.envs = xcalloc(c.n_envs, sizeof *c.envs);
-        for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                strv_push(&c.envs[0].caps, xstrdup(seccomp_docker_default_caps[i]));
+        for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                strv_push(&c.envs[0].caps, xstrdup(mp_seccomp_docker_default_caps[i]));
         for (size_t k = 0; k < n_extra; k++) {
                 env *e = &c.envs[k + 1];
                 bool in = default_cap(extra[k]);
                 e->label = xasprintf("%s %s", in ? "without" : "with", extra[k]);
-                for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                        if (!streq(seccomp_docker_default_caps[i], extra[k]))
-                                strv_push(&e->caps, xstrdup(seccomp_docker_default_caps[i]));
+                for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                        if (!streq(mp_seccomp_docker_default_caps[i], extra[k]))
+                                strv_push(&e->caps, xstrdup(mp_seccomp_docker_default_caps[i]));
                 if (!in)
                         strv_push(&e->caps, xstrdup(extra[k]));
         }
@@ -769,8 +769,8 @@ int diff_seccomp_profiles(diff_result *d, const seccomp_profile *po, const secco
         for (size_t k = 0; k < c.n_envs; k++) {
                 free(c.envs[k].label);
                 strv_free(c.envs[k].caps);
-                seccomp_program_free(c.envs[k].po);
-                seccomp_program_free(c.envs[k].pn);
+                mp_seccomp_program_free(c.envs[k].po);
+                mp_seccomp_program_free(c.envs[k].pn);
         }
         free(c.envs);
         return r;

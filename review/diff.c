@@ -98,7 +98,7 @@ typedef struct file_facts {
         char **list; /* in the trace's sorted order */
 } file_facts;
 
-static int collect_file_fact(const aa_access *a, void *ud)
+static int collect_file_fact(const mp_aa_access *a, void *ud)
 {
         file_facts *ff = ud;
         if (!a->granted || !a->perms || (startswith(a->key, "/proc/") && a->key[6] >= '1' && a->key[6] <= '9'))
@@ -130,8 +130,8 @@ static void add_file_facts(diff_result *d, const trace *to, const trace *tn)
 {
         file_facts fo = { .set = hashmap_new() }, fn = { .set = hashmap_new() };
         /* the paths were checked by generate already; a malformed one is skipped */
-        (void)aa_trace_accesses(to, collect_file_fact, &fo, NULL);
-        (void)aa_trace_accesses(tn, collect_file_fact, &fn, NULL);
+        (void)mp_aa_trace_accesses(to, collect_file_fact, &fo, NULL);
+        (void)mp_aa_trace_accesses(tn, collect_file_fact, &fn, NULL);
         file_facts_side(d, &fn, &fo, true);
         file_facts_side(d, &fo, &fn, false);
         hashmap_free(fo.set, NULL);
@@ -284,32 +284,32 @@ static int detect(const char *path, input_kind *ret, mp_error *err)
 }
 
 typedef struct side {
-        seccomp_profile *sp;
-        aa_profile *aa;
+        mp_seccomp_profile *sp;
+        mp_aa_profile *aa;
         caps_file *caps;
 } side;
 
 static void side_free(side *s)
 {
-        seccomp_profile_free(s->sp);
-        aa_profile_free(s->aa);
+        mp_seccomp_profile_free(s->sp);
+        mp_aa_profile_free(s->aa);
         caps_file_free(s->caps);
         memset(s, 0, sizeof *s);
 }
 
 /* Stand-ins for a file one directory lacks: profiles that grant nothing. */
-static int empty_seccomp(seccomp_profile **ret)
+static int empty_seccomp(mp_seccomp_profile **ret)
 {
         static const char text[] = "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}";
-        return seccomp_profile_load_buffer(text, sizeof text - 1, "(no seccomp.json)", ret, NULL);
+        return mp_seccomp_profile_load_buffer(text, sizeof text - 1, "(no seccomp.json)", ret, NULL);
 }
 
 /* With the other's `abi` and preamble includes: the whole profile being
  * new is listed through its rules already. */
-static int empty_apparmor(const aa_profile *other, aa_profile **ret)
+static int empty_apparmor(const mp_aa_profile *other, mp_aa_profile **ret)
 {
-        int r = aa_profile_parse("profile none { }\n", strlen("profile none { }\n"), "(no apparmor.profile)", ret,
-                                 NULL);
+        int r = mp_aa_profile_parse("profile none { }\n", strlen("profile none { }\n"), "(no apparmor.profile)", ret,
+                                    NULL);
         if (r < 0 || !other)
                 return r;
         free((*ret)->name);
@@ -355,16 +355,16 @@ static int diff_dirs(diff_result *d, const char *od, const char *nd, mp_error *e
                 side o = { 0 }, n = { 0 };
                 switch (f) {
                 case DIFF_FILE_SECCOMP:
-                        r = oe ? seccomp_profile_load(op, &o.sp, err) : empty_seccomp(&o.sp);
+                        r = oe ? mp_seccomp_profile_load(op, &o.sp, err) : empty_seccomp(&o.sp);
                         if (r == 0)
-                                r = ne ? seccomp_profile_load(np, &n.sp, err) : empty_seccomp(&n.sp);
+                                r = ne ? mp_seccomp_profile_load(np, &n.sp, err) : empty_seccomp(&n.sp);
                         if (r == 0)
                                 r = diff_seccomp_profiles(d, o.sp, n.sp, err);
                         break;
                 case DIFF_FILE_APPARMOR:
-                        r = oe ? aa_profile_load(op, &o.aa, err) : 0;
+                        r = oe ? mp_aa_profile_load(op, &o.aa, err) : 0;
                         if (r == 0)
-                                r = ne ? aa_profile_load(np, &n.aa, err) : 0;
+                                r = ne ? mp_aa_profile_load(np, &n.aa, err) : 0;
                         if (r == 0 && !o.aa)
                                 r = empty_apparmor(n.aa, &o.aa);
                         if (r == 0 && !n.aa)
@@ -418,9 +418,9 @@ static int generate(const trace *t, const char *name, const char *path, side *re
         _cleanup_free_ char *n1 = xasprintf("%s (generated seccomp.json)", path);
         _cleanup_free_ char *n2 = xasprintf("%s (generated apparmor.profile)", path);
         _cleanup_free_ char *n3 = xasprintf("%s (generated caps.txt)", path);
-        r = seccomp_profile_load_buffer(sc, strlen(sc), n1, &ret->sp, err);
+        r = mp_seccomp_profile_load_buffer(sc, strlen(sc), n1, &ret->sp, err);
         if (r == 0)
-                r = aa_profile_parse(aa, strlen(aa), n2, &ret->aa, err);
+                r = mp_aa_profile_parse(aa, strlen(aa), n2, &ret->aa, err);
         if (r == 0)
                 r = caps_file_parse(caps, strlen(caps), n3, &ret->caps, err);
         return r;
@@ -477,16 +477,16 @@ int diff_paths(const char *old_path, const char *new_path, diff_result **ret, mp
                 r = diff_dirs(d, old_path, new_path, err);
                 break;
         case IN_SECCOMP:
-                r = seccomp_profile_load(old_path, &o.sp, err);
+                r = mp_seccomp_profile_load(old_path, &o.sp, err);
                 if (r == 0)
-                        r = seccomp_profile_load(new_path, &n.sp, err);
+                        r = mp_seccomp_profile_load(new_path, &n.sp, err);
                 if (r == 0)
                         r = diff_seccomp_profiles(d, o.sp, n.sp, err);
                 break;
         case IN_APPARMOR:
-                r = aa_profile_load(old_path, &o.aa, err);
+                r = mp_aa_profile_load(old_path, &o.aa, err);
                 if (r == 0)
-                        r = aa_profile_load(new_path, &n.aa, err);
+                        r = mp_aa_profile_load(new_path, &n.aa, err);
                 if (r == 0)
                         r = diff_apparmor_profiles(d, o.aa, n.aa);
                 break;

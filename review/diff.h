@@ -88,12 +88,12 @@ char *diff_format_markdown(const diff_result *d, size_t max_chars, const char *f
 char *diff_format_json(const diff_result *d);
 
 /* --- building blocks, also used by the fuzz harness --- */
-struct seccomp_profile;
-struct aa_profile;
+struct mp_seccomp_profile;
+struct mp_aa_profile;
 struct caps_file;
 /* Add the differences of two parsed profiles of one kind to d. */
-int diff_seccomp_profiles(diff_result *d, const struct seccomp_profile *old, const struct seccomp_profile *new,
+int diff_seccomp_profiles(diff_result *d, const struct mp_seccomp_profile *old, const struct mp_seccomp_profile *new,
                           mp_error *err);
-int diff_apparmor_profiles(diff_result *d, const struct aa_profile *old, const struct aa_profile *new);
+int diff_apparmor_profiles(diff_result *d, const struct mp_aa_profile *old, const struct mp_aa_profile *new);
 void diff_caps_files(diff_result *d, const struct caps_file *old, const struct caps_file *new);
 diff_result *diff_result_new(const char *old_name, const char *new_name, const char *input);

@@ -21,9 +21,9 @@ void verify_profiles_free(verify_profiles *p)
         if (!p)
                 return;
         free(p->dir);
-        seccomp_profile_free(p->sp);
-        seccomp_program_free(p->prog);
-        aa_profile_free(p->aa);
+        mp_seccomp_profile_free(p->sp);
+        mp_seccomp_program_free(p->prog);
+        mp_aa_profile_free(p->aa);
         caps_file_free(p->caps);
         strv_free(p->container_caps);
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
@@ -53,9 +53,9 @@ int verify_profiles_load(const char *dir, verify_profiles **ret, mp_error *err)
         int r;
         if (exists(caps) && (r = caps_file_load(caps, &p->caps, err)) < 0)
                 return r;
-        if (exists(aa) && (r = aa_profile_load(aa, &p->aa, err)) < 0)
+        if (exists(aa) && (r = mp_aa_profile_load(aa, &p->aa, err)) < 0)
                 return r;
-        if (exists(sc) && (r = seccomp_profile_load(sc, &p->sp, err)) < 0)
+        if (exists(sc) && (r = mp_seccomp_profile_load(sc, &p->sp, err)) < 0)
                 return r;
         if (!p->sp && !p->aa && !p->caps)
                 return mp_error_set(err, -ENOENT, dir, "no seccomp.json, apparmor.profile or caps.txt here");
@@ -64,13 +64,13 @@ int verify_profiles_load(const char *dir, verify_profiles **ret, mp_error *err)
                 for (size_t i = 0; i < p->caps->n; i++)
                         strv_push(&p->container_caps, xstrdup(p->caps->caps[i].name));
         else
-                for (size_t i = 0; seccomp_docker_default_caps[i]; i++)
-                        strv_push(&p->container_caps, xstrdup(seccomp_docker_default_caps[i]));
+                for (size_t i = 0; mp_seccomp_docker_default_caps[i]; i++)
+                        strv_push(&p->container_caps, xstrdup(mp_seccomp_docker_default_caps[i]));
         if (!p->container_caps)
                 p->container_caps = xcalloc(1, sizeof(char *));
         if (p->sp) {
-                seccomp_env env = { .caps = (const char *const *)p->container_caps, .runc_enosys = true };
-                if ((r = seccomp_program_compile(p->sp, &env, &p->prog, err)) < 0)
+                mp_seccomp_env env = { .caps = (const char *const *)p->container_caps, .runc_enosys = true };
+                if ((r = mp_seccomp_program_compile(p->sp, &env, &p->prog, err)) < 0)
                         return r;
         }
         *ret = steal_pointer(&owned);
@@ -81,7 +81,7 @@ int verify_enforce_filter(const verify_profiles *p, struct sock_filter **ret, si
 {
         if (!p->prog)
                 return mp_error_set(err, -ENOENT, p->dir, "--enforce needs a seccomp.json here");
-        int r = seccomp_program_runc_bpf(p->prog, ret, ret_len);
+        int r = mp_seccomp_program_runc_bpf(p->prog, ret, ret_len);
         if (r < 0)
                 return mp_error_set(err, r, p->dir, "seccomp.json: the filter is too large for the kernel");
         return 0;
@@ -106,7 +106,7 @@ bool verify_denies_syscall(verify_profiles *p, trace_abi abi, const char *name, 
                 uint32_t outs[64];
                 size_t n = 0;
                 int state = SYS_ALLOWED;
-                if (nr >= 0 && seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n) == 0) {
+                if (nr >= 0 && mp_seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n) == 0) {
                         bool some = false, all = true;
                         for (size_t i = 0; i < n; i++) {
                                 some |= allowed(outs[i]);
@@ -121,8 +121,8 @@ bool verify_denies_syscall(verify_profiles *p, trace_abi abi, const char *name, 
         }
         if ((v & 3) != SYS_DEPENDS)
                 return (v & 3) == SYS_DENIED;
-        seccomp_verdict vd;
-        return seccomp_program_eval_nr(p->prog, abi, (int)(v >> 2), args, &vd) == 0 && !allowed(vd.ret);
+        mp_seccomp_verdict vd;
+        return mp_seccomp_program_eval_nr(p->prog, abi, (int)(v >> 2), args, &vd) == 0 && !allowed(vd.ret);
 }
 
 bool verify_denies_file(const verify_profiles *p, const char *path, const char *resolved, const char *type,
@@ -130,7 +130,7 @@ bool verify_denies_file(const verify_profiles *p, const char *path, const char *
 {
         if (!p->aa)
                 return false;
-        aa_access a = { .kind = kind, .result = result, .by_owner = by_owner };
+        mp_aa_access a = { .kind = kind, .result = result, .by_owner = by_owner };
         size_t plen, rlen;
         _cleanup_free_ char *raw = trace_path_decode(path, &plen);
         _cleanup_free_ char *res = resolved ? trace_path_decode(resolved, &rlen) : NULL;
@@ -141,8 +141,8 @@ bool verify_denies_file(const verify_profiles *p, const char *path, const char *
         a.resolved = res ? res : raw;
         a.resolved_len = res ? rlen : plen;
         _cleanup_free_ char *name = NULL;
-        aa_access_fill(&a, type, &name);
-        return a.granted && a.perms && !aa_profile_allows_file(p->aa, a.name, a.len, a.perms, by_owner);
+        mp_aa_access_fill(&a, type, &name);
+        return a.granted && a.perms && !mp_aa_profile_allows_file(p->aa, a.name, a.len, a.perms, by_owner);
 }
 
 static void aa_cap_name(const char *cap, char *buf, size_t size)
@@ -157,7 +157,7 @@ bool verify_denies_capability(const verify_profiles *p, const char *cap)
 {
         char lower[64];
         aa_cap_name(cap, lower, sizeof lower);
-        return (p->caps && !caps_file_has(p->caps, cap)) || (p->aa && !aa_profile_allows_capability(p->aa, lower));
+        return (p->caps && !caps_file_has(p->caps, cap)) || (p->aa && !mp_aa_profile_allows_capability(p->aa, lower));
 }
 
 /* ------------------------------------------------------------ report */
@@ -215,7 +215,7 @@ static verify_violation *add(verify_report *r, const char *file, char *what, cha
 
 static bool allowed(uint32_t ret)
 {
-        uint32_t b = seccomp_action_base(ret);
+        uint32_t b = mp_seccomp_action_base(ret);
         return b == SCMP_ACT_ALLOW || b == SCMP_ACT_LOG;
 }
 
@@ -280,7 +280,7 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                 return; /* the trace reader refuses names an ABI does not have */
         uint32_t outs[64];
         size_t n = 0;
-        int rc = seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n);
+        int rc = mp_seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n);
         bool some = false, all = true;
         for (size_t i = 0; rc == 0 && i < n; i++) {
                 some |= allowed(outs[i]);
@@ -291,9 +291,9 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
         strbuf res = STRBUF_INIT;
         results_text(&res, node);
         if (rc == 0 && !some) {
-                seccomp_verdict v;
-                seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
-                _cleanup_free_ char *vs = seccomp_action_describe(n == 1 ? outs[0] : v.ret);
+                mp_seccomp_verdict v;
+                mp_seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
+                _cleanup_free_ char *vs = mp_seccomp_action_describe(n == 1 ? outs[0] : v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name), xasprintf("denied (%s)", vs),
                                           seccomp_fix(p, name, false), node, stacks_of(node));
                 x->results = res.len ? strbuf_steal(&res) : NULL;
@@ -322,10 +322,10 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                 json_t *values = json_object_get(e, "values");
                 for (unsigned j = 0; j < arg_kinds[k].count && j < json_array_size(values); j++)
                         args[arg_kinds[k].first + j] = (uint64_t)json_integer_value(json_array_get(values, j));
-                seccomp_verdict v;
-                if (seccomp_program_eval_nr(p->prog, abi, nr, args, &v) < 0 || allowed(v.ret))
+                mp_seccomp_verdict v;
+                if (mp_seccomp_program_eval_nr(p->prog, abi, nr, args, &v) < 0 || allowed(v.ret))
                         continue;
-                _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
+                _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s(%s)", an, name, keys[i]),
                                           xasprintf("denied with these arguments (%s)", vs), seccomp_fix(p, name, true),
                                           e, stacks_of(node));
@@ -356,11 +356,11 @@ static void check_seccomp(verify_report *r, const verify_profiles *p, const trac
                 const char **keys = trace_sorted_keys(m, &n);
                 for (size_t i = 0; i < n; i++) {
                         int nr = atoi(keys[i]);
-                        seccomp_verdict v;
-                        if (seccomp_program_eval_nr(p->prog, (trace_abi)a, nr, NULL, &v) < 0 || allowed(v.ret))
+                        mp_seccomp_verdict v;
+                        if (mp_seccomp_program_eval_nr(p->prog, (trace_abi)a, nr, NULL, &v) < 0 || allowed(v.ret))
                                 continue;
                         json_t *node = json_object_get(m, keys[i]);
-                        _cleanup_free_ char *vs = seccomp_action_describe(v.ret);
+                        _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
                         add(r, "seccomp.json", xasprintf("%s syscall number %d", trace_abi_name((trace_abi)a), nr),
                             xasprintf("denied (%s)", vs),
                             xasprintf("libseccomp has no name for it, so a Docker profile cannot allow it; the "
@@ -388,7 +388,7 @@ typedef struct aa_check {
 } aa_check;
 
 typedef struct ev_raw {
-        aa_evpath ev;
+        mp_aa_evpath ev;
         char *name;
         char *pattern; /* evidence pattern (NULL: literal) */
         char *why;
@@ -404,7 +404,7 @@ static void ev_raw_free(void *p)
 }
 
 /* First pass: the facts the evidence rules need, per rule name. */
-static int collect_ev(const aa_access *a, void *ud)
+static int collect_ev(const mp_aa_access *a, void *ud)
 {
         aa_check *c = ud;
         if (!a->granted || !a->perms)
@@ -413,7 +413,7 @@ static int collect_ev(const aa_access *a, void *ud)
         if (!e) {
                 e = xcalloc(1, sizeof *e);
                 e->name = xstrndup(a->name, a->len);
-                e->ev = (aa_evpath){ .name = e->name, .len = a->len, .owner_ok = true, .probe_only = true };
+                e->ev = (mp_aa_evpath){ .name = e->name, .len = a->len, .owner_ok = true, .probe_only = true };
                 hashmap_put(c->raw, a->name, e);
         }
         e->ev.perms |= a->perms;
@@ -444,13 +444,13 @@ static void evidence_patterns(aa_check *c)
         while (hashmap_next(c->raw, &pos, &key, &val))
                 list[k++] = val;
         qsort(list, n, sizeof *list, cmp_ev_raw);
-        aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
+        mp_aa_evpath *ev = xcalloc(n + 1, sizeof *ev);
         char **pats = xcalloc(n + 1, sizeof *pats), **why = xcalloc(n + 1, sizeof *why);
         for (size_t i = 0; i < n; i++)
                 ev[i] = list[i]->ev;
         size_t npids = 0;
-        _cleanup_free_ long *pids = aa_evidence_pids(c->root, &npids);
-        aa_evidence_globs(ev, n, 4, pids, npids, pats, why);
+        _cleanup_free_ long *pids = mp_aa_evidence_pids(c->root, &npids);
+        mp_aa_evidence_globs(ev, n, 4, pids, npids, pats, why);
         for (size_t i = 0; i < n; i++) {
                 list[i]->pattern = pats[i];
                 list[i]->why = why[i];
@@ -461,13 +461,13 @@ static void evidence_patterns(aa_check *c)
         free(list);
 }
 
-static int check_access(const aa_access *a, void *ud)
+static int check_access(const mp_aa_access *a, void *ud)
 {
         aa_check *c = ud;
         if (!a->granted || !a->perms)
                 return 0;
         c->checked++;
-        if (aa_profile_allows_file(c->p->aa, a->name, a->len, a->perms, a->by_owner))
+        if (mp_aa_profile_allows_file(c->p->aa, a->name, a->len, a->perms, a->by_owner))
                 return 0;
         /* one violation per name and kind, whatever the results */
         _cleanup_free_ char *shown_raw = quote_for_message(a->name);
@@ -475,7 +475,7 @@ static int check_access(const aa_access *a, void *ud)
         for (size_t i = 0; i < c->r->n; i++)
                 if (streq(c->r->v[i].file, "apparmor.profile") && streq(c->r->v[i].what, what))
                         return 0;
-        _cleanup_free_ char *perms = aa_perms_format(a->perms, (a->perms & AA_PERM_EXEC) ? "i" : "");
+        _cleanup_free_ char *perms = mp_aa_perms_format(a->perms, (a->perms & AA_PERM_EXEC) ? "i" : "");
         const ev_raw *e = hashmap_get(c->raw, a->name);
         json_t *stacks = json_object();
         json_t *st = json_object_get(a->node, "stack");
@@ -491,7 +491,7 @@ static int check_access(const aa_access *a, void *ud)
         verify_violation *v =
                 add(c->r, "apparmor.profile", xstrdup(what),
                     xasprintf("not allowed (needs %s; result %s)", perms, a->result), NULL, a->usage, stacks);
-        v->pattern = e && e->pattern ? xstrdup(e->pattern) : aa_escape_literal(a->name, a->len);
+        v->pattern = e && e->pattern ? xstrdup(e->pattern) : mp_aa_escape_literal(a->name, a->len);
         v->rule_why = e && e->why ? xstrdup(e->why) : NULL;
         v->perms = a->perms;
         v->owner = e && e->ev.owner_ok && e->ev.named;
@@ -523,8 +523,8 @@ static void group_file_rules(verify_report *r, const verify_profiles *p)
                 unsigned perms = g->perms;
                 if ((perms & AA_PERM_WRITE) && (perms & AA_PERM_APPEND))
                         perms &= ~AA_PERM_APPEND; /* AppArmor refuses "aw" */
-                _cleanup_free_ char *letters = aa_perms_format(perms, (perms & AA_PERM_EXEC) ? "i" : "");
-                _cleanup_free_ char *text = aa_render_pattern(v->pattern);
+                _cleanup_free_ char *letters = mp_aa_perms_format(perms, (perms & AA_PERM_EXEC) ? "i" : "");
+                _cleanup_free_ char *text = mp_aa_render_pattern(v->pattern);
                 bool owner = g->owner && (perms & (AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_LINK | AA_PERM_LOCK));
                 v->rule = xasprintf("%s%s %s", owner ? "owner " : "", text, letters);
                 v->fix = xasprintf("the profile misses it: regenerate, or add `%s,` to %s/apparmor.profile", v->rule,
@@ -572,10 +572,10 @@ static const char *aa_socktype(uint64_t type)
 static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
         aa_check c = { .r = r, .p = p, .raw = hashmap_new(), .root = t->root };
-        int rc = aa_trace_accesses(t, collect_ev, &c, err);
+        int rc = mp_aa_trace_accesses(t, collect_ev, &c, err);
         if (rc == 0) {
                 evidence_patterns(&c);
-                rc = aa_trace_accesses(t, check_access, &c, err);
+                rc = mp_aa_trace_accesses(t, check_access, &c, err);
         }
         if (rc == 0)
                 group_file_rules(r, p);
@@ -587,7 +587,7 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
                 char lower[64];
                 aa_cap_name(*cap, lower, sizeof lower);
                 ncaps++;
-                if (aa_profile_allows_capability(p->aa, lower))
+                if (mp_aa_profile_allows_capability(p->aa, lower))
                         continue;
                 add(r, "apparmor.profile", xasprintf("capability %s", lower),
                     xasprintf("not allowed (%s is used)", *cap),
@@ -606,7 +606,7 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
                         if (!fam || !type)
                                 continue;
                         nnet++;
-                        if (aa_profile_allows_network(p->aa, fam, type))
+                        if (mp_aa_profile_allows_network(p->aa, fam, type))
                                 continue;
                         _cleanup_free_ char *what = xasprintf("network %s %s", fam, type);
                         bool dup = false;

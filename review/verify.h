@@ -24,9 +24,9 @@
 
 typedef struct verify_profiles {
         char *dir;
-        seccomp_profile *sp; /* NULL when DIR has no seccomp.json */
-        seccomp_program *prog;
-        aa_profile *aa;                            /* NULL when DIR has no apparmor.profile */
+        mp_seccomp_profile *sp; /* NULL when DIR has no seccomp.json */
+        mp_seccomp_program *prog;
+        mp_aa_profile *aa;                         /* NULL when DIR has no apparmor.profile */
         caps_file *caps;                           /* NULL when DIR has no caps.txt */
         char **container_caps;                     /* the container's capabilities the seccomp rules see */
         struct hashmap *sys_state[_TRACE_ABI_MAX]; /* cache of verify_denies_syscall() */
@@ -44,7 +44,7 @@ static inline void verify_profiles_freep(verify_profiles **p)
 #define _cleanup_verify_profiles_ _cleanup_(verify_profiles_freep)
 
 /* The program `--enforce` loads: what runc would load for the profile
- * (seccomp_program_runc_bpf). -ENOENT when there is no seccomp.json. */
+ * (mp_seccomp_program_runc_bpf). -ENOENT when there is no seccomp.json. */
 int verify_enforce_filter(const verify_profiles *p, struct sock_filter **ret, size_t *ret_len, mp_error *err);
 
 /* Would the profiles refuse this? Cheap questions (the syscall answer is

@@ -43,7 +43,7 @@ static const char *opt(const char *s)
         return streq(s, "-") ? NULL : s;
 }
 
-static int answer(const aa_profile *p, char *line)
+static int answer(const mp_aa_profile *p, char *line)
 {
         char *argv[6] = { 0 };
         int argc = 0;
@@ -55,17 +55,17 @@ static int answer(const aa_profile *p, char *line)
         if (streq(argv[0], "file") && argc == 4) {
                 unsigned perms;
                 char mode[4];
-                if (aa_perms_parse(argv[1], strlen(argv[1]), &perms, mode, NULL) < 0)
+                if (mp_aa_perms_parse(argv[1], strlen(argv[1]), &perms, mode, NULL) < 0)
                         return -EINVAL;
                 size_t len = 0;
                 _cleanup_free_ char *path = unhex(argv[3], &len);
                 if (!path)
                         return -EINVAL;
-                ok = aa_profile_allows_file(p, path, len, perms, streq(argv[2], "1"));
+                ok = mp_aa_profile_allows_file(p, path, len, perms, streq(argv[2], "1"));
         } else if (streq(argv[0], "capability") && argc == 2) {
-                ok = aa_profile_allows_capability(p, argv[1]);
+                ok = mp_aa_profile_allows_capability(p, argv[1]);
         } else if (streq(argv[0], "network") && argc == 3) {
-                ok = aa_profile_allows_network(p, argv[1], opt(argv[2]));
+                ok = mp_aa_profile_allows_network(p, argv[1], opt(argv[2]));
         } else if (streq(argv[0], "unix") && argc == 4) {
                 size_t len = 0;
                 _cleanup_free_ char *addr = unhex(argv[3], &len);
@@ -77,13 +77,13 @@ static int answer(const aa_profile *p, char *line)
                         else
                                 o += (size_t)sprintf(text + o, "\\000");
                 }
-                ok = aa_profile_allows_unix(p, argv[1], opt(argv[2]), text);
+                ok = mp_aa_profile_allows_unix(p, argv[1], opt(argv[2]), text);
         } else if (streq(argv[0], "signal") && argc == 4) {
-                ok = aa_profile_allows_signal(p, argv[1], argv[2], opt(argv[3]));
+                ok = mp_aa_profile_allows_signal(p, argv[1], argv[2], opt(argv[3]));
         } else if (streq(argv[0], "ptrace") && argc == 3) {
-                ok = aa_profile_allows_ptrace(p, argv[1], opt(argv[2]));
+                ok = mp_aa_profile_allows_ptrace(p, argv[1], opt(argv[2]));
         } else if (streq(argv[0], "mount") && argc == 2) {
-                ok = aa_profile_allows_mount(p, argv[1]);
+                ok = mp_aa_profile_allows_mount(p, argv[1]);
         } else {
                 return -EINVAL;
         }
@@ -100,8 +100,8 @@ int main(int argc, char **argv)
         }
         const char *path = argv[argc - 1];
         mp_error err = { 0 };
-        _cleanup_aa_profile_ aa_profile *p = NULL;
-        if (aa_profile_load(path, &p, &err) < 0) {
+        _cleanup_mp_aa_profile_ mp_aa_profile *p = NULL;
+        if (mp_aa_profile_load(path, &p, &err) < 0) {
                 char buf[1024];
                 mp_error_format(&err, buf, sizeof buf);
                 fprintf(stderr, "aa_check: %s\n", buf);
@@ -110,9 +110,10 @@ int main(int argc, char **argv)
         if (dump) {
                 printf("profile %s\n", p->name);
                 for (size_t i = 0; i < p->n_rules; i++) {
-                        const aa_rule *r = &p->rules[i];
+                        const mp_aa_rule *r = &p->rules[i];
                         printf("%d:%d %s%s%s%s %s\n", r->line, r->column, r->audit ? "audit " : "",
-                               r->deny ? "deny " : "", r->owner ? "owner " : "", aa_rule_kind_name(r->kind), r->text);
+                               r->deny ? "deny " : "", r->owner ? "owner " : "", mp_aa_rule_kind_name(r->kind),
+                               r->text);
                 }
                 return 0;
         }

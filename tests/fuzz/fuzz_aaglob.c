@@ -12,12 +12,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static aa_vars *vars;
+static mp_aa_vars *vars;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         if (!vars)
-                vars = aa_vars_new_default();
+                vars = mp_aa_vars_new_default();
         if (size > 4096)
                 return 0;
         char *buf = malloc(size + 3);

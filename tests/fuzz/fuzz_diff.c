@@ -42,19 +42,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t lo = dir ? l2 : l1, ln = dir ? l1 : l2;
                 diff_result *d = diff_result_new("old", "new", "fuzz");
                 if (kind == 's') {
-                        seccomp_profile *po = NULL, *pn = NULL;
-                        if (seccomp_profile_load_buffer(o, lo, "old", &po, &err) == 0 &&
-                            seccomp_profile_load_buffer(n, ln, "new", &pn, &err) == 0)
+                        mp_seccomp_profile *po = NULL, *pn = NULL;
+                        if (mp_seccomp_profile_load_buffer(o, lo, "old", &po, &err) == 0 &&
+                            mp_seccomp_profile_load_buffer(n, ln, "new", &pn, &err) == 0)
                                 (void)diff_seccomp_profiles(d, po, pn, &err);
-                        seccomp_profile_free(po);
-                        seccomp_profile_free(pn);
+                        mp_seccomp_profile_free(po);
+                        mp_seccomp_profile_free(pn);
                 } else if (kind == 'a') {
-                        aa_profile *po = NULL, *pn = NULL;
-                        if (aa_profile_parse(o, lo, "old", &po, &err) == 0 &&
-                            aa_profile_parse(n, ln, "new", &pn, &err) == 0)
+                        mp_aa_profile *po = NULL, *pn = NULL;
+                        if (mp_aa_profile_parse(o, lo, "old", &po, &err) == 0 &&
+                            mp_aa_profile_parse(n, ln, "new", &pn, &err) == 0)
                                 (void)diff_apparmor_profiles(d, po, pn);
-                        aa_profile_free(po);
-                        aa_profile_free(pn);
+                        mp_aa_profile_free(po);
+                        mp_aa_profile_free(pn);
                 } else {
                         caps_file *co = NULL, *cn = NULL;
                         if (caps_file_parse(o, lo, "old", &co, &err) == 0 &&

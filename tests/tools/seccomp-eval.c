@@ -44,7 +44,7 @@ int main(int argc, char **argv)
                 { "runc", no_argument, NULL, 'r' },
                 { NULL, 0, NULL, 0 },
         };
-        seccomp_env env = { 0 };
+        mp_seccomp_env env = { 0 };
         _cleanup_strv_free_ char **caps = NULL;
         int c;
         while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -78,16 +78,16 @@ int main(int argc, char **argv)
                 return usage();
         mp_error err = { 0 };
         char msg[1024];
-        _cleanup_seccomp_profile_ seccomp_profile *p = NULL;
-        if (seccomp_profile_load(argv[optind], &p, &err) < 0) {
+        _cleanup_mp_seccomp_profile_ mp_seccomp_profile *p = NULL;
+        if (mp_seccomp_profile_load(argv[optind], &p, &err) < 0) {
                 mp_error_format(&err, msg, sizeof msg);
                 fprintf(stderr, "seccomp-eval: %s\n", msg);
                 return 2;
         }
         for (size_t i = 0; p->warnings && p->warnings[i]; i++)
                 fprintf(stderr, "seccomp-eval: warning: %s: %s\n", argv[optind], p->warnings[i]);
-        _cleanup_seccomp_program_ seccomp_program *prog = NULL;
-        if (seccomp_program_compile(p, &env, &prog, &err) < 0) {
+        _cleanup_mp_seccomp_program_ mp_seccomp_program *prog = NULL;
+        if (mp_seccomp_program_compile(p, &env, &prog, &err) < 0) {
                 mp_error_format(&err, msg, sizeof msg);
                 fprintf(stderr, "seccomp-eval: %s\n", msg);
                 return 2;
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
                                 continue;
                         known++;
                         bool all;
-                        int r = seccomp_program_allows(prog, (trace_abi)abi, base + nr, &all);
+                        int r = mp_seccomp_program_allows(prog, (trace_abi)abi, base + nr, &all);
                         if (r < 0) {
                                 fprintf(stderr, "seccomp-eval: %s: cannot explore: %s\n", name, strerror(-r));
                                 return 1;
@@ -129,16 +129,16 @@ int main(int argc, char **argv)
                 uint64_t args[6] = { 0 };
                 for (int i = optind + 4, k = 0; i < argc && k < 6; i++, k++)
                         args[k] = strtoull(argv[i], NULL, 0);
-                seccomp_verdict v;
-                int r = seccomp_program_eval(prog, (trace_abi)abi, argv[optind + 3], args, &v);
+                mp_seccomp_verdict v;
+                int r = mp_seccomp_program_eval(prog, (trace_abi)abi, argv[optind + 3], args, &v);
                 if (r < 0) {
                         fprintf(stderr, "seccomp-eval: %s: %s\n", argv[optind + 3], strerror(-r));
                         return 2;
                 }
                 if (v.errnum >= 0)
-                        printf("%s %d\n", seccomp_action_name(v.ret), v.errnum);
+                        printf("%s %d\n", mp_seccomp_action_name(v.ret), v.errnum);
                 else
-                        printf("%s\n", seccomp_action_name(v.ret));
+                        printf("%s\n", mp_seccomp_action_name(v.ret));
                 return 0;
         }
         return usage();

@@ -10,7 +10,7 @@
 
 #include "policy/aaglob.h"
 
-static aaglob *compile_ok(const char *pat, const aa_vars *vars)
+static aaglob *compile_ok(const char *pat, const mp_aa_vars *vars)
 {
         aaglob *g = NULL;
         mp_error err = { 0 };
@@ -21,14 +21,14 @@ static aaglob *compile_ok(const char *pat, const aa_vars *vars)
 
 static void check_match(const char *pat, const char *path, bool expect)
 {
-        aa_vars *vars = aa_vars_new_default();
+        mp_aa_vars *vars = mp_aa_vars_new_default();
         aaglob *g = compile_ok(pat, vars);
         bool m = aaglob_match(g, path, strlen(path));
         if (m != expect)
                 fail_msg("%s %s %s (expanded %s)", pat, expect ? "should match" : "should not match", path,
                          aaglob_expanded(g));
         aaglob_free(g);
-        aa_vars_free(vars);
+        mp_aa_vars_free(vars);
 }
 
 #define YES(p, s) check_match(p, s, true)
@@ -176,32 +176,32 @@ static void test_variables(void **state)
 
 static void test_user_variables(void **state)
 {
-        aa_vars *v = aa_vars_new();
-        assert_int_equal(aa_vars_set(v, "APP", "/opt/app"), 0);
-        assert_int_equal(aa_vars_append(v, "APP", "/srv/app"), 0);
-        assert_int_equal(aa_vars_set(v, "DATA", "@{APP}/data"), 0);
-        assert_int_equal(aa_vars_set(v, "bad-name", "/x"), -EINVAL);
-        assert_int_equal(aa_vars_set(v, "9x", "/x"), -EINVAL);
+        mp_aa_vars *v = mp_aa_vars_new();
+        assert_int_equal(mp_aa_vars_set(v, "APP", "/opt/app"), 0);
+        assert_int_equal(mp_aa_vars_append(v, "APP", "/srv/app"), 0);
+        assert_int_equal(mp_aa_vars_set(v, "DATA", "@{APP}/data"), 0);
+        assert_int_equal(mp_aa_vars_set(v, "bad-name", "/x"), -EINVAL);
+        assert_int_equal(mp_aa_vars_set(v, "9x", "/x"), -EINVAL);
         aaglob *g = compile_ok("@{DATA}/**", v);
         assert_true(aaglob_match(g, "/opt/app/data/x", 15));
         assert_true(aaglob_match(g, "/srv/app/data/y/z", 17));
         assert_false(aaglob_match(g, "/opt/app/other/x", 16));
         aaglob_free(g);
         /* self reference */
-        assert_int_equal(aa_vars_set(v, "LOOP", "/a/@{LOOP}"), 0);
+        assert_int_equal(mp_aa_vars_set(v, "LOOP", "/a/@{LOOP}"), 0);
         mp_error err = { 0 };
         aaglob *bad = NULL;
         assert_true(aaglob_compile("@{LOOP}", v, &bad, &err) < 0);
         assert_null(bad);
-        aa_vars *c = aa_vars_copy(v);
-        assert_true(aa_vars_has(c, "DATA"));
-        aa_vars_free(c);
-        aa_vars_free(v);
+        mp_aa_vars *c = mp_aa_vars_copy(v);
+        assert_true(mp_aa_vars_has(c, "DATA"));
+        mp_aa_vars_free(c);
+        mp_aa_vars_free(v);
 }
 
 static void check_error(const char *pat, int column, const char *text)
 {
-        aa_vars *vars = aa_vars_new_default();
+        mp_aa_vars *vars = mp_aa_vars_new_default();
         aaglob *g = NULL;
         mp_error err = { 0 };
         int r = aaglob_compile(pat, vars, &g, &err);
@@ -212,7 +212,7 @@ static void check_error(const char *pat, int column, const char *text)
                 assert_int_equal(err.column, column);
         if (text && !strstr(err.text, text))
                 fail_msg("%s: error '%s' does not mention '%s'", pat, err.text, text);
-        aa_vars_free(vars);
+        mp_aa_vars_free(vars);
 }
 
 static void test_errors(void **state)
@@ -236,20 +236,20 @@ static void test_errors(void **state)
 
 static void test_nul_never_matches(void **state)
 {
-        aa_vars *vars = aa_vars_new_default();
+        mp_aa_vars *vars = mp_aa_vars_new_default();
         aaglob *g = compile_ok("/**", vars);
         assert_true(aaglob_match(g, "/a", 2));
         assert_false(aaglob_match(g, "/a\0b", 4));
         aaglob_free(g);
-        aa_vars_free(vars);
+        mp_aa_vars_free(vars);
 }
 
 /* Raw bytes -> pattern -> profile text -> pattern -> match of exactly
  * those bytes. */
 static void roundtrip(const char *raw, size_t len)
 {
-        char *pat = aa_escape_literal(raw, len);
-        char *text = aa_render_pattern(pat);
+        char *pat = mp_aa_escape_literal(raw, len);
+        char *text = mp_aa_render_pattern(pat);
         /* a profile token: quoted, or unquoted plain characters */
         const char *inner = text;
         size_t ilen = strlen(text);
@@ -269,7 +269,7 @@ static void roundtrip(const char *raw, size_t len)
                         assert_true(strchr(" \t\n\"!#\\", text[i]) == NULL);
         }
         char *back = NULL;
-        assert_int_equal(aa_unescape(inner, ilen, &back, NULL), 0);
+        assert_int_equal(mp_aa_unescape(inner, ilen, &back, NULL), 0);
         assert_string_equal(back, pat);
         aaglob *g = NULL;
         mp_error err = { 0 };
@@ -306,18 +306,18 @@ static void test_escaping(void **state)
                 roundtrip(raw, 3);
         }
         /* octal escapes are three digits: a digit after one stays a digit */
-        char *t = aa_render_pattern("/a\n1");
+        char *t = mp_aa_render_pattern("/a\n1");
         assert_string_equal(t, "\"/a\\0121\"");
         free(t);
-        t = aa_render_pattern("/usr/lib/{a,b}/*.so");
+        t = mp_aa_render_pattern("/usr/lib/{a,b}/*.so");
         assert_string_equal(t, "/usr/lib/{a,b}/*.so");
         free(t);
-        t = aa_render_pattern("@{PROC}/@{pid}/maps");
+        t = mp_aa_render_pattern("@{PROC}/@{pid}/maps");
         assert_string_equal(t, "@{PROC}/@{pid}/maps");
         free(t);
-        char *e = aa_escape_literal("/a*b", 4);
+        char *e = mp_aa_escape_literal("/a*b", 4);
         assert_string_equal(e, "/a\\*b");
-        t = aa_render_pattern(e);
+        t = mp_aa_render_pattern(e);
         assert_string_equal(t, "\"/a\\*b\"");
         free(t);
         free(e);
@@ -336,17 +336,17 @@ static void test_unescape(void **state)
         };
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
                 char *out = NULL;
-                assert_int_equal(aa_unescape(cases[i].in, strlen(cases[i].in), &out, NULL), 0);
+                assert_int_equal(mp_aa_unescape(cases[i].in, strlen(cases[i].in), &out, NULL), 0);
                 if (!streq(out, cases[i].out))
                         fail_msg("unescape %s: got %s, want %s", cases[i].in, out, cases[i].out);
                 free(out);
         }
         char *out = NULL;
         size_t col = 0;
-        assert_int_equal(aa_unescape("/a\\000", 6, &out, &col), -EINVAL);
+        assert_int_equal(mp_aa_unescape("/a\\000", 6, &out, &col), -EINVAL);
         assert_int_equal(col, 3);
         /* \052 in a profile is a literal '*' that matches only '*' */
-        assert_int_equal(aa_unescape("/a\\052", 6, &out, NULL), 0);
+        assert_int_equal(mp_aa_unescape("/a\\052", 6, &out, NULL), 0);
         check_match(out, "/a*", true);
         check_match(out, "/ab", false);
         free(out);
@@ -354,12 +354,12 @@ static void test_unescape(void **state)
 
 static aaglob_cover covers(const char *a, const char *b)
 {
-        aa_vars *vars = aa_vars_new_default();
+        mp_aa_vars *vars = mp_aa_vars_new_default();
         aaglob *ga = compile_ok(a, vars), *gb = compile_ok(b, vars);
         aaglob_cover c = aaglob_covers(ga, gb);
         aaglob_free(ga);
         aaglob_free(gb);
-        aa_vars_free(vars);
+        mp_aa_vars_free(vars);
         return c;
 }
 

@@ -11,19 +11,19 @@
 #include "policy/apparmor-globs.h"
 #include "policy/apparmor-profile.h"
 
-static aa_globs *shipped(void)
+static mp_aa_globs *shipped(void)
 {
-        aa_globs *g = aa_globs_new();
+        mp_aa_globs *g = mp_aa_globs_new();
         mp_error err = { 0 };
-        if (aa_globs_load(g, MINPRIV_TEMPLATES_BUILD_DIR "/apparmor-globs.conf", &err) < 0)
+        if (mp_aa_globs_load(g, MINPRIV_TEMPLATES_BUILD_DIR "/apparmor-globs.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
 }
 
-static void expect(const aa_globs *g, const char *path, unsigned perms, const char *pattern)
+static void expect(const mp_aa_globs *g, const char *path, unsigned perms, const char *pattern)
 {
         char *out = NULL;
-        int r = aa_globs_apply(g, path, strlen(path), perms, &out, NULL);
+        int r = mp_aa_globs_apply(g, path, strlen(path), perms, &out, NULL);
         if (!pattern) {
                 if (r != 0)
                         fail_msg("%s should stay literal, got %s", path, out);
@@ -32,7 +32,7 @@ static void expect(const aa_globs *g, const char *path, unsigned perms, const ch
         if (r != 1 || !streq(out, pattern))
                 fail_msg("%s: got %s, want %s", path, r == 1 ? out : "(no rule)", pattern);
         /* the pattern matches the path it came from */
-        aa_vars *vars = aa_vars_new_default();
+        mp_aa_vars *vars = mp_aa_vars_new_default();
         aaglob *gl = NULL;
         mp_error err = { 0 };
         if (aaglob_compile(out, vars, &gl, &err) < 0)
@@ -47,7 +47,7 @@ static void expect(const aa_globs *g, const char *path, unsigned perms, const ch
         assert_int_not_equal(aaglob_covers(gl, all), AAGLOB_COVERS_YES);
         aaglob_free(all);
         aaglob_free(gl);
-        aa_vars_free(vars);
+        mp_aa_vars_free(vars);
         free(out);
 }
 
@@ -57,9 +57,9 @@ static void expect(const aa_globs *g, const char *path, unsigned perms, const ch
 
 static void test_shipped_table(void **state)
 {
-        aa_globs *g = shipped();
+        mp_aa_globs *g = shipped();
         const char *origin = NULL;
-        assert_int_equal(aa_globs_collapse(g, &origin), 4);
+        assert_int_equal(mp_aa_globs_collapse(g, &origin), 4);
         assert_non_null(strstr(origin, "apparmor-globs.conf:"));
         expect(g, "/proc/1234/maps", R, "@{PROC}/@{pid}/maps");
         expect(g, "/proc/1234/", R, "@{PROC}/@{pid}/");
@@ -109,31 +109,31 @@ static void test_shipped_table(void **state)
         expect(g, "/proc/77/attr/x?y", R, "@{PROC}/@{pid}/attr/x\\?y");
         expect(g, "/etc/passwd", R, NULL);
         expect(g, "/tmp/notes.txt", R | W, NULL);
-        aa_globs_free(g);
+        mp_aa_globs_free(g);
 }
 
-static aa_globs *parse_ok(const char *text)
+static mp_aa_globs *parse_ok(const char *text)
 {
-        aa_globs *g = aa_globs_new();
+        mp_aa_globs *g = mp_aa_globs_new();
         mp_error err = { 0 };
-        if (aa_globs_parse(g, text, strlen(text), "user.conf", &err) < 0)
+        if (mp_aa_globs_parse(g, text, strlen(text), "user.conf", &err) < 0)
                 fail_msg("%s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return g;
 }
 
 static void test_user_rules(void **state)
 {
-        aa_globs *g = parse_ok("# my rules\n"
-                               "\n"
-                               "version 1\n"
-                               "collapse 0\n"
-                               "^/srv/(app)/cache/[0-9a-f]+$   ->  /srv/$1/cache/*   perms=rw\n"
-                               "^/data/(.*)\\.log$  ->  /data/$1.{log,log.[0-9]}\n"
-                               "^/money/.*$  ->  /money/$$*\n"
-                               "^/whole/.*$  ->  $0\n"
-                               "^/with[ ]space/(.*)$  ->  /with\\040space/$1*\n");
+        mp_aa_globs *g = parse_ok("# my rules\n"
+                                  "\n"
+                                  "version 1\n"
+                                  "collapse 0\n"
+                                  "^/srv/(app)/cache/[0-9a-f]+$   ->  /srv/$1/cache/*   perms=rw\n"
+                                  "^/data/(.*)\\.log$  ->  /data/$1.{log,log.[0-9]}\n"
+                                  "^/money/.*$  ->  /money/$$*\n"
+                                  "^/whole/.*$  ->  $0\n"
+                                  "^/with[ ]space/(.*)$  ->  /with\\040space/$1*\n");
         const char *origin = NULL;
-        assert_int_equal(aa_globs_collapse(g, &origin), 0);
+        assert_int_equal(mp_aa_globs_collapse(g, &origin), 0);
         assert_string_equal(origin, "user.conf:4");
         expect(g, "/srv/app/cache/deadbeef", R, "/srv/app/cache/*");
         expect(g, "/srv/app/cache/deadbeef", R | W | AA_PERM_LOCK, NULL);
@@ -143,32 +143,32 @@ static void test_user_rules(void **state)
         expect(g, "/with space/y", R, "/with space/y*");
         char *out = NULL;
         const char *o = NULL;
-        assert_int_equal(aa_globs_apply(g, "/srv/app/cache/0a", 17, R, &out, &o), 1);
+        assert_int_equal(mp_aa_globs_apply(g, "/srv/app/cache/0a", 17, R, &out, &o), 1);
         assert_string_equal(o, "user.conf:5");
         free(out);
         /* a second table: its rules come after, its collapse is ignored */
         mp_error err = { 0 };
         const char more[] = "version 1\ncollapse 9\n^/srv/.*$ -> /srv/**\n";
-        assert_int_equal(aa_globs_parse(g, more, strlen(more), "more.conf", &err), 0);
-        assert_int_equal(aa_globs_count(g), 6);
-        assert_int_equal(aa_globs_collapse(g, NULL), 0);
+        assert_int_equal(mp_aa_globs_parse(g, more, strlen(more), "more.conf", &err), 0);
+        assert_int_equal(mp_aa_globs_count(g), 6);
+        assert_int_equal(mp_aa_globs_collapse(g, NULL), 0);
         expect(g, "/srv/app/cache/deadbeef", R, "/srv/app/cache/*");
         expect(g, "/srv/other", R, "/srv/**");
-        aa_globs_free(g);
+        mp_aa_globs_free(g);
 }
 
 static void check_error(const char *text, int line, int column, const char *msg)
 {
-        aa_globs *g = aa_globs_new();
+        mp_aa_globs *g = mp_aa_globs_new();
         mp_error err = { 0 };
-        int r = aa_globs_parse(g, text, strlen(text), "bad.conf", &err);
+        int r = mp_aa_globs_parse(g, text, strlen(text), "bad.conf", &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);
-        assert_int_equal(aa_globs_count(g), 0);
+        assert_int_equal(mp_aa_globs_count(g), 0);
         assert_string_equal(err.where, "bad.conf");
         if (err.line != line || err.column != column || !strstr(err.text, msg))
                 fail_msg("got %d:%d: %s; want %d:%d: ...%s...", err.line, err.column, err.text, line, column, msg);
-        aa_globs_free(g);
+        mp_aa_globs_free(g);
 }
 
 static void test_errors(void **state)

@@ -51,26 +51,26 @@ static const char PROFILE[] = "# a hand-edited profile\n"
                               "}\n"
                               "# done\n";
 
-static aa_profile *parse_ok(const char *text)
+static mp_aa_profile *parse_ok(const char *text)
 {
-        aa_profile *p = NULL;
+        mp_aa_profile *p = NULL;
         mp_error err = { 0 };
-        if (aa_profile_parse(text, strlen(text), "t.profile", &p, &err) < 0)
+        if (mp_aa_profile_parse(text, strlen(text), "t.profile", &p, &err) < 0)
                 fail_msg("parse: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return p;
 }
 
-static bool file_ok(const aa_profile *p, const char *path, const char *perms, bool owner)
+static bool file_ok(const mp_aa_profile *p, const char *path, const char *perms, bool owner)
 {
         unsigned pm;
         char mode[4];
-        assert_int_equal(aa_perms_parse(perms, strlen(perms), &pm, mode, NULL), 0);
-        return aa_profile_allows_file(p, path, strlen(path), pm, owner);
+        assert_int_equal(mp_aa_perms_parse(perms, strlen(perms), &pm, mode, NULL), 0);
+        return mp_aa_profile_allows_file(p, path, strlen(path), pm, owner);
 }
 
 static void test_parse_model(void **state)
 {
-        aa_profile *p = parse_ok(PROFILE);
+        mp_aa_profile *p = parse_ok(PROFILE);
         assert_string_equal(p->name, "my-app");
         assert_string_equal(p->attachment, "/usr/bin/my-app");
         assert_string_equal(p->flags[0], "attach_disconnected");
@@ -97,7 +97,7 @@ static void test_parse_model(void **state)
         assert_int_equal(kinds[AA_RULE_FILE], 13);
 
         /* positions and texts */
-        const aa_rule *r = &p->rules[2];
+        const mp_aa_rule *r = &p->rules[2];
         assert_int_equal(r->kind, AA_RULE_CAPABILITY);
         assert_int_equal(r->line, 12);
         assert_int_equal(r->column, 3);
@@ -127,12 +127,12 @@ static void test_parse_model(void **state)
                 if (r->kind == AA_RULE_INCLUDE && r->line == 11)
                         assert_string_equal(r->include, "if exists <local/my-app>");
         }
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 }
 
 static void test_file_questions(void **state)
 {
-        aa_profile *p = parse_ok(PROFILE);
+        mp_aa_profile *p = parse_ok(PROFILE);
         /* the deny x rule on /usr/bin takes the exec of mrix away */
         assert_true(file_ok(p, "/usr/bin/my-app", "rm", false));
         assert_false(file_ok(p, "/usr/bin/my-app", "ix", false));
@@ -160,79 +160,79 @@ static void test_file_questions(void **state)
         assert_true(file_ok(p, "/tmp/link", "l", false));
         /* deny wins, also over an exec rule */
         assert_false(file_ok(p, "/usr/bin/helper", "px", false));
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 
         p = parse_ok("profile d {\n  /etc/** r,\n  deny /etc/shadow r,\n  deny /etc/x w,\n  /etc/x w,\n}\n");
         assert_true(file_ok(p, "/etc/passwd", "r", false));
         assert_false(file_ok(p, "/etc/shadow", "r", false));
         assert_false(file_ok(p, "/etc/x", "a", false)); /* deny w takes a too */
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 
         p = parse_ok("profile all {\n  file,\n  deny /secret/** r,\n}\n");
         assert_true(file_ok(p, "/anything", "rwlkmix", false));
         assert_false(file_ok(p, "/secret/x", "r", false));
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 }
 
 static void test_other_questions(void **state)
 {
-        aa_profile *p = parse_ok(PROFILE);
-        assert_true(aa_profile_allows_capability(p, "net_bind_service"));
-        assert_true(aa_profile_allows_capability(p, "setuid"));
-        assert_false(aa_profile_allows_capability(p, "sys_admin"));
-        assert_true(aa_profile_allows_network(p, "inet", "stream"));
-        assert_false(aa_profile_allows_network(p, "inet", "dgram"));
-        assert_true(aa_profile_allows_network(p, "inet6", "stream")); /* tcp */
-        assert_false(aa_profile_allows_network(p, "inet6", "dgram"));
-        assert_true(aa_profile_allows_network(p, "netlink", "raw"));
-        assert_false(aa_profile_allows_network(p, "packet", "raw"));
-        assert_true(aa_profile_allows_unix(p, "create", "stream", NULL));
-        assert_false(aa_profile_allows_unix(p, "create", "dgram", NULL));
-        assert_true(aa_profile_allows_unix(p, "bind", NULL, "@my-app"));
-        assert_false(aa_profile_allows_unix(p, "bind", NULL, "@other"));
-        assert_true(aa_profile_allows_unix(p, "connect", NULL, "@other"));
-        assert_false(aa_profile_allows_unix(p, "connect", NULL, "@my-app"));
-        assert_true(aa_profile_allows_signal(p, "receive", "kill", "unconfined"));
-        assert_false(aa_profile_allows_signal(p, "send", "kill", "unconfined"));
-        assert_true(aa_profile_allows_signal(p, "send", "term", "my-app"));
-        assert_false(aa_profile_allows_signal(p, "send", "usr1", "my-app"));
-        assert_false(aa_profile_allows_signal(p, "send", "term", NULL));
-        assert_true(aa_profile_allows_ptrace(p, "read", "my-app"));
-        assert_false(aa_profile_allows_ptrace(p, "trace", "my-app"));
-        assert_true(aa_profile_allows_mount(p, "mount"));
-        assert_false(aa_profile_allows_mount(p, "umount"));
-        assert_false(aa_profile_allows_mount(p, "pivot_root"));
-        aa_profile_free(p);
+        mp_aa_profile *p = parse_ok(PROFILE);
+        assert_true(mp_aa_profile_allows_capability(p, "net_bind_service"));
+        assert_true(mp_aa_profile_allows_capability(p, "setuid"));
+        assert_false(mp_aa_profile_allows_capability(p, "sys_admin"));
+        assert_true(mp_aa_profile_allows_network(p, "inet", "stream"));
+        assert_false(mp_aa_profile_allows_network(p, "inet", "dgram"));
+        assert_true(mp_aa_profile_allows_network(p, "inet6", "stream")); /* tcp */
+        assert_false(mp_aa_profile_allows_network(p, "inet6", "dgram"));
+        assert_true(mp_aa_profile_allows_network(p, "netlink", "raw"));
+        assert_false(mp_aa_profile_allows_network(p, "packet", "raw"));
+        assert_true(mp_aa_profile_allows_unix(p, "create", "stream", NULL));
+        assert_false(mp_aa_profile_allows_unix(p, "create", "dgram", NULL));
+        assert_true(mp_aa_profile_allows_unix(p, "bind", NULL, "@my-app"));
+        assert_false(mp_aa_profile_allows_unix(p, "bind", NULL, "@other"));
+        assert_true(mp_aa_profile_allows_unix(p, "connect", NULL, "@other"));
+        assert_false(mp_aa_profile_allows_unix(p, "connect", NULL, "@my-app"));
+        assert_true(mp_aa_profile_allows_signal(p, "receive", "kill", "unconfined"));
+        assert_false(mp_aa_profile_allows_signal(p, "send", "kill", "unconfined"));
+        assert_true(mp_aa_profile_allows_signal(p, "send", "term", "my-app"));
+        assert_false(mp_aa_profile_allows_signal(p, "send", "usr1", "my-app"));
+        assert_false(mp_aa_profile_allows_signal(p, "send", "term", NULL));
+        assert_true(mp_aa_profile_allows_ptrace(p, "read", "my-app"));
+        assert_false(mp_aa_profile_allows_ptrace(p, "trace", "my-app"));
+        assert_true(mp_aa_profile_allows_mount(p, "mount"));
+        assert_false(mp_aa_profile_allows_mount(p, "umount"));
+        assert_false(mp_aa_profile_allows_mount(p, "pivot_root"));
+        mp_aa_profile_free(p);
 
         p = parse_ok("profile x {\n  capability,\n  deny capability sys_admin,\n  network,\n  signal,\n}\n");
-        assert_true(aa_profile_allows_capability(p, "chown"));
-        assert_false(aa_profile_allows_capability(p, "sys_admin"));
-        assert_true(aa_profile_allows_network(p, "packet", "raw"));
-        assert_true(aa_profile_allows_signal(p, "send", "kill", NULL));
-        aa_profile_free(p);
+        assert_true(mp_aa_profile_allows_capability(p, "chown"));
+        assert_false(mp_aa_profile_allows_capability(p, "sys_admin"));
+        assert_true(mp_aa_profile_allows_network(p, "packet", "raw"));
+        assert_true(mp_aa_profile_allows_signal(p, "send", "kill", NULL));
+        mp_aa_profile_free(p);
 }
 
 static void test_path_form(void **state)
 {
-        aa_profile *p = parse_ok("/usr/bin/foo flags=(complain) {\n  /etc/foo r,\n}\n");
+        mp_aa_profile *p = parse_ok("/usr/bin/foo flags=(complain) {\n  /etc/foo r,\n}\n");
         assert_string_equal(p->name, "/usr/bin/foo");
         assert_string_equal(p->attachment, "/usr/bin/foo");
         assert_string_equal(p->flags[0], "complain");
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
         p = parse_ok("profile \"q name\" {\n}\n");
         assert_string_equal(p->name, "q name");
         assert_int_equal(p->n_rules, 0);
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 }
 
 /* alias FROM -> TO: rules under FROM also apply under TO, as
  * apparmor_parser makes them (issue 12, item 2). */
 static void test_alias(void **state)
 {
-        aa_profile *p = parse_ok("include <tunables/global>\n"
-                                 "alias /usr/lib/locale/ -> /,\n"
-                                 "alias \"/srv/\" -> /mnt/srv/ ,\n"
-                                 "profile p {\n  /usr/lib/locale/** r,\n  deny /srv/secret w,\n  /srv/** rw,\n}\n");
+        mp_aa_profile *p = parse_ok("include <tunables/global>\n"
+                                    "alias /usr/lib/locale/ -> /,\n"
+                                    "alias \"/srv/\" -> /mnt/srv/ ,\n"
+                                    "profile p {\n  /usr/lib/locale/** r,\n  deny /srv/secret w,\n  /srv/** rw,\n}\n");
         assert_string_equal(p->alias_from[0], "/usr/lib/locale/");
         assert_string_equal(p->alias_to[1], "/mnt/srv/");
         assert_null(p->alias_from[2]);
@@ -243,17 +243,17 @@ static void test_alias(void **state)
         assert_false(file_ok(p, "/mnt/srv/secret", "w", false)); /* deny rules are copied too */
         assert_int_equal(p->n_rules, 6);
         assert_int_equal(p->rules[3].alias, 1);
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
         p = parse_ok("profile p {\n  /usr/lib/locale/** r,\n}\n");
         assert_false(file_ok(p, "/etc/shadow", "r", false));
-        aa_profile_free(p);
+        mp_aa_profile_free(p);
 }
 
 static void check_error(const char *text, int line, int column, const char *msg)
 {
-        aa_profile *p = NULL;
+        mp_aa_profile *p = NULL;
         mp_error err = { 0 };
-        int r = aa_profile_parse(text, strlen(text), "bad.profile", &p, &err);
+        int r = mp_aa_profile_parse(text, strlen(text), "bad.profile", &p, &err);
         if (r >= 0)
                 fail_msg("should not parse:\n%s", text);
         assert_null(p);
@@ -295,9 +295,9 @@ static void test_errors(void **state)
         check_error("if $x {\n}\n", 1, 1, "conditionals");
         check_error("garbage here\n", 1, 1, "unexpected 'garbage'");
         const char nul[] = "profile p {\n  /x r,\n\0}\n";
-        aa_profile *p = NULL;
+        mp_aa_profile *p = NULL;
         mp_error err = { 0 };
-        assert_true(aa_profile_parse(nul, sizeof nul - 1, "nul.profile", &p, &err) < 0);
+        assert_true(mp_aa_profile_parse(nul, sizeof nul - 1, "nul.profile", &p, &err) < 0);
         assert_int_equal(err.line, 3);
         assert_int_equal(err.column, 1);
         assert_non_null(strstr(err.text, "NUL"));
@@ -308,38 +308,38 @@ static void test_perms(void **state)
         unsigned p;
         char mode[4];
         size_t bad = 0;
-        assert_int_equal(aa_perms_parse("rwlkm", 5, &p, mode, NULL), 0);
+        assert_int_equal(mp_aa_perms_parse("rwlkm", 5, &p, mode, NULL), 0);
         assert_int_equal(p, AA_PERM_READ | AA_PERM_WRITE | AA_PERM_LINK | AA_PERM_LOCK | AA_PERM_MMAP);
-        assert_int_equal(aa_perms_parse("mrix", 4, &p, mode, NULL), 0);
+        assert_int_equal(mp_aa_perms_parse("mrix", 4, &p, mode, NULL), 0);
         assert_string_equal(mode, "i");
-        assert_int_equal(aa_perms_parse("Pix", 3, &p, mode, NULL), 0);
+        assert_int_equal(mp_aa_perms_parse("Pix", 3, &p, mode, NULL), 0);
         assert_string_equal(mode, "Pi");
-        assert_int_equal(aa_perms_parse("cux", 3, &p, mode, NULL), 0);
+        assert_int_equal(mp_aa_perms_parse("cux", 3, &p, mode, NULL), 0);
         assert_string_equal(mode, "cu");
-        assert_int_equal(aa_perms_parse("ixpx", 4, &p, mode, &bad), -EINVAL);
+        assert_int_equal(mp_aa_perms_parse("ixpx", 4, &p, mode, &bad), -EINVAL);
         assert_int_equal(bad, 2);
-        assert_int_equal(aa_perms_parse("", 0, &p, mode, NULL), -EINVAL);
-        assert_int_equal(aa_perms_parse("pz", 2, &p, mode, &bad), -EINVAL);
-        char *s = aa_perms_format(AA_PERM_READ | AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_MMAP | AA_PERM_EXEC, "i");
+        assert_int_equal(mp_aa_perms_parse("", 0, &p, mode, NULL), -EINVAL);
+        assert_int_equal(mp_aa_perms_parse("pz", 2, &p, mode, &bad), -EINVAL);
+        char *s = mp_aa_perms_format(AA_PERM_READ | AA_PERM_WRITE | AA_PERM_APPEND | AA_PERM_MMAP | AA_PERM_EXEC, "i");
         assert_string_equal(s, "rwmix");
         free(s);
-        s = aa_perms_format(AA_PERM_APPEND | AA_PERM_LOCK, "");
+        s = mp_aa_perms_format(AA_PERM_APPEND | AA_PERM_LOCK, "");
         assert_string_equal(s, "ak");
         free(s);
 }
 
 static void test_names(void **state)
 {
-        assert_true(aa_capability_known("checkpoint_restore"));
-        assert_false(aa_capability_known("CAP_CHOWN"));
-        assert_true(aa_network_family_known("inet6"));
-        assert_true(aa_socket_type_known("seqpacket"));
-        assert_true(aa_signal_known("rtmin+0"));
-        assert_true(aa_signal_known("rtmin+32"));
-        assert_false(aa_signal_known("rtmin+33"));
-        assert_false(aa_signal_known("rtmin+01"));
-        assert_true(aa_signal_known("stp"));
-        assert_false(aa_signal_known("tstp"));
+        assert_true(mp_aa_capability_known("checkpoint_restore"));
+        assert_false(mp_aa_capability_known("CAP_CHOWN"));
+        assert_true(mp_aa_network_family_known("inet6"));
+        assert_true(mp_aa_socket_type_known("seqpacket"));
+        assert_true(mp_aa_signal_known("rtmin+0"));
+        assert_true(mp_aa_signal_known("rtmin+32"));
+        assert_false(mp_aa_signal_known("rtmin+33"));
+        assert_false(mp_aa_signal_known("rtmin+01"));
+        assert_true(mp_aa_signal_known("stp"));
+        assert_false(mp_aa_signal_known("tstp"));
 }
 
 int main(void)

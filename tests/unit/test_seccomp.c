@@ -32,11 +32,11 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static seccomp_profile *parse_ok(const char *json)
+static mp_seccomp_profile *parse_ok(const char *json)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        int r = seccomp_profile_load_buffer(json, strlen(json), "p.json", &p, &err);
+        int r = mp_seccomp_profile_load_buffer(json, strlen(json), "p.json", &p, &err);
         if (r < 0)
                 fail_msg("unexpected error: %s:%d:%d: %s", err.where, err.line, err.column, err.text);
         return p;
@@ -46,11 +46,11 @@ static seccomp_profile *parse_ok(const char *json)
  * when line > 0). */
 static void parse_bad(const char *json, const char *text, int line, int column)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        int r = seccomp_profile_load_buffer(json, strlen(json), "p.json", &p, &err);
+        int r = mp_seccomp_profile_load_buffer(json, strlen(json), "p.json", &p, &err);
         if (r >= 0) {
-                seccomp_profile_free(p);
+                mp_seccomp_profile_free(p);
                 fail_msg("accepted, expected an error containing '%s': %s", text, json);
         }
         assert_null(p);
@@ -64,23 +64,23 @@ static void parse_bad(const char *json, const char *text, int line, int column)
         }
 }
 
-static seccomp_program *compile_ok(const seccomp_profile *p, const seccomp_env *env)
+static mp_seccomp_program *compile_ok(const mp_seccomp_profile *p, const mp_seccomp_env *env)
 {
-        seccomp_program *prog = NULL;
+        mp_seccomp_program *prog = NULL;
         mp_error err = { 0 };
-        if (seccomp_program_compile(p, env, &prog, &err) < 0)
+        if (mp_seccomp_program_compile(p, env, &prog, &err) < 0)
                 fail_msg("compile: %s: %s", err.where, err.text);
         return prog;
 }
 
-static uint32_t verdict(const seccomp_program *prog, trace_abi abi, const char *name, uint64_t a0, uint64_t a1)
+static uint32_t verdict(const mp_seccomp_program *prog, trace_abi abi, const char *name, uint64_t a0, uint64_t a1)
 {
         uint64_t args[6] = { a0, a1, 0, 0, 0, 0 };
-        seccomp_verdict v;
-        int r = seccomp_program_eval(prog, abi, name, args, &v);
+        mp_seccomp_verdict v;
+        int r = mp_seccomp_program_eval(prog, abi, name, args, &v);
         if (r < 0)
                 fail_msg("eval %s: %s", name, strerror(-r));
-        assert_int_equal(v.action, seccomp_action_base(v.ret));
+        assert_int_equal(v.action, mp_seccomp_action_base(v.ret));
         return v.ret;
 }
 
@@ -88,7 +88,7 @@ static uint32_t verdict(const seccomp_program *prog, trace_abi abi, const char *
 
 static void test_parse_fields(void **state)
 {
-        seccomp_profile *p = parse_ok(
+        mp_seccomp_profile *p = parse_ok(
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,\n"
                 " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],\n"
                 " \"syscalls\": [\n"
@@ -124,16 +124,16 @@ static void test_parse_fields(void **state)
         /* runc: SCMP_ACT_TRACE without errnoRet gets EPERM */
         assert_int_equal(p->rules[3].action, SCMP_ACT_TRACE(EPERM));
         assert_null(p->warnings);
-        seccomp_profile_free(p);
+        mp_seccomp_profile_free(p);
 }
 
 static void test_parse_go_decoder_rules(void **state)
 {
         /* Go's decoder matches member names case-insensitively and ignores
          * unknown members; we do the same, with a warning for the latter. */
-        seccomp_profile *p = parse_ok("{\"DefaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": \"x\",\n"
-                                      " \"Syscalls\": [{\"Names\": [\"reboot\"], \"Action\": \"SCMP_ACT_ERRNO\","
-                                      " \"nmaes\": 1}], \"defaultErrnoRet\": null}");
+        mp_seccomp_profile *p = parse_ok("{\"DefaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": \"x\",\n"
+                                         " \"Syscalls\": [{\"Names\": [\"reboot\"], \"Action\": \"SCMP_ACT_ERRNO\","
+                                         " \"nmaes\": 1}], \"defaultErrnoRet\": null}");
         assert_int_equal(p->default_action, SCMP_ACT_ALLOW);
         assert_false(p->has_default_errno_ret);
         assert_int_equal(p->n_rules, 1);
@@ -141,7 +141,7 @@ static void test_parse_go_decoder_rules(void **state)
         assert_non_null(p->warnings);
         assert_non_null(strstr(p->warnings[0], "top level: unknown member 'comment'"));
         assert_non_null(strstr(p->warnings[1], "syscalls[0]: unknown member 'nmaes'"));
-        seccomp_profile_free(p);
+        mp_seccomp_profile_free(p);
 }
 
 static void test_parse_errors(void **state)
@@ -205,26 +205,26 @@ static void test_parse_errors(void **state)
 
 static void test_parse_file_errors(void **state)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_profile_load("/nonexistent/seccomp.json", &p, &err), -ENOENT);
+        assert_int_equal(mp_seccomp_profile_load("/nonexistent/seccomp.json", &p, &err), -ENOENT);
         assert_string_equal(err.where, "/nonexistent/seccomp.json");
         assert_non_null(strstr(err.text, "cannot read"));
-        assert_int_equal(seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
+        assert_int_equal(mp_seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
         assert_null(p->warnings);
         assert_true(p->n_rules > 20);
-        seccomp_profile_free(p);
+        mp_seccomp_profile_free(p);
 }
 
 /* ------------------------------------------------------------ Docker's semantics */
 
 static void test_docker_default(void **state)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
-        seccomp_env env = { .kernel_major = 6, .kernel_minor = 1 };
-        seccomp_program *prog = compile_ok(p, &env);
+        assert_int_equal(mp_seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
+        mp_seccomp_env env = { .kernel_major = 6, .kernel_minor = 1 };
+        mp_seccomp_program *prog = compile_ok(p, &env);
 
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "read", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "reboot", 0, 0), SCMP_ACT_ERRNO(EPERM));
@@ -257,21 +257,21 @@ static void test_docker_default(void **state)
         /* every outcome of a call over all argument values */
         uint32_t outs[8];
         size_t n;
-        assert_int_equal(seccomp_program_outcomes(prog, TRACE_ABI_X86_64, SCMP_SYS(socket), outs, 8, &n), 0);
+        assert_int_equal(mp_seccomp_program_outcomes(prog, TRACE_ABI_X86_64, SCMP_SYS(socket), outs, 8, &n), 0);
         assert_int_equal(n, 2);
         assert_int_equal(outs[0], SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(outs[1], SCMP_ACT_ALLOW);
         bool always;
-        assert_int_equal(seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(read), &always), 1);
+        assert_int_equal(mp_seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(read), &always), 1);
         assert_true(always);
-        assert_int_equal(seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(clone), &always), 1);
+        assert_int_equal(mp_seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(clone), &always), 1);
         assert_false(always);
-        assert_int_equal(seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(reboot), &always), 0);
-        seccomp_program_free(prog);
+        assert_int_equal(mp_seccomp_program_allows(prog, TRACE_ABI_X86_64, SCMP_SYS(reboot), &always), 0);
+        mp_seccomp_program_free(prog);
 
         /* with CAP_SYS_ADMIN: mount and namespaces; an old kernel: no ptrace */
         static const char *const admin[] = { "CAP_SYS_ADMIN", NULL };
-        seccomp_env env2 = { .caps = admin, .kernel_major = 4, .kernel_minor = 4 };
+        mp_seccomp_env env2 = { .caps = admin, .kernel_major = 4, .kernel_minor = 4 };
         prog = compile_ok(p, &env2);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "mount", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone", CLONE_NEWUSER, 0), SCMP_ACT_ALLOW);
@@ -279,15 +279,15 @@ static void test_docker_default(void **state)
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "ptrace", 0, 0), SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "chroot", 0, 0), SCMP_ACT_ERRNO(EPERM));
         size_t nskip;
-        seccomp_program_skipped_rules(prog, &nskip);
+        mp_seccomp_program_skipped_rules(prog, &nskip);
         assert_true(nskip > 5);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
 }
 
 static void test_runc_semantics(void **state)
 {
-        seccomp_profile *p = parse_ok(
+        mp_seccomp_profile *p = parse_ok(
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
                 " \"syscalls\": [\n"
                 "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [\n"
@@ -301,7 +301,7 @@ static void test_runc_semantics(void **state)
                 "  {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_KILL\"},\n"
                 "  {\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 0}\n"
                 " ]}");
-        seccomp_program *prog = compile_ok(p, NULL);
+        mp_seccomp_program *prog = compile_ok(p, NULL);
         /* same index: separate rules (OR) */
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "personality", 1, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "personality", 2, 0), SCMP_ACT_ALLOW);
@@ -312,66 +312,66 @@ static void test_runc_semantics(void **state)
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "kill", 2, 15), SCMP_ACT_ERRNO(EPERM));
         /* the default's own action is skipped, unknown names are listed */
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "write", 0, 0), SCMP_ACT_ERRNO(EPERM));
-        assert_string_equal(seccomp_program_unknown_names(prog)[0], "no_such_call");
-        assert_null(seccomp_program_unknown_names(prog)[1]);
+        assert_string_equal(mp_seccomp_program_unknown_names(prog)[0], "no_such_call");
+        assert_null(mp_seccomp_program_unknown_names(prog)[1]);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "read", 0, 0), SCMP_ACT_LOG);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "getpid", 0, 0), SCMP_ACT_KILL_THREAD);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "getppid", 0, 0), SCMP_ACT_ERRNO(0));
         /* no archMap: only the native architecture; others get the bad-arch action */
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "read", 0, 0), SCMP_ACT_KILL_THREAD);
         assert_int_equal(verdict(prog, TRACE_ABI_X32, "read", 0, 0), SCMP_ACT_KILL_THREAD);
-        seccomp_verdict v;
-        assert_int_equal(seccomp_program_eval(prog, TRACE_ABI_X86_64, "mmap2", NULL, &v), -ENOENT);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_verdict v;
+        assert_int_equal(mp_seccomp_program_eval(prog, TRACE_ABI_X86_64, "mmap2", NULL, &v), -ENOENT);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
 }
 
 static void test_runc_enosys_stub(void **state)
 {
-        seccomp_profile *p = parse_ok(
+        mp_seccomp_profile *p = parse_ok(
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
                 " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X32\"]}],\n"
                 " \"syscalls\": [{\"names\": [\"read\", \"openat\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
-        seccomp_env env = { .runc_enosys = true };
-        seccomp_program *prog = compile_ok(p, &env);
-        seccomp_verdict v;
+        mp_seccomp_env env = { .runc_enosys = true };
+        mp_seccomp_program *prog = compile_ok(p, &env);
+        mp_seccomp_verdict v;
         /* openat (257) is the largest number named: above it ENOSYS, below EPERM */
-        assert_int_equal(seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 258, NULL, &v), 0);
+        assert_int_equal(mp_seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 258, NULL, &v), 0);
         assert_int_equal(v.ret, SCMP_ACT_ERRNO(ENOSYS));
         assert_int_equal(v.errnum, ENOSYS);
-        assert_int_equal(seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 200, NULL, &v), 0);
+        assert_int_equal(mp_seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 200, NULL, &v), 0);
         assert_int_equal(v.ret, SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(verdict(prog, TRACE_ABI_X32, "read", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X32, "clone3", 0, 0), SCMP_ACT_ERRNO(ENOSYS));
-        seccomp_program_free(prog);
+        mp_seccomp_program_free(prog);
         env.runc_enosys = false;
         prog = compile_ok(p, &env);
-        assert_int_equal(seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 258, NULL, &v), 0);
+        assert_int_equal(mp_seccomp_program_eval_nr(prog, TRACE_ABI_X86_64, 258, NULL, &v), 0);
         assert_int_equal(v.ret, SCMP_ACT_ERRNO(EPERM));
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
 }
 
 static void test_compile_errors(void **state)
 {
-        seccomp_profile *p = parse_ok("{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}");
-        seccomp_program *prog = NULL;
+        mp_seccomp_profile *p = parse_ok("{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}");
+        mp_seccomp_program *prog = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_program_compile(p, NULL, &prog, &err), -EINVAL);
+        assert_int_equal(mp_seccomp_program_compile(p, NULL, &prog, &err), -EINVAL);
         assert_non_null(strstr(err.text, "SCMP_ACT_NOTIFY"));
         assert_null(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_profile_free(p);
 
         /* unknown architectures matter only when podman would use them */
         p = parse_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": "
                      "\"SCMP_ARCH_NOSUCH\"}, {\"architecture\": \"SCMP_ARCH_X86_64\"}]}");
         prog = compile_ok(p, NULL);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
         p = parse_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_NOSUCH\"]}");
-        assert_int_equal(seccomp_program_compile(p, NULL, &prog, &err), -EINVAL);
+        assert_int_equal(mp_seccomp_program_compile(p, NULL, &prog, &err), -EINVAL);
         assert_non_null(strstr(err.text, "SCMP_ARCH_NOSUCH"));
-        seccomp_profile_free(p);
+        mp_seccomp_profile_free(p);
 }
 
 /* ------------------------------------------------------------ evaluator vs kernel */
@@ -379,19 +379,19 @@ static void test_compile_errors(void **state)
 /* A child loads the program and makes every call the evaluator says is
  * answered with an errno (with zero arguments; denied calls never run);
  * returns the number of disagreements. */
-static int kernel_disagreements(const seccomp_program *prog, trace_abi abi, int max_nr, int *ret_checked)
+static int kernel_disagreements(const mp_seccomp_program *prog, trace_abi abi, int max_nr, int *ret_checked)
 {
         int *want = calloc((size_t)max_nr + 1, sizeof *want);
         int checked = 0;
         for (int nr = 0; nr <= max_nr; nr++) {
-                seccomp_verdict v;
+                mp_seccomp_verdict v;
                 want[nr] = -1;
                 /* Linux >= 6.14 runs x86_64's uretprobe (335) and uprobe (336)
                  * without consulting seccomp at all (and they raise SIGILL
                  * outside a probe trampoline): kernel policy, not the filter's. */
                 if (abi == TRACE_ABI_X86_64 && (nr == 335 || nr == 336))
                         continue;
-                if (seccomp_program_eval_nr(prog, abi, nr, NULL, &v) == 0 && v.action == SCMP_ACT_ERRNO(0) &&
+                if (mp_seccomp_program_eval_nr(prog, abi, nr, NULL, &v) == 0 && v.action == SCMP_ACT_ERRNO(0) &&
                     v.errnum > 0) {
                         want[nr] = v.errnum;
                         checked++;
@@ -399,7 +399,7 @@ static int kernel_disagreements(const seccomp_program *prog, trace_abi abi, int 
         }
         *ret_checked = checked;
         size_t len;
-        const struct sock_filter *insns = seccomp_program_bpf(prog, &len);
+        const struct sock_filter *insns = mp_seccomp_program_bpf(prog, &len);
         int pfd[2];
         assert_int_equal(pipe(pfd), 0);
         pid_t pid = fork();
@@ -437,33 +437,33 @@ static int kernel_disagreements(const seccomp_program *prog, trace_abi abi, int 
 
 static void test_evaluator_matches_kernel(void **state)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
-        seccomp_program *prog = compile_ok(p, NULL);
+        assert_int_equal(mp_seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
+        mp_seccomp_program *prog = compile_ok(p, NULL);
         int checked;
         assert_int_equal(kernel_disagreements(prog, TRACE_ABI_X86_64, 460, &checked), 0);
         assert_true(checked > 50);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
 }
 
 /* The same for i386 through int $0x80 (run only by `unit_seccomp
  * kernel-i386`, when the kernel runs i386 code). */
 static void test_evaluator_matches_kernel_i386(void **state)
 {
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
-        seccomp_program *prog = compile_ok(p, NULL);
+        assert_int_equal(mp_seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
+        mp_seccomp_program *prog = compile_ok(p, NULL);
         int checked;
         assert_int_equal(kernel_disagreements(prog, TRACE_ABI_I386, 460, &checked), 0);
         assert_true(checked > 50);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
 }
 
-/* What runc loads (seccomp_program_runc_bpf): the stub in front of the
+/* What runc loads (mp_seccomp_program_runc_bpf): the stub in front of the
  * filter answers every syscall of every x86 ABI as the model does, and the
  * kernel agrees on the stub's ENOSYS. */
 static void test_runc_bpf_matches_model(void **state)
@@ -486,40 +486,41 @@ static void test_runc_bpf_matches_model(void **state)
         };
         static const uint64_t argsets[][6] = { { 0 }, { 2, 1, 0 }, { 10, 0xffffffffffffffffULL } };
         for (size_t i = 0; i < ELEMENTSOF(profiles); i++) {
-                seccomp_profile *p = parse_ok(profiles[i]);
-                seccomp_env env = { .runc_enosys = true };
-                seccomp_program *prog = compile_ok(p, &env);
+                mp_seccomp_profile *p = parse_ok(profiles[i]);
+                mp_seccomp_env env = { .runc_enosys = true };
+                mp_seccomp_program *prog = compile_ok(p, &env);
                 struct sock_filter *f = NULL;
                 size_t len = 0, plain_len;
-                seccomp_program_bpf(prog, &plain_len);
-                assert_int_equal(seccomp_program_runc_bpf(prog, &f, &len), 0);
+                mp_seccomp_program_bpf(prog, &plain_len);
+                assert_int_equal(mp_seccomp_program_runc_bpf(prog, &f, &len), 0);
                 /* the stub is there exactly when runc adds one */
                 assert_true(i < 3 ? len > plain_len : len == plain_len);
                 for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
                         for (int nr = 0; nr < 1024; nr++)
                                 for (size_t a = 0; a < ELEMENTSOF(argsets); a++) {
-                                        seccomp_verdict want, got;
-                                        assert_int_equal(seccomp_program_eval_nr(prog, abi, nr, argsets[a], &want), 0);
-                                        assert_int_equal(seccomp_bpf_eval(f, len, abi, nr, argsets[a], &got), 0);
+                                        mp_seccomp_verdict want, got;
+                                        assert_int_equal(mp_seccomp_program_eval_nr(prog, abi, nr, argsets[a], &want),
+                                                         0);
+                                        assert_int_equal(mp_seccomp_bpf_eval(f, len, abi, nr, argsets[a], &got), 0);
                                         if (want.ret != got.ret)
                                                 fail_msg("profile %zu %s nr %d: model 0x%x, runc bpf 0x%x", i,
                                                          trace_abi_name(abi), nr, want.ret, got.ret);
                                 }
                 free(f);
-                seccomp_program_free(prog);
-                seccomp_profile_free(p);
+                mp_seccomp_program_free(prog);
+                mp_seccomp_profile_free(p);
         }
         /* the kernel, on Docker's default profile (permissive enough for a
          * sanitizer runtime in the child): the stub answers a number above
          * every named one with ENOSYS, the filter a denied one with EPERM */
-        seccomp_profile *p = NULL;
+        mp_seccomp_profile *p = NULL;
         mp_error err = { 0 };
-        assert_int_equal(seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
-        seccomp_env env = { .runc_enosys = true };
-        seccomp_program *prog = compile_ok(p, &env);
+        assert_int_equal(mp_seccomp_profile_load(DOCKER_DEFAULT, &p, &err), 0);
+        mp_seccomp_env env = { .runc_enosys = true };
+        mp_seccomp_program *prog = compile_ok(p, &env);
         struct sock_filter *f = NULL;
         size_t len = 0;
-        assert_int_equal(seccomp_program_runc_bpf(prog, &f, &len), 0);
+        assert_int_equal(mp_seccomp_program_runc_bpf(prog, &f, &len), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
@@ -540,12 +541,12 @@ static void test_runc_bpf_matches_model(void **state)
         assert_true(WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 0);
         free(f);
-        seccomp_program_free(prog);
-        seccomp_profile_free(p);
+        mp_seccomp_program_free(prog);
+        mp_seccomp_profile_free(p);
         /* a program the kernel would refuse */
         struct sock_filter bad = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 1);
-        seccomp_verdict v;
-        assert_int_equal(seccomp_bpf_eval(&bad, 1, TRACE_ABI_X86_64, 0, NULL, &v), -EINVAL);
+        mp_seccomp_verdict v;
+        assert_int_equal(mp_seccomp_bpf_eval(&bad, 1, TRACE_ABI_X86_64, 0, NULL, &v), -EINVAL);
 }
 
 /* ------------------------------------------------------------ the emitter */
@@ -603,12 +604,12 @@ static char *emit(trace *t, gen_options *opts, char **ret_notes, int *ret_count,
         return r < 0 ? NULL : text;
 }
 
-static seccomp_program *compile_text(const char *text)
+static mp_seccomp_program *compile_text(const char *text)
 {
-        seccomp_profile *p = parse_ok(text);
+        mp_seccomp_profile *p = parse_ok(text);
         assert_null(p->warnings);
-        seccomp_program *prog = compile_ok(p, NULL);
-        seccomp_profile_free(p);
+        mp_seccomp_program *prog = compile_ok(p, NULL);
+        mp_seccomp_profile_free(p);
         return prog;
 }
 
@@ -625,12 +626,12 @@ static void test_emit_basic(void **state)
         assert_non_null(strstr(text, "\"subArchitectures\": []"));
         /* one name a line, sorted */
         assert_non_null(strstr(text, "        \"exit_group\",\n        \"read\",\n        \"write\"\n"));
-        seccomp_program *prog = compile_text(text);
+        mp_seccomp_program *prog = compile_text(text);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "read", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "openat", 0, 0), SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone3", 0, 0), SCMP_ACT_ERRNO(ENOSYS));
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "read", 0, 0), SCMP_ACT_KILL_THREAD);
-        seccomp_program_free(prog);
+        mp_seccomp_program_free(prog);
         free(text);
         free(notes);
 
@@ -653,7 +654,7 @@ static void test_emit_basic(void **state)
                 prog = compile_text(text);
                 assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone3", 0, 0), defs[i].clone3);
                 assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "write", 0, 0), SCMP_ACT_ALLOW);
-                seccomp_program_free(prog);
+                mp_seccomp_program_free(prog);
                 free(text);
         }
         trace_free(t);
@@ -682,7 +683,7 @@ static void test_emit_argument_groups(void **state)
         assert_non_null(strstr(text, "{ \"index\": 0, \"value\": 2114060288, \"valueTwo\": 0, \"op\": "
                                      "\"SCMP_CMP_MASKED_EQ\" }"));
         assert_non_null(strstr(text, "clone3: recorded (flags 0x3d0f00; namespace flags: none)"));
-        seccomp_program *prog = compile_text(text);
+        mp_seccomp_program *prog = compile_text(text);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "socket", AF_INET, SOCK_DGRAM), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "socket", AF_UNIX, SOCK_STREAM), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "socket", AF_INET6, SOCK_STREAM), SCMP_ACT_ERRNO(EPERM));
@@ -695,7 +696,7 @@ static void test_emit_argument_groups(void **state)
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "personality", 8, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "personality", 0xffffffff, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "personality", 0, 0), SCMP_ACT_ERRNO(EPERM));
-        seccomp_program_free(prog);
+        mp_seccomp_program_free(prog);
         free(text);
         trace_free(t);
 }
@@ -722,7 +723,7 @@ static void test_emit_abis_and_unknown(void **state)
         assert_non_null(strstr(text, "socketcall (i386 multiplexer): SYS_SOCKET (1)"));
         assert_null(strstr(text, "999"));
         assert_non_null(strstr(notes, "minpriv: seccomp.json: i386 syscall number 999 has no name in libseccomp"));
-        seccomp_program *prog = compile_text(text);
+        mp_seccomp_program *prog = compile_text(text);
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "mmap2", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "write", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "socketcall", 1, 0), SCMP_ACT_ALLOW);
@@ -732,10 +733,10 @@ static void test_emit_abis_and_unknown(void **state)
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "socket", AF_INET6, 0), SCMP_ACT_ERRNO(EPERM));
         /* a name applies to every architecture: the union */
         assert_int_equal(verdict(prog, TRACE_ABI_I386, "read", 0, 0), SCMP_ACT_ALLOW);
-        seccomp_verdict v;
-        assert_int_equal(seccomp_program_eval_nr(prog, TRACE_ABI_I386, 999, NULL, &v), 0);
+        mp_seccomp_verdict v;
+        assert_int_equal(mp_seccomp_program_eval_nr(prog, TRACE_ABI_I386, 999, NULL, &v), 0);
         assert_int_equal(v.ret, SCMP_ACT_ERRNO(EPERM));
-        seccomp_program_free(prog);
+        mp_seccomp_program_free(prog);
         free(text);
         free(notes);
         trace_free(t);
@@ -765,11 +766,11 @@ static void test_emit_runtime_template(void **state)
         assert_int_equal(count, 5); /* exit_group read write + capset clone */
         assert_non_null(strstr(text, "runc 1.1.5 needs these between loading the filter and starting the workload"));
         assert_non_null(strstr(text, "clone: no namespace flags"));
-        seccomp_program *prog = compile_text(text);
+        mp_seccomp_program *prog = compile_text(text);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "capset", 0, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone", 0x11, 0), SCMP_ACT_ALLOW);
         assert_int_equal(verdict(prog, TRACE_ABI_X86_64, "clone", CLONE_NEWPID, 0), SCMP_ACT_ERRNO(EPERM));
-        seccomp_program_free(prog);
+        mp_seccomp_program_free(prog);
         free(text);
 
         /* broken templates are errors naming the file */
