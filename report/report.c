@@ -1134,7 +1134,8 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
 {
         const json_t *runs = json_object_get(ctx->t->root, "runs");
         strbuf_puts(sb, "<section id=\"runs\"><h2>Recordings</h2>\n<table><tr><th>command</th><th>exit</th>"
-                        "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th></tr>\n");
+                        "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th><th>recorded (UTC)</th>"
+                        "<th>host</th></tr>\n");
         size_t i;
         const json_t *run;
         json_array_foreach (runs, i, run) {
@@ -1165,13 +1166,38 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
                 strbuf_printf(sb, "</td><td>%s</td><td>",
                               json_is_true(json_object_get(run, "no_new_privs")) ? "yes" : "no");
                 html(sb, json_string_value(json_object_get(run, "recorder")) ?: "");
+                strbuf_puts(sb, "</td><td>");
+                const char *started = json_string_value(json_object_get(run, "started"));
+                const char *finished = json_string_value(json_object_get(run, "finished"));
+                if (started) {
+                        html(sb, started);
+                        if (finished && strcmp(finished, started)) {
+                                strbuf_puts(sb, " to ");
+                                html(sb, finished);
+                        }
+                } else {
+                        strbuf_puts(sb, "not recorded");
+                }
+                strbuf_puts(sb, "</td><td>");
+                const char *host = json_string_value(json_object_get(run, "host"));
+                const char *kernel = json_string_value(json_object_get(run, "kernel"));
+                if (host)
+                        html_path(sb, host);
+                if (kernel) {
+                        strbuf_puts(sb, host ? " (" : "");
+                        html_path(sb, kernel);
+                        strbuf_puts(sb, host ? ")" : "");
+                }
+                if (!host && !kernel)
+                        strbuf_puts(sb, "not recorded");
                 strbuf_puts(sb, "</td></tr>\n");
         }
         strbuf_puts(sb, "</table>\n<p class=\"muted\">How each run was recorded: the mode (seccomp stops, "
                         "<code>+count</code> for calls counted in the kernel, ptrace stops), the user it ran as "
                         "(record as the production user: <code>minpriv record --image IMAGE --user UID:GID</code>), "
-                        "and the recorder's version. The trace keeps no time and no host name, so the same facts "
-                        "give the same bytes; paths under <code>@{WORKSPACE}</code> came from a checkout recorded "
+                        "the recorder's version, when (UTC) and on which host and kernel it ran (traces older than "
+                        "these fields say not recorded); the profiles never depend on them. Paths under "
+                        "<code>@{WORKSPACE}</code> came from a checkout recorded "
                         "with <code>--workspace</code>, paths of an image from <code>record --image</code>.</p>"
                         "</section>\n");
 }
