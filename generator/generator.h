@@ -44,6 +44,8 @@ typedef struct gen_options {
          * recorded with record --workspace lives where the profile is
          * enforced); NULL: /workspace. */
         const char *workspace_at;
+        /* --dockerfile: checked into hardening.md and the report, or NULL. */
+        const char *dockerfile;
 } gen_options;
 
 /* What one generation run knows, shared by the emitters. */
@@ -57,7 +59,8 @@ typedef struct gen_context {
         int seccomp_syscalls; /* syscall names the profile allows */
         int apparmor_raw_paths;
         int apparmor_rules;
-        strbuf notes; /* lines for stderr ("minpriv: ...") */
+        strbuf notes;                      /* lines for stderr ("minpriv: ...") */
+        struct gen_dockerfile *dockerfile; /* opts->dockerfile parsed and checked, or NULL */
 } gen_context;
 
 typedef struct gen_emitter {
