@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "common/fileio.h"
+#include "analysis/gaps.h"
 #include "generator/generator.h"
 #include "trace/trace.h"
 
@@ -35,6 +36,71 @@ int cli_parse_runtime(const char *cmd, const char *arg, gen_options *opts)
         return 0;
 }
 
+static void extra_push(gen_extra **v, size_t *n, trace_abi abi, const char *name, char *comment, bool carry)
+{
+        *v = xrealloc(*v, (*n + 1) * sizeof **v);
+        (*v)[(*n)++] = (gen_extra){ .abi = abi, .name = xstrdup(name), .comment = comment, .carry_flags = carry };
+}
+
+static void extras_free(gen_extra *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].name);
+                free(v[i].comment);
+        }
+        free(v);
+}
+
+/* --allow-gaps=related: the gaps report's related group; --portable: the
+ * siblings of recorded calls. Errors (a missing table) are printed. */
+static int extras_build(trace *t, const gen_options *opts, bool related, bool portable, gen_extra **ret, size_t *ret_n)
+{
+        mp_error err = { 0 };
+        const char *tdir = gen_templates_dir(opts);
+        gen_extra *v = NULL;
+        size_t n = 0;
+        if (related) {
+                gaps_report g;
+                if (gaps_compute(t, tdir, &g, &err) < 0) {
+                        log_mp_error(&err);
+                        return -EINVAL;
+                }
+                for (size_t i = 0; i < g.nitems; i++) {
+                        const gaps_item *it = &g.items[i];
+                        if (!it->related)
+                                continue;
+                        _cleanup_free_ char *obj = trace_path_decode(it->sources[0].object, NULL);
+                        extra_push(
+                                &v, &n, it->abi, it->name,
+                                xasprintf("%s: not recorded, allowed by --allow-gaps related: the recorded %s relates "
+                                          "to it (%s); reachable from %s (%s)",
+                                          it->name, it->related_to, it->why, obj ? obj : it->sources[0].object,
+                                          it->sources[0].via),
+                                false);
+                }
+                gaps_report_free(&g);
+        }
+        if (portable) {
+                gaps_sibling *s = NULL;
+                size_t ns = 0;
+                if (gaps_siblings(t, tdir, &s, &ns, &err) < 0) {
+                        extras_free(v, n);
+                        log_mp_error(&err);
+                        return -EINVAL;
+                }
+                for (size_t i = 0; i < ns; i++)
+                        extra_push(&v, &n, s[i].abi, s[i].name,
+                                   xasprintf("%s: not recorded (--portable); a sibling of the recorded %s that "
+                                             "another libc or kernel uses for the same call",
+                                             s[i].name, s[i].recorded),
+                                   s[i].carry_flags);
+                gaps_siblings_free(s, ns);
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
 int cmd_generate(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -48,11 +114,13 @@ int cmd_generate(int argc, char **argv)
                 { "workspace-at", required_argument, NULL, 'W' },
                 { "spo-layout", required_argument, NULL, 'L' },
                 { "dockerfile", required_argument, NULL, 'D' },
+                { "allow-gaps", required_argument, NULL, 'G' },
+                { "portable", no_argument, NULL, 'P' },
                 { NULL, 0, NULL, 0 },
         };
         const char *dir = "profiles";
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
-        bool quiet = false;
+        bool quiet = false, allow_related = false, portable = false;
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "o:n:q", longopts, NULL)) != -1) {
@@ -91,6 +159,15 @@ int cmd_generate(int argc, char **argv)
                 case 'q':
                         quiet = true;
                         break;
+                case 'G':
+                        if (streq(optarg, "related"))
+                                allow_related = true;
+                        else if (!streq(optarg, "none"))
+                                return usage_error("generate", "unknown --allow-gaps '%s' (related or none)", optarg);
+                        break;
+                case 'P':
+                        portable = true;
+                        break;
                 case 'L':
                         if (streq(optarg, "namespaced"))
                                 opts.spo_namespaced = true;
@@ -120,6 +197,16 @@ int cmd_generate(int argc, char **argv)
         gen_context ctx;
         if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
                 return EXIT_BADINPUT;
+        /* Beyond the recording: computed from the merged trace, read by
+         * the seccomp emitter through ctx.opts. */
+        gen_extra *extras = NULL;
+        size_t nextras = 0;
+        if (extras_build(t, &opts, allow_related, portable, &extras, &nextras) < 0) {
+                gen_context_free(&ctx);
+                return EXIT_BADINPUT;
+        }
+        opts.extras = extras;
+        opts.nextras = nextras;
 
         /* Build every file in memory first: nothing is written unless all
          * of them could be made. */
@@ -196,5 +283,6 @@ int cmd_generate(int argc, char **argv)
                 log_notice("profiles for '%s' written to %s/", ctx.name, dir);
         }
         gen_context_free(&ctx);
+        extras_free(extras, nextras);
         return rc;
 }

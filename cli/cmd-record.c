@@ -7,6 +7,7 @@
 #include "trace/trace.h"
 #include "tracer/tracer.h"
 #include "cli/baseline.h"
+#include "trace/seen.h"
 #include "cli/record-image.h"
 
 /* The checkout around the current directory: the nearest ancestor holding
@@ -63,6 +64,14 @@ static void summarize(const trace *t, const char *path, int status)
         json_t *res = json_object_get(t->root, "resources");
         log_notice("recorded %zu distinct syscalls, %zu paths, %lld processes; exit status %d; trace in %s", nsys,
                    nfiles, (long long)json_integer_value(json_object_get(res, "processes")), status, path);
+        size_t nu;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list((trace *)t, &nu, &runs);
+        if (runs > 1)
+                log_notice("%lld runs: %zu items were seen in only some of them (minpriv explain, report and "
+                           "hardening.md name them)",
+                           (long long)runs, nu);
+        trace_unstable_free(u, nu);
 }
 
 int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
@@ -83,12 +92,19 @@ int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
 int cmd_record(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },    { "stacks", no_argument, NULL, 'S' },
-                { "baseline", required_argument, NULL, 'b' },  { "no-seccomp", no_argument, NULL, 'N' },
-                { "no-kernel-count", no_argument, NULL, 'K' }, { "quiet", no_argument, NULL, 'q' },
-                { "image", required_argument, NULL, 'I' },     { "engine", required_argument, NULL, 'E' },
-                { "user", required_argument, NULL, 'u' },      { "engine-arg", required_argument, NULL, 'A' },
-                { "workspace", required_argument, NULL, 'W' }, { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },
+                { "stacks", no_argument, NULL, 'S' },
+                { "baseline", required_argument, NULL, 'b' },
+                { "no-seccomp", no_argument, NULL, 'N' },
+                { "no-kernel-count", no_argument, NULL, 'K' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "image", required_argument, NULL, 'I' },
+                { "engine", required_argument, NULL, 'E' },
+                { "user", required_argument, NULL, 'u' },
+                { "engine-arg", required_argument, NULL, 'A' },
+                { "workspace", required_argument, NULL, 'W' },
+                { "repeat", required_argument, NULL, 'R' },
+                { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-trace.json";
         const char *baseline_path = NULL, *workspace = NULL;
@@ -97,6 +113,7 @@ int cmd_record(int argc, char **argv)
         char *inner[8] = { 0 }, *engine_args[64] = { 0 };
         size_t ninner = 0, nengine = 0;
         tracer_options opts = { 0 };
+        long repeat = 1;
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "+o:q", longopts, NULL)) != -1) {
@@ -140,6 +157,14 @@ int cmd_record(int argc, char **argv)
                         opts.quiet = true;
                         img.quiet = true;
                         break;
+                case 'R': {
+                        char *end;
+                        errno = 0;
+                        repeat = strtol(optarg, &end, 10);
+                        if (errno || end == optarg || *end || repeat < 1 || repeat > 1000)
+                                return usage_error("record", "--repeat takes a number of runs from 1 to 1000");
+                        break;
+                }
                 default:
                         return usage_error("record", "bad option");
                 }
@@ -149,11 +174,16 @@ int cmd_record(int argc, char **argv)
         if (!*output)
                 return usage_error("record", "empty output path");
         opts.argv = argv + optind;
+        if (repeat > 1 && baseline_path)
+                return usage_error("record", "--repeat and --baseline do not combine (an incremental recording does "
+                                             "not count runs)");
         if (ninner > 3)
                 return usage_error("record", "an option was given twice");
         if (img.image) {
                 if (baseline_path)
                         return usage_error("record", "--baseline cannot be combined with --image");
+                if (repeat > 1)
+                        return usage_error("record", "--repeat cannot be combined with --image");
                 if (workspace) {
                         inner[ninner++] = "--workspace";
                         inner[ninner++] = (char *)workspace;
@@ -193,15 +223,33 @@ int cmd_record(int argc, char **argv)
                 return EXIT_BADINPUT;
         }
 
-        _cleanup_trace_ trace *t = trace_new();
+        _cleanup_trace_ trace *t = NULL;
         int status = 0;
-        r = cli_trace_run(&opts, t, &status);
-        if (r > 0)
-                return r;
+        if (repeat == 1) {
+                t = trace_new();
+                r = cli_trace_run(&opts, t, &status);
+                if (r > 0)
+                        return r;
+        } else {
+                /* --repeat: every run into a trace of its own, merged: each
+                 * item then says in how many of the runs it was seen. The
+                 * status is the first failing run's. */
+                t = trace_new();
+                for (long i = 0; i < repeat; i++) {
+                        _cleanup_trace_ trace *one = trace_new();
+                        int st = 0;
+                        r = cli_trace_run(&opts, one, &st);
+                        if (r > 0)
+                                return r;
+                        if (status == 0)
+                                status = st;
+                        trace_merge(t, one);
+                }
+        }
         /* An incremental trace holds what the baseline knew plus what was
          * new: the same facts as a full recording merged with the baseline. */
         if (bl.trace)
-                trace_merge(t, bl.trace);
+                trace_merge_uncounted(t, bl.trace);
         baseline_add_profile_names(&bl, t);
         /* The checkout becomes a variable: recordings of the same code in
          * two checkouts (a laptop's, CI's) give the same paths. */

@@ -7,7 +7,7 @@
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
           "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count]\n"
-          "               [--workspace DIR|auto]\n"
+          "               [--workspace DIR|auto] [--repeat N]\n"
           "               [--image IMAGE [--engine docker|podman] [--user U] [--engine-arg ARG]...]\n"
           "               [-q] -- CMD [ARG...]\n"
           "\n"
@@ -34,6 +34,9 @@ static const command commands[] = {
           "      --engine ENGINE  docker (default) or podman, for --image\n"
           "      --user U         the container's user (record as production runs it)\n"
           "      --engine-arg ARG one more argument for `ENGINE run` (volumes, network...)\n"
+          "      --repeat N       run CMD N times into one trace; every syscall, argument\n"
+          "                       value, path and capability says in how many runs it was\n"
+          "                       seen (exit status: the first failing run's)\n"
           "  -q, --quiet          no summary on stderr\n" },
         { "merge", cmd_merge, "union several traces into one",
           "minpriv merge -o FILE TRACE...\n"
@@ -97,14 +100,16 @@ static const command commands[] = {
           "                      says why not. Capabilities are still audited\n"
           "  -o, --report FILE   write the report to FILE instead of stderr\n"
           "\n"
-          "Default (audit): the workload runs undisturbed. Exit status: the workload's\n"
-          "when it fails; otherwise 0 without violations, 1 with violations; 2 for bad\n"
-          "usage or unreadable profiles; 127/126 when CMD is not found / executable.\n" },
+          "Default (audit): the workload runs undisturbed. Exit status: 3 with\n"
+          "violations (whatever the workload's own status, which the report names);\n"
+          "otherwise the workload's own status; 2 for bad usage or unreadable\n"
+          "profiles; 127/126 when CMD is not found / executable.\n" },
         { "generate", cmd_generate, "write least-privilege profiles from traces",
           "minpriv generate [-o DIR] [--name NAME] [--runtime runc|crun|none]\n"
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
           "                 [--format docker|k8s] [--spo-layout cluster|namespaced]\n"
-          "                 [--workspace-at PATH] [-q] TRACE...\n"
+          "                 [--workspace-at PATH] [--allow-gaps related|none] [--portable]\n"
+          "                 [--dockerfile FILE] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -121,9 +126,17 @@ static const command commands[] = {
           "                          v1, operator/NAME.json) or namespaced (older operators)\n"
           "      --workspace-at PATH where a checkout recorded with --workspace lives where\n"
           "                          the profile is enforced: @{WORKSPACE} (default /workspace)\n"
+          "      --allow-gaps G      related: also allow the syscalls `minpriv gaps` ranks\n"
+          "                          as related to recorded ones, each with its reason\n"
+          "                          (none, the default: the recording alone)\n"
+          "      --portable          also allow the siblings of recorded syscalls that\n"
+          "                          another libc or kernel uses (templates/portable-siblings.tsv)\n"
+          "      --dockerfile FILE   check FILE (pinning, USER, build tools, secrets, ...)\n"
+          "                          into hardening.md section 10 (docs/dockerfile-checks.md)\n"
           "  -q, --quiet             no summary on stderr\n" },
         { "report", cmd_report, "write a self-contained HTML report of a trace",
-          "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"
+          "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none]\n"
+          "               [--dockerfile FILE] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes one HTML page (no external resources, no\n"
           "script): the seccomp profile's size next to Docker's default, syscalls by\n"
@@ -133,7 +146,18 @@ static const command commands[] = {
           "  -o, --output FILE   where to write it (default minpriv-report.html; - for stdout)\n"
           "  -n, --name NAME     profile name (default: minpriv-PROGRAM)\n"
           "      --runtime RT    the runtime whose syscalls the profile includes (runc)\n"
+          "      --dockerfile F  add the Dockerfile's findings (an Image section)\n"
           "  -q, --quiet         no summary on stderr\n" },
+        { "gaps", cmd_gaps, "syscalls the recorded programs can reach but no run made",
+          "minpriv gaps [--format text|json] TRACE...\n"
+          "\n"
+          "For every program and shared library the traces show executed or mapped,\n"
+          "the syscalls its code can reach (imported libc functions through\n"
+          "templates/libc-syscalls.tsv, syscall instructions with a constant number)\n"
+          "that were never recorded, per ABI; those related to recorded syscalls\n"
+          "(templates/syscall-relations.tsv) first. Exit status 2 on bad input.\n"
+          "\n"
+          "      --format F      text (default) or json (docs/gaps-format.md)\n" },
 };
 
 static int print_version(void)

@@ -753,6 +753,30 @@ static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_ty
         *ret_unix_types = unix_types;
 }
 
+/* An abstract address ("@name", any bytes) as a quoted profile pattern
+ * matching exactly it: each NUL byte written \000 (as apparmor_parser
+ * wants them), the parts between escaped and rendered as paths are. */
+static char *unix_addr_pattern(const char *raw, size_t len)
+{
+        strbuf sb = STRBUF_INIT;
+        strbuf_putc(&sb, '"');
+        for (size_t i = 0; i <= len;) {
+                size_t n = strnlen(raw + i, len - i);
+                _cleanup_free_ char *lit = aa_escape_literal(raw + i, n);
+                _cleanup_free_ char *r = aa_render_pattern(lit);
+                size_t rl = strlen(r);
+                if (r[0] == '"')
+                        strbuf_add(&sb, r + 1, rl - 2);
+                else
+                        strbuf_add(&sb, r, rl);
+                i += n + 1;
+                if (i <= len)
+                        strbuf_puts(&sb, "\\000");
+        }
+        strbuf_putc(&sb, '"');
+        return strbuf_steal(&sb);
+}
+
 static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
 {
         json_t *net = json_object_get(ctx->t->root, "network");
@@ -781,12 +805,10 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
                                 pat = xstrdup("\"@[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]\"");
                         } else {
                                 size_t len;
-                                _cleanup_free_ char *raw = trace_path_decode(addr, &len);
+                                _cleanup_free_ char *raw = trace_bytes_decode(addr, &len);
                                 if (!raw)
                                         continue;
-                                _cleanup_free_ char *lit = aa_escape_literal(raw, len);
-                                _cleanup_free_ char *r = aa_render_pattern(lit);
-                                pat = r[0] == '"' ? xstrdup(r) : xasprintf("\"%s\"", r);
+                                pat = unix_addr_pattern(raw, len);
                         }
                         char *line = ops[o].peer ? xasprintf("  unix (%s) peer=(addr=%s),\n", ops[o].perms, pat)
                                                  : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
@@ -831,6 +853,15 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                                 strv_push(v, xstrdup(name));
                 }
         }
+        /* kill(pid, 0) between the workload's own processes ("exists" to
+         * AppArmor, which mediates it): the trace does not keep signal 0 (a
+         * probe, nothing delivered), and whether a program probes depends on
+         * timing (pg_ctl stop polls the server only while it is still up).
+         * The probe changes nothing and reaches only the workload's own
+         * processes, so it is always allowed among them. */
+        bool implied_exists = !strv_contains(internal, "exists");
+        if (implied_exists)
+                strv_add(&internal, xstrdup("exists"));
         strv_sort(internal);
         strv_sort(external);
         strbuf_puts(sb, "  # Signals: the container runtime (unconfined, or runc/crun) stops the workload;\n"
@@ -838,6 +869,9 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
                         "  signal (receive) peer=unconfined,\n"
                         "  signal (receive) peer=runc,\n"
                         "  signal (receive) peer=crun,\n");
+        if (implied_exists)
+                strbuf_puts(sb, "  # exists: kill(pid, 0) between its own processes, a liveness probe (not in the "
+                                "trace; its use depends on timing)\n");
         if (internal) {
                 strbuf_puts(sb, "  signal (send, receive) set=(");
                 for (char **s = internal; *s; s++)

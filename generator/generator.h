@@ -28,6 +28,17 @@ typedef enum gen_default_action {
         _GEN_DEFAULT_MAX,
 } gen_default_action;
 
+/* A syscall to allow beyond the recording (generate --allow-gaps=related,
+ * --portable), with the comment its seccomp rule carries. */
+typedef struct gen_extra {
+        trace_abi abi;
+        char *name;
+        char *comment;
+        /* clone added for a recorded clone3: clone3's recorded namespace
+         * flags are clone's filter */
+        bool carry_flags;
+} gen_extra;
+
 typedef struct gen_options {
         const char *name; /* profile name; NULL: derived from the main program */
         gen_runtime runtime;
@@ -46,6 +57,8 @@ typedef struct gen_options {
         const char *workspace_at;
         /* --dockerfile: checked into hardening.md and the report, or NULL. */
         const char *dockerfile;
+        const gen_extra *extras; /* allowed beyond the recording (seccomp.json) */
+        size_t nextras;
 } gen_options;
 
 /* What one generation run knows, shared by the emitters. */

@@ -57,6 +57,7 @@
 #include "generator/emitters.h"
 #include "trace/names.h"
 #include "policy/seccomp-profile.h"
+#include "trace/seen.h"
 
 #define NONROOT_ID   65534u
 #define MAX_LISTED   12     /* evidence items listed before "and N more" */
@@ -1663,6 +1664,41 @@ static void checklist(strbuf *sb, gen_context *ctx, const analysis *a, const pla
         strbuf_putc(sb, '\n');
 }
 
+/* Items seen in only some of the runs, when the runs repeat one workload
+ * (record --repeat, or merged recordings of the same command): each is a
+ * path that some runs did not take, and the profile rests on the runs
+ * that did. */
+static void section_stability(strbuf *sb, const analysis *a)
+{
+        trace *t = (trace *)a->t;
+        if (trace_runs(t) < 2 || !trace_runs_same_command(t))
+                return;
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(t, &n, &runs);
+        strbuf_printf(sb, "## Stability across runs\n\n");
+        if (n == 0) {
+                strbuf_printf(sb, "Every syscall, argument value, path and capability was seen in all %lld runs.\n\n",
+                              (long long)runs);
+                return;
+        }
+        strbuf_printf(sb,
+                      "%zu item%s %s seen in only some of the %lld runs of the same command. The profiles allow\n"
+                      "them (they were recorded), but each is a path whose taking depends on timing or input: a\n"
+                      "recording without it would have produced a profile that fails now and then, and paths\n"
+                      "like it that no run took may exist (see `minpriv gaps`).\n\n",
+                      n, n == 1 ? "" : "s", n == 1 ? "was" : "were", (long long)runs);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = trace_unstable_sentence(&u[i], runs);
+                strbuf_puts(sb, "- ");
+                md_code(sb, u[i].label);
+                strbuf_puts(sb, line + strlen(u[i].label));
+                strbuf_putc(sb, '\n');
+        }
+        strbuf_putc(sb, '\n');
+        trace_unstable_free(u, n);
+}
+
 int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
 {
         analysis a;
@@ -1688,6 +1724,7 @@ int emit_hardening_md(gen_context *ctx, char **ret, mp_error *err)
         strbuf sb = STRBUF_INIT;
         strbuf_printf(&sb, "# Container hardening for %s\n\n", ctx->name);
         section_runs(&sb, &a);
+        section_stability(&sb, &a);
         checklist(&sb, ctx, &a, &p);
         strbuf_add(&sb, body.buf ? body.buf : "", body.len);
         strbuf_free(&body);

@@ -466,6 +466,19 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                 if (!is_filtered(tpl.syscalls[i]) && !strv_contains(main_names, tpl.syscalls[i]) &&
                     !strv_contains(i386_only, tpl.syscalls[i]))
                         strv_add(&rt_only, tpl.syscalls[i]);
+        /* Beyond the recording (--allow-gaps, --portable): one rule each,
+         * with its reason; filtered names (clone) are handled below. */
+        _cleanup_strv_free_ char **extra_names = xcalloc(1, sizeof(char *));
+        const gen_extra *clone_extra = NULL;
+        for (size_t i = 0; i < ctx->opts->nextras; i++) {
+                const gen_extra *x = &ctx->opts->extras[i];
+                if (streq(x->name, "clone") && !clone_extra)
+                        clone_extra = x;
+                if (is_filtered(x->name) || strv_contains(main_names, x->name) || strv_contains(i386_only, x->name) ||
+                    strv_contains(rt_only, x->name) || strv_contains(extra_names, x->name))
+                        continue;
+                strv_add(&extra_names, x->name);
+        }
         strv_sort(main_names);
         strv_sort(i386_only);
         strv_sort(rt_only);
@@ -511,6 +524,21 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                                                rt, tpl.version, rt));
                 for (size_t i = 0; rt_only[i]; i++)
                         strv_add(&g->names, rt_only[i]);
+        }
+
+        for (size_t i = 0; i < ctx->opts->nextras; i++) {
+                const gen_extra *x = &ctx->opts->extras[i];
+                size_t k = 0;
+                while (extra_names[k] && !streq(extra_names[k], x->name))
+                        k++;
+                if (!extra_names[k])
+                        continue;
+                /* once per name: the first (ABI order) reason */
+                free(extra_names[k]);
+                extra_names[k] = xstrdup("");
+                group *g = add_group(&b, SCMP_ACT_ALLOW, xstrdup(x->comment));
+                strv_add(&g->names, x->name);
+                add_probe(&probes, &n_probes, x->abi, x->name, NULL, 0, SCMP_ACT_ALLOW);
         }
 
         /* socket: the recorded address families, one rule each. */
@@ -580,9 +608,13 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
 
         /* clone: the recorded combinations of namespace flags (usually none). */
         bool rt_needs_clone = strv_contains(tpl.syscalls, "clone");
-        if (recorded(syscalls, "clone") || rt_needs_clone) {
+        if (recorded(syscalls, "clone") || rt_needs_clone || clone_extra) {
                 u64set ns = { 0 };
                 arg_values(arguments, "clone", 0, CLONE_NS_MASK, &ns);
+                /* clone for a recorded clone3 (--portable): clone3's namespace
+                 * flags carry over as clone's filter */
+                if (clone_extra && clone_extra->carry_flags && !recorded(syscalls, "clone"))
+                        arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &ns);
                 if (recorded(syscalls, "clone") && json_object_size(json_object_get(arguments, "clone")) == 0)
                         strbuf_puts(&ctx->notes, "minpriv: seccomp.json: clone was recorded without its flags; "
                                                  "allowed without namespace flags\n");
@@ -593,6 +625,11 @@ int emit_seccomp_json(gen_context *ctx, char **ret, mp_error *err)
                         char *c = ns.v[i] ? xasprintf("clone: namespace flags %s as recorded, no others",
                                                       clone_ns_flags_describe(ns.v[i]))
                                           : xstrdup("clone: no namespace flags (threads and processes)");
+                        if (clone_extra && !recorded(syscalls, "clone") && !rt_needs_clone) {
+                                char *with = xasprintf("%s; %s", c, clone_extra->comment);
+                                free(c);
+                                c = with;
+                        }
                         group *g = add_group(&b, SCMP_ACT_ALLOW, c);
                         strv_add(&g->names, "clone");
                         g->has_arg = true;

@@ -137,7 +137,8 @@ bool aa_profile_allows_capability(const aa_profile *p, const char *name);
  * any type. */
 bool aa_profile_allows_network(const aa_profile *p, const char *family, const char *type);
 /* unix socket access ("create", "connect", ...) for a socket type
- * ("stream"; NULL: unknown) and an address ("@name"; NULL: none). */
+ * ("stream"; NULL: unknown) and an address ("@name"; NULL: none; a NUL
+ * byte of an abstract name written as the four characters "\000"). */
 bool aa_profile_allows_unix(const aa_profile *p, const char *access, const char *type, const char *addr);
 /* signal access ("send"/"receive") of a signal (AppArmor name, "term") to
  * or from a peer label (NULL: an unknown peer). */

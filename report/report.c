@@ -19,11 +19,14 @@
 
 #include "generator/caps.h"
 #include "generator/dockerfile.h"
+#include "generator/emitters.h"
 #include "common/hashmap.h"
 #include "trace/names.h"
 #include "report/report.h"
 #include "policy/seccomp-profile.h"
+#include "trace/seen.h"
 
+#define TREE_MAX_ENTRIES 500 /* entries shown in one directory */
 #define TREE_OPEN_LEAVES 60  /* a directory with at most this many paths below starts open */
 #define CHIPS_MAX        400 /* syscall chips per program before "and N more" */
 #define REASONS_MAX      20  /* reasons shown per capability */
@@ -823,15 +826,23 @@ static void tree_render(strbuf *sb, const tnode *n, int depth)
                 strbuf_puts(sb, "</li>\n");
         } else {
                 strbuf_printf(sb, "<li><details%s><summary><span class=\"dir\">",
-                              depth == 0 || n->leaves <= TREE_OPEN_LEAVES ? " open" : "");
+                              n->leaves <= TREE_OPEN_LEAVES ? " open" : "");
                 strbuf_puts(sb, strbuf_str(&label));
                 strbuf_printf(sb, "/</span><span class=\"n\">%zu path%s</span>", n->leaves,
                               plural((long long)n->leaves));
                 if (n->file)
                         put_access(sb, n->file);
                 strbuf_puts(sb, "</summary><ul>\n");
-                for (size_t i = 0; i < n->nkids; i++)
+                /* A huge directory (a cache of 100,000 files) shows its
+                 * first entries only: the page stays one a browser opens. */
+                size_t shown = n->nkids > TREE_MAX_ENTRIES ? TREE_MAX_ENTRIES : n->nkids;
+                for (size_t i = 0; i < shown; i++)
                         tree_render(sb, n->kids[i], depth + 1);
+                if (shown < n->nkids)
+                        strbuf_printf(sb,
+                                      "<li class=\"muted\">... %zu more entries here (files-used.txt and the trace "
+                                      "have them all)</li>\n",
+                                      n->nkids - shown);
                 strbuf_puts(sb, "</ul></details></li>\n");
         }
         strbuf_free(&label);
@@ -851,6 +862,7 @@ static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
         tnode *root = tree_build(files);
         if (root->nkids) {
                 /* The root directory's line, then its children. */
+                /* a big tree starts folded below its first level */
                 strbuf_printf(sb,
                               "<li><details open><summary><span class=\"dir\">/</span><span class=\"n\">%zu path%s"
                               "</span></summary><ul>\n",
@@ -946,13 +958,49 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
 
 /* ------------------------------------------------------------ network, runs */
 
+/* Linux's default ip_local_port_range: the ports the kernel picks for a
+ * socket that did not bind one (a client's own end, what accept reports). */
+#define EPHEMERAL_LO 32768
+#define EPHEMERAL_HI 60999
+
+/* The port of "HOST:PORT" when it is an ephemeral one, else -1; *hostlen
+ * gets the length of HOST. */
+static long ephemeral_port(const char *addr, size_t *hostlen)
+{
+        const char *colon = strrchr(addr, ':');
+        if (!colon || !colon[1])
+                return -1;
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (*end || port < EPHEMERAL_LO || port > EPHEMERAL_HI)
+                return -1;
+        *hostlen = (size_t)(colon - addr);
+        return port;
+}
+
+static void network_row(strbuf *body, const char *op, const char *fam, const char *res, const json_t *u,
+                        const char *addr_html, long long count)
+{
+        strbuf_puts(body, "<tr><td>");
+        html(body, op);
+        strbuf_puts(body, "</td><td>");
+        html(body, fam);
+        strbuf_puts(body, "</td><td>");
+        strbuf_puts(body, addr_html);
+        strbuf_printf(body, "</td><td><span class=\"k %s\">", streq(res, "ok") ? "ok" : "fail");
+        html(body, res);
+        strbuf_printf(body, " x%lld</span></td><td>", count);
+        put_programs(body, u, 3);
+        strbuf_puts(body, "</td></tr>\n");
+}
+
 static void section_network(strbuf *sb, const gen_context *ctx)
 {
         const json_t *net = json_object_get(ctx->t->root, "network");
         strbuf_puts(sb, "<section id=\"network\"><h2>Network</h2>\n");
         size_t nops;
         _cleanup_free_ const char **ops = trace_sorted_keys(net, &nops);
-        size_t rows = 0;
+        size_t rows = 0, folded = 0;
         strbuf body = STRBUF_INIT;
         for (size_t i = 0; i < nops; i++) {
                 const json_t *fams = json_object_get(net, ops[i]);
@@ -962,30 +1010,74 @@ static void section_network(strbuf *sb, const gen_context *ctx)
                         const json_t *addrs = json_object_get(fams, fam[j]);
                         size_t na;
                         _cleanup_free_ const char **addr = trace_sorted_keys(addrs, &na);
+                        /* Per result: the ephemeral ports of one host fold into one row. */
+                        hashmap *seen = hashmap_new();
                         for (size_t k = 0; k < na; k++) {
                                 const json_t *results = json_object_get(addrs, addr[k]);
                                 size_t nr;
                                 _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
                                 for (size_t l = 0; l < nr; l++) {
                                         const json_t *u = json_object_get(results, res[l]);
-                                        strbuf_puts(&body, "<tr><td>");
-                                        html(&body, ops[i]);
-                                        strbuf_puts(&body, "</td><td>");
-                                        html(&body, fam[j]);
-                                        strbuf_puts(&body, "</td><td><code>");
-                                        html_path(&body, addr[k]);
-                                        strbuf_printf(&body, "</code></td><td><span class=\"k %s\">",
-                                                      streq(res[l], "ok") ? "ok" : "fail");
-                                        html(&body, res[l]);
-                                        strbuf_printf(&body, " x%lld</span></td><td>", (long long)trace_usage_count(u));
-                                        put_programs(&body, u, 3);
-                                        strbuf_puts(&body, "</td></tr>\n");
+                                        size_t hl = 0;
+                                        long port = ephemeral_port(addr[k], &hl);
+                                        size_t same = 0;
+                                        long long total = 0;
+                                        _cleanup_free_ char *key =
+                                                port >= 0 ? xasprintf("%.*s|%s", (int)hl, addr[k], res[l]) : NULL;
+                                        if (port >= 0 && hashmap_get(seen, key))
+                                                continue; /* folded into the row of the first one */
+                                        if (port >= 0)
+                                                for (size_t m = k; m < na; m++) {
+                                                        size_t hl2 = 0;
+                                                        const json_t *u2 = json_object_get(
+                                                                json_object_get(addrs, addr[m]), res[l]);
+                                                        if (u2 && ephemeral_port(addr[m], &hl2) >= 0 && hl2 == hl &&
+                                                            strncmp(addr[m], addr[k], hl) == 0) {
+                                                                same++;
+                                                                total += (long long)trace_usage_count(u2);
+                                                        }
+                                                }
+                                        strbuf cell = STRBUF_INIT;
+                                        if (same > 1) {
+                                                hashmap_put(seen, key, (void *)1);
+                                                _cleanup_free_ char *host = xstrndup(addr[k], hl);
+                                                strbuf_puts(&cell, "<details><summary><code>");
+                                                html_path(&cell, host);
+                                                strbuf_printf(&cell,
+                                                              ":%d-%d</code> <span class=\"n\">%zu ephemeral "
+                                                              "ports</span></summary><code>",
+                                                              EPHEMERAL_LO, EPHEMERAL_HI, same);
+                                                size_t shown = 0;
+                                                for (size_t m = k; m < na; m++) {
+                                                        size_t hl2 = 0;
+                                                        if (json_object_get(json_object_get(addrs, addr[m]), res[l]) &&
+                                                            ephemeral_port(addr[m], &hl2) >= 0 && hl2 == hl &&
+                                                            strncmp(addr[m], addr[k], hl) == 0)
+                                                                strbuf_printf(&cell, "%s%s", shown++ ? " " : "",
+                                                                              addr[m] + hl + 1);
+                                                }
+                                                strbuf_puts(&cell, "</code></details>");
+                                                folded += same - 1;
+                                        } else {
+                                                strbuf_puts(&cell, "<code>");
+                                                html_path(&cell, addr[k]);
+                                                strbuf_puts(&cell, "</code>");
+                                                total = (long long)trace_usage_count(u);
+                                        }
+                                        network_row(&body, ops[i], fam[j], res[l], u, strbuf_str(&cell), total);
+                                        strbuf_free(&cell);
                                         rows++;
                                 }
                         }
+                        hashmap_free(seen, NULL);
                 }
         }
         if (rows) {
+                if (folded)
+                        strbuf_printf(sb,
+                                      "<p>Ephemeral ports (%d-%d, the kernel's choice for a socket that bound none) "
+                                      "of one host are folded into one row: %zu rows fewer.</p>\n",
+                                      EPHEMERAL_LO, EPHEMERAL_HI, folded);
                 strbuf_puts(sb, "<table><tr><th>operation</th><th>family</th><th>address</th><th>result</th>"
                                 "<th>programs</th></tr>\n");
                 strbuf_puts(sb, strbuf_str(&body));
@@ -1079,7 +1171,200 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
                 html(sb, json_string_value(json_object_get(run, "recorder")) ?: "");
                 strbuf_puts(sb, "</td></tr>\n");
         }
-        strbuf_puts(sb, "</table></section>\n");
+        strbuf_puts(sb, "</table>\n<p class=\"muted\">How each run was recorded: the mode (seccomp stops, "
+                        "<code>+count</code> for calls counted in the kernel, ptrace stops), the user it ran as "
+                        "(record as the production user: <code>minpriv record --image IMAGE --user UID:GID</code>), "
+                        "and the recorder's version. The trace keeps no time and no host name, so the same facts "
+                        "give the same bytes; paths under <code>@{WORKSPACE}</code> came from a checkout recorded "
+                        "with <code>--workspace</code>, paths of an image from <code>record --image</code>.</p>"
+                        "</section>\n");
+}
+
+/* ------------------------------------------------------------ hardening and profiles */
+
+/* Another emitter's file, without leaving its notes twice. */
+static char *emitted(const gen_context *cctx, int (*emit)(gen_context *, char **, mp_error *))
+{
+        gen_context *ctx = (gen_context *)cctx; /* emitters only append notes, taken back here */
+        size_t len = ctx->notes.len;
+        char *text = NULL;
+        mp_error err = { 0 };
+        if (emit(ctx, &text, &err) < 0)
+                text = NULL;
+        if (ctx->notes.buf) {
+                ctx->notes.len = len;
+                ctx->notes.buf[len] = '\0';
+        }
+        return text;
+}
+
+/* Text for a <pre>: escaped line by line, the newlines kept. */
+static void html_lines(strbuf *sb, const char *s)
+{
+        for (;;) {
+                const char *nl = strchr(s, '\n');
+                html_bytes(sb, s, nl ? (size_t)(nl - s) : strlen(s));
+                if (!nl)
+                        return;
+                strbuf_putc(sb, '\n');
+                s = nl + 1;
+        }
+}
+
+/* Markdown inline text: `code` spans as <code>, the rest escaped. */
+static void md_inline(strbuf *sb, const char *s, size_t n)
+{
+        bool code = false;
+        size_t start = 0;
+        for (size_t i = 0; i <= n; i++) {
+                if (i == n || s[i] == '`') {
+                        if (code)
+                                strbuf_puts(sb, "<code>");
+                        html_bytes(sb, s + start, i - start);
+                        if (code)
+                                strbuf_puts(sb, "</code>");
+                        code = !code;
+                        start = i + 1;
+                }
+        }
+}
+
+/* A fenced block of hardening.md (```lang ... ```), or NULL. */
+static char *md_block(const char *md, const char *lang)
+{
+        _cleanup_free_ char *open = xasprintf("```%s\n", lang);
+        const char *b = strstr(md, open);
+        if (!b)
+                return NULL;
+        b += strlen(open);
+        const char *e = strstr(b, "```");
+        return e ? xstrndup(b, (size_t)(e - b)) : NULL;
+}
+
+static void section_hardening(strbuf *sb, const gen_context *ctx)
+{
+        _cleanup_free_ char *md = emitted(ctx, emit_hardening_md);
+        strbuf_puts(sb, "<section id=\"hardening\"><h2>Hardening checklist</h2>\n");
+        if (!md) {
+                strbuf_puts(sb, "<p class=\"muted\">hardening.md could not be generated.</p></section>\n");
+                return;
+        }
+        /* the checklist table: the rows after "## Checklist" */
+        const char *t = strstr(md, "## Checklist\n");
+        if (t) {
+                strbuf_puts(sb, "<table><tr><th>#</th><th>item</th><th>verdict</th><th>flag</th></tr>\n");
+                const char *line = strchr(t, '\n') + 1;
+                while (*line == '\n')
+                        line++;
+                for (; *line == '|'; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+                        const char *end = strchr(line, '\n');
+                        size_t n = end ? (size_t)(end - line) : strlen(line);
+                        if (n > 2 && (strncmp(line, "| # ", 4) == 0 || strncmp(line, "|---", 4) == 0))
+                                continue;
+                        strbuf_puts(sb, "<tr>");
+                        const char *c = line + 1;
+                        while (c < line + n) {
+                                const char *bar = memchr(c, '|', (size_t)(line + n - c));
+                                if (!bar)
+                                        break;
+                                const char *a = c, *z = bar;
+                                while (a < z && *a == ' ')
+                                        a++;
+                                while (z > a && z[-1] == ' ')
+                                        z--;
+                                strbuf_puts(sb, "<td>");
+                                md_inline(sb, a, (size_t)(z - a));
+                                strbuf_puts(sb, "</td>");
+                                c = bar + 1;
+                        }
+                        strbuf_puts(sb, "</tr>\n");
+                }
+                strbuf_puts(sb, "</table>\n");
+        }
+        _cleanup_free_ char *run = md_block(md, "sh");
+        _cleanup_free_ char *compose = md_block(md, "yaml");
+        if (run) {
+                strbuf_puts(sb, "<p>Ready to paste (<code>IMAGE</code> is the image; paths relative to the profiles' "
+                                "directory):</p><pre>");
+                html_lines(sb, run);
+                strbuf_puts(sb, "</pre>\n");
+        }
+        if (compose) {
+                strbuf_puts(sb, "<details><summary>docker-compose service</summary><pre>");
+                html_lines(sb, compose);
+                strbuf_puts(sb, "</pre></details>\n");
+        }
+        strbuf_puts(sb, "<details><summary>hardening.md in full (the evidence behind each verdict)</summary><pre>");
+        html_lines(sb, md);
+        strbuf_puts(sb, "</pre></details>\n</section>\n");
+}
+
+static void section_profiles(strbuf *sb, const gen_context *ctx)
+{
+        static const struct {
+                const char *file;
+                int (*emit)(gen_context *, char **, mp_error *);
+        } files[] = {
+                { "seccomp.json", emit_seccomp_json },
+                { "apparmor.profile", gen_apparmor_emit },
+                { "caps.txt", emit_caps_txt },
+        };
+        strbuf_puts(sb, "<section id=\"profiles\"><h2>The profiles</h2>\n<p>What <code>minpriv generate</code> "
+                        "writes from the same traces, folded:</p>\n");
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *text = emitted(ctx, files[i].emit);
+                strbuf_printf(sb, "<details><summary><code>%s</code>", files[i].file);
+                if (text) {
+                        size_t lines = 0;
+                        for (const char *p = text; *p; p++)
+                                lines += *p == '\n';
+                        strbuf_printf(sb, " <span class=\"n\">%zu line%s</span></summary><pre>", lines,
+                                      plural((long long)lines));
+                        html_lines(sb, text);
+                        strbuf_puts(sb, "</pre>");
+                } else {
+                        strbuf_puts(sb, "</summary><p class=\"muted\">not generated (see above)</p>");
+                }
+                strbuf_puts(sb, "</details>\n");
+        }
+        strbuf_puts(sb, "</section>\n");
+}
+
+/* Items seen in only some runs of one repeated workload (see seen.h). */
+static void section_stability(strbuf *sb, const gen_context *ctx)
+{
+        trace *t = (trace *)ctx->t;
+        if (trace_runs(t) < 2 || !trace_runs_same_command(t))
+                return;
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(t, &n, &runs);
+        strbuf_puts(sb, "<section id=\"stability\"><h2>Stability across runs</h2>\n");
+        if (n == 0) {
+                strbuf_printf(sb,
+                              "<p>Every syscall, argument value, path and capability was seen in all %lld runs of "
+                              "the same command.</p></section>\n",
+                              (long long)runs);
+                return;
+        }
+        strbuf_printf(sb,
+                      "<p>%zu item%s seen in only some of the %lld runs of the same command: paths whose taking "
+                      "depends on timing or input. A recording without one of them gives a profile that fails "
+                      "now and then, and paths like them that no run took may exist.</p>\n<ul>\n",
+                      n, n == 1 ? "" : "s", (long long)runs);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *line = trace_unstable_sentence(&u[i], runs);
+                strbuf_puts(sb, "<li><code>");
+                if (u[i].kind == TRACE_SEEN_FILE)
+                        html_path(sb, u[i].label);
+                else
+                        html(sb, u[i].label);
+                strbuf_puts(sb, "</code>");
+                html(sb, line + strlen(u[i].label));
+                strbuf_puts(sb, "</li>\n");
+        }
+        strbuf_puts(sb, "</ul></section>\n");
+        trace_unstable_free(u, n);
 }
 
 /* ------------------------------------------------------------ entry points */
@@ -1222,6 +1507,9 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         section_image(&sb, ctx);
         section_network(&sb, ctx);
         section_uring(&sb, ctx);
+        section_stability(&sb, ctx);
+        section_hardening(&sb, ctx);
+        section_profiles(&sb, ctx);
         section_runs(&sb, ctx);
         strbuf_puts(&sb, "</main>\n<footer>Generated by minpriv " MINPRIV_VERSION
                          " from the trace alone; the same traces always give the same page.</footer>\n"

@@ -4,6 +4,7 @@
 #include <seccomp.h>
 
 #include "trace/names.h"
+#include "trace/seen.h"
 
 static bool is_syscall_name(const char *name)
 {
@@ -34,12 +35,19 @@ void explain_stack_lines(strbuf *out, const json_t *stack, const char *indent)
         json_array_foreach (stack, i, fr) {
                 const char *fn = json_string_value(json_object_get(fr, "function"));
                 const char *mod = json_string_value(json_object_get(fr, "module"));
-                strbuf_printf(out, "%s#%zu %s", indent, i, fn ? fn : "??");
-                if (fn)
-                        strbuf_printf(out, "+0x%llx", (long long)json_integer_value(json_object_get(fr, "offset")));
-                if (mod)
-                        strbuf_printf(out, " (%s+0x%llx)", mod,
-                                      (long long)json_integer_value(json_object_get(fr, "ip")));
+                long long ip = (long long)json_integer_value(json_object_get(fr, "ip"));
+                if (fn) {
+                        strbuf_printf(out, "%s#%zu %s+0x%llx", indent, i, fn,
+                                      (long long)json_integer_value(json_object_get(fr, "offset")));
+                        if (mod)
+                                strbuf_printf(out, " (%s+0x%llx)", mod, ip);
+                } else if (mod) {
+                        /* no symbol covers it: the module and the offset,
+                         * not the nearest exported name */
+                        strbuf_printf(out, "%s#%zu %s+0x%llx", indent, i, mod, ip);
+                } else {
+                        strbuf_printf(out, "%s#%zu ??", indent, i);
+                }
                 strbuf_putc(out, '\n');
         }
 }
@@ -73,6 +81,16 @@ static void results_map(strbuf *out, const json_t *results, const char *indent)
         free(keys);
 }
 
+/* "seen in k of N runs" when the item was not seen in every run. */
+static void seen_line(strbuf *out, const trace *t, const json_t *item, const char *indent, const char *why)
+{
+        json_int_t runs = trace_runs(t), k = trace_item_seen(item, runs);
+        if (runs > 1 && k < runs)
+                strbuf_printf(out, "%sseen in %lld of %lld runs — %s\n", indent, (long long)k, (long long)runs, why);
+        else if (runs > 1)
+                strbuf_printf(out, "%sseen in all %lld runs\n", indent, (long long)runs);
+}
+
 static bool explain_syscall(const trace *t, const char *name, strbuf *out)
 {
         bool found = false;
@@ -87,6 +105,7 @@ static bool explain_syscall(const trace *t, const char *name, strbuf *out)
                 strbuf_puts(out, "  programs: ");
                 explain_usage_line(out, node);
                 strbuf_printf(out, "\n  first made by: %s\n", json_string_value(json_object_get(node, "first")));
+                seen_line(out, t, node, "  ", "a timing- or input-dependent path; more like it may exist");
                 json_t *res = json_object_get(node, "results");
                 if (res && json_object_size(res)) {
                         strbuf_puts(out, "  results:");
@@ -111,6 +130,10 @@ static bool explain_syscall(const trace *t, const char *name, strbuf *out)
                         strbuf_printf(out, "    %s: ", keys[i]);
                         explain_usage_line(out, json_object_get(args, keys[i]));
                         strbuf_putc(out, '\n');
+                        json_int_t runs = trace_runs(t), k = trace_item_seen(json_object_get(args, keys[i]), runs);
+                        if (k < runs)
+                                strbuf_printf(out, "      seen in %lld of %lld runs — a value some runs did not use\n",
+                                              (long long)k, (long long)runs);
                 }
                 free(keys);
         }
@@ -180,7 +203,7 @@ static bool explain_syscall(const trace *t, const char *name, strbuf *out)
         return found;
 }
 
-static void file_node(strbuf *out, const char *path, const json_t *f)
+static void file_node(strbuf *out, const trace *t, const char *path, const json_t *f)
 {
         _cleanup_free_ char *raw = trace_path_decode(path, NULL);
         _cleanup_free_ char *q = raw ? quote_for_message(raw) : xstrdup(path);
@@ -201,6 +224,7 @@ static void file_node(strbuf *out, const char *path, const json_t *f)
                 strbuf_printf(out, "  resolves to: %s\n", res);
         if (json_is_false(json_object_get(f, "by_owner")))
                 strbuf_puts(out, "  accessed by a process that does not own it\n");
+        seen_line(out, t, f, "  ", "a file some runs did not touch; others may exist");
         json_t *access = json_object_get(f, "access");
         size_t n;
         const char **kinds = trace_sorted_keys(access, &n);
@@ -231,7 +255,7 @@ static bool explain_path(const trace *t, const char *raw, strbuf *out)
         bool found = false;
         json_t *f = json_object_get(files, enc);
         if (f) {
-                file_node(out, enc, f);
+                file_node(out, t, enc, f);
                 found = true;
         }
         /* Paths that lead to it through symlinks. */
@@ -241,7 +265,7 @@ static bool explain_path(const trace *t, const char *raw, strbuf *out)
                 const char *res = json_string_value(json_object_get(json_object_get(files, keys[i]), "resolved"));
                 if (res && streq(res, enc) && !streq(keys[i], enc)) {
                         strbuf_printf(out, "reached through %s:\n", keys[i]);
-                        file_node(out, keys[i], json_object_get(files, keys[i]));
+                        file_node(out, t, keys[i], json_object_get(files, keys[i]));
                         found = true;
                 }
         }
@@ -297,6 +321,7 @@ static bool explain_cap(const trace *t, const char *cap, strbuf *out)
         for (size_t i = 0; i < n; i++) {
                 json_t *rn = json_object_get(reasons, keys[i]);
                 strbuf_printf(out, "  %s\n", keys[i]);
+                seen_line(out, t, rn, "    ", "needed on a path some runs did not take");
                 json_t *results = json_object_get(rn, "results");
                 if (json_object_get(results, "ok"))
                         needed = true;

@@ -69,7 +69,15 @@ static int answer(const aa_profile *p, char *line)
         } else if (streq(argv[0], "unix") && argc == 4) {
                 size_t len = 0;
                 _cleanup_free_ char *addr = unhex(argv[3], &len);
-                ok = aa_profile_allows_unix(p, argv[1], opt(argv[2]), addr);
+                /* NUL bytes of an abstract name as the reader wants them */
+                _cleanup_free_ char *text = addr ? xcalloc(4 * len + 1, 1) : NULL;
+                for (size_t i = 0, o = 0; addr && i < len; i++) {
+                        if (addr[i])
+                                text[o++] = addr[i];
+                        else
+                                o += (size_t)sprintf(text + o, "\\000");
+                }
+                ok = aa_profile_allows_unix(p, argv[1], opt(argv[2]), text);
         } else if (streq(argv[0], "signal") && argc == 4) {
                 ok = aa_profile_allows_signal(p, argv[1], argv[2], opt(argv[3]));
         } else if (streq(argv[0], "ptrace") && argc == 3) {

@@ -8,6 +8,7 @@ and the public headers of the libraries below it:
 
     common <- trace <- policy <- generator <- review, report <- cli
     common <- trace <- tracer <- cli
+    common <- trace <- analysis <- cli
 
 A header named internal.h or *-internal.h is private to its folder. Tests,
 fuzz harnesses and test tools may include any public header and their own
@@ -29,7 +30,8 @@ BELOW = {
     "generator": {"common", "trace", "policy"},
     "review": {"common", "trace", "policy", "generator"},
     "report": {"common", "trace", "policy", "generator"},
-    "cli": {"common", "trace", "tracer", "policy", "generator", "review", "report"},
+    "analysis": {"common", "trace"},
+    "cli": {"common", "trace", "tracer", "policy", "generator", "review", "report", "analysis"},
 }
 LIBS = set(BELOW) - {"cli"}
 GENERATED = {"trace/names-gen.h": "trace", "generated/minpriv-revision.h": "cli"}

@@ -9,6 +9,7 @@
 #include "common/hashmap.h"
 #include "trace/names.h"
 #include "common/strbuf.h"
+#include "trace/seen.h"
 
 static const char *const abi_names[_TRACE_ABI_MAX] = {
         [TRACE_ABI_X86_64] = "x86_64",
@@ -335,7 +336,19 @@ static int hexval(char c)
         return -1;
 }
 
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul);
+
 char *trace_path_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, false);
+}
+
+char *trace_bytes_decode(const char *enc, size_t *ret_len)
+{
+        return decode_bytes(enc, ret_len, true);
+}
+
+static char *decode_bytes(const char *enc, size_t *ret_len, bool allow_nul)
 {
         size_t len = strlen(enc);
         char *out = xmalloc(len + 1);
@@ -350,7 +363,7 @@ char *trace_path_decode(const char *enc, size_t *ret_len)
                         i++;
                 } else if (enc[i + 1] == 'x' && hexval(enc[i + 2]) >= 0 && hexval(enc[i + 3]) >= 0) {
                         int b = hexval(enc[i + 2]) * 16 + hexval(enc[i + 3]);
-                        if (b == 0) {
+                        if (b == 0 && !allow_nul) {
                                 free(out);
                                 return NULL;
                         }
@@ -431,10 +444,19 @@ static int key_path(const char *k, const char *parent)
 
 /* A path as the tracer writes it (docs/trace-format.md): absolute and
  * lexically normal, i.e. no empty, "." or ".." component and no final '/'
- * ("/" itself aside). Anything else in a trace was not recorded, and would
+ * ("/" itself aside), or the same below the workspace variable. Anything else in a trace was not recorded, and would
  * become rules apparmor_parser refuses or that mean more than was done. */
 static bool path_normal(const char *raw, size_t len)
 {
+        /* A checkout recorded with record --workspace starts with the
+         * workspace variable instead of its absolute path. */
+        size_t wl = strlen(TRACE_WORKSPACE_VAR);
+        if (len >= wl && memcmp(raw, TRACE_WORKSPACE_VAR, wl) == 0) {
+                if (len == wl)
+                        return true;
+                raw += wl;
+                len -= wl;
+        }
         if (len == 0 || raw[0] != '/')
                 return false;
         if (len == 1)
@@ -551,10 +573,8 @@ static const schema s_results = { .type = S_MAP, .elem = &s_usage, .check_key = 
 
 static const schema s_result_counts = { .type = S_MAP, .elem = &s_int, .check_key = key_result };
 static const field f_sys[] = {
-        { "programs", &s_programs, true },
-        { "first", &s_str, true },
-        { "results", &s_result_counts, false },
-        { NULL, NULL, false },
+        { "programs", &s_programs, true }, { "first", &s_str, true }, { "results", &s_result_counts, false },
+        { "seen", &s_int, false },         { NULL, NULL, false },
 };
 static const schema s_sys = { .type = S_OBJ, .fields = f_sys };
 static const schema s_sys_by_name = { .type = S_MAP, .elem = &s_sys, .check_key = key_syscall };
@@ -566,6 +586,7 @@ static const schema s_values = { .type = S_ARR, .elem = &s_anyint };
 static const field f_argval[] = {
         { "values", &s_values, true },
         { "programs", &s_programs, true },
+        { "seen", &s_int, false },
         { NULL, NULL, false },
 };
 static const schema s_argval = { .type = S_OBJ, .fields = f_argval };
@@ -583,7 +604,7 @@ static const field f_file[] = {
         { "access", &s_access, true }, { "type", &s_file_type, false }, { "uid", &s_int, false },
         { "gid", &s_int, false },      { "mode", &s_int, false },       { "by_owner", &s_bool, false },
         { "resolved", &s_str, false }, { "stack", &s_stack, false },    { "target", &s_target, false },
-        { NULL, NULL, false },
+        { "seen", &s_int, false },     { NULL, NULL, false },
 };
 static const schema s_file = { .type = S_OBJ, .fields = f_file };
 static const schema s_files = { .type = S_MAP,
@@ -604,7 +625,7 @@ static const schema s_inputs = { .type = S_MAP, .elem = &s_scalar, .check_key = 
 static const field f_reason[] = {
         { "syscall", &s_str, true }, { "results", &s_results, true }, { "inputs", &s_inputs, false },
         { "object", &s_str, false }, { "stack", &s_stack, false },    { "preexisting", &s_bool, false },
-        { NULL, NULL, false },
+        { "seen", &s_int, false },   { NULL, NULL, false },
 };
 static const schema s_reason = { .type = S_OBJ, .fields = f_reason };
 static const schema s_reasons = { .type = S_MAP, .elem = &s_reason, .check_key = key_any };
@@ -892,6 +913,9 @@ int trace_validate(json_t *root, const char *name, mp_error *err)
         if (r < 0)
                 return r;
         r = check_files(json_object_get(root, "files"), name, err);
+        if (r < 0)
+                return r;
+        r = trace_seen_validate(root, name, err);
         if (r < 0)
                 return r;
         /* Fill in optional sections so readers need not check. */
@@ -1246,7 +1270,7 @@ static void merge_value(json_t *into, const char *key, json_t *from)
         }
         if (json_is_integer(mine) && json_is_integer(from)) {
                 json_int_t a = json_integer_value(mine), b = json_integer_value(from);
-                if (streq(key, "count") || streq(key, "processes"))
+                if (streq(key, "count") || streq(key, "processes") || streq(key, "seen"))
                         json_integer_set(mine, sat_add(a, b));
                 else if (b > a)
                         json_integer_set(mine, b);
@@ -1272,10 +1296,64 @@ static void merge_value(json_t *into, const char *key, json_t *from)
                 json_object_set_new(into, key, json_deep_copy(from));
 }
 
-void trace_merge(trace *into, const trace *from)
+/* The recursive union of two roots (format stays `into`'s, version is the
+ * newer); `skip` names a member merged elsewhere. */
+static void union_roots(json_t *into, json_t *from, const char *skip)
 {
         const char *k;
         json_t *v;
+        json_object_foreach (from, k, v) {
+                if (streq(k, "version")) {
+                        /* the union holds what the newer one may have */
+                        if (json_integer_value(v) > json_integer_value(json_object_get(into, k)))
+                                json_object_set_new(into, k, json_integer(json_integer_value(v)));
+                        continue;
+                }
+                if (streq(k, "format") || (skip && streq(k, skip)))
+                        continue;
+                json_t *mine = json_object_get(into, k);
+                if (!mine)
+                        json_object_set_new(into, k, json_deep_copy(v));
+                else if (json_is_object(mine) && json_is_object(v))
+                        merge_object(unshare(into, k, mine), v);
+                else
+                        merge_value(into, k, v);
+        }
+}
+
+static void merge_impl(trace *into, const trace *from, bool count);
+
+void trace_merge(trace *into, const trace *from)
+{
+        merge_impl(into, from, true);
+}
+
+void trace_merge_uncounted(trace *into, const trace *from)
+{
+        merge_impl(into, from, false);
+        trace_seen_clear(into);
+}
+
+static void merge_impl(trace *into, const trace *from, bool count)
+{
+        json_int_t runs_into = trace_runs(into), runs_from = trace_runs(from);
+        if (count && runs_into > 0 && runs_from > 0) {
+                /* Run counts (seen.h): both sides as trees, every item of
+                 * `into` explicit, the union sums them, then the items of
+                 * `from` without a count add all of its runs. */
+                trace_materialize(into);
+                json_t *froot = from->root;
+                json_auto_t *owned = NULL;
+                if (from->stream) {
+                        owned = json_copy(from->root);
+                        json_object_set_new(owned, from->stream->key, from->stream->materialize(from->stream->ud));
+                        froot = owned;
+                }
+                trace_seen_merge_begin(into->root, runs_into);
+                union_roots(into->root, froot, NULL);
+                trace_seen_merge_end(into->root, froot, runs_from, runs_into + runs_from);
+                return;
+        }
         /* A streamed member takes a tree member straight in (a trace of
          * 100,000 paths would take gigabytes as a tree); otherwise both
          * sides are trees. */
@@ -1289,27 +1367,11 @@ void trace_merge(trace *into, const trace *from)
                 if (from->stream) {
                         trace tmp = { .root = json_object(), .stream = NULL };
                         json_object_set_new(tmp.root, from->stream->key, from->stream->materialize(from->stream->ud));
-                        trace_merge(into, &tmp);
+                        merge_impl(into, &tmp, false);
                         json_decref(tmp.root);
                 }
         }
-        json_object_foreach (from->root, k, v) {
-                if (streq(k, "version")) {
-                        /* the union holds what the newer one may have */
-                        if (json_integer_value(v) > json_integer_value(json_object_get(into->root, k)))
-                                json_object_set_new(into->root, k, json_integer(json_integer_value(v)));
-                        continue;
-                }
-                if (streq(k, "format") || (streamed && streq(k, streamed)))
-                        continue;
-                json_t *mine = json_object_get(into->root, k);
-                if (!mine)
-                        json_object_set_new(into->root, k, json_deep_copy(v));
-                else if (json_is_object(mine) && json_is_object(v))
-                        merge_object(unshare(into->root, k, mine), v);
-                else
-                        merge_value(into->root, k, v);
-        }
+        union_roots(into->root, from->root, streamed);
 }
 
 int trace_load_merged(char **paths, size_t n, trace **ret, mp_error *err)

@@ -97,8 +97,13 @@ size_t trace_replace_prefix(trace *t, const char *prefix, const char *replacemen
 
 /* Union `from` into `into`: counts summed, resource peaks maxed, the
  * byte-order-first of two strings kept, runs concatenated and sorted.
- * Order-independent: merge(a,b) == merge(b,a). */
+ * `seen` run counts (seen.h) summed, an item without one counting every
+ * run of its side. Order-independent: merge(a,b) == merge(b,a). */
 void trace_merge(trace *into, const trace *from);
+/* The same union without run counts (every `seen` removed afterwards): for
+ * an incremental recording merged with its baseline, where the calls the
+ * baseline knew did not stop and so were not counted in any run. */
+void trace_merge_uncounted(trace *into, const trace *from);
 
 /* The canonical serialisation trace_merge orders values by (sorted keys,
  * compact); never NULL (aborts on allocation failure). Free the result. */
@@ -145,6 +150,10 @@ char *trace_path_encode(const char *raw, size_t len);
 /* Returns the raw bytes (NUL-terminated; embedded NULs cannot occur in
  * paths) and the length in *ret_len. NULL if `enc` is malformed. */
 char *trace_path_decode(const char *enc, size_t *ret_len);
+/* The same for bytes that may hold NUL (\x00): abstract unix socket names
+ * ("@" + the name, docs/trace-format.md). Returns the bytes (with a final
+ * NUL after *ret_len of them) or NULL for a malformed encoding. */
+char *trace_bytes_decode(const char *enc, size_t *ret_len);
 bool utf8_valid(const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at s (1..4 bytes; at most len), or 0 for
  * an invalid or truncated one and for NUL. Rejects overlong forms,

@@ -201,6 +201,7 @@ typedef struct recorder {
         bool quiet;
         void *unwind;                      /* libunwind address space (stacks.c) */
         hashmap *stack_names, *stack_maps; /* stacks.c caches */
+        hashmap *stack_syms;               /* module path -> elf_syms (elfsyms.c) */
         uint64_t next_image;               /* image ids: a process's code, kept by fork, new at exec */
         hashmap *attr_cache;               /* resolved path -> struct cached_attr (caps.c) */
         int protected_hardlinks;

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* User-space stacks of a stopped tracee through libunwind-ptrace, for
  * `record --stacks`: each frame as function (+offset in it), module and the
- * address relative to the module (ready for addr2line). Without --stacks
- * nothing here runs. */
+ * address relative to the module (ready for addr2line). The function comes
+ * from the module's own symbol table (elfsyms.c: .symtab, else .dynsym,
+ * and only a symbol whose size covers the address), not from libunwind's
+ * nearest preceding symbol; a frame no symbol covers has none. Without
+ * --stacks nothing here runs. */
 #include <libunwind-ptrace.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 
+#include "tracer/elfsyms.h"
 #include "tracer/internal.h"
 
 #define MAX_FRAMES 24
@@ -178,8 +182,28 @@ static unw_accessors_t accessors = {
         .get_proc_name = d_get_proc_name,
 };
 
+/* The function symbols of a module, loaded once per path (through the
+ * tracee's root, so a recorder outside its mount namespace reads the same
+ * file). */
+static const elf_syms *module_syms(recorder *r, pid_t tid, const char *path)
+{
+        elf_syms *es = hashmap_get(r->stack_syms, path);
+        if (!es) {
+                _cleanup_free_ char *p = xasprintf("/proc/%d/root%s", (int)tid, path);
+                es = elf_syms_load(p);
+                hashmap_put(r->stack_syms, path, es);
+        }
+        return es;
+}
+
+static void elf_syms_freev(void *v)
+{
+        elf_syms_free(v);
+}
+
 int stacks_init(recorder *r)
 {
+        r->stack_syms = hashmap_new();
         r->stack_names = hashmap_new();
         r->stack_maps = hashmap_new();
         unw_addr_space_t as = unw_create_addr_space(&accessors, 0);
@@ -201,6 +225,8 @@ void stacks_free(recorder *r)
 {
         hashmap_free(r->stack_names, cached_name_free);
         hashmap_free(r->stack_maps, free);
+        hashmap_free(r->stack_syms, elf_syms_freev);
+        r->stack_syms = NULL;
         r->stack_names = r->stack_maps = NULL;
         if (r->unwind)
                 unw_destroy_addr_space((unw_addr_space_t)r->unwind);
@@ -298,17 +324,19 @@ json_t *stacks_capture(recorder *r, pid_t tid)
                 if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || ip == 0)
                         break;
                 json_t *fr = json_object();
-                char name[256];
-                if (unw_get_proc_name(&cur, name, sizeof name, &off) == 0) {
-                        json_object_set_new(fr, "function", json_string(name));
-                        json_object_set_new(fr, "offset", json_integer((json_int_t)off));
-                }
+                (void)off;
                 for (int attempt = 0; attempt < 2; attempt++) {
                         const mapping *hit = NULL;
                         for (size_t m = 0; m < mc->n && !hit; m++)
                                 if (ip >= mc->m[m].start && ip < mc->m[m].end)
                                         hit = &mc->m[m];
                         if (hit) {
+                                uint64_t fo = ip - hit->start + hit->offset, in_fn = 0;
+                                const char *fn = elf_syms_lookup(module_syms(r, tid, hit->path), fo, &in_fn, NULL);
+                                if (fn) {
+                                        json_object_set_new(fr, "function", json_string(fn));
+                                        json_object_set_new(fr, "offset", json_integer((json_int_t)in_fn));
+                                }
                                 _cleanup_free_ char *enc = trace_path_encode(hit->path, strlen(hit->path));
                                 json_object_set_new(fr, "module", json_string(enc));
                                 json_object_set_new(fr, "ip",

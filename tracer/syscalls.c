@@ -610,8 +610,10 @@ bool sys_describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, ch
                 if (plen == 0) {
                         *ret_addr = xstrdup("(unnamed)");
                 } else if (un->sun_path[0] == '\0') {
-                        _cleanup_free_ char *enc =
-                                trace_path_encode(un->sun_path + 1, strnlen(un->sun_path + 1, plen - 1));
+                        /* an abstract name is every byte of the address,
+                         * NULs too (encoded \x00): cut at a NUL it would
+                         * name another socket */
+                        _cleanup_free_ char *enc = trace_path_encode(un->sun_path + 1, plen - 1);
                         *ret_addr = xasprintf("@%s", enc);
                 } else {
                         size_t n = strnlen(un->sun_path, plen);

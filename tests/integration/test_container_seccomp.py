@@ -64,6 +64,16 @@ def cases(work):
                      "pipeline: ", "pipe2"),
         "compile": (["/bin/sh", os.path.join(WORKLOADS, "compile.sh"), work],
                     ["/bin/sh", os.path.join(WORKLOADS, "compile.sh"), "/tmp"], "compiled ok", "wait4"),
+        # Servers that drop privileges (root master, unprivileged workers or
+        # server): the capabilities come from caps.txt; ports 42060-42062.
+        "nginx": (["/bin/sh", os.path.join(WORKLOADS, "nginx.sh"), work, "42060"],
+                  ["/bin/sh", os.path.join(WORKLOADS, "nginx.sh"), "/tmp", "42060"], "requests served", "bind"),
+        "postgres": (["/bin/sh", os.path.join(WORKLOADS, "postgres.sh"), work, "42061"],
+                     ["/bin/sh", os.path.join(WORKLOADS, "postgres.sh"), "/tmp", "42061"], "postgres: pgbench done",
+                     "bind"),
+        "redis": (["/bin/sh", os.path.join(WORKLOADS, "redis.sh"), work, "42062"],
+                  ["/bin/sh", os.path.join(WORKLOADS, "redis.sh"), "/tmp", "42062"],
+                  "redis: benchmark and snapshot done", "bind"),
     }
 
 
@@ -107,7 +117,7 @@ def generate(trace, outdir, *extra):
 
 
 def run(argv, profile, caps, mounts, extra=()):
-    return container.run(argv, seccomp=profile, caps=caps, mounts=mounts, timeout=120, extra=extra)
+    return container.run(argv, seccomp=profile, caps=caps, mounts=mounts, timeout=300, extra=extra)
 
 
 def advised_flags(profiles):
@@ -132,6 +142,7 @@ def main():
     container.require()
     name = args[0]
     work = mp.tmpdir()
+    os.chmod(work, 0o1777)  # the servers' unprivileged users work here too
     table = cases(work)
     mp.check(name in table, f"unknown case {name}")
     host_argv, ctr_argv, expect, removed = table[name]

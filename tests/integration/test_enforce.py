@@ -42,8 +42,10 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #   needs: regex over the profile's rule lines; every matching line is
 #          removed for the negative control (at least one must match)
 #   options: setup (shell run before the case, on the host and in the
-#            guest, unconfined), i386 (needs 32-bit execution), timeout,
-#            bad_output (a regex: output matching it is a failed run too, for
+#            guest, unconfined), i386 (needs 32-bit execution), root (the
+#            host recording switches users), timeout,
+#            unavailable (a recording exit status meaning the host lacks
+#            what the case needs: skip), bad_output (a regex: output matching it is a failed run too, for
 #            samples that report failures without an exit status)
 LIBC = r"/libc\.so"
 CASES = {
@@ -64,12 +66,17 @@ CASES = {
                             "unlink:@WORK@/f"], r"^\s*capability chown", {"bad_output": r"-> E[A-Z]+$"}),
     "hostile": ("sample", ["procs", "20"], LIBC, {}),
     "hello32": ("sample", [], r"hello32", {"i386": True}),
+    "untraced": ("sample", ["@WORK@"], LIBC, {}),
+    "flaky": ("sample", ["@WORK@/counter"], LIBC, {}),
+    "portable": ("sample", ["@WORK@"], LIBC, {}),
+    "rarebranch": ("sample", [], LIBC, {}),
+    "uring": ("sample", ["/etc/hostname", "@WORK@", "made"], LIBC, {"unavailable": 77}),
     "pipeline.sh": ("workload", ["/usr/include/linux", "@WORK@"], r"/usr/bin/gzip ", {}),
     "compile.sh": ("workload", ["@WORK@"], r"/usr/bin/(x86_64-linux-gnu-)?as ", {}),
     "pyserver.py": ("workload", ["42002"], r"^\s*network inet ", {}),
-    "nginx.sh": ("workload", ["@WORK@", "42010"], r"^\s*network inet stream", {"timeout": 180}),
-    "postgres.sh": ("workload", ["@WORK@", "42020"], r"/initdb ", {"timeout": 300}),
-    "redis.sh": ("workload", ["@WORK@", "42030"], r"/redis-benchmark ", {"timeout": 180}),
+    "nginx.sh": ("workload", ["@WORK@", "42010"], r"^\s*network inet stream", {"timeout": 180, "root": True}),
+    "postgres.sh": ("workload", ["@WORK@", "42020"], r"/initdb ", {"timeout": 300, "root": True}),
+    "redis.sh": ("workload", ["@WORK@", "42030"], r"/redis-benchmark ", {"timeout": 180, "root": True}),
 }
 
 
@@ -94,6 +101,15 @@ def describe(d):
     keys = ("operation", "class", "name", "capname", "signal", "peer", "family", "sock_type", "requested_mask",
             "denied_mask", "requested", "denied", "comm", "fsuid", "ouid", "info", "error")
     return " ".join(f"{k}={d[k]}" for k in keys if k in d)
+
+
+def grouped(denials):
+    """(description, count) for each distinct denial, in first-seen order."""
+    counts = {}
+    for d in denials:
+        line = describe(d)
+        counts[line] = counts.get(line, 0) + 1
+    return list(counts.items())
 
 
 def profile_name(text):
@@ -145,6 +161,8 @@ class Case:
         trace = os.path.join(self.dir, "trace.json")
         p = subprocess.run([MINPRIV, "record", "-q", "-o", trace, "--", *self.argv], cwd="/", env=self.env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=self.opts.get("timeout", 120) * 3)
+        if "unavailable" in self.opts and p.returncode == self.opts["unavailable"]:
+            skip(f"{self.name}: not available on this host: {p.stdout.decode(errors='replace').strip()[-300:]}")
         mp.check(p.returncode == 0,
                  f"{self.name}: recording exited {p.returncode}: {p.stdout.decode(errors='replace')[-2000:]}")
         prof = os.path.join(self.dir, "profiles")
@@ -179,14 +197,28 @@ class Case:
             self.steps.append((load, run, name))
 
 
+def check_every_case_listed():
+    """Every sample and every workload has a case here (a new one must be
+    added, with its negative control)."""
+    have = set(CASES)
+    want = {f[:-2] for f in os.listdir(os.path.join(SOURCE, "samples")) if f.endswith(".c")}
+    want |= set(os.listdir(WORKLOADS))
+    missing = sorted(want - have)
+    mp.check(not missing, f"no enforcement case for {', '.join(missing)} (add it to CASES in test_enforce.py "
+                          "and to MINPRIV_ENFORCE_TESTS in tests/CMakeLists.txt)")
+
+
 def main():
     names = sys.argv[1:]
     mp.check(names, "usage: test_enforce.py CASE [CASE...]")
+    check_every_case_listed()
     reason = uml.unavailable()
     if reason:
         skip(reason)
     if any(CASES.get(n, ("", [], "", {}))[3].get("i386") for n in names) and not i386_runs():
         skip("this host does not run i386 programs (32-bit exec refused)")
+    if os.geteuid() != 0 and any(CASES[n][3].get("root") for n in names):
+        skip("recording the servers needs root (they switch users)")
     t0 = time.monotonic()
     tmp = os.environ["TMPDIR"]
     cases = [Case(n, tmp) for n in names]
@@ -221,7 +253,7 @@ def main():
               f"{res.ms[lp]}+{res.ms[rp]} ms, {res.ms[ln]}+{res.ms[rn]} ms")
         if not ok_p or den:
             failed.append(f"{c.name}: confined run exited {res.status[rp]} with {len(den)} denials:\n"
-                          + "\n".join("  " + describe(d) for d in den[:40])
+                          + "\n".join(f"  {n} x {line}" for line, n in grouped(den)[:40])
                           + f"\n  output: {res.output(rp)[-1500:]}")
         if ok_n or not res.denials(nname):
             failed.append(f"{c.name}: negative control without {c.removed} exited {res.status[rn]} with "

@@ -3,6 +3,7 @@
 path and a capability it names the right program and shows a stack that
 goes through the sample's own main(); items not in the trace give exit 1,
 bad items and bad traces exit 2."""
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,63 @@ def explain(trace, item, expect=0):
     rc, out, err = mp.minpriv("explain", trace, item)
     mp.check(rc == expect, f"explain {item}: exit {rc}, expected {expect}: {err}")
     return out
+
+
+def symbol_sizes(module):
+    """{name: [sizes]} of the module's function symbols as readelf sees
+    them: .symtab when the file has one, else .dynsym."""
+    p = subprocess.run(["readelf", "-sW", module], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+    text = p.stdout.decode(errors="replace")
+    use = ".symtab" if "'.symtab'" in text else ".dynsym"
+    sizes, section = {}, None
+    for line in text.splitlines():
+        if line.startswith("Symbol table"):
+            section = line.split("'")[1]
+            continue
+        w = line.split()
+        if section == use and len(w) >= 8 and w[3] in ("FUNC", "IFUNC") and w[6] != "UND":
+            sizes.setdefault(w[7].split("@")[0], []).append(int(w[2], 0) if w[2].startswith("0x") else int(w[2]))
+    return sizes
+
+
+def check_frames(trace_path):
+    """Every named frame lies inside its function (offset < the symbol's
+    size, in the table the module has): no far-away exported name such as
+    `malloc_usable_size+0x6350b`. A libc frame no symbol covers (the
+    static __libc_start_call_main of a stripped libc) is shown by explain
+    as module+offset."""
+    if not shutil.which("readelf"):
+        print("note: no readelf; frame names not checked against symbol sizes")
+        return
+    t = json.load(open(trace_path))
+    frames = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            if isinstance(o.get("stack"), list):
+                frames.extend(o["stack"])
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(t)
+    cache, named, unnamed = {}, 0, 0
+    for fr in frames:
+        mod = fr.get("module")
+        if not mod or not os.path.exists(mod):
+            continue
+        if "function" not in fr:
+            unnamed += 1
+            continue
+        sizes = cache.setdefault(mod, symbol_sizes(mod))
+        fn = fr["function"]
+        mp.check(fn in sizes, f"{fn} is not a function symbol of {mod}")
+        mp.check(any(fr["offset"] < sz for sz in sizes[fn]),
+                 f"{fn}+{fr['offset']:#x} lies beyond the symbol's size {sizes[fn]} in {mod}")
+        named += 1
+    mp.check(named > 0, "no named frame at all")
+    print(f"ok: {named} named frames, each inside its symbol; {unnamed} frames without a covering symbol")
 
 
 def main():
@@ -36,6 +94,8 @@ def main():
     sock_path = os.path.join(work, "sock")
     out = explain(t, sock_path)
     mp.check("create ok" in out and "unix socket" in out and "main+0x" in out, f"path: {out}")
+
+    check_frames(t)
 
     explain(t, "CAP_SYS_ADMIN", expect=1)
     explain(t, "mount", expect=1)

@@ -171,7 +171,7 @@ def deb(build):
         if not shutil.which(tool):
             print(f"SKIP: {tool} not installed", file=sys.stderr)
             sys.exit(77)
-    for old in glob.glob(os.path.join(build, "minpriv_*.deb")):
+    for old in glob.glob(os.path.join(build, "minpriv_*.deb")) + glob.glob(os.path.join(build, "minpriv-dbgsym_*")):
         os.unlink(old)
     rc, out, err = run(["cpack", "-G", "DEB"], cwd=build)
     mp.check(rc == 0, f"cpack -G DEB: {err}{out}")
@@ -192,8 +192,21 @@ def deb(build):
     if static:
         mp.check(not deps, f"a static binary's package depends on {deps}")
     else:
-        for lib in ("libc6", "libseccomp2", "libjansson4", "libunwind8"):
+        for lib in ("libc6", "libseccomp2", "libjansson4", "libunwind8", "libapparmor1"):
             mp.check(lib in deps, f"Depends lacks {lib}: {deps}")
+    maint = fields["Maintainer"]
+    mp.check(re.fullmatch(r"[^<>]+ <[^<>@\s]+@[^<>@\s]+>", maint) and "lists.example.org" not in maint and
+             "unset@invalid" not in maint, f"Maintainer: {maint!r}")
+    lint = "lintian: not installed, skipped"
+    if shutil.which("lintian"):
+        # Every tag, info and pedantic included, must be clean.
+        rc, out, err = run(["lintian", "--pedantic", "-I", "-E", "--tag-display-limit", "0", pkg])
+        tags = [ln for ln in (out + err).splitlines()
+                if re.match(r"^[EWIPX]: ", ln) and "running with root privileges" not in ln]
+        mp.check(rc == 0 and not tags, f"lintian {os.path.basename(pkg)}: exit {rc}\n" + "\n".join(tags or [err]))
+        lint = "lintian --pedantic -I: clean"
+        dbg = glob.glob(os.path.join(build, "minpriv-dbgsym_*.ddeb"))
+        mp.check(static or len(dbg) == 1, f"no dbgsym package next to {pkg}: {dbg}")
     rc, listing, err = run(["dpkg-deb", "-c", pkg])
     mp.check(rc == 0, f"dpkg-deb -c: {err}")
     for f in FILES:
@@ -205,7 +218,7 @@ def deb(build):
         check_installed_binary(work, os.path.join(work, "usr/bin/minpriv"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"ok: {os.path.basename(pkg)} ({os.path.getsize(pkg)} bytes): Depends: {deps}; "
+    print(f"ok: {os.path.basename(pkg)} ({os.path.getsize(pkg)} bytes; {lint}): Depends: {deps}; "
           f"{len(listing.splitlines())} entries; the extracted binary runs and reads its templates")
 
 

@@ -134,6 +134,16 @@ def check_html(work):
     npaths = len(set(t1["files"]) | set(t2["files"]))
     mp.check(f"<p>{npaths} paths accessed, as a tree." in text, f"report: the path count ({npaths}) is missing")
     mp.check("libc.so.6" in text and "mmap_exec" in text, "report: the file tree lacks libc's mmap_exec")
+    # the hardening checklist, the docker/compose lines, the profiles themselves
+    mp.check('<section id="hardening">' in text and "<td>non-root user</td>" in text and
+             "<td>read-only root filesystem</td>" in text, "report: no hardening checklist")
+    mp.check("docker run \\\n  " in text and "--cap-drop ALL" in text and "services:\n" in text,
+             "report: no docker run or compose lines")
+    for f, marker in (("seccomp.json", "&quot;defaultAction&quot;"), ("apparmor.profile", "abi &lt;abi/3.0&gt;,"),
+                      ("caps.txt", "#")):
+        mp.check(f"<details><summary><code>{f}</code>" in text and marker in text, f"report: {f} not shown")
+    check_ephemeral(work, paths)
+    check_big_tree(work, paths)
 
     # Deterministic: order and merging change no byte; -o - gives the same.
     out2 = os.path.join(work, "report2.html")
@@ -163,6 +173,46 @@ def check_html(work):
           f"{npaths} paths: {len(raw)} bytes, balanced, self-contained, "
           "hostile names escaped, deterministic; bad input refused")
     return out
+
+
+def check_ephemeral(work, trace_path):
+    """Ephemeral ports (32768-60999) of one host and result fold into one
+    row; a fixed port keeps its own row."""
+    t = json.load(open(trace_path))
+    peers = {f"127.0.0.1:{p}": {"ok": {"programs": {"/srv/client": {"count": 1}}}} for p in (40001, 40002, 40003)}
+    peers["127.0.0.1:8080"] = {"ok": {"programs": {"/srv/client": {"count": 2}}}}
+    t.setdefault("network", {})["connect"] = {"AF_INET": peers}
+    for port in range(33000, 33040):
+        t["network"]["connect"]["AF_INET"][f"10.0.0.9:{port}"] = {"ok": {"programs": {"/srv/client": {"count": 1}}}}
+    synth = os.path.join(work, "ephemeral.json")
+    json.dump(t, open(synth, "w"))
+    rc, page, se = mp.minpriv("report", "-q", "-o", "-", synth)
+    mp.check(rc == 0, f"report on the ephemeral-port trace: {se}")
+    mp.check("10.0.0.9:32768-60999</code> <span class=\"n\">40 ephemeral ports</span>" in page and
+             " x40</span>" in page, "report: the 40 ephemeral ports of 10.0.0.9 are not one row")
+    mp.check("<code>127.0.0.1:8080</code>" in page and "127.0.0.1:32768-60999</code> <span class=\"n\">3 ephemeral"
+             in page, "report: the fixed port 8080 was folded, or 127.0.0.1's three ephemeral ports were not")
+    mp.check("rows fewer" in page, "report: the folding is not explained")
+
+
+def check_big_tree(work, trace_path):
+    """A directory of 1,200 files: folded (not open), its first 500 entries
+    shown and a line for the other 700."""
+    t = json.load(open(trace_path))
+    sample = next(iter(t["files"].values()))
+    for i in range(1200):
+        t["files"][f"/var/cache/app/item-{i:05d}"] = sample
+    big = os.path.join(work, "big.json")
+    json.dump(t, open(big, "w"))
+    rc, page, se = mp.minpriv("report", "-q", "-o", "-", big)
+    mp.check(rc == 0, f"report on the big tree: {se}")
+    shown = page.count("<code>item-0")
+    mp.check("700 more entries here" in page and shown == 500,
+             f"report: the 1,200-file directory is not cut at 500 entries ({shown} shown)")
+    mp.check('app/</span><span class="n">1200 paths</span>' in page and
+             '<li><details open><summary><span class="dir">app/' not in page and
+             'app/</span><span class="n">1200 paths' in page.split("<li><details><summary>", 1)[-1] if
+             "<li><details><summary>" in page else False, "report: the big directory is not folded")
 
 
 def check_render(work):

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "trace/trace.h"
+#include "trace/seen.h"
 
 static void roundtrip(const char *raw, size_t len, const char *expect_enc)
 {
@@ -137,6 +138,67 @@ static trace *sample_trace(const char *prog, int n, const char *file, int rss)
         return t;
 }
 
+/* Run counts: an item only in one of three single-run traces is seen in 1
+ * of 3, one in all three carries no count; merging in any grouping gives
+ * the same bytes; an explicit count outside 1..runs is refused. */
+static void test_merge_seen(void **state)
+{
+        (void)state;
+        trace *a = sample_trace("/bin/a", 1, "/etc/a", 1);
+        trace *b = sample_trace("/bin/a", 1, "/etc/b", 1);
+        trace *c = sample_trace("/bin/a", 1, "/etc/b", 1);
+        /* a capability needed in one run (a), refused in another (b) */
+        json_t *ra = trace_node(a->root, "capabilities", "CAP_KILL", "kill 1: other uid", NULL);
+        json_object_set_new(ra, "syscall", json_string("kill"));
+        trace_usage_add(trace_node(ra, "results", "ok", NULL), "/bin/a", 1, NULL);
+        json_t *rb = trace_node(b->root, "capabilities", "CAP_KILL", "kill 2: other uid", NULL);
+        json_object_set_new(rb, "syscall", json_string("kill"));
+        trace_usage_add(trace_node(rb, "results", "EPERM", NULL), "/bin/a", 1, NULL);
+        trace *x = trace_new(), *y = trace_new(), *bc = trace_new();
+        trace_merge(x, a);
+        trace_merge(x, b);
+        trace_merge(x, c);
+        trace_merge(bc, c);
+        trace_merge(bc, b);
+        trace_merge(y, bc);
+        trace_merge(y, a);
+        char *sx = trace_dumps(x), *sy = trace_dumps(y);
+        assert_string_equal(sx, sy);
+        assert_int_equal(trace_runs(x), 3);
+        json_t *files = json_object_get(x->root, "files");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(files, "/etc/a"), "seen")), 1);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(files, "/etc/b"), "seen")), 2);
+        assert_null(json_object_get(trace_node(x->root, "syscalls", "x86_64", "openat", NULL), "seen"));
+        size_t n;
+        json_int_t runs;
+        trace_unstable *u = trace_unstable_list(x, &n, &runs);
+        assert_int_equal(n, 3);
+        assert_int_equal(runs, 3);
+        assert_string_equal(u[0].label, "/etc/a");
+        assert_string_equal(u[2].label, "CAP_KILL"); /* by its one "ok" reason */
+        assert_int_equal(u[2].seen, 1);
+        char *line = trace_unstable_sentence(&u[2], runs);
+        assert_string_equal(line, "CAP_KILL: seen in 1 of 3 runs — needed on a path some runs did not take");
+        free(line);
+        trace_unstable_free(u, n);
+        /* a count above the runs is refused on load */
+        json_object_set_new(trace_node(x->root, "syscalls", "x86_64", "openat", NULL), "seen", json_integer(4));
+        char *bad = trace_dumps(x);
+        trace *t = NULL;
+        mp_error err = { 0 };
+        assert_true(trace_load_buffer(bad, strlen(bad), "bad.json", &t, &err) < 0);
+        assert_non_null(strstr(err.text, "seen"));
+        free(bad);
+        free(sx);
+        free(sy);
+        trace_free(a);
+        trace_free(b);
+        trace_free(c);
+        trace_free(x);
+        trace_free(y);
+        trace_free(bc);
+}
+
 static void test_merge_order_independent(void **state)
 {
         trace *a = sample_trace("/bin/a", 3, "/etc/a", 100);
@@ -193,9 +255,9 @@ static void test_dump_is_canonical(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_path_encoding),     cmocka_unit_test(test_path_encoding_exhaustive),
-                cmocka_unit_test(test_validation),        cmocka_unit_test(test_merge_order_independent),
-                cmocka_unit_test(test_dump_is_canonical),
+                cmocka_unit_test(test_path_encoding), cmocka_unit_test(test_path_encoding_exhaustive),
+                cmocka_unit_test(test_validation),    cmocka_unit_test(test_merge_order_independent),
+                cmocka_unit_test(test_merge_seen),    cmocka_unit_test(test_dump_is_canonical),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

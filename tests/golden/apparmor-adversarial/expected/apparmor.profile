@@ -39,7 +39,8 @@ profile minpriv-server flags=(attach_disconnected,mediate_deleted) {
   signal (receive) peer=unconfined,
   signal (receive) peer=runc,
   signal (receive) peer=crun,
-  signal (send, receive) set=(rtmin+2, term, usr1) peer=minpriv-server,
+  # exists: kill(pid, 0) between its own processes, a liveness probe (not in the trace; its use depends on timing)
+  signal (send, receive) set=(exists, rtmin+2, term, usr1) peer=minpriv-server,
   # sent to processes outside the workload (any peer):
   signal (send) set=(hup),
   # ptrace between the workload's processes (trace: ptrace(2); read: /proc/PID of another)

@@ -24,6 +24,8 @@ profile minpriv-app flags=(attach_disconnected,mediate_deleted) {
   signal (receive) peer=unconfined,
   signal (receive) peer=runc,
   signal (receive) peer=crun,
+  # exists: kill(pid, 0) between its own processes, a liveness probe (not in the trace; its use depends on timing)
+  signal (send, receive) set=(exists) peer=minpriv-app,
 
   # Programs the workload ran: ix keeps them under this profile (m: mapped at exec).
   owner /srv/build/a.out wmix,

@@ -24,6 +24,8 @@ profile minpriv-paths flags=(attach_disconnected,mediate_deleted) {
   signal (receive) peer=unconfined,
   signal (receive) peer=runc,
   signal (receive) peer=crun,
+  # exists: kill(pid, 0) between its own processes, a liveness probe (not in the trace; its use depends on timing)
+  signal (send, receive) set=(exists) peer=minpriv-paths,
 
   # Programs the workload ran: ix keeps them under this profile (m: mapped at exec).
   /work/wt/apparmor/build/samples/paths mix,
