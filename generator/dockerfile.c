@@ -825,8 +825,17 @@ int gen_dockerfile_load(const char *path, const trace *t, char *const *caps, gen
         int r = read_file_full(path, MAX_DOCKERFILE, &data, &size);
         if (r < 0)
                 return mp_error_set(err, r, path, "cannot read the Dockerfile: %s", strerror(-r));
+        return gen_dockerfile_parse(data, size, path, t, caps, ret, err);
+}
+
+int gen_dockerfile_parse(const char *text, size_t size, const char *path, const trace *t, char *const *caps,
+                         gen_dockerfile **ret, mp_error *err)
+{
+        _cleanup_free_ char *data = xmalloc(size + 1);
+        memcpy(data, text, size);
+        data[size] = '\0';
         parsed p = { 0 };
-        r = parse(path, data, size, &p, err);
+        int r = parse(path, data, size, &p, err);
         if (r < 0) {
                 parsed_free(&p);
                 return r;

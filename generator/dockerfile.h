@@ -40,6 +40,10 @@ typedef struct gen_dockerfile {
 extern const char *const gen_df_checks[];
 
 int gen_dockerfile_load(const char *path, const trace *t, char *const *caps, gen_dockerfile **ret, mp_error *err);
+/* The same on a buffer (size bytes, need not end in NUL); path names it
+ * in messages and findings. */
+int gen_dockerfile_parse(const char *text, size_t size, const char *path, const trace *t, char *const *caps,
+                         gen_dockerfile **ret, mp_error *err);
 void gen_dockerfile_free(gen_dockerfile *df);
 size_t gen_dockerfile_flagged(const gen_dockerfile *df);
 /* Append hardening.md's section (numbered `section`). */
