@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Evidence-based generalisation of AppArmor file rules (contract in
- * apparmor-evidence.h). Three passes over the sorted paths: name
- * components are classified (random part, number, hash), ambiguous ones
- * take a matching sibling's pattern, then the subtree and traversal
- * collapses. Every decision depends only on the set of paths, so the same
- * trace always gives the same patterns. */
+ * apparmor-evidence.h). Rounds over the sorted paths: name components
+ * are classified (random part, number, hash), by families of same-shaped
+ * siblings from the round before, ambiguous ones take a matching
+ * sibling's pattern; then the subtree and traversal collapses. Every decision depends only on the set of paths, so the
+ * same trace always gives the same patterns. */
 #include <stdint.h>
 #include <string.h>
 
@@ -181,6 +181,13 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_lit(sb, r + head, n - head);
                 return K_NUM;
         }
+        /* Python's default prefix: tmp + 8 of [a-z0-9_], then any suffix
+         * glued on (mkdtemp(suffix="dest") -> tmpk2j_x9a0dest) */
+        if (n >= 11 && memcmp(r, "tmp", 3) == 0 && !(classes(r + 3, 8) & C_UPPER)) {
+                strbuf_puts(sb, "tmp????????");
+                put_lit(sb, r + 11, n - 11);
+                return K_RAND;
+        }
         unsigned c6 = n >= 6 ? classes(r + n - 6, 6) : 0, c8 = n >= 8 ? classes(r + n - 8, 8) : 0;
         /* glibc mkstemp: the last 6 of [A-Za-z0-9], mixed classes */
         bool r6 = n >= 6 && !(c6 & C_UNDER) && popcount3(c6) >= 2;
@@ -252,6 +259,25 @@ static size_t date_at(const char *c, size_t n)
         return 0;
 }
 
+static bool is_alnum(unsigned char ch)
+{
+        return is_word(ch) && ch != '_';
+}
+
+/* A process id at c[i] standing apart from letters and digits
+ * (`@test_4242_tmp`, `worker.4242`): its length, else 0. */
+static size_t pid_at(const numbers *nums, const char *c, size_t n, size_t i)
+{
+        if (!is_digit((unsigned char)c[i]) || (i > 0 && is_alnum((unsigned char)c[i - 1])))
+                return 0;
+        size_t j = i;
+        while (j < n && is_digit((unsigned char)c[j]))
+                j++;
+        if (j < n && is_alnum((unsigned char)c[j]))
+                return 0;
+        return is_pid(nums, c + i, j - i) ? j - i : 0;
+}
+
 static char *component_pattern(const char *c, size_t n, const char *parent, size_t plen, family_fn fam, void *fam_ud,
                                const numbers *nums0, bool temporary, unsigned *kinds, bool *ambiguous)
 {
@@ -279,6 +305,13 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                         }
                         continue;
                 }
+                size_t pl = pid_at(&nums, c, n, i);
+                if (pl) {
+                        strbuf_puts(&sb, "[0-9]*");
+                        k |= K_NUM | K_PID;
+                        i += pl;
+                        continue;
+                }
                 if (!is_word((unsigned char)c[i])) {
                         put_lit(&sb, c + i, 1);
                         i++;
@@ -287,7 +320,7 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                 size_t j = i;
                 while (j < n && is_word((unsigned char)c[j]) &&
                        !(j > i && is_digit((unsigned char)c[j]) && !is_digit((unsigned char)c[j - 1]) &&
-                         date_at(c + j, n - j)))
+                         (date_at(c + j, n - j) || pid_at(&nums, c, n, j))))
                         j++;
                 nums.base = count_digit_seqs(c, i);
                 k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL, &nums,
@@ -313,7 +346,7 @@ typedef struct ev {
         size_t n;
         hashmap *index;    /* raw name -> aa_evpath */
         hashmap *siblings; /* parent pattern -> strv of confident component patterns */
-        hashmap *memo1;    /* raw directory -> its pass-1 pattern */
+        hashmap *memo1;    /* raw directory -> its pattern in this round */
         hashmap *groups;   /* family key -> strv of runs */
         hashmap *families; /* family key -> family */
         hashmap *seen;     /* raw components collected into groups */
@@ -472,11 +505,6 @@ static bool named(ev *e, const char *raw, size_t len)
         return p && p->named;
 }
 
-/* The generalised pattern of a path (pass 1 collects confident sibling
- * patterns, pass 2 lets ambiguous components adopt them). Returns the
- * kinds used (0: the path stays literal); *ret is always the full pattern.
- * ancestors (pass 2): the patterns of the named directories above the
- * path, outermost first. */
 /* The skeleton of a component: each run of word characters replaced by
  * its length ("tmp1a2b3c4d.txt" -> "11.3"). */
 static char *skeleton(const char *c, size_t n)
@@ -499,7 +527,7 @@ static char *skeleton(const char *c, size_t n)
 
 typedef struct fam_query {
         ev *e;
-        const char *parent1; /* the parent's pass-1 pattern */
+        const char *parent1; /* the parent's pattern in the previous round */
         const char *skel;
 } fam_query;
 
@@ -515,7 +543,7 @@ static const family *family_lookup(void *ud, size_t ri)
         return hashmap_get(q->e->families, k);
 }
 
-/* Pass 1: remember the runs of a named component that may be random, by
+/* Each round: remember the runs of a named component that may be random, by
  * family (parent pattern, skeleton, run index), each component once. */
 static void family_collect(ev *e, const char *parent1, const char *rawprefix, const char *c, size_t n)
 {
@@ -575,6 +603,12 @@ static void family_decide(ev *e)
                 }
                 if (!distinct || cp + cs >= n)
                         continue;
+                /* with few names, one equal column at an edge is likely
+                 * chance (1 in 37 per pair) */
+                if (s->n < 4 && cp == 1)
+                        cp = 0;
+                if (s->n < 4 && cs == 1)
+                        cs = 0;
                 size_t m = n - cp - cs;
                 bool digits = true;
                 for (size_t i = 0; i < s->n && digits; i++)
@@ -600,14 +634,47 @@ static void family_decide(ev *e)
         }
 }
 
-/* The generalised pattern of a path. Pass 1 collects confident sibling
- * patterns and families, keyed by the parents' pass-1 patterns; pass 2
- * applies families and lets ambiguous components adopt a sibling's
- * pattern. Returns the kinds used (0: the path stays literal); *ret is
- * always the full pattern. ancestors (pass 2): the patterns of the named
- * directories above the path, outermost first. */
-static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, strv *ancestors)
+static ev *ev_new(const aa_evpath *paths, size_t n, hashmap *index, const long *pids, size_t npids)
 {
+        ev *e = xcalloc(1, sizeof *e);
+        *e = (ev){ .paths = paths,
+                   .n = n,
+                   .index = index,
+                   .siblings = hashmap_new(),
+                   .memo1 = hashmap_new(),
+                   .groups = hashmap_new(),
+                   .families = hashmap_new(),
+                   .seen = hashmap_new(),
+                   .numbered = hashmap_new(),
+                   .pids = pids,
+                   .npids = npids };
+        return e;
+}
+
+/* Frees the state of a round (not the shared index). */
+static void ev_free(ev *e)
+{
+        if (!e)
+                return;
+        hashmap_free(e->siblings, strv_free_cb);
+        hashmap_free(e->memo1, free);
+        hashmap_free(e->groups, strv_free_cb);
+        hashmap_free(e->families, free);
+        hashmap_free(e->seen, NULL);
+        hashmap_free(e->numbered, numbered_free);
+        free(e);
+}
+
+/* The generalised pattern of a path: per name alone (prev NULL), or with
+ * the families, numbered families and sibling patterns of the previous
+ * round (prev), keyed by the parents' patterns of that round. With e, the
+ * facts for the next round are collected into it, keyed by this round's
+ * parent patterns. Returns the kinds used (0: the path stays literal);
+ * *ret is always the full pattern; ancestors (if given): the patterns of
+ * the named directories above the path, outermost first. */
+static unsigned path_pattern(ev *e, ev *prev, const aa_evpath *p, char **ret, strv *ancestors)
+{
+        ev *ix = e ? e : prev; /* for the index */
         strbuf pat = STRBUF_INIT;
         strbuf_putc(&pat, '/');
         bool on = false;
@@ -623,41 +690,46 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                 size_t n = j - i;
                 _cleanup_free_ char *rawparent = xstrndup(p->name, i);
                 _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
-                bool here = named(e, p->name, dir ? j + 1 : j);
-                bool temp = here && removed(e, p->name, dir ? j + 1 : j);
+                bool here = named(ix, p->name, dir ? j + 1 : j);
+                bool temp = here && removed(ix, p->name, dir ? j + 1 : j);
                 on = on || here;
-                const char *parent1 = pass == 1 ? strbuf_str(&pat) : hashmap_get(e->memo1, rawparent);
-                if (!parent1)
-                        parent1 = strbuf_str(&pat);
                 char *cp = NULL;
                 if (on && n) {
                         bool amb = false;
                         unsigned k = 0;
-                        if (pass == 1) {
-                                numbered_collect(e, parent1, c, n);
-                                family_collect(e, parent1, rawprefix, c, n);
+                        if (!prev) {
                                 numbers nums1 = { .pids = e->pids, .npids = e->npids };
                                 cp = component_pattern(c, n, parent, plen, NULL, NULL, &nums1, temp, &k, &amb);
-                                if (cp && !amb)
-                                        sibling_add(e, parent1, cp);
                         } else {
+                                const char *pkey = hashmap_get(prev->memo1, rawparent);
+                                if (!pkey)
+                                        pkey = strbuf_str(&pat);
                                 _cleanup_free_ char *skel = skeleton(c, n);
-                                fam_query q = { .e = e, .parent1 = parent1, .skel = skel };
-                                _cleanup_free_ char *nk = numbered_key(parent1, c, n);
-                                const numbered *nf = hashmap_get(e->numbered, nk);
+                                fam_query q = { .e = prev, .parent1 = pkey, .skel = skel };
+                                _cleanup_free_ char *nk = numbered_key(pkey, c, n);
+                                const numbered *nf = hashmap_get(prev->numbered, nk);
                                 numbers nums = { .vary = nf ? nf->vary : NULL,
                                                  .n = nf ? nf->n : 0,
-                                                 .pids = e->pids,
-                                                 .npids = e->npids };
+                                                 .pids = prev->pids,
+                                                 .npids = prev->npids };
                                 cp = component_pattern(c, n, parent, plen, family_lookup, &q, &nums, temp, &k, &amb);
                                 if (amb && !(k & K_FAMILY)) {
-                                        char *s = sibling_match(e, parent1, c, n);
+                                        char *s = sibling_match(prev, pkey, c, n);
                                         if (s) {
                                                 free(cp);
                                                 cp = s;
                                                 k |= K_SHAPE;
+                                                amb = false;
                                         }
                                 }
+                        }
+                        if (e) {
+                                /* collect, keyed by this iteration's parent pattern */
+                                const char *parent1 = strbuf_str(&pat);
+                                numbered_collect(e, parent1, c, n);
+                                family_collect(e, parent1, rawprefix, c, n);
+                                if (cp && !amb)
+                                        sibling_add(e, parent1, cp);
                         }
                         if (cp)
                                 kinds |= k;
@@ -669,7 +741,7 @@ static unsigned path_pattern(ev *e, const aa_evpath *p, int pass, char **ret, st
                 free(cp);
                 if (dir)
                         strbuf_putc(&pat, '/');
-                if (pass == 1 && dir && !hashmap_get(e->memo1, rawprefix))
+                if (e && dir && !hashmap_get(e->memo1, rawprefix))
                         hashmap_put(e->memo1, rawprefix, xstrdup(strbuf_str(&pat)));
                 if (ancestors && dir && here && j + 1 < p->len) {
                         ancestors->v = xrealloc(ancestors->v, (ancestors->n + 1) * sizeof *ancestors->v);
@@ -769,33 +841,33 @@ static void traversal_collapse(ev *e, int collapse, char **pats, char **why)
 void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const long *pids, size_t npids,
                        char **ret_patterns, char **ret_why)
 {
-        ev e = { .paths = paths,
-                 .n = n,
-                 .index = hashmap_new(),
-                 .siblings = hashmap_new(),
-                 .memo1 = hashmap_new(),
-                 .groups = hashmap_new(),
-                 .families = hashmap_new(),
-                 .seen = hashmap_new(),
-                 .numbered = hashmap_new(),
-                 .pids = pids,
-                 .npids = npids };
+        hashmap *index = hashmap_new();
         for (size_t i = 0; i < n; i++) {
                 ret_patterns[i] = ret_why[i] = NULL;
                 _cleanup_free_ char *k = xstrndup(paths[i].name, paths[i].len);
-                hashmap_put(e.index, k, (void *)&paths[i]);
+                hashmap_put(index, k, (void *)&paths[i]);
         }
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *pat = NULL;
-                path_pattern(&e, &paths[i], 1, &pat, NULL);
+        /* Families are keyed by their parent's pattern, which families
+         * decide in turn: a few rounds, each from the previous one's
+         * families, settle the patterns of nested random directories. */
+        ev *prev = NULL;
+        for (int round = 0; round < 3; round++) {
+                ev *cur = ev_new(paths, n, index, pids, npids);
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *pat = NULL;
+                        path_pattern(cur, prev, &paths[i], &pat, NULL);
+                }
+                family_decide(cur);
+                numbered_decide(cur);
+                ev_free(prev);
+                prev = cur;
         }
-        family_decide(&e);
-        numbered_decide(&e);
+        ev e = *prev;
         strv *anc = xcalloc(n + 1, sizeof *anc);
         hashmap *subtrees = hashmap_new();
         for (size_t i = 0; i < n; i++) {
                 char *pat = NULL;
-                unsigned kinds = path_pattern(&e, &paths[i], 2, &pat, &anc[i]);
+                unsigned kinds = path_pattern(NULL, &e, &paths[i], &pat, &anc[i]);
                 if (kinds && !paths[i].skip) {
                         ret_patterns[i] = pat;
                         ret_why[i] = why_names(kinds);
@@ -837,13 +909,8 @@ void aa_evidence_globs(const aa_evpath *paths, size_t n, int collapse, const lon
         free(anc);
         traversal_collapse(&e, collapse, ret_patterns, ret_why);
         hashmap_free(subtrees, free);
-        hashmap_free(e.siblings, strv_free_cb);
-        hashmap_free(e.memo1, free);
-        hashmap_free(e.groups, strv_free_cb);
-        hashmap_free(e.families, free);
-        hashmap_free(e.seen, NULL);
-        hashmap_free(e.numbered, numbered_free);
-        hashmap_free(e.index, NULL);
+        ev_free(prev);
+        hashmap_free(index, NULL);
 }
 
 long *aa_evidence_pids(const json_t *root, size_t *ret_n)
