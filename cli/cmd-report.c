@@ -31,11 +31,9 @@ static void run_emitters(gen_context *ctx, strbuf *errors)
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' },
-                { "quiet", no_argument, NULL, 'q' },
-                { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },     { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },    { "quiet", no_argument, NULL, 'q' },
+                { "dockerfile", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-report.html";
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
@@ -53,6 +51,9 @@ int cmd_report(int argc, char **argv)
                 case 'r':
                         if (cli_parse_runtime("report", optarg, &opts) < 0)
                                 return EXIT_BADINPUT;
+                        break;
+                case 'D':
+                        opts.dockerfile = optarg;
                         break;
                 case 'q':
                         quiet = true;

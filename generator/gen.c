@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "generator/dockerfile.h"
 #include "generator/generator.h"
 
 static const char *const runtime_names[_GEN_RUNTIME_MAX] = { "runc", "crun", "none" };
@@ -152,6 +153,11 @@ int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, 
                 ctx->name = gen_default_name(t);
         }
         ctx->caps = gen_caps_needed(t);
+        if (opts->dockerfile) {
+                int r = gen_dockerfile_load(opts->dockerfile, t, ctx->caps, &ctx->dockerfile, err);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -160,6 +166,8 @@ void gen_context_free(gen_context *ctx)
         free(ctx->name);
         strv_free(ctx->caps);
         strbuf_free(&ctx->notes);
+        gen_dockerfile_free(ctx->dockerfile);
+        ctx->dockerfile = NULL;
         ctx->name = NULL;
         ctx->caps = NULL;
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "generator/caps.h"
+#include "generator/dockerfile.h"
 #include "generator/emitters.h"
 #include "common/hashmap.h"
 #include "trace/names.h"
@@ -377,7 +378,10 @@ static void section_header(strbuf *sb, const gen_context *ctx)
         strbuf_puts(sb, "</header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sizes\">Profile size</a>"
                         "<a href=\"#programs\">Programs</a><a href=\"#files\">Files</a>"
                         "<a href=\"#caps\">Capabilities</a><a href=\"#network\">Network</a>"
-                        "<a href=\"#runs\">Recordings</a></nav>\n<main>\n");
+                        "<a href=\"#runs\">Recordings</a>");
+        if (ctx->dockerfile)
+                strbuf_puts(sb, "<a href=\"#image\">Image</a>");
+        strbuf_puts(sb, "</nav>\n<main>\n");
 }
 
 static void card(strbuf *sb, const char *big, const char *what)
@@ -1453,6 +1457,54 @@ out:
         return r;
 }
 
+/* A finding's Markdown: `code` spans become <code>, the rest is escaped. */
+static void html_md(strbuf *sb, const char *s)
+{
+        bool code = false;
+        for (const char *p = s; *p;) {
+                size_t n = strcspn(p, "`");
+                _cleanup_free_ char *part = xstrndup(p, n);
+                html(sb, part);
+                p += n;
+                if (*p == '`') {
+                        strbuf_puts(sb, code ? "</code>" : "<code>");
+                        code = !code;
+                        p++;
+                }
+        }
+        if (code)
+                strbuf_puts(sb, "</code>");
+}
+
+/* The image half: the Dockerfile findings (generate --dockerfile), beside
+ * the runtime sections. */
+static void section_image(strbuf *sb, const gen_context *ctx)
+{
+        const gen_dockerfile *df = ctx->dockerfile;
+        if (!df)
+                return;
+        size_t nf = gen_dockerfile_flagged(df);
+        strbuf_puts(sb, "<section id=\"image\"><h2>Image (Dockerfile)</h2>\n<p><code>");
+        html(sb, df->path);
+        strbuf_printf(sb,
+                      "</code>: %d stage%s; <b>%zu flagged</b>, %zu note%s. Scanning and signing are left to "
+                      "scanners (Trivy, Grype, Docker Scout) and signers (cosign, Notation).</p>\n",
+                      df->nstages, df->nstages == 1 ? "" : "s", nf, df->n - nf, df->n - nf == 1 ? "" : "s");
+        if (df->n) {
+                strbuf_puts(sb, "<table><tr><th>line</th><th>check</th><th>verdict</th><th>finding</th></tr>\n");
+                for (size_t i = 0; i < df->n; i++) {
+                        const gen_df_finding *f = &df->findings[i];
+                        strbuf_printf(sb, "<tr><td>%d</td><td>", f->line);
+                        html(sb, f->check);
+                        strbuf_printf(sb, "</td><td>%s</td><td>", f->flagged ? "<b>flagged</b>" : "note");
+                        html_md(sb, f->text);
+                        strbuf_puts(sb, "</td></tr>\n");
+                }
+                strbuf_puts(sb, "</table>\n");
+        }
+        strbuf_puts(sb, "</section>\n");
+}
+
 int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
                  mp_error *err)
 {
@@ -1478,6 +1530,7 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         section_programs(&sb, ctx, docker);
         section_files(&sb, ctx, &f);
         section_caps(&sb, ctx);
+        section_image(&sb, ctx);
         section_network(&sb, ctx);
         section_uring(&sb, ctx);
         section_stability(&sb, ctx);
