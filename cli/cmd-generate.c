@@ -126,6 +126,7 @@ int cmd_generate(int argc, char **argv)
                 { "quiet", no_argument, NULL, 'q' },
                 { "workspace-at", required_argument, NULL, 'W' },
                 { "spo-layout", required_argument, NULL, 'L' },
+                { "dockerfile", required_argument, NULL, 'D' },
                 { "allow-gaps", required_argument, NULL, 'G' },
                 { "portable", no_argument, NULL, 'P' },
                 { NULL, 0, NULL, 0 },
@@ -164,6 +165,9 @@ int cmd_generate(int argc, char **argv)
                                 opts.k8s = true;
                         else if (!streq(optarg, "docker"))
                                 return usage_error("generate", "unknown --format '%s' (docker or k8s)", optarg);
+                        break;
+                case 'D':
+                        opts.dockerfile = optarg;
                         break;
                 case 'q':
                         quiet = true;

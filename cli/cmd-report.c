@@ -32,11 +32,9 @@ static void profile_errors(const gen_context *ctx, strbuf *errors)
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' },
-                { "quiet", no_argument, NULL, 'q' },
-                { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },     { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },    { "quiet", no_argument, NULL, 'q' },
+                { "dockerfile", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
         };
         const char *output = "minpriv-report.html";
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
@@ -54,6 +52,9 @@ int cmd_report(int argc, char **argv)
                 case 'r':
                         if (cli_parse_runtime("report", optarg, &opts) < 0)
                                 return EXIT_BADINPUT;
+                        break;
+                case 'D':
+                        opts.dockerfile = optarg;
                         break;
                 case 'q':
                         quiet = true;

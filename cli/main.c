@@ -109,7 +109,7 @@ static const command commands[] = {
           "                 [--default-action errno|enosys|kill|log] [--globs FILE]\n"
           "                 [--format docker|k8s] [--spo-layout cluster|namespaced]\n"
           "                 [--workspace-at PATH] [--allow-gaps related|none] [--portable]\n"
-          "                 [-q] TRACE...\n"
+          "                 [--dockerfile FILE] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes the profiles into DIR (default: profiles):\n"
           "each file is replaced atomically, and nothing is written unless every file\n"
@@ -131,9 +131,12 @@ static const command commands[] = {
           "                          (none, the default: the recording alone)\n"
           "      --portable          also allow the siblings of recorded syscalls that\n"
           "                          another libc or kernel uses (templates/portable-siblings.tsv)\n"
+          "      --dockerfile FILE   check FILE (pinning, USER, build tools, secrets, ...)\n"
+          "                          into hardening.md section 10 (docs/dockerfile-checks.md)\n"
           "  -q, --quiet             no summary on stderr\n" },
         { "report", cmd_report, "write a self-contained HTML report of a trace",
-          "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none] [-q] TRACE...\n"
+          "minpriv report [-o FILE] [--name NAME] [--runtime runc|crun|none]\n"
+          "               [--dockerfile FILE] [-q] TRACE...\n"
           "\n"
           "Merges the traces and writes one HTML page (no external resources, no\n"
           "script): the seccomp profile's size next to Docker's default, syscalls by\n"
@@ -143,6 +146,7 @@ static const command commands[] = {
           "  -o, --output FILE   where to write it (default minpriv-report.html; - for stdout)\n"
           "  -n, --name NAME     profile name (default: minpriv-PROGRAM)\n"
           "      --runtime RT    the runtime whose syscalls the profile includes (runc)\n"
+          "      --dockerfile F  add the Dockerfile's findings (an Image section)\n"
           "  -q, --quiet         no summary on stderr\n" },
         { "gaps", cmd_gaps, "syscalls the recorded programs can reach but no run made",
           "minpriv gaps [--format text|json] TRACE...\n"

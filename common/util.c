@@ -47,8 +47,10 @@ int mp_error_set_json(mp_error *err, const char *where, const json_error_t *jerr
 
 void mp_error_format(const mp_error *err, char *buf, size_t size)
 {
-        if (err->where[0] && err->line > 0)
+        if (err->where[0] && err->line > 0 && err->column > 0)
                 snprintf(buf, size, "%s:%d:%d: %s", err->where, err->line, err->column, err->text);
+        else if (err->where[0] && err->line > 0) /* a whole line (column 0) */
+                snprintf(buf, size, "%s:%d: %s", err->where, err->line, err->text);
         else if (err->where[0])
                 snprintf(buf, size, "%s: %s", err->where, err->text);
         else

@@ -861,7 +861,7 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
          * processes, so it is always allowed among them. */
         bool implied_exists = !strv_contains(internal, "exists");
         if (implied_exists)
-                strv_add(&internal, xstrdup("exists"));
+                strv_add(&internal, "exists");
         strv_sort(internal);
         strv_sort(external);
         strbuf_puts(sb, "  # Signals: the container runtime (unconfined, or runc/crun) stops the workload;\n"

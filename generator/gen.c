@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "common/fileio.h"
+#include "generator/dockerfile.h"
 #include "generator/emitters.h"
 #include "generator/generator.h"
 #include "trace/read.h"
@@ -148,6 +149,11 @@ int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, 
                 ctx->name = gen_default_name(t);
         }
         ctx->caps = gen_caps_needed(t);
+        if (opts->dockerfile) {
+                int r = gen_dockerfile_load(opts->dockerfile, t, ctx->caps, &ctx->dockerfile, err);
+                if (r < 0)
+                        return r;
+        }
         /* The profiles and their figures, before any emitter. A profile
          * that cannot be built is an error of its file (and of the files
          * made from it), not of the context: the report still shows the
@@ -169,6 +175,8 @@ void gen_context_free(gen_context *ctx)
         free(ctx->apparmor_profile);
         ctx->seccomp_json = ctx->apparmor_profile = NULL;
         strbuf_free(&ctx->notes);
+        gen_dockerfile_free(ctx->dockerfile);
+        ctx->dockerfile = NULL;
         ctx->name = NULL;
         ctx->caps = NULL;
 }

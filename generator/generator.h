@@ -61,6 +61,8 @@ typedef struct gen_options {
          * recorded with record --workspace lives where the profile is
          * enforced); NULL: /workspace. */
         const char *workspace_at;
+        /* --dockerfile: checked into hardening.md and the report, or NULL. */
+        const char *dockerfile;
         const gen_extra *extras; /* allowed beyond the recording (seccomp.json) */
         size_t nextras;
 } gen_options;
@@ -81,7 +83,8 @@ typedef struct gen_context {
         int seccomp_syscalls; /* syscall names the profile allows */
         int apparmor_raw_paths;
         int apparmor_rules;
-        strbuf notes; /* lines for stderr ("minpriv: ...") */
+        strbuf notes;                      /* lines for stderr ("minpriv: ...") */
+        struct gen_dockerfile *dockerfile; /* opts->dockerfile parsed and checked, or NULL */
 } gen_context;
 
 /* One output file: gen_emit_<file name, '.' and '/' as '_'>. */

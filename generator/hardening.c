@@ -53,6 +53,7 @@
 #include <sys/stat.h>
 
 #include "generator/caps.h"
+#include "generator/dockerfile.h"
 #include "generator/emitters.h"
 #include "trace/names.h"
 #include "policy/seccomp-profile.h"
@@ -1654,6 +1655,12 @@ static void checklist(strbuf *sb, const gen_context *ctx, const analysis *a, con
                         sb, "| 8 | secrets read from the image | **%zu flagged** | move them out of the image |\n", ns);
         else
                 strbuf_puts(sb, "| 8 | secrets read from the image | none | — |\n");
+        if (ctx->dockerfile) {
+                size_t nf = gen_dockerfile_flagged(ctx->dockerfile);
+                strbuf_printf(sb, "| 10 | Dockerfile checks | %s%zu flagged%s, %zu note%s | section 10 |\n",
+                              nf ? "**" : "", nf, nf ? "**" : "", ctx->dockerfile->n - nf,
+                              ctx->dockerfile->n - nf == 1 ? "" : "s");
+        }
         strbuf_putc(sb, '\n');
 }
 
@@ -1709,6 +1716,10 @@ int gen_emit_hardening_md(const gen_context *ctx, char **ret, mp_error *err)
         section_userns(&body, ctx, &a);
         section_image(&body, &a);
         section_paste(&body, ctx, &a, &p);
+        if (ctx->dockerfile) {
+                strbuf_putc(&body, '\n');
+                gen_dockerfile_md(&body, ctx->dockerfile, 10);
+        }
 
         strbuf sb = STRBUF_INIT;
         strbuf_printf(&sb, "# Container hardening for %s\n\n", ctx->name);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "generator/caps.h"
+#include "generator/dockerfile.h"
 #include "generator/emitters.h"
 #include "common/hashmap.h"
 #include "trace/names.h"
@@ -377,7 +378,10 @@ static void section_header(strbuf *sb, const gen_context *ctx)
         strbuf_puts(sb, "</header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sizes\">Profile size</a>"
                         "<a href=\"#programs\">Programs</a><a href=\"#files\">Files</a>"
                         "<a href=\"#caps\">Capabilities</a><a href=\"#network\">Network</a>"
-                        "<a href=\"#runs\">Recordings</a></nav>\n<main>\n");
+                        "<a href=\"#runs\">Recordings</a>");
+        if (ctx->dockerfile)
+                strbuf_puts(sb, "<a href=\"#image\">Image</a>");
+        strbuf_puts(sb, "</nav>\n<main>\n");
 }
 
 static void card(strbuf *sb, const char *big, const char *what)
@@ -1134,7 +1138,8 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
 {
         const json_t *runs = json_object_get(ctx->t->root, "runs");
         strbuf_puts(sb, "<section id=\"runs\"><h2>Recordings</h2>\n<table><tr><th>command</th><th>exit</th>"
-                        "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th></tr>\n");
+                        "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th><th>recorded (UTC)</th>"
+                        "<th>host</th></tr>\n");
         size_t i;
         const json_t *run;
         json_array_foreach (runs, i, run) {
@@ -1165,13 +1170,38 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
                 strbuf_printf(sb, "</td><td>%s</td><td>",
                               json_is_true(json_object_get(run, "no_new_privs")) ? "yes" : "no");
                 html(sb, json_string_value(json_object_get(run, "recorder")) ?: "");
+                strbuf_puts(sb, "</td><td>");
+                const char *started = json_string_value(json_object_get(run, "started"));
+                const char *finished = json_string_value(json_object_get(run, "finished"));
+                if (started) {
+                        html(sb, started);
+                        if (finished && strcmp(finished, started)) {
+                                strbuf_puts(sb, " to ");
+                                html(sb, finished);
+                        }
+                } else {
+                        strbuf_puts(sb, "not recorded");
+                }
+                strbuf_puts(sb, "</td><td>");
+                const char *host = json_string_value(json_object_get(run, "host"));
+                const char *kernel = json_string_value(json_object_get(run, "kernel"));
+                if (host)
+                        html_path(sb, host);
+                if (kernel) {
+                        strbuf_puts(sb, host ? " (" : "");
+                        html_path(sb, kernel);
+                        strbuf_puts(sb, host ? ")" : "");
+                }
+                if (!host && !kernel)
+                        strbuf_puts(sb, "not recorded");
                 strbuf_puts(sb, "</td></tr>\n");
         }
         strbuf_puts(sb, "</table>\n<p class=\"muted\">How each run was recorded: the mode (seccomp stops, "
                         "<code>+count</code> for calls counted in the kernel, ptrace stops), the user it ran as "
                         "(record as the production user: <code>minpriv record --image IMAGE --user UID:GID</code>), "
-                        "and the recorder's version. The trace keeps no time and no host name, so the same facts "
-                        "give the same bytes; paths under <code>@{WORKSPACE}</code> came from a checkout recorded "
+                        "the recorder's version, when (UTC) and on which host and kernel it ran (traces older than "
+                        "these fields say not recorded); the profiles never depend on them. Paths under "
+                        "<code>@{WORKSPACE}</code> came from a checkout recorded "
                         "with <code>--workspace</code>, paths of an image from <code>record --image</code>.</p>"
                         "</section>\n");
 }
@@ -1422,6 +1452,54 @@ out:
         return r;
 }
 
+/* A finding's Markdown: `code` spans become <code>, the rest is escaped. */
+static void html_md(strbuf *sb, const char *s)
+{
+        bool code = false;
+        for (const char *p = s; *p;) {
+                size_t n = strcspn(p, "`");
+                _cleanup_free_ char *part = xstrndup(p, n);
+                html(sb, part);
+                p += n;
+                if (*p == '`') {
+                        strbuf_puts(sb, code ? "</code>" : "<code>");
+                        code = !code;
+                        p++;
+                }
+        }
+        if (code)
+                strbuf_puts(sb, "</code>");
+}
+
+/* The image half: the Dockerfile findings (generate --dockerfile), beside
+ * the runtime sections. */
+static void section_image(strbuf *sb, const gen_context *ctx)
+{
+        const gen_dockerfile *df = ctx->dockerfile;
+        if (!df)
+                return;
+        size_t nf = gen_dockerfile_flagged(df);
+        strbuf_puts(sb, "<section id=\"image\"><h2>Image (Dockerfile)</h2>\n<p><code>");
+        html(sb, df->path);
+        strbuf_printf(sb,
+                      "</code>: %d stage%s; <b>%zu flagged</b>, %zu note%s. Scanning and signing are left to "
+                      "scanners (Trivy, Grype, Docker Scout) and signers (cosign, Notation).</p>\n",
+                      df->nstages, df->nstages == 1 ? "" : "s", nf, df->n - nf, df->n - nf == 1 ? "" : "s");
+        if (df->n) {
+                strbuf_puts(sb, "<table><tr><th>line</th><th>check</th><th>verdict</th><th>finding</th></tr>\n");
+                for (size_t i = 0; i < df->n; i++) {
+                        const gen_df_finding *f = &df->findings[i];
+                        strbuf_printf(sb, "<tr><td>%d</td><td>", f->line);
+                        html(sb, f->check);
+                        strbuf_printf(sb, "</td><td>%s</td><td>", f->flagged ? "<b>flagged</b>" : "note");
+                        html_md(sb, f->text);
+                        strbuf_puts(sb, "</td></tr>\n");
+                }
+                strbuf_puts(sb, "</table>\n");
+        }
+        strbuf_puts(sb, "</section>\n");
+}
+
 int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
                  mp_error *err)
 {
@@ -1447,6 +1525,7 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         section_programs(&sb, ctx, docker);
         section_files(&sb, ctx, &f);
         section_caps(&sb, ctx);
+        section_image(&sb, ctx);
         section_network(&sb, ctx);
         section_uring(&sb, ctx);
         section_stability(&sb, ctx);

@@ -690,6 +690,10 @@ static const field f_run[] = {
         { "apparmor", &s_str, false },
         { "pids", &s_intarr, false },
         { "counted_in_kernel", &s_strarr, false },
+        { "started", &s_str, false },
+        { "finished", &s_str, false },
+        { "host", &s_str, false },
+        { "kernel", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

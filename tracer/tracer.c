@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/apparmor.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -737,13 +738,42 @@ typedef struct run_state {
         struct sigaction saved[ELEMENTSOF(forwarded)];
         bool sampling;
         struct sigaction saved_alarm;
-        creds initial; /* the workload's credentials before it ran */
+        creds initial;  /* the workload's credentials before it ran */
+        time_t started; /* when the recording began (wall clock) */
 } run_state;
+
+/* When and where a run was recorded, for the reader of the report: UTC
+ * times to the second, the host's name and kernel. Profiles never use them,
+ * so two recordings still give the same profiles. */
+static void utc_string(char buf[static 32], time_t when)
+{
+        struct tm tm;
+        if (!gmtime_r(&when, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+                snprintf(buf, 32, "@%lld", (long long)when);
+}
+
+static void set_when_where(json_t *run, time_t started)
+{
+        char buf[32];
+        utc_string(buf, started);
+        json_object_set_new(run, "started", json_string(buf));
+        utc_string(buf, time(NULL));
+        json_object_set_new(run, "finished", json_string(buf));
+        struct utsname u;
+        if (uname(&u) == 0) {
+                _cleanup_free_ char *node = trace_path_encode(u.nodename, strlen(u.nodename));
+                _cleanup_free_ char *kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+                _cleanup_free_ char *kenc = trace_path_encode(kernel, strlen(kernel));
+                json_object_set_new(run, "host", json_string(node));
+                json_object_set_new(run, "kernel", json_string(kenc));
+        }
+}
 
 /* Look the command up, prepare the recorder and build the filter. */
 static int run_setup(run_state *x, int *ret_status, mp_error *err)
 {
         const tracer_options *opts = x->opts;
+        x->started = time(NULL);
         int rc = tracer_find_command(opts->argv[0], &x->path);
         if (rc < 0) {
                 _cleanup_free_ char *q = quote_for_message(opts->argv[0]);
@@ -974,6 +1004,7 @@ static int run_summary(run_state *x)
         json_object_set_new(run, "pids", pids_json(r));
         json_object_set_new(run, "apparmor", json_string(r->apparmor ? r->apparmor : "not enabled"));
         json_object_set_new(run, "unprivileged_port_start", json_integer(r->unpriv_port_start));
+        set_when_where(run, x->started);
         json_array_append_new(json_object_get(t->root, "runs"), run);
 
         if (getenv("MINPRIV_STATS")) {

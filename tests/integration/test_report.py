@@ -22,6 +22,7 @@
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,15 @@ def check_html(work):
         mp.check(bad not in text, f"report: contains {bad!r}")
     for s in ("section", "details", "summary", "svg", "style", "table"):
         mp.check(s in p.tags, f"report: no <{s}>")
+
+    # When and where each run was recorded: its UTC start and this host's
+    # kernel, as the trace has them.
+    for t in (paths, hostile):
+        run = json.load(open(t))["runs"][0]
+        mp.check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", run.get("started", "")),
+                 f"trace: runs[].started {run.get('started')!r}")
+        mp.check(run["started"] in text, f"report: the start of the run ({run['started']}) is not shown")
+    mp.check(os.uname().release in text, "report: the recording host's kernel is not shown")
 
     # Hostile names: escaped, and visible as escapes where they are not text.
     for frag in ("&lt;script&gt;alert(1)", "&lt;img src=x onerror=alert(2)&gt;", "a&amp;b&quot;c&#39;d",
