@@ -4,7 +4,7 @@
 #   share/minpriv/templates/       the generator's data (found next to the binary)
 #   share/man/man1/minpriv.1.gz    docs/minpriv.1
 #   share/bash-completion/completions/minpriv
-#   share/doc/minpriv/             README, docs/*.md, trace and diff formats, CI examples, copyright
+#   share/doc/minpriv/             README, copyright, changelog; docs/*.md under docs/, CI examples
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/templates)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/minpriv/templates)
@@ -59,8 +59,7 @@ add_custom_command(
 add_custom_target(minpriv_changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/changelog.gz)
 install(FILES ${CMAKE_BINARY_DIR}/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/trace-format.md ${CMAKE_SOURCE_DIR}/docs/diff-format.md
-              ${CMAKE_SOURCE_DIR}/packaging/copyright
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # The rest of the documentation, where the README's links (docs/...) find it.
 file(GLOB MINPRIV_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)

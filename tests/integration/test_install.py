@@ -29,7 +29,7 @@ import mp  # noqa: E402
 SOURCE = os.environ.get("MINPRIV_SOURCE", mp.ROOT)
 FILES = ["usr/bin/minpriv", "usr/share/minpriv/templates/docker-default.json", "usr/share/man/man1/minpriv.1.gz",
          "usr/share/bash-completion/completions/minpriv", "usr/share/doc/minpriv/README.md",
-         "usr/share/doc/minpriv/trace-format.md", "usr/share/doc/minpriv/copyright"]
+         "usr/share/doc/minpriv/docs/trace-format.md", "usr/share/doc/minpriv/copyright"]
 
 
 def run(cmd, **kw):
