@@ -694,6 +694,7 @@ static const field f_run[] = {
         { "finished", &s_str, false },
         { "host", &s_str, false },
         { "kernel", &s_str, false },
+        { "syscall_info", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };
