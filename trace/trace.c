@@ -217,6 +217,16 @@ json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, boo
         return p;
 }
 
+void trace_syscall_add_unrecorded(trace *t, trace_abi abi, const char *name, const char *program)
+{
+        json_t *calls = trace_child(trace_child(t->root, "syscalls"), trace_abi_name(abi));
+        if (json_object_get(calls, name))
+                return;
+        json_t *node = trace_child(calls, name);
+        trace_usage_add(node, program, 0, NULL);
+        json_object_set_new(node, "first", json_string(program));
+}
+
 json_int_t trace_usage_count(const json_t *node)
 {
         json_int_t n = 0;

@@ -173,3 +173,8 @@ int trace_abi_from_name(const char *name); /* -1 when unknown */
 /* libseccomp's architecture token for an ABI (SCMP_ARCH_X86_64, SCMP_ARCH_X86,
  * SCMP_ARCH_X32). */
 uint32_t trace_abi_scmp_arch(trace_abi abi);
+
+/* A syscall known from elsewhere (a baseline profile) in the syscalls
+ * section: `program` its first and only program with a count of 0, unless
+ * the trace recorded the syscall (its real programs say more). */
+void trace_syscall_add_unrecorded(trace *t, trace_abi abi, const char *name, const char *program);

@@ -348,7 +348,7 @@ static void test_read_side(void **state)
         assert_string_equal(strbuf_str(&sb), "/etc/a write ok 1;/etc/b read ENOENT 1;/etc/b read ok 4;");
 
         strbuf_free(&sb);
-        assert_int_equal(trace_foreach_cap_reason(t, on_reason, &sb), 0);
+        assert_int_equal(trace_foreach_cap_reason(t, NULL, on_reason, &sb), 0);
         assert_string_equal(strbuf_str(&sb), "CAP_CHOWN chown ok=0 denied=1 other=0 pre=0;"
                                              "CAP_KILL kill of uid 0 ok=2 denied=1 other=5 pre=1;");
 
