@@ -87,8 +87,7 @@ static int union_programs(const char *result, const trace_usage *u, void *ud)
         size_t n;
         _cleanup_free_ const char **progs = trace_usage_programs(u, &n);
         for (size_t i = 0; i < n; i++)
-                if (!strv_contains(pu->names, progs[i]))
-                        strv_add(&pu->names, progs[i]);
+                strv_add(&pu->names, progs[i]);
         return 0;
 }
 

@@ -304,8 +304,8 @@ static void figures_compute(figures *f, const gen_context *ctx, const report_doc
         trace_foreach_cap_reason(ctx->t, NULL, count_refused, &fs);
 }
 
-/* The profile's syscall count: the seccomp emitter's figure when it ran;
- * else the distinct names recorded (the profile allows each of them, on
+/* The profile's syscall count: the figure gen_context_init computed when
+ * seccomp.json could be built; else the distinct names recorded (the profile allows each of them, on
  * every ABI: Docker's format names syscalls). */
 static int profile_syscalls(const gen_context *ctx, const figures *f, bool *ret_exact)
 {
@@ -1255,7 +1255,6 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
 
 /* ------------------------------------------------------------ hardening and profiles */
 
-/* Another emitter's file, without leaving its notes twice. */
 /* One generated file's text (emitters are pure: nothing to take back);
  * NULL when it could not be made. */
 static char *emitted(const gen_context *ctx, int (*emit)(const gen_context *, char **, mp_error *))
