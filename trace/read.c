@@ -572,12 +572,12 @@ static void reason_fill(trace_cap_reason *cr, const char *cap, const char *reaso
         const char *res;
         json_t *u;
         json_object_foreach ((json_t *)results, res, u) {
+                json_int_t *sum = &cr->other;
                 if (streq(res, "ok"))
-                        cr->ok += trace_usage_count(u);
+                        sum = &cr->ok;
                 else if (streq(res, "EPERM") || streq(res, "EACCES"))
-                        cr->denied += trace_usage_count(u);
-                else
-                        cr->other += trace_usage_count(u);
+                        sum = &cr->denied;
+                *sum = trace_count_add(*sum, trace_usage_count(u));
         }
 }
 

@@ -175,12 +175,15 @@ json_t *trace_node(json_t *obj, ...)
         return obj;
 }
 
-/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
- * wrapped. */
-static json_int_t sat_add(json_int_t a, json_int_t b)
+json_int_t trace_count_add(json_int_t a, json_int_t b)
 {
         json_int_t r;
         return __builtin_add_overflow(a, b, &r) ? (a < 0 ? INT64_MIN : INT64_MAX) : r;
+}
+
+static json_int_t sat_add(json_int_t a, json_int_t b)
+{
+        return trace_count_add(a, b);
 }
 
 void trace_counter_add(json_t *obj, const char *key, json_int_t n)
@@ -233,7 +236,7 @@ json_int_t trace_usage_count(const json_t *node)
         const char *k;
         json_t *v;
         json_object_foreach ((json_t *)json_object_get(node, "programs"), k, v)
-                n += json_integer_value(json_object_get(v, "count"));
+                n = sat_add(n, json_integer_value(json_object_get(v, "count")));
         return n;
 }
 

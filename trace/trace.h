@@ -130,7 +130,10 @@ json_t *trace_child(json_t *obj, const char *key);
  * .count += count). Returns the borrowed per-program object, e.g. to attach
  * a stack; *ret_new (if given) says whether the program is new there. */
 json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, bool *ret_new);
-/* Sum of the counts in a usage node. */
+/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
+ * wrapped. */
+json_int_t trace_count_add(json_int_t a, json_int_t b);
+/* Sum of the counts in a usage node (saturating). */
 json_int_t trace_usage_count(const json_t *node);
 /* Increment an integer member. */
 void trace_counter_add(json_t *obj, const char *key, json_int_t n);

@@ -762,6 +762,32 @@ static void test_read_runs_resources_uring(void **state)
         trace_free(t);
 }
 
+/* Counts beyond 2^63-1 in sum saturate instead of wrapping. */
+static void test_read_counts_saturate(void **state)
+{
+        static const char text[] =
+                "{\"format\": \"minpriv-trace\", \"version\": 2, \"runs\": [],\n"
+                " \"syscalls\": {\"x86_64\": {\"read\": {\"first\": \"/bin/a\", \"programs\": {\n"
+                "   \"/bin/a\": {\"count\": 6000000000000000000}, \"/bin/b\": {\"count\": 6000000000000000000}}}}},\n"
+                " \"capabilities\": {\"CAP_KILL\": {\"kill 1\": {\"syscall\": \"kill\", \"results\": {\n"
+                "   \"EPERM\": {\"programs\": {\"/bin/a\": {\"count\": 9223372036854775807}}},\n"
+                "   \"EACCES\": {\"programs\": {\"/bin/a\": {\"count\": 7}}}}}}}}\n";
+        trace *t = NULL;
+        mp_error err = { 0 };
+        assert_int_equal(trace_load_buffer(text, strlen(text), "big.json", &t, &err), 0);
+        trace_syscall sc;
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "read", &sc));
+        assert_int_equal(sc.count, INT64_MAX);
+        assert_int_equal(trace_usage_total(sc.usage), INT64_MAX);
+        trace_cap_reason r;
+        assert_true(trace_cap_reason_get(t, "CAP_KILL", "kill 1", &r));
+        assert_int_equal(r.denied, INT64_MAX);
+        assert_int_equal(r.ok, 0);
+        assert_int_equal(trace_count_add(INT64_MAX, 1), INT64_MAX);
+        assert_int_equal(trace_count_add(2, 3), 5);
+        trace_free(t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -776,6 +802,7 @@ int main(void)
                 cmocka_unit_test(test_read_arguments_files),
                 cmocka_unit_test(test_read_sections),
                 cmocka_unit_test(test_read_runs_resources_uring),
+                cmocka_unit_test(test_read_counts_saturate),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
