@@ -10,10 +10,10 @@
  *
  * Every iterator calls fn once per item in sorted (byte) order, so output
  * built from it is deterministic (runs come in the trace's order, which a
- * merge sorts; trace_foreach_program_stored says its own); the item and
- * what it points to are borrowed
- * from the trace and valid while the trace lives and is not changed. A
- * non-zero return of fn stops the iteration and is returned; otherwise 0.
+ * merge sorts; trace_foreach_program_stored says its own). The item and
+ * what it points to are borrowed from the trace and valid while the trace
+ * lives and is not changed. A non-zero return of fn stops the iteration
+ * and is returned; otherwise 0.
  * A section the trace lacks is empty. The streamed files section of a
  * trace being recorded is not visited: trace_materialize() first. */
 #pragma once
