@@ -110,6 +110,7 @@ typedef struct task {
         bool want_exit;  /* restart with PTRACE_SYSCALL to see the exit */
         bool pre_exec;   /* the first child before its first execve */
         bool group_stopped;
+        bool announced; /* its parent's clone event was seen (or it is the first task) */
         int abi;
         uint64_t nr; /* as seen at entry (x32 bit stripped) */
         uint64_t args[6];
@@ -172,6 +173,7 @@ typedef struct recorder {
         hashmap *stacks_seen;                         /* "program/abi/nr" with a stack already captured */
         intmap *tasks;                                /* tid -> task */
         intmap *procs;                                /* tgid -> proc */
+        intmap *gone_early;                           /* tids that exited before their parent's clone event */
         pid_t main_pid;
         int main_status;        /* -1 until the main process exits */
         int main_signal;        /* the signal that killed it, 0 if none */

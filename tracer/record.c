@@ -51,6 +51,7 @@ void rec_init(recorder *r)
         r->stacks_seen = hashmap_new();
         r->tasks = intmap_new();
         r->procs = intmap_new();
+        r->gone_early = intmap_new();
         r->main_status = -1;
         for (int a = 0; a < _TRACE_ABI_MAX; a++)
                 for (int i = 0; i < SYSCALL_SLOTS; i++)
@@ -105,6 +106,7 @@ void rec_free(recorder *r)
                 free(p);
         }
         intmap_free(r->procs);
+        intmap_free(r->gone_early);
         free(r->pids);
         r->pids = NULL;
 }

@@ -458,7 +458,12 @@ static void on_clone_event(recorder *r, task *t)
         t->clone_flags = 0;
         t->clone_seen = false;
         task *c = intmap_get(r->tasks, child);
-        if (!c) {
+        bool gone = !c && intmap_get(r->gone_early, child);
+        if (gone)
+                intmap_remove(r->gone_early, child);
+        if (c)
+                c->announced = true;
+        if (!c && !gone) {
                 proc *p;
                 if (thread) {
                         p = t->p;
@@ -483,8 +488,8 @@ static void on_clone_event(recorder *r, task *t)
                                         intmap_put(p->fds, fd, xstrdup(v));
                         }
                 }
-                task_new(r, child, p);
-        } else if (!thread) {
+                task_new(r, child, p)->announced = true;
+        } else if (c && !thread) {
                 /* Seen first, through /proc: fill in what we know better. */
                 c->p->program = t->p->program;
                 c->p->shared_fs = (flags & CLONE_FS) != 0;
@@ -616,8 +621,14 @@ static void on_exit_event(recorder *r, event ev)
                 forward_to = -1;
         }
         task *t = intmap_get(r->tasks, ev.pid);
-        if (t)
-                task_drop(r, t);
+        if (!t)
+                return;
+        /* A child can stop, run and exit before its parent's clone event
+         * is read: that event must then not bring it back as a new task
+         * (a leaf of a fork tree was counted twice). */
+        if (!t->announced)
+                intmap_put(r->gone_early, t->tid, r);
+        task_drop(r, t);
 }
 
 static void forward_to_all(recorder *r, int sig)
@@ -972,6 +983,7 @@ static int run_attach(run_state *x, mp_error *err)
 
         proc *p = proc_new(r, pid);
         task *t0 = task_new(r, pid, p);
+        t0->announced = true;
         t0->pre_exec = true;
         proc_refresh_root(r, t0);
         const char *prog_path = x->abs_path ? x->abs_path : x->path;
