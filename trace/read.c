@@ -67,6 +67,7 @@ int trace_foreach_file_access(const trace *t, int (*fn)(const trace_file_access 
                                 const json_t *usage = json_object_get(results, res[j]);
                                 trace_file_access a = { .path = paths[i],
                                                         .file = file,
+                                                        .type = json_string_value(json_object_get(file, "type")),
                                                         .kind = kinds[k],
                                                         .result = res[j],
                                                         .usage = usage,
@@ -119,11 +120,15 @@ int trace_foreach_run(const trace *t, int (*fn)(const trace_run *r, void *ud), v
         json_t *node;
         json_array_foreach (json_object_get(t->root, "runs"), i, node) {
                 const json_t *ex = json_object_get(node, "exit");
+                const json_t *cred = json_object_get(node, "credentials");
                 trace_run run = { .index = i,
                                   .node = node,
                                   .program = json_string_value(json_array_get(json_object_get(node, "command"), 0)),
                                   .status = (int)json_integer_value(json_object_get(ex, "status")),
-                                  .signal = json_string_value(json_object_get(ex, "signal")) };
+                                  .signal = json_string_value(json_object_get(ex, "signal")),
+                                  .command = json_object_get(node, "command"),
+                                  .uid = cred ? json_integer_value(json_object_get(cred, "uid")) : -1,
+                                  .gid = cred ? json_integer_value(json_object_get(cred, "gid")) : -1 };
                 int r = fn(&run, ud);
                 if (r)
                         return r;

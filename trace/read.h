@@ -45,6 +45,7 @@ bool trace_arg_value(const trace_arg_group *g, size_t index, json_int_t *ret);
 typedef struct trace_file_access {
         const char *path;   /* encoded as in the trace */
         const json_t *file; /* the file node (type, uid, gid, mode, resolved ...) */
+        const char *type;   /* the object's type at the first access ("file", "dir" ...), NULL: it did not exist */
         const char *kind;   /* "read", "write", "exec" ... */
         const char *result; /* "ok" or an errno name */
         const json_t *usage;
@@ -68,8 +69,10 @@ int trace_foreach_cap_reason(const trace *t, int (*fn)(const trace_cap_reason *r
 typedef struct trace_run {
         size_t index;
         const json_t *node;
-        const char *program; /* command[0], encoded; NULL when missing */
-        int status;          /* exit status (128+N for signal N) */
-        const char *signal;  /* the signal that ended it, or NULL */
+        const char *program;   /* command[0], encoded; NULL when missing */
+        int status;            /* exit status (128+N for signal N) */
+        const char *signal;    /* the signal that ended it, or NULL */
+        const json_t *command; /* array of encoded strings (argv), or NULL */
+        json_int_t uid, gid;   /* the credentials it started with; -1 when not recorded */
 } trace_run;
 int trace_foreach_run(const trace *t, int (*fn)(const trace_run *r, void *ud), void *ud);
