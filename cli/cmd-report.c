@@ -32,11 +32,15 @@ static void profile_errors(const gen_context *ctx, strbuf *errors)
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },     { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' },    { "quiet", no_argument, NULL, 'q' },
-                { "dockerfile", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },
+                { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "dockerfile", required_argument, NULL, 'D' },
+                { "image", required_argument, NULL, 'I' },
+                { NULL, 0, NULL, 0 },
         };
-        const char *output = "minpriv-report.html";
+        const char *output = "minpriv-report.html", *image = NULL;
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         bool quiet = false;
         int c;
@@ -56,6 +60,9 @@ int cmd_report(int argc, char **argv)
                 case 'D':
                         opts.dockerfile = optarg;
                         break;
+                case 'I':
+                        image = optarg;
+                        break;
                 case 'q':
                         quiet = true;
                         break;
@@ -69,16 +76,24 @@ int cmd_report(int argc, char **argv)
                 return usage_error("report", "empty output path");
 
         mp_error err = { 0 };
+        image_findings img = { 0 };
+        if (image && image_findings_load(image, &img, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
         _cleanup_trace_ trace *t = NULL;
         gen_context ctx;
-        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0)
+        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0) {
+                image_findings_free(&img);
                 return EXIT_BADINPUT;
+        }
         report_docker docker = { 0 };
         const char *tdir = gen_templates_dir(&opts);
         int r = report_docker_load(tdir, &docker, &err);
         if (r < 0 && r != -ENOENT) {
                 log_mp_error(&err);
                 gen_context_free(&ctx);
+                image_findings_free(&img);
                 return EXIT_BADINPUT;
         }
         bool have_docker = r == 0;
@@ -89,8 +104,9 @@ int cmd_report(int argc, char **argv)
         _cleanup_strbuf_ strbuf errors = STRBUF_INIT;
         profile_errors(&ctx, &errors);
         _cleanup_free_ char *page = NULL;
-        r = report_build(&ctx, have_docker ? &docker : NULL, strbuf_str(&errors), &page, &err);
+        r = report_build(&ctx, have_docker ? &docker : NULL, image ? &img : NULL, strbuf_str(&errors), &page, &err);
         report_docker_free(&docker);
+        image_findings_free(&img);
         if (r < 0) {
                 log_mp_error(&err);
                 gen_context_free(&ctx);

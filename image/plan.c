@@ -318,7 +318,7 @@ static int resolve(planner *pl, const char *raw, int flags, char **ret_real)
         case EXCLUDED: {
                 found_free(&f);
                 _cleanup_free_ char *q = trace_path_encode(excl, strlen(excl));
-                _cleanup_free_ char *w = xasprintf("excluded (%s)", q);
+                _cleanup_free_ char *w = xasprintf("--exclude %s", q);
                 note(pl->excluded, raw, w);
                 break;
         }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "generator/generator.h"
+#include "image/findings.h"
 
 /* Docker's default seccomp profile as measured by
  * scripts/measure-docker-default (templates/docker-default.json). */
@@ -34,6 +35,7 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err);
 /* Build the page. ctx is a generator context on which every emitter has
  * run (figures it did not compute are -1); emitter_errors holds one line
  * per emitter that failed (or is empty); docker may be NULL when the
- * template is missing. Returns 0 and a new string in *ret. */
-int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
-                 mp_error *err);
+ * template is missing; img (may be NULL) is a minimal image's findings
+ * (image.json, `report --image`). Returns 0 and a new string in *ret. */
+int report_build(const gen_context *ctx, const report_docker *docker, const image_findings *img,
+                 const char *emitter_errors, char **ret, mp_error *err);

@@ -81,6 +81,39 @@ int trace_foreach_file_access(const trace *t, int (*fn)(const trace_file_access 
         return 0;
 }
 
+int trace_foreach_endpoint(const trace *t, int (*fn)(const trace_endpoint *e, void *ud), void *ud)
+{
+        const json_t *net = json_object_get(t->root, "network");
+        size_t no;
+        _cleanup_free_ const char **ops = trace_sorted_keys(net, &no);
+        for (size_t i = 0; i < no; i++) {
+                const json_t *fams = json_object_get(net, ops[i]);
+                size_t nf;
+                _cleanup_free_ const char **fam = trace_sorted_keys(fams, &nf);
+                for (size_t j = 0; j < nf; j++) {
+                        const json_t *addrs = json_object_get(fams, fam[j]);
+                        size_t na;
+                        _cleanup_free_ const char **addr = trace_sorted_keys(addrs, &na);
+                        for (size_t k = 0; k < na; k++) {
+                                const json_t *results = json_object_get(addrs, addr[k]);
+                                size_t nr;
+                                _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
+                                for (size_t l = 0; l < nr; l++) {
+                                        trace_endpoint e = { .operation = ops[i],
+                                                             .family = fam[j],
+                                                             .address = addr[k],
+                                                             .result = res[l],
+                                                             .usage = json_object_get(results, res[l]) };
+                                        int r = fn(&e, ud);
+                                        if (r)
+                                                return r;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
 int trace_foreach_cap_reason(const trace *t, int (*fn)(const trace_cap_reason *r, void *ud), void *ud)
 {
         const json_t *caps = json_object_get(t->root, "capabilities");

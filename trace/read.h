@@ -53,6 +53,16 @@ typedef struct trace_file_access {
 } trace_file_access;
 int trace_foreach_file_access(const trace *t, int (*fn)(const trace_file_access *a, void *ud), void *ud);
 
+/* network[operation][family][address][result] */
+typedef struct trace_endpoint {
+        const char *operation; /* "bind", "connect", "sendto" */
+        const char *family;    /* "AF_INET", "AF_UNIX" ... */
+        const char *address;   /* "127.0.0.1:80", "[::1]:53", a unix path (encoded) ... */
+        const char *result;    /* "ok" or an errno name */
+        const json_t *usage;
+} trace_endpoint;
+int trace_foreach_endpoint(const trace *t, int (*fn)(const trace_endpoint *e, void *ud), void *ud);
+
 /* capabilities[cap][reason] */
 typedef struct trace_cap_reason {
         const char *cap;    /* "CAP_CHOWN" */

@@ -460,7 +460,7 @@ static void test_plan_directory(void **state)
         assert_null(image_plan_get(&p, "/usr/lib64/ld-linux-x86-64.so.2")); /* its loader went with it */
         assert_int_equal(p.nexcluded, 1);
         assert_string_equal(p.excluded[0].path, "/bin/prog");
-        assert_string_equal(p.excluded[0].why, "excluded (/usr/bin/prog)");
+        assert_string_equal(p.excluded[0].why, "--exclude /usr/bin/prog");
         image_plan_free(&p);
 
         /* the whole source: /proc's contents would not count */
