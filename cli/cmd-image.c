@@ -406,6 +406,7 @@ static int import_and_prove(image_run *r, char **diag)
                           .options = f->options,
                           .diag_options = diag,
                           .user = r->user,
+                          .tmpfs = r->scratch,
                           .timeout = r->a.timeout,
                           .recorded = r->t,
                           .quiet = r->a.quiet };

@@ -275,16 +275,55 @@ static trace *record_rerun(const proof_setup *s, char *const *argv, char **ret_w
         return t;
 }
 
+/* Without a static minpriv to record with: the run again without the
+ * seccomp profile, whose denials can silence the very message that names
+ * the file (the dynamic loader's writev). Its output, or NULL. */
+static char *plain_rerun(const proof_setup *s, char *const *argv)
+{
+        _cleanup_free_ char *name = container_name();
+        _cleanup_strv_free_ char **run = NULL;
+        strv_push(&run, xstrdup(s->engine));
+        strv_push(&run, xstrdup("run"));
+        strv_push(&run, xstrdup("--rm"));
+        strv_push(&run, xasprintf("--name=%s", name));
+        strv_push(&run, xstrdup("--security-opt=seccomp=unconfined"));
+        for (char **o = s->diag_options; o && *o; o++)
+                strv_push(&run, xstrdup(*o));
+        if (s->user)
+                strv_push(&run, xasprintf("--user=%s", s->user));
+        strv_push(&run, xstrdup(s->tag));
+        for (char *const *a = argv; *a; a++)
+                strv_push(&run, xstrdup(*a));
+        captured c;
+        if (run_capture(run, s->timeout, s->engine, name, &c) < 0)
+                return NULL;
+        return strbuf_steal(&c.out);
+}
+
+/* The files a message in output names: the library the dynamic loader
+ * missed (at its recorded path), else absolute paths "not found". */
+static void named_in(const proof_setup *s, const char *output, image_proof_run *run, strbuf *how, const char *where)
+{
+        _cleanup_free_ char *lib = image_loader_missing(output);
+        if (lib) {
+                _cleanup_free_ char *path = image_recorded_path(s->recorded, lib);
+                strbuf_printf(how, "%sthe dynamic loader could not find %s%s", how->len ? "; " : "", lib, where);
+                strv_add(&run->missing, path ? path : lib);
+                return;
+        }
+        _cleanup_strv_free_ char **named = image_output_missing(output);
+        for (char **l = named; l && *l; l++)
+                strv_add(&run->missing, *l);
+        if (named)
+                strbuf_printf(how, "%snamed in the output%s", how->len ? "; " : "", where);
+}
+
 static void diagnose(const proof_setup *s, char *const *argv, const char *output, image_proof_run *run)
 {
         strbuf how = STRBUF_INIT;
         _cleanup_free_ char *lib = image_loader_missing(output);
-        if (lib) {
-                char *path = image_recorded_path(s->recorded, lib);
-                strbuf_printf(&how, "the dynamic loader could not find %s", lib);
-                strv_add(&run->missing, path ? path : lib);
-                free(path);
-        }
+        if (lib)
+                named_in(s, output, run, &how, "");
         _cleanup_free_ char *why = NULL;
         _cleanup_trace_ trace *rerun = record_rerun(s, argv, &why);
         if (rerun) {
@@ -294,16 +333,14 @@ static void diagnose(const proof_setup *s, char *const *argv, const char *output
                         strv_add(&run->missing, *l);
                 strbuf_printf(&how, "%srecorded again in the image: %zu path%s the recording used %s missing",
                               how.len ? "; " : "", n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
-        } else {
+        } else if (!run->missing) {
                 strbuf_printf(&how, "%s%s", how.len ? "; " : "", why);
+                _cleanup_free_ char *again = plain_rerun(s, argv);
+                if (again)
+                        named_in(s, again, run, &how, " (run again without the seccomp profile)");
         }
-        if (!run->missing) {
-                _cleanup_strv_free_ char **named = image_output_missing(output);
-                for (char **l = named; l && *l; l++)
-                        strv_add(&run->missing, *l);
-                if (named)
-                        strbuf_puts(&how, "; named in its output");
-        }
+        if (!run->missing)
+                named_in(s, output, run, &how, "");
         if (!run->missing)
                 strbuf_puts(&how, "; no missing file found: the failure is something else (a denied syscall or "
                                   "capability? `minpriv verify --enforce` names those)");
@@ -344,7 +381,16 @@ int proof_run(const proof_setup *s, char *const *argv, int expected, image_proof
                 diagnose(s, argv, strbuf_str(&c.out), &pr);
                 for (char **m = pr.missing; m && *m; m++) {
                         _cleanup_free_ char *qm = quote_for_message(*m);
-                        log_error("missing in the image: %s", qm);
+                        const char *under = NULL;
+                        for (char **t = s->tmpfs; t && *t && !under; t++)
+                                if (startswith(*m, *t) && (*m)[strlen(*t)] == '/')
+                                        under = *t;
+                        if (under)
+                                log_error("missing in the image: %s (below %s, a tmpfs the container starts with "
+                                          "empty: the workload expected it there before it started)",
+                                          qm, under);
+                        else
+                                log_error("missing in the image: %s", qm);
                 }
                 log_notice("(%s)", pr.diagnosis);
         } else if (!s->quiet) {

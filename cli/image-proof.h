@@ -24,6 +24,7 @@ typedef struct proof_setup {
         char **options;        /* `ENGINE run` options: read-only, capabilities, seccomp, mounts ... */
         char **diag_options;   /* the same without the seccomp profile, for the recorded rerun */
         const char *user;      /* the --user in options, or NULL */
+        char **tmpfs;          /* the directories mounted empty (tmpfs) */
         int timeout;           /* seconds per run */
         const trace *recorded; /* what the original runs used */
         bool quiet;
