@@ -45,6 +45,7 @@ import tarfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import container  # noqa: E402
 import mp  # noqa: E402
+from test_report import Balance  # noqa: E402
 
 SOURCE = os.environ.get("MINPRIV_SOURCE", mp.ROOT)
 WORKLOADS = os.path.join(SOURCE, "samples", "workloads")
@@ -115,6 +116,40 @@ def figures(f):
             f"the size)")
 
 
+def check_report(work, profiles, traces, result, missing=()):
+    """report --image: a balanced page with a Minimal image section beside
+    the runtime ones, holding image.json's figures, the proof's verdict and
+    the files a failed run missed; the same bytes twice; none without it."""
+    f = findings(profiles)
+    pages = []
+    for i in range(2):
+        out = os.path.join(work, f"report{i}.html")
+        rc, _, err = mp.minpriv("report", "-q", "-o", out, "--image", os.path.join(profiles, "image.json"), *traces)
+        mp.check(rc == 0, f"report --image: exit {rc}: {err}")
+        pages.append(open(out, "rb").read())
+    mp.check(pages[0] == pages[1], "report --image: not deterministic")
+    text = pages[0].decode()
+    p = Balance()
+    p.feed(text)
+    p.close()
+    mp.check(not p.errors and not p.stack, f"report --image: unbalanced markup: {p.errors[:5]} {p.stack[:5]}")
+    mp.check('<a href="#minimal-image">' in text and '<section id="minimal-image">' in text,
+             "report --image: no Minimal image section or nav link")
+    mp.check(text.index('id="caps"') < text.index('id="minimal-image"') < text.index('id="network"'),
+             "report --image: the section is not beside the runtime ones")
+    sec = text[text.index('<section id="minimal-image">'):]
+    sec = sec[:sec.index("</section>")]
+    for n in (f["image"]["files"], f["source"]["files"], f["image"]["directories"], f["image"]["bytes"]):
+        mp.check(f"{n:,}" in sec, f"report --image: {n:,} is not in the section")
+    mp.check(f["image"]["sha256"] in sec, "report --image: no SHA-256")
+    mp.check(f"<h3>Proof: {result}</h3>" in sec, f"report --image: the proof is not shown as {result}")
+    for m in missing:
+        mp.check(f'<span class="chip out">{m}</span>' in sec, f"report --image: the missing {m} is not shown")
+    rc, _, err = mp.minpriv("report", "-q", "-o", os.path.join(work, "plain.html"), *traces)
+    mp.check(rc == 0 and "minimal-image" not in open(os.path.join(work, "plain.html")).read(),
+             "report without --image has a Minimal image section")
+
+
 def record(work, argv, name):
     out = os.path.join(work, f"{name}.json")
     status, _, err = mp.record(argv, out=out)
@@ -179,6 +214,20 @@ def case_tar():
              "image.json's size or SHA-256 is not the tarball's")
     mp.check(f["source"]["files"] > 1000 * f["image"]["files"], f"the source is not the full root: {f['source']}")
     mp.check(f["proof"]["result"] == "not run" and f["proof"]["note"] == "--no-import", f"proof: {f['proof']}")
+
+    check_report(work, p1, [t1, t2], "not run")
+    # strings from image.json are escaped like the trace's
+    j = findings(p1)
+    j["missing"] = [{"path": "/<script>alert(1)\\xff", "why": "a&b \\x0a"}]
+    hp = os.path.join(work, "hostile")
+    os.makedirs(hp)
+    with open(os.path.join(hp, "image.json"), "w") as fh:
+        json.dump(j, fh)
+    rc, page, err = mp.minpriv("report", "-q", "-o", "-", "--image", os.path.join(hp, "image.json"), t1)
+    mp.check(rc == 0, f"report --image with odd paths: {err}")
+    mp.check("&lt;script&gt;alert(1)" in page and "<script" not in page and
+             '<span class="esc">\\xff</span>' in page and "a&amp;b" in page,
+             "report --image: a path from image.json is not escaped")
 
     # the tarball as a tar source gives itself again
     rc, _, err = mp.minpriv("image", "--source", out1, "-o", out3, "-p", p3, "--no-import", t1, t2)
@@ -375,6 +424,7 @@ def case_docker(name):
                              mounts=[samples_dir(), WORKLOADS])
         mp.check(full[0] == 0 and expect in full[1], f"{name}: in the full image: exit {full[0]}\n{full[2]}")
         summary = [f"proof passed; {figures(f)}"]
+        check_report(work, profiles, [trace], "passed")
 
         if name == "threads":
             export_roundtrip(work, tag, [trace], profiles)
@@ -393,6 +443,7 @@ def case_docker(name):
             mp.check(any(os.path.basename(m) == base for m in missing),
                      f"{name}: the missing {base} is not named: {missing}\n{err}")
             mp.check("missing in the image: '" in err and base in err, f"{name}: not on stderr: {err}")
+            check_report(work, profiles, [trace], "failed", [m for m in missing if os.path.basename(m) == base])
             summary.append(f"without {base} it fails, named ({nf['proof']['runs'][0]['diagnosis']})")
     finally:
         rmi(*tags)
