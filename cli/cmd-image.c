@@ -516,9 +516,8 @@ int cmd_image(int argc, char **argv)
         image_options o = { .exclude = a->exclude, .scratch = r.scratch };
         image_findings *f = &r.f;
         uint8_t sha[32];
-        if (image_plan_build(r.t, r.src, &o, &r.plan, &err) < 0 ||
-            image_write_tar(&r.plan, r.src, tar.fd, sha, &f->tarball_bytes, &err) < 0 ||
-            image_source_totals(r.src, &f->before, &err) < 0) {
+        if (image_plan_build(r.t, r.src, &o, &r.plan, &err) < 0 || image_source_totals(r.src, &f->before, &err) < 0 ||
+            image_write_tar(&r.plan, r.src, tar.fd, sha, &f->tarball_bytes, &err) < 0) {
                 log_mp_error(&err);
                 image_run_free(&r);
                 return EXIT_BADINPUT;

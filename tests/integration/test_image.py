@@ -321,6 +321,15 @@ def case_badinput():
     mp.check("too many levels of symbolic links" in why.get("/usr/lib/x86_64-linux-gnu/libc.so.6", ""),
              f"/usr -> /usr is not a loop inside the root: {why}")
     mp.check(threads in why, f"the program is not listed as missing: {why}")
+    # Where no Docker daemon answers: the tarball and image.json, proof not run, exit 0.
+    profiles = generate(work, trace)
+    env = {**os.environ, "DOCKER_HOST": "unix://" + os.path.join(work, "no-daemon.sock")}
+    p = subprocess.run([mp.MINPRIV, "image", "--source", "/", "-o", out, "-p", profiles, trace],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    f = findings(profiles)
+    mp.check(p.returncode == 0 and os.path.exists(out) and f["proof"]["result"] == "not run" and
+             ("daemon" in f["proof"]["note"] or "not installed" in f["proof"]["note"]),
+             f"without a daemon: exit {p.returncode}, proof {f['proof']}: {p.stderr.decode()}")
     shutil.rmtree(work, ignore_errors=True)
     print("ok: badinput: missing, corrupt, hostile (..), truncated and compressed sources, bad options, missing "
           "profiles and a bad image.json give exit 2 with one line and nothing written; links out of the source "
@@ -426,6 +435,12 @@ def case_docker(name):
         summary = [f"proof passed; {figures(f)}"]
         check_report(work, profiles, [trace], "passed")
 
+        if name == "static_hello":
+            # an import the engine refuses: exit 125, said in image.json
+            rc, _, err = image(root, "--source", root, "-o", tar, "-p", profiles, "--tag", "a:b:c", trace)
+            nf = findings(profiles)
+            mp.check(rc == 125 and nf["proof"]["result"] == "not run" and "import failed" in nf["proof"]["note"],
+                     f"a refused import: exit {rc}, {nf['proof']}: {err}")
         if name == "threads":
             export_roundtrip(work, tag, [trace], profiles)
             summary.append("rebuilt from `docker export` with the same files, proof passed")
