@@ -469,6 +469,21 @@ static int prepare(image_run *r)
         return 0;
 }
 
+static int claim_outputs(const image_args *a, const char *json_path, atomic_file *tar, atomic_file *json)
+{
+        int rc = mkdir_parents(a->profiles, 0755);
+        const char *failed = a->profiles;
+        if (rc == 0 && (rc = atomic_file_open(tar, a->output, 0644)) < 0)
+                failed = a->output;
+        else if (rc == 0 && (rc = atomic_file_open(json, json_path, 0644)) < 0)
+                failed = json_path;
+        if (rc < 0) {
+                _cleanup_free_ char *q = quote_for_message(failed);
+                log_error("cannot write %s: %s", q, strerror(-rc));
+        }
+        return rc;
+}
+
 static void summary(const image_run *r)
 {
         const image_findings *f = &r->f;
@@ -498,17 +513,7 @@ int cmd_image(int argc, char **argv)
         /* Claim both outputs before any work. */
         _cleanup_atomic_file_ atomic_file tar = { .fd = -1 }, json = { .fd = -1 };
         _cleanup_free_ char *json_path = xasprintf("%s/image.json", a->profiles);
-        int r1 = mkdir_parents(a->profiles, 0755);
-        const char *failed = NULL;
-        if (r1 == 0 && (r1 = atomic_file_open(&tar, a->output, 0644)) < 0)
-                failed = a->output;
-        else if (r1 == 0 && (r1 = atomic_file_open(&json, json_path, 0644)) < 0)
-                failed = json_path;
-        else if (r1 < 0)
-                failed = a->profiles;
-        if (failed) {
-                _cleanup_free_ char *q = quote_for_message(failed);
-                log_error("cannot write %s: %s", q, strerror(-r1));
+        if (claim_outputs(a, json_path, &tar, &json) < 0) {
                 image_run_free(&r);
                 return EXIT_BADINPUT;
         }

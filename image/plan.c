@@ -218,118 +218,121 @@ typedef enum outcome {
         MISSING,
 } outcome;
 
+/* A walk through the source: the components still to go, the real
+ * directory reached ("" is the root), the entries met so far. */
+typedef struct walk {
+        comps c;
+        strbuf cur;
+        found f;
+        int links;
+        char *why;        /* MISSING: why (new) */
+        const char *excl; /* EXCLUDED: the --exclude that matched */
+} walk;
+
+static void walk_missing(walk *w, const char *path, bool notdir)
+{
+        _cleanup_free_ char *q = trace_path_encode(path, strlen(path));
+        w->why = xasprintf(notdir ? "%s: not a directory" : "%s is not in the source", q);
+}
+
+/* One component: 1 to go on, 0 when the walk ends (*ret_out says how), or
+ * a negative errno when the source cannot be read. */
+static int walk_step(planner *pl, walk *w, int flags, outcome *ret_out)
+{
+        _cleanup_free_ char *name = w->c.v[--w->c.n];
+        if (streq(name, "."))
+                return 1;
+        if (streq(name, "..")) {
+                char *slash = strrchr(strbuf_str(&w->cur), '/');
+                if (slash)
+                        w->cur.len = (size_t)(slash - w->cur.buf), w->cur.buf[w->cur.len] = '\0';
+                return 1;
+        }
+        _cleanup_free_ char *cand = xasprintf("%s/%s", strbuf_str(&w->cur), name);
+        if (runtime_path(cand))
+                return *ret_out = STOP_RUNTIME, 0;
+        if ((w->excl = matching(pl->o->exclude, cand, false)))
+                return *ret_out = EXCLUDED, 0;
+        if (matching(pl->o->scratch, cand, true))
+                return *ret_out = STOP_SCRATCH, 0;
+        image_stat st;
+        int rc = image_source_lstat(pl->src, cand, &st);
+        if (rc == -ENOENT || rc == -ENOTDIR) {
+                walk_missing(w, cand, rc == -ENOTDIR);
+                return *ret_out = MISSING, 0;
+        }
+        if (rc < 0) {
+                _cleanup_free_ char *q = quote_for_message(cand);
+                return mp_error_set(pl->err, rc, image_source_path(pl->src), "cannot read %s: %s", q, strerror(-rc));
+        }
+        if (st.type == IMAGE_SYMLINK) {
+                if (++w->links > MAX_LINKS) {
+                        image_stat_done(&st);
+                        w->why = xstrdup("too many levels of symbolic links");
+                        return *ret_out = MISSING, 0;
+                }
+                if (st.link[0] == '/')
+                        strbuf_reset(&w->cur);
+                comps_push_path(&w->c, st.link);
+                found_add(&w->f, cand, &st);
+                return 1;
+        }
+        if (st.type != IMAGE_DIR && w->c.n) {
+                image_stat_done(&st);
+                walk_missing(w, cand, true);
+                return *ret_out = MISSING, 0;
+        }
+        /* the last component: the object itself only when it is wanted (a
+         * socket is made by a server at run time; tar cannot hold it) */
+        if (st.type == IMAGE_DIR || ((flags & WANT_OBJ) && st.type != IMAGE_SOCKET))
+                found_add(&w->f, cand, &st);
+        else
+                image_stat_done(&st);
+        strbuf_reset(&w->cur);
+        strbuf_puts(&w->cur, cand);
+        return 1;
+}
+
 /* Walk raw through the source as the container's kernel would, without
  * leaving the root. The entries met are committed when the walk ends
  * somewhere the image can hold; *ret_real is the real path reached. */
 static int resolve(planner *pl, const char *raw, int flags, char **ret_real)
 {
-        comps c = { 0 };
-        comps_push_path(&c, raw);
-        strbuf cur = STRBUF_INIT; /* the real directory reached; "" is the root */
-        found f = { 0 };
+        walk w = { .cur = STRBUF_INIT };
+        comps_push_path(&w.c, raw);
         outcome out = RESOLVED;
-        int links = 0, rc = 0;
-        _cleanup_free_ char *why = NULL;
-        const char *excl = NULL;
-        while (c.n) {
-                _cleanup_free_ char *name = c.v[--c.n];
-                if (streq(name, "."))
-                        continue;
-                if (streq(name, "..")) {
-                        char *slash = strrchr(strbuf_str(&cur), '/');
-                        if (slash)
-                                cur.len = (size_t)(slash - cur.buf), cur.buf[cur.len] = '\0';
-                        continue;
-                }
-                _cleanup_free_ char *cand = xasprintf("%s/%s", strbuf_str(&cur), name);
-                if (runtime_path(cand)) {
-                        out = STOP_RUNTIME;
-                        break;
-                }
-                if ((excl = matching(pl->o->exclude, cand, false))) {
-                        out = EXCLUDED;
-                        break;
-                }
-                if (matching(pl->o->scratch, cand, true)) {
-                        out = STOP_SCRATCH;
-                        break;
-                }
-                image_stat st;
-                rc = image_source_lstat(pl->src, cand, &st);
-                if (rc == -ENOENT || rc == -ENOTDIR) {
-                        _cleanup_free_ char *q = trace_path_encode(cand, strlen(cand));
-                        why = xasprintf(rc == -ENOENT ? "%s is not in the source" : "%s: not a directory", q);
-                        out = MISSING;
-                        rc = 0;
-                        break;
-                }
-                if (rc < 0) {
-                        _cleanup_free_ char *q = quote_for_message(cand);
-                        rc = mp_error_set(pl->err, rc, image_source_path(pl->src), "cannot read %s: %s", q,
-                                          strerror(-rc));
-                        break;
-                }
-                if (st.type == IMAGE_SYMLINK) {
-                        if (++links > MAX_LINKS) {
-                                image_stat_done(&st);
-                                why = xstrdup("too many levels of symbolic links");
-                                out = MISSING;
-                                break;
-                        }
-                        if (st.link[0] == '/')
-                                strbuf_reset(&cur);
-                        comps_push_path(&c, st.link);
-                        found_add(&f, cand, &st);
-                        continue;
-                }
-                if (st.type == IMAGE_DIR) {
-                        found_add(&f, cand, &st);
-                        strbuf_reset(&cur);
-                        strbuf_puts(&cur, cand);
-                        continue;
-                }
-                if (c.n) {
-                        _cleanup_free_ char *q = trace_path_encode(cand, strlen(cand));
-                        why = xasprintf("%s: not a directory", q);
-                        image_stat_done(&st);
-                        out = MISSING;
-                        break;
-                }
-                /* a socket is made by a server at run time; tar cannot hold it */
-                if ((flags & WANT_OBJ) && st.type != IMAGE_SOCKET)
-                        found_add(&f, cand, &st);
-                else
-                        image_stat_done(&st);
-                strbuf_reset(&cur);
-                strbuf_puts(&cur, cand);
-        }
-        comps_free(&c);
+        int rc = 0;
+        while (w.c.n && (rc = walk_step(pl, &w, flags, &out)) > 0)
+                ;
+        comps_free(&w.c);
         if (rc < 0) {
-                found_free(&f);
-                strbuf_free(&cur);
+                found_free(&w.f);
+                strbuf_free(&w.cur);
+                free(w.why);
                 return rc;
         }
         switch (out) {
         case RESOLVED:
         case STOP_RUNTIME: /* the links leading there (/etc/mtab -> ../proc/self/mounts) */
         case STOP_SCRATCH:
-                commit(pl, &f);
+                commit(pl, &w.f);
                 break;
         case EXCLUDED: {
-                found_free(&f);
-                _cleanup_free_ char *q = trace_path_encode(excl, strlen(excl));
-                _cleanup_free_ char *w = xasprintf("--exclude %s", q);
-                note(pl->excluded, raw, w);
+                found_free(&w.f);
+                _cleanup_free_ char *q = trace_path_encode(w.excl, strlen(w.excl));
+                _cleanup_free_ char *why = xasprintf("--exclude %s", q);
+                note(pl->excluded, raw, why);
                 break;
         }
         case MISSING:
-                found_free(&f);
-                note(pl->missing, raw, why);
+                found_free(&w.f);
+                note(pl->missing, raw, w.why);
                 break;
         }
         if (ret_real && out == RESOLVED)
-                *ret_real = strbuf_steal(&cur);
-        strbuf_free(&cur);
+                *ret_real = strbuf_steal(&w.cur);
+        strbuf_free(&w.cur);
+        free(w.why);
         return 0;
 }
 

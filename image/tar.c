@@ -399,24 +399,87 @@ static int type_of(char flag, image_type *ret)
         }
 }
 
+typedef struct numbers {
+        uint64_t size, mode, uid, gid, mtime, dmaj, dmin;
+} numbers;
+
+/* The header's numeric fields (device numbers for devices only). */
+static int parse_numbers(reader *r, const unsigned char *h, uint64_t off, numbers *ret)
+{
+        numbers n = { 0 };
+        if (parse_number(h + H_SIZE, 12, &n.size) < 0 || parse_number(h + H_MODE, 8, &n.mode) < 0 ||
+            parse_number(h + H_UID, 8, &n.uid) < 0 || parse_number(h + H_GID, 8, &n.gid) < 0 ||
+            parse_number(h + H_MTIME, 12, &n.mtime) < 0)
+                return mp_error_set(r->err, -EINVAL, r->name, "bad number in the header at byte %llu",
+                                    (unsigned long long)off);
+        if ((h[H_TYPE] == '3' || h[H_TYPE] == '4') &&
+            (parse_number(h + H_DEVMAJOR, 8, &n.dmaj) < 0 || parse_number(h + H_DEVMINOR, 8, &n.dmin) < 0 ||
+             n.dmaj > UINT32_MAX || n.dmin > UINT32_MAX))
+                return mp_error_set(r->err, -EINVAL, r->name, "bad device number in the header at byte %llu",
+                                    (unsigned long long)off);
+        *ret = n;
+        return 0;
+}
+
+/* A pax header (per file or global) or a GNU long name or link target:
+ * what it says goes into p, for the next member. */
+static int meta_member(reader *r, char flag, uint64_t data, uint64_t size, uint64_t off, pending *p)
+{
+        char *meta = NULL;
+        int rc = read_meta(r, data, size, &meta);
+        if (rc < 0)
+                return rc;
+        if (flag == 'x' || flag == 'g') {
+                rc = parse_pax(r, meta, (size_t)size, off, flag == 'g', p);
+                free(meta);
+                return rc;
+        }
+        char **dst = flag == 'L' ? &p->path : &p->link;
+        free(*dst);
+        *dst = meta;
+        return 0;
+}
+
+/* The member's name: a pax or GNU long name, else ustar's prefix and name
+ * fields; *ret_raw as written, *ret_path normalised. */
+static int member_name(reader *r, const unsigned char *h, uint64_t off, const pending *p, char **ret_raw,
+                       char **ret_path)
+{
+        bool ustar = memcmp(h + H_MAGIC, "ustar\0", 6) == 0;
+        _cleanup_free_ char *raw = p->path ? xstrdup(p->path) : NULL;
+        if (!raw) {
+                _cleanup_free_ char *nm = field_string(h + H_NAME, 100);
+                _cleanup_free_ char *pre = ustar ? field_string(h + H_PREFIX, 155) : xstrdup("");
+                raw = *pre ? xasprintf("%s/%s", pre, nm) : steal_pointer(&nm);
+        }
+        if (strlen(raw) > PATH_MAX)
+                return mp_error_set(r->err, -EINVAL, r->name, "a member name at byte %llu is longer than %d bytes",
+                                    (unsigned long long)off, PATH_MAX);
+        if (normalise(raw, strlen(raw), ret_path) < 0)
+                return member_error(r, raw, -EINVAL, "a name with '..' (it would leave the root)");
+        *ret_raw = steal_pointer(&raw);
+        return 0;
+}
+
+/* The earlier member a hard link names (not itself), or NULL. */
+static const tar_member *link_target(const tar_index *x, const char *link, const char *self)
+{
+        _cleanup_free_ char *target = NULL;
+        if (normalise(link, strlen(link), &target) < 0 || streq(target, self))
+                return NULL;
+        return hashmap_get(x->by_path, target);
+}
+
 /* One member header at off (its metadata members already in p): adds it
  * to the index; *ret_next is where the next header starts. */
 static int read_member(reader *r, tar_index *x, const unsigned char *h, uint64_t off, pending *p, uint64_t *ret_next)
 {
         char flag = (char)h[H_TYPE];
-        uint64_t hsize, mode, uid, gid, mtime, dmaj = 0, dmin = 0;
-        if (parse_number(h + H_SIZE, 12, &hsize) < 0 || parse_number(h + H_MODE, 8, &mode) < 0 ||
-            parse_number(h + H_UID, 8, &uid) < 0 || parse_number(h + H_GID, 8, &gid) < 0 ||
-            parse_number(h + H_MTIME, 12, &mtime) < 0)
-                return mp_error_set(r->err, -EINVAL, r->name, "bad number in the header at byte %llu",
-                                    (unsigned long long)off);
-        bool ustar = memcmp(h + H_MAGIC, "ustar\0", 6) == 0;
-        if ((flag == '3' || flag == '4') &&
-            (parse_number(h + H_DEVMAJOR, 8, &dmaj) < 0 || parse_number(h + H_DEVMINOR, 8, &dmin) < 0 ||
-             dmaj > UINT32_MAX || dmin > UINT32_MAX))
-                return mp_error_set(r->err, -EINVAL, r->name, "bad device number in the header at byte %llu",
-                                    (unsigned long long)off);
-        uint64_t size = p->has_size ? p->size : hsize;
+        numbers nb;
+        int rc = parse_numbers(r, h, off, &nb);
+        if (rc < 0)
+                return rc;
+        uint64_t size = p->has_size ? p->size : nb.size;
         uint64_t data = off + BLOCK;
         /* only regular files (and the metadata members) have data */
         bool has_data =
@@ -428,36 +491,15 @@ static int read_member(reader *r, tar_index *x, const unsigned char *h, uint64_t
                                     (unsigned long long)off, (unsigned long long)size);
         *ret_next = data + (size + BLOCK - 1) / BLOCK * BLOCK;
 
-        if (flag == 'x' || flag == 'g') {
-                _cleanup_free_ char *meta = NULL;
-                int rc = read_meta(r, data, size, &meta);
-                return rc < 0 ? rc : parse_pax(r, meta, (size_t)size, off, flag == 'g', p);
-        }
-        if (flag == 'L' || flag == 'K') {
-                char *meta = NULL;
-                int rc = read_meta(r, data, size, &meta);
-                if (rc < 0)
-                        return rc;
-                char **dst = flag == 'L' ? &p->path : &p->link;
-                free(*dst);
-                *dst = meta;
-                return 0;
-        }
+        if (flag == 'x' || flag == 'g' || flag == 'L' || flag == 'K')
+                return meta_member(r, flag, data, size, off, p);
         if (flag == 'V')
                 return 0; /* a volume label names no file */
 
-        _cleanup_free_ char *raw = p->path ? xstrdup(p->path) : NULL;
-        if (!raw) {
-                _cleanup_free_ char *nm = field_string(h + H_NAME, 100);
-                _cleanup_free_ char *pre = ustar ? field_string(h + H_PREFIX, 155) : xstrdup("");
-                raw = *pre ? xasprintf("%s/%s", pre, nm) : steal_pointer(&nm);
-        }
-        if (strlen(raw) > PATH_MAX)
-                return mp_error_set(r->err, -EINVAL, r->name, "a member name at byte %llu is longer than %d bytes",
-                                    (unsigned long long)off, PATH_MAX);
-        _cleanup_free_ char *path = NULL;
-        if (normalise(raw, strlen(raw), &path) < 0)
-                return member_error(r, raw, -EINVAL, "a name with '..' (it would leave the root)");
+        _cleanup_free_ char *raw = NULL, *path = NULL;
+        rc = member_name(r, h, off, p, &raw, &path);
+        if (rc < 0)
+                return rc;
         image_type type = IMAGE_FILE;
         if (flag != '1' && type_of(flag, &type) < 0) {
                 if (flag == 'S')
@@ -476,11 +518,8 @@ static int read_member(reader *r, tar_index *x, const unsigned char *h, uint64_t
         tar_member *m = xcalloc(1, sizeof *m);
         m->path = steal_pointer(&path);
         if (flag == '1') {
-                _cleanup_free_ char *target = NULL;
-                const tar_member *t = NULL;
-                if (normalise(link, strlen(link), &target) == 0)
-                        t = hashmap_get(x->by_path, target);
-                if (!t || streq(target, m->path)) {
+                const tar_member *t = link_target(x, link, m->path);
+                if (!t) {
                         member_free(m);
                         return member_error(r, raw, -EINVAL, "a hard link to '%s', which no member before it names",
                                             link);
@@ -490,13 +529,13 @@ static int read_member(reader *r, tar_index *x, const unsigned char *h, uint64_t
         } else {
                 m->st = (image_stat){
                         .type = type,
-                        .mode = (uint32_t)(mode & 07777),
-                        .uid = p->has_uid ? p->uid : uid,
-                        .gid = p->has_gid ? p->gid : gid,
-                        .mtime = p->has_mtime ? p->mtime : (int64_t)(mtime > INT64_MAX ? INT64_MAX : mtime),
+                        .mode = (uint32_t)(nb.mode & 07777),
+                        .uid = p->has_uid ? p->uid : nb.uid,
+                        .gid = p->has_gid ? p->gid : nb.gid,
+                        .mtime = p->has_mtime ? p->mtime : (int64_t)(nb.mtime > INT64_MAX ? INT64_MAX : nb.mtime),
                         .size = type == IMAGE_FILE ? size : 0,
-                        .devmajor = (uint32_t)dmaj,
-                        .devminor = (uint32_t)dmin,
+                        .devmajor = (uint32_t)nb.dmaj,
+                        .devminor = (uint32_t)nb.dmin,
                 };
                 m->offset = data;
                 if (type == IMAGE_SYMLINK) {
@@ -665,6 +704,53 @@ static void finish_header(unsigned char *h)
         h[H_CHKSUM + 7] = ' ';
 }
 
+/* The name in ustar's name field, or split into prefix and name, or (too
+ * long either way) in a pax record with its first 100 bytes in the
+ * header. */
+static void place_name(unsigned char *h, const char *name, size_t len, strbuf *pax)
+{
+        if (len <= 100) {
+                memcpy(h + H_NAME, name, len);
+                return;
+        }
+        size_t split = 0;
+        for (size_t i = len - 1 < 155 ? len - 1 : 155; i > 0; i--)
+                if (name[i] == '/') {
+                        split = i;
+                        break;
+                }
+        if (split && len - split - 1 <= 100 && len - split - 1 > 0) {
+                memcpy(h + H_PREFIX, name, split);
+                memcpy(h + H_NAME, name + split + 1, len - split - 1);
+        } else {
+                pax_add(pax, "path", name, len);
+                memcpy(h + H_NAME, name, 100);
+        }
+}
+
+/* The pax extended header for the member at path, under a deterministic
+ * name. */
+static int write_pax(tar_writer *w, const char *path, const strbuf *pax)
+{
+        unsigned char x[BLOCK] = { 0 };
+        const char *base = strrchr(path, '/') + 1;
+        _cleanup_free_ char *xname = xasprintf("PaxHeaders/%.88s", base);
+        memcpy(x + H_NAME, xname, strlen(xname));
+        put_octal(x + H_MODE, 8, 0644);
+        put_octal(x + H_UID, 8, 0);
+        put_octal(x + H_GID, 8, 0);
+        put_octal(x + H_SIZE, 12, pax->len);
+        put_octal(x + H_MTIME, 12, 0);
+        x[H_TYPE] = 'x';
+        finish_header(x);
+        int rc = write_raw(w, x, BLOCK);
+        if (rc == 0)
+                rc = write_raw(w, pax->buf, pax->len);
+        if (rc == 0)
+                rc = write_zeros(w, (BLOCK - pax->len % BLOCK) % BLOCK);
+        return rc;
+}
+
 int tar_write_header(tar_writer *w, const char *path, const image_stat *st)
 {
         if (w->pending || path[0] != '/' || !path[1])
@@ -682,23 +768,7 @@ int tar_write_header(tar_writer *w, const char *path, const image_stat *st)
         unsigned char h[BLOCK] = { 0 };
         _cleanup_strbuf_ strbuf pax = STRBUF_INIT;
 
-        if (len <= 100) {
-                memcpy(h + H_NAME, name, len);
-        } else {
-                size_t split = 0;
-                for (size_t i = len - 1 < 155 ? len - 1 : 155; i > 0; i--)
-                        if (name[i] == '/') {
-                                split = i;
-                                break;
-                        }
-                if (split && len - split - 1 <= 100 && len - split - 1 > 0) {
-                        memcpy(h + H_PREFIX, name, split);
-                        memcpy(h + H_NAME, name + split + 1, len - split - 1);
-                } else {
-                        pax_add(&pax, "path", name, len);
-                        memcpy(h + H_NAME, name, 100);
-                }
-        }
+        place_name(h, name, len, &pax);
         if (st->type == IMAGE_SYMLINK) {
                 size_t ll = st->link ? strlen(st->link) : 0;
                 if (!ll)
@@ -737,32 +807,13 @@ int tar_write_header(tar_writer *w, const char *path, const image_stat *st)
                 put_octal(h + H_DEVMINOR, 8, st->devminor & 07777777);
         }
         h[H_TYPE] = (unsigned char)flags[st->type];
-        (void)H_UNAME;
-        (void)H_GNAME;
+        /* no user or group names (H_UNAME, H_GNAME): numeric owners only */
 
-        if (pax.len) {
-                /* a deterministic name for the extended header */
-                unsigned char x[BLOCK] = { 0 };
-                const char *base = strrchr(path, '/') + 1;
-                _cleanup_free_ char *xname = xasprintf("PaxHeaders/%.88s", base);
-                memcpy(x + H_NAME, xname, strlen(xname));
-                put_octal(x + H_MODE, 8, 0644);
-                put_octal(x + H_UID, 8, 0);
-                put_octal(x + H_GID, 8, 0);
-                put_octal(x + H_SIZE, 12, pax.len);
-                put_octal(x + H_MTIME, 12, 0);
-                x[H_TYPE] = 'x';
-                finish_header(x);
-                int rc = write_raw(w, x, BLOCK);
-                if (rc == 0)
-                        rc = write_raw(w, pax.buf, pax.len);
-                if (rc == 0)
-                        rc = write_zeros(w, (BLOCK - pax.len % BLOCK) % BLOCK);
-                if (rc < 0)
-                        return rc;
-        }
+        int rc = pax.len ? write_pax(w, path, &pax) : 0;
+        if (rc < 0)
+                return rc;
         finish_header(h);
-        int rc = write_raw(w, h, BLOCK);
+        rc = write_raw(w, h, BLOCK);
         if (rc < 0)
                 return rc;
         w->pending = w->member = size;

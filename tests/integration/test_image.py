@@ -75,10 +75,13 @@ def require_unshare():
         sys.exit(77)
 
 
+EXTRA_BINDS = []  # more host directories in the source root (the volume case's data)
+
+
 def in_source(root, argv, timeout=1200, cwd=None):
     """Run argv with root as the skeleton source root (binds in a private
     mount namespace); returns (status, stdout, stderr)."""
-    binds = ["/usr", "/etc", samples_dir(), WORKLOADS]
+    binds = ["/usr", "/etc", samples_dir(), WORKLOADS, *EXTRA_BINDS]
     os.makedirs(root, exist_ok=True)
     cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", SKELETON, "sh", root, *binds, "--", *argv]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, cwd=cwd)
@@ -338,10 +341,15 @@ def case_badinput():
 
 # --- with Docker ------------------------------------------------------------
 
-def cases(work):
+def cases(work, data):
     s = lambda n: os.path.join(samples_dir(), n)  # noqa: E731
     ngx = os.path.join(work, "ngx")
+    journal = os.path.join(data, "journal")
     return {
+        # a file of the image the workload appends to: hardening.md says a
+        # volume (a tmpfs would start without it); left out, it is named
+        "volume": (["/bin/sh", "-c", f"grep -q seed {journal} && echo run >> {journal} && echo journal ok"],
+                   "journal ok", journal),
         # name: (argv, text the output must contain, a library to leave out or None)
         "static_hello": ([s("static_hello")], "hello", None),
         "threads": ([s("threads"), "8"], "threads=8", "/usr/lib/x86_64-linux-gnu/libc.so.6"),
@@ -400,7 +408,13 @@ def case_docker(name):
     require_unshare()
     work = mp.tmpdir()
     os.chmod(work, 0o1777)  # nginx's www-data workers write here too
-    argv, expect, leave_out = cases(work)[name]
+    data = f"/var/lib/minpriv-test-image-{os.getpid()}"  # not below /tmp: not a tmpfs
+    argv, expect, leave_out = cases(work, data)[name]
+    if name == "volume":
+        os.makedirs(data)
+        with open(os.path.join(data, "journal"), "w") as j:
+            j.write("seed\n")
+        EXTRA_BINDS.append(data)
     if argv[0].startswith(samples_dir()):
         mp.sample(os.path.basename(argv[0]))
     trace = record(work, argv, name)
@@ -430,10 +444,13 @@ def case_docker(name):
         with open(os.path.join(profiles, "caps.txt")) as c:
             caps = [ln.strip() for ln in c if ln.strip() and not ln.startswith("#")]
         full = container.run(argv, seccomp=os.path.join(profiles, "seccomp.json"), caps=caps,
-                             mounts=[samples_dir(), WORKLOADS])
+                             mounts=[samples_dir(), WORKLOADS] + [(d, "rw") for d in EXTRA_BINDS])
         mp.check(full[0] == 0 and expect in full[1], f"{name}: in the full image: exit {full[0]}\n{full[2]}")
         summary = [f"proof passed; {figures(f)}"]
         check_report(work, profiles, [trace], "passed")
+        if name == "volume":
+            mp.check(f"--volume={data}" in opts, f"volume: the proof did not give {data} a volume: {opts}")
+            summary.append(f"{data} as an anonymous volume (the image's journal in it, writable)")
 
         if name == "static_hello":
             # an import the engine refuses: exit 125, said in image.json
@@ -462,6 +479,8 @@ def case_docker(name):
             summary.append(f"without {base} it fails, named ({nf['proof']['runs'][0]['diagnosis']})")
     finally:
         rmi(*tags)
+        if name == "volume":
+            shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
     print(f"ok: {name}: " + "; ".join(summary))
 
