@@ -475,7 +475,7 @@ static const tar_member *link_target(const tar_index *x, const char *link, const
 static int read_member(reader *r, tar_index *x, const unsigned char *h, uint64_t off, pending *p, uint64_t *ret_next)
 {
         char flag = (char)h[H_TYPE];
-        numbers nb;
+        numbers nb = { 0 };
         int rc = parse_numbers(r, h, off, &nb);
         if (rc < 0)
                 return rc;
