@@ -12,6 +12,7 @@
 #include "common/fileio.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "trace/read.h"
 
 #define TABLE_MAX_BYTES (16u * 1024u * 1024u)
 
@@ -76,21 +77,22 @@ static bool is_libc(const char *path)
                strncmp(b, "libc.musl", 9) == 0;
 }
 
-static bool access_ok(const json_t *file, const char *kind)
+/* Some call of `kind` succeeded (an "ok" outcome is recorded). */
+static bool access_ok(const trace_file *file, const char *kind)
 {
-        return json_object_get(json_object_get(json_object_get(file, "access"), kind), "ok") != NULL;
+        return trace_result(trace_file_results(file, kind), "ok") != NULL;
 }
 
 typedef struct builder {
         hashmap *table;                 /* libc function -> char ** (x86_64 names) */
         char **relations;               /* "recorded\trelated\twhy" lines */
         hashmap *items[_TRACE_ABI_MAX]; /* name -> gaps_item * */
-        json_t *recorded;               /* the trace's syscalls */
+        const trace *t;                 /* the trace */
 } builder;
 
 static bool was_recorded(const builder *b, trace_abi abi, const char *name)
 {
-        return json_object_get(json_object_get(b->recorded, trace_abi_name(abi)), name) != NULL;
+        return trace_has_syscall(b->t, abi, name);
 }
 
 static void add_source(builder *b, trace_abi abi, const char *name, const char *object, const char *via)
@@ -197,10 +199,36 @@ static void table_free(void *v)
         strv_free(v);
 }
 
+/* The programs and libraries the trace shows executed or mapped. */
+typedef struct object_scan {
+        builder *b;
+        gaps_report *g;
+} object_scan;
+
+static int add_object(const trace_file *f, void *ud)
+{
+        object_scan *os = ud;
+        gaps_report *g = os->g;
+        bool exec = access_ok(f, "exec"), mapped = access_ok(f, "mmap_exec");
+        if (!exec && !mapped)
+                return 0;
+        _cleanup_free_ char *raw = trace_path_decode(f->resolved ? f->resolved : f->path, NULL);
+        if (!raw)
+                return 0;
+        g->objects = xrealloc(g->objects, (g->nobjects + 1) * sizeof *g->objects);
+        gaps_object *o = &g->objects[g->nobjects++];
+        *o = (gaps_object){ .path = xstrdup(f->path), .kind = exec ? "program" : "library" };
+        if (is_libc(raw))
+                o->skipped = true;
+        else
+                inspect(os->b, o, raw);
+        return 0;
+}
+
 int gaps_compute(trace *t, const char *templates_dir, gaps_report *ret, mp_error *err)
 {
         gaps_report g = { 0 };
-        builder b = { .table = hashmap_new(), .recorded = json_object_get(t->root, "syscalls") };
+        builder b = { .table = hashmap_new(), .t = t };
         _cleanup_strv_free_ char **lines = NULL;
         int r = read_table(templates_dir, "libc-syscalls.tsv", &lines, &g.table_origin, err);
         if (r >= 0)
@@ -227,26 +255,8 @@ int gaps_compute(trace *t, const char *templates_dir, gaps_report *ret, mp_error
                 b.items[a] = hashmap_new();
 
         trace_materialize(t);
-        json_t *files = json_object_get(t->root, "files");
-        size_t nf;
-        _cleanup_free_ const char **paths = trace_sorted_keys(files, &nf);
-        for (size_t i = 0; i < nf; i++) {
-                json_t *f = json_object_get(files, paths[i]);
-                bool exec = access_ok(f, "exec"), mapped = access_ok(f, "mmap_exec");
-                if (!exec && !mapped)
-                        continue;
-                const char *resolved = json_string_value(json_object_get(f, "resolved"));
-                _cleanup_free_ char *raw = trace_path_decode(resolved ? resolved : paths[i], NULL);
-                if (!raw)
-                        continue;
-                g.objects = xrealloc(g.objects, (g.nobjects + 1) * sizeof *g.objects);
-                gaps_object *o = &g.objects[g.nobjects++];
-                *o = (gaps_object){ .path = xstrdup(paths[i]), .kind = exec ? "program" : "library" };
-                if (is_libc(raw))
-                        o->skipped = true;
-                else
-                        inspect(&b, o, raw);
-        }
+        object_scan os = { &b, &g };
+        trace_foreach_file(t, add_object, &os);
         if (g.nobjects)
                 qsort(g.objects, g.nobjects, sizeof *g.objects, cmp_object);
         for (int a = 0; a < _TRACE_ABI_MAX; a++) {
@@ -456,12 +466,10 @@ int gaps_siblings(const trace *t, const char *templates_dir, gaps_sibling **ret,
         int r = read_table(templates_dir, "portable-siblings.tsv", &lines, NULL, err);
         if (r < 0)
                 return r;
-        json_t *sys = json_object_get(t->root, "syscalls");
         gaps_sibling *v = NULL;
         size_t n = 0;
         for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                json_t *rec = json_object_get(sys, trace_abi_name((trace_abi)a));
-                if (!json_object_size(rec))
+                if (!trace_syscall_count(t, (trace_abi)a))
                         continue;
                 for (size_t i = 0; lines[i]; i++) {
                         _cleanup_free_ char *line = xstrdup(lines[i]);
@@ -475,12 +483,13 @@ int gaps_siblings(const trace *t, const char *templates_dir, gaps_sibling **ret,
                                 names[m++] = s;
                         const char *first = NULL;
                         for (size_t j = 0; j < m; j++)
-                                if (json_object_get(rec, names[j]) && (!first || strcmp(names[j], first) < 0))
+                                if (trace_has_syscall(t, (trace_abi)a, names[j]) &&
+                                    (!first || strcmp(names[j], first) < 0))
                                         first = names[j];
                         if (!first)
                                 continue;
                         for (size_t j = 0; j < m; j++) {
-                                if (json_object_get(rec, names[j]) || streq(names[j], "clone3") ||
+                                if (trace_has_syscall(t, (trace_abi)a, names[j]) || streq(names[j], "clone3") ||
                                     !name_valid((trace_abi)a, names[j]))
                                         continue;
                                 bool dup = false;

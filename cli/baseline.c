@@ -7,16 +7,12 @@
 
 #include "common/fileio.h"
 #include "policy/seccomp-profile.h"
+#include "trace/read.h"
 
-static char **names_of(json_t *calls)
+static int add_name(const trace_syscall *sc, void *ud)
 {
-        size_t n;
-        const char **keys = trace_sorted_keys(calls, &n);
-        char **v = xcalloc(n + 1, sizeof *v);
-        for (size_t i = 0; i < n; i++)
-                v[i] = xstrdup(keys[i]);
-        free(keys);
-        return v;
+        strv_add(ud, sc->name);
+        return 0;
 }
 
 /* A Docker seccomp profile: the names it allows whatever their arguments,
@@ -68,7 +64,7 @@ int baseline_load(const char *path, baseline *ret, mp_error *err)
                 json_decref(root);
                 return load_profile(path, data, size, ret, err);
         }
-        if (!root || !json_is_object(root) || !json_object_get(root, "format")) {
+        if (!trace_json_names_format(root)) {
                 json_decref(root);
                 /* let the trace reader word the error (line:column for syntax) */
                 trace *t = NULL;
@@ -85,12 +81,9 @@ int baseline_load(const char *path, baseline *ret, mp_error *err)
         if (r < 0)
                 return r;
         memset(ret, 0, sizeof *ret);
-        json_t *sys = json_object_get(t->root, "syscalls");
-        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                json_t *calls = json_object_get(sys, trace_abi_name((trace_abi)a));
-                if (calls && json_object_size(calls))
-                        ret->names[a] = names_of(calls);
-        }
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                if (trace_syscall_count(t, (trace_abi)a))
+                        trace_foreach_syscall(t, (trace_abi)a, add_name, &ret->names[a]);
         ret->trace = t;
         return 0;
 }
@@ -110,14 +103,7 @@ void baseline_add_profile_names(const baseline *b, trace *t)
                 return;
         _cleanup_free_ char *label = xasprintf("baseline:%s", b->profile);
         _cleanup_free_ char *enc = trace_path_encode(label, strlen(label));
-        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                for (char **n = b->names[a]; n && *n; n++) {
-                        json_t *abi = trace_child(trace_child(t->root, "syscalls"), trace_abi_name((trace_abi)a));
-                        if (json_object_get(abi, *n))
-                                continue; /* recorded: its real programs say more */
-                        json_t *node = trace_child(abi, *n);
-                        trace_usage_add(node, enc, 0, NULL);
-                        json_object_set_new(node, "first", json_string(enc));
-                }
-        }
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                for (char **n = b->names[a]; n && *n; n++)
+                        trace_syscall_add_unrecorded(t, (trace_abi)a, *n, enc);
 }

@@ -34,20 +34,12 @@ int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* Print the usage text of a command to stdout; returns 0. */
 int print_usage(const char *cmd);
 
-/* Load and merge the traces named by paths and set up a generator
- * context for them; on failure print the error (naming the trace) and
- * return EXIT_BADINPUT, else 0 with *ret_t and *ctx set (the caller frees
- * both). */
+/* Load and merge the traces named by paths; on failure print the error
+ * (naming the trace) and return -EXIT_BADINPUT, else 0 with *ret_t set
+ * (the caller frees it). */
 struct trace;
-struct gen_context;
 struct gen_options;
-int cli_generator_context(char **paths, size_t n, const struct gen_options *opts, struct trace **ret_t,
-                          struct gen_context *ctx);
-/* Its two steps, for a command that works on the merged trace before the
- * context is built (generate's extras): load and merge; the context. */
 int cli_load_traces(char **paths, size_t n, struct trace **ret_t);
-int cli_context_init(const struct trace *t, char **paths, size_t n, const struct gen_options *opts,
-                     struct gen_context *ctx);
 
 /* Run the workload under the tracer into t and report its failures: returns
  * 0 to go on with t (a tracer error after the workload ran is printed, and

@@ -18,28 +18,6 @@ int cli_load_traces(char **paths, size_t n, trace **ret_t)
         return 0;
 }
 
-int cli_context_init(const trace *t, char **paths, size_t n, const gen_options *opts, gen_context *ctx)
-{
-        mp_error err = { 0 };
-        if (gen_context_init(ctx, t, opts, &err) < 0) {
-                if (!err.where[0] && n == 1)
-                        snprintf(err.where, sizeof err.where, "%s", paths[0]);
-                log_mp_error(&err);
-                gen_context_free(ctx);
-                return -EXIT_BADINPUT;
-        }
-        return 0;
-}
-
-int cli_generator_context(char **paths, size_t n, const gen_options *opts, trace **ret_t, gen_context *ctx)
-{
-        _cleanup_trace_ trace *t = NULL;
-        if (cli_load_traces(paths, n, &t) < 0 || cli_context_init(t, paths, n, opts, ctx) < 0)
-                return -EXIT_BADINPUT;
-        *ret_t = steal_pointer(&t);
-        return 0;
-}
-
 int cli_parse_runtime(const char *cmd, const char *arg, gen_options *opts)
 {
         int v = gen_runtime_from_name(arg);
@@ -217,28 +195,19 @@ int cmd_generate(int argc, char **argv)
                 return EXIT_BADINPUT;
         opts.extras = extras;
         opts.nextras = nextras;
-        gen_context ctx;
-        if (cli_context_init(t, argv + optind, (size_t)(argc - optind), &opts, &ctx) < 0) {
-                extras_free(extras, nextras);
-                return EXIT_BADINPUT;
-        }
-
-        /* Every file in memory first: nothing is written unless all of
-         * them could be made. */
+        /* Every file in memory first, then written all or nothing. */
         gen_output out;
         int rc = 0;
-        if (gen_build(&ctx, &out, &err) < 0 || gen_output_write(&out, dir, &err) < 0) {
+        size_t n = (size_t)(argc - optind);
+        if (gen_generate(t, &opts, n == 1 ? argv[optind] : NULL, dir, &out, &err) < 0) {
                 log_mp_error(&err);
                 rc = EXIT_BADINPUT;
         }
-        gen_output_free(&out);
-
         if (rc == 0 && !quiet) {
-                if (ctx.notes.len)
-                        fputs(strbuf_str(&ctx.notes), stderr);
-                log_notice("profiles for '%s' written to %s/", ctx.name, dir);
+                fputs(out.notes, stderr);
+                log_notice("profiles for '%s' written to %s/", out.name, dir);
         }
-        gen_context_free(&ctx);
+        gen_output_free(&out);
         extras_free(extras, nextras);
         return rc;
 }

@@ -157,13 +157,12 @@ typedef struct cmds {
 static int collect_run(const trace_run *r, void *ud)
 {
         cmds *c = ud;
-        size_t n = json_array_size(r->command);
-        if (!n)
+        if (!r->ncommand)
                 return 0;
         char **argv = NULL;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < r->ncommand; i++) {
                 size_t len;
-                char *raw = trace_path_decode(json_string_value(json_array_get(r->command, i)), &len);
+                char *raw = trace_path_decode(trace_run_word(r, i), &len);
                 if (!raw || strlen(raw) != len) {
                         free(raw);
                         strv_free(argv);
@@ -211,7 +210,8 @@ static int collect_user(const trace_run *r, void *ud)
 static int collect_network(const trace_endpoint *e, void *ud)
 {
         bool *outside = ud;
-        if (streq(e->operation, "bind") || (!streq(e->family, "AF_INET") && !streq(e->family, "AF_INET6")))
+        if (streq(e->op, "bind") || (!streq(e->family, "AF_INET") && !streq(e->family, "AF_INET6")) ||
+            !trace_results_any(e->results))
                 return 0;
         if (startswith(e->address, "127.") || startswith(e->address, "[::1]") || startswith(e->address, "[::ffff:127."))
                 return 0;
@@ -318,7 +318,7 @@ static void proof_options(const image_args *a, const trace *t, const gen_hardeni
                 strv_push(&o, steal_pointer(&s));
         }
         bool outside = false;
-        trace_foreach_endpoint(t, collect_network, &outside);
+        trace_foreach_endpoint(t, NULL, NULL, collect_network, &outside);
         if (!outside && !has_option(a->engine_args, "--network") && !has_option(a->engine_args, "--net"))
                 BOTH("--network=none");
         for (char **e = a->engine_args; e && *e; e++)
@@ -331,6 +331,7 @@ static void proof_options(const image_args *a, const trace *t, const gen_hardeni
 typedef struct image_run {
         image_args a;
         trace *t;
+        gen_options opts; /* the context points to it */
         gen_context ctx;
         bool have_ctx;
         gen_hardening h;
@@ -449,10 +450,15 @@ static int prepare(image_run *r)
                         return EXIT_BADINPUT;
                 }
         }
-        gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
-        if (cli_context_init(r->t, a->traces, a->ntraces, &opts, &r->ctx) < 0)
-                return EXIT_BADINPUT;
+        r->opts = (gen_options){ .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
+        mp_error err = { 0 };
         r->have_ctx = true;
+        if (gen_context_init(&r->ctx, r->t, &r->opts, &err) < 0) {
+                if (!err.where[0] && a->ntraces == 1)
+                        snprintf(err.where, sizeof err.where, "%s", a->traces[0]);
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
         gen_hardening_plan(&r->ctx, &r->h);
         for (size_t i = 0; r->h.read_only && i < r->h.n_mounts; i++)
                 if (!r->h.mounts[i].volume)
@@ -461,7 +467,6 @@ static int prepare(image_run *r)
         trace_foreach_run(r->t, collect_user, &u);
         if (u.seen && !u.mixed && u.uid > 0 && u.gid >= 0)
                 r->user = xasprintf("%lld:%lld", (long long)u.uid, (long long)u.gid);
-        mp_error err = { 0 };
         if (image_source_open(a->source, &r->src, &err) < 0) {
                 log_mp_error(&err);
                 return EXIT_BADINPUT;

@@ -7,6 +7,7 @@
 #include "trace/trace.h"
 #include "tracer/tracer.h"
 #include "cli/baseline.h"
+#include "trace/read.h"
 #include "trace/seen.h"
 #include "cli/record-image.h"
 
@@ -54,16 +55,14 @@ static char *resolve_workspace(const char *arg)
 
 static void summarize(const trace *t, const char *path, int status)
 {
-        json_t *sys = json_object_get(t->root, "syscalls");
         size_t nsys = 0;
-        const char *abi;
-        json_t *v;
-        json_object_foreach (sys, abi, v)
-                nsys += json_object_size(v);
-        size_t nfiles = trace_section_size(t, "files");
-        json_t *res = json_object_get(t->root, "resources");
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                nsys += trace_syscall_count(t, (trace_abi)abi);
+        size_t nfiles = trace_file_count(t);
+        trace_resources res;
+        trace_resources_get(t, &res);
         log_notice("recorded %zu distinct syscalls, %zu paths, %lld processes; exit status %d; trace in %s", nsys,
-                   nfiles, (long long)json_integer_value(json_object_get(res, "processes")), status, path);
+                   nfiles, (long long)(res.processes < 0 ? 0 : res.processes), status, path);
         size_t nu;
         json_int_t runs;
         trace_unstable *u = trace_unstable_list((trace *)t, &nu, &runs);
@@ -84,7 +83,7 @@ int cli_trace_run(const tracer_options *opts, trace *t, int *ret_status)
         }
         if (r < 0)
                 log_mp_error(&err);
-        if (r < 0 && json_array_size(json_object_get(t->root, "runs")) == 0)
+        if (r < 0 && trace_runs(t) == 0)
                 return EXIT_INTERNAL;
         return 0;
 }

@@ -7,28 +7,6 @@
 #include "report/report.h"
 #include "trace/trace.h"
 
-/* The errors of the profiles gen_context_init could not build, one line
- * each (the report shows what it can without them). */
-static void profile_errors(const gen_context *ctx, strbuf *errors)
-{
-        const struct {
-                int rc;
-                const mp_error *err;
-                const char *file;
-        } p[] = { { ctx->seccomp_rc, &ctx->seccomp_err, "seccomp.json" },
-                  { ctx->apparmor_rc, &ctx->apparmor_err, "apparmor.profile" } };
-        for (size_t i = 0; i < ELEMENTSOF(p); i++) {
-                if (p[i].rc >= 0)
-                        continue;
-                mp_error err = *p[i].err;
-                char buf[1024];
-                if (!err.where[0])
-                        snprintf(err.where, sizeof err.where, "%s", p[i].file);
-                mp_error_format(&err, buf, sizeof buf);
-                strbuf_printf(errors, "%s\n", buf);
-        }
-}
-
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -82,44 +60,31 @@ int cmd_report(int argc, char **argv)
                 return EXIT_BADINPUT;
         }
         _cleanup_trace_ trace *t = NULL;
-        gen_context ctx;
-        if (cli_generator_context(argv + optind, (size_t)(argc - optind), &opts, &t, &ctx) < 0) {
+        char **paths = argv + optind;
+        size_t n = (size_t)(argc - optind);
+        if (cli_load_traces(paths, n, &t) < 0) {
                 image_findings_free(&img);
                 return EXIT_BADINPUT;
         }
-        report_docker docker = { 0 };
-        const char *tdir = gen_templates_dir(&opts);
-        int r = report_docker_load(tdir, &docker, &err);
-        if (r < 0 && r != -ENOENT) {
-                log_mp_error(&err);
-                gen_context_free(&ctx);
-                image_findings_free(&img);
-                return EXIT_BADINPUT;
-        }
-        bool have_docker = r == 0;
-        if (!have_docker && !quiet)
-                log_notice("no %s/docker-default.json: the report leaves out the comparison with Docker's default",
-                           tdir);
-
-        _cleanup_strbuf_ strbuf errors = STRBUF_INIT;
-        profile_errors(&ctx, &errors);
-        _cleanup_free_ char *page = NULL;
-        r = report_build(&ctx, have_docker ? &docker : NULL, image ? &img : NULL, strbuf_str(&errors), &page, &err);
-        report_docker_free(&docker);
+        report_page page;
+        int r = report_generate(t, &opts, image ? &img : NULL, n == 1 ? paths[0] : NULL, &page, &err);
         image_findings_free(&img);
         if (r < 0) {
                 log_mp_error(&err);
-                gen_context_free(&ctx);
+                report_page_free(&page);
                 return EXIT_BADINPUT;
         }
+        if (page.docker_missing && !quiet)
+                log_notice("no %s/docker-default.json: the report leaves out the comparison with Docker's default",
+                           gen_templates_dir(&opts));
         int rc = 0;
         if (streq(output, "-")) {
-                if (fputs(page, stdout) == EOF || fflush(stdout) != 0) {
+                if (fputs(page.html, stdout) == EOF || fflush(stdout) != 0) {
                         log_error("cannot write the report to stdout: %s", strerror(errno));
                         rc = EXIT_BADINPUT;
                 }
         } else {
-                r = write_file_atomic(output, page, strlen(page), 0644);
+                r = write_file_atomic(output, page.html, strlen(page.html), 0644);
                 if (r < 0) {
                         _cleanup_free_ char *q = quote_for_message(output);
                         log_error("cannot write %s: %s", q, strerror(-r));
@@ -127,11 +92,11 @@ int cmd_report(int argc, char **argv)
                 }
         }
         if (rc == 0 && !quiet) {
-                if (errors.len)
-                        fputs(strbuf_str(&errors), stderr);
+                if (*page.errors)
+                        fputs(page.errors, stderr);
                 if (!streq(output, "-"))
-                        log_notice("report for '%s' written to %s (%zu bytes)", ctx.name, output, strlen(page));
+                        log_notice("report for '%s' written to %s (%zu bytes)", page.name, output, strlen(page.html));
         }
-        gen_context_free(&ctx);
+        report_page_free(&page);
         return rc;
 }

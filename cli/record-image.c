@@ -20,7 +20,7 @@
 #include "cli/cli.h"
 #include "common/fileio.h"
 #include "cli/record-image.h"
-#include "trace/trace.h"
+#include "trace/read.h"
 
 #define IN_CTR_BIN "/.minpriv/minpriv"
 #define IN_CTR_OUT "/.minpriv/out"
@@ -166,6 +166,6 @@ int record_in_image(const record_image_options *o, char *const *cmd, const char 
         }
         if (!o->quiet)
                 log_notice("recorded in a fresh container of %s (%s): %zu paths; exit status %d; trace in %s", o->image,
-                           o->engine, trace_section_size(t, "files"), status, output);
+                           o->engine, trace_file_count(t), status, output);
         return status;
 }

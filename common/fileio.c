@@ -22,6 +22,18 @@ int atomic_file_open(atomic_file *af, const char *path, int mode)
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
                 return -EISDIR;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                /* Renaming over /dev/null would replace the device with a
+                 * regular file for every other program on the machine. */
+                int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return -errno;
+                af->path = xstrdup(path);
+                af->tmp_path = NULL;
+                af->fd = fd;
+                af->direct = true;
+                return 0;
+        }
 
         _cleanup_free_ char *tmp = xasprintf("%s%s.%s.tmpXXXXXX", dir, streq(dir, "/") ? "" : "/", base);
         int fd = mkostemp(tmp, O_CLOEXEC);
@@ -38,6 +50,7 @@ int atomic_file_open(atomic_file *af, const char *path, int mode)
         af->path = xstrdup(path);
         af->tmp_path = steal_pointer(&tmp);
         af->fd = fd;
+        af->direct = false;
         return 0;
 }
 
@@ -60,6 +73,15 @@ int atomic_file_write(atomic_file *af, const void *data, size_t n)
 int atomic_file_commit(atomic_file *af)
 {
         int r = 0;
+        if (af->direct) {
+                if (close(af->fd) < 0)
+                        r = -errno;
+                af->fd = -1;
+                af->direct = false;
+                free(af->path);
+                af->path = NULL;
+                return r;
+        }
         if (fsync(af->fd) < 0)
                 r = -errno;
         if (close(af->fd) < 0 && r == 0)
@@ -77,6 +99,15 @@ int atomic_file_commit(atomic_file *af)
 
 void atomic_file_abort(atomic_file *af)
 {
+        if (af && af->direct) {
+                if (af->fd >= 0)
+                        close(af->fd);
+                free(af->path);
+                af->path = NULL;
+                af->fd = -1;
+                af->direct = false;
+                return;
+        }
         if (!af || !af->tmp_path)
                 return;
         if (af->fd >= 0)

@@ -12,6 +12,9 @@ typedef struct atomic_file {
         char *path;
         char *tmp_path;
         int fd;
+        /* path is a device, FIFO or socket (-o /dev/null, /dev/stdout, a
+         * pipe): written in place, never replaced by a regular file. */
+        bool direct;
 } atomic_file;
 
 /* Create the temporary file now, so an unwritable destination is reported

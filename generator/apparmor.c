@@ -127,16 +127,15 @@ static raw_path *add_raw(hashmap *raw, const char *name, size_t len, unsigned pe
  * created by it, owned by a non-root user (root owns every system file, so
  * root's ownership says nothing about intent), or a per-process /proc
  * entry (owned by whoever runs the process). */
-static bool node_owner(json_t *node, const char *path)
+static bool file_owner(const trace_file *f, const char *path)
 {
-        if (!json_is_true(json_object_get(node, "by_owner")))
+        if (!f || !f->by_owner)
                 return false;
-        const char *type = json_string_value(json_object_get(node, "type"));
+        const char *type = f->stat.type;
         if (type && (streq(type, "char") || streq(type, "block")))
                 return false;
-        json_t *created = json_object_get(json_object_get(json_object_get(node, "access"), "create"), "ok");
-        json_int_t uid = json_integer_value(json_object_get(node, "uid"));
-        return created || uid > 0 || (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9');
+        bool created = trace_result(trace_file_results(f, "create"), "ok") != NULL;
+        return created || f->stat.uid > 0 || (startswith(path, "/proc/") && path[6] >= '1' && path[6] <= '9');
 }
 
 typedef struct collected {
@@ -168,7 +167,7 @@ static int collect_one(const mp_aa_access *a, void *ud)
                 return 0;
         }
         if (a->unix_path) {
-                bool owner = a->node && node_owner((json_t *)a->node, a->path);
+                bool owner = file_owner(a->file, a->path);
                 add_raw(c->raw, a->name, a->len, a->perms, owner, false);
                 return 0;
         }
@@ -178,7 +177,7 @@ static int collect_one(const mp_aa_access *a, void *ud)
         }
         if (!a->perms)
                 return 0;
-        raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, node_owner((json_t *)a->node, a->resolved), a->probe);
+        raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, file_owner(a->file, a->resolved), a->probe);
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
         if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
@@ -348,8 +347,8 @@ static probe_group *probe_group_of(hashmap *groups, const raw_path *rp)
 }
 
 /* Turn the raw paths into rules: glob, merge, drop literals a glob covers. */
-static int build_rules(collected *c, const json_t *ctx_root, const mp_aa_globs *globs, const mp_aa_vars *vars,
-                       hashmap *rules, size_t *ret_raw, mp_error *err)
+static int build_rules(collected *c, const trace *t, const mp_aa_globs *globs, const mp_aa_vars *vars, hashmap *rules,
+                       size_t *ret_raw, mp_error *err)
 {
         size_t n;
         raw_path **list = sorted_raw(c, &n);
@@ -380,7 +379,7 @@ static int build_rules(collected *c, const json_t *ctx_root, const mp_aa_globs *
                                                 .removed = list[i]->removed,
                                                 .skip = globbed[i] != NULL || !list[i]->perms };
                 size_t npids = 0;
-                _cleanup_free_ long *pids = mp_aa_evidence_pids(ctx_root, &npids);
+                _cleanup_free_ long *pids = mp_aa_evidence_pids(t, &npids);
                 mp_aa_evidence_globs(ev, n, collapse, pids, npids, evpat, why);
                 for (size_t i = 0; i < n; i++) {
                         if (!evpat[i])
@@ -632,33 +631,21 @@ static const char *apparmor_signal(const char *trace_name, char *buf, size_t siz
         return NULL;
 }
 
-static bool any_granted(json_t *results, bool signal_like)
+/* 1 for an outcome that needed the permission (it reached AppArmor). */
+static int granted_signal(const char *res, const trace_usage *u, void *ud)
 {
-        const char *res;
-        json_t *u;
-        json_object_foreach (results, res, u) {
-                if (streq(res, "ok"))
-                        return true;
-                if (signal_like && (streq(res, "ESRCH") || streq(res, "EPERM") || streq(res, "EINVAL")))
-                        continue;
-                if (!signal_like && (streq(res, "EPERM") || streq(res, "ESRCH") || streq(res, "EINVAL") ||
-                                     streq(res, "EFAULT") || streq(res, "EIO")))
-                        continue;
-                return true;
-        }
-        return false;
+        return streq(res, "ok") || !(streq(res, "ESRCH") || streq(res, "EPERM") || streq(res, "EINVAL"));
 }
 
-static bool syscall_seen(const gen_context *ctx, const char *name)
+static int granted_other(const char *res, const trace_usage *u, void *ud)
 {
-        json_t *abis = json_object_get(ctx->t->root, "syscalls");
-        const char *abi;
-        json_t *calls;
-        json_object_foreach (abis, abi, calls) {
-                if (json_object_get(calls, name))
-                        return true;
-        }
-        return false;
+        return streq(res, "ok") || !(streq(res, "EPERM") || streq(res, "ESRCH") || streq(res, "EINVAL") ||
+                                     streq(res, "EFAULT") || streq(res, "EIO"));
+}
+
+static bool any_granted(const trace_results *results, bool signal_like)
+{
+        return trace_foreach_result(results, signal_like ? granted_signal : granted_other, NULL) != 0;
 }
 
 static void emit_capabilities(const gen_context *ctx, strbuf *sb)
@@ -688,69 +675,73 @@ typedef struct sock_kind {
         char type[16];
 } sock_kind;
 
-static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_types)
+typedef struct net_lines {
+        char **lines, **unix_types, **unknown;
+} net_lines;
+
+static int net_group(const trace_arg_group *g, void *ud)
 {
-        static const char *const args[] = { "socket", "socketpair" };
         static const char *const types[] = { NULL, "stream", "dgram", "raw", "rdm",   "seqpacket",
                                              NULL, NULL,     NULL,    NULL,  "packet" };
-        char **lines = NULL, **unix_types = NULL, **unknown = NULL;
-        json_t *arguments = json_object_get(ctx->t->root, "arguments");
-        for (size_t a = 0; a < ELEMENTSOF(args); a++) {
-                json_t *m = json_object_get(arguments, args[a]);
-                const char *key;
-                json_t *v;
-                json_object_foreach (m, key, v) {
-                        json_t *vals = json_object_get(v, "values");
-                        json_int_t dom = json_integer_value(json_array_get(vals, 0));
-                        json_int_t typ = json_integer_value(json_array_get(vals, 1)) & 0xf;
-                        const char *fam = family_name((int)dom);
-                        const char *tname = typ >= 0 && typ < (json_int_t)ELEMENTSOF(types) ? types[typ] : NULL;
-                        char lower[32] = "";
-                        if (fam && startswith(fam, "AF_")) {
-                                size_t i = 0;
-                                for (const char *p = fam + 3; *p && i < sizeof lower - 1; p++)
-                                        lower[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-                                lower[i] = 0;
-                                if (streq(lower, "local"))
-                                        strcpy(lower, "unix");
-                        }
-                        if (!lower[0] || !mp_aa_network_family_known(lower) || !tname) {
-                                /* numbers, not the trace's key: a comment must stay one line */
-                                char *u = xasprintf("  # (socket family %lld type %lld has no AppArmor network rule: "
-                                                    "add one by hand)\n",
-                                                    (long long)dom, (long long)typ);
-                                if (!strv_contains(unknown, u))
-                                        strv_push(&unknown, u);
-                                else
-                                        free(u);
-                                continue;
-                        }
-                        if (streq(lower, "unix")) {
-                                if (!strv_contains(unix_types, tname))
-                                        strv_push(&unix_types, xstrdup(tname));
-                                continue;
-                        }
-                        char *line = xasprintf("  network %s %s,\n", lower, tname);
-                        if (!strv_contains(lines, line))
-                                strv_push(&lines, line);
-                        else
-                                free(line);
-                }
+        net_lines *nl = ud;
+        json_int_t dom = 0, typ = 0;
+        trace_arg_value(g, 0, &dom);
+        trace_arg_value(g, 1, &typ);
+        typ &= 0xf;
+        const char *fam = family_name((int)dom);
+        const char *tname = typ >= 0 && typ < (json_int_t)ELEMENTSOF(types) ? types[typ] : NULL;
+        char lower[32] = "";
+        if (fam && startswith(fam, "AF_")) {
+                size_t i = 0;
+                for (const char *p = fam + 3; *p && i < sizeof lower - 1; p++)
+                        lower[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+                lower[i] = 0;
+                if (streq(lower, "local"))
+                        strcpy(lower, "unix");
         }
-        strv_sort(lines);
-        strv_sort(unknown);
-        strv_sort(unix_types);
+        if (!lower[0] || !mp_aa_network_family_known(lower) || !tname) {
+                /* numbers, not the trace's key: a comment must stay one line */
+                char *u = xasprintf("  # (socket family %lld type %lld has no AppArmor network rule: "
+                                    "add one by hand)\n",
+                                    (long long)dom, (long long)typ);
+                if (!strv_contains(nl->unknown, u))
+                        strv_push(&nl->unknown, u);
+                else
+                        free(u);
+                return 0;
+        }
+        if (streq(lower, "unix")) {
+                if (!strv_contains(nl->unix_types, tname))
+                        strv_push(&nl->unix_types, xstrdup(tname));
+                return 0;
+        }
+        char *line = xasprintf("  network %s %s,\n", lower, tname);
+        if (!strv_contains(nl->lines, line))
+                strv_push(&nl->lines, line);
+        else
+                free(line);
+        return 0;
+}
+
+static void emit_network(const gen_context *ctx, strbuf *sb, char ***ret_unix_types)
+{
+        net_lines nl = { 0 };
+        trace_foreach_arg_group(ctx->t, "socket", net_group, &nl);
+        trace_foreach_arg_group(ctx->t, "socketpair", net_group, &nl);
+        strv_sort(nl.lines);
+        strv_sort(nl.unknown);
+        strv_sort(nl.unix_types);
         strbuf_puts(sb, "  # Network: the socket families and types the workload created.\n");
-        for (char **l = lines; l && *l; l++)
+        for (char **l = nl.lines; l && *l; l++)
                 strbuf_puts(sb, *l);
-        for (char **l = unknown; l && *l; l++)
+        for (char **l = nl.unknown; l && *l; l++)
                 strbuf_puts(sb, *l);
-        if (!lines && !unknown)
+        if (!nl.lines && !nl.unknown)
                 strbuf_puts(sb, "  # (none)\n");
         strbuf_putc(sb, '\n');
-        strv_free(lines);
-        strv_free(unknown);
-        *ret_unix_types = unix_types;
+        strv_free(nl.lines);
+        strv_free(nl.unknown);
+        *ret_unix_types = nl.unix_types;
 }
 
 /* An abstract address ("@name", any bytes) as a quoted profile pattern
@@ -777,9 +768,40 @@ static char *unix_addr_pattern(const char *raw, size_t len)
         return strbuf_steal(&sb);
 }
 
+typedef struct unix_lines {
+        const char *perms;
+        bool peer;
+        char **lines;
+} unix_lines;
+
+static int unix_line(const trace_endpoint *e, void *ud)
+{
+        unix_lines *ul = ud;
+        if (e->address[0] == '/' || !any_granted(e->results, false))
+                return 0;
+        char *pat;
+        if (streq(e->address, "(unnamed)")) {
+                /* autobind: an abstract name of 5 hex digits */
+                pat = xstrdup("\"@[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]\"");
+        } else {
+                size_t len;
+                _cleanup_free_ char *raw = trace_bytes_decode(e->address, &len);
+                if (!raw)
+                        return 0;
+                pat = unix_addr_pattern(raw, len);
+        }
+        char *line = ul->peer ? xasprintf("  unix (%s) peer=(addr=%s),\n", ul->perms, pat)
+                              : xasprintf("  unix (%s) addr=%s,\n", ul->perms, pat);
+        free(pat);
+        if (!strv_contains(ul->lines, line))
+                strv_push(&ul->lines, line);
+        else
+                free(line);
+        return 0;
+}
+
 static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
 {
-        json_t *net = json_object_get(ctx->t->root, "network");
         char **lines = NULL;
         for (char **t = types; t && *t; t++)
                 strv_push(&lines,
@@ -793,31 +815,9 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
                     { "connect", "connect, send, receive", true },
                     { "sendto", "send", true } };
         for (size_t o = 0; o < ELEMENTSOF(ops); o++) {
-                json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
-                const char *addr;
-                json_t *results;
-                json_object_foreach (addrs, addr, results) {
-                        if (addr[0] == '/' || !any_granted(results, false))
-                                continue;
-                        char *pat;
-                        if (streq(addr, "(unnamed)")) {
-                                /* autobind: an abstract name of 5 hex digits */
-                                pat = xstrdup("\"@[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]\"");
-                        } else {
-                                size_t len;
-                                _cleanup_free_ char *raw = trace_bytes_decode(addr, &len);
-                                if (!raw)
-                                        continue;
-                                pat = unix_addr_pattern(raw, len);
-                        }
-                        char *line = ops[o].peer ? xasprintf("  unix (%s) peer=(addr=%s),\n", ops[o].perms, pat)
-                                                 : xasprintf("  unix (%s) addr=%s,\n", ops[o].perms, pat);
-                        free(pat);
-                        if (!strv_contains(lines, line))
-                                strv_push(&lines, line);
-                        else
-                                free(line);
-                }
+                unix_lines ul = { .perms = ops[o].perms, .peer = ops[o].peer, .lines = lines };
+                trace_foreach_endpoint(ctx->t, ops[o].op, "AF_UNIX", unix_line, &ul);
+                lines = ul.lines;
         }
         if (!lines)
                 return;
@@ -830,29 +830,36 @@ static void emit_unix(const gen_context *ctx, strbuf *sb, char **types)
         strv_free(lines);
 }
 
+typedef struct signal_sets {
+        char **internal, **external;
+} signal_sets;
+
+static int signal_set(const trace_signal *sg, void *ud)
+{
+        signal_sets *ss = ud;
+        char buf[32];
+        const char *name = apparmor_signal(sg->signal, buf, sizeof buf);
+        if (!name || !any_granted(sg->results, true))
+                return 0;
+        const char *target = sg->target;
+        bool in = streq(target, "self") || streq(target, "own thread") || streq(target, "traced process") ||
+                  streq(target, "own process group");
+        char ***v = in ? &ss->internal : &ss->external;
+        if (!strv_contains(*v, name))
+                strv_push(v, xstrdup(name));
+        return 0;
+}
+
+static int ptrace_granted(const trace_ptrace_request *p, void *ud)
+{
+        return any_granted(p->results, false);
+}
+
 static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number)
 {
-        json_t *sigs = json_object_get(ctx->t->root, "signals");
-        char **internal = NULL, **external = NULL;
-        const char *sig;
-        json_t *targets;
-        json_object_foreach (sigs, sig, targets) {
-                char buf[32];
-                const char *name = apparmor_signal(sig, buf, sizeof buf);
-                if (!name)
-                        continue;
-                const char *target;
-                json_t *results;
-                json_object_foreach (targets, target, results) {
-                        if (!any_granted(results, true))
-                                continue;
-                        bool in = streq(target, "self") || streq(target, "own thread") ||
-                                  streq(target, "traced process") || streq(target, "own process group");
-                        char ***v = in ? &internal : &external;
-                        if (!strv_contains(*v, name))
-                                strv_push(v, xstrdup(name));
-                }
-        }
+        signal_sets ss = { 0 };
+        trace_foreach_signal(ctx->t, signal_set, &ss);
+        char **internal = ss.internal, **external = ss.external;
         /* kill(pid, 0) between the workload's own processes ("exists" to
          * AppArmor, which mediates it): the trace does not keep signal 0 (a
          * probe, nothing delivered), and whether a program probes depends on
@@ -887,14 +894,7 @@ static void emit_signals(const gen_context *ctx, strbuf *sb, bool proc_by_number
         strv_free(internal);
         strv_free(external);
 
-        json_t *pt = json_object_get(ctx->t->root, "ptrace");
-        bool traced = false;
-        const char *req;
-        json_t *results;
-        json_object_foreach (pt, req, results) {
-                if (any_granted(results, false))
-                        traced = true;
-        }
+        bool traced = trace_foreach_ptrace_request(ctx->t, ptrace_granted, NULL) != 0;
         if (traced || proc_by_number)
                 strbuf_puts(
                         sb,
@@ -971,9 +971,9 @@ static void emit_mounts(const gen_context *ctx, strbuf *sb, collected *c, bool n
         while (hashmap_next(c->mounts, &pos, &key, &val))
                 names[k++] = xstrdup(key);
         strv_sort(names);
-        needed[0] = syscall_seen(ctx, "mount");
-        needed[1] = syscall_seen(ctx, "umount2") || syscall_seen(ctx, "umount");
-        needed[2] = syscall_seen(ctx, "pivot_root");
+        needed[0] = trace_has_syscall_any_abi(ctx->t, "mount");
+        needed[1] = trace_has_syscall_any_abi(ctx->t, "umount2") || trace_has_syscall_any_abi(ctx->t, "umount");
+        needed[2] = trace_has_syscall_any_abi(ctx->t, "pivot_root");
         strbuf_puts(sb, "  # Mounts the workload made (mount points as recorded).\n");
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *shown = comment_path(names[i], strlen(names[i]));
@@ -988,7 +988,8 @@ static void emit_mounts(const gen_context *ctx, strbuf *sb, collected *c, bool n
         strv_free(names);
 }
 
-int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
+int gen_build_apparmor_profile(const gen_context *ctx, char **ret, int *ret_raw_paths, int *ret_rules, strbuf *notes,
+                               mp_error *err)
 {
         _cleanup_mp_aa_globs_ mp_aa_globs *globs = mp_aa_globs_new();
         int r;
@@ -1012,7 +1013,7 @@ int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
         size_t nraw = 0;
         r = mp_aa_trace_accesses(ctx->t, collect_one, &c, err);
         if (r == 0)
-                r = build_rules(&c, ctx->t->root, globs, vars, rules, &nraw, err);
+                r = build_rules(&c, ctx->t, globs, vars, rules, &nraw, err);
         if (r < 0)
                 goto out;
 
@@ -1082,9 +1083,9 @@ int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err)
         emit_deny(&out, &c, vars, mount_needed);
         strbuf_puts(&out, "}\n");
 
-        ctx->apparmor_raw_paths = (int)nraw;
-        ctx->apparmor_rules = (int)nrules;
-        strbuf_printf(&ctx->notes, "minpriv: apparmor: %zu recorded paths became %zu rules\n", nraw, nrules);
+        *ret_raw_paths = (int)nraw;
+        *ret_rules = (int)nrules;
+        strbuf_printf(notes, "minpriv: apparmor: %zu recorded paths became %zu rules\n", nraw, nrules);
         *ret = strbuf_steal(&out);
 out:
         strbuf_free(&body);

@@ -57,7 +57,7 @@ static int collect_reason(const trace_cap_reason *cr, void *ud)
         }
         rs->v[rs->n++] = (caps_reason){ .cap = cr->cap,
                                         .text = cr->reason,
-                                        .node = cr->node,
+                                        .results = cr->results,
                                         .preexisting = cr->preexisting,
                                         .ok = cr->ok,
                                         .failed = cr->denied };
@@ -67,52 +67,61 @@ static int collect_reason(const trace_cap_reason *cr, void *ud)
 caps_reason *caps_reasons(const trace *t, size_t *ret_n)
 {
         reason_list rs = { 0 };
-        trace_foreach_cap_reason(t, collect_reason, &rs);
+        trace_foreach_cap_reason(t, NULL, collect_reason, &rs);
         if (rs.n)
                 qsort(rs.v, rs.n, sizeof *rs.v, cmp_reason);
         *ret_n = rs.n;
         return rs.v ? rs.v : xcalloc(1, sizeof *rs.v);
 }
 
-void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t max)
+typedef struct program_union {
+        bool ok_only;
+        char **names;
+} program_union;
+
+static int union_programs(const char *result, const trace_usage *u, void *ud)
 {
-        /* The union of the programs under the chosen results. */
-        json_t *set = json_object();
-        const char *res, *prog;
-        json_t *u, *pv;
-        json_object_foreach (json_object_get(node, "results"), res, u) {
-                if (streq(res, "ok") != ok_only)
-                        continue;
-                json_object_foreach (json_object_get(u, "programs"), prog, pv)
-                        json_object_set_new(set, prog, json_true());
-        }
+        program_union *pu = ud;
+        if (streq(result, "ok") != pu->ok_only)
+                return 0;
         size_t n;
-        const char **keys = trace_sorted_keys(set, &n);
+        _cleanup_free_ const char **progs = trace_usage_programs(u, &n);
+        for (size_t i = 0; i < n; i++)
+                strv_add(&pu->names, progs[i]);
+        return 0;
+}
+
+void caps_reason_programs(strbuf *sb, const trace_results *results, bool ok_only, size_t max)
+{
+        program_union pu = { .ok_only = ok_only };
+        trace_foreach_result(results, union_programs, &pu);
+        strv_sort(pu.names);
+        size_t n = strv_length(pu.names);
         for (size_t i = 0; i < n && i < max; i++) {
                 if (i)
                         strbuf_puts(sb, i + 1 == n ? " and " : ", ");
-                gen_put_escaped(sb, keys[i]);
+                gen_put_escaped(sb, pu.names[i]);
         }
         if (n > max)
                 strbuf_printf(sb, " and %zu more", n - max);
-        free(keys);
-        json_decref(set);
+        strv_free(pu.names);
 }
 
-void caps_reason_failures(strbuf *sb, const json_t *node)
+static int put_refusal(const char *result, const trace_usage *u, void *ud)
 {
-        const json_t *results = json_object_get(node, "results");
-        size_t n;
-        const char **keys = trace_sorted_keys(results, &n);
-        bool first = true;
-        for (size_t i = 0; i < n; i++) {
-                if (!streq(keys[i], "EPERM") && !streq(keys[i], "EACCES"))
-                        continue;
-                json_int_t c = trace_usage_count(json_object_get(results, keys[i]));
-                strbuf_printf(sb, "%s%s x%lld", first ? "" : ", ", keys[i], (long long)c);
-                first = false;
-        }
-        free(keys);
+        strbuf *sb = ud;
+        if (!streq(result, "EPERM") && !streq(result, "EACCES"))
+                return 0;
+        strbuf_printf(sb, "%s%s x%lld", sb->len ? ", " : "", result, (long long)trace_usage_total(u));
+        return 0;
+}
+
+void caps_reason_failures(strbuf *sb, const trace_results *results)
+{
+        strbuf part = STRBUF_INIT;
+        trace_foreach_result(results, put_refusal, &part);
+        strbuf_puts(sb, strbuf_str(&part));
+        strbuf_free(&part);
 }
 
 int gen_emit_caps_txt(const gen_context *ctx, char **ret, mp_error *err)
@@ -179,7 +188,7 @@ int gen_emit_caps_txt(const gen_context *ctx, char **ret, mp_error *err)
                         strbuf_puts(&sb, "#   ");
                         gen_put_escaped(&sb, reasons[i].text);
                         strbuf_puts(&sb, " [");
-                        caps_reason_programs(&sb, reasons[i].node, true, CAPS_MAX_PROGRAMS);
+                        caps_reason_programs(&sb, reasons[i].results, true, CAPS_MAX_PROGRAMS);
                         strbuf_puts(&sb, reasons[i].preexisting ? "] (pre-existing state)\n" : "]\n");
                 }
                 if (total > shown)

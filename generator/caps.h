@@ -4,15 +4,16 @@
 #pragma once
 
 #include "generator/generator.h"
+#include "trace/read.h"
 
 /* One reason of capabilities.CAP_X in the trace, with its outcome. */
 typedef struct caps_reason {
-        const char *cap;    /* "CAP_CHOWN" (borrowed from the trace) */
-        const char *text;   /* the reason key (borrowed) */
-        const json_t *node; /* the reason node (borrowed) */
-        json_int_t ok;      /* successful calls */
-        json_int_t failed;  /* calls refused: EPERM or EACCES (a capability may be wanting) */
-        bool preexisting;   /* decided by an object that existed before the recording, of another uid */
+        const char *cap;              /* "CAP_CHOWN" (borrowed from the trace) */
+        const char *text;             /* the reason key (borrowed) */
+        const trace_results *results; /* its outcomes (borrowed) */
+        json_int_t ok;                /* successful calls */
+        json_int_t failed;            /* calls refused: EPERM or EACCES (a capability may be wanting) */
+        bool preexisting;             /* decided by an object that existed before the recording, of another uid */
 } caps_reason;
 
 /* What caps.txt and hardening.md say about reasons marked preexisting. */
@@ -27,13 +28,13 @@ typedef struct caps_reason {
  * Returns a new array (free it only) and the count in *ret_n. */
 caps_reason *caps_reasons(const trace *t, size_t *ret_n);
 
-/* "prog1, prog2 and N more": the programs of the usage nodes under the
- * given results of a reason (ok_only: only "ok"; else every result but
- * "ok"), sorted, at most `max` named. Appends to sb. */
-void caps_reason_programs(strbuf *sb, const json_t *node, bool ok_only, size_t max);
+/* "prog1, prog2 and N more": the programs under the given outcomes of a
+ * reason (ok_only: only "ok"; else every outcome but "ok"), sorted, at
+ * most `max` named. Appends to sb. */
+void caps_reason_programs(strbuf *sb, const trace_results *results, bool ok_only, size_t max);
 
 /* The refusals (EPERM, EACCES) of a reason as "EACCES x1, EPERM x2". */
-void caps_reason_failures(strbuf *sb, const json_t *node);
+void caps_reason_failures(strbuf *sb, const trace_results *results);
 
 /* Append s with every control character (and DEL) written \xHH, so that
  * trace text can go in a one-line comment. */

@@ -10,6 +10,7 @@
 
 #include "common/fileio.h"
 #include "generator/dockerfile.h"
+#include "trace/read.h"
 
 #define MAX_DOCKERFILE (4u << 20)
 
@@ -789,25 +790,26 @@ static void check_comments(checker *c)
         strbuf_free(&caps);
 }
 
+static int add_ran(const trace_file *f, void *ud)
+{
+        checker *c = ud;
+        if (!trace_file_ok(f, "exec"))
+                return 0;
+        const char *paths[2] = { f->path, f->resolved };
+        for (size_t i = 0; i < 2; i++) {
+                if (!paths[i])
+                        continue;
+                const char *b = strrchr(paths[i], '/');
+                c->ran = xrealloc(c->ran, (c->nran + 2) * sizeof *c->ran);
+                c->ran[c->nran++] = xstrdup(b ? b + 1 : paths[i]);
+                c->ran[c->nran] = NULL;
+        }
+        return 0;
+}
+
 static void collect_ran(checker *c, const trace *t)
 {
-        json_t *files = json_object_get(t->root, "files");
-        const char *path;
-        json_t *f;
-        json_object_foreach (files, path, f) {
-                const json_t *u = json_object_get(json_object_get(json_object_get(f, "access"), "exec"), "ok");
-                if (!u || trace_usage_count(u) <= 0)
-                        continue;
-                const char *paths[2] = { path, json_string_value(json_object_get(f, "resolved")) };
-                for (size_t i = 0; i < 2; i++) {
-                        if (!paths[i])
-                                continue;
-                        const char *b = strrchr(paths[i], '/');
-                        c->ran = xrealloc(c->ran, (c->nran + 2) * sizeof *c->ran);
-                        c->ran[c->nran++] = xstrdup(b ? b + 1 : paths[i]);
-                        c->ran[c->nran] = NULL;
-                }
-        }
+        trace_foreach_file(t, add_ran, c);
 }
 
 static int cmp_finding(const void *a, const void *b)

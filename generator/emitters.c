@@ -17,23 +17,23 @@ const gen_emitter gen_emitters[] = {
         { NULL, NULL, NULL },
 };
 
-static int built(const char *text, int rc, const mp_error *built_err, char **ret, mp_error *err)
+static int built(const gen_profile *p, char **ret, mp_error *err)
 {
-        if (rc < 0) {
+        if (p->rc < 0) {
                 if (err)
-                        *err = *built_err;
-                return rc;
+                        *err = p->err;
+                return p->rc;
         }
-        *ret = xstrdup(text);
+        *ret = xstrdup(p->text);
         return 0;
 }
 
 int gen_emit_seccomp_json(const gen_context *ctx, char **ret, mp_error *err)
 {
-        return built(ctx->seccomp_json, ctx->seccomp_rc, &ctx->seccomp_err, ret, err);
+        return built(&ctx->seccomp, ret, err);
 }
 
 int gen_emit_apparmor_profile(const gen_context *ctx, char **ret, mp_error *err)
 {
-        return built(ctx->apparmor_profile, ctx->apparmor_rc, &ctx->apparmor_err, ret, err);
+        return built(&ctx->apparmor, ret, err);
 }

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* The emitters (one per output file, gen_emit_<file>) and the two profile
- * builders gen_context_init runs before them; see generator.h. */
+ * builders gen_context_init runs before them (gen_build_<file>); see
+ * generator.h. Every one takes the context const. */
 #pragma once
 
 #include "generator/generator.h"
 
-/* The profiles, built once (generator/seccomp.c, apparmor.c): the text,
- * the figures in the context and notes for stderr. */
-int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err);
-int gen_build_apparmor(gen_context *ctx, char **ret, mp_error *err);
+/* The profiles, built once (generator/seccomp.c, apparmor.c) from the
+ * trace, the name, the capabilities and the options: the text and its
+ * figures, notes for stderr appended to `notes`. */
+int gen_build_seccomp_json(const gen_context *ctx, char **ret, int *ret_syscalls, strbuf *notes, mp_error *err);
+int gen_build_apparmor_profile(const gen_context *ctx, char **ret, int *ret_raw_paths, int *ret_rules, strbuf *notes,
+                               mp_error *err);
 
 /* seccomp.json and apparmor.profile: the built profiles (emitters.c). */
 int gen_emit_seccomp_json(const gen_context *ctx, char **ret, mp_error *err);

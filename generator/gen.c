@@ -63,7 +63,7 @@ static int add_needed(const trace_cap_reason *r, void *ud)
 char **gen_caps_needed(const trace *t)
 {
         char **out = xcalloc(1, sizeof *out);
-        trace_foreach_cap_reason(t, add_needed, &out);
+        trace_foreach_cap_reason(t, NULL, add_needed, &out);
         return out;
 }
 
@@ -134,7 +134,7 @@ int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, 
         memset(ctx, 0, sizeof *ctx);
         ctx->t = t;
         ctx->opts = opts;
-        ctx->seccomp_syscalls = ctx->apparmor_raw_paths = ctx->apparmor_rules = -1;
+        ctx->figures = (gen_figures){ -1, -1, -1 };
         if (trace_is_empty(t))
                 return mp_error_set(err, -ENODATA, NULL, "the trace records no syscall: nothing to generate from");
         if (opts->name) {
@@ -154,16 +154,20 @@ int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, 
                 if (r < 0)
                         return r;
         }
-        /* The profiles and their figures, before any emitter. A profile
-         * that cannot be built is an error of its file (and of the files
-         * made from it), not of the context: the report still shows the
-         * rest. */
-        ctx->seccomp_rc = gen_build_seccomp(ctx, &ctx->seccomp_json, &ctx->seccomp_err);
-        if (ctx->seccomp_rc < 0)
-                ctx->seccomp_syscalls = -1;
-        ctx->apparmor_rc = gen_build_apparmor(ctx, &ctx->apparmor_profile, &ctx->apparmor_err);
-        if (ctx->apparmor_rc < 0)
-                ctx->apparmor_raw_paths = ctx->apparmor_rules = -1;
+        /* The profiles and their figures, before any emitter; each
+         * builder reads the context as it stands, the results go in
+         * afterwards. */
+        gen_figures fig = { -1, -1, -1 };
+        _cleanup_strbuf_ strbuf sc_notes = STRBUF_INIT, aa_notes = STRBUF_INIT;
+        gen_profile sc = { 0 }, aa = { 0 };
+        sc.rc = gen_build_seccomp_json(ctx, &sc.text, &fig.seccomp_syscalls, &sc_notes, &sc.err);
+        aa.rc = gen_build_apparmor_profile(ctx, &aa.text, &fig.apparmor_raw_paths, &fig.apparmor_rules, &aa_notes,
+                                           &aa.err);
+        ctx->seccomp = sc;
+        ctx->apparmor = aa;
+        ctx->figures = fig;
+        strbuf_add(&ctx->notes, sc_notes.buf ? sc_notes.buf : "", sc_notes.len);
+        strbuf_add(&ctx->notes, aa_notes.buf ? aa_notes.buf : "", aa_notes.len);
         return 0;
 }
 
@@ -171,9 +175,9 @@ void gen_context_free(gen_context *ctx)
 {
         free(ctx->name);
         strv_free(ctx->caps);
-        free(ctx->seccomp_json);
-        free(ctx->apparmor_profile);
-        ctx->seccomp_json = ctx->apparmor_profile = NULL;
+        free(ctx->seccomp.text);
+        free(ctx->apparmor.text);
+        ctx->seccomp.text = ctx->apparmor.text = NULL;
         strbuf_free(&ctx->notes);
         gen_dockerfile_free(ctx->dockerfile);
         ctx->dockerfile = NULL;
@@ -183,7 +187,7 @@ void gen_context_free(gen_context *ctx)
 
 /* ------------------------------------------------------------ the files */
 
-int gen_build(const gen_context *ctx, gen_output *ret, mp_error *err)
+int gen_output_build(const gen_context *ctx, gen_output *ret, mp_error *err)
 {
         memset(ret, 0, sizeof *ret);
         for (const gen_emitter *e = gen_emitters; e->filename; e++) {
@@ -215,6 +219,8 @@ void gen_output_free(gen_output *o)
 {
         for (size_t i = 0; i < o->n; i++)
                 free(o->contents[i]);
+        free(o->name);
+        free(o->notes);
         memset(o, 0, sizeof *o);
 }
 
@@ -259,5 +265,28 @@ int gen_output_write(const gen_output *o, const char *dir, mp_error *err)
         }
         for (size_t i = 0; i < o->n; i++)
                 atomic_file_abort(&files[i]);
+        return r;
+}
+
+int gen_generate(const trace *t, const gen_options *opts, const char *trace_name, const char *dir, gen_output *ret,
+                 mp_error *err)
+{
+        memset(ret, 0, sizeof *ret);
+        gen_context ctx;
+        int r = gen_context_init(&ctx, t, opts, err);
+        if (r < 0) {
+                if (err && !err->where[0] && trace_name)
+                        snprintf(err->where, sizeof err->where, "%s", trace_name);
+                gen_context_free(&ctx);
+                return r;
+        }
+        /* Every file in memory first: nothing is written unless all of
+         * them could be made. */
+        r = gen_output_build(&ctx, ret, err);
+        if (r == 0 && dir)
+                r = gen_output_write(ret, dir, err);
+        ret->name = xstrdup(ctx.name);
+        ret->notes = xstrdup(strbuf_str(&ctx.notes));
+        gen_context_free(&ctx);
         return r;
 }

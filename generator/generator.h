@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The generator: profiles from a trace, in three steps.
  *   1. gen_context_init: the name, the capabilities and the two profiles
- *      (seccomp.json, apparmor.profile) built once, with the figures other
- *      files quote (the profile's size, the AppArmor rules).
- *   2. gen_build: every file, in memory, by the emitters (gen_emitters[]):
- *      pure functions of the context, in any order.
+ *      (seccomp.json, apparmor.profile) built once by gen_build_<file>,
+ *      with the figures other files quote (gen_figures: the profile's size,
+ *      the AppArmor rules) and the notes for stderr. Nothing after it
+ *      changes the context.
+ *   2. gen_output_build: every file, in memory, by the emitters
+ *      (gen_emitters[], gen_emit_<file>): pure functions of the const
+ *      context, in any order.
  *   3. gen_output_write: into a directory, every file claimed before any
  *      is replaced, so a failure never leaves a half-written set.
- * `generate`, `report` and diff's regeneration are option parsing around
- * these calls.
+ * gen_generate does the three in one call: `generate` and diff's
+ * regeneration are option parsing over it, `report` over report_generate
+ * (report/report.h), which builds on the same context.
  *
  * Output is deterministic: the same traces (in any order) give the same
  * bytes. No timestamps, sorted names, stable indentation. */
@@ -67,22 +71,33 @@ typedef struct gen_options {
         size_t nextras;
 } gen_options;
 
-/* What one generation run knows, shared by the emitters. */
+/* A profile gen_context_init builds before any emitter: the text, or the
+ * error building it gave. A profile that cannot be built is an error of
+ * its file (and of the files made from it), not of the context: the
+ * report still shows the rest. */
+typedef struct gen_profile {
+        char *text; /* NULL when rc < 0 */
+        int rc;
+        mp_error err;
+} gen_profile;
+
+/* The figures several files quote (hardening.md, the report), computed
+ * once with the profiles; -1 when the profile could not be built. */
+typedef struct gen_figures {
+        int seccomp_syscalls;   /* syscall names seccomp.json allows */
+        int apparmor_raw_paths; /* recorded paths apparmor.profile's file rules come from */
+        int apparmor_rules;     /* its file rules */
+} gen_figures;
+
+/* What one generation run knows, shared by the emitters; filled by
+ * gen_context_init, read only afterwards. */
 typedef struct gen_context {
         const trace *t;
         const gen_options *opts;
         char *name;  /* the resolved profile name */
         char **caps; /* capabilities needed (sorted, NULL-terminated) */
-        /* The profiles, built by gen_context_init before any emitter: the
-         * text, or the error building it gave (rc < 0, err). */
-        char *seccomp_json, *apparmor_profile;
-        int seccomp_rc, apparmor_rc;
-        mp_error seccomp_err, apparmor_err;
-        /* Their figures (hardening.md and the report quote them); -1 when
-         * the profile could not be built. */
-        int seccomp_syscalls; /* syscall names the profile allows */
-        int apparmor_raw_paths;
-        int apparmor_rules;
+        gen_profile seccomp, apparmor;
+        gen_figures figures;
         strbuf notes;                      /* lines for stderr ("minpriv: ...") */
         struct gen_dockerfile *dockerfile; /* opts->dockerfile parsed and checked, or NULL */
 } gen_context;
@@ -105,11 +120,13 @@ typedef struct gen_output {
         const char *filenames[16];
         char *contents[16];
         size_t n;
+        char *name;  /* the profile name (gen_generate) */
+        char *notes; /* lines for stderr ("minpriv: ..."; gen_generate) */
 } gen_output;
 
 /* Every needed file in memory. Stops at the first emitter that fails (err
  * names its file). */
-int gen_build(const gen_context *ctx, gen_output *ret, mp_error *err);
+int gen_output_build(const gen_context *ctx, gen_output *ret, mp_error *err);
 /* The content of one file of the output, or NULL. */
 const char *gen_output_get(const gen_output *o, const char *filename);
 /* Write the output into dir (made if missing): every destination claimed
@@ -117,8 +134,20 @@ const char *gen_output_get(const gen_output *o, const char *filename);
 int gen_output_write(const gen_output *o, const char *dir, mp_error *err);
 void gen_output_free(gen_output *o);
 
+/* The context of a trace: the name, the capabilities, the profiles and
+ * their figures (see the top). Fails (err filled) for an empty trace, a
+ * bad --name or --dockerfile; ctx is to be freed in every case. */
 int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, mp_error *err);
 void gen_context_free(gen_context *ctx);
+
+/* One generation: the context, every file in memory, and with dir (not
+ * NULL) written there all or nothing. *ret has the files, the name and
+ * the notes (free it with gen_output_free, also on failure). Errors about
+ * the trace itself (nothing recorded, a bad option for it) name
+ * trace_name when err names nothing else; an emitter's error names its
+ * file. */
+int gen_generate(const trace *t, const gen_options *opts, const char *trace_name, const char *dir, gen_output *ret,
+                 mp_error *err);
 
 /* Capabilities the trace shows as needed: every capability with a reason
  * whose call succeeded. Sorted, NULL-terminated, newly allocated. */

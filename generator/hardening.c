@@ -57,6 +57,7 @@
 #include "generator/emitters.h"
 #include "trace/names.h"
 #include "policy/seccomp-profile.h"
+#include "trace/read.h"
 #include "trace/seen.h"
 
 #define NONROOT_ID   65534u
@@ -84,13 +85,12 @@ static bool path_under(const char *p, const char *dir)
         return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }
 
-static bool access_ok(const json_t *file, const char *kind)
+static bool access_ok(const trace_file *file, const char *kind)
 {
-        const json_t *u = json_object_get(json_object_get(json_object_get(file, "access"), kind), "ok");
-        return u && trace_usage_count(u) > 0;
+        return trace_file_ok(file, kind);
 }
 
-static bool any_ok(const json_t *file, const char *const *kinds)
+static bool any_ok(const trace_file *file, const char *const *kinds)
 {
         for (; *kinds; kinds++)
                 if (access_ok(file, *kinds))
@@ -103,16 +103,15 @@ static const char *const all_kinds[] = { "read", "write",     "append", "create"
 static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
 static const char *const exec_kinds[] = { "exec", "mmap_exec", NULL };
 
-/* The real location of a file node's object. */
-static const char *real_path(const char *path, const json_t *file)
+/* The real location of a file's object. */
+static const char *real_path(const trace_file *file)
 {
-        const char *r = json_string_value(json_object_get(file, "resolved"));
-        return r ? r : path;
+        return file->resolved ? file->resolved : file->path;
 }
 
-static bool from_image(const json_t *file)
+static bool from_image(const trace_file *file)
 {
-        return json_object_get(file, "mode") && !access_ok(file, "create");
+        return file->stat.has_mode && !access_ok(file, "create");
 }
 
 /* Accesses to the name itself; every other kind reaches the object the
@@ -122,44 +121,41 @@ static const char *const object_kinds[] = { "read", "write", "append", "attr",  
                                             "lock", "list",  "stat",   "chdir", "mount", NULL };
 static const char *const object_write_kinds[] = { "write", "append", "attr", NULL };
 
-/* The stat data of the object a name leads to: `target` when the node
+/* The stat data of the object a name leads to: `target` when the file
  * describes the symlink itself (it was created or looked at before an
- * access followed it), else the node's own. */
-static const json_t *object_stat(const json_t *file)
+ * access followed it), else the file's own. */
+static const trace_stat *object_stat(const trace_file *file)
 {
-        const json_t *t = json_object_get(file, "target");
-        return t ? t : file;
+        return file->has_target ? &file->target : &file->stat;
 }
 
 /* Whether the object reached through a name is an image file: it existed
  * before (described), and neither the name (when it is the object) nor the
  * resolved path was created by the workload. A symlink that was never
  * followed successfully describes no object. */
-static bool object_from_image(const json_t *files, const char *path, const json_t *file)
+static bool object_from_image(const trace *t, const trace_file *file)
 {
-        const char *real = real_path(path, file);
-        if (streq(real, path))
+        const char *real = real_path(file);
+        if (streq(real, file->path))
                 return from_image(file);
-        const json_t *st = object_stat(file);
-        const char *type = json_string_value(json_object_get(st, "type"));
-        if (!json_object_get(st, "mode") || (type && streq(type, "symlink")))
+        const trace_stat *st = object_stat(file);
+        if (!st->has_mode || (st->type && streq(st->type, "symlink")))
                 return false;
-        if (st == file && access_ok(file, "create"))
+        if (!file->has_target && access_ok(file, "create"))
                 return false;
-        const json_t *rf = json_object_get(files, real);
-        return !(rf && access_ok(rf, "create"));
+        trace_file rf;
+        return !(trace_file_get(t, real, &rf) && access_ok(&rf, "create"));
 }
 
-static bool is_dir(const json_t *file)
+static bool is_dir(const trace_stat *st)
 {
-        const char *t = json_string_value(json_object_get(file, "type"));
-        return t && streq(t, "dir");
+        return st->type && streq(st->type, "dir");
 }
 
-static json_int_t int_of(const json_t *o, const char *k, json_int_t dflt)
+/* A recorded peak, or dflt when it was not recorded. */
+static json_int_t peak_or(json_int_t v, json_int_t dflt)
 {
-        const json_t *v = json_object_get(o, k);
-        return json_is_integer(v) ? json_integer_value(v) : dflt;
+        return v < 0 ? dflt : v;
 }
 
 /* `text` as one inline code span: control characters as \xHH, and a fence
@@ -399,13 +395,14 @@ static char *mount_for(const char *real)
  * (then it resolves the directories only); for a symlink that was followed
  * `resolved` is the target, so the name is its directory's resolved path
  * (when the trace describes the directory) and its last component. */
-static char *name_path(const json_t *files, const char *path, const json_t *file)
+static char *name_path(const trace *t, const trace_file *file)
 {
-        const char *type = json_string_value(json_object_get(file, "type"));
+        const char *type = file->stat.type, *path = file->path;
         if (!type || !streq(type, "symlink"))
-                return xstrdup(real_path(path, file));
+                return xstrdup(real_path(file));
         _cleanup_free_ char *dir = parent_dir(path);
-        const char *rdir = json_string_value(json_object_get(json_object_get(files, dir), "resolved"));
+        trace_file d;
+        const char *rdir = trace_file_get(t, dir, &d) ? d.resolved : NULL;
         if (!rdir)
                 return xstrdup(path);
         const char *base = strrchr(path, '/');
@@ -426,70 +423,119 @@ static bool under_tmpfs(const analysis *a, const char *real)
         return m && !m->volume;
 }
 
+static int analyse_run(const trace_run *r, void *ud)
+{
+        analysis *a = ud;
+        a->nruns++;
+        if (r->no_new_privs)
+                a->nnp_recorded = true;
+        if (!r->has_credentials) {
+                a->creds_known = false;
+                a->as_root = true; /* unknown: assume the worst */
+                return 0;
+        }
+        if (r->uid == 0 || r->euid == 0)
+                a->as_root = true;
+        if (a->run_uid == -2) {
+                a->run_uid = (long)r->uid;
+                a->run_gid = (long)r->gid;
+        } else if (a->run_uid != (long)r->uid || a->run_gid != (long)r->gid) {
+                a->run_uid = a->run_gid = -1;
+        }
+        return 0;
+}
+
 static void analyse_runs(analysis *a)
 {
-        json_t *runs = json_object_get(a->t->root, "runs");
-        a->nruns = json_array_size(runs);
-        a->creds_known = a->nruns > 0;
+        a->nruns = 0;
+        a->creds_known = true;
         a->run_uid = a->run_gid = -2;
-        size_t i;
-        json_t *run;
-        json_array_foreach (runs, i, run) {
-                if (json_is_true(json_object_get(run, "no_new_privs")))
-                        a->nnp_recorded = true;
-                json_t *c = json_object_get(run, "credentials");
-                if (!c) {
-                        a->creds_known = false;
-                        a->as_root = true; /* unknown: assume the worst */
-                        continue;
-                }
-                json_int_t uid = int_of(c, "uid", 0), euid = int_of(c, "euid", 0), gid = int_of(c, "gid", 0);
-                if (uid == 0 || euid == 0)
-                        a->as_root = true;
-                if (a->run_uid == -2) {
-                        a->run_uid = (long)uid;
-                        a->run_gid = (long)gid;
-                } else if (a->run_uid != (long)uid || a->run_gid != (long)gid) {
-                        a->run_uid = a->run_gid = -1;
-                }
-        }
+        trace_foreach_run(a->t, analyse_run, a);
+        if (a->nruns == 0)
+                a->creds_known = false;
         if (a->as_root || a->run_uid < 0)
                 a->run_uid = a->run_gid = -1;
 }
 
-static void analyse_mounts(analysis *a, const json_t *files)
+typedef struct mount_scan {
+        analysis *a;
+        strset cand;
+} mount_scan;
+
+/* Candidates from the written paths. */
+static int mount_candidates(const trace_file *f, void *ud)
 {
-        size_t n;
-        _cleanup_free_ const char **paths = trace_sorted_keys(files, &n);
-        /* Candidates from the written paths. */
-        strset cand = { 0 };
-        for (size_t i = 0; i < n; i++) {
-                const json_t *f = json_object_get(files, paths[i]);
-                const char *real = real_path(paths[i], f);
-                /* a name created, removed or renamed needs its own directory
-                 * writable; a write through it, the object's */
-                const char *where[2] = { NULL, NULL };
-                _cleanup_free_ char *name = name_path(files, paths[i], f);
-                if (any_ok(f, name_kinds) && !is_pseudo(name))
-                        where[0] = name;
-                if (any_ok(f, object_write_kinds) && !is_pseudo(real) && !(where[0] && streq(where[0], real)))
-                        where[1] = real;
-                for (int w = 0; w < 2; w++) {
-                        if (!where[w])
-                                continue;
-                        _cleanup_free_ char *m = mount_for(where[w]);
-                        if (streq(m, "/")) {
-                                /* No mount can make "/" writable on a read-only root. */
-                                a->root_written = true;
-                                strbuf sb = STRBUF_INIT;
-                                md_code(&sb, where[w]);
-                                set_add(&a->root_writes, strbuf_str(&sb));
-                                strbuf_free(&sb);
-                                continue;
-                        }
-                        set_add(&cand, m);
+        mount_scan *ms = ud;
+        analysis *a = ms->a;
+        const char *real = real_path(f);
+        /* a name created, removed or renamed needs its own directory
+         * writable; a write through it, the object's */
+        const char *where[2] = { NULL, NULL };
+        _cleanup_free_ char *name = name_path(a->t, f);
+        if (any_ok(f, name_kinds) && !is_pseudo(name))
+                where[0] = name;
+        if (any_ok(f, object_write_kinds) && !is_pseudo(real) && !(where[0] && streq(where[0], real)))
+                where[1] = real;
+        for (int w = 0; w < 2; w++) {
+                if (!where[w])
+                        continue;
+                _cleanup_free_ char *m = mount_for(where[w]);
+                if (streq(m, "/")) {
+                        /* No mount can make "/" writable on a read-only root. */
+                        a->root_written = true;
+                        strbuf sb = STRBUF_INIT;
+                        md_code(&sb, where[w]);
+                        set_add(&a->root_writes, strbuf_str(&sb));
+                        strbuf_free(&sb);
+                        continue;
+                }
+                set_add(&ms->cand, m);
+        }
+        return 0;
+}
+
+/* What is under each mount. */
+static int mount_contents(const trace_file *f, void *ud)
+{
+        analysis *a = ud;
+        const char *real = real_path(f);
+        /* the name (what is done to it) and the object (what is done
+         * through it), each under its own mount */
+        _cleanup_free_ char *name = name_path(a->t, f);
+        if (!streq(real, name) && !is_pseudo(name)) {
+                mount_pt *mn = (mount_pt *)mount_of(a, name);
+                if (mn && any_ok(f, name_kinds)) {
+                        mn->writes++;
+                        if (!mn->example)
+                                mn->example = xstrdup(name);
                 }
         }
+        if (is_pseudo(real))
+                return 0;
+        mount_pt *m = (mount_pt *)mount_of(a, real);
+        if (!m)
+                return 0;
+        if (streq(real, name) ? any_ok(f, write_kinds) : any_ok(f, object_write_kinds)) {
+                m->writes++;
+                if (!m->example)
+                        m->example = xstrdup(real);
+        }
+        if (any_ok(f, exec_kinds))
+                m->exec = true;
+        bool scratch = streq(m->path, "/tmp") || streq(m->path, "/var/tmp") || streq(m->path, "/run");
+        if (!scratch && !streq(real, m->path) && object_from_image(a->t, f) && any_ok(f, object_kinds)) {
+                m->volume = true;
+                if (!m->image_example)
+                        m->image_example = xstrdup(real);
+        }
+        return 0;
+}
+
+static void analyse_mounts(analysis *a)
+{
+        mount_scan ms = { .a = a };
+        trace_foreach_file(a->t, mount_candidates, &ms);
+        strset cand = ms.cand;
         size_t nc;
         _cleanup_free_ const char **cs = set_sorted(&cand, &nc);
         /* Sorted: an outer directory comes before what is under it. */
@@ -504,41 +550,7 @@ static void analyse_mounts(analysis *a, const json_t *files)
                 a->mounts[a->nmounts++] = (mount_pt){ .path = xstrdup(cs[i]) };
         }
         set_free(&cand);
-        /* What is under each. */
-        for (size_t i = 0; i < n; i++) {
-                const json_t *f = json_object_get(files, paths[i]);
-                const char *real = real_path(paths[i], f);
-                /* the name (what is done to it) and the object (what is done
-                 * through it), each under its own mount */
-                _cleanup_free_ char *name = name_path(files, paths[i], f);
-                if (!streq(real, name) && !is_pseudo(name)) {
-                        mount_pt *mn = (mount_pt *)mount_of(a, name);
-                        if (mn && any_ok(f, name_kinds)) {
-                                mn->writes++;
-                                if (!mn->example)
-                                        mn->example = xstrdup(name);
-                        }
-                }
-                if (is_pseudo(real))
-                        continue;
-                mount_pt *m = (mount_pt *)mount_of(a, real);
-                if (!m)
-                        continue;
-                if (streq(real, name) ? any_ok(f, write_kinds) : any_ok(f, object_write_kinds)) {
-                        m->writes++;
-                        if (!m->example)
-                                m->example = xstrdup(real);
-                }
-                if (any_ok(f, exec_kinds))
-                        m->exec = true;
-                bool scratch = streq(m->path, "/tmp") || streq(m->path, "/var/tmp") || streq(m->path, "/run");
-                if (!scratch && !streq(real, m->path) && object_from_image(files, paths[i], f) &&
-                    any_ok(f, object_kinds)) {
-                        m->volume = true;
-                        if (!m->image_example)
-                                m->image_example = xstrdup(real);
-                }
-        }
+        trace_foreach_file(a->t, mount_contents, a);
         /* Volume names: the path with [^A-Za-z0-9_.-] as '-', unique. */
         for (size_t i = 0; i < a->nmounts; i++) {
                 if (!a->mounts[i].volume)
@@ -566,124 +578,129 @@ static void analyse_mounts(analysis *a, const json_t *files)
 
 /* Would a user NONROOT_ID:NONROOT_ID without groups be allowed `want`
  * (4 r, 2 w, 1 x) on the object? */
-static bool nonroot_allows(const json_t *f, int want)
+static bool nonroot_allows(const trace_stat *f, int want)
 {
-        json_int_t uid = int_of(f, "uid", 0), gid = int_of(f, "gid", 0), mode = int_of(f, "mode", 0);
+        json_int_t uid = f->uid, gid = f->gid, mode = f->mode;
         int bits = uid == NONROOT_ID ? (int)(mode >> 6) & 7 : gid == NONROOT_ID ? (int)(mode >> 3) & 7 : (int)mode & 7;
         return (bits & want) == want;
 }
 
-static void block(analysis *a, const char *path, const json_t *f, const char *what, const char *bits)
+static void block(analysis *a, const char *path, const trace_stat *f, const char *what, const char *bits)
 {
         strbuf sb = STRBUF_INIT;
         md_code(&sb, path);
-        strbuf_printf(&sb, ": %s needs %s (owner %lld:%lld, mode %04llo)", what, bits, (long long)int_of(f, "uid", 0),
-                      (long long)int_of(f, "gid", 0), (long long)(int_of(f, "mode", 0) & 07777));
+        strbuf_printf(&sb, ": %s needs %s (owner %lld:%lld, mode %04llo)", what, bits, (long long)f->uid,
+                      (long long)f->gid, (long long)(f->mode & 07777));
         set_add(&a->mode_blocked, strbuf_str(&sb));
         strbuf_free(&sb);
 }
 
-static void analyse_files(analysis *a, const json_t *files)
+typedef struct file_scan {
+        analysis *a;
+        strset used;
+} file_scan;
+
+static int analyse_file(const trace_file *f, void *ud)
 {
-        size_t n;
-        _cleanup_free_ const char **paths = trace_sorted_keys(files, &n);
-        strset used = { 0 };
-        for (size_t i = 0; i < n; i++) {
-                const char *path = paths[i];
-                const json_t *f = json_object_get(files, path);
-                const char *real = real_path(path, f);
-                /* a read through /proc/self/root/... reaches a real file */
-                if (is_pseudo(real) || !any_ok(f, all_kinds))
-                        continue;
-                /* the object the name leads to: its owner and mode decide
-                 * (through a symlink: the target's, not the link's) */
-                const json_t *o = object_stat(f);
-                bool image = object_from_image(files, path, f);
-                bool tmp = under_tmpfs(a, real);
+        file_scan *fs = ud;
+        analysis *a = fs->a;
+        const char *path = f->path;
+        const char *real = real_path(f);
+        /* a read through /proc/self/root/... reaches a real file */
+        if (is_pseudo(real) || !any_ok(f, all_kinds))
+                return 0;
+        /* the object the name leads to: its owner and mode decide
+         * (through a symlink: the target's, not the link's) */
+        const trace_stat *o = object_stat(f);
+        bool image = object_from_image(a->t, f);
+        bool tmp = under_tmpfs(a, real);
 
-                /* files used: the object, and the name when the image has it
-                 * (a symlink of the image) */
-                if (image && !is_dir(o) && !tmp && any_ok(f, streq(real, path) ? all_kinds : object_kinds))
-                        set_add(&used, real);
-                if (from_image(f) && !is_dir(f) && !is_pseudo(path) && !under_tmpfs(a, path))
-                        set_add(&used, path);
+        /* files used: the object, and the name when the image has it
+         * (a symlink of the image) */
+        if (image && !is_dir(o) && !tmp && any_ok(f, streq(real, path) ? all_kinds : object_kinds))
+                set_add(&fs->used, real);
+        if (from_image(f) && !is_dir(&f->stat) && !is_pseudo(path) && !under_tmpfs(a, path))
+                set_add(&fs->used, path);
 
-                /* setuid/setgid programs executed */
-                json_int_t mode = int_of(o, "mode", 0);
-                if (access_ok(f, "exec") && json_object_get(o, "mode") &&
-                    ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
+        /* setuid/setgid programs executed */
+        json_int_t mode = o->mode;
+        if (access_ok(f, "exec") && o->has_mode &&
+            ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
+                strbuf sb = STRBUF_INIT;
+                md_code(&sb, real);
+                strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)", mode & S_ISUID ? "user" : "group",
+                              (long long)o->uid, (long long)o->gid, (long long)(mode & 07777));
+                set_add(&a->setid_programs, strbuf_str(&sb));
+                strbuf_free(&sb);
+        }
+
+        /* image files owned by ids a userns-remap range does not map */
+        if (image && !tmp && (o->uid >= USERNS_RANGE || o->gid >= USERNS_RANGE)) {
+                strbuf sb = STRBUF_INIT;
+                strbuf_puts(&sb, "image file ");
+                md_code(&sb, real);
+                strbuf_printf(&sb, " is owned by %lld:%lld, outside the 65536 ids a remapped container maps",
+                              (long long)o->uid, (long long)o->gid);
+                set_add(&a->userns, strbuf_str(&sb));
+                strbuf_free(&sb);
+        }
+
+        /* what a non-root user could not do on image files */
+        if (a->as_root && image && !tmp && o->has_mode) {
+                bool dir = is_dir(o);
+                if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(o, 4))
+                        block(a, real, o, "reading", "read permission for others (o+r)");
+                if (access_ok(f, "list") && !nonroot_allows(o, 4))
+                        block(a, real, o, "listing", "read permission for others (o+r)");
+                if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(o, 2))
+                        block(a, real, o, "writing", "write permission for others (o+w)");
+                if (access_ok(f, "exec") && !nonroot_allows(o, 1))
+                        block(a, real, o, "executing", "execute permission for others (o+x)");
+                if (access_ok(f, "chdir") && dir && !nonroot_allows(o, 1))
+                        block(a, real, o, "entering", "search permission for others (o+x)");
+                if (access_ok(f, "attr") && o->uid != NONROOT_ID)
+                        block(a, real, o, "changing attributes", "ownership");
+        }
+        /* names created or removed: the parent directory, when described */
+        if (a->as_root && !tmp &&
+            (access_ok(f, "create") || access_ok(f, "delete") || access_ok(f, "rename") || access_ok(f, "link"))) {
+                _cleanup_free_ char *dir = parent_dir(path);
+                trace_file d;
+                if (trace_file_get(a->t, dir, &d) && d.stat.has_mode && !is_pseudo(dir) && !under_tmpfs(a, dir) &&
+                    !nonroot_allows(&d.stat, 3))
+                        block(a, dir, &d.stat, "creating or removing names in it",
+                              "write permission for others (o+wx)");
+        }
+
+        /* secret-looking files read from the image */
+        if (image && !tmp && (access_ok(f, "read") || access_ok(f, "write") || access_ok(f, "append"))) {
+                const char *kind = NULL;
+                if (secret_kind(real, &kind) || secret_kind(path, &kind)) {
                         strbuf sb = STRBUF_INIT;
                         md_code(&sb, real);
-                        strbuf_printf(&sb, " (set-%s-ID, owner %lld:%lld, mode %04llo)",
-                                      mode & S_ISUID ? "user" : "group", (long long)int_of(o, "uid", 0),
-                                      (long long)int_of(o, "gid", 0), (long long)(mode & 07777));
-                        set_add(&a->setid_programs, strbuf_str(&sb));
+                        strbuf_printf(&sb, " (%s", kind);
+                        if (o->has_mode)
+                                strbuf_printf(&sb, ", owner %lld:%lld mode %04llo", (long long)o->uid,
+                                              (long long)o->gid, (long long)(mode & 07777));
+                        strbuf_puts(&sb, ")");
+                        set_add(&a->secrets, strbuf_str(&sb));
                         strbuf_free(&sb);
-                }
-
-                /* image files owned by ids a userns-remap range does not map */
-                if (image && !tmp && (int_of(o, "uid", 0) >= USERNS_RANGE || int_of(o, "gid", 0) >= USERNS_RANGE)) {
-                        strbuf sb = STRBUF_INIT;
-                        strbuf_puts(&sb, "image file ");
-                        md_code(&sb, real);
-                        strbuf_printf(&sb, " is owned by %lld:%lld, outside the 65536 ids a remapped container maps",
-                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0));
-                        set_add(&a->userns, strbuf_str(&sb));
-                        strbuf_free(&sb);
-                }
-
-                /* what a non-root user could not do on image files */
-                if (a->as_root && image && !tmp && json_object_get(o, "mode")) {
-                        bool dir = is_dir(o);
-                        if ((access_ok(f, "read") || access_ok(f, "mmap_exec")) && !nonroot_allows(o, 4))
-                                block(a, real, o, "reading", "read permission for others (o+r)");
-                        if (access_ok(f, "list") && !nonroot_allows(o, 4))
-                                block(a, real, o, "listing", "read permission for others (o+r)");
-                        if ((access_ok(f, "write") || access_ok(f, "append")) && !nonroot_allows(o, 2))
-                                block(a, real, o, "writing", "write permission for others (o+w)");
-                        if (access_ok(f, "exec") && !nonroot_allows(o, 1))
-                                block(a, real, o, "executing", "execute permission for others (o+x)");
-                        if (access_ok(f, "chdir") && dir && !nonroot_allows(o, 1))
-                                block(a, real, o, "entering", "search permission for others (o+x)");
-                        if (access_ok(f, "attr") && int_of(o, "uid", 0) != NONROOT_ID)
-                                block(a, real, o, "changing attributes", "ownership");
-                }
-                /* names created or removed: the parent directory, when described */
-                if (a->as_root && !tmp &&
-                    (access_ok(f, "create") || access_ok(f, "delete") || access_ok(f, "rename") ||
-                     access_ok(f, "link"))) {
-                        _cleanup_free_ char *dir = parent_dir(path);
-                        const json_t *d = json_object_get(files, dir);
-                        if (d && json_object_get(d, "mode") && !is_pseudo(dir) && !under_tmpfs(a, dir) &&
-                            !nonroot_allows(d, 3))
-                                block(a, dir, d, "creating or removing names in it",
-                                      "write permission for others (o+wx)");
-                }
-
-                /* secret-looking files read from the image */
-                if (image && !tmp && (access_ok(f, "read") || access_ok(f, "write") || access_ok(f, "append"))) {
-                        const char *kind = NULL;
-                        if (secret_kind(real, &kind) || secret_kind(path, &kind)) {
-                                strbuf sb = STRBUF_INIT;
-                                md_code(&sb, real);
-                                strbuf_printf(&sb, " (%s", kind);
-                                if (json_object_get(o, "mode"))
-                                        strbuf_printf(&sb, ", owner %lld:%lld mode %04llo",
-                                                      (long long)int_of(o, "uid", 0), (long long)int_of(o, "gid", 0),
-                                                      (long long)(mode & 07777));
-                                strbuf_puts(&sb, ")");
-                                set_add(&a->secrets, strbuf_str(&sb));
-                                strbuf_free(&sb);
-                        }
                 }
         }
+        return 0;
+}
+
+static void analyse_files(analysis *a)
+{
+        file_scan fs = { .a = a };
+        trace_foreach_file(a->t, analyse_file, &fs);
         size_t nu;
-        _cleanup_free_ const char **u = set_sorted(&used, &nu);
+        _cleanup_free_ const char **u = set_sorted(&fs.used, &nu);
         a->files_used = xcalloc(nu + 1, sizeof *a->files_used);
         for (size_t i = 0; i < nu; i++)
                 a->files_used[i] = xstrdup(u[i]);
         a->nfiles_used = nu;
-        set_free(&used);
+        set_free(&fs.used);
 }
 
 /* Ids in a credentials key ("65534", "-1,0,-1", "2:10,20") at or above the
@@ -706,60 +723,55 @@ static bool key_has_big_id(const char *key)
         return false;
 }
 
+static int analyse_id_change(const trace_cred_change *c, void *ud)
+{
+        analysis *a = ud;
+        if (trace_result_count(c->results, "ok") == 0)
+                return 0;
+        if (streq(c->syscall, "capset"))
+                return 0;
+        /* setgroups keys are "N:g1,g2": show the list */
+        const char *colon = streq(c->syscall, "setgroups") ? strchr(c->args, ':') : NULL;
+        _cleanup_free_ char *s =
+                colon ? xasprintf("`setgroups([%s])`", colon + 1) : xasprintf("`%s(%s)`", c->syscall, c->args);
+        if (a->as_root)
+                set_add(&a->id_changes, s);
+        if (key_has_big_id(c->args)) {
+                _cleanup_free_ char *w = xasprintf("%s uses an id outside the 65536 a remapped container maps", s);
+                set_add(&a->userns, w);
+        }
+        return 0;
+}
+
+/* chown to big ids */
+static int analyse_chown(const trace_cap_reason *r, void *ud)
+{
+        analysis *a = ud;
+        if (!trace_result(r->results, "ok") ||
+            (trace_cap_input_int(r, TRACE_INPUT_NEW_UID, -1) < (json_int_t)USERNS_RANGE &&
+             trace_cap_input_int(r, TRACE_INPUT_NEW_GID, -1) < (json_int_t)USERNS_RANGE))
+                return 0;
+        strbuf sb = STRBUF_INIT;
+        md_code(&sb, r->reason);
+        strbuf_puts(&sb, " gives a file an owner outside the 65536 ids a remapped container maps");
+        set_add(&a->userns, strbuf_str(&sb));
+        strbuf_free(&sb);
+        return 0;
+}
+
 static void analyse_ids(analysis *a)
 {
-        json_t *creds = json_object_get(a->t->root, "credentials");
-        size_t n;
-        _cleanup_free_ const char **calls = trace_sorted_keys(creds, &n);
-        for (size_t i = 0; i < n; i++) {
-                json_t *byarg = json_object_get(creds, calls[i]);
-                size_t m;
-                _cleanup_free_ const char **args = trace_sorted_keys(byarg, &m);
-                for (size_t k = 0; k < m; k++) {
-                        const json_t *u = json_object_get(json_object_get(byarg, args[k]), "ok");
-                        if (!u || trace_usage_count(u) == 0)
-                                continue;
-                        if (streq(calls[i], "capset"))
-                                continue;
-                        /* setgroups keys are "N:g1,g2": show the list */
-                        const char *colon = streq(calls[i], "setgroups") ? strchr(args[k], ':') : NULL;
-                        _cleanup_free_ char *s = colon ? xasprintf("`setgroups([%s])`", colon + 1)
-                                                       : xasprintf("`%s(%s)`", calls[i], args[k]);
-                        if (a->as_root)
-                                set_add(&a->id_changes, s);
-                        if (key_has_big_id(args[k])) {
-                                _cleanup_free_ char *w =
-                                        xasprintf("%s uses an id outside the 65536 a remapped container maps", s);
-                                set_add(&a->userns, w);
-                        }
-                }
-        }
-        /* chown to big ids */
-        json_t *reasons = json_object_get(json_object_get(a->t->root, "capabilities"), "CAP_CHOWN");
-        const char *rt;
-        json_t *node;
-        json_object_foreach (reasons, rt, node) {
-                const json_t *in = json_object_get(node, "inputs");
-                const json_t *ok = json_object_get(json_object_get(node, "results"), "ok");
-                if (!ok || (int_of(in, "new_uid", -1) < (json_int_t)USERNS_RANGE &&
-                            int_of(in, "new_gid", -1) < (json_int_t)USERNS_RANGE))
-                        continue;
-                strbuf sb = STRBUF_INIT;
-                md_code(&sb, rt);
-                strbuf_puts(&sb, " gives a file an owner outside the 65536 ids a remapped container maps");
-                set_add(&a->userns, strbuf_str(&sb));
-                strbuf_free(&sb);
-        }
+        trace_foreach_cred_change(a->t, NULL, analyse_id_change, a);
+        trace_foreach_cap_reason(a->t, "CAP_CHOWN", analyse_chown, a);
 }
 
 static void analyse(analysis *a, const trace *t)
 {
         memset(a, 0, sizeof *a);
         a->t = t;
-        const json_t *files = json_object_get(t->root, "files");
         analyse_runs(a);
-        analyse_mounts(a, files);
-        analyse_files(a, files);
+        analyse_mounts(a);
+        analyse_files(a);
         analyse_ids(a);
 }
 
@@ -836,59 +848,66 @@ static long long size_mib(const char *v, long long default_unit)
 
 /* The largest memory limit a recorded command line states (see the top of
  * the file) in MiB, or -1; *why gets the words it comes from. */
-static long long stated_memory_mib(const json_t *runs, strbuf *why)
+typedef struct stated_limit {
+        long long best;
+        strbuf *why;
+} stated_limit;
+
+static int stated_run(const trace_run *run, void *ud)
 {
-        long long best = -1;
-        size_t i;
-        json_t *run;
-        json_array_foreach (runs, i, run) {
-                const json_t *cmd = json_object_get(run, "command");
-                size_t n = json_array_size(cmd);
-                const char *prog = n ? json_string_value(json_array_get(cmd, 0)) : NULL;
-                if (!prog)
+        stated_limit *st = ud;
+        size_t n = run->ncommand;
+        const char *prog = n ? trace_run_word(run, 0) : NULL;
+        if (!prog)
+                return 0;
+        const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+        bool memcached = streq(base, "memcached"), redis = streq(base, "redis-server");
+        bool java = streq(base, "java"), node = streq(base, "node") || streq(base, "nodejs");
+        long long mib = -1;
+        char what[160] = "";
+        if (memcached) {
+                mib = 64;
+                snprintf(what, sizeof what, "memcached's default item memory, 64 MiB");
+        }
+        for (size_t k = 1; k < n; k++) {
+                const char *w = trace_run_word(run, k);
+                const char *next = k + 1 < n ? trace_run_word(run, k + 1) : NULL;
+                const char *val = NULL;
+                long long unit = 1;
+                if (!w)
                         continue;
-                const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-                bool memcached = streq(base, "memcached"), redis = streq(base, "redis-server");
-                bool java = streq(base, "java"), node = streq(base, "node") || streq(base, "nodejs");
-                long long mib = -1;
-                char what[160] = "";
-                if (memcached) {
-                        mib = 64;
-                        snprintf(what, sizeof what, "memcached's default item memory, 64 MiB");
-                }
-                for (size_t k = 1; k < n; k++) {
-                        const char *w = json_string_value(json_array_get(cmd, k));
-                        const char *next = k + 1 < n ? json_string_value(json_array_get(cmd, k + 1)) : NULL;
-                        const char *val = NULL;
-                        long long unit = 1;
-                        if (!w)
-                                continue;
-                        if (memcached && (streq(w, "-m") || streq(w, "--memory-limit")))
-                                val = next, unit = 1 << 20;
-                        else if (memcached && strncmp(w, "--memory-limit=", 15) == 0)
-                                val = w + 15, unit = 1 << 20;
-                        else if (memcached && strncmp(w, "-m", 2) == 0 && isdigit((unsigned char)w[2]))
-                                val = w + 2, unit = 1 << 20;
-                        else if (java && strncmp(w, "-Xmx", 4) == 0)
-                                val = w + 4;
-                        else if (node && strncmp(w, "--max-old-space-size=", 21) == 0)
-                                val = w + 21, unit = 1 << 20;
-                        else if (redis && streq(w, "--maxmemory"))
-                                val = next;
-                        long long v = val ? size_mib(val, unit) : -1;
-                        if (v > 0) {
-                                mib = v;
-                                snprintf(what, sizeof what, "`%s%s%s` (%lld MiB)", w, val == next ? " " : "",
-                                         val == next ? next : "", v);
-                        }
-                }
-                if (mib > best) {
-                        best = mib;
-                        strbuf_reset(why);
-                        strbuf_printf(why, "%s: %s", base, what);
+                if (memcached && (streq(w, "-m") || streq(w, "--memory-limit")))
+                        val = next, unit = 1 << 20;
+                else if (memcached && strncmp(w, "--memory-limit=", 15) == 0)
+                        val = w + 15, unit = 1 << 20;
+                else if (memcached && strncmp(w, "-m", 2) == 0 && isdigit((unsigned char)w[2]))
+                        val = w + 2, unit = 1 << 20;
+                else if (java && strncmp(w, "-Xmx", 4) == 0)
+                        val = w + 4;
+                else if (node && strncmp(w, "--max-old-space-size=", 21) == 0)
+                        val = w + 21, unit = 1 << 20;
+                else if (redis && streq(w, "--maxmemory"))
+                        val = next;
+                long long v = val ? size_mib(val, unit) : -1;
+                if (v > 0) {
+                        mib = v;
+                        snprintf(what, sizeof what, "`%s%s%s` (%lld MiB)", w, val == next ? " " : "",
+                                 val == next ? next : "", v);
                 }
         }
-        return best;
+        if (mib > st->best) {
+                st->best = mib;
+                strbuf_reset(st->why);
+                strbuf_printf(st->why, "%s: %s", base, what);
+        }
+        return 0;
+}
+
+static long long stated_memory_mib(const trace *t, strbuf *why)
+{
+        stated_limit st = { -1, why };
+        trace_foreach_run(t, stated_run, &st);
+        return st.best;
 }
 
 static long long pids_limit(json_int_t max_tasks)
@@ -924,50 +943,46 @@ static size_t set_size(const strset *s)
         return s->o ? json_object_size(s->o) : 0;
 }
 
-static void put_command(strbuf *sb, const json_t *run)
+static void put_command(strbuf *sb, const trace_run *run)
 {
         strbuf cmd = STRBUF_INIT;
-        size_t i;
-        json_t *w;
-        json_array_foreach (json_object_get(run, "command"), i, w) {
+        for (size_t i = 0; i < run->ncommand; i++) {
                 if (i)
                         strbuf_putc(&cmd, ' ');
-                sh_word(&cmd, json_string_value(w) ? json_string_value(w) : "");
+                const char *w = trace_run_word(run, i);
+                sh_word(&cmd, w ? w : "");
         }
         md_code(sb, strbuf_str(&cmd));
         strbuf_free(&cmd);
 }
 
+static int run_row(const trace_run *run, void *ud)
+{
+        strbuf *sb = ud;
+        strbuf_puts(sb, "| ");
+        put_command(sb, run);
+        if (run->has_exit)
+                strbuf_printf(sb, " | %lld", (long long)run->status);
+        else
+                strbuf_puts(sb, " | ?");
+        if (run->has_credentials)
+                strbuf_printf(sb, " | uid %lld, gid %lld%s", (long long)run->uid, (long long)run->gid,
+                              run->uid == 0 || run->euid == 0 ? " (root)" : "");
+        else
+                strbuf_puts(sb, " | unknown");
+        strbuf_printf(sb, " | %s mode%s |\n", run->mode ? run->mode : "?", run->no_new_privs ? ", no_new_privs" : "");
+        return 0;
+}
+
 static void section_runs(strbuf *sb, const analysis *a)
 {
-        json_t *runs = json_object_get(a->t->root, "runs");
         strbuf_printf(sb,
                       "Generated by minpriv from %zu recorded run%s. Every verdict rests on what the workload did\n"
                       "while it was recorded: record it over the code paths you ship (its integration tests), or a\n"
                       "flag below may break a path the recording never took.\n\n",
                       a->nruns, a->nruns == 1 ? "" : "s");
         strbuf_puts(sb, "| command | exit | user | recorded |\n|---|---|---|---|\n");
-        size_t i;
-        json_t *run;
-        json_array_foreach (runs, i, run) {
-                strbuf_puts(sb, "| ");
-                put_command(sb, run);
-                json_t *ex = json_object_get(run, "exit");
-                if (ex)
-                        strbuf_printf(sb, " | %lld", (long long)int_of(ex, "status", 0));
-                else
-                        strbuf_puts(sb, " | ?");
-                json_t *c = json_object_get(run, "credentials");
-                if (c)
-                        strbuf_printf(sb, " | uid %lld, gid %lld%s", (long long)int_of(c, "uid", 0),
-                                      (long long)int_of(c, "gid", 0),
-                                      int_of(c, "uid", 0) == 0 || int_of(c, "euid", 0) == 0 ? " (root)" : "");
-                else
-                        strbuf_puts(sb, " | unknown");
-                const char *mode = json_string_value(json_object_get(run, "mode"));
-                strbuf_printf(sb, " | %s mode%s |\n", mode ? mode : "?",
-                              json_is_true(json_object_get(run, "no_new_privs")) ? ", no_new_privs" : "");
-        }
+        trace_foreach_run(a->t, run_row, sb);
         strbuf_putc(sb, '\n');
 }
 
@@ -1206,9 +1221,9 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                 strbuf_printf(sb, "- `%s`: ", reasons[i].cap);
                 md_code(sb, reasons[i].text);
                 strbuf_puts(sb, " — ");
-                caps_reason_failures(sb, reasons[i].node);
+                caps_reason_failures(sb, reasons[i].results);
                 strbuf_puts(sb, " [");
-                caps_reason_programs(sb, reasons[i].node, false, 3);
+                caps_reason_programs(sb, reasons[i].results, false, 3);
                 strbuf_puts(sb, "]\n");
         }
         strbuf_putc(sb, '\n');
@@ -1248,11 +1263,12 @@ static void section_nnp(strbuf *sb, const analysis *a, plan *p)
 
 static void section_limits(strbuf *sb, const analysis *a, plan *p)
 {
-        const json_t *res = json_object_get(a->t->root, "resources");
-        json_int_t sum = int_of(res, "sum_rss_kib", 0), maxrss = int_of(res, "max_rss_kib", 0),
-                   cpu = int_of(res, "cpu_ms", -1), tasks = int_of(res, "max_threads", 0),
-                   procs = int_of(res, "max_processes", 0), created = int_of(res, "processes", 0),
-                   fds = int_of(res, "max_fds", 0);
+        trace_resources res;
+        trace_resources_get(a->t, &res);
+        json_int_t sum = peak_or(res.sum_rss_kib, 0), maxrss = peak_or(res.max_rss_kib, 0),
+                   cpu = peak_or(res.cpu_ms, -1), tasks = peak_or(res.max_threads, 0),
+                   procs = peak_or(res.max_processes, 0), created = peak_or(res.processes, 0),
+                   fds = peak_or(res.max_fds, 0);
         strbuf_puts(sb, "## 5. Memory, CPU and pids limits\n\n");
         /* The summed peak is sampled; a run shorter than one sample has
          * only the largest single RSS (from the kernel, exact). */
@@ -1262,7 +1278,7 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
         p->peak_kib = peak;
         p->peak_tasks = tasks;
         _cleanup_strbuf_ strbuf why = STRBUF_INIT;
-        long long stated = stated_memory_mib(json_object_get(a->t->root, "runs"), &why);
+        long long stated = stated_memory_mib(a->t, &why);
         long long overhead = stated / 4 > 32 ? stated / 4 : 32;
         long long floor_mib = stated > 0 ? (stated + overhead + 15) / 16 * 16 : -1;
         strbuf_puts(sb, "| limit | recorded peak | verdict | flag |\n|---|---|---|---|\n");
@@ -1327,62 +1343,100 @@ static void section_limits(strbuf *sb, const analysis *a, plan *p)
 /* io_uring: the operations a ring performs are not syscalls, so seccomp
  * (which only sees io_uring_setup and io_uring_enter) cannot mediate them;
  * the LSM hooks still run, so the AppArmor profile applies to the opens. */
+/* The opcodes over every ring, with their counts (the ops come by ring,
+ * then opcode: merged here by opcode). */
+typedef struct op_total {
+        const char *opcode;
+        json_int_t count;
+} op_total;
+
+typedef struct uring_totals {
+        op_total *v;
+        size_t n;
+        char **rings;
+} uring_totals;
+
+static int add_op(const trace_uring_op *op, void *ud)
+{
+        uring_totals *u = ud;
+        for (size_t i = 0; i < u->n; i++)
+                if (streq(u->v[i].opcode, op->opcode)) {
+                        u->v[i].count += op->count;
+                        return 0;
+                }
+        u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+        u->v[u->n++] = (op_total){ op->opcode, op->count };
+        return 0;
+}
+
+static int add_ring(const char *ring, const trace_usage *setups, void *ud)
+{
+        strv_add(&((uring_totals *)ud)->rings, ring);
+        return 0;
+}
+
+static int cmp_op(const void *a, const void *b)
+{
+        return strcmp(((const op_total *)a)->opcode, ((const op_total *)b)->opcode);
+}
+
+static int put_unrecordable(const char *reason, const trace_usage *u, void *ud)
+{
+        strbuf *sb = ud;
+        strbuf_puts(sb, "- ");
+        md_code(sb, reason);
+        strbuf_printf(sb, " x%lld\n", (long long)trace_usage_total(u));
+        return 0;
+}
+
+static int any_item(const char *reason, const trace_usage *u, void *ud)
+{
+        return 1;
+}
+
+/* io_uring: the operations a ring performs are not syscalls, so seccomp
+ * (which only sees io_uring_setup and io_uring_enter) cannot mediate them;
+ * the LSM hooks still run, so the AppArmor profile applies to the opens. */
 static void section_uring(strbuf *sb, const gen_context *ctx)
 {
-        const json_t *u = json_object_get(ctx->t->root, "io_uring");
-        const json_t *rings = json_object_get(u, "rings"), *unrec = json_object_get(u, "unrecordable");
-        if (!json_object_size(rings) && !json_object_size(unrec))
+        if (!trace_uses_uring(ctx->t))
                 return;
-        /* the opcodes over every ring, with their counts */
-        json_t *ops = json_object();
-        const char *rk, *ok;
-        json_t *rv, *ov;
-        json_object_foreach ((json_t *)rings, rk, rv) {
-                json_object_foreach (json_object_get(rv, "opcodes"), ok, ov) {
-                        json_int_t n = trace_usage_count(ov) + json_integer_value(json_object_get(ops, ok));
-                        json_object_set_new(ops, ok, json_integer(n));
-                }
-        }
-        size_t nr, no;
-        _cleanup_free_ const char **rkeys = trace_sorted_keys(rings, &nr);
-        _cleanup_free_ const char **okeys = trace_sorted_keys(ops, &no);
+        uring_totals u = { 0 };
+        trace_foreach_uring_op(ctx->t, add_op, &u);
+        trace_foreach_uring_ring(ctx->t, add_ring, &u);
+        if (u.n)
+                qsort(u.v, u.n, sizeof *u.v, cmp_op);
         strbuf_printf(sb, "**io_uring was used** (rings by setup flags: ");
-        for (size_t i = 0; i < nr; i++)
-                strbuf_printf(sb, "%s`%s`", i ? ", " : "", rkeys[i]);
+        for (size_t i = 0; u.rings && u.rings[i]; i++)
+                strbuf_printf(sb, "%s`%s`", i ? ", " : "", u.rings[i]);
         strbuf_puts(sb, "). Operations submitted through a ring are not syscalls: seccomp sees only "
                         "`io_uring_setup` and `io_uring_enter`, and cannot mediate what the ring does (open, "
                         "connect, write...); `seccomp.json` allows both because the workload called them. "
                         "The AppArmor profile still applies to the files a ring opens (the LSM hooks run for "
                         "them), and the recorder read the submission queues, so those opens are in it. ");
-        if (no) {
+        if (u.n) {
                 strbuf_puts(sb, "Opcodes submitted: ");
-                for (size_t i = 0; i < no; i++)
-                        strbuf_printf(sb, "%s`%s` x%lld", i ? ", " : "", okeys[i],
-                                      (long long)json_integer_value(json_object_get(ops, okeys[i])));
+                for (size_t i = 0; i < u.n; i++)
+                        strbuf_printf(sb, "%s`%s` x%lld", i ? ", " : "", u.v[i].opcode, (long long)u.v[i].count);
                 strbuf_puts(sb, ".");
         }
         strbuf_puts(sb, "\n");
-        size_t nu;
-        _cleanup_free_ const char **ukeys = trace_sorted_keys(unrec, &nu);
-        if (nu) {
+        if (trace_foreach_uring_unrecordable(ctx->t, any_item, NULL)) {
                 strbuf_puts(sb, "\n**Not recorded — review:** what these rings did could not be read, so no profile "
                                 "covers it:\n");
-                for (size_t i = 0; i < nu; i++) {
-                        strbuf_puts(sb, "- ");
-                        md_code(sb, ukeys[i]);
-                        strbuf_printf(sb, " x%lld\n", (long long)trace_usage_count(json_object_get(unrec, ukeys[i])));
-                }
+                trace_foreach_uring_unrecordable(ctx->t, put_unrecordable, sb);
         }
         strbuf_puts(sb,
                     "\nIf the service does not need io_uring, deny it: remove `io_uring_setup`, `io_uring_enter` "
                     "and `io_uring_register` from `seccomp.json` (Docker's current default profile blocks them).\n\n");
-        json_decref(ops);
+        free(u.v);
+        strv_free(u.rings);
 }
 
 static void section_profiles(strbuf *sb, const gen_context *ctx, plan *p)
 {
         strbuf_puts(sb, "## 6. seccomp and AppArmor\n\n");
-        if (ctx->seccomp_syscalls >= 0) {
+        if (ctx->figures.seccomp_syscalls >= 0) {
                 p->seccomp = true;
                 static const char *const other[_GEN_DEFAULT_MAX] = {
                         [GEN_DEFAULT_ERRNO] = "other calls fail with EPERM",
@@ -1399,19 +1453,19 @@ static void section_profiles(strbuf *sb, const gen_context *ctx, plan *p)
                               "of the 368 x86_64 syscalls libseccomp 2.5.4 names); %s.\n"
                               "Flag: `--security-opt seccomp=seccomp.json` (compose `security_opt: "
                               "[\"seccomp:seccomp.json\"]`).\n\n",
-                              ctx->seccomp_syscalls, other[act]);
+                              ctx->figures.seccomp_syscalls, other[act]);
         } else {
                 strbuf_puts(sb, "**seccomp:** no `seccomp.json` was generated with this report; without one, keep the "
                                 "runtime's default profile (never `seccomp=unconfined`).\n\n");
         }
-        if (ctx->apparmor_rules >= 0) {
+        if (ctx->figures.apparmor_rules >= 0) {
                 p->apparmor = true;
                 strbuf_printf(sb,
                               "**AppArmor: feasible** where the host has AppArmor. `apparmor.profile` defines profile "
                               "`%s` with %d rules",
-                              ctx->name, ctx->apparmor_rules);
-                if (ctx->apparmor_raw_paths >= 0)
-                        strbuf_printf(sb, " from %d recorded paths", ctx->apparmor_raw_paths);
+                              ctx->name, ctx->figures.apparmor_rules);
+                if (ctx->figures.apparmor_raw_paths >= 0)
+                        strbuf_printf(sb, " from %d recorded paths", ctx->figures.apparmor_raw_paths);
                 strbuf_printf(sb,
                               ". Load it on the host first, under its own name (the parser's cache is keyed by file "
                               "name): `install -m 644 apparmor.profile /etc/apparmor.d/%s && apparmor_parser -r "
@@ -1633,12 +1687,12 @@ static void checklist(strbuf *sb, const gen_context *ctx, const analysis *a, con
                 strbuf_puts(sb, "| 5 | pids limit | not derived | — |\n");
         if (p->seccomp)
                 strbuf_printf(sb, "| 6 | seccomp | %d syscalls | `--security-opt seccomp=seccomp.json` |\n",
-                              ctx->seccomp_syscalls);
+                              ctx->figures.seccomp_syscalls);
         else
                 strbuf_puts(sb, "| 6 | seccomp | no profile generated | — |\n");
         if (p->apparmor)
-                strbuf_printf(sb, "| 6 | AppArmor | %d rules | `--security-opt apparmor=%s` |\n", ctx->apparmor_rules,
-                              ctx->name);
+                strbuf_printf(sb, "| 6 | AppArmor | %d rules | `--security-opt apparmor=%s` |\n",
+                              ctx->figures.apparmor_rules, ctx->name);
         else
                 strbuf_puts(sb, "| 6 | AppArmor | no profile generated | — |\n");
         size_t nu = set_size(&a->userns);

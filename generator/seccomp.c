@@ -30,6 +30,7 @@
 #include "generator/emitters.h"
 #include "common/fileio.h"
 #include "trace/names.h"
+#include "trace/read.h"
 #include "policy/seccomp-profile.h"
 
 #define TEMPLATE_FORMAT    "minpriv-runtime-syscalls"
@@ -247,48 +248,49 @@ static bool is_filtered(const char *name)
                streq(name, "personality");
 }
 
-/* Whether any ABI recorded `name`. */
-static bool recorded(const json_t *syscalls, const char *name)
+/* values[idx] & mask of every group of arguments[kind]. */
+typedef struct arg_query {
+        size_t idx;
+        uint64_t mask, want;
+        u64set *values; /* arg_values */
+        strbuf *keys;   /* arg_keys */
+} arg_query;
+
+static int add_value(const trace_arg_group *g, void *ud)
 {
-        const char *abi;
-        json_t *m;
-        json_object_foreach ((json_t *)syscalls, abi, m) {
-                if (json_object_get(m, name))
-                        return true;
-        }
-        return false;
+        arg_query *q = ud;
+        json_int_t v;
+        if (trace_arg_value(g, q->idx, &v))
+                u64set_add(q->values, (uint64_t)v & q->mask);
+        return 0;
 }
 
-/* values[idx] of every entry of arguments[kind]. */
-static void arg_values(const json_t *arguments, const char *kind, size_t idx, uint64_t mask, u64set *out)
+static void arg_values(const trace *t, const char *kind, size_t idx, uint64_t mask, u64set *out)
 {
-        const char *key;
-        json_t *e;
-        json_object_foreach (json_object_get(arguments, kind), key, e) {
-                json_t *v = json_array_get(json_object_get(e, "values"), idx);
-                if (json_is_integer(v))
-                        u64set_add(out, (uint64_t)json_integer_value(v) & mask);
-        }
+        arg_query q = { .idx = idx, .mask = mask, .values = out };
+        trace_foreach_arg_group(t, kind, add_value, &q);
         u64set_sort(out);
+}
+
+static int add_key(const trace_arg_group *g, void *ud)
+{
+        arg_query *q = ud;
+        json_int_t v;
+        if (!trace_arg_value(g, q->idx, &v) || ((uint64_t)v & q->mask) != q->want)
+                return 0;
+        if (q->keys->len)
+                strbuf_puts(q->keys, ", ");
+        strbuf_puts(q->keys, g->key);
+        return 0;
 }
 
 /* The recorded keys of arguments[kind] whose values[idx] & mask == want,
  * joined for a comment ("AF_INET SOCK_STREAM 0, AF_INET SOCK_DGRAM 0"). */
-static char *arg_keys(const json_t *arguments, const char *kind, size_t idx, uint64_t mask, uint64_t want)
+static char *arg_keys(const trace *t, const char *kind, size_t idx, uint64_t mask, uint64_t want)
 {
-        json_t *k = json_object_get(arguments, kind);
-        size_t n;
-        const char **keys = trace_sorted_keys(k, &n);
         strbuf sb = STRBUF_INIT;
-        for (size_t i = 0; i < n; i++) {
-                json_t *v = json_array_get(json_object_get(json_object_get(k, keys[i]), "values"), idx);
-                if (!json_is_integer(v) || ((uint64_t)json_integer_value(v) & mask) != want)
-                        continue;
-                if (sb.len)
-                        strbuf_puts(&sb, ", ");
-                strbuf_puts(&sb, keys[i]);
-        }
-        free(keys);
+        arg_query q = { .idx = idx, .mask = mask, .want = want, .keys = &sb };
+        trace_foreach_arg_group(t, kind, add_key, &q);
         return strbuf_steal(&sb);
 }
 
@@ -410,14 +412,62 @@ static void add_probe(probe **v, size_t *n, trace_abi abi, const char *name, con
         p->want = want;
 }
 
-/* ------------------------------------------------------------ the emitter */
+/* ------------------------------------------------------------ the profile */
 
-int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
+/* The names of the recorded syscalls, by origin, and the probes they give. */
+typedef struct names_ctx {
+        char ***names;  /* where names that pass go */
+        char **exclude; /* names already elsewhere (NULL: none) */
+        probe **probes; /* where their probes go (NULL: none) */
+        size_t *n_probes;
+} names_ctx;
+
+static int add_name(const trace_syscall *sc, void *ud)
 {
-        const json_t *root = ctx->t->root;
-        const json_t *syscalls = json_object_get(root, "syscalls");
-        const json_t *unknown = json_object_get(root, "unknown_syscalls");
-        const json_t *arguments = json_object_get(root, "arguments");
+        names_ctx *c = ud;
+        if (is_filtered(sc->name))
+                return 0;
+        if (c->names && !strv_contains(c->exclude, sc->name))
+                strv_add(c->names, sc->name);
+        if (c->probes)
+                add_probe(c->probes, c->n_probes, sc->abi, sc->name, NULL, 0, SCMP_ACT_ALLOW);
+        return 0;
+}
+
+/* The probes of the groups of an argument kind, on every ABI that made
+ * `name`: values[0..nargs) as the call's first arguments. */
+typedef struct arg_probe_ctx {
+        const trace *t;
+        const char *name;
+        size_t nargs;
+        probe **probes;
+        size_t *n_probes;
+} arg_probe_ctx;
+
+static int add_arg_probe(const trace_arg_group *g, void *ud)
+{
+        arg_probe_ctx *c = ud;
+        uint64_t a[3] = { 0 };
+        for (size_t k = 0; k < c->nargs; k++) {
+                json_int_t v = 0;
+                trace_arg_value(g, k, &v);
+                a[k] = (uint64_t)v;
+        }
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                if (trace_has_syscall(c->t, abi, c->name))
+                        add_probe(c->probes, c->n_probes, abi, c->name, a, c->nargs, SCMP_ACT_ALLOW);
+        return 0;
+}
+
+static int add_number(const trace_syscall *sc, void *ud)
+{
+        u64set_add(ud, strtoull(sc->name, NULL, 10));
+        return 0;
+}
+
+int gen_build_seccomp_json(const gen_context *ctx, char **ret, int *ret_syscalls, strbuf *notes, mp_error *err)
+{
+        const trace *t = ctx->t;
         int def_errno;
         uint32_t def = default_action(ctx->opts->default_action, &def_errno);
 
@@ -440,27 +490,17 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
         probe *probes = NULL;
         size_t n_probes = 0;
         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
-                json_t *m = json_object_get(syscalls, trace_abi_name(abi));
-                json_t *u = json_object_get(unknown, trace_abi_name(abi));
-                if (sub_arch_of[abi] && (json_object_size(m) > 0 || json_object_size(u) > 0))
+                if (sub_arch_of[abi] && (trace_syscall_count(t, abi) > 0 || trace_unknown_syscall_count(t, abi) > 0))
                         strv_add(&subarches, sub_arch_of[abi]);
-                per_abi[abi] = json_object_size(m);
+                per_abi[abi] = trace_syscall_count(t, abi);
                 if (abi == TRACE_ABI_I386)
                         continue;
-                const char *name;
-                json_t *node;
-                json_object_foreach (m, name, node) {
-                        if (!is_filtered(name))
-                                strv_add(&main_names, name);
-                }
+                names_ctx nc = { .names = &main_names };
+                trace_foreach_syscall(t, abi, add_name, &nc);
         }
         {
-                const char *name;
-                json_t *node;
-                json_object_foreach (json_object_get(syscalls, "i386"), name, node) {
-                        if (!is_filtered(name) && !strv_contains(main_names, name))
-                                strv_add(&i386_only, name);
-                }
+                names_ctx nc = { .names = &i386_only, .exclude = main_names };
+                trace_foreach_syscall(t, TRACE_ABI_I386, add_name, &nc);
         }
         for (size_t i = 0; tpl.syscalls && tpl.syscalls[i]; i++)
                 if (!is_filtered(tpl.syscalls[i]) && !strv_contains(main_names, tpl.syscalls[i]) &&
@@ -486,12 +526,8 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
 
         /* Every recorded call must come out allowed. */
         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
-                const char *name;
-                json_t *node;
-                json_object_foreach (json_object_get(syscalls, trace_abi_name(abi)), name, node) {
-                        if (!is_filtered(name))
-                                add_probe(&probes, &n_probes, abi, name, NULL, 0, SCMP_ACT_ALLOW);
-                }
+                names_ctx nc = { .probes = &probes, .n_probes = &n_probes };
+                trace_foreach_syscall(t, abi, add_name, &nc);
         }
         for (size_t i = 0; tpl.syscalls && tpl.syscalls[i]; i++)
                 if (!is_filtered(tpl.syscalls[i]))
@@ -543,21 +579,21 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
 
         /* socket: the recorded address families, one rule each. */
         bool rt_needs_socket = strv_contains(tpl.syscalls, "socket");
-        if (recorded(syscalls, "socket") || rt_needs_socket) {
+        if (trace_has_syscall_any_abi(t, "socket") || rt_needs_socket) {
                 u64set fam = { 0 };
-                arg_values(arguments, "socket", 0, UINT64_MAX, &fam);
+                arg_values(t, "socket", 0, UINT64_MAX, &fam);
                 if (fam.n == 0 || rt_needs_socket) {
                         add_group(&b, SCMP_ACT_ALLOW,
                                   xstrdup(rt_needs_socket ? "socket: the runtime needs it for any family"
                                                           : "socket: recorded without its arguments; every family"));
                         strv_add(&b.groups[b.n - 1].names, "socket");
                         if (!rt_needs_socket)
-                                strbuf_puts(&ctx->notes, "minpriv: seccomp.json: socket was recorded without its "
-                                                         "arguments; allowed for every address family\n");
+                                strbuf_puts(notes, "minpriv: seccomp.json: socket was recorded without its "
+                                                   "arguments; allowed for every address family\n");
                 } else {
                         for (size_t i = 0; i < fam.n; i++) {
                                 const char *fname = family_name((int)fam.v[i]);
-                                _cleanup_free_ char *keys = arg_keys(arguments, "socket", 0, UINT64_MAX, fam.v[i]);
+                                _cleanup_free_ char *keys = arg_keys(t, "socket", 0, UINT64_MAX, fam.v[i]);
                                 group *g =
                                         add_group(&b, SCMP_ACT_ALLOW,
                                                   xasprintf("socket: address family %s (%llu) only; recorded: %s",
@@ -567,31 +603,23 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                 g->arg = (mp_seccomp_profile_arg){ .index = 0, .value = fam.v[i], .op = SCMP_CMP_EQ };
                         }
                 }
-                const char *key;
-                json_t *e;
-                json_object_foreach (json_object_get(arguments, "socket"), key, e) {
-                        uint64_t a[3];
-                        for (size_t k = 0; k < 3; k++)
-                                a[k] = (uint64_t)json_integer_value(json_array_get(json_object_get(e, "values"), k));
-                        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
-                                if (json_object_get(json_object_get(syscalls, trace_abi_name(abi)), "socket"))
-                                        add_probe(&probes, &n_probes, abi, "socket", a, 3, SCMP_ACT_ALLOW);
-                }
+                arg_probe_ctx pc = { t, "socket", 3, &probes, &n_probes };
+                trace_foreach_arg_group(t, "socket", add_arg_probe, &pc);
                 free(fam.v);
         }
 
         /* socketcall (i386): the recorded call numbers. The arguments it
          * points to are in memory, out of seccomp's reach. */
-        if (recorded(syscalls, "socketcall")) {
+        if (trace_has_syscall_any_abi(t, "socketcall")) {
                 u64set calls = { 0 };
-                arg_values(arguments, "socketcall", 0, UINT64_MAX, &calls);
+                arg_values(t, "socketcall", 0, UINT64_MAX, &calls);
                 if (calls.n == 0) {
                         group *g = add_group(&b, SCMP_ACT_ALLOW,
                                              xstrdup("socketcall (i386 multiplexer): recorded without its call "
                                                      "number; every call"));
                         strv_add(&g->names, "socketcall");
-                        strbuf_puts(&ctx->notes, "minpriv: seccomp.json: socketcall was recorded without its call "
-                                                 "number; allowed for every call\n");
+                        strbuf_puts(notes, "minpriv: seccomp.json: socketcall was recorded without its call "
+                                           "number; allowed for every call\n");
                 }
                 for (size_t i = 0; i < calls.n; i++) {
                         group *g = add_group(&b, SCMP_ACT_ALLOW,
@@ -608,16 +636,17 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
 
         /* clone: the recorded combinations of namespace flags (usually none). */
         bool rt_needs_clone = strv_contains(tpl.syscalls, "clone");
-        if (recorded(syscalls, "clone") || rt_needs_clone || clone_extra) {
+        bool clone_recorded = trace_has_syscall_any_abi(t, "clone");
+        if (clone_recorded || rt_needs_clone || clone_extra) {
                 u64set ns = { 0 };
-                arg_values(arguments, "clone", 0, CLONE_NS_MASK, &ns);
+                arg_values(t, "clone", 0, CLONE_NS_MASK, &ns);
                 /* clone for a recorded clone3 (--portable): clone3's namespace
                  * flags carry over as clone's filter */
-                if (clone_extra && clone_extra->carry_flags && !recorded(syscalls, "clone"))
-                        arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &ns);
-                if (recorded(syscalls, "clone") && json_object_size(json_object_get(arguments, "clone")) == 0)
-                        strbuf_puts(&ctx->notes, "minpriv: seccomp.json: clone was recorded without its flags; "
-                                                 "allowed without namespace flags\n");
+                if (clone_extra && clone_extra->carry_flags && !clone_recorded)
+                        arg_values(t, "clone3", 0, CLONE_NS_MASK, &ns);
+                if (clone_recorded && trace_arg_group_count(t, "clone") == 0)
+                        strbuf_puts(notes, "minpriv: seccomp.json: clone was recorded without its flags; "
+                                           "allowed without namespace flags\n");
                 if (ns.n == 0 || rt_needs_clone)
                         u64set_add(&ns, 0);
                 u64set_sort(&ns);
@@ -625,7 +654,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                         char *c = ns.v[i] ? xasprintf("clone: namespace flags %s as recorded, no others",
                                                       clone_ns_flags_describe(ns.v[i]))
                                           : xstrdup("clone: no namespace flags (threads and processes)");
-                        if (clone_extra && !recorded(syscalls, "clone") && !rt_needs_clone) {
+                        if (clone_extra && !clone_recorded && !rt_needs_clone) {
                                 char *with = xasprintf("%s; %s", c, clone_extra->comment);
                                 free(c);
                                 c = with;
@@ -637,22 +666,16 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                 .index = 0, .value = CLONE_NS_MASK, .value_two = ns.v[i], .op = SCMP_CMP_MASKED_EQ
                         };
                 }
-                const char *key;
-                json_t *e;
-                json_object_foreach (json_object_get(arguments, "clone"), key, e) {
-                        uint64_t a = (uint64_t)json_integer_value(json_array_get(json_object_get(e, "values"), 0));
-                        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
-                                if (json_object_get(json_object_get(syscalls, trace_abi_name(abi)), "clone"))
-                                        add_probe(&probes, &n_probes, abi, "clone", &a, 1, SCMP_ACT_ALLOW);
-                }
+                arg_probe_ctx pc = { t, "clone", 1, &probes, &n_probes };
+                trace_foreach_arg_group(t, "clone", add_arg_probe, &pc);
                 free(ns.v);
         }
 
         /* clone3: allowed when recorded, else ENOSYS so glibc uses clone. */
-        if (recorded(syscalls, "clone3") || strv_contains(tpl.syscalls, "clone3")) {
-                _cleanup_free_ char *keys = arg_keys(arguments, "clone3", 0, 0, 0);
+        if (trace_has_syscall_any_abi(t, "clone3") || strv_contains(tpl.syscalls, "clone3")) {
+                _cleanup_free_ char *keys = arg_keys(t, "clone3", 0, 0, 0);
                 u64set fl = { 0 };
-                arg_values(arguments, "clone3", 0, CLONE_NS_MASK, &fl);
+                arg_values(t, "clone3", 0, CLONE_NS_MASK, &fl);
                 uint64_t any_ns = 0;
                 for (size_t i = 0; i < fl.n; i++)
                         any_ns |= fl.v[i];
@@ -664,7 +687,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                                any_ns ? clone_ns_flags_describe(any_ns) : "none"));
                 strv_add(&g->names, "clone3");
                 for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
-                        if (json_object_get(json_object_get(syscalls, trace_abi_name(abi)), "clone3"))
+                        if (trace_has_syscall(t, abi, "clone3"))
                                 add_probe(&probes, &n_probes, abi, "clone3", NULL, 0, SCMP_ACT_ALLOW);
         } else if (def != SCMP_ACT_ERRNO(ENOSYS)) {
                 group *g = add_group(&b, SCMP_ACT_ERRNO(ENOSYS),
@@ -676,9 +699,9 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
         }
 
         /* personality: the recorded values. */
-        if (recorded(syscalls, "personality") || strv_contains(tpl.syscalls, "personality")) {
+        if (trace_has_syscall_any_abi(t, "personality") || strv_contains(tpl.syscalls, "personality")) {
                 u64set pv = { 0 };
-                arg_values(arguments, "personality", 0, UINT64_MAX, &pv);
+                arg_values(t, "personality", 0, UINT64_MAX, &pv);
                 bool rt_needs = strv_contains(tpl.syscalls, "personality");
                 if (pv.n == 0 || rt_needs) {
                         group *g = add_group(&b, SCMP_ACT_ALLOW,
@@ -687,8 +710,8 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                                                                 "value"));
                         strv_add(&g->names, "personality");
                         if (!rt_needs)
-                                strbuf_puts(&ctx->notes, "minpriv: seccomp.json: personality was recorded without "
-                                                         "its argument; allowed for every value\n");
+                                strbuf_puts(notes, "minpriv: seccomp.json: personality was recorded without "
+                                                   "its argument; allowed for every value\n");
                 } else {
                         for (size_t i = 0; i < pv.n; i++) {
                                 group *g = add_group(&b, SCMP_ACT_ALLOW,
@@ -702,7 +725,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                 }
                 for (size_t i = 0; i < pv.n; i++)
                         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
-                                if (json_object_get(json_object_get(syscalls, trace_abi_name(abi)), "personality"))
+                                if (trace_has_syscall(t, abi, "personality"))
                                         add_probe(&probes, &n_probes, abi, "personality", &pv.v[i], 1, SCMP_ACT_ALLOW);
                 free(pv.v);
         }
@@ -710,23 +733,18 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
         /* Numbers libseccomp cannot name cannot be written in Docker's
          * format: say so, never write a placeholder. */
         for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
-                json_t *u = json_object_get(unknown, trace_abi_name(abi));
-                size_t n;
-                const char **keys = trace_sorted_keys(u, &n);
                 u64set nums = { 0 };
-                for (size_t i = 0; i < n; i++)
-                        u64set_add(&nums, strtoull(keys[i], NULL, 10));
+                trace_foreach_unknown_syscall(t, abi, add_number, &nums);
                 u64set_sort(&nums);
                 const struct scmp_version *ver = seccomp_version();
                 for (size_t i = 0; i < nums.n; i++)
-                        strbuf_printf(&ctx->notes,
+                        strbuf_printf(notes,
                                       "minpriv: seccomp.json: %s syscall number %llu has no name in libseccomp "
                                       "%u.%u.%u; it is not in the profile (the workload will get the default "
                                       "action for it)\n",
                                       trace_abi_name(abi), (unsigned long long)nums.v[i], ver->major, ver->minor,
                                       ver->micro);
                 free(nums.v);
-                free(keys);
         }
 
         /* What the hardening report quotes: distinct names that can be allowed. */
@@ -735,7 +753,7 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                 if (b.groups[i].action == SCMP_ACT_ALLOW)
                         for (size_t j = 0; b.groups[i].names[j]; j++)
                                 strv_add(&allowed, b.groups[i].names[j]);
-        ctx->seccomp_syscalls = (int)strv_length(allowed);
+        int nallowed = (int)strv_length(allowed);
 
         char *text = serialize(&b, def, def_errno, subarches);
         int r = check_profile(text, probes, n_probes, err);
@@ -747,5 +765,6 @@ int gen_build_seccomp(gen_context *ctx, char **ret, mp_error *err)
                 return r;
         }
         *ret = text;
+        *ret_syscalls = nallowed;
         return 0;
 }

@@ -116,7 +116,7 @@ static int collect_wants(const trace_file_access *a, void *ud)
                 }
         for (size_t i = 0; i < ELEMENTSOF(change_kinds); i++)
                 if (streq(a->kind, change_kinds[i])) {
-                        if (a->type && !created)
+                        if (a->file->stat.type && !created)
                                 want(pl, raw, WANT_OBJ);
                         want(pl, parent, WANT_DIR);
                         return 0;

@@ -84,116 +84,127 @@ void mp_aa_access_fill(mp_aa_access *a, const char *type, char **ret_name)
         *ret_name = m;
 }
 
-static int file_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
+typedef struct access_it {
+        int (*fn)(const mp_aa_access *a, void *ud);
+        void *ud;
+        mp_error *err;
+        const trace_file *file;
+        const char *path, *res; /* the file's raw path and resolved path */
+        size_t plen, rlen;
+        const char *kind;
+} access_it;
+
+static int file_access(const char *result, const trace_usage *u, void *ud)
 {
-        json_t *files = json_object_get(t->root, "files");
-        size_t n;
-        const char **keys = trace_sorted_keys(files, &n);
-        int rc = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                json_t *node = json_object_get(files, keys[i]);
-                size_t plen = 0, rlen = 0;
-                _cleanup_free_ char *path = trace_path_decode(keys[i], &plen);
-                const char *res_enc = json_string_value(json_object_get(node, "resolved"));
-                _cleanup_free_ char *res = res_enc ? trace_path_decode(res_enc, &rlen) : NULL;
-                if (!path || (res_enc && !res)) {
-                        rc = mp_error_set(err, -EINVAL, NULL, "malformed path in the trace: %s", keys[i]);
-                        break;
-                }
-                if (!res) {
-                        res = xstrndup(path, plen);
-                        rlen = plen;
-                }
-                const char *type = json_string_value(json_object_get(node, "type"));
-                json_t *access = json_object_get(node, "access");
-                size_t nk;
-                const char **kinds = trace_sorted_keys(access, &nk);
-                for (size_t k = 0; k < nk && rc == 0; k++) {
-                        json_t *results = json_object_get(access, kinds[k]);
-                        size_t nr;
-                        const char **rs = trace_sorted_keys(results, &nr);
-                        for (size_t j = 0; j < nr && rc == 0; j++) {
-                                mp_aa_access a = { .key = keys[i],
-                                                   .kind = kinds[k],
-                                                   .result = rs[j],
-                                                   .node = node,
-                                                   .usage = json_object_get(results, rs[j]),
-                                                   .path = path,
-                                                   .path_len = plen,
-                                                   .resolved = res,
-                                                   .resolved_len = rlen,
-                                                   .by_owner = json_is_true(json_object_get(node, "by_owner")) };
-                                _cleanup_free_ char *name = NULL;
-                                mp_aa_access_fill(&a, type, &name);
-                                rc = fn(&a, ud);
-                        }
-                        free(rs);
-                }
-                free(kinds);
+        access_it *it = ud;
+        const trace_file *f = it->file;
+        mp_aa_access a = { .key = f->path,
+                           .kind = it->kind,
+                           .result = result,
+                           .file = f,
+                           .usage = u,
+                           .path = it->path,
+                           .path_len = it->plen,
+                           .resolved = it->res,
+                           .resolved_len = it->rlen,
+                           .by_owner = f->by_owner };
+        _cleanup_free_ char *name = NULL;
+        mp_aa_access_fill(&a, f->stat.type, &name);
+        return it->fn(&a, it->ud);
+}
+
+static int file_kind(const char *kind, const trace_results *r, void *ud)
+{
+        access_it *it = ud;
+        it->kind = kind;
+        return trace_foreach_result(r, file_access, it);
+}
+
+static int file_accesses(const trace_file *f, void *ud)
+{
+        access_it *it = ud;
+        size_t plen = 0, rlen = 0;
+        _cleanup_free_ char *path = trace_path_decode(f->path, &plen);
+        _cleanup_free_ char *res = f->resolved ? trace_path_decode(f->resolved, &rlen) : NULL;
+        if (!path || (f->resolved && !res))
+                return mp_error_set(it->err, -EINVAL, NULL, "malformed path in the trace: %s", f->path);
+        if (!res) {
+                res = xstrndup(path, plen);
+                rlen = plen;
         }
-        free(keys);
-        return rc;
+        it->file = f;
+        it->path = path;
+        it->plen = plen;
+        it->res = res;
+        it->rlen = rlen;
+        return trace_file_foreach_kind(f, file_kind, it);
 }
 
 /* Unix socket paths: AppArmor mediates them as files. */
-static int unix_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
+static const struct {
+        const char *op;
+        unsigned perms;
+} unix_ops[] = { { "bind", AA_PERM_WRITE }, { "connect", AA_PERM_READ | AA_PERM_WRITE }, { "sendto", AA_PERM_WRITE } };
+
+typedef struct unix_it {
+        const trace *t;
+        int (*fn)(const mp_aa_access *a, void *ud);
+        void *ud;
+        mp_error *err;
+        unsigned perms;
+        const trace_endpoint *e;
+        const trace_file *file;
+        const char *path;
+        size_t len;
+} unix_it;
+
+static int unix_access(const char *result, const trace_usage *u, void *ud)
 {
-        static const struct {
-                const char *op;
-                unsigned perms;
-        } ops[] = { { "bind", AA_PERM_WRITE },
-                    { "connect", AA_PERM_READ | AA_PERM_WRITE },
-                    { "sendto", AA_PERM_WRITE } };
-        json_t *net = json_object_get(t->root, "network");
-        json_t *files = json_object_get(t->root, "files");
-        int rc = 0;
-        for (size_t o = 0; o < ELEMENTSOF(ops) && rc == 0; o++) {
-                json_t *addrs = json_object_get(json_object_get(net, ops[o].op), "AF_UNIX");
-                size_t n;
-                const char **keys = trace_sorted_keys(addrs, &n);
-                for (size_t i = 0; i < n && rc == 0; i++) {
-                        if (keys[i][0] != '/')
-                                continue; /* abstract or unnamed: unix rules */
-                        size_t len;
-                        _cleanup_free_ char *path = trace_path_decode(keys[i], &len);
-                        if (!path) {
-                                rc = mp_error_set(err, -EINVAL, NULL, "malformed unix socket path in the trace: %s",
-                                                  keys[i]);
-                                break;
-                        }
-                        json_t *fnode = json_object_get(files, keys[i]);
-                        json_t *results = json_object_get(addrs, keys[i]);
-                        size_t nr;
-                        const char **rs = trace_sorted_keys(results, &nr);
-                        for (size_t j = 0; j < nr && rc == 0; j++) {
-                                bool probe;
-                                mp_aa_access a = { .key = keys[i],
-                                                   .kind = ops[o].op,
-                                                   .result = rs[j],
-                                                   .node = fnode,
-                                                   .usage = json_object_get(results, rs[j]),
-                                                   .name = path,
-                                                   .len = len,
-                                                   .path = path,
-                                                   .path_len = len,
-                                                   .resolved = path,
-                                                   .resolved_len = len,
-                                                   .perms = ops[o].perms,
-                                                   .unix_path = true,
-                                                   .by_owner = json_is_true(json_object_get(fnode, "by_owner")) };
-                                a.granted = result_granted("write", rs[j], &probe);
-                                rc = fn(&a, ud);
-                        }
-                        free(rs);
-                }
-                free(keys);
-        }
-        return rc;
+        unix_it *it = ud;
+        bool probe;
+        mp_aa_access a = { .key = it->e->address,
+                           .kind = it->e->op,
+                           .result = result,
+                           .file = it->file,
+                           .usage = u,
+                           .name = it->path,
+                           .len = it->len,
+                           .path = it->path,
+                           .path_len = it->len,
+                           .resolved = it->path,
+                           .resolved_len = it->len,
+                           .perms = it->perms,
+                           .unix_path = true,
+                           .by_owner = it->file && it->file->by_owner };
+        a.granted = result_granted("write", result, &probe);
+        return it->fn(&a, it->ud);
+}
+
+static int unix_endpoint(const trace_endpoint *e, void *ud)
+{
+        unix_it *it = ud;
+        if (e->address[0] != '/')
+                return 0; /* abstract or unnamed: unix rules */
+        size_t len;
+        _cleanup_free_ char *path = trace_path_decode(e->address, &len);
+        if (!path)
+                return mp_error_set(it->err, -EINVAL, NULL, "malformed unix socket path in the trace: %s", e->address);
+        trace_file f;
+        it->file = trace_file_get(it->t, e->address, &f) ? &f : NULL;
+        it->e = e;
+        it->path = path;
+        it->len = len;
+        return trace_foreach_result(e->results, unix_access, it);
 }
 
 int mp_aa_trace_accesses(const trace *t, int (*fn)(const mp_aa_access *a, void *ud), void *ud, mp_error *err)
 {
         trace_materialize((trace *)t);
-        int rc = file_accesses(t, fn, ud, err);
-        return rc ? rc : unix_accesses(t, fn, ud, err);
+        access_it fit = { .fn = fn, .ud = ud, .err = err };
+        int rc = trace_foreach_file(t, file_accesses, &fit);
+        for (size_t o = 0; o < ELEMENTSOF(unix_ops) && rc == 0; o++) {
+                unix_it uit = { .t = t, .fn = fn, .ud = ud, .err = err, .perms = unix_ops[o].perms };
+                rc = trace_foreach_endpoint(t, unix_ops[o].op, "AF_UNIX", unix_endpoint, &uit);
+        }
+        return rc;
 }

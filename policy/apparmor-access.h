@@ -8,15 +8,15 @@
 #include <stddef.h>
 
 #include "policy/apparmor-profile.h"
-#include "trace/trace.h"
+#include "trace/read.h"
 
 typedef struct mp_aa_access {
-        const char *key;     /* the trace's path (encoded), or the unix socket address */
-        const char *kind;    /* access kind ("read", ...); "bind", "connect" or "sendto"
-                              * for a unix socket path of the network section */
-        const char *result;  /* "ok" or an errno name */
-        const json_t *node;  /* the file node; NULL when the files section lacks it */
-        const json_t *usage; /* the usage node of this result (programs, counts) */
+        const char *key;          /* the trace's path (encoded), or the unix socket address */
+        const char *kind;         /* access kind ("read", ...); "bind", "connect" or "sendto"
+                                   * for a unix socket path of the network section */
+        const char *result;       /* "ok" or an errno name */
+        const trace_file *file;   /* the file; NULL when the files section lacks it */
+        const trace_usage *usage; /* the programs and counts of this result */
         /* the raw bytes a rule must match: the object the path resolves to,
          * or the name itself for create, delete, rename, link and socket
          * paths; directories end in '/' */

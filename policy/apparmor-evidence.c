@@ -913,22 +913,27 @@ void mp_aa_evidence_globs(const mp_aa_evpath *paths, size_t n, int collapse, con
         hashmap_free(index, NULL);
 }
 
-long *mp_aa_evidence_pids(const json_t *root, size_t *ret_n)
+typedef struct pid_list {
+        long *v;
+        size_t n;
+} pid_list;
+
+static int add_pids(const trace_run *r, void *ud)
 {
-        long *v = NULL;
-        size_t n = 0;
-        size_t i;
-        json_t *run;
-        json_array_foreach (json_object_get(root, "runs"), i, run) {
-                size_t j;
-                json_t *pid;
-                json_array_foreach (json_object_get(run, "pids"), j, pid) {
-                        v = xrealloc(v, (n + 1) * sizeof *v);
-                        v[n++] = (long)json_integer_value(pid);
-                }
+        pid_list *l = ud;
+        for (size_t j = 0; j < r->npids; j++) {
+                l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+                l->v[l->n++] = (long)trace_run_pid(r, j);
         }
-        if (n)
-                qsort(v, n, sizeof *v, cmp_long);
-        *ret_n = n;
-        return v;
+        return 0;
+}
+
+long *mp_aa_evidence_pids(const trace *t, size_t *ret_n)
+{
+        pid_list l = { 0 };
+        trace_foreach_run(t, add_pids, &l);
+        if (l.n)
+                qsort(l.v, l.n, sizeof *l.v, cmp_long);
+        *ret_n = l.n;
+        return l.v;
 }

@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
+#include "trace/read.h"
 
 typedef struct mp_aa_evpath {
         const char *name; /* raw bytes, directories end in '/' */
@@ -60,4 +60,4 @@ void mp_aa_evidence_globs(const mp_aa_evpath *paths, size_t n, int collapse, con
 
 /* The process ids of a trace's runs (runs[].pids), sorted, for
  * mp_aa_evidence_globs; a new array (NULL when none). */
-long *mp_aa_evidence_pids(const json_t *root, size_t *ret_n);
+long *mp_aa_evidence_pids(const trace *t, size_t *ret_n);

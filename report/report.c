@@ -28,6 +28,7 @@
 #include "image/findings.h"
 #include "report/report.h"
 #include "policy/seccomp-profile.h"
+#include "trace/read.h"
 #include "trace/seen.h"
 
 #define TREE_MAX_ENTRIES 500 /* entries shown in one directory */
@@ -148,12 +149,6 @@ static bool docker_cap(const char *cap)
         return false;
 }
 
-static json_int_t int_of(const json_t *o, const char *k)
-{
-        const json_t *v = json_object_get(o, k);
-        return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 static const char *plural(long long n)
 {
         return n == 1 ? "" : "s";
@@ -184,11 +179,11 @@ static void put_kib(strbuf *sb, json_int_t kib)
                 strbuf_printf(sb, "%lld KiB", (long long)kib);
 }
 
-/* The programs of a usage node, sorted: "a, b and 3 more". */
-static void put_programs(strbuf *sb, const json_t *usage, size_t max)
+/* The programs of a usage, sorted: "a, b and 3 more". */
+static void put_programs(strbuf *sb, const trace_usage *usage, size_t max)
 {
         size_t n;
-        _cleanup_free_ const char **progs = trace_sorted_keys(json_object_get(usage, "programs"), &n);
+        _cleanup_free_ const char **progs = trace_usage_programs(usage, &n);
         for (size_t i = 0; i < n && i < max; i++) {
                 if (i)
                         strbuf_puts(sb, i + 1 == n ? " and " : ", ");
@@ -218,88 +213,108 @@ typedef struct figures {
 
 static const char *const write_kinds[] = { "write", "append", "create", "delete", "rename", "link", "attr", NULL };
 
-static bool has_ok(const json_t *file, const char *const *kinds)
+/* Whether the file has an "ok" outcome of one of the kinds (every kind:
+ * NULL). */
+static int kind_has_ok(const char *kind, const trace_results *r, void *ud)
 {
-        const json_t *access = json_object_get(file, "access");
+        return trace_result(r, "ok") != NULL;
+}
+
+static bool has_ok(const trace_file *file, const char *const *kinds)
+{
+        if (!kinds)
+                return trace_file_foreach_kind(file, kind_has_ok, NULL) != 0;
         for (const char *const *k = kinds; *k; k++)
-                if (json_object_get(json_object_get(access, *k), "ok"))
+                if (trace_result(trace_file_results(file, *k), "ok"))
                         return true;
         return false;
 }
 
-static bool any_ok(const json_t *file)
+typedef struct figures_scan {
+        figures *f;
+        json_t *names, *progs; /* sets */
+        const char *last_cap;
+        char **caps;
+} figures_scan;
+
+static int count_program(const trace_program *p, void *ud)
 {
-        const char *kind;
-        json_t *results;
-        json_object_foreach (json_object_get((json_t *)file, "access"), kind, results)
-                if (json_object_get(results, "ok"))
-                        return true;
-        return false;
+        figures_scan *fs = ud;
+        fs->f->calls += p->count > 0 ? p->count : 0;
+        json_object_set_new(fs->progs, p->program, json_true());
+        return 0;
+}
+
+static int count_syscall(const trace_syscall *sc, void *ud)
+{
+        figures_scan *fs = ud;
+        fs->f->syscalls_recorded++;
+        json_object_set_new(fs->names, sc->name, json_true());
+        return trace_foreach_program(sc->usage, count_program, fs);
+}
+
+static int count_file(const trace_file *file, void *ud)
+{
+        figures *f = ud;
+        f->paths++;
+        if (has_ok(file, write_kinds))
+                f->paths_written++;
+        if (!has_ok(file, NULL))
+                f->paths_failed++;
+        return 0;
+}
+
+static int count_endpoint(const trace_endpoint *e, void *ud)
+{
+        ((figures *)ud)->endpoints++;
+        return 0;
+}
+
+static int count_refused(const trace_cap_reason *r, void *ud)
+{
+        figures_scan *fs = ud;
+        if (fs->last_cap && streq(fs->last_cap, r->cap))
+                return 0;
+        fs->last_cap = r->cap;
+        if (!strv_contains(fs->caps, r->cap))
+                fs->f->caps_refused++;
+        return 0;
 }
 
 static void figures_compute(figures *f, const gen_context *ctx, const report_docker *docker)
 {
-        const json_t *root = ctx->t->root;
         memset(f, 0, sizeof *f);
-        json_t *names = json_object();
-        json_t *progs = json_object();
-        const char *abi, *name, *prog;
-        json_t *calls, *node, *u;
-        json_object_foreach (json_object_get(root, "syscalls"), abi, calls) {
-                json_object_foreach (calls, name, node) {
-                        f->syscalls_recorded++;
-                        json_object_set_new(names, name, json_true());
-                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
-                                f->calls += int_of(u, "count") > 0 ? int_of(u, "count") : 0;
-                                json_object_set_new(progs, prog, json_true());
-                        }
-                }
-        }
-        f->names_recorded = json_object_size(names);
-        f->programs = json_object_size(progs);
+        figures_scan fs = { .f = f, .names = json_object(), .progs = json_object(), .caps = ctx->caps };
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                trace_foreach_syscall(ctx->t, abi, count_syscall, &fs);
+        f->names_recorded = json_object_size(fs.names);
+        f->programs = json_object_size(fs.progs);
         if (docker) {
                 size_t n;
-                _cleanup_free_ const char **keys = trace_sorted_keys(names, &n);
+                _cleanup_free_ const char **keys = trace_sorted_keys(fs.names, &n);
                 f->outside_docker = xcalloc(n + 1, sizeof *f->outside_docker);
                 size_t o = 0;
                 for (size_t i = 0; i < n; i++)
                         if (!strv_contains(docker->names, keys[i]))
                                 f->outside_docker[o++] = xstrdup(keys[i]);
         }
-        json_decref(names);
-        json_decref(progs);
+        json_decref(fs.names);
+        json_decref(fs.progs);
 
-        const char *path;
-        json_t *file;
-        json_object_foreach (json_object_get(root, "files"), path, file) {
-                f->paths++;
-                if (has_ok(file, write_kinds))
-                        f->paths_written++;
-                if (!any_ok(file))
-                        f->paths_failed++;
-        }
-        const char *op, *fam, *addr;
-        json_t *fams, *addrs, *res;
-        json_object_foreach (json_object_get(root, "network"), op, fams)
-                json_object_foreach (fams, fam, addrs)
-                        json_object_foreach (addrs, addr, res)
-                                f->endpoints++;
+        trace_foreach_file(ctx->t, count_file, f);
+        trace_foreach_endpoint(ctx->t, NULL, NULL, count_endpoint, f);
         for (char **c = ctx->caps; *c; c++)
                 f->caps_needed++;
-        const char *cap;
-        json_t *reasons;
-        json_object_foreach (json_object_get(root, "capabilities"), cap, reasons)
-                if (!strv_contains(ctx->caps, cap))
-                        f->caps_refused++;
+        trace_foreach_cap_reason(ctx->t, NULL, count_refused, &fs);
 }
 
-/* The profile's syscall count: the seccomp emitter's figure when it ran;
- * else the distinct names recorded (the profile allows each of them, on
+/* The profile's syscall count: the figure gen_context_init computed when
+ * seccomp.json could be built; else the distinct names recorded (the profile allows each of them, on
  * every ABI: Docker's format names syscalls). */
 static int profile_syscalls(const gen_context *ctx, const figures *f, bool *ret_exact)
 {
-        *ret_exact = ctx->seccomp_syscalls >= 0;
-        return ctx->seccomp_syscalls >= 0 ? ctx->seccomp_syscalls : (int)f->names_recorded;
+        *ret_exact = ctx->figures.seccomp_syscalls >= 0;
+        return ctx->figures.seccomp_syscalls >= 0 ? ctx->figures.seccomp_syscalls : (int)f->names_recorded;
 }
 
 /* ------------------------------------------------------------ page parts */
@@ -353,32 +368,37 @@ static const char style[] =
         ".legend span{margin-right:10px}\n"
         "footer{padding:16px 32px;color:var(--muted);font-size:13px}\n";
 
+/* A run's command line, its words decoded and escaped. */
+static void put_command(strbuf *sb, const trace_run *run)
+{
+        for (size_t j = 0; j < run->ncommand; j++) {
+                if (j)
+                        strbuf_putc(sb, ' ');
+                const char *w = trace_run_word(run, j);
+                html_path(sb, w ? w : "");
+        }
+}
+
+static int header_run(const trace_run *run, void *ud)
+{
+        strbuf *sb = ud;
+        if (run->index >= 5)
+                return 0;
+        strbuf_puts(sb, "<p>Recorded: <code>");
+        put_command(sb, run);
+        strbuf_puts(sb, "</code></p>");
+        return 0;
+}
+
 static void section_header(strbuf *sb, const gen_context *ctx, const image_findings *img)
 {
         strbuf_puts(sb, "<header><h1>");
         html(sb, ctx->name);
         strbuf_puts(sb, "</h1><p>minpriv report: what the workload did, and the least privilege it needs.</p>");
-        const json_t *runs = json_object_get(ctx->t->root, "runs");
-        size_t i;
-        const json_t *run;
-        size_t shown = 0;
-        json_array_foreach (runs, i, run) {
-                if (shown == 5)
-                        break;
-                strbuf_puts(sb, "<p>Recorded: <code>");
-                const json_t *cmd = json_object_get(run, "command");
-                size_t j;
-                const json_t *w;
-                json_array_foreach (cmd, j, w) {
-                        if (j)
-                                strbuf_putc(sb, ' ');
-                        html_path(sb, json_string_value(w) ? json_string_value(w) : "");
-                }
-                strbuf_puts(sb, "</code></p>");
-                shown++;
-        }
-        if (json_array_size(runs) > shown)
-                strbuf_printf(sb, "<p>and %zu more recordings</p>", json_array_size(runs) - shown);
+        trace_foreach_run(ctx->t, header_run, sb);
+        size_t nruns = (size_t)trace_runs(ctx->t);
+        if (nruns > 5)
+                strbuf_printf(sb, "<p>and %zu more recordings</p>", nruns - 5);
         strbuf_puts(sb, "</header>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sizes\">Profile size</a>"
                         "<a href=\"#programs\">Programs</a><a href=\"#files\">Files</a>"
                         "<a href=\"#caps\">Capabilities</a><a href=\"#network\">Network</a>"
@@ -439,17 +459,18 @@ static void section_summary(strbuf *sb, const gen_context *ctx, const figures *f
         card(sb, strbuf_str(&big), strbuf_str(&what));
         strbuf_reset(&big), strbuf_reset(&what);
 
-        const json_t *res = json_object_get(ctx->t->root, "resources");
-        json_int_t rss = int_of(res, "sum_rss_kib") > 0 ? int_of(res, "sum_rss_kib") : int_of(res, "max_rss_kib");
+        trace_resources res;
+        trace_resources_get(ctx->t, &res);
+        json_int_t rss = res.sum_rss_kib > 0 ? res.sum_rss_kib : res.max_rss_kib;
         put_kib(&big, rss);
         strbuf_printf(&what, "peak memory (RSS); at most %lld task%s at once, %lld process%s created",
-                      (long long)int_of(res, "max_threads"), plural((long long)int_of(res, "max_threads")),
-                      (long long)int_of(res, "processes"), int_of(res, "processes") == 1 ? "" : "es");
+                      (long long)res.max_threads, plural((long long)res.max_threads), (long long)res.processes,
+                      res.processes == 1 ? "" : "es");
         card(sb, strbuf_str(&big), strbuf_str(&what));
 
-        if (ctx->apparmor_rules >= 0) {
+        if (ctx->figures.apparmor_rules >= 0) {
                 strbuf_reset(&big), strbuf_reset(&what);
-                put_count(&big, ctx->apparmor_rules);
+                put_count(&big, ctx->figures.apparmor_rules);
                 strbuf_puts(&what, "AppArmor rules in the profile");
                 card(sb, strbuf_str(&big), strbuf_str(&what));
         }
@@ -568,31 +589,43 @@ static int cmp_call(const void *a, const void *b)
         return c ? c : strcmp(x->abi, y->abi);
 }
 
+typedef struct program_scan {
+        hashmap *rows;
+        const trace_syscall *sc;
+} program_scan;
+
+static int row_program(const trace_program *p, void *ud)
+{
+        program_scan *ps = ud;
+        prog_row *r = hashmap_get(ps->rows, p->program);
+        if (!r) {
+                r = xcalloc(1, sizeof *r);
+                r->program = p->program;
+                hashmap_put(ps->rows, p->program, r);
+        }
+        if (r->n == r->cap) {
+                r->cap = r->cap ? r->cap * 2 : 32;
+                r->calls = xrealloc(r->calls, r->cap * sizeof *r->calls);
+        }
+        json_int_t c = p->count > 0 ? p->count : 0;
+        r->calls[r->n++] = (prog_call){ trace_abi_name(ps->sc->abi), ps->sc->name, c };
+        r->total += c;
+        return 0;
+}
+
+static int row_syscall(const trace_syscall *sc, void *ud)
+{
+        program_scan *ps = ud;
+        ps->sc = sc;
+        return trace_foreach_program(sc->usage, row_program, ps);
+}
+
 static void section_programs(strbuf *sb, const gen_context *ctx, const report_docker *docker)
 {
-        const json_t *sys = json_object_get(ctx->t->root, "syscalls");
         hashmap *rows = hashmap_new();
-        const char *abi, *name, *prog;
-        json_t *calls, *node, *u;
-        json_object_foreach ((json_t *)sys, abi, calls) {
-                json_object_foreach (calls, name, node) {
-                        json_object_foreach (json_object_get(node, "programs"), prog, u) {
-                                prog_row *r = hashmap_get(rows, prog);
-                                if (!r) {
-                                        r = xcalloc(1, sizeof *r);
-                                        r->program = prog;
-                                        hashmap_put(rows, prog, r);
-                                }
-                                if (r->n == r->cap) {
-                                        r->cap = r->cap ? r->cap * 2 : 32;
-                                        r->calls = xrealloc(r->calls, r->cap * sizeof *r->calls);
-                                }
-                                json_int_t c = int_of(u, "count") > 0 ? int_of(u, "count") : 0;
-                                r->calls[r->n++] = (prog_call){ abi, name, c };
-                                r->total += c;
-                        }
-                }
-        }
+        program_scan ps = { .rows = rows };
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                trace_foreach_syscall(ctx->t, abi, row_syscall, &ps);
         size_t nrows = hashmap_size(rows), i = 0, pos = 0;
         prog_row *sorted = xcalloc(nrows + 1, sizeof *sorted);
         const char *key;
@@ -658,8 +691,7 @@ static void section_programs(strbuf *sb, const gen_context *ctx, const report_do
 typedef struct tnode {
         char *name; /* one component, raw bytes */
         size_t len;
-        const char *enc;    /* the trace's key when this is a recorded path */
-        const json_t *file; /* its file node */
+        const trace_file *file; /* when this is a recorded path */
         struct tnode **kids;
         size_t nkids, cap;
         size_t leaves; /* recorded paths at or below */
@@ -675,10 +707,9 @@ static void tnode_free(tnode *n)
 }
 
 typedef struct tpath {
-        const char *enc;
+        trace_file file;
         char *raw;
         size_t len;
-        const json_t *file;
 } tpath;
 
 /* Component order: '/' before every other byte, so that a directory's
@@ -719,21 +750,33 @@ static tnode *tnode_child(tnode *parent, const char *name, size_t len)
         return n;
 }
 
-static tnode *tree_build(const json_t *files)
+typedef struct tpaths {
+        tpath *v;
+        size_t n;
+} tpaths;
+
+static int add_tpath(const trace_file *f, void *ud)
 {
-        size_t n = json_object_size(files), i = 0;
-        tpath *paths = xcalloc(n + 1, sizeof *paths);
-        const char *enc;
-        json_t *file;
-        json_object_foreach ((json_t *)files, enc, file) {
-                size_t len;
-                char *raw = trace_path_decode(enc, &len);
-                if (!raw) {
-                        raw = xstrdup(enc);
-                        len = strlen(enc);
-                }
-                paths[i++] = (tpath){ enc, raw, len, file };
+        tpaths *tp = ud;
+        size_t len;
+        char *raw = trace_path_decode(f->path, &len);
+        if (!raw) {
+                raw = xstrdup(f->path);
+                len = strlen(f->path);
         }
+        tp->v = xrealloc(tp->v, (tp->n + 1) * sizeof *tp->v);
+        tp->v[tp->n++] = (tpath){ *f, raw, len };
+        return 0;
+}
+
+/* The tree of the recorded paths; its nodes point into `paths` (freed by
+ * the caller after the tree). */
+static tnode *tree_build(const trace *t, tpath **ret_paths)
+{
+        tpaths tp = { 0 };
+        trace_foreach_file(t, add_tpath, &tp);
+        size_t n = tp.n, i;
+        tpath *paths = tp.v;
         if (n)
                 qsort(paths, n, sizeof *paths, cmp_tpath);
         tnode *root = xcalloc(1, sizeof *root);
@@ -756,55 +799,55 @@ static tnode *tree_build(const json_t *files)
                         cur = tnode_child(root, "/", 1);
                         cur->leaves++;
                 }
-                cur->enc = paths[i].enc;
-                cur->file = paths[i].file;
+                cur->file = &paths[i].file;
                 free(paths[i].raw);
         }
-        free(paths);
+        *ret_paths = paths;
         return root;
+}
+
+static int put_access_kind(const char *kind, const trace_results *results, void *ud)
+{
+        strbuf *sb = ud;
+        size_t nr;
+        _cleanup_free_ const char **res = trace_result_names(results, &nr);
+        bool ok = trace_result(results, "ok") != NULL;
+        strbuf title = STRBUF_INIT;
+        strbuf errs = STRBUF_INIT;
+        for (size_t j = 0; j < nr; j++) {
+                const trace_usage *u = trace_result(results, res[j]);
+                json_int_t c = trace_usage_total(u);
+                strbuf_printf(&title, "%s%s %s x%lld", j ? "; " : "", kind, res[j], (long long)c);
+                size_t np;
+                _cleanup_free_ const char **progs = trace_usage_programs(u, &np);
+                for (size_t k = 0; k < np && k < 3; k++) {
+                        strbuf_puts(&title, k ? ", " : " by ");
+                        strbuf_puts(&title, progs[k]);
+                }
+                if (np > 3)
+                        strbuf_printf(&title, " and %zu more", np - 3);
+                if (!streq(res[j], "ok"))
+                        strbuf_printf(&errs, " %s", res[j]);
+        }
+        strbuf_printf(sb, "<span class=\"k %s\" title=\"", ok ? "ok" : "fail");
+        attr(sb, strbuf_str(&title));
+        strbuf_puts(sb, "\">");
+        html(sb, kind);
+        if (!ok)
+                html(sb, strbuf_str(&errs));
+        strbuf_puts(sb, "</span>");
+        strbuf_free(&title);
+        strbuf_free(&errs);
+        return 0;
 }
 
 /* The access kinds of a path, each as a badge: green when some call
  * succeeded, red with the errnos otherwise; the title has the counts and
  * the programs. */
-static void put_access(strbuf *sb, const json_t *file)
+static void put_access(strbuf *sb, const trace_file *file)
 {
-        const json_t *access = json_object_get(file, "access");
-        size_t nk;
-        _cleanup_free_ const char **kinds = trace_sorted_keys(access, &nk);
-        for (size_t i = 0; i < nk; i++) {
-                const json_t *results = json_object_get(access, kinds[i]);
-                size_t nr;
-                _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
-                bool ok = json_object_get(results, "ok") != NULL;
-                strbuf title = STRBUF_INIT;
-                strbuf errs = STRBUF_INIT;
-                for (size_t j = 0; j < nr; j++) {
-                        const json_t *u = json_object_get(results, res[j]);
-                        json_int_t c = trace_usage_count(u);
-                        strbuf_printf(&title, "%s%s %s x%lld", j ? "; " : "", kinds[i], res[j], (long long)c);
-                        size_t np;
-                        _cleanup_free_ const char **progs = trace_sorted_keys(json_object_get(u, "programs"), &np);
-                        for (size_t k = 0; k < np && k < 3; k++) {
-                                strbuf_puts(&title, k ? ", " : " by ");
-                                strbuf_puts(&title, progs[k]);
-                        }
-                        if (np > 3)
-                                strbuf_printf(&title, " and %zu more", np - 3);
-                        if (!streq(res[j], "ok"))
-                                strbuf_printf(&errs, " %s", res[j]);
-                }
-                strbuf_printf(sb, "<span class=\"k %s\" title=\"", ok ? "ok" : "fail");
-                attr(sb, strbuf_str(&title));
-                strbuf_puts(sb, "\">");
-                html(sb, kinds[i]);
-                if (!ok)
-                        html(sb, strbuf_str(&errs));
-                strbuf_puts(sb, "</span>");
-                strbuf_free(&title);
-                strbuf_free(&errs);
-        }
-        const char *resolved = json_string_value(json_object_get(file, "resolved"));
+        trace_file_foreach_kind(file, put_access_kind, sb);
+        const char *resolved = file->resolved;
         if (resolved) {
                 strbuf_puts(sb, " <span class=\"muted\">&rarr; <code>");
                 html_path(sb, resolved);
@@ -856,7 +899,6 @@ static void tree_render(strbuf *sb, const tnode *n, int depth)
 
 static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
 {
-        const json_t *files = json_object_get(ctx->t->root, "files");
         strbuf_printf(sb,
                       "<section id=\"files\"><h2>Files</h2>\n<p>%zu path%s accessed, as a tree. Each path shows how "
                       "it was accessed: <span class=\"k ok\">green</span> when a call succeeded, "
@@ -865,7 +907,8 @@ static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
                       "<span class=\"esc\">\\xHH</span>.</p>\n",
                       f->paths, plural((long long)f->paths));
         strbuf_puts(sb, "<div class=\"panel tree\"><ul>\n");
-        tnode *root = tree_build(files);
+        tpath *paths = NULL;
+        tnode *root = tree_build(ctx->t, &paths);
         if (root->nkids) {
                 /* The root directory's line, then its children. */
                 /* a big tree starts folded below its first level */
@@ -880,6 +923,7 @@ static void section_files(strbuf *sb, const gen_context *ctx, const figures *f)
                 strbuf_puts(sb, "<li class=\"muted\">no file accesses</li>\n");
         }
         tnode_free(root);
+        free(paths);
         strbuf_puts(sb, "</ul></div></section>\n");
 }
 
@@ -937,7 +981,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                                 if (r->ok) {
                                         strbuf_printf(sb, " <span class=\"k ok\">ok x%lld</span>", (long long)r->ok);
                                         strbuf cap_progs = STRBUF_INIT;
-                                        caps_reason_programs(&cap_progs, r->node, true, 3);
+                                        caps_reason_programs(&cap_progs, r->results, true, 3);
                                         strbuf_puts(sb, " <span class=\"muted\">");
                                         html(sb, strbuf_str(&cap_progs));
                                         strbuf_puts(sb, "</span>");
@@ -945,7 +989,7 @@ static void section_caps(strbuf *sb, const gen_context *ctx)
                                 }
                                 if (r->failed) {
                                         strbuf fails = STRBUF_INIT;
-                                        caps_reason_failures(&fails, r->node);
+                                        caps_reason_failures(&fails, r->results);
                                         strbuf_puts(sb, " <span class=\"k fail\">");
                                         html(sb, strbuf_str(&fails));
                                         strbuf_puts(sb, "</span>");
@@ -984,7 +1028,7 @@ static long ephemeral_port(const char *addr, size_t *hostlen)
         return port;
 }
 
-static void network_row(strbuf *body, const char *op, const char *fam, const char *res, const json_t *u,
+static void network_row(strbuf *body, const char *op, const char *fam, const char *res, const trace_usage *u,
                         const char *addr_html, long long count)
 {
         strbuf_puts(body, "<tr><td>");
@@ -1000,84 +1044,97 @@ static void network_row(strbuf *body, const char *op, const char *fam, const cha
         strbuf_puts(body, "</td></tr>\n");
 }
 
-static void section_network(strbuf *sb, const gen_context *ctx)
+typedef struct endpoints {
+        trace_endpoint *v;
+        size_t n;
+} endpoints;
+
+static int add_endpoint(const trace_endpoint *e, void *ud)
 {
-        const json_t *net = json_object_get(ctx->t->root, "network");
-        strbuf_puts(sb, "<section id=\"network\"><h2>Network</h2>\n");
-        size_t nops;
-        _cleanup_free_ const char **ops = trace_sorted_keys(net, &nops);
-        size_t rows = 0, folded = 0;
-        strbuf body = STRBUF_INIT;
-        for (size_t i = 0; i < nops; i++) {
-                const json_t *fams = json_object_get(net, ops[i]);
-                size_t nf;
-                _cleanup_free_ const char **fam = trace_sorted_keys(fams, &nf);
-                for (size_t j = 0; j < nf; j++) {
-                        const json_t *addrs = json_object_get(fams, fam[j]);
-                        size_t na;
-                        _cleanup_free_ const char **addr = trace_sorted_keys(addrs, &na);
-                        /* Per result: the ephemeral ports of one host fold into one row. */
-                        hashmap *seen = hashmap_new();
-                        for (size_t k = 0; k < na; k++) {
-                                const json_t *results = json_object_get(addrs, addr[k]);
-                                size_t nr;
-                                _cleanup_free_ const char **res = trace_sorted_keys(results, &nr);
-                                for (size_t l = 0; l < nr; l++) {
-                                        const json_t *u = json_object_get(results, res[l]);
-                                        size_t hl = 0;
-                                        long port = ephemeral_port(addr[k], &hl);
-                                        size_t same = 0;
-                                        long long total = 0;
-                                        _cleanup_free_ char *key =
-                                                port >= 0 ? xasprintf("%.*s|%s", (int)hl, addr[k], res[l]) : NULL;
-                                        if (port >= 0 && hashmap_get(seen, key))
-                                                continue; /* folded into the row of the first one */
-                                        if (port >= 0)
-                                                for (size_t m = k; m < na; m++) {
-                                                        size_t hl2 = 0;
-                                                        const json_t *u2 = json_object_get(
-                                                                json_object_get(addrs, addr[m]), res[l]);
-                                                        if (u2 && ephemeral_port(addr[m], &hl2) >= 0 && hl2 == hl &&
-                                                            strncmp(addr[m], addr[k], hl) == 0) {
-                                                                same++;
-                                                                total += (long long)trace_usage_count(u2);
-                                                        }
-                                                }
-                                        strbuf cell = STRBUF_INIT;
-                                        if (same > 1) {
-                                                hashmap_put(seen, key, (void *)1);
-                                                _cleanup_free_ char *host = xstrndup(addr[k], hl);
-                                                strbuf_puts(&cell, "<details><summary><code>");
-                                                html_path(&cell, host);
-                                                strbuf_printf(&cell,
-                                                              ":%d-%d</code> <span class=\"n\">%zu ephemeral "
-                                                              "ports</span></summary><code>",
-                                                              EPHEMERAL_LO, EPHEMERAL_HI, same);
-                                                size_t shown = 0;
-                                                for (size_t m = k; m < na; m++) {
-                                                        size_t hl2 = 0;
-                                                        if (json_object_get(json_object_get(addrs, addr[m]), res[l]) &&
-                                                            ephemeral_port(addr[m], &hl2) >= 0 && hl2 == hl &&
-                                                            strncmp(addr[m], addr[k], hl) == 0)
-                                                                strbuf_printf(&cell, "%s%s", shown++ ? " " : "",
-                                                                              addr[m] + hl + 1);
-                                                }
-                                                strbuf_puts(&cell, "</code></details>");
-                                                folded += same - 1;
-                                        } else {
-                                                strbuf_puts(&cell, "<code>");
-                                                html_path(&cell, addr[k]);
-                                                strbuf_puts(&cell, "</code>");
-                                                total = (long long)trace_usage_count(u);
+        endpoints *es = ud;
+        es->v = xrealloc(es->v, (es->n + 1) * sizeof *es->v);
+        es->v[es->n++] = *e;
+        return 0;
+}
+
+/* The rows of one operation and family: addr[0..na), sorted. */
+static void network_group(strbuf *body, const trace_endpoint *addr, size_t na, size_t *rows, size_t *folded)
+{
+        const char *op = addr[0].op, *fam = addr[0].family;
+        /* Per result: the ephemeral ports of one host fold into one row. */
+        hashmap *seen = hashmap_new();
+        for (size_t k = 0; k < na; k++) {
+                const trace_results *results = addr[k].results;
+                size_t nr;
+                _cleanup_free_ const char **res = trace_result_names(results, &nr);
+                for (size_t l = 0; l < nr; l++) {
+                        const trace_usage *u = trace_result(results, res[l]);
+                        size_t hl = 0;
+                        long port = ephemeral_port(addr[k].address, &hl);
+                        size_t same = 0;
+                        long long total = 0;
+                        _cleanup_free_ char *key =
+                                port >= 0 ? xasprintf("%.*s|%s", (int)hl, addr[k].address, res[l]) : NULL;
+                        if (port >= 0 && hashmap_get(seen, key))
+                                continue; /* folded into the row of the first one */
+                        if (port >= 0)
+                                for (size_t m = k; m < na; m++) {
+                                        size_t hl2 = 0;
+                                        const trace_usage *u2 = trace_result(addr[m].results, res[l]);
+                                        if (u2 && ephemeral_port(addr[m].address, &hl2) >= 0 && hl2 == hl &&
+                                            strncmp(addr[m].address, addr[k].address, hl) == 0) {
+                                                same++;
+                                                total += (long long)trace_usage_total(u2);
                                         }
-                                        network_row(&body, ops[i], fam[j], res[l], u, strbuf_str(&cell), total);
-                                        strbuf_free(&cell);
-                                        rows++;
                                 }
+                        strbuf cell = STRBUF_INIT;
+                        if (same > 1) {
+                                hashmap_put(seen, key, (void *)1);
+                                _cleanup_free_ char *host = xstrndup(addr[k].address, hl);
+                                strbuf_puts(&cell, "<details><summary><code>");
+                                html_path(&cell, host);
+                                strbuf_printf(&cell,
+                                              ":%d-%d</code> <span class=\"n\">%zu ephemeral "
+                                              "ports</span></summary><code>",
+                                              EPHEMERAL_LO, EPHEMERAL_HI, same);
+                                size_t shown = 0;
+                                for (size_t m = k; m < na; m++) {
+                                        size_t hl2 = 0;
+                                        if (trace_result(addr[m].results, res[l]) &&
+                                            ephemeral_port(addr[m].address, &hl2) >= 0 && hl2 == hl &&
+                                            strncmp(addr[m].address, addr[k].address, hl) == 0)
+                                                strbuf_printf(&cell, "%s%s", shown++ ? " " : "",
+                                                              addr[m].address + hl + 1);
+                                }
+                                strbuf_puts(&cell, "</code></details>");
+                                *folded += same - 1;
+                        } else {
+                                strbuf_puts(&cell, "<code>");
+                                html_path(&cell, addr[k].address);
+                                strbuf_puts(&cell, "</code>");
+                                total = (long long)trace_usage_total(u);
                         }
-                        hashmap_free(seen, NULL);
+                        network_row(body, op, fam, res[l], u, strbuf_str(&cell), total);
+                        strbuf_free(&cell);
+                        (*rows)++;
                 }
         }
+        hashmap_free(seen, NULL);
+}
+
+static void section_network(strbuf *sb, const gen_context *ctx)
+{
+        strbuf_puts(sb, "<section id=\"network\"><h2>Network</h2>\n");
+        size_t rows = 0, folded = 0;
+        strbuf body = STRBUF_INIT;
+        endpoints es = { 0 };
+        trace_foreach_endpoint(ctx->t, NULL, NULL, add_endpoint, &es);
+        for (size_t i = 0, j; i < es.n; i = j) {
+                for (j = i + 1; j < es.n && streq(es.v[j].op, es.v[i].op) && streq(es.v[j].family, es.v[i].family);)
+                        j++;
+                network_group(&body, &es.v[i], j - i, &rows, &folded);
+        }
+        free(es.v);
         if (rows) {
                 if (folded)
                         strbuf_printf(sb,
@@ -1095,12 +1152,32 @@ static void section_network(strbuf *sb, const gen_context *ctx)
         strbuf_puts(sb, "</section>\n");
 }
 
+static int uring_row(const trace_uring_op *op, void *ud)
+{
+        strbuf *sb = ud;
+        strbuf_puts(sb, "<tr><td><code>");
+        html(sb, op->ring);
+        strbuf_puts(sb, "</code></td><td><code>");
+        html(sb, op->opcode);
+        strbuf_printf(sb, "</code></td><td>%lld</td><td>", (long long)op->count);
+        put_programs(sb, op->usage, 3);
+        strbuf_puts(sb, "</td></tr>\n");
+        return 0;
+}
+
+static int uring_unrecordable(const char *reason, const trace_usage *u, void *ud)
+{
+        strbuf *sb = ud;
+        strbuf_puts(sb, "<li>");
+        html(sb, reason);
+        strbuf_printf(sb, " x%lld</li>\n", (long long)trace_usage_total(u));
+        return 0;
+}
+
 /* io_uring: the rings, their opcodes, what could not be recorded. */
 static void section_uring(strbuf *sb, const gen_context *ctx)
 {
-        const json_t *u = json_object_get(ctx->t->root, "io_uring");
-        const json_t *rings = json_object_get(u, "rings"), *unrec = json_object_get(u, "unrecordable");
-        if (!json_object_size(rings) && !json_object_size(unrec))
+        if (!trace_uses_uring(ctx->t))
                 return;
         strbuf_puts(sb, "<section id=\"io_uring\"><h2>io_uring</h2>\n<p>The workload used io_uring. Operations "
                         "submitted through a ring are not syscalls: seccomp cannot mediate them (it sees only "
@@ -1108,100 +1185,70 @@ static void section_uring(strbuf *sb, const gen_context *ctx)
                         "recorder read the submission queues, so those are in the profiles.</p>\n");
         strbuf_puts(sb,
                     "<table><tr><th>ring (setup flags)</th><th>opcode</th><th>entries</th><th>programs</th></tr>\n");
-        size_t nr;
-        _cleanup_free_ const char **rk = trace_sorted_keys(rings, &nr);
-        for (size_t i = 0; i < nr; i++) {
-                const json_t *ops = json_object_get(json_object_get(rings, rk[i]), "opcodes");
-                size_t no;
-                _cleanup_free_ const char **ok = trace_sorted_keys(ops, &no);
-                for (size_t j = 0; j < no; j++) {
-                        const json_t *use = json_object_get(ops, ok[j]);
-                        strbuf_puts(sb, "<tr><td><code>");
-                        html(sb, rk[i]);
-                        strbuf_puts(sb, "</code></td><td><code>");
-                        html(sb, ok[j]);
-                        strbuf_printf(sb, "</code></td><td>%lld</td><td>", (long long)trace_usage_count(use));
-                        put_programs(sb, use, 3);
-                        strbuf_puts(sb, "</td></tr>\n");
-                }
-        }
+        trace_foreach_uring_op(ctx->t, uring_row, sb);
         strbuf_puts(sb, "</table>\n");
-        size_t nu;
-        _cleanup_free_ const char **uk = trace_sorted_keys(unrec, &nu);
-        if (nu) {
+        strbuf items = STRBUF_INIT;
+        trace_foreach_uring_unrecordable(ctx->t, uring_unrecordable, &items);
+        if (items.len) {
                 strbuf_puts(sb, "<p><strong>Not recorded:</strong></p><ul>\n");
-                for (size_t i = 0; i < nu; i++) {
-                        strbuf_puts(sb, "<li>");
-                        html(sb, uk[i]);
-                        strbuf_printf(sb, " x%lld</li>\n", (long long)trace_usage_count(json_object_get(unrec, uk[i])));
-                }
+                strbuf_puts(sb, strbuf_str(&items));
                 strbuf_puts(sb, "</ul>\n");
         }
+        strbuf_free(&items);
         strbuf_puts(sb, "</section>\n");
+}
+
+static int run_row(const trace_run *run, void *ud)
+{
+        strbuf *sb = ud;
+        strbuf_puts(sb, "<tr><td><code>");
+        put_command(sb, run);
+        strbuf_printf(sb, "</code></td><td class=\"num\">%lld", run->has_exit ? (long long)run->status : -1LL);
+        if (run->signal) {
+                strbuf_puts(sb, " (");
+                html(sb, run->signal);
+                strbuf_putc(sb, ')');
+        }
+        strbuf_puts(sb, "</td><td>");
+        html(sb, run->mode ?: "");
+        if (run->has_credentials)
+                strbuf_printf(sb, "</td><td>%lld:%lld", (long long)run->uid, (long long)run->gid);
+        else
+                strbuf_puts(sb, "</td><td>");
+        strbuf_printf(sb, "</td><td>%s</td><td>", run->no_new_privs ? "yes" : "no");
+        html(sb, run->recorder ?: "");
+        strbuf_puts(sb, "</td><td>");
+        const char *started = run->started, *finished = run->finished;
+        if (started) {
+                html(sb, started);
+                if (finished && strcmp(finished, started)) {
+                        strbuf_puts(sb, " to ");
+                        html(sb, finished);
+                }
+        } else {
+                strbuf_puts(sb, "not recorded");
+        }
+        strbuf_puts(sb, "</td><td>");
+        const char *host = run->host, *kernel = run->kernel;
+        if (host)
+                html_path(sb, host);
+        if (kernel) {
+                strbuf_puts(sb, host ? " (" : "");
+                html_path(sb, kernel);
+                strbuf_puts(sb, host ? ")" : "");
+        }
+        if (!host && !kernel)
+                strbuf_puts(sb, "not recorded");
+        strbuf_puts(sb, "</td></tr>\n");
+        return 0;
 }
 
 static void section_runs(strbuf *sb, const gen_context *ctx)
 {
-        const json_t *runs = json_object_get(ctx->t->root, "runs");
         strbuf_puts(sb, "<section id=\"runs\"><h2>Recordings</h2>\n<table><tr><th>command</th><th>exit</th>"
                         "<th>mode</th><th>user</th><th>no_new_privs</th><th>recorder</th><th>recorded (UTC)</th>"
                         "<th>host</th></tr>\n");
-        size_t i;
-        const json_t *run;
-        json_array_foreach (runs, i, run) {
-                strbuf_puts(sb, "<tr><td><code>");
-                size_t j;
-                const json_t *w;
-                json_array_foreach (json_object_get(run, "command"), j, w) {
-                        if (j)
-                                strbuf_putc(sb, ' ');
-                        html_path(sb, json_string_value(w) ? json_string_value(w) : "");
-                }
-                const json_t *ex = json_object_get(run, "exit");
-                strbuf_printf(sb, "</code></td><td class=\"num\">%lld", (long long)int_of(ex, "status"));
-                const char *sig = json_string_value(json_object_get(ex, "signal"));
-                if (sig) {
-                        strbuf_puts(sb, " (");
-                        html(sb, sig);
-                        strbuf_putc(sb, ')');
-                }
-                strbuf_puts(sb, "</td><td>");
-                html(sb, json_string_value(json_object_get(run, "mode")) ?: "");
-                const json_t *cred = json_object_get(run, "credentials");
-                if (cred)
-                        strbuf_printf(sb, "</td><td>%lld:%lld", (long long)int_of(cred, "uid"),
-                                      (long long)int_of(cred, "gid"));
-                else
-                        strbuf_puts(sb, "</td><td>");
-                strbuf_printf(sb, "</td><td>%s</td><td>",
-                              json_is_true(json_object_get(run, "no_new_privs")) ? "yes" : "no");
-                html(sb, json_string_value(json_object_get(run, "recorder")) ?: "");
-                strbuf_puts(sb, "</td><td>");
-                const char *started = json_string_value(json_object_get(run, "started"));
-                const char *finished = json_string_value(json_object_get(run, "finished"));
-                if (started) {
-                        html(sb, started);
-                        if (finished && strcmp(finished, started)) {
-                                strbuf_puts(sb, " to ");
-                                html(sb, finished);
-                        }
-                } else {
-                        strbuf_puts(sb, "not recorded");
-                }
-                strbuf_puts(sb, "</td><td>");
-                const char *host = json_string_value(json_object_get(run, "host"));
-                const char *kernel = json_string_value(json_object_get(run, "kernel"));
-                if (host)
-                        html_path(sb, host);
-                if (kernel) {
-                        strbuf_puts(sb, host ? " (" : "");
-                        html_path(sb, kernel);
-                        strbuf_puts(sb, host ? ")" : "");
-                }
-                if (!host && !kernel)
-                        strbuf_puts(sb, "not recorded");
-                strbuf_puts(sb, "</td></tr>\n");
-        }
+        trace_foreach_run(ctx->t, run_row, sb);
         strbuf_puts(sb, "</table>\n<p class=\"muted\">How each run was recorded: the mode (seccomp stops, "
                         "<code>+count</code> for calls counted in the kernel, ptrace stops), the user it ran as "
                         "(record as the production user: <code>minpriv record --image IMAGE --user UID:GID</code>), "
@@ -1214,7 +1261,6 @@ static void section_runs(strbuf *sb, const gen_context *ctx)
 
 /* ------------------------------------------------------------ hardening and profiles */
 
-/* Another emitter's file, without leaving its notes twice. */
 /* One generated file's text (emitters are pure: nothing to take back);
  * NULL when it could not be made. */
 static char *emitted(const gen_context *ctx, int (*emit)(const gen_context *, char **, mp_error *))
@@ -1736,4 +1782,61 @@ int report_build(const gen_context *ctx, const report_docker *docker, const imag
         strv_free(f.outside_docker);
         *ret = strbuf_steal(&sb);
         return 0;
+}
+
+/* The errors of the profiles gen_context_init could not build, one line
+ * each (the report shows what it can without them). */
+static char *profile_errors(const gen_context *ctx)
+{
+        const struct {
+                const gen_profile *p;
+                const char *file;
+        } p[] = { { &ctx->seccomp, "seccomp.json" }, { &ctx->apparmor, "apparmor.profile" } };
+        strbuf errors = STRBUF_INIT;
+        for (size_t i = 0; i < ELEMENTSOF(p); i++) {
+                if (p[i].p->rc >= 0)
+                        continue;
+                mp_error err = p[i].p->err;
+                char buf[1024];
+                if (!err.where[0])
+                        snprintf(err.where, sizeof err.where, "%s", p[i].file);
+                mp_error_format(&err, buf, sizeof buf);
+                strbuf_printf(&errors, "%s\n", buf);
+        }
+        return strbuf_steal(&errors);
+}
+
+int report_generate(const trace *t, const gen_options *opts, const image_findings *img, const char *trace_name,
+                    report_page *ret, mp_error *err)
+{
+        memset(ret, 0, sizeof *ret);
+        gen_context ctx;
+        int r = gen_context_init(&ctx, t, opts, err);
+        if (r < 0) {
+                if (err && !err->where[0] && trace_name)
+                        snprintf(err->where, sizeof err->where, "%s", trace_name);
+                gen_context_free(&ctx);
+                return r;
+        }
+        report_docker docker = { 0 };
+        r = report_docker_load(gen_templates_dir(opts), &docker, err);
+        if (r < 0 && r != -ENOENT) {
+                gen_context_free(&ctx);
+                return r;
+        }
+        ret->docker_missing = r == -ENOENT;
+        ret->name = xstrdup(ctx.name);
+        ret->errors = profile_errors(&ctx);
+        r = report_build(&ctx, ret->docker_missing ? NULL : &docker, img, ret->errors, &ret->html, err);
+        report_docker_free(&docker);
+        gen_context_free(&ctx);
+        return r;
+}
+
+void report_page_free(report_page *p)
+{
+        free(p->html);
+        free(p->name);
+        free(p->errors);
+        memset(p, 0, sizeof *p);
 }

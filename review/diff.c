@@ -14,7 +14,7 @@
 #include "generator/generator.h"
 #include "common/hashmap.h"
 #include "policy/seccomp-profile.h"
-#include "trace/trace.h"
+#include "trace/read.h"
 
 static const char *const class_names[_DIFF_CLASS_MAX] = { "widen", "narrow", "change", "recorded" };
 static const char *const file_names[_DIFF_FILE_MAX] = { "seccomp.json", "apparmor.profile", "caps.txt", "trace" };
@@ -84,10 +84,9 @@ static void fact_item(diff_result *d, bool added, const char *sort, const char *
         it->detail = detail;
 }
 
-static bool any_ok(const json_t *results)
+static bool any_ok(const trace_results *results)
 {
-        json_t *u = json_object_get(results, "ok");
-        return u && trace_usage_count(u) > 0;
+        return trace_result_count(results, "ok") > 0;
 }
 
 /* File accesses that need a permission: "kind\npath" -> (void *)1. Per-process
@@ -140,90 +139,91 @@ static void add_file_facts(diff_result *d, const trace *to, const trace *tn)
         strv_free(fn.list);
 }
 
+/* The facts of trace a that trace b lacks. */
+typedef struct facts {
+        diff_result *d;
+        const trace *b;
+        bool added;
+} facts;
+
+static int fact_syscall(const trace_syscall *sc, void *ud)
+{
+        facts *f = ud;
+        if (trace_has_syscall(f->b, sc->abi, sc->name))
+                return 0;
+        const char *an = trace_abi_name(sc->abi);
+        _cleanup_free_ char *sort = xasprintf("1|%d|%s", (int)sc->abi, sc->name);
+        _cleanup_free_ char *pre = xasprintf("%s syscall ", an);
+        _cleanup_free_ char *gpre = xasprintf("%s syscalls: ", an);
+        fact_item(f->d, f->added, sort, pre, sc->name, gpre,
+                  json_pack("{s:s,s:s,s:s}", "kind", "syscall", "abi", an, "name", sc->name));
+        return 0;
+}
+
+static int fact_argument(const trace_arg_group *g, void *ud)
+{
+        facts *f = ud;
+        if (trace_has_arg_group(f->b, g->kind, g->key))
+                return 0;
+        _cleanup_free_ char *sort = xasprintf("2|%s|%s", g->kind, g->key);
+        _cleanup_free_ char *pre = xasprintf("%s argument ", g->kind);
+        _cleanup_free_ char *gpre = xasprintf("%s arguments: ", g->kind);
+        fact_item(f->d, f->added, sort, pre, g->key, gpre,
+                  json_pack("{s:s,s:s,s:s}", "kind", "argument", "syscall", g->kind, "value", g->key));
+        return 0;
+}
+
+static int fact_endpoint(const trace_endpoint *e, void *ud)
+{
+        facts *f = ud;
+        if (trace_endpoint_results(f->b, e->op, e->family, e->address))
+                return 0;
+        _cleanup_free_ char *sort = xasprintf("3|%s|%s|%s", e->op, e->family, e->address);
+        _cleanup_free_ char *pre = xasprintf("%s %s ", e->op, e->family);
+        _cleanup_free_ char *gpre = xasprintf("%s %s: ", e->op, e->family);
+        fact_item(f->d, f->added, sort, pre, e->address, gpre,
+                  json_pack("{s:s,s:s,s:s,s:s,s:b}", "kind", "network", "operation", e->op, "family", e->family,
+                            "address", e->address, "ok", any_ok(e->results)));
+        return 0;
+}
+
+/* capability reasons whose call succeeded */
+static int fact_reason(const trace_cap_reason *r, void *ud)
+{
+        facts *f = ud;
+        if (!any_ok(r->results))
+                return 0;
+        trace_cap_reason other;
+        if (trace_cap_reason_get(f->b, r->cap, r->reason, &other) && any_ok(other.results))
+                return 0;
+        _cleanup_free_ char *sort = xasprintf("4|%s|%s", r->cap, r->reason);
+        _cleanup_free_ char *pre = xasprintf("%s used: ", r->cap);
+        fact_item(f->d, f->added, sort, pre, r->reason, NULL,
+                  json_pack("{s:s,s:s,s:s}", "kind", "capability_reason", "capability", r->cap, "reason", r->reason));
+        return 0;
+}
+
+static int fact_credentials(const trace_cred_change *c, void *ud)
+{
+        facts *f = ud;
+        if (trace_has_cred_change(f->b, c->syscall, c->args))
+                return 0;
+        _cleanup_free_ char *sort = xasprintf("5|%s|%s", c->syscall, c->args);
+        _cleanup_free_ char *subject = xasprintf("%s(%s)", c->syscall, c->args);
+        fact_item(f->d, f->added, sort, "credentials: ", subject, NULL,
+                  json_pack("{s:s,s:s,s:s}", "kind", "credentials", "syscall", c->syscall, "arguments", c->args));
+        return 0;
+}
+
 static void facts_side(diff_result *d, const trace *a, const trace *b, bool added)
 {
-        json_t *ra = a->root, *rb = b->root;
-        /* syscalls per ABI */
-        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++) {
-                const char *an = trace_abi_name((trace_abi)abi);
-                json_t *sa = json_object_get(json_object_get(ra, "syscalls"), an);
-                json_t *sb = json_object_get(json_object_get(rb, "syscalls"), an);
-                const char *name;
-                json_t *v;
-                json_object_foreach (sa, name, v) {
-                        if (json_object_get(sb, name))
-                                continue;
-                        _cleanup_free_ char *sort = xasprintf("1|%d|%s", abi, name);
-                        _cleanup_free_ char *pre = xasprintf("%s syscall ", an);
-                        _cleanup_free_ char *gpre = xasprintf("%s syscalls: ", an);
-                        fact_item(d, added, sort, pre, name, gpre,
-                                  json_pack("{s:s,s:s,s:s}", "kind", "syscall", "abi", an, "name", name));
-                }
-        }
-        /* argument values */
-        const char *kind, *key;
-        json_t *kv, *v;
-        json_object_foreach (json_object_get(ra, "arguments"), kind, kv) {
-                json_t *kb = json_object_get(json_object_get(rb, "arguments"), kind);
-                json_object_foreach (kv, key, v) {
-                        if (json_object_get(kb, key))
-                                continue;
-                        _cleanup_free_ char *sort = xasprintf("2|%s|%s", kind, key);
-                        _cleanup_free_ char *pre = xasprintf("%s argument ", kind);
-                        _cleanup_free_ char *gpre = xasprintf("%s arguments: ", kind);
-                        fact_item(d, added, sort, pre, key, gpre,
-                                  json_pack("{s:s,s:s,s:s}", "kind", "argument", "syscall", kind, "value", key));
-                }
-        }
-        /* network endpoints */
-        const char *op, *fam, *addr;
-        json_t *ov, *fv, *av;
-        json_object_foreach (json_object_get(ra, "network"), op, ov) {
-                json_object_foreach (ov, fam, fv) {
-                        json_t *fb = json_object_get(json_object_get(json_object_get(rb, "network"), op), fam);
-                        json_object_foreach (fv, addr, av) {
-                                if (json_object_get(fb, addr))
-                                        continue;
-                                _cleanup_free_ char *sort = xasprintf("3|%s|%s|%s", op, fam, addr);
-                                _cleanup_free_ char *pre = xasprintf("%s %s ", op, fam);
-                                _cleanup_free_ char *gpre = xasprintf("%s %s: ", op, fam);
-                                fact_item(d, added, sort, pre, addr, gpre,
-                                          json_pack("{s:s,s:s,s:s,s:s,s:b}", "kind", "network", "operation", op,
-                                                    "family", fam, "address", addr, "ok", any_ok(av)));
-                        }
-                }
-        }
-        /* capability reasons whose call succeeded */
-        const char *cap, *reason;
-        json_t *cv, *rv;
-        json_object_foreach (json_object_get(ra, "capabilities"), cap, cv) {
-                json_t *cb = json_object_get(json_object_get(rb, "capabilities"), cap);
-                json_object_foreach (cv, reason, rv) {
-                        if (!any_ok(json_object_get(rv, "results")))
-                                continue;
-                        if (any_ok(json_object_get(json_object_get(cb, reason), "results")))
-                                continue;
-                        _cleanup_free_ char *sort = xasprintf("4|%s|%s", cap, reason);
-                        _cleanup_free_ char *pre = xasprintf("%s used: ", cap);
-                        fact_item(d, added, sort, pre, reason, NULL,
-                                  json_pack("{s:s,s:s,s:s}", "kind", "capability_reason", "capability", cap, "reason",
-                                            reason));
-                }
-        }
-        /* credential changes */
-        const char *sc, *args;
-        json_t *scv, *argv;
-        json_object_foreach (json_object_get(ra, "credentials"), sc, scv) {
-                json_t *sb = json_object_get(json_object_get(rb, "credentials"), sc);
-                json_object_foreach (scv, args, argv) {
-                        if (json_object_get(sb, args))
-                                continue;
-                        _cleanup_free_ char *sort = xasprintf("5|%s|%s", sc, args);
-                        _cleanup_free_ char *subject = xasprintf("%s(%s)", sc, args);
-                        fact_item(d, added, sort, "credentials: ", subject, NULL,
-                                  json_pack("{s:s,s:s,s:s}", "kind", "credentials", "syscall", sc, "arguments", args));
-                }
-        }
+        facts f = { d, b, added };
+        for (int abi = 0; abi < _TRACE_ABI_MAX; abi++)
+                trace_foreach_syscall(a, abi, fact_syscall, &f);
+        trace_foreach_arg_group(a, NULL, fact_argument, &f);
+        trace_foreach_endpoint(a, NULL, NULL, fact_endpoint, &f);
+        trace_foreach_cap_reason(a, NULL, fact_reason, &f);
+        trace_foreach_cred_change(a, NULL, fact_credentials, &f);
 }
 
 /* ------------------------------------------------------------ inputs */
@@ -395,16 +395,12 @@ static int diff_dirs(diff_result *d, const char *od, const char *nd, mp_error *e
 static int generate(const trace *t, const char *name, const char *path, side *ret, mp_error *err)
 {
         gen_options opts = { .name = name, .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
-        gen_context ctx;
         _cleanup_(gen_output_free) gen_output out = { 0 };
-        int r = gen_context_init(&ctx, t, &opts, err);
-        if (r == 0)
-                r = gen_build(&ctx, &out, err);
-        gen_context_free(&ctx);
+        int r = gen_generate(t, &opts, NULL, NULL, &out, err);
         const char *sc = gen_output_get(&out, "seccomp.json"), *aa = gen_output_get(&out, "apparmor.profile"),
                    *caps = gen_output_get(&out, "caps.txt");
         if (r < 0) {
-                /* gen_build names the file that failed: say which trace. */
+                /* an emitter's error names its file: say which trace */
                 bool generated_file = false;
                 for (const gen_emitter *e = gen_emitters; e->filename; e++)
                         generated_file |= streq(err->where, e->filename);

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common/strbuf.h"
-#include "trace/trace.h"
+#include "trace/read.h"
 
 /* Describe `item` in `t` into `out`. item is a syscall name ("openat"), an
  * absolute path ("/etc/passwd"; also matched against resolved paths and
@@ -15,7 +15,7 @@
 int explain_item(const trace *t, const char *item, strbuf *out, mp_error *err);
 
 /* Helpers shared with `minpriv verify`: "3 by /usr/bin/ls, 1 by /bin/sh"
- * for a usage node, and a stack one frame a line ("#0 main+0x1a
+ * for a usage, and a stack one frame a line ("#0 main+0x1a
  * (/usr/bin/x+0x1139)") with the given indent. */
-void explain_usage_line(strbuf *out, const json_t *usage);
-void explain_stack_lines(strbuf *out, const json_t *stack, const char *indent);
+void explain_usage_line(strbuf *out, const trace_usage *usage);
+void explain_stack_lines(strbuf *out, const trace_stack *stack, const char *indent);

@@ -174,7 +174,7 @@ void verify_report_free(verify_report *r)
                 free(r->v[i].rule);
                 free(r->v[i].rule_why);
                 free(r->v[i].pattern);
-                json_decref(r->v[i].stacks);
+                free(r->v[i].stacks);
         }
         free(r->v);
         strv_free(r->checked);
@@ -182,22 +182,35 @@ void verify_report_free(verify_report *r)
         free(r);
 }
 
-/* The first stack of each program of a usage node. */
-static json_t *stacks_of(const json_t *usage)
+typedef struct stack_list {
+        verify_stack *v;
+        size_t n;
+        const trace_stack *only; /* one stack, under the first program */
+} stack_list;
+
+static int add_stack(const trace_program *p, void *ud)
 {
-        json_t *out = json_object();
-        const char *prog;
-        json_t *pv;
-        json_object_foreach (json_object_get(usage, "programs"), prog, pv) {
-                json_t *s = json_object_get(pv, "stack");
-                if (s)
-                        json_object_set(out, prog, s);
-        }
-        return out;
+        stack_list *l = ud;
+        const trace_stack *st = l->only ? l->only : p->stack;
+        if (!st)
+                return 0;
+        l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+        l->v[l->n++] = (verify_stack){ p->program, st };
+        return l->only != NULL; /* one is enough */
 }
 
-static verify_violation *add(verify_report *r, const char *file, char *what, char *why, char *fix, const json_t *usage,
-                             json_t *stacks)
+/* The first stack of each program of a usage, in the order the programs
+ * were seen; with `only`, that stack under the first program. */
+static stack_list stacks_of(const trace_usage *usage, const trace_stack *only)
+{
+        stack_list l = { .only = only };
+        if (usage)
+                trace_foreach_program_stored(usage, add_stack, &l);
+        return l;
+}
+
+static verify_violation *add(verify_report *r, const char *file, char *what, char *why, char *fix,
+                             const trace_usage *usage, stack_list stacks)
 {
         r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
         verify_violation *v = &r->v[r->n++];
@@ -206,10 +219,13 @@ static verify_violation *add(verify_report *r, const char *file, char *what, cha
         v->what = what;
         v->why = why;
         v->fix = fix;
-        v->usage = (json_t *)usage;
-        v->stacks = stacks ? stacks : json_object();
+        v->usage = usage;
+        v->stacks = stacks.v;
+        v->nstacks = stacks.n;
         return v;
 }
+
+static const stack_list no_stacks = { 0 };
 
 /* ------------------------------------------------------------ seccomp */
 
@@ -249,15 +265,11 @@ static const struct {
         { "setsockopt", "setsockopt", 1, 2 }, { "socketcall", "socketcall", 0, 1 },
 };
 
-static void results_text(strbuf *sb, const json_t *node)
+static int result_text(const char *result, json_int_t count, void *ud)
 {
-        json_t *res = json_object_get(node, "results");
-        size_t n;
-        const char **keys = trace_sorted_keys(res, &n);
-        for (size_t i = 0; i < n; i++)
-                strbuf_printf(sb, "%s%s %lld", i ? ", " : "", keys[i],
-                              (long long)json_integer_value(json_object_get(res, keys[i])));
-        free(keys);
+        strbuf *sb = ud;
+        strbuf_printf(sb, "%s%s %lld", sb->len ? ", " : "", result, (long long)count);
+        return 0;
 }
 
 static char *seccomp_fix(const verify_profiles *p, const char *name, bool args)
@@ -271,13 +283,52 @@ static char *seccomp_fix(const verify_profiles *p, const char *name, bool args)
                          name, name, p->dir);
 }
 
-static void check_call(verify_report *r, const verify_profiles *p, const trace *t, trace_abi abi, const char *name,
-                       json_t *node)
+typedef struct seccomp_check {
+        verify_report *r;
+        const verify_profiles *p;
+        const trace *t;
+        size_t total;
+        /* one call's argument groups */
+        const trace_syscall *sc;
+        size_t k;
+        int nr;
+        const char *results;
+} seccomp_check;
+
+static int check_group(const trace_arg_group *g, void *ud)
 {
+        seccomp_check *c = ud;
+        const trace_syscall *sc = c->sc;
+        uint64_t args[6] = { 0 };
+        for (unsigned j = 0; j < arg_kinds[c->k].count && j < g->nvalues; j++) {
+                json_int_t v = 0;
+                trace_arg_value(g, j, &v);
+                args[arg_kinds[c->k].first + j] = (uint64_t)v;
+        }
+        mp_seccomp_verdict v;
+        if (mp_seccomp_program_eval_nr(c->p->prog, sc->abi, c->nr, args, &v) < 0 || allowed(v.ret))
+                return 0;
+        _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
+        verify_violation *x =
+                add(c->r, "seccomp.json", xasprintf("%s %s(%s)", trace_abi_name(sc->abi), sc->name, g->key),
+                    xasprintf("denied with these arguments (%s)", vs), seccomp_fix(c->p, sc->name, true), g->usage,
+                    stacks_of(sc->usage, NULL));
+        x->results = c->results ? xstrdup(c->results) : NULL;
+        return 0;
+}
+
+static int check_call(const trace_syscall *sc, void *ud)
+{
+        seccomp_check *c = ud;
+        verify_report *r = c->r;
+        const verify_profiles *p = c->p;
+        trace_abi abi = sc->abi;
+        const char *name = sc->name;
+        c->total++;
         const char *an = trace_abi_name(abi);
         int nr = resolve_nr(abi, name);
         if (nr < 0)
-                return; /* the trace reader refuses names an ABI does not have */
+                return 0; /* the trace reader refuses names an ABI does not have */
         uint32_t outs[64];
         size_t n = 0;
         int rc = mp_seccomp_program_outcomes(p->prog, abi, nr, outs, ELEMENTSOF(outs), &n);
@@ -287,90 +338,66 @@ static void check_call(verify_report *r, const verify_profiles *p, const trace *
                 all &= allowed(outs[i]);
         }
         if (rc == 0 && all)
-                return;
+                return 0;
         strbuf res = STRBUF_INIT;
-        results_text(&res, node);
+        trace_syscall_foreach_result(sc, result_text, &res);
         if (rc == 0 && !some) {
                 mp_seccomp_verdict v;
                 mp_seccomp_program_eval_nr(p->prog, abi, nr, NULL, &v);
                 _cleanup_free_ char *vs = mp_seccomp_action_describe(n == 1 ? outs[0] : v.ret);
                 verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s", an, name), xasprintf("denied (%s)", vs),
-                                          seccomp_fix(p, name, false), node, stacks_of(node));
+                                          seccomp_fix(p, name, false), sc->usage, stacks_of(sc->usage, NULL));
                 x->results = res.len ? strbuf_steal(&res) : NULL;
                 strbuf_free(&res);
-                return;
+                return 0;
         }
         /* allowed for some argument values: the values the trace recorded */
         size_t k = 0;
         while (k < ELEMENTSOF(arg_kinds) && !streq(arg_kinds[k].syscall, name))
                 k++;
-        json_t *vals = k < ELEMENTSOF(arg_kinds)
-                               ? json_object_get(json_object_get(t->root, "arguments"), arg_kinds[k].kind)
-                               : NULL;
-        if (!json_object_size(vals)) {
+        if (k == ELEMENTSOF(arg_kinds) || trace_arg_group_count(c->t, arg_kinds[k].kind) == 0) {
                 strv_push(&r->notes, xasprintf("%s %s: the profile allows it for some argument values only and "
                                                "the trace has no values recorded for it; not checked",
                                                an, name));
                 strbuf_free(&res);
-                return;
+                return 0;
         }
-        size_t nk;
-        const char **keys = trace_sorted_keys(vals, &nk);
-        for (size_t i = 0; i < nk; i++) {
-                json_t *e = json_object_get(vals, keys[i]);
-                uint64_t args[6] = { 0 };
-                json_t *values = json_object_get(e, "values");
-                for (unsigned j = 0; j < arg_kinds[k].count && j < json_array_size(values); j++)
-                        args[arg_kinds[k].first + j] = (uint64_t)json_integer_value(json_array_get(values, j));
-                mp_seccomp_verdict v;
-                if (mp_seccomp_program_eval_nr(p->prog, abi, nr, args, &v) < 0 || allowed(v.ret))
-                        continue;
-                _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
-                verify_violation *x = add(r, "seccomp.json", xasprintf("%s %s(%s)", an, name, keys[i]),
-                                          xasprintf("denied with these arguments (%s)", vs), seccomp_fix(p, name, true),
-                                          e, stacks_of(node));
-                x->results = res.len ? xstrdup(strbuf_str(&res)) : NULL;
-        }
-        free(keys);
+        c->sc = sc;
+        c->k = k;
+        c->nr = nr;
+        c->results = res.len ? strbuf_str(&res) : NULL;
+        trace_foreach_arg_group(c->t, arg_kinds[k].kind, check_group, c);
         strbuf_free(&res);
+        return 0;
+}
+
+/* numbers libseccomp cannot name: by number */
+static int check_number(const trace_syscall *sc, void *ud)
+{
+        seccomp_check *c = ud;
+        c->total++;
+        int nr = atoi(sc->name);
+        mp_seccomp_verdict v;
+        if (mp_seccomp_program_eval_nr(c->p->prog, sc->abi, nr, NULL, &v) < 0 || allowed(v.ret))
+                return 0;
+        _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
+        add(c->r, "seccomp.json", xasprintf("%s syscall number %d", trace_abi_name(sc->abi), nr),
+            xasprintf("denied (%s)", vs),
+            xasprintf("libseccomp has no name for it, so a Docker profile cannot allow it; the "
+                      "workload gets %s in production too",
+                      vs),
+            sc->usage, stacks_of(sc->usage, NULL));
+        return 0;
 }
 
 static void check_seccomp(verify_report *r, const verify_profiles *p, const trace *t)
 {
-        json_t *sys = json_object_get(t->root, "syscalls");
-        size_t total = 0;
-        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                json_t *m = json_object_get(sys, trace_abi_name((trace_abi)a));
-                size_t n;
-                const char **keys = trace_sorted_keys(m, &n);
-                for (size_t i = 0; i < n; i++)
-                        check_call(r, p, t, (trace_abi)a, keys[i], json_object_get(m, keys[i]));
-                total += n;
-                free(keys);
-        }
-        /* numbers libseccomp cannot name: by number */
-        json_t *unk = json_object_get(t->root, "unknown_syscalls");
-        for (int a = 0; a < _TRACE_ABI_MAX; a++) {
-                json_t *m = json_object_get(unk, trace_abi_name((trace_abi)a));
-                size_t n;
-                const char **keys = trace_sorted_keys(m, &n);
-                for (size_t i = 0; i < n; i++) {
-                        int nr = atoi(keys[i]);
-                        mp_seccomp_verdict v;
-                        if (mp_seccomp_program_eval_nr(p->prog, (trace_abi)a, nr, NULL, &v) < 0 || allowed(v.ret))
-                                continue;
-                        json_t *node = json_object_get(m, keys[i]);
-                        _cleanup_free_ char *vs = mp_seccomp_action_describe(v.ret);
-                        add(r, "seccomp.json", xasprintf("%s syscall number %d", trace_abi_name((trace_abi)a), nr),
-                            xasprintf("denied (%s)", vs),
-                            xasprintf("libseccomp has no name for it, so a Docker profile cannot allow it; the "
-                                      "workload gets %s in production too",
-                                      vs),
-                            node, stacks_of(node));
-                }
-                total += n;
-                free(keys);
-        }
+        seccomp_check c = { .r = r, .p = p, .t = t };
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                trace_foreach_syscall(t, (trace_abi)a, check_call, &c);
+        for (int a = 0; a < _TRACE_ABI_MAX; a++)
+                trace_foreach_unknown_syscall(t, (trace_abi)a, check_number, &c);
+        size_t total = c.total;
         strv_push(&r->checked,
                   xasprintf("%zu syscalls against seccomp.json (as runc loads it for a container with "
                             "%s)",
@@ -383,8 +410,8 @@ typedef struct aa_check {
         verify_report *r;
         const verify_profiles *p;
         size_t checked;
-        hashmap *raw;       /* name -> ev_raw: every granted access, for the evidence rules */
-        const json_t *root; /* the trace */
+        hashmap *raw;   /* name -> ev_raw: every granted access, for the evidence rules */
+        const trace *t; /* the trace */
 } aa_check;
 
 typedef struct ev_raw {
@@ -449,7 +476,7 @@ static void evidence_patterns(aa_check *c)
         for (size_t i = 0; i < n; i++)
                 ev[i] = list[i]->ev;
         size_t npids = 0;
-        _cleanup_free_ long *pids = mp_aa_evidence_pids(c->root, &npids);
+        _cleanup_free_ long *pids = mp_aa_evidence_pids(c->t, &npids);
         mp_aa_evidence_globs(ev, n, 4, pids, npids, pats, why);
         for (size_t i = 0; i < n; i++) {
                 list[i]->pattern = pats[i];
@@ -477,20 +504,11 @@ static int check_access(const mp_aa_access *a, void *ud)
                         return 0;
         _cleanup_free_ char *perms = mp_aa_perms_format(a->perms, (a->perms & AA_PERM_EXEC) ? "i" : "");
         const ev_raw *e = hashmap_get(c->raw, a->name);
-        json_t *stacks = json_object();
-        json_t *st = json_object_get(a->node, "stack");
-        if (st) {
-                /* the file's first stack, under the first program that used it */
-                const char *prog;
-                json_t *pv;
-                json_object_foreach (json_object_get(a->usage, "programs"), prog, pv) {
-                        json_object_set(stacks, prog, st);
-                        break;
-                }
-        }
-        verify_violation *v =
-                add(c->r, "apparmor.profile", xstrdup(what),
-                    xasprintf("not allowed (needs %s; result %s)", perms, a->result), NULL, a->usage, stacks);
+        /* the file's first stack, under the first program that used it */
+        const trace_stack *st = a->file ? a->file->stack : NULL;
+        verify_violation *v = add(c->r, "apparmor.profile", xstrdup(what),
+                                  xasprintf("not allowed (needs %s; result %s)", perms, a->result), NULL, a->usage,
+                                  st ? stacks_of(a->usage, st) : no_stacks);
         v->pattern = e && e->pattern ? xstrdup(e->pattern) : mp_aa_escape_literal(a->name, a->len);
         v->rule_why = e && e->why ? xstrdup(e->why) : NULL;
         v->perms = a->perms;
@@ -569,9 +587,41 @@ static const char *aa_socktype(uint64_t type)
         }
 }
 
+typedef struct net_check {
+        verify_report *r;
+        const verify_profiles *p;
+        size_t n;
+} net_check;
+
+static int check_socket(const trace_arg_group *g, void *ud)
+{
+        net_check *c = ud;
+        verify_report *r = c->r;
+        json_int_t dom = 0, typ = 0;
+        trace_arg_value(g, 0, &dom);
+        trace_arg_value(g, 1, &typ);
+        const char *fam = aa_family((int)dom);
+        const char *type = aa_socktype((uint64_t)typ);
+        if (!fam || !type)
+                return 0;
+        c->n++;
+        if (mp_aa_profile_allows_network(c->p->aa, fam, type))
+                return 0;
+        _cleanup_free_ char *what = xasprintf("network %s %s", fam, type);
+        bool dup = false;
+        for (size_t j = 0; j < r->n; j++)
+                dup |= streq(r->v[j].what, what);
+        if (dup)
+                return 0;
+        add(r, "apparmor.profile", xstrdup(what), xasprintf("not allowed (%s(%s))", g->kind, g->key),
+            xasprintf("regenerate, or add `network %s %s,` to %s/apparmor.profile", fam, type, c->p->dir), g->usage,
+            no_stacks);
+        return 0;
+}
+
 static int check_apparmor(verify_report *r, const verify_profiles *p, const trace *t, char **needed_caps, mp_error *err)
 {
-        aa_check c = { .r = r, .p = p, .raw = hashmap_new(), .root = t->root };
+        aa_check c = { .r = r, .p = p, .raw = hashmap_new(), .t = t };
         int rc = mp_aa_trace_accesses(t, collect_ev, &c, err);
         if (rc == 0) {
                 evidence_patterns(&c);
@@ -582,7 +632,7 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
         hashmap_free(c.raw, ev_raw_free);
         if (rc < 0)
                 return rc;
-        size_t ncaps = 0, nnet = 0;
+        size_t ncaps = 0;
         for (char **cap = needed_caps; cap && *cap; cap++) {
                 char lower[64];
                 aa_cap_name(*cap, lower, sizeof lower);
@@ -592,74 +642,46 @@ static int check_apparmor(verify_report *r, const verify_profiles *p, const trac
                 add(r, "apparmor.profile", xasprintf("capability %s", lower),
                     xasprintf("not allowed (%s is used)", *cap),
                     xasprintf("regenerate, or add `capability %s,` to %s/apparmor.profile", lower, p->dir), NULL,
-                    json_object());
+                    no_stacks);
         }
-        for (int k = 0; k < 2; k++) {
-                json_t *vals = json_object_get(json_object_get(t->root, "arguments"), k ? "socketpair" : "socket");
-                size_t n;
-                const char **keys = trace_sorted_keys(vals, &n);
-                for (size_t i = 0; i < n; i++) {
-                        json_t *e = json_object_get(vals, keys[i]);
-                        json_t *values = json_object_get(e, "values");
-                        const char *fam = aa_family((int)json_integer_value(json_array_get(values, 0)));
-                        const char *type = aa_socktype((uint64_t)json_integer_value(json_array_get(values, 1)));
-                        if (!fam || !type)
-                                continue;
-                        nnet++;
-                        if (mp_aa_profile_allows_network(p->aa, fam, type))
-                                continue;
-                        _cleanup_free_ char *what = xasprintf("network %s %s", fam, type);
-                        bool dup = false;
-                        for (size_t j = 0; j < r->n; j++)
-                                dup |= streq(r->v[j].what, what);
-                        if (dup)
-                                continue;
-                        add(r, "apparmor.profile", xstrdup(what),
-                            xasprintf("not allowed (%s(%s))", k ? "socketpair" : "socket", keys[i]),
-                            xasprintf("regenerate, or add `network %s %s,` to %s/apparmor.profile", fam, type, p->dir),
-                            e, json_object());
-                }
-                free(keys);
-        }
+        net_check nc = { .r = r, .p = p };
+        trace_foreach_arg_group(t, "socket", check_socket, &nc);
+        trace_foreach_arg_group(t, "socketpair", check_socket, &nc);
         strv_push(&r->checked, xasprintf("%zu file accesses, %zu capabilities and %zu socket kinds against "
                                          "apparmor.profile",
-                                         c.checked, ncaps, nnet));
+                                         c.checked, ncaps, nc.n));
         return 0;
 }
 
 /* ------------------------------------------------------------ capabilities */
 
+typedef struct caps_check {
+        verify_report *r;
+        const verify_profiles *p;
+} caps_check;
+
+static int check_reason(const trace_cap_reason *rn, void *ud)
+{
+        caps_check *c = ud;
+        const trace_usage *ok = trace_result(rn->results, "ok");
+        if (!ok || trace_usage_total(ok) <= 0)
+                return 0;
+        /* the reason's stack, under the first program that succeeded */
+        add(c->r, "caps.txt", xasprintf("%s (%s)", rn->cap, rn->reason), xstrdup("used but not in caps.txt"),
+            xasprintf("add %s to %s/caps.txt (--cap-add %s), or regenerate", rn->cap, c->p->dir, rn->cap), ok,
+            rn->stack ? stacks_of(ok, rn->stack) : no_stacks);
+        return 0;
+}
+
 static void check_caps(verify_report *r, const verify_profiles *p, const trace *t, char **needed)
 {
         size_t n = 0;
-        json_t *caps = json_object_get(t->root, "capabilities");
+        caps_check c = { r, p };
         for (char **cap = needed; cap && *cap; cap++) {
                 n++;
                 if (caps_file_has(p->caps, *cap))
                         continue;
-                json_t *reasons = json_object_get(caps, *cap);
-                size_t nr;
-                const char **keys = trace_sorted_keys(reasons, &nr);
-                for (size_t i = 0; i < nr; i++) {
-                        json_t *rn = json_object_get(reasons, keys[i]);
-                        json_t *ok = json_object_get(json_object_get(rn, "results"), "ok");
-                        if (!ok || trace_usage_count(ok) <= 0)
-                                continue;
-                        json_t *stacks = json_object();
-                        json_t *st = json_object_get(rn, "stack");
-                        if (st) {
-                                const char *prog;
-                                json_t *pv;
-                                json_object_foreach (json_object_get(ok, "programs"), prog, pv) {
-                                        json_object_set(stacks, prog, st);
-                                        break;
-                                }
-                        }
-                        add(r, "caps.txt", xasprintf("%s (%s)", *cap, keys[i]), xstrdup("used but not in caps.txt"),
-                            xasprintf("add %s to %s/caps.txt (--cap-add %s), or regenerate", *cap, p->dir, *cap), ok,
-                            stacks);
-                }
-                free(keys);
+                trace_foreach_cap_reason(t, *cap, check_reason, &c);
         }
         strv_push(&r->checked, xasprintf("%zu capabilities used against caps.txt", n));
 }
@@ -762,11 +784,9 @@ void verify_report_text(strbuf *out, const verify_report *r, const verify_profil
                 strbuf_putc(out, '\n');
                 if (v->results)
                         strbuf_printf(out, "  results: %s\n", v->results);
-                const char *prog;
-                json_t *st;
-                json_object_foreach (v->stacks, prog, st) {
-                        strbuf_printf(out, "  first in %s:\n", prog);
-                        explain_stack_lines(out, st, "    ");
+                for (size_t k = 0; k < v->nstacks; k++) {
+                        strbuf_printf(out, "  first in %s:\n", v->stacks[k].program);
+                        explain_stack_lines(out, v->stacks[k].stack, "    ");
                 }
                 strbuf_printf(out, "  fix: %s\n", v->fix);
         }

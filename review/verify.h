@@ -20,7 +20,7 @@
 #include "policy/caps-file.h"
 #include "policy/seccomp-profile.h"
 #include "common/strbuf.h"
-#include "trace/trace.h"
+#include "trace/read.h"
 
 typedef struct verify_profiles {
         char *dir;
@@ -57,17 +57,25 @@ bool verify_denies_file(const verify_profiles *p, const char *path, const char *
                         const char *kind, const char *result, bool by_owner);
 bool verify_denies_capability(const verify_profiles *p, const char *cap);
 
+/* The first stack a program recorded for a violation (borrowed from the
+ * trace). */
+typedef struct verify_stack {
+        const char *program;
+        const trace_stack *stack;
+} verify_stack;
+
 typedef struct verify_violation {
-        const char *file; /* "seccomp.json", "apparmor.profile" or "caps.txt" */
-        char *what;       /* "x86_64 socket(AF_INET6 SOCK_STREAM 0)", "read /etc/hosts", "CAP_CHOWN" */
-        char *why;        /* what the profile answers / lacks */
-        char *fix;        /* one line: what to add */
-        json_t *usage;    /* the usage node (programs, counts); borrowed from the trace */
-        json_t *stacks;   /* object: program -> stack (the first); new reference, may be empty */
-        char *results;    /* the results recorded ("EPERM 2, ok 1"), NULL if none */
-        char *rule;       /* the rule to add, as a profile line without the comma
-                           * ("owner /tmp/sort?????? rw"); the summary groups by it */
-        char *rule_why;   /* why the rule is a glob (NULL: a literal path) */
+        const char *file;         /* "seccomp.json", "apparmor.profile" or "caps.txt" */
+        char *what;               /* "x86_64 socket(AF_INET6 SOCK_STREAM 0)", "read /etc/hosts", "CAP_CHOWN" */
+        char *why;                /* what the profile answers / lacks */
+        char *fix;                /* one line: what to add */
+        const trace_usage *usage; /* the programs and counts (borrowed from the trace), or NULL */
+        verify_stack *stacks;     /* per program, the first stack (new array, may be empty) */
+        size_t nstacks;
+        char *results;  /* the results recorded ("EPERM 2, ok 1"), NULL if none */
+        char *rule;     /* the rule to add, as a profile line without the comma
+                         * ("owner /tmp/sort?????? rw"); the summary groups by it */
+        char *rule_why; /* why the rule is a glob (NULL: a literal path) */
         /* internal: the rule's pattern and permissions before grouping */
         char *pattern;
         unsigned perms;

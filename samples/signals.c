@@ -49,12 +49,33 @@ int main(void)
         waitpid(c, &st, 0);
         int exited7 = WIFEXITED(st) && WEXITSTATUS(st) == 7;
 
-        /* a child that waits to be terminated */
+        /* a child that waits to be terminated. It blocks SIGTERM, says it
+         * is ready, and waits in sigsuspend with SIGTERM unblocked: the
+         * signal ends it there whether it arrives before or after the wait
+         * begins, so every run makes the same calls (pause() here would be
+         * skipped when the parent's kill came first). */
+        int ready[2];
+        if (pipe(ready) != 0)
+                return 1;
+        sigset_t term, none;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigemptyset(&none);
+        sigprocmask(SIG_BLOCK, &term, NULL);
         pid_t d = fork();
         if (d == 0) {
+                close(ready[0]);
+                if (write(ready[1], "r", 1) != 1)
+                        _exit(1);
                 for (;;)
-                        pause();
+                        sigsuspend(&none);
         }
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        close(ready[1]);
+        char r;
+        if (read(ready[0], &r, 1) != 1)
+                return 1;
+        close(ready[0]);
         kill(d, SIGTERM);
         waitpid(d, &st, 0);
         int termed = WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM;

@@ -175,12 +175,15 @@ json_t *trace_node(json_t *obj, ...)
         return obj;
 }
 
-/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
- * wrapped. */
-static json_int_t sat_add(json_int_t a, json_int_t b)
+json_int_t trace_count_add(json_int_t a, json_int_t b)
 {
         json_int_t r;
         return __builtin_add_overflow(a, b, &r) ? (a < 0 ? INT64_MIN : INT64_MAX) : r;
+}
+
+static json_int_t sat_add(json_int_t a, json_int_t b)
+{
+        return trace_count_add(a, b);
 }
 
 void trace_counter_add(json_t *obj, const char *key, json_int_t n)
@@ -217,13 +220,23 @@ json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, boo
         return p;
 }
 
+void trace_syscall_add_unrecorded(trace *t, trace_abi abi, const char *name, const char *program)
+{
+        json_t *calls = trace_child(trace_child(t->root, "syscalls"), trace_abi_name(abi));
+        if (json_object_get(calls, name))
+                return;
+        json_t *node = trace_child(calls, name);
+        trace_usage_add(node, program, 0, NULL);
+        json_object_set_new(node, "first", json_string(program));
+}
+
 json_int_t trace_usage_count(const json_t *node)
 {
         json_int_t n = 0;
         const char *k;
         json_t *v;
         json_object_foreach ((json_t *)json_object_get(node, "programs"), k, v)
-                n += json_integer_value(json_object_get(v, "count"));
+                n = sat_add(n, json_integer_value(json_object_get(v, "count")));
         return n;
 }
 
@@ -694,6 +707,7 @@ static const field f_run[] = {
         { "finished", &s_str, false },
         { "host", &s_str, false },
         { "kernel", &s_str, false },
+        { "syscall_info", &s_str, false },
         { NULL, NULL, false },
 };
 static const schema s_run = { .type = S_OBJ, .fields = f_run };

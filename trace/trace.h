@@ -130,7 +130,10 @@ json_t *trace_child(json_t *obj, const char *key);
  * .count += count). Returns the borrowed per-program object, e.g. to attach
  * a stack; *ret_new (if given) says whether the program is new there. */
 json_t *trace_usage_add(json_t *node, const char *program, json_int_t count, bool *ret_new);
-/* Sum of the counts in a usage node. */
+/* a + b for counters (never negative): at most JSON_INTEGER_MAX, never
+ * wrapped. */
+json_int_t trace_count_add(json_int_t a, json_int_t b);
+/* Sum of the counts in a usage node (saturating). */
 json_int_t trace_usage_count(const json_t *node);
 /* Increment an integer member. */
 void trace_counter_add(json_t *obj, const char *key, json_int_t n);
@@ -173,3 +176,8 @@ int trace_abi_from_name(const char *name); /* -1 when unknown */
 /* libseccomp's architecture token for an ABI (SCMP_ARCH_X86_64, SCMP_ARCH_X86,
  * SCMP_ARCH_X32). */
 uint32_t trace_abi_scmp_arch(trace_abi abi);
+
+/* A syscall known from elsewhere (a baseline profile) in the syscalls
+ * section: `program` its first and only program with a count of 0, unless
+ * the trace recorded the syscall (its real programs say more). */
+void trace_syscall_add_unrecorded(trace *t, trace_abi abi, const char *name, const char *program);

@@ -196,6 +196,9 @@ typedef struct recorder {
         uint32_t max_fds;
         uint32_t unpriv_port_start;
         bool seccomp_mode;
+        /* The kernel lacks PTRACE_GET_SYSCALL_INFO (before 5.3, or
+         * user-mode-linux): stops are decoded from the registers. */
+        bool regs_only;
         bool no_new_privs;
         bool stacks;
         bool quiet;

@@ -62,6 +62,10 @@ def main():
         mp.fail(f"{name}: differences from strace:\n  " + "\n  ".join(problems))
     total = sum(len(v) for v in mine.values())
     mode = trace["runs"][0]["mode"]
+    decoded = trace["runs"][0].get("syscall_info", "PTRACE_GET_SYSCALL_INFO")
+    if os.environ.get("MINPRIV_SYSCALL_INFO") == "regs":
+        mp.check(decoded == "registers", f"{name}: MINPRIV_SYSCALL_INFO=regs, but the trace says {decoded}")
+        mode += ", decoded from the registers"
     print(f"ok: {name} ({mode} mode): {total} syscall names per ABI match strace "
           f"({', '.join(f'{k}: {len(v)}' for k, v in sorted(mine.items()))})")
 

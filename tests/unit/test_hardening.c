@@ -32,9 +32,9 @@ static char *report(int seccomp, int aa_rules, int aa_paths, gen_default_action 
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = act };
         gen_context ctx;
         assert_int_equal(gen_context_init(&ctx, t, &opts, &err), 0);
-        ctx.seccomp_syscalls = seccomp;
-        ctx.apparmor_rules = aa_rules;
-        ctx.apparmor_raw_paths = aa_paths;
+        ctx.figures.seccomp_syscalls = seccomp;
+        ctx.figures.apparmor_rules = aa_rules;
+        ctx.figures.apparmor_raw_paths = aa_paths;
         char *text = NULL;
         assert_int_equal(gen_emit_hardening_md(&ctx, &text, &err), 0);
         gen_context_free(&ctx);

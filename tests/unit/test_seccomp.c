@@ -599,7 +599,7 @@ static char *emit(trace *t, gen_options *opts, char **ret_notes, int *ret_count,
                 *ret_notes = strbuf_steal(&sb);
         }
         if (ret_count)
-                *ret_count = ctx.seccomp_syscalls;
+                *ret_count = ctx.figures.seccomp_syscalls;
         gen_context_free(&ctx);
         return r < 0 ? NULL : text;
 }

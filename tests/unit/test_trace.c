@@ -348,7 +348,7 @@ static void test_read_side(void **state)
         assert_string_equal(strbuf_str(&sb), "/etc/a write ok 1;/etc/b read ENOENT 1;/etc/b read ok 4;");
 
         strbuf_free(&sb);
-        assert_int_equal(trace_foreach_cap_reason(t, on_reason, &sb), 0);
+        assert_int_equal(trace_foreach_cap_reason(t, NULL, on_reason, &sb), 0);
         assert_string_equal(strbuf_str(&sb), "CAP_CHOWN chown ok=0 denied=1 other=0 pre=0;"
                                              "CAP_KILL kill of uid 0 ok=2 denied=1 other=5 pre=1;");
 
@@ -359,13 +359,450 @@ static void test_read_side(void **state)
         trace_free(t);
 }
 
+/* A loaded trace with a bit of every section; programs are listed out of
+ * order on purpose (trace_foreach_program_stored keeps the file's order). */
+static const char rich_trace[] =
+        "{\"format\": \"minpriv-trace\", \"version\": 2,\n"
+        " \"runs\": [{\"command\": [\"/usr/bin/app\", \"-m\", \"64\"], \"mode\": \"seccomp\", \"no_new_privs\": true,\n"
+        "           \"exit\": {\"status\": 130, \"signal\": \"SIGINT\"},\n"
+        "           \"credentials\": {\"uid\": 1000, \"euid\": 0, \"suid\": 0, \"fsuid\": 0, \"gid\": 100,\n"
+        "                           \"egid\": 0, \"sgid\": 0, \"fsgid\": 0, \"groups\": [], \"cap_eff\": \"0\"},\n"
+        "           \"recorder\": \"minpriv 9\", \"started\": \"2026-01-01T00:00:00Z\", \"host\": \"h\",\n"
+        "           \"pids\": [42, 7]},\n"
+        "          {\"command\": [], \"mode\": \"ptrace\", \"no_new_privs\": false}],\n"
+        " \"syscalls\": {\"x86_64\": {\"openat\": {\"first\": \"/usr/bin/app\", \"seen\": 1,\n"
+        "     \"programs\": {\"/usr/bin/zz\": {\"count\": 1}, \"/usr/bin/app\": {\"count\": 5,\n"
+        "        \"stack\": [{\"function\": \"main\", \"offset\": 26, \"module\": \"/usr/bin/app\", \"ip\": 4660},\n"
+        "                  {\"module\": \"/lib/libc.so.6\", \"ip\": 99}, {}]}},\n"
+        "     \"results\": {\"ok\": 4, \"ENOENT\": 2}},\n"
+        "   \"read\": {\"first\": \"kernel:counted\", \"programs\": {\"kernel:counted\": {\"count\": 9}}}}},\n"
+        " \"unknown_syscalls\": {\"i386\": {\"999\": {\"first\": \"/usr/bin/app\",\n"
+        "     \"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}},\n"
+        " \"arguments\": {\"socket\": {\"AF_INET SOCK_STREAM 6\": {\"values\": [2, 1, 6], \"seen\": 1,\n"
+        "                                                  \"programs\": {\"/usr/bin/app\": {\"count\": 1}}}},\n"
+        "               \"clone\": {\"0x0\": {\"values\": [0], \"programs\": {\"/usr/bin/app\": {\"count\": 2}}}}},\n"
+        " \"files\": {\"/etc/link\": {\"type\": \"symlink\", \"uid\": 0, \"gid\": 0, \"mode\": 511, \"by_owner\": "
+        "false,\n"
+        "                           \"resolved\": \"/etc/real\",\n"
+        "                           \"target\": {\"type\": \"file\", \"uid\": 0, \"gid\": 42, \"mode\": 416},\n"
+        "                           \"access\": {\"read\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": "
+        "3}}},\n"
+        "                                               \"EACCES\": {\"programs\": {\"/usr/bin/app\": {\"count\": "
+        "1}}}},\n"
+        "                                      \"exec\": {\"ok\": {\"programs\": {}}}}},\n"
+        "           \"/tmp/new\": {\"by_owner\": true, \"seen\": 1,\n"
+        "                          \"access\": {\"create\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": "
+        "1}}}}}}},\n"
+        " \"network\": {\"connect\": {\"AF_UNIX\": {\"/run/a.sock\": {\"ok\": {\"programs\": {\"/usr/bin/app\": "
+        "{\"count\": 1}}}}},\n"
+        "                           \"AF_INET\": {\"127.0.0.1:80\": {\"ECONNREFUSED\": {\"programs\": "
+        "{\"/usr/bin/app\": {\"count\": 2}}}}}},\n"
+        "             \"bind\": {\"AF_UNIX\": {\"@x\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": "
+        "1}}}}}}},\n"
+        " \"credentials\": {\"setuid\": {\"65534\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}},\n"
+        "                 \"setgroups\": {\"1:10\": {\"EPERM\": {\"programs\": {\"/usr/bin/app\": {\"count\": "
+        "1}}}}}},\n"
+        " \"signals\": {\"SIGTERM\": {\"self\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}}},\n"
+        " \"ptrace\": {\"PTRACE_TRACEME\": {\"EPERM\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}},\n"
+        " \"capabilities\": {\"CAP_CHOWN\": {\"fchownat /tmp/new: owner 0:0 -> 70000:0\": {\"syscall\": \"fchownat\",\n"
+        "     \"object\": \"/tmp/new\", \"preexisting\": true, \"seen\": 1,\n"
+        "     \"inputs\": {\"new_uid\": 70000, \"file_mode\": \"0644\", \"fsuid\": 0, \"flag\": true},\n"
+        "     \"results\": {\"ok\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}},\n"
+        "                 \"EPERM\": {\"programs\": {\"/usr/bin/app\": {\"count\": 2}}}}}},\n"
+        "                  \"CAP_KILL\": {\"kill 1\": {\"syscall\": \"kill\",\n"
+        "     \"results\": {\"ESRCH\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}}}},\n"
+        " \"resources\": {\"max_rss_kib\": 2048, \"processes\": 3},\n"
+        " \"io_uring\": {\"rings\": {\"none\": {\"programs\": {\"/usr/bin/app\": {\"count\": 1}},\n"
+        "                                   \"opcodes\": {\"IORING_OP_STATX\": {\"programs\": {\"/usr/bin/app\": "
+        "{\"count\": 2}}},\n"
+        "                                               \"IORING_OP_OPENAT\": {\"programs\": {\"/usr/bin/app\": "
+        "{\"count\": 1}}}}},\n"
+        "                        \"IORING_SETUP_SQE128\": {\"programs\": {\"/usr/bin/b\": {\"count\": 1}},\n"
+        "                                   \"opcodes\": {\"IORING_OP_OPENAT\": {\"programs\": {\"/usr/bin/b\": "
+        "{\"count\": 4}}}}}},\n"
+        "              \"unrecordable\": {\"IORING_SETUP_SQPOLL: a kernel thread submits the entries\":\n"
+        "                                {\"programs\": {\"/usr/bin/app\": {\"count\": 1}}}}}}\n";
+
+static trace *rich(void)
+{
+        trace *t = NULL;
+        mp_error err = { 0 };
+        int r = trace_load_buffer(rich_trace, strlen(rich_trace), "rich.json", &t, &err);
+        if (r < 0)
+                fail_msg("%s: %s", err.where, err.text);
+        return t;
+}
+
+static int on_program(const trace_program *p, void *ud)
+{
+        return collect(ud, "%s %lld %s", p->program, (long long)p->count, p->stack ? "stack" : "-");
+}
+
+static int on_frame(size_t i, const trace_frame *f, void *ud)
+{
+        return collect(ud, "%zu %s %s %lld %lld", i, f->function ? f->function : "-", f->module ? f->module : "-",
+                       (long long)f->offset, (long long)f->ip);
+}
+
+static int on_count(const char *result, json_int_t count, void *ud)
+{
+        return collect(ud, "%s=%lld", result, (long long)count);
+}
+
+static int first_stack(const trace_program *p, void *ud)
+{
+        if (!p->stack)
+                return 0;
+        *(const trace_stack **)ud = p->stack;
+        return 1;
+}
+
+/* Syscalls, numbers, programs in both orders, stacks, counted results. */
+static void test_read_syscalls(void **state)
+{
+        trace *t = rich();
+        trace_syscall sc;
+        assert_false(trace_syscall_get(t, TRACE_ABI_I386, "openat", &sc));
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "openat", &sc));
+        assert_string_equal(sc.name, "openat");
+        assert_string_equal(sc.first, "/usr/bin/app");
+        assert_int_equal(sc.count, 6);
+        assert_int_equal(sc.seen, 1);
+        assert_int_equal(trace_usage_total(sc.usage), 6);
+        strbuf sb = STRBUF_INIT;
+        assert_int_equal(trace_foreach_program(sc.usage, on_program, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "/usr/bin/app 5 stack;/usr/bin/zz 1 -;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_program_stored(sc.usage, on_program, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "/usr/bin/zz 1 -;/usr/bin/app 5 stack;");
+        strbuf_free(&sb);
+        size_t n;
+        const char **progs = trace_usage_programs(sc.usage, &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(progs[0], "/usr/bin/app");
+        assert_string_equal(progs[1], "/usr/bin/zz");
+        assert_null(progs[2]);
+        free(progs);
+        const trace_stack *st = NULL;
+        assert_int_equal(trace_foreach_program(sc.usage, first_stack, &st), 1);
+        assert_int_equal(trace_foreach_frame(st, on_frame, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "0 main /usr/bin/app 26 4660;1 - /lib/libc.so.6 0 99;2 - - 0 0;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_syscall_foreach_result(&sc, on_count, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "ENOENT=2;ok=4;");
+        strbuf_free(&sb);
+
+        /* read: no results, seen in every run (the trace's two) */
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "read", &sc));
+        assert_int_equal(sc.seen, 2);
+        assert_int_equal(trace_syscall_foreach_result(&sc, on_count, &sb), 0);
+        assert_int_equal(sb.len, 0);
+        assert_true(trace_has_syscall_any_abi(t, "read"));
+        assert_false(trace_has_syscall_any_abi(t, "write"));
+        assert_int_equal(trace_syscall_count(t, TRACE_ABI_X86_64), 2);
+        assert_int_equal(trace_syscall_count(t, TRACE_ABI_I386), 0);
+        assert_int_equal(trace_unknown_syscall_count(t, TRACE_ABI_I386), 1);
+        assert_int_equal(trace_foreach_unknown_syscall(t, TRACE_ABI_I386, on_syscall, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "i386 999 1;");
+        strbuf_free(&sb);
+        trace_free(t);
+}
+
+static int on_any_group(const trace_arg_group *g, void *ud)
+{
+        json_int_t v = -1;
+        trace_arg_value(g, 2, &v);
+        return collect(ud, "%s/%s n=%zu v2=%lld seen=%lld usage=%lld", g->kind, g->key, g->nvalues, (long long)v,
+                       (long long)g->seen, (long long)trace_usage_total(g->usage));
+}
+
+static int on_file(const trace_file *f, void *ud)
+{
+        return collect(ud, "%s res=%s type=%s uid=%d:%lld mode=%d:%llo target=%d:%s:%lld owner=%d/%d seen=%lld",
+                       f->path, f->resolved ? f->resolved : "-", f->stat.type ? f->stat.type : "-", f->stat.has_uid,
+                       (long long)f->stat.uid, f->stat.has_mode, (unsigned long long)f->stat.mode, f->has_target,
+                       f->has_target ? f->target.type : "-", (long long)f->target.gid, f->by_owner, f->by_owner_known,
+                       (long long)f->seen);
+}
+
+static int on_kind(const char *kind, const trace_results *r, void *ud)
+{
+        size_t n;
+        const char **names = trace_result_names(r, &n);
+        collect(ud, "%s:%zu:%s", kind, n, n ? names[0] : "-");
+        free(names);
+        return 0;
+}
+
+/* Argument groups of every kind, files with their stat data and outcomes. */
+static void test_read_arguments_files(void **state)
+{
+        trace *t = rich();
+        strbuf sb = STRBUF_INIT;
+        assert_int_equal(trace_foreach_arg_group(t, NULL, on_any_group, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "clone/0x0 n=1 v2=-1 seen=2 usage=2;"
+                                             "socket/AF_INET SOCK_STREAM 6 n=3 v2=6 seen=1 usage=1;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_arg_group_count(t, "socket"), 1);
+        assert_int_equal(trace_arg_group_count(t, "prctl"), 0);
+        assert_true(trace_has_arg_group(t, "clone", "0x0"));
+        assert_false(trace_has_arg_group(t, "clone", "0x10000000"));
+
+        assert_int_equal(trace_file_count(t), 2);
+        assert_int_equal(trace_foreach_file(t, on_file, &sb), 0);
+        assert_string_equal(strbuf_str(&sb),
+                            "/etc/link res=/etc/real type=symlink uid=1:0 mode=1:777 target=1:file:42 owner=0/1 "
+                            "seen=2;/tmp/new res=- type=- uid=0:0 mode=0:0 target=0:-:0 owner=1/1 seen=1;");
+        strbuf_free(&sb);
+        trace_file f;
+        assert_false(trace_file_get(t, "/etc/real", &f));
+        assert_true(trace_file_get(t, "/etc/link", &f));
+        assert_int_equal(trace_file_foreach_kind(&f, on_kind, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "exec:1:ok;read:2:EACCES;");
+        strbuf_free(&sb);
+        /* "ok" with no call is recorded, but no call succeeded */
+        assert_non_null(trace_result(trace_file_results(&f, "exec"), "ok"));
+        assert_false(trace_file_ok(&f, "exec"));
+        assert_true(trace_file_ok(&f, "read"));
+        assert_false(trace_file_ok(&f, "write"));
+        assert_null(trace_file_results(&f, "write"));
+        assert_int_equal(trace_result_count(trace_file_results(&f, "read"), "EACCES"), 1);
+        assert_int_equal(trace_result_count(trace_file_results(&f, "write"), "ok"), 0);
+        assert_true(trace_results_any(trace_file_results(&f, "read")));
+        assert_false(trace_results_any(NULL));
+        assert_null(f.stack);
+        trace_free(t);
+}
+
+static int on_endpoint(const trace_endpoint *e, void *ud)
+{
+        return collect(ud, "%s %s %s ok=%lld", e->op, e->family, e->address,
+                       (long long)trace_result_count(e->results, "ok"));
+}
+
+static int on_cred(const trace_cred_change *c, void *ud)
+{
+        return collect(ud, "%s(%s) ok=%lld", c->syscall, c->args, (long long)trace_result_count(c->results, "ok"));
+}
+
+static int on_signal(const trace_signal *s, void *ud)
+{
+        return collect(ud, "%s %s", s->signal, s->target);
+}
+
+static int on_request(const trace_ptrace_request *p, void *ud)
+{
+        return collect(ud, "%s EPERM=%lld", p->request, (long long)trace_result_count(p->results, "EPERM"));
+}
+
+static int on_input(const trace_input *in, void *ud)
+{
+        if (in->type == TRACE_INPUT_STRING)
+                return collect(ud, "%s=s:%s", in->name, in->string);
+        if (in->type == TRACE_INPUT_BOOL)
+                return collect(ud, "%s=b:%d", in->name, in->boolean);
+        return collect(ud, "%s=n:%lld", in->name, (long long)in->number);
+}
+
+static int on_full_reason(const trace_cap_reason *r, void *ud)
+{
+        return collect(ud, "%s|%s|%s|%s|ok=%lld denied=%lld other=%lld pre=%d seen=%lld", r->cap, r->reason, r->syscall,
+                       r->object ? r->object : "-", (long long)r->ok, (long long)r->denied, (long long)r->other,
+                       r->preexisting, (long long)r->seen);
+}
+
+/* Network, credentials, signals, ptrace and capabilities, with filters. */
+static void test_read_sections(void **state)
+{
+        trace *t = rich();
+        strbuf sb = STRBUF_INIT;
+        assert_int_equal(trace_foreach_endpoint(t, NULL, NULL, on_endpoint, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "bind AF_UNIX @x ok=1;connect AF_INET 127.0.0.1:80 ok=0;"
+                                             "connect AF_UNIX /run/a.sock ok=1;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_endpoint(t, NULL, "AF_UNIX", on_endpoint, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "bind AF_UNIX @x ok=1;connect AF_UNIX /run/a.sock ok=1;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_endpoint(t, "sendto", NULL, on_endpoint, &sb), 0);
+        assert_int_equal(sb.len, 0);
+        assert_non_null(trace_endpoint_results(t, "connect", "AF_INET", "127.0.0.1:80"));
+        assert_null(trace_endpoint_results(t, "connect", "AF_INET", "127.0.0.1:81"));
+
+        assert_int_equal(trace_foreach_cred_change(t, NULL, on_cred, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "setgroups(1:10) ok=0;setuid(65534) ok=1;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_cred_change(t, "setuid", on_cred, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "setuid(65534) ok=1;");
+        strbuf_free(&sb);
+        assert_true(trace_has_cred_change(t, "setgroups", "1:10"));
+        assert_false(trace_has_cred_change(t, "setgid", "1"));
+        assert_int_equal(trace_foreach_signal(t, on_signal, &sb), 0);
+        assert_int_equal(trace_foreach_ptrace_request(t, on_request, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "SIGTERM self;PTRACE_TRACEME EPERM=1;");
+        strbuf_free(&sb);
+
+        assert_int_equal(trace_foreach_cap_reason(t, "CAP_KILL", on_full_reason, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "CAP_KILL|kill 1|kill|-|ok=0 denied=0 other=1 pre=0 seen=2;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_cap_reason(t, "CAP_SYS_ADMIN", on_full_reason, &sb), 0);
+        assert_int_equal(sb.len, 0);
+        assert_true(trace_has_cap(t, "CAP_CHOWN"));
+        assert_false(trace_has_cap(t, "CAP_SYS_ADMIN"));
+        trace_cap_reason r;
+        assert_false(trace_cap_reason_get(t, "CAP_CHOWN", "kill 1", &r));
+        assert_true(trace_cap_reason_get(t, "CAP_CHOWN", "fchownat /tmp/new: owner 0:0 -> 70000:0", &r));
+        assert_int_equal(on_full_reason(&r, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "CAP_CHOWN|fchownat /tmp/new: owner 0:0 -> 70000:0|fchownat|/tmp/new|"
+                                             "ok=1 denied=2 other=0 pre=1 seen=1;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_foreach_cap_input(&r, on_input, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "file_mode=s:0644;flag=b:1;fsuid=n:0;new_uid=n:70000;");
+        strbuf_free(&sb);
+        assert_int_equal(trace_cap_input_int(&r, TRACE_INPUT_NEW_UID, -1), 70000);
+        assert_int_equal(trace_cap_input_int(&r, TRACE_INPUT_NEW_GID, -1), -1);
+        assert_int_equal(trace_cap_input_int(&r, "file_mode", -1), -1); /* a string */
+        assert_null(r.stack);
+        trace_free(t);
+}
+
+static int on_full_run(const trace_run *r, void *ud)
+{
+        strbuf *sb = ud;
+        collect(sb, "%zu %s n=%zu exit=%d:%d:%s mode=%s nnp=%d cred=%d:%lld:%lld:%lld rec=%s start=%s fin=%s host=%s",
+                r->index, r->program ? r->program : "-", r->ncommand, r->has_exit, r->status,
+                r->signal ? r->signal : "-", r->mode ? r->mode : "-", r->no_new_privs, r->has_credentials,
+                (long long)r->uid, (long long)r->euid, (long long)r->gid, r->recorder ? r->recorder : "-",
+                r->started ? r->started : "-", r->finished ? r->finished : "-", r->host ? r->host : "-");
+        for (size_t i = 0; i <= r->ncommand; i++)
+                collect(sb, "w%zu=%s", i, trace_run_word(r, i) ? trace_run_word(r, i) : "-");
+        for (size_t i = 0; i < r->npids; i++)
+                collect(sb, "pid=%lld", (long long)trace_run_pid(r, i));
+        return 0;
+}
+
+static int on_ring(const char *ring, const trace_usage *setups, void *ud)
+{
+        return collect(ud, "%s x%lld", ring, (long long)trace_usage_total(setups));
+}
+
+static int on_op(const trace_uring_op *op, void *ud)
+{
+        return collect(ud, "%s %s x%lld", op->ring, op->opcode, (long long)op->count);
+}
+
+static int on_unrecordable(const char *reason, const trace_usage *u, void *ud)
+{
+        return collect(ud, "%s x%lld", reason, (long long)trace_usage_total(u));
+}
+
+/* Runs, resources (unrecorded peaks are -1), io_uring, documents, and the
+ * write side a profile baseline uses. */
+static void test_read_runs_resources_uring(void **state)
+{
+        trace *t = rich();
+        strbuf sb = STRBUF_INIT;
+        assert_int_equal(trace_foreach_run(t, on_full_run, &sb), 0);
+        assert_string_equal(strbuf_str(&sb),
+                            "0 /usr/bin/app n=3 exit=1:130:SIGINT mode=seccomp nnp=1 cred=1:1000:0:100 rec=minpriv 9 "
+                            "start=2026-01-01T00:00:00Z fin=- host=h;w0=/usr/bin/app;w1=-m;w2=64;w3=-;pid=42;pid=7;"
+                            "1 - n=0 exit=0:0:- mode=ptrace nnp=0 cred=0:-1:-1:-1 rec=- start=- fin=- host=-;w0=-;");
+        strbuf_free(&sb);
+
+        trace_resources res;
+        trace_resources_get(t, &res);
+        assert_int_equal(res.max_rss_kib, 2048);
+        assert_int_equal(res.processes, 3);
+        assert_int_equal(res.sum_rss_kib, -1);
+        assert_int_equal(res.cpu_ms, -1);
+        assert_int_equal(res.max_fds, -1);
+
+        assert_true(trace_uses_uring(t));
+        assert_int_equal(trace_foreach_uring_ring(t, on_ring, &sb), 0);
+        assert_int_equal(trace_foreach_uring_op(t, on_op, &sb), 0);
+        assert_int_equal(trace_foreach_uring_unrecordable(t, on_unrecordable, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "IORING_SETUP_SQE128 x1;none x1;"
+                                             "IORING_SETUP_SQE128 IORING_OP_OPENAT x4;none IORING_OP_OPENAT x1;"
+                                             "none IORING_OP_STATX x2;"
+                                             "IORING_SETUP_SQPOLL: a kernel thread submits the entries x1;");
+        strbuf_free(&sb);
+
+        assert_true(trace_json_names_format(t->root));
+        json_t *other = json_pack("{s:s}", "defaultAction", "SCMP_ACT_ERRNO");
+        assert_false(trace_json_names_format(other));
+        assert_false(trace_json_names_format(NULL));
+        json_decref(other);
+
+        /* a profile baseline's names: added with a count of 0, never over
+         * a recorded syscall */
+        trace_syscall_add_unrecorded(t, TRACE_ABI_X86_64, "read", "baseline:p.json");
+        trace_syscall_add_unrecorded(t, TRACE_ABI_X86_64, "getpid", "baseline:p.json");
+        trace_syscall sc;
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "read", &sc));
+        assert_string_equal(sc.first, "kernel:counted");
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "getpid", &sc));
+        assert_string_equal(sc.first, "baseline:p.json");
+        assert_int_equal(sc.count, 0);
+        assert_int_equal(trace_foreach_program(sc.usage, on_program, &sb), 0);
+        assert_string_equal(strbuf_str(&sb), "baseline:p.json 0 -;");
+        strbuf_free(&sb);
+        mp_error err = { 0 };
+        assert_int_equal(trace_validate(t->root, "t", &err), 0);
+
+        /* an empty trace: every iterator visits nothing */
+        trace *e = trace_new();
+        assert_int_equal(trace_foreach_file(e, on_file, &sb), 0);
+        assert_int_equal(trace_foreach_endpoint(e, NULL, NULL, on_endpoint, &sb), 0);
+        assert_int_equal(trace_foreach_uring_op(e, on_op, &sb), 0);
+        assert_int_equal(trace_foreach_cap_reason(e, "CAP_CHOWN", on_full_reason, &sb), 0);
+        assert_int_equal(sb.len, 0);
+        assert_false(trace_uses_uring(e));
+        trace_resources_get(e, &res);
+        assert_int_equal(res.processes, -1);
+        trace_free(e);
+        trace_free(t);
+}
+
+/* Counts beyond 2^63-1 in sum saturate instead of wrapping. */
+static void test_read_counts_saturate(void **state)
+{
+        static const char text[] =
+                "{\"format\": \"minpriv-trace\", \"version\": 2, \"runs\": [],\n"
+                " \"syscalls\": {\"x86_64\": {\"read\": {\"first\": \"/bin/a\", \"programs\": {\n"
+                "   \"/bin/a\": {\"count\": 6000000000000000000}, \"/bin/b\": {\"count\": 6000000000000000000}}}}},\n"
+                " \"capabilities\": {\"CAP_KILL\": {\"kill 1\": {\"syscall\": \"kill\", \"results\": {\n"
+                "   \"EPERM\": {\"programs\": {\"/bin/a\": {\"count\": 9223372036854775807}}},\n"
+                "   \"EACCES\": {\"programs\": {\"/bin/a\": {\"count\": 7}}}}}}}}\n";
+        trace *t = NULL;
+        mp_error err = { 0 };
+        assert_int_equal(trace_load_buffer(text, strlen(text), "big.json", &t, &err), 0);
+        trace_syscall sc;
+        assert_true(trace_syscall_get(t, TRACE_ABI_X86_64, "read", &sc));
+        assert_int_equal(sc.count, INT64_MAX);
+        assert_int_equal(trace_usage_total(sc.usage), INT64_MAX);
+        trace_cap_reason r;
+        assert_true(trace_cap_reason_get(t, "CAP_KILL", "kill 1", &r));
+        assert_int_equal(r.denied, INT64_MAX);
+        assert_int_equal(r.ok, 0);
+        assert_int_equal(trace_count_add(INT64_MAX, 1), INT64_MAX);
+        assert_int_equal(trace_count_add(2, 3), 5);
+        trace_free(t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_path_encoding), cmocka_unit_test(test_path_encoding_exhaustive),
-                cmocka_unit_test(test_validation),    cmocka_unit_test(test_merge_order_independent),
-                cmocka_unit_test(test_merge_seen),    cmocka_unit_test(test_dump_is_canonical),
+                cmocka_unit_test(test_path_encoding),
+                cmocka_unit_test(test_path_encoding_exhaustive),
+                cmocka_unit_test(test_validation),
+                cmocka_unit_test(test_merge_order_independent),
+                cmocka_unit_test(test_merge_seen),
+                cmocka_unit_test(test_dump_is_canonical),
                 cmocka_unit_test(test_read_side),
+                cmocka_unit_test(test_read_syscalls),
+                cmocka_unit_test(test_read_arguments_files),
+                cmocka_unit_test(test_read_sections),
+                cmocka_unit_test(test_read_runs_resources_uring),
+                cmocka_unit_test(test_read_counts_saturate),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
