@@ -59,3 +59,4 @@ int cmd_explain(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gaps(int argc, char **argv);
+int cmd_image(int argc, char **argv);

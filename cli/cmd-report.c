@@ -10,11 +10,15 @@
 int cmd_report(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "output", required_argument, NULL, 'o' },     { "name", required_argument, NULL, 'n' },
-                { "runtime", required_argument, NULL, 'r' },    { "quiet", no_argument, NULL, 'q' },
-                { "dockerfile", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
+                { "output", required_argument, NULL, 'o' },
+                { "name", required_argument, NULL, 'n' },
+                { "runtime", required_argument, NULL, 'r' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "dockerfile", required_argument, NULL, 'D' },
+                { "image", required_argument, NULL, 'I' },
+                { NULL, 0, NULL, 0 },
         };
-        const char *output = "minpriv-report.html";
+        const char *output = "minpriv-report.html", *image = NULL;
         gen_options opts = { .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         bool quiet = false;
         int c;
@@ -34,6 +38,9 @@ int cmd_report(int argc, char **argv)
                 case 'D':
                         opts.dockerfile = optarg;
                         break;
+                case 'I':
+                        image = optarg;
+                        break;
                 case 'q':
                         quiet = true;
                         break;
@@ -47,13 +54,22 @@ int cmd_report(int argc, char **argv)
                 return usage_error("report", "empty output path");
 
         mp_error err = { 0 };
+        image_findings img = { 0 };
+        if (image && image_findings_load(image, &img, &err) < 0) {
+                log_mp_error(&err);
+                return EXIT_BADINPUT;
+        }
         _cleanup_trace_ trace *t = NULL;
         char **paths = argv + optind;
         size_t n = (size_t)(argc - optind);
-        if (cli_load_traces(paths, n, &t) < 0)
+        if (cli_load_traces(paths, n, &t) < 0) {
+                image_findings_free(&img);
                 return EXIT_BADINPUT;
+        }
         report_page page;
-        if (report_generate(t, &opts, n == 1 ? paths[0] : NULL, &page, &err) < 0) {
+        int r = report_generate(t, &opts, image ? &img : NULL, n == 1 ? paths[0] : NULL, &page, &err);
+        image_findings_free(&img);
+        if (r < 0) {
                 log_mp_error(&err);
                 report_page_free(&page);
                 return EXIT_BADINPUT;
@@ -68,7 +84,7 @@ int cmd_report(int argc, char **argv)
                         rc = EXIT_BADINPUT;
                 }
         } else {
-                int r = write_file_atomic(output, page.html, strlen(page.html), 0644);
+                r = write_file_atomic(output, page.html, strlen(page.html), 0644);
                 if (r < 0) {
                         _cleanup_free_ char *q = quote_for_message(output);
                         log_error("cannot write %s: %s", q, strerror(-r));

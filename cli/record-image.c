@@ -43,7 +43,7 @@ static bool elf_is_static(const char *path)
         return true;
 }
 
-static char *find_static_binary(void)
+char *record_image_static_binary(void)
 {
         const char *env = getenv("MINPRIV_STATIC");
         if (env && *env)
@@ -56,6 +56,44 @@ static char *find_static_binary(void)
         if (access(sibling, X_OK) == 0 && elf_is_static(sibling))
                 return steal_pointer(&sibling);
         return elf_is_static(self) ? steal_pointer(&self) : NULL;
+}
+
+char **record_image_argv(const record_image_options *o, const char *bin, const char *scratch, char *const *cmd)
+{
+        size_t cap = 20;
+        for (char **e = o->engine_args; e && *e; e++)
+                cap++;
+        for (char **f = o->record_args; f && *f; f++)
+                cap++;
+        for (char *const *c = cmd; *c; c++)
+                cap++;
+        char **argv = xcalloc(cap, sizeof *argv);
+        size_t n = 0;
+#define strv_push(v, s) ((*(v))[n++] = (s))
+        strv_push(&argv, xstrdup(o->engine));
+        strv_push(&argv, xstrdup("run"));
+        strv_push(&argv, xstrdup("--rm"));
+        strv_push(&argv, xasprintf("--entrypoint=%s", IN_CTR_BIN));
+        strv_push(&argv, xasprintf("--volume=%s:%s:ro", bin, IN_CTR_BIN));
+        strv_push(&argv, xasprintf("--volume=%s:%s:rw", scratch, IN_CTR_OUT));
+        strv_push(&argv, xstrdup("--cap-add=SYS_PTRACE"));
+        strv_push(&argv, xstrdup("--security-opt=seccomp=unconfined"));
+        if (o->user)
+                strv_push(&argv, xasprintf("--user=%s", o->user));
+        for (char **e = o->engine_args; e && *e; e++)
+                strv_push(&argv, xstrdup(*e));
+        strv_push(&argv, xstrdup(o->image));
+        strv_push(&argv, xstrdup("record"));
+        strv_push(&argv, xstrdup("-o"));
+        strv_push(&argv, xstrdup(IN_CTR_OUT "/" RECORD_IMAGE_TRACE));
+        for (char **f = o->record_args; f && *f; f++)
+                strv_push(&argv, xstrdup(*f));
+        strv_push(&argv, xstrdup("--"));
+        for (char *const *c = cmd; *c; c++)
+                strv_push(&argv, xstrdup(*c));
+
+#undef strv_push
+        return argv;
 }
 
 static int run_argv(char **argv)
@@ -79,7 +117,7 @@ int record_in_image(const record_image_options *o, char *const *cmd, const char 
 {
         if (!streq(o->engine, "docker") && !streq(o->engine, "podman"))
                 return usage_error("record", "unknown --engine '%s' (docker or podman)", o->engine);
-        _cleanup_free_ char *bin = find_static_binary();
+        _cleanup_free_ char *bin = record_image_static_binary();
         if (!bin) {
                 log_error("record --image needs a static minpriv to mount into the container: set MINPRIV_STATIC, or "
                           "install minpriv-static next to minpriv");
@@ -100,41 +138,9 @@ int record_in_image(const record_image_options *o, char *const *cmd, const char 
         }
         /* writable by the container's --user, whoever that is */
         (void)chmod(scratch, 01777);
-        _cleanup_free_ char *trace_host = xasprintf("%s/trace.json", scratch);
+        _cleanup_free_ char *trace_host = xasprintf("%s/" RECORD_IMAGE_TRACE, scratch);
 
-        size_t cap = 20;
-        for (char **e = o->engine_args; e && *e; e++)
-                cap++;
-        for (char **f = o->record_args; f && *f; f++)
-                cap++;
-        for (char *const *c = cmd; *c; c++)
-                cap++;
-        _cleanup_strv_free_ char **argv = xcalloc(cap, sizeof *argv);
-        size_t n = 0;
-#define strv_push(v, s) ((*(v))[n++] = (s))
-        strv_push(&argv, xstrdup(o->engine));
-        strv_push(&argv, xstrdup("run"));
-        strv_push(&argv, xstrdup("--rm"));
-        strv_push(&argv, xasprintf("--entrypoint=%s", IN_CTR_BIN));
-        strv_push(&argv, xasprintf("--volume=%s:%s:ro", bin, IN_CTR_BIN));
-        strv_push(&argv, xasprintf("--volume=%s:%s:rw", scratch, IN_CTR_OUT));
-        strv_push(&argv, xstrdup("--cap-add=SYS_PTRACE"));
-        strv_push(&argv, xstrdup("--security-opt=seccomp=unconfined"));
-        if (o->user)
-                strv_push(&argv, xasprintf("--user=%s", o->user));
-        for (char **e = o->engine_args; e && *e; e++)
-                strv_push(&argv, xstrdup(*e));
-        strv_push(&argv, xstrdup(o->image));
-        strv_push(&argv, xstrdup("record"));
-        strv_push(&argv, xstrdup("-o"));
-        strv_push(&argv, xstrdup(IN_CTR_OUT "/trace.json"));
-        for (char **f = o->record_args; f && *f; f++)
-                strv_push(&argv, xstrdup(*f));
-        strv_push(&argv, xstrdup("--"));
-        for (char *const *c = cmd; *c; c++)
-                strv_push(&argv, xstrdup(*c));
-
-#undef strv_push
+        _cleanup_strv_free_ char **argv = record_image_argv(o, bin, scratch, cmd);
         int status = run_argv(argv);
         _cleanup_trace_ trace *t = NULL;
         mp_error err = { 0 };

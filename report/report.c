@@ -10,6 +10,9 @@
  *   files       the accessed paths as a tree of <details>, each path with
  *               its access kinds coloured by result
  *   caps        capabilities with their reasons, needed ones first
+ *   image       with --dockerfile: the Dockerfile's findings; with --image:
+ *               the minimal image's size and file count against its source,
+ *               and its proof (image.json, written by `minpriv image`)
  *   network     endpoints bound, connected, sent to
  *   runs        the recordings the trace holds
  *
@@ -22,6 +25,7 @@
 #include "generator/emitters.h"
 #include "common/hashmap.h"
 #include "trace/names.h"
+#include "image/findings.h"
 #include "report/report.h"
 #include "policy/seccomp-profile.h"
 #include "trace/read.h"
@@ -386,7 +390,7 @@ static int header_run(const trace_run *run, void *ud)
         return 0;
 }
 
-static void section_header(strbuf *sb, const gen_context *ctx)
+static void section_header(strbuf *sb, const gen_context *ctx, const image_findings *img)
 {
         strbuf_puts(sb, "<header><h1>");
         html(sb, ctx->name);
@@ -401,6 +405,8 @@ static void section_header(strbuf *sb, const gen_context *ctx)
                         "<a href=\"#runs\">Recordings</a>");
         if (ctx->dockerfile)
                 strbuf_puts(sb, "<a href=\"#image\">Image</a>");
+        if (img)
+                strbuf_puts(sb, "<a href=\"#minimal-image\">Minimal image</a>");
         strbuf_puts(sb, "</nav>\n<main>\n");
 }
 
@@ -1546,8 +1552,199 @@ static void section_image(strbuf *sb, const gen_context *ctx)
         strbuf_puts(sb, "</section>\n");
 }
 
-int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
-                 mp_error *err)
+/* "12.3 MiB" */
+static void put_bytes(strbuf *sb, uint64_t bytes)
+{
+        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+        double v = (double)bytes;
+        size_t u = 0;
+        while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
+                v /= 1024;
+                u++;
+        }
+        if (u)
+                strbuf_printf(sb, "%.1f %s", v, units[u]);
+        else
+                strbuf_printf(sb, "%llu B", (unsigned long long)bytes);
+}
+
+/* "0.0183%" of the source */
+static void put_share(strbuf *sb, uint64_t part, uint64_t whole)
+{
+        if (whole)
+                strbuf_printf(sb, "%.3g%%", 100.0 * (double)part / (double)whole);
+        else
+                strbuf_puts(sb, "-");
+}
+
+/* Two bars, the source and the image, on one scale. */
+static void image_bars(strbuf *sb, const char *what, uint64_t before, uint64_t after, bool bytes)
+{
+        const int left = 250, width = 560;
+        strbuf_printf(sb,
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"88\" role=\"img\" "
+                      "aria-label=\"%s\">\n",
+                      what);
+        const uint64_t v[2] = { before, after };
+        const char *const label[2] = { "source", "minimal image" };
+        const char *const color[2] = { "#8a94a6", "#1f8a4c" };
+        for (int i = 0; i < 2; i++) {
+                int y = 14 + i * 34;
+                int w = before ? (int)((double)v[i] * width / (double)before + 0.5) : 0;
+                if (v[i] && w < 2)
+                        w = 2;
+                strbuf_printf(sb, "<text x=\"0\" y=\"%d\" font-size=\"14\" fill=\"#1d2433\">%s, %s</text>", y + 15,
+                              what, label[i]);
+                strbuf_printf(sb, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" rx=\"3\" fill=\"%s\"/>", left, y,
+                              w, color[i]);
+                strbuf_printf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"700\" fill=\"#1d2433\">",
+                              left + w + 8, y + 16);
+                if (bytes)
+                        put_bytes(sb, v[i]);
+                else
+                        put_count(sb, (long long)v[i]);
+                strbuf_puts(sb, "</text>\n");
+        }
+        strbuf_puts(sb, "</svg>\n");
+}
+
+static void image_notes(strbuf *sb, const char *title, const image_note *v, size_t n)
+{
+        if (!n)
+                return;
+        strbuf_printf(sb, "<p><b>%zu %s:</b></p><ul>\n", n, title);
+        for (size_t i = 0; i < n && i < 100; i++) {
+                strbuf_puts(sb, "<li><code>");
+                html(sb, v[i].path);
+                strbuf_puts(sb, "</code>: ");
+                html(sb, v[i].why);
+                strbuf_puts(sb, "</li>\n");
+        }
+        if (n > 100)
+                strbuf_printf(sb, "<li>and %zu more (image.json lists them all)</li>\n", n - 100);
+        strbuf_puts(sb, "</ul>\n");
+}
+
+static void image_proof(strbuf *sb, const image_findings *img)
+{
+        strbuf_printf(sb, "<h3>Proof: %s</h3>\n", image_proof_result_name(img->proof));
+        if (img->proof == IMAGE_PROOF_NOT_RUN) {
+                strbuf_puts(sb, "<p>The workload was not run in the image");
+                if (img->proof_note) {
+                        strbuf_puts(sb, ": ");
+                        html(sb, img->proof_note);
+                }
+                strbuf_puts(sb, ".</p>\n");
+                return;
+        }
+        strbuf_puts(sb, "<p>Each recorded command, run in the image alone (no bind mount of the host's files) with "
+                        "the generated profiles and hardening.md's mounts:</p>\n");
+        for (size_t i = 0; i < img->nruns; i++) {
+                const image_proof_run *r = &img->runs[i];
+                strbuf_puts(sb, "<pre>docker run --rm");
+                for (char **o = img->options; o && *o; o++) {
+                        strbuf_puts(sb, " ");
+                        html(sb, *o);
+                }
+                strbuf_puts(sb, " ");
+                html(sb, img->tag ? img->tag : "IMAGE");
+                for (char **a = r->argv; a && *a; a++) {
+                        strbuf_puts(sb, " ");
+                        html(sb, *a);
+                }
+                strbuf_puts(sb, "</pre>\n<p>");
+                if (r->passed)
+                        strbuf_printf(sb, "<span class=\"k ok\">passed</span> exit status %d, as recorded.", r->status);
+                else if (r->timed_out)
+                        strbuf_puts(sb, "<span class=\"chip out\">failed</span> it did not finish in time.");
+                else
+                        strbuf_printf(sb, "<span class=\"chip out\">failed</span> exit status %d, recorded %d.",
+                                      r->status, r->expected);
+                strbuf_puts(sb, "</p>\n");
+                if (r->missing) {
+                        strbuf_puts(sb, "<p>Missing in the image:</p><p>");
+                        for (char **m = r->missing; *m; m++) {
+                                strbuf_puts(sb, "<span class=\"chip out\">");
+                                html(sb, *m);
+                                strbuf_puts(sb, "</span>");
+                        }
+                        strbuf_puts(sb, "</p>\n");
+                }
+                if (r->diagnosis) {
+                        strbuf_puts(sb, "<p class=\"muted\">");
+                        html(sb, r->diagnosis);
+                        strbuf_puts(sb, "</p>\n");
+                }
+        }
+}
+
+/* The minimal image beside the runtime findings (report --image). */
+static void section_minimal_image(strbuf *sb, const image_findings *img)
+{
+        if (!img)
+                return;
+        strbuf_puts(sb, "<section id=\"minimal-image\"><h2>Minimal image</h2>\n<div class=\"cards\">\n");
+        strbuf big = STRBUF_INIT, what = STRBUF_INIT;
+        put_count(&big, (long long)img->after.files);
+        strbuf_puts(&what, "files in the image (");
+        put_count(&what, (long long)img->before.files);
+        strbuf_puts(&what, " in the source), ");
+        put_count(&what, (long long)img->after.dirs);
+        strbuf_puts(&what, " directories");
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+        put_bytes(&big, img->after.bytes);
+        strbuf_puts(&what, "in the image: ");
+        put_share(&what, img->after.bytes, img->before.bytes);
+        strbuf_puts(&what, " of the source's ");
+        put_bytes(&what, img->before.bytes);
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_reset(&big), strbuf_reset(&what);
+        strbuf_puts(&big, image_proof_result_name(img->proof));
+        strbuf_puts(&what, "proof: the workload run in the image under its profiles");
+        card(sb, strbuf_str(&big), strbuf_str(&what));
+        strbuf_free(&big);
+        strbuf_free(&what);
+        strbuf_puts(sb, "</div>\n<div class=\"panel\">\n");
+        image_bars(sb, "size", img->before.bytes, img->after.bytes, true);
+        image_bars(sb, "files", img->before.files, img->after.files, false);
+        strbuf_puts(sb, "<table><tr><th></th><th>source</th><th>minimal image</th></tr>\n");
+        const struct {
+                const char *name;
+                uint64_t a, b;
+        } rows[] = { { "files (not directories)", img->before.files, img->after.files },
+                     { "of them symlinks", img->before.symlinks, img->after.symlinks },
+                     { "directories", img->before.dirs, img->after.dirs },
+                     { "bytes in regular files", img->before.bytes, img->after.bytes } };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                strbuf_printf(sb, "<tr><td>%s</td><td>", rows[i].name);
+                put_count(sb, (long long)rows[i].a);
+                strbuf_puts(sb, "</td><td>");
+                put_count(sb, (long long)rows[i].b);
+                strbuf_puts(sb, "</td></tr>\n");
+        }
+        strbuf_puts(sb, "</table>\n<p>Source <code>");
+        html(sb, img->source);
+        strbuf_printf(sb, "</code> (%s); tarball <code>",
+                      streq(img->source_kind, "tar") ? "a tar archive" : "a directory");
+        html(sb, img->tarball);
+        strbuf_puts(sb, "</code> (");
+        put_bytes(sb, img->tarball_bytes);
+        strbuf_printf(sb, ", SHA-256 <code>%s</code>)", img->sha256);
+        if (img->tag) {
+                strbuf_puts(sb, ", imported as <code>");
+                html(sb, img->tag);
+                strbuf_puts(sb, "</code>");
+        }
+        strbuf_puts(sb, ".</p>\n");
+        image_proof(sb, img);
+        image_notes(sb, "recorded paths not in the source", img->missing, img->nmissing);
+        image_notes(sb, "recorded paths left out (--exclude)", img->excluded, img->nexcluded);
+        strbuf_puts(sb, "</div></section>\n");
+}
+
+int report_build(const gen_context *ctx, const report_docker *docker, const image_findings *img,
+                 const char *emitter_errors, char **ret, mp_error *err)
 {
         figures f;
         figures_compute(&f, ctx, docker);
@@ -1559,7 +1756,7 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         strbuf_puts(&sb, "</title>\n<style>\n");
         strbuf_puts(&sb, style);
         strbuf_puts(&sb, "</style>\n</head>\n<body>\n");
-        section_header(&sb, ctx);
+        section_header(&sb, ctx, img);
         if (emitter_errors && *emitter_errors) {
                 strbuf_puts(&sb, "<section><div class=\"panel\" style=\"border-color:#c0392b\"><b>Some profiles could "
                                  "not be generated:</b><pre>");
@@ -1572,6 +1769,7 @@ int report_build(const gen_context *ctx, const report_docker *docker, const char
         section_files(&sb, ctx, &f);
         section_caps(&sb, ctx);
         section_image(&sb, ctx);
+        section_minimal_image(&sb, img);
         section_network(&sb, ctx);
         section_uring(&sb, ctx);
         section_stability(&sb, ctx);
@@ -1608,7 +1806,8 @@ static char *profile_errors(const gen_context *ctx)
         return strbuf_steal(&errors);
 }
 
-int report_generate(const trace *t, const gen_options *opts, const char *trace_name, report_page *ret, mp_error *err)
+int report_generate(const trace *t, const gen_options *opts, const image_findings *img, const char *trace_name,
+                    report_page *ret, mp_error *err)
 {
         memset(ret, 0, sizeof *ret);
         gen_context ctx;
@@ -1628,7 +1827,7 @@ int report_generate(const trace *t, const gen_options *opts, const char *trace_n
         ret->docker_missing = r == -ENOENT;
         ret->name = xstrdup(ctx.name);
         ret->errors = profile_errors(&ctx);
-        r = report_build(&ctx, ret->docker_missing ? NULL : &docker, ret->errors, &ret->html, err);
+        r = report_build(&ctx, ret->docker_missing ? NULL : &docker, img, ret->errors, &ret->html, err);
         report_docker_free(&docker);
         gen_context_free(&ctx);
         return r;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "generator/generator.h"
+#include "image/findings.h"
 
 /* Docker's default seccomp profile as measured by
  * scripts/measure-docker-default (templates/docker-default.json). */
@@ -34,9 +35,10 @@ int report_docker_load(const char *dir, report_docker *ret, mp_error *err);
 /* Build the page from a generator context (gen_context_init: figures it
  * could not compute are -1); emitter_errors holds one line per profile
  * that could not be built (or is empty); docker may be NULL when the
- * template is missing. Returns 0 and a new string in *ret. */
-int report_build(const gen_context *ctx, const report_docker *docker, const char *emitter_errors, char **ret,
-                 mp_error *err);
+ * template is missing; img (may be NULL) is a minimal image's findings
+ * (image.json, `report --image`). Returns 0 and a new string in *ret. */
+int report_build(const gen_context *ctx, const report_docker *docker, const image_findings *img,
+                 const char *emitter_errors, char **ret, mp_error *err);
 
 /* One report, everything in memory. */
 typedef struct report_page {
@@ -47,8 +49,9 @@ typedef struct report_page {
 } report_page;
 
 /* The generator's context for the trace, Docker's figures from the
- * templates (gen_templates_dir(opts)), the page. Errors about the trace
- * itself name trace_name when err names nothing else. *ret is to be freed
- * with report_page_free, also on failure. */
-int report_generate(const trace *t, const gen_options *opts, const char *trace_name, report_page *ret, mp_error *err);
+ * templates (gen_templates_dir(opts)), the page; img as for report_build.
+ * Errors about the trace itself name trace_name when err names nothing
+ * else. *ret is to be freed with report_page_free, also on failure. */
+int report_generate(const trace *t, const gen_options *opts, const image_findings *img, const char *trace_name,
+                    report_page *ret, mp_error *err);
 void report_page_free(report_page *p);

@@ -9,6 +9,7 @@ and the public headers of the libraries below it:
     common <- trace <- policy <- generator <- review, report <- cli
     common <- trace <- tracer <- cli
     common <- trace <- analysis <- cli
+    common <- trace <- image <- report, cli
 
 A header named internal.h or *-internal.h is private to its folder. Tests,
 fuzz harnesses and test tools may include any public header and their own
@@ -29,9 +30,10 @@ BELOW = {
     "policy": {"common", "trace"},
     "generator": {"common", "trace", "policy"},
     "review": {"common", "trace", "policy", "generator"},
-    "report": {"common", "trace", "policy", "generator"},
+    "report": {"common", "trace", "policy", "generator", "image"},
     "analysis": {"common", "trace"},
-    "cli": {"common", "trace", "tracer", "policy", "generator", "review", "report", "analysis"},
+    "image": {"common", "trace"},
+    "cli": {"common", "trace", "tracer", "policy", "generator", "review", "report", "analysis", "image"},
 }
 LIBS = set(BELOW) - {"cli"}
 GENERATED = {"trace/names-gen.h": "trace", "generated/minpriv-revision.h": "cli"}
