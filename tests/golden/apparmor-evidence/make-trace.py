@@ -29,6 +29,11 @@ def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok"):
 # upper-case letter, which takes its siblings' pattern
 for n in ["sortAb3xYz", "sortQ9kLmN", "sort7hTrw2", "sortab12cd"]:
     f("/tmp/" + n, "create", "write", "read", "delete")
+# gcc's temporaries ("cc" + mkstemp's 6) outside /tmp (TMPDIR elsewhere), one
+# per directory: a draw without capitals (4%) also fits Python's 8 and must
+# still give cc??????
+for d, n in [("gcc1", "cc4bcd1f"), ("gcc2", "ccQx3Lm0"), ("gcc3", "ccabcdef")]:
+    f(f"/srv/{d}/{n}.res", "create", "write", "read", "delete")
 # glibc sem_open temporaries
 for n in ["sem.0cTNNi", "sem.2Ctvmz", "sem.xyzabc"]:
     f("/dev/shm/" + n, "create", "write", "read", "delete", "link")
