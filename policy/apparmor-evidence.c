@@ -167,6 +167,15 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_lit(sb, r + fam->start + fam->rnd, n - fam->start - fam->rnd);
                 return K_RAND | K_FAMILY;
         }
+        /* A temporary name (created and removed) of Python's 8 of
+         * [a-z0-9_] after a separator: random, also when the draw ends in 4
+         * digits (l8qv1234 was l8qv[0-9]* in one run, ???????? in the next),
+         * unless it is a counter among its siblings. */
+        if (temporary && tail >= 4 && tail < n && n == 8 && !(classes(r, n) & C_UPPER) &&
+            !num_varies(nums, base + seqs - 1) && !is_pid(nums, r + n - tail, tail)) {
+                put_qmarks(sb, 8);
+                return K_RAND;
+        }
         /* a number at the end (pid, counter): 4 digits or more make a
          * random draw very unlikely (0.07% of mkstemp names) */
         if (tail >= 4) {
@@ -567,7 +576,12 @@ static void family_collect(ev *e, const char *parent1, const char *rawprefix, co
                 size_t j = i;
                 while (j < n && is_word((unsigned char)c[j]))
                         j++;
-                if (j - i >= 6) {
+                /* Python's default names (tmp + 8) have a rule of their own;
+                 * in a family they made a same-length word beside them
+                 * (test_shutil's link_to_dir) random too, in the runs whose
+                 * draw had a digit. */
+                bool py = j - i >= 11 && memcmp(c + i, "tmp", 3) == 0 && !(classes(c + i + 3, 8) & C_UPPER);
+                if (j - i >= 6 && !py) {
                         _cleanup_free_ char *k = family_key(parent1, skel, ri);
                         _cleanup_free_ char *run = xstrndup(c + i, j - i);
                         strv *s = hashmap_get(e->groups, k);

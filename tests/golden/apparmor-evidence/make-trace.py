@@ -34,6 +34,15 @@ for n in ["sortAb3xYz", "sortQ9kLmN", "sort7hTrw2", "sortab12cd"]:
 # still give cc??????
 for d, n in [("gcc1", "cc4bcd1f"), ("gcc2", "ccQx3Lm0"), ("gcc3", "ccabcdef")]:
     f(f"/srv/{d}/{n}.res", "create", "write", "read", "delete")
+# Python temporaries whose draw ends in 4 digits (1 in 190): still ????????
+for d, n in [("pyt1", "test-temp-ntsg1234"), ("pyt2", "test-temp-ntsgabcd")]:
+    f(f"/srv/{d}/{n}", "create", "write", "read", "delete")
+# a Python tmp directory (tmp + 8, with digits) beside a word of the same
+# length (test_shutil): the word stays literal
+f("/srv/sh/tmpk2j0x9a0/", "create", "list", "delete", typ="dir")
+f("/srv/sh/tmpk2j0x9a0/test.txt", "create", "write", "delete")
+f("/srv/sh/link_to_dir/", "create", "delete", typ="dir")
+f("/srv/sh/link_to_dir/test.txt", "write")
 # glibc sem_open temporaries
 for n in ["sem.0cTNNi", "sem.2Ctvmz", "sem.xyzabc"]:
     f("/dev/shm/" + n, "create", "write", "read", "delete", "link")
