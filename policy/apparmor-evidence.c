@@ -167,14 +167,20 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_lit(sb, r + fam->start + fam->rnd, n - fam->start - fam->rnd);
                 return K_RAND | K_FAMILY;
         }
-        /* A temporary name (created and removed) of Python's 8 of
-         * [a-z0-9_] after a separator: random, also when the draw ends in 4
-         * digits (l8qv1234 was l8qv[0-9]* in one run, ???????? in the next),
-         * unless it is a counter among its siblings. */
-        if (temporary && tail >= 4 && tail < n && n == 8 && !(classes(r, n) & C_UPPER) &&
-            !num_varies(nums, base + seqs - 1) && !is_pid(nums, r + n - tail, tail)) {
-                put_qmarks(sb, 8);
-                return K_RAND;
+        /* Python's random 8 ending in 4 digits (1 draw in 190) is still
+         * random, not a number: tmp + 8 (tmpcs2g1234 was tmpcs2g[0-9]* in
+         * one run, tmp???????? in the next), or a temporary name (created
+         * and removed) of exactly 8 (l8qv1234) - unless the number is a
+         * counter among its siblings or a pid. */
+        if (tail >= 4 && tail < 8 && !num_varies(nums, base + seqs - 1) && !is_pid(nums, r + n - tail, tail)) {
+                if (n == 11 && memcmp(r, "tmp", 3) == 0 && !(classes(r + 3, 8) & C_UPPER)) {
+                        strbuf_puts(sb, "tmp????????");
+                        return K_RAND;
+                }
+                if (temporary && n == 8 && !(classes(r, n) & C_UPPER)) {
+                        put_qmarks(sb, 8);
+                        return K_RAND;
+                }
         }
         /* a number at the end (pid, counter): 4 digits or more make a
          * random draw very unlikely (0.07% of mkstemp names) */
