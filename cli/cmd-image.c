@@ -128,19 +128,6 @@ static int parse_args(int argc, char **argv, image_args *a)
         return 0;
 }
 
-/* "12.3 MiB" */
-static char *human(uint64_t bytes)
-{
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-        double v = (double)bytes;
-        size_t u = 0;
-        while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
-                v /= 1024;
-                u++;
-        }
-        return u ? xasprintf("%.1f %s", v, units[u]) : xasprintf("%llu B", (unsigned long long)bytes);
-}
-
 /* The commands to prove with: the one given, else each distinct recorded
  * command (decoded) with the status it ended with. */
 typedef struct proof_cmd {
@@ -453,9 +440,7 @@ static int prepare(image_run *r)
         r->opts = (gen_options){ .runtime = GEN_RUNTIME_RUNC, .default_action = GEN_DEFAULT_ERRNO };
         mp_error err = { 0 };
         r->have_ctx = true;
-        if (gen_context_init(&r->ctx, r->t, &r->opts, &err) < 0) {
-                if (!err.where[0] && a->ntraces == 1)
-                        snprintf(err.where, sizeof err.where, "%s", a->traces[0]);
+        if (gen_context_init_named(&r->ctx, r->t, &r->opts, a->ntraces == 1 ? a->traces[0] : NULL, &err) < 0) {
                 log_mp_error(&err);
                 return EXIT_BADINPUT;
         }
@@ -492,7 +477,8 @@ static int claim_outputs(const image_args *a, const char *json_path, atomic_file
 static void summary(const image_run *r)
 {
         const image_findings *f = &r->f;
-        _cleanup_free_ char *b0 = human(f->before.bytes), *b1 = human(f->after.bytes), *tb = human(f->tarball_bytes);
+        _cleanup_free_ char *b0 = human_bytes(f->before.bytes), *b1 = human_bytes(f->after.bytes),
+                            *tb = human_bytes(f->tarball_bytes);
         double pct = f->before.bytes ? 100.0 * (double)f->after.bytes / (double)f->before.bytes : 0;
         log_notice("image %s: %llu files, %llu directories, %s (%s archive); the source had %llu files, %llu "
                    "directories, %s: %.2f%% of its size",

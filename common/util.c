@@ -164,3 +164,15 @@ int strcmp_ptr(const void *a, const void *b)
 {
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
+
+char *human_bytes(uint64_t bytes)
+{
+        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+        double v = (double)bytes;
+        size_t u = 0;
+        while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
+                v /= 1024;
+                u++;
+        }
+        return u ? xasprintf("%.1f %s", v, units[u]) : xasprintf("%llu B", (unsigned long long)bytes);
+}

@@ -268,15 +268,22 @@ int gen_output_write(const gen_output *o, const char *dir, mp_error *err)
         return r;
 }
 
+int gen_context_init_named(gen_context *ctx, const trace *t, const gen_options *opts, const char *trace_name,
+                           mp_error *err)
+{
+        int r = gen_context_init(ctx, t, opts, err);
+        if (r < 0 && err && !err->where[0] && trace_name)
+                snprintf(err->where, sizeof err->where, "%s", trace_name);
+        return r;
+}
+
 int gen_generate(const trace *t, const gen_options *opts, const char *trace_name, const char *dir, gen_output *ret,
                  mp_error *err)
 {
         memset(ret, 0, sizeof *ret);
         gen_context ctx;
-        int r = gen_context_init(&ctx, t, opts, err);
+        int r = gen_context_init_named(&ctx, t, opts, trace_name, err);
         if (r < 0) {
-                if (err && !err->where[0] && trace_name)
-                        snprintf(err->where, sizeof err->where, "%s", trace_name);
                 gen_context_free(&ctx);
                 return r;
         }

@@ -138,6 +138,10 @@ void gen_output_free(gen_output *o);
  * their figures (see the top). Fails (err filled) for an empty trace, a
  * bad --name or --dockerfile; ctx is to be freed in every case. */
 int gen_context_init(gen_context *ctx, const trace *t, const gen_options *opts, mp_error *err);
+/* gen_context_init, and an error that names no file names trace_name (the
+ * one trace the context was made from; NULL: none). */
+int gen_context_init_named(gen_context *ctx, const trace *t, const gen_options *opts, const char *trace_name,
+                           mp_error *err);
 void gen_context_free(gen_context *ctx);
 
 /* One generation: the context, every file in memory, and with dir (not

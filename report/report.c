@@ -1555,17 +1555,8 @@ static void section_image(strbuf *sb, const gen_context *ctx)
 /* "12.3 MiB" */
 static void put_bytes(strbuf *sb, uint64_t bytes)
 {
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-        double v = (double)bytes;
-        size_t u = 0;
-        while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
-                v /= 1024;
-                u++;
-        }
-        if (u)
-                strbuf_printf(sb, "%.1f %s", v, units[u]);
-        else
-                strbuf_printf(sb, "%llu B", (unsigned long long)bytes);
+        _cleanup_free_ char *s = human_bytes(bytes);
+        strbuf_puts(sb, s);
 }
 
 /* "0.0183%" of the source */
@@ -1811,10 +1802,8 @@ int report_generate(const trace *t, const gen_options *opts, const image_finding
 {
         memset(ret, 0, sizeof *ret);
         gen_context ctx;
-        int r = gen_context_init(&ctx, t, opts, err);
+        int r = gen_context_init_named(&ctx, t, opts, trace_name, err);
         if (r < 0) {
-                if (err && !err->where[0] && trace_name)
-                        snprintf(err->where, sizeof err->where, "%s", trace_name);
                 gen_context_free(&ctx);
                 return r;
         }
