@@ -20,9 +20,10 @@ int atomic_file_open(atomic_file *af, const char *path, int mode)
                 return -EISDIR;
 
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        bool exists = stat(path, &st) == 0;
+        if (exists && S_ISDIR(st.st_mode))
                 return -EISDIR;
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (exists && !S_ISREG(st.st_mode)) {
                 /* Renaming over /dev/null would replace the device with a
                  * regular file for every other program on the machine. */
                 int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
