@@ -96,6 +96,7 @@ int cmd_record(int argc, char **argv)
                 { "baseline", required_argument, NULL, 'b' },
                 { "no-seccomp", no_argument, NULL, 'N' },
                 { "no-kernel-count", no_argument, NULL, 'K' },
+                { "no-bpf", no_argument, NULL, 'P' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "image", required_argument, NULL, 'I' },
                 { "engine", required_argument, NULL, 'E' },
@@ -148,6 +149,10 @@ int cmd_record(int argc, char **argv)
                 case 'K':
                         opts.no_kernel_count = true;
                         inner[ninner++] = "--no-kernel-count";
+                        break;
+                case 'P':
+                        opts.no_bpf = true;
+                        inner[ninner++] = "--no-bpf";
                         break;
                 case 'b':
                         baseline_path = optarg;

@@ -7,7 +7,7 @@
 static const command commands[] = {
         { "record", cmd_record, "run a command and record what it does",
           "minpriv record [-o FILE] [--stacks] [--baseline FILE] [--no-seccomp] [--no-kernel-count]\n"
-          "               [--workspace DIR|auto] [--repeat N]\n"
+          "               [--no-bpf] [--workspace DIR|auto] [--repeat N]\n"
           "               [--image IMAGE [--engine docker|podman] [--user U] [--engine-arg ARG]...]\n"
           "               [-q] -- CMD [ARG...]\n"
           "\n"
@@ -27,6 +27,9 @@ static const command commands[] = {
           "      --no-seccomp     stop at every syscall with PTRACE_SYSCALL (slower)\n"
           "      --no-kernel-count  stop at every syscall; by default (root, tracefs) hot\n"
           "                       calls such as read and write are counted in the kernel\n"
+          "      --no-bpf         stop at path calls (stat, access, readlink, opening an\n"
+          "                       existing file ...); by default (root, eBPF) the kernel\n"
+          "                       reports them without stopping the workload\n"
           "      --workspace DIR  paths under the checkout DIR (auto: the git top-level\n"
           "                       above the current directory) become @{WORKSPACE}/...\n"
           "      --image IMAGE    record in a fresh container of IMAGE: the static minpriv\n"

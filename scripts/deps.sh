@@ -8,10 +8,10 @@
 
 # What building minpriv (without its tests) and running the demo need.
 minpriv_build_packages="build-essential cmake pkg-config libseccomp-dev libjansson-dev libunwind-dev
-  libapparmor-dev python3"
+  libapparmor-dev libbpf-dev clang python3"
 
 minpriv_packages="build-essential cmake pkg-config gcc-multilib git
-  libseccomp-dev libjansson-dev libunwind-dev libcmocka-dev libapparmor-dev
+  libseccomp-dev libjansson-dev libunwind-dev libcmocka-dev libapparmor-dev libbpf-dev
   strace python3 python3-yaml podman runc crun apparmor clang libclang-rt-14-dev clang-format valgrind iproute2 file man-db
   chromium ${MINPRIV_DEPS_EXTRA:-}"
 minpriv_packages="$minpriv_packages user-mode-linux"   # AppArmor enforced in a UML guest (tests/integration/uml.py)

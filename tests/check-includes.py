@@ -14,7 +14,8 @@ and the public headers of the libraries below it:
 A header named internal.h or *-internal.h is private to its folder. Tests,
 fuzz harnesses and test tools may include any public header and their own
 headers ("tests/tools/i386-probe.h"). Generated
-headers come from the build tree: trace/names-gen.h (trace only) and
+headers come from the build tree: trace/names-gen.h (trace only),
+tracer/record.bpf.inc (the eBPF object, tracer only) and
 generated/minpriv-revision.h (cli only).
 
 Usage: check-includes.py SOURCE_DIR. Prints one line per violation and
@@ -36,7 +37,7 @@ BELOW = {
     "cli": {"common", "trace", "tracer", "policy", "generator", "review", "report", "analysis", "image"},
 }
 LIBS = set(BELOW) - {"cli"}
-GENERATED = {"trace/names-gen.h": "trace", "generated/minpriv-revision.h": "cli"}
+GENERATED = {"trace/names-gen.h": "trace", "generated/minpriv-revision.h": "cli", "tracer/record.bpf.inc": "tracer"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

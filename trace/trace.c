@@ -703,6 +703,8 @@ static const field f_run[] = {
         { "apparmor", &s_str, false },
         { "pids", &s_intarr, false },
         { "counted_in_kernel", &s_strarr, false },
+        { "reported_by_bpf", &s_strarr, false },
+        { "bpf_lost", &s_int, false },
         { "started", &s_str, false },
         { "finished", &s_str, false },
         { "host", &s_str, false },

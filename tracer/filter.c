@@ -19,7 +19,8 @@
  * What is lost is only what the baseline already holds: counts and the
  * programs making calls that did not stop.
  * A full recording where the kernel counts the hot syscalls (kcount.c) lets
- * those run without a stop on x86_64 only. */
+ * those run without a stop on x86_64 only, and so the calls the eBPF
+ * recorder reports (bpfrec.c). */
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -150,6 +151,8 @@ static int filter_build_kcount(recorder *r, struct sock_fprog *ret)
                 rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
         if (rc == 0)
                 rc = kcount_filter_rules(r->kc, ctx);
+        if (rc == 0 && r->bpf)
+                rc = bpfrec_filter_rules(r->bpf, ctx);
         if (rc < 0) {
                 seccomp_release(ctx);
                 return rc;

@@ -154,6 +154,7 @@ typedef struct syscall_counts {
 } syscall_counts;
 
 typedef struct kcount kcount;
+typedef struct bpfrec bpfrec;
 
 typedef struct recorder {
         trace *t;
@@ -181,6 +182,7 @@ typedef struct recorder {
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
         uint64_t exit_stops;    /* of those, syscall exit stops */
         kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
+        bpfrec *bpf;            /* calls reported by the eBPF recorder (bpfrec.c), or NULL */
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
@@ -237,6 +239,11 @@ void rec_node_result(recorder *r, task *t, json_t *results_map, int err);
 
 /* memory.c: tracee memory and /proc */
 ssize_t mem_read(pid_t pid, uint64_t addr, void *buf, size_t n);
+/* A call reported by the eBPF recorder: its tracee memory as read at the
+ * call, `len` bytes at `addr` (a negative len: -errno, unreadable). Until
+ * mem_overlay_clear(), reads of tid's memory are served from it alone. */
+void mem_overlay_set(pid_t tid, uint64_t addr, const char *data, ssize_t len);
+void mem_overlay_clear(void);
 /* Read a NUL-terminated string of at most max-1 bytes; returns its length or
  * -errno; -ENAMETOOLONG when no NUL within max. */
 ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max);
@@ -297,8 +304,36 @@ void kcount_seen(kcount *k, int abi, uint64_t nr);
 /* Read the counters (every task gone) into the syscall counts. */
 void kcount_finish(recorder *r);
 json_t *kcount_names(const kcount *k);
+/* Whether every x86_64 call of this number is counted (any arguments). */
+bool kcount_counts_all(const kcount *k, int nr);
 uint64_t kcount_counted(const kcount *k);
 void kcount_free(kcount *k);
+
+/* bpfrec.c: calls reported by the eBPF recorder instead of stopped */
+/* Load and attach the BPF programs (0, or -errno: recording falls back to
+ * stops for those calls). */
+int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret);
+/* Allow rules for the reported calls (x86_64 numbers, native-only filter). */
+int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx);
+int bpfrec_trace(bpfrec *b, pid_t tgid);
+void bpfrec_untrace(bpfrec *b, pid_t tgid);
+/* Give the reported calls in the buffer to the handlers; how many events. */
+size_t bpfrec_drain(bpfrec *b);
+/* Around the recording loop: SIGCHLD blocked and read from a signalfd. */
+int bpfrec_wait_begin(bpfrec *b);
+void bpfrec_wait_end(bpfrec *b);
+/* wait4(-1, status, __WALL) that reads the buffer while it waits. */
+pid_t bpfrec_wait(bpfrec *b, int *status);
+/* A SIGSTOP signal-delivery stop: whether it is the BPF program holding the
+ * task back until the buffer is read (resume it without the signal). */
+bool bpfrec_throttled(bpfrec *b, task *t);
+uint64_t bpfrec_throttles(const bpfrec *b);
+/* The task is gone: a call it was in is recorded without a result. */
+void bpfrec_task_gone(bpfrec *b, task *t);
+uint64_t bpfrec_lost(const bpfrec *b);
+uint64_t bpfrec_events(const bpfrec *b);
+json_t *bpfrec_names(const bpfrec *b);
+void bpfrec_free(bpfrec *b);
 
 /* syscalls.c */
 void sys_table_init(void);

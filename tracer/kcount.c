@@ -371,6 +371,14 @@ json_t *kcount_names(const kcount *k)
         return a;
 }
 
+bool kcount_counts_all(const kcount *k, int nr)
+{
+        for (size_t i = 0; k && i < NHOT; i++)
+                if (k->nr[i] == nr && hot[i].args == HA_ANY)
+                        return true;
+        return false;
+}
+
 uint64_t kcount_counted(const kcount *k)
 {
         return k->counted;

@@ -132,6 +132,8 @@ static proc *proc_new(recorder *r, pid_t tgid)
         r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
+        if (r->bpf)
+                bpfrec_trace(r->bpf, tgid);
         return p;
 }
 
@@ -164,6 +166,8 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
+        if (r->bpf)
+                bpfrec_untrace(r->bpf, p->tgid);
         uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
@@ -174,6 +178,8 @@ static void proc_unref(recorder *r, proc *p)
 
 static void task_drop(recorder *r, task *t)
 {
+        if (r->bpf)
+                bpfrec_task_gone(r->bpf, t);
         intmap_remove(r->tasks, t->tid);
         r->live_tasks--;
         pend_clear(t);
@@ -287,7 +293,10 @@ static event next_event(recorder *r)
                         r->spin_score = r->spin_score < 25 ? 0 : r->spin_score - 25;
         }
         if (pid == 0)
-                pid = wait4(-1, &status, __WALL, NULL);
+                pid = r->bpf ? bpfrec_wait(r->bpf, &status) : wait4(-1, &status, __WALL, NULL);
+        /* The calls the kernel reported before this stop come first. */
+        if (r->bpf && pid > 0)
+                bpfrec_drain(r->bpf);
         if (pid < 0) {
                 if (errno == EINTR)
                         return (event){ .kind = TEV_NONE };
@@ -689,7 +698,12 @@ static bool dispatch_event(recorder *r, event ev)
                 break;
         }
         case TEV_SIGNAL:
-                resume(r, t, WSTOPSIG(ev.status));
+                /* The eBPF recorder's SIGSTOP (the buffer was read before
+                 * this stop was handled) is not the workload's. */
+                if (r->bpf && WSTOPSIG(ev.status) == SIGSTOP && bpfrec_throttled(r->bpf, t))
+                        resume(r, t, 0);
+                else
+                        resume(r, t, WSTOPSIG(ev.status));
                 break;
         default:
                 resume(r, t, 0);
@@ -882,6 +896,13 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
          * mode only (stacks need the stops; a baseline has its own filter). */
         if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache && kcount_probe(&r->kc) == 0)
                 r->fd_cache = false; /* close, dup2 ... no longer stop */
+        /* And the path calls and the calls only counted, reported by the
+         * eBPF recorder instead of stopped, where it loads. */
+        if (r->kc && !opts->no_bpf && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
+                r->bpf = NULL;
+                if (getenv("MINPRIV_STATS"))
+                        fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", strerror(-rc));
+        }
 
         if (r->seccomp_mode && (rc = filter_build(r, &x->prog)) < 0)
                 return mp_error_set(err, rc, NULL, "cannot build the seccomp filter: %s", strerror(-rc));
@@ -1005,9 +1026,15 @@ static void run_loop(run_state *x)
         struct itimerval iv = { { 0, 50000 }, { 0, 20000 } };
         setitimer(ITIMER_REAL, &iv, NULL);
 
+        if (r->bpf && bpfrec_wait_begin(r->bpf) < 0)
+                r->loop_error = errno ? errno : EIO;
         kill(r->main_pid, SIGCONT);
-        while (dispatch_event(r, next_event(r)))
+        while (!r->loop_error && dispatch_event(r, next_event(r)))
                 ;
+        if (r->bpf) {
+                bpfrec_drain(r->bpf);
+                bpfrec_wait_end(r->bpf);
+        }
 
         sampling_stop(x);
         forwarding_stop(x);
@@ -1052,9 +1079,24 @@ static int run_summary(run_state *x)
         else
                 json_object_set_new(ex, "code", json_integer(status));
         json_object_set_new(run, "exit", ex);
-        json_object_set_new(run, "mode", json_string(r->kc ? "seccomp+count" : r->seccomp_mode ? "seccomp" : "ptrace"));
+        json_object_set_new(run, "mode",
+                            json_string(r->bpf            ? "seccomp+count+bpf"
+                                        : r->kc           ? "seccomp+count"
+                                        : r->seccomp_mode ? "seccomp"
+                                                          : "ptrace"));
         if (r->kc)
                 json_object_set_new(run, "counted_in_kernel", kcount_names(r->kc));
+        if (r->bpf) {
+                json_object_set_new(run, "reported_by_bpf", bpfrec_names(r->bpf));
+                uint64_t lost = bpfrec_lost(r->bpf);
+                if (lost) {
+                        json_object_set_new(run, "bpf_lost", json_integer((json_int_t)lost));
+                        fprintf(stderr,
+                                "minpriv: warning: %llu calls reported by the kernel were lost (its buffer was full); "
+                                "their facts are missing: record again, or with --no-bpf\n",
+                                (unsigned long long)lost);
+                }
+        }
         if (r->regs_only)
                 json_object_set_new(run, "syscall_info", json_string("registers"));
         json_object_set_new(run, "no_new_privs", json_boolean(r->no_new_privs));
@@ -1081,6 +1123,10 @@ static int run_summary(run_state *x)
                  * VmHWM, not getrusage's ru_maxrss, which keeps the peak of
                  * whatever process exec'd minpriv. */
                 long hwm = 0;
+                struct rusage self;
+                getrusage(RUSAGE_SELF, &self);
+                long self_ms = self.ru_utime.tv_sec * 1000 + self.ru_utime.tv_usec / 1000 +
+                               self.ru_stime.tv_sec * 1000 + self.ru_stime.tv_usec / 1000;
                 FILE *sf = fopen("/proc/self/status", "re");
                 char line[256];
                 while (sf && fgets(line, sizeof line, sf))
@@ -1089,10 +1135,13 @@ static int run_summary(run_state *x)
                 if (sf)
                         fclose(sf);
                 fprintf(stderr,
-                        "minpriv-stats: self_max_rss_kib=%ld stops=%llu exit_stops=%llu counted=%llu processes=%llu "
-                        "paths=%zu\n",
-                        hwm, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
-                        (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0), (unsigned long long)r->processes,
+                        "minpriv-stats: self_max_rss_kib=%ld self_cpu_ms=%ld stops=%llu exit_stops=%llu counted=%llu "
+                        "bpf=%llu "
+                        "bpf_throttled=%llu processes=%llu paths=%zu\n",
+                        hwm, self_ms, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
+                        (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0),
+                        (unsigned long long)(r->bpf ? bpfrec_events(r->bpf) : 0),
+                        (unsigned long long)(r->bpf ? bpfrec_throttles(r->bpf) : 0), (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
         }
         return status;
@@ -1110,6 +1159,7 @@ static void run_teardown(run_state *x)
         free(x->prog.filter);
         free(x->rec.apparmor);
         kcount_free(x->rec.kc);
+        bpfrec_free(x->rec.bpf);
         stacks_free(&x->rec);
         caps_free(&x->rec);
         rec_free(&x->rec);

@@ -39,6 +39,7 @@ typedef struct tracer_options {
          * kernel (kcount.c; counting is used only in a full seccomp-mode
          * recording without stacks, where the kernel allows it). */
         bool no_kernel_count;
+        bool no_bpf; /* path calls stop instead of being reported by the eBPF recorder */
         /* Syscalls already known (per ABI, NULL-terminated name lists) that
          * the filter lets through without a stop unless the trace needs
          * facts from them; NULL for a full recording. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """scripts/deps.sh, with fake apt-get, dpkg-query and id on PATH (nothing
 is installed): `minpriv_install_deps build` (what scripts/demo runs) asks
-apt for the missing build packages only, never the test suite's tools
-(chromium, clang, valgrind, podman...); both apt-get calls wait for the
+apt for the missing build packages only (clang and libbpf-dev among them:
+the eBPF recorder is built with clang), never the test suite's tools
+(chromium, valgrind, podman...); both apt-get calls wait for the
 apt lock (-o DPkg::Lock::Timeout=...); the output says what is being
 installed and does not hide apt's own; a failing apt-get gives one clear
 line and a non-zero status. `minpriv_install_deps` (scripts/test) asks for
@@ -56,8 +57,9 @@ def main():
     work = mp.tmpdir()
     build, full = packages("minpriv_build_packages"), packages("minpriv_packages")
     mp.check(build and set(build) <= set(full), f"build packages {build} not all in the full list")
-    tools = {"chromium", "clang", "valgrind", "podman", "docker-compose", "lintian"}
+    tools = {"chromium", "valgrind", "podman", "docker-compose", "lintian"}
     mp.check(not tools & set(build), f"the build set has test tools: {tools & set(build)}")
+    mp.check({"clang", "libbpf-dev"} <= set(build), f"the build set lacks the eBPF recorder's tools: {build}")
 
     # demo: two build packages missing
     have = [p for p in build if p not in ("cmake", "libapparmor-dev")]

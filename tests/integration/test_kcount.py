@@ -55,34 +55,11 @@ def check_fallbacks(exe, args, work):
     return "ok: --stacks and an unprivileged recording fall back to a stop at every call"
 
 
-def main():
-    argv0 = sys.argv[1:]
-    env = dict(os.environ, MINPRIV_STATS="1")
-    exe = mp.sample(argv0[0]) if not argv0[0].startswith("/") else argv0[0]
-    args = argv0[1:]
-    work = mp.tmpdir()
-    fixed = mp.tmpdir()  # the same paths in both runs
-
-    def argv():
-        shutil.rmtree(fixed, ignore_errors=True)
-        os.makedirs(fixed)
-        return [exe, *[a.replace("@WORK@", fixed) for a in args]]
-
-    env["TMPDIR"] = fixed
-    out = {}
-    for mode, extra in (("count", []), ("full", ["--no-kernel-count"])):
-        path = os.path.join(work, f"{mode}.json")
-        p = subprocess.run([mp.MINPRIV, "record", "-q", *extra, "-o", path, "--", *argv()], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=env, timeout=600)
-        err = p.stderr.decode(errors="replace")
-        mp.check(os.path.isfile(path), f"{mode}: no trace written: {err}")
-        out[mode] = (p.returncode, json.load(open(path)), stats(err), path)
-    (sc, tc, stc, pc), (sf, tf, stf, pf) = out["count"], out["full"]
-    mp.check(sc == sf, f"exit statuses differ: {sc} counted, {sf} full")
-    mp.check(tf["runs"][0]["mode"] == "seccomp", f"--no-kernel-count recorded in mode {tf['runs'][0]['mode']}")
-    if tc["runs"][0]["mode"] != "seccomp+count":
-        print(f"SKIP: the kernel cannot count syscalls here (mode {tc['runs'][0]['mode']})", file=sys.stderr)
-        sys.exit(77)
+def compare(exe, fixed, work, label, counted_run, full_run):
+    """The counted (or reported) recording against the one that stops at
+    every call: the same facts, the same generated profiles."""
+    (sc, tc, stc, pc), (sf, tf, stf, pf) = counted_run, full_run
+    mp.check(sc == sf, f"exit statuses differ: {sc} {label}, {sf} full")
     # "read", or "ioctl cmd=0x5401" for one value of an argument
     counted = {c.split()[0] for c in tc["runs"][0]["counted_in_kernel"]}
     mp.check("read" in counted and "openat" not in counted, f"odd counted set: {sorted(counted)}")
@@ -112,7 +89,7 @@ def main():
     fc, ff = masked(facts(tc) - timing), masked(facts(tf) - timing)
     missing, extra = sorted(ff - fc), sorted(fc - ff)
     mp.check(not missing and not extra,
-             f"counted recording != full recording\n  missing: {missing[:20]}\n  extra: {extra[:20]}")
+             f"{label} recording != full recording\n  missing: {missing[:20]}\n  extra: {extra[:20]}")
 
     # The same profiles, byte for byte (syscall counts and programs are not
     # in them). hardening.md is left out: it quotes the recording mode and
@@ -120,7 +97,7 @@ def main():
     # any two runs.
     gens = {}
     for mode, path in (("count", pc), ("full", pf)):
-        d = os.path.join(work, f"gen-{mode}")
+        d = os.path.join(work, f"gen-{label}-{mode}")
         rc, _, err = mp.minpriv("generate", "-q", "-o", d, path)
         mp.check(rc == 0, f"generate {mode}: {err}")
         gens[mode] = d
@@ -150,14 +127,58 @@ def main():
         if sorted(a) != sorted(b):
             import difflib
             mp.fail(f"generated {n} differs:\n" + "".join(list(difflib.unified_diff(b, a, "full", "count"))[:40]))
+    return (f"ok: {label}: {len(fc)} facts and {len(names)} generated files equal; stops {stf['stops']} full -> "
+            f"{stc['stops']} {label} ({stc['counted']} calls counted in the kernel, {stc.get('bpf', 0)} reported "
+            f"by eBPF)")
+
+
+def main():
+    argv0 = sys.argv[1:]
+    env = dict(os.environ, MINPRIV_STATS="1")
+    exe = mp.sample(argv0[0]) if not argv0[0].startswith("/") else argv0[0]
+    args = argv0[1:]
+    work = mp.tmpdir()
+    fixed = mp.tmpdir()  # the same paths in both runs
+
+    def argv():
+        shutil.rmtree(fixed, ignore_errors=True)
+        os.makedirs(fixed)
+        return [exe, *[a.replace("@WORK@", fixed) for a in args]]
+
+    env["TMPDIR"] = fixed
+    out = {}
+    for mode, extra in (("bpf", []), ("count", ["--no-bpf"]), ("full", ["--no-kernel-count"])):
+        path = os.path.join(work, f"{mode}.json")
+        p = subprocess.run([mp.MINPRIV, "record", "-q", *extra, "-o", path, "--", *argv()], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=600)
+        err = p.stderr.decode(errors="replace")
+        mp.check(os.path.isfile(path), f"{mode}: no trace written: {err}")
+        out[mode] = (p.returncode, json.load(open(path)), stats(err), path)
+    sf, tf, stf, pf = out["full"]
+    mp.check(tf["runs"][0]["mode"] == "seccomp", f"--no-kernel-count recorded in mode {tf['runs'][0]['mode']}")
+    if out["count"][1]["runs"][0]["mode"] != "seccomp+count":
+        print(f"SKIP: the kernel cannot count syscalls here (mode {out['count'][1]['runs'][0]['mode']})",
+              file=sys.stderr)
+        sys.exit(77)
+    results = [compare(exe, fixed, work, "count", out["count"], out["full"])]
+    tb = out["bpf"][1]["runs"][0]
+    if tb["mode"] == "seccomp+count+bpf":
+        mp.check("bpf_lost" not in tb, f"the eBPF recorder lost {tb.get('bpf_lost')} calls")
+        reported = {c.split()[0] for c in tb["reported_by_bpf"]}
+        mp.check({"openat", "newfstatat", "readlink"} <= reported and not reported & {"execve", "unlink", "chdir"},
+                 f"odd reported set: {sorted(reported)}")
+        stb, stc = out["bpf"][2], out["count"][2]
+        mp.check(stb["bpf"] > 0 and stb["stops"] < stc["stops"], f"the eBPF recorder saved nothing: {stb}, {stc}")
+        results.append(compare(exe, fixed, work, "bpf", out["bpf"], out["full"]))
+    else:
+        results.append(f"(no eBPF recorder here: default mode {tb['mode']})")
     fallbacks = check_fallbacks(exe, args, work) if os.path.basename(exe) == "static_hello" else ""
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(fixed, ignore_errors=True)
-    print(fallbacks)
-    print(f"ok: {os.path.basename(exe)}: {len(fc)} facts and "
-          f"{len(names)} generated files equal; stops {stf['stops']} full -> {stc['stops']} counted "
-          f"({stc['counted']} calls counted in the kernel)")
-
+    if fallbacks:
+        print(fallbacks)
+    for line in results:
+        print(f"{os.path.basename(exe)}: {line}")
 
 if __name__ == "__main__":
     main()

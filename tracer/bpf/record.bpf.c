@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0 */
+/* The in-kernel half of the eBPF recorder (tracer/bpfrec.c): syscalls that
+ * the seccomp filter lets run without a stop are reported here instead,
+ * with the arguments and a path string read at entry and the result at
+ * exit, into a ring buffer the tracer reads. Only tasks of traced
+ * processes (the `traced` map, kept by the tracer), only native x86_64
+ * calls (the code segment says the ABI; i386 calls of the same number
+ * stop as before), and only the calls and argument values `config` names,
+ * which mirror the seccomp filter's allow rules exactly (bpfrec.c builds
+ * both from one table).
+ *
+ * Built with clang -target bpf into an object embedded in the recorder.
+ * Dual licensed: bpf_probe_read_user_str is a GPL-only helper. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "tracer/bpf/record.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* The kernel's struct pt_regs on x86_64 (its layout is user ABI:
+ * asm/ptrace.h), as the raw sys_enter/sys_exit tracepoints pass it. */
+struct regs {
+        unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+#define USER_CS_64 0x33
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, BPFREC_NR_MAX);
+        __type(key, __u32);
+        __type(value, struct bpfrec_cfg);
+} config SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 65536);
+        __type(key, __u32); /* tgid */
+        __type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 65536);
+        __type(key, __u32); /* tid with a reported call in flight */
+        __type(value, struct bpfrec_flight);
+} flight SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct bpfrec_exit);
+} scratch SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 2);
+        __type(key, __u32);
+        __type(value, __u64);
+} lost SEC(".maps"); /* [0] events lost, [1] tasks held back */
+
+struct {
+        __uint(type, BPF_MAP_TYPE_RINGBUF);
+        __uint(max_entries, BPFREC_RING_BYTES);
+} ring SEC(".maps");
+
+static __always_inline void count(__u32 k)
+{
+        __u64 *n = bpf_map_lookup_elem(&lost, &k);
+        if (n)
+                __sync_fetch_and_add(n, 1);
+}
+
+/* Write an event; wake the tracer only when the buffer fills up, hold the
+ * task back when it is fuller still (record.h). */
+static __always_inline void emit(void *data, __u64 size, int may_stop)
+{
+        __u64 avail = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA);
+        /* one wakeup each time another BPFREC_RING_WAKE bytes are waiting */
+        __u64 flags =
+                (avail + size) / BPFREC_RING_WAKE != avail / BPFREC_RING_WAKE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+        if (bpf_ringbuf_output(&ring, data, size, flags) < 0) {
+                count(0);
+                return;
+        }
+        if (may_stop && avail > BPFREC_RING_HIGH && bpf_send_signal_thread(BPFREC_SIGSTOP) == 0)
+                count(1);
+}
+
+static __always_inline int holds(const struct bpfrec_cond *c, const __u64 *a)
+{
+        if (c->arg < 0 || c->arg > 5)
+                return 1;
+        return (a[c->arg & 7] & c->mask) == c->val;
+}
+
+SEC("raw_tracepoint/sys_enter")
+int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+        __u64 id = ctx->args[1];
+        if (id >= BPFREC_NR_MAX)
+                return 0;
+        __u32 nr = (__u32)id;
+        struct bpfrec_cfg *cfg = bpf_map_lookup_elem(&config, &nr);
+        if (!cfg || !cfg->on)
+                return 0;
+        __u64 pt = bpf_get_current_pid_tgid();
+        __u32 tgid = pt >> 32, tid = (__u32)pt;
+        if (!bpf_map_lookup_elem(&traced, &tgid))
+                return 0;
+        struct regs *regs = (struct regs *)ctx->args[0];
+        unsigned long cs = 0;
+        bpf_probe_read_kernel(&cs, sizeof cs, &regs->cs);
+        if (cs != USER_CS_64)
+                return 0;
+        __u64 a[8] = { 0 };
+        bpf_probe_read_kernel(&a[0], sizeof a[0], &regs->di);
+        bpf_probe_read_kernel(&a[1], sizeof a[1], &regs->si);
+        bpf_probe_read_kernel(&a[2], sizeof a[2], &regs->dx);
+        bpf_probe_read_kernel(&a[3], sizeof a[3], &regs->r10);
+        bpf_probe_read_kernel(&a[4], sizeof a[4], &regs->r8);
+        bpf_probe_read_kernel(&a[5], sizeof a[5], &regs->r9);
+        if (!holds(&cfg->cond[0], a) || !holds(&cfg->cond[1], a))
+                return 0;
+        struct bpfrec_enter e = { .type = BPFREC_ENTER, .tid = tid, .nr = nr };
+        for (int i = 0; i < 6; i++)
+                e.args[i] = a[i];
+        emit(&e, sizeof e, 0);
+        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg };
+        if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
+                f.str = a[cfg->str_arg & 7];
+        bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
+        return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+        __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        struct bpfrec_flight *f = bpf_map_lookup_elem(&flight, &tid);
+        if (!f)
+                return 0;
+        __u32 zero = 0;
+        struct bpfrec_exit *x = bpf_map_lookup_elem(&scratch, &zero);
+        if (!x) {
+                bpf_map_delete_elem(&flight, &tid);
+                return 0;
+        }
+        x->type = BPFREC_EXIT;
+        x->tid = tid;
+        x->nr = f->nr;
+        x->ret = (__s64)ctx->args[1];
+        x->len = 0;
+        if (f->str_arg >= 0) {
+                long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);
+                x->len = (__s32)n; /* with the NUL, or -errno */
+        }
+        bpf_map_delete_elem(&flight, &tid);
+        __u64 size = sizeof *x - sizeof x->str;
+        if (x->len > 0)
+                size += (__u64)x->len;
+        if (size > sizeof *x)
+                size = sizeof *x;
+        emit(x, size, 1);
+        return 0;
+}

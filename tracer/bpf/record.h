@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0 */
+/* What the eBPF recorder's kernel half (record.bpf.c) and the tracer
+ * (bpfrec.c) share: the per-syscall configuration and the events. */
+#pragma once
+
+#include <linux/types.h>
+
+#define BPFREC_NR_MAX     512            /* x86_64 syscall numbers configured */
+#define BPFREC_STR_MAX    4104           /* a path of PATH_MAX bytes and more: longer is too long */
+#define BPFREC_RING_BYTES (1024u * 1024) /* a power of two pages; twice that counts in the tracer's RSS */
+/* Above this much unread data a task returning from a reported call is
+ * stopped (SIGSTOP from the kernel, which the tracer takes back) until the
+ * tracer has read the buffer: a workload cannot outrun the recorder. */
+#define BPFREC_RING_HIGH (BPFREC_RING_BYTES / 2)
+/* The tracer is woken for the buffer only above this much unread data (it
+ * reads the buffer at every stop anyway): a wakeup per event would cost a
+ * context switch each on the tracer's CPU. */
+#define BPFREC_RING_WAKE (BPFREC_RING_BYTES / 8)
+#define BPFREC_SIGSTOP   19
+
+/* A condition on one argument: (args[arg] & mask) == val; arg -1: none. */
+struct bpfrec_cond {
+        __s8 arg;
+        __u8 pad[7];
+        __u64 mask;
+        __u64 val;
+};
+
+struct bpfrec_cfg {
+        __u8 on;
+        __s8 str_arg; /* the argument that points to a path, -1 none */
+        __u8 pad[6];
+        struct bpfrec_cond cond[2]; /* both must hold */
+};
+
+enum { BPFREC_ENTER = 1, BPFREC_EXIT = 2 };
+
+/* At entry: the call and its arguments (a call a task is killed in is
+ * still recorded). */
+struct bpfrec_enter {
+        __u32 type;
+        __u32 tid;
+        __u32 nr;
+        __u32 pad;
+        __u64 args[6];
+};
+
+/* At exit: the result and the path string. The string is read at the exit,
+ * not the entry: the kernel has faulted its page in by then (a string in a
+ * page the process has not touched yet cannot be read from a tracepoint). */
+struct bpfrec_exit {
+        __u32 type;
+        __u32 tid;
+        __u32 nr;
+        __s32 len; /* bytes of str with its NUL; -errno when unreadable; 0 none */
+        __s64 ret;
+        char str[BPFREC_STR_MAX];
+};
+
+/* A reported call in flight (the flight map). */
+struct bpfrec_flight {
+        __u32 nr;
+        __s32 str_arg;
+        __u64 str;
+};

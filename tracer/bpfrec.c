@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/* The eBPF recorder: syscalls reported by the kernel instead of stopped.
+ *
+ * What is left stopping in a counted recording (kcount.c) is mostly path
+ * calls (stat, access, readlink, openat ...: gcc makes 25,000 readlinks in
+ * a small build) and calls nothing reads but the count and the program
+ * (getcwd, uname, rseq ...). Each stop costs 15-25 us here. Those calls now
+ * run without a stop: the seccomp filter lets them through, and a BPF
+ * program on the raw sys_enter/sys_exit tracepoints (bpf/record.bpf.c)
+ * reports each one with its arguments, its path string (read at entry, in
+ * the caller's context) and its result into a ring buffer. The tracer reads
+ * the buffer and gives every call to the same handlers a stop would have
+ * (syscalls.c, caps.c, record.c): the path string is served to them from
+ * the event (mem_overlay_set), everything else they look at (the cached
+ * working directory and credentials, the file system for lstat/realpath)
+ * is as it was at the call, because:
+ *   - the buffer is read before every stop is handled: events committed
+ *     before a task stopped are seen before that stop;
+ *   - every call that changes what the handlers look at still stops:
+ *     chdir, fchdir, chroot, credentials, exec, unlink, rename, mkdir,
+ *     creating opens (O_CREAT), exit and exit_group (the process is still
+ *     there when its last events are read);
+ *   - calls relative to a directory fd (openat(dirfd, ...)) still stop:
+ *     the fd may be closed and reused before the event is read. Relative
+ *     to the working directory (AT_FDCWD) they do not: it is cached, and
+ *     changes only by the calls above.
+ * Only native x86_64 calls are reported (the BPF program checks the code
+ * segment); other ABIs stop as before. The per-call conditions live in one
+ * table below, from which both the seccomp allow rules and the BPF
+ * program's configuration are built, so a call either stops or is
+ * reported, never both and never neither.
+ *
+ * The buffer (1 MiB) is read at every stop, and when an eighth of it is
+ * used: the tracer sleeps in epoll on it and on SIGCHLD (signalfd), not in
+ * wait4. A workload that reports faster than the tracer reads is held
+ * back: above half full,
+ * a task returning from a reported call gets a SIGSTOP from the kernel
+ * (bpf_send_signal_thread), the tracer reads the buffer at that
+ * signal-delivery stop and resumes the task without the signal. Events
+ * lost all the same (a full buffer) are counted by the BPF program; the
+ * recording then says how many (runs[].bpf_lost) and warns, as the facts of
+ * those calls are missing. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "tracer/internal.h"
+#include "tracer/bpf/record.h"
+#include "trace/names.h"
+
+/* The object built from bpf/record.bpf.c (cmake/embed.cmake). */
+#include "tracer/record.bpf.inc"
+
+#define AT_FDCWD_32 0xffffff9cULL /* AT_FDCWD as the low 32 bits of an argument */
+
+static const struct bcall {
+        const char *name;
+        int8_t str_arg;
+        struct {
+                int8_t arg;
+                uint64_t mask, val;
+        } cond[2];
+        const char *why; /* the conditions, for runs[].reported_by_bpf */
+} bcalls[] = {
+#define NOCOND                                                                                                         \
+        {                                                                                                              \
+                -1, 0, 0                                                                                               \
+        }
+#define CWD(a)                                                                                                         \
+        {                                                                                                              \
+                (a), 0xffffffffULL, AT_FDCWD_32                                                                        \
+        }
+        /* stat-like looks at a path: AppArmor does not mediate them, the
+         * profiles use their results (ENOENT probes, owners) */
+        { "stat", 0, { NOCOND, NOCOND }, NULL },
+        { "lstat", 0, { NOCOND, NOCOND }, NULL },
+        { "access", 0, { NOCOND, NOCOND }, NULL },
+        { "readlink", 0, { NOCOND, NOCOND }, NULL },
+        { "statfs", 0, { NOCOND, NOCOND }, NULL },
+        { "getxattr", 0, { NOCOND, NOCOND }, NULL },
+        { "lgetxattr", 0, { NOCOND, NOCOND }, NULL },
+        { "listxattr", 0, { NOCOND, NOCOND }, NULL },
+        { "llistxattr", 0, { NOCOND, NOCOND }, NULL },
+        { "newfstatat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "statx", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "faccessat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "faccessat2", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "readlinkat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        /* opening what exists (a creating open stops: whether it created
+         * the file is seen with lstat at its entry) */
+        { "open", 0, { { 1, O_CREAT, 0 }, NOCOND }, "without O_CREAT" },
+        { "openat", 1, { CWD(0), { 2, O_CREAT, 0 } }, "dirfd AT_FDCWD, without O_CREAT" },
+#undef CWD
+#undef NOCOND
+};
+
+/* Calls without a handler that must still stop: they do not return (no
+ * exit event), or end a process (its last events must be read while it is
+ * still there). */
+static const char *const keep_stopping[] = { "exit", "exit_group", "rt_sigreturn", "restart_syscall" };
+
+struct bpfrec {
+        struct bpf_object *obj;
+        struct bpf_link *links[2];
+        struct ring_buffer *rb;
+        int traced_fd, lost_fd;
+        int epfd, sigfd;
+        sigset_t saved_mask;
+        bool waiting; /* SIGCHLD blocked, signalfd open */
+        struct bpfrec_cfg cfg[BPFREC_NR_MAX];
+        const char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
+        intmap *inflight;               /* tid -> struct bpfrec_enter * (reported, not yet returned) */
+        recorder *r;
+        uint64_t events, unknown, throttled;
+        unsigned test_delay_us; /* MINPRIV_TEST_BPF_DELAY_US */
+};
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+        return 0;
+}
+
+static bool keeps_stopping(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(keep_stopping); i++)
+                if (streq(name, keep_stopping[i]))
+                        return true;
+        return false;
+}
+
+/* Which x86_64 calls are reported, with what conditions. */
+static void configure(bpfrec *b, const kcount *kc)
+{
+        for (size_t i = 0; i < ELEMENTSOF(bcalls); i++) {
+                int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, bcalls[i].name);
+                if (nr < 0 || nr >= BPFREC_NR_MAX)
+                        continue;
+                struct bpfrec_cfg *c = &b->cfg[nr];
+                c->on = 1;
+                c->str_arg = bcalls[i].str_arg;
+                for (int k = 0; k < 2; k++) {
+                        c->cond[k].arg = bcalls[i].cond[k].arg;
+                        c->cond[k].mask = bcalls[i].cond[k].mask;
+                        c->cond[k].val = bcalls[i].cond[k].val;
+                }
+                b->why[nr] = bcalls[i].why ? bcalls[i].why : "";
+        }
+        /* Every call the recorder only counts per program and result: no
+         * handler in syscalls.c (or one that only keeps the fd cache,
+         * which a counted recording does not keep), not counted in the
+         * kernel already. */
+        for (int nr = 0; nr < BPFREC_NR_MAX; nr++) {
+                const char *name = sys_name(TRACE_ABI_X86_64, (uint64_t)nr);
+                if (b->cfg[nr].on || !name || sys_needs_stop(TRACE_ABI_X86_64, (uint64_t)nr) ||
+                    kcount_counts_all(kc, nr) || keeps_stopping(name))
+                        continue;
+                b->cfg[nr].on = 1;
+                b->cfg[nr].str_arg = -1;
+                b->cfg[nr].cond[0].arg = b->cfg[nr].cond[1].arg = -1;
+                b->why[nr] = "";
+        }
+}
+
+static int on_event(void *ctx, void *data, size_t size);
+
+int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
+{
+        bpfrec *b = xcalloc(1, sizeof *b);
+        b->r = r;
+        b->epfd = b->sigfd = -1;
+        const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
+        b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
+        b->traced_fd = b->lost_fd = -1;
+        configure(b, kc);
+        libbpf_set_print(quiet_print);
+        int rc;
+        b->obj = bpf_object__open_mem(minpriv_record_bpf, sizeof minpriv_record_bpf, NULL);
+        if (!b->obj) {
+                rc = -errno;
+                goto fail;
+        }
+        if ((rc = bpf_object__load(b->obj)) < 0)
+                goto fail;
+        int cfg_fd = bpf_object__find_map_fd_by_name(b->obj, "config");
+        b->traced_fd = bpf_object__find_map_fd_by_name(b->obj, "traced");
+        b->lost_fd = bpf_object__find_map_fd_by_name(b->obj, "lost");
+        int ring_fd = bpf_object__find_map_fd_by_name(b->obj, "ring");
+        if (cfg_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 || ring_fd < 0) {
+                rc = -ENOENT;
+                goto fail;
+        }
+        for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++)
+                if (b->cfg[nr].on && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
+                        rc = -errno;
+                        goto fail;
+                }
+        static const char *const progs[2] = { "bpfrec_enter", "bpfrec_exit" };
+        static const char *const tps[2] = { "sys_enter", "sys_exit" };
+        for (int i = 0; i < 2; i++) {
+                struct bpf_program *p = bpf_object__find_program_by_name(b->obj, progs[i]);
+                if (!p) {
+                        rc = -ENOENT;
+                        goto fail;
+                }
+                b->links[i] = bpf_program__attach_raw_tracepoint(p, tps[i]);
+                if (!b->links[i]) {
+                        rc = -errno;
+                        goto fail;
+                }
+        }
+        b->rb = ring_buffer__new(ring_fd, on_event, b, NULL);
+        if (!b->rb) {
+                rc = -errno;
+                goto fail;
+        }
+        b->inflight = intmap_new();
+        *ret = b;
+        return 0;
+fail:
+        bpfrec_free(b);
+        return rc < 0 ? rc : -EINVAL;
+}
+
+int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx)
+{
+        for (int nr = 0; nr < BPFREC_NR_MAX; nr++) {
+                const struct bpfrec_cfg *c = &b->cfg[nr];
+                if (!c->on)
+                        continue;
+                struct scmp_arg_cmp cmp[2];
+                unsigned n = 0;
+                for (int k = 0; k < 2; k++)
+                        if (c->cond[k].arg >= 0)
+                                cmp[n++] = (struct scmp_arg_cmp){ .arg = (unsigned)c->cond[k].arg,
+                                                                  .op = SCMP_CMP_MASKED_EQ,
+                                                                  .datum_a = c->cond[k].mask,
+                                                                  .datum_b = c->cond[k].val };
+                int rc = seccomp_rule_add_exact_array(scmp_ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+                if (rc < 0 && rc != -EEXIST)
+                        return rc;
+        }
+        return 0;
+}
+
+int bpfrec_trace(bpfrec *b, pid_t tgid)
+{
+        uint32_t key = (uint32_t)tgid;
+        uint8_t one = 1;
+        return bpf_map_update_elem(b->traced_fd, &key, &one, BPF_ANY) < 0 ? -errno : 0;
+}
+
+void bpfrec_untrace(bpfrec *b, pid_t tgid)
+{
+        uint32_t key = (uint32_t)tgid;
+        bpf_map_delete_elem(b->traced_fd, &key);
+}
+
+/* One reported call through the handlers a stop would have run, on a copy
+ * of the task (the task itself may be stopped in another call, with its
+ * own pending facts). x: its exit, NULL when it never returned. */
+static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const struct bpfrec_exit *x)
+{
+        recorder *r = b->r;
+        b->events++;
+        if (real->pre_exec)
+                return; /* minpriv's own start-up code, before the workload's exec */
+        task t = *real;
+        t.npend = 0;
+        t.abi = TRACE_ABI_X86_64;
+        t.nr = e->nr;
+        memcpy(t.args, e->args, sizeof t.args);
+        t.slot = e->nr < SYSCALL_SLOTS ? (int)e->nr : -1;
+        t.in_syscall = true;
+        t.want_exit = false;
+        int8_t sa = b->cfg[e->nr].str_arg;
+        if (sa >= 0 && sa <= 5)
+                mem_overlay_set(real->tid, e->args[sa], x ? x->str : NULL, x ? x->len : -EFAULT);
+        sys_entry(r, &t);
+        mem_overlay_clear();
+        if (x)
+                sys_exit(r, &t, x->ret, x->ret < 0 && x->ret >= -4095);
+        pend_clear(&t);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+        bpfrec *b = ctx;
+        const uint32_t *type = data;
+        if (size >= sizeof(struct bpfrec_enter) && *type == BPFREC_ENTER) {
+                const struct bpfrec_enter *e = data;
+                task *t = intmap_get(b->r->tasks, e->tid);
+                if (!t || e->nr >= BPFREC_NR_MAX) {
+                        b->unknown++;
+                        return 0;
+                }
+                struct bpfrec_enter *copy = xmalloc(sizeof *copy);
+                *copy = *e;
+                struct bpfrec_enter *old = intmap_put(b->inflight, e->tid, copy);
+                if (old) /* its exit was lost: what the entry says */
+                        dispatch(b, t, old, NULL);
+                free(old);
+        } else if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT) {
+                const struct bpfrec_exit *x = data;
+                if (x->len > 0 && size < offsetof(struct bpfrec_exit, str) + (size_t)x->len)
+                        return 0; /* cannot happen: the program sizes the record */
+                _cleanup_free_ struct bpfrec_enter *e = intmap_remove(b->inflight, x->tid);
+                task *t = intmap_get(b->r->tasks, x->tid);
+                if (e && t && e->nr == x->nr)
+                        dispatch(b, t, e, x);
+                else
+                        b->unknown++;
+        }
+        return 0;
+}
+
+size_t bpfrec_drain(bpfrec *b)
+{
+        if (!b->rb)
+                return 0;
+        int n = ring_buffer__consume(b->rb);
+        return n > 0 ? (size_t)n : 0;
+}
+
+int bpfrec_wait_begin(bpfrec *b)
+{
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &chld, &b->saved_mask) < 0)
+                return -errno;
+        b->waiting = true;
+        b->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+        b->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (b->sigfd < 0 || b->epfd < 0)
+                return -errno;
+        struct epoll_event ev = { .events = EPOLLIN };
+        ev.data.fd = b->sigfd;
+        if (epoll_ctl(b->epfd, EPOLL_CTL_ADD, b->sigfd, &ev) < 0)
+                return -errno;
+        ev.data.fd = ring_buffer__epoll_fd(b->rb);
+        if (epoll_ctl(b->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+                return -errno;
+        return 0;
+}
+
+void bpfrec_wait_end(bpfrec *b)
+{
+        if (!b->waiting)
+                return;
+        sigprocmask(SIG_SETMASK, &b->saved_mask, NULL);
+        b->waiting = false;
+}
+
+pid_t bpfrec_wait(bpfrec *b, int *status)
+{
+        for (;;) {
+                bpfrec_drain(b);
+                pid_t pid = wait4(-1, status, __WALL | WNOHANG, NULL);
+                if (pid != 0)
+                        return pid;
+                struct epoll_event ev;
+                int n = epoll_wait(b->epfd, &ev, 1, -1);
+                if (n < 0 && errno == EINTR)
+                        return -1; /* errno EINTR: the caller samples resources */
+                /* tests: a tracer slower than the workload (throttling) */
+                if (b->test_delay_us && n > 0 && ev.data.fd != b->sigfd)
+                        usleep(b->test_delay_us);
+                struct signalfd_siginfo si;
+                while (read(b->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+                        ;
+        }
+}
+
+bool bpfrec_throttled(bpfrec *b, task *t)
+{
+        siginfo_t si;
+        if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_code != SI_KERNEL)
+                return false;
+        b->throttled++;
+        return true;
+}
+
+void bpfrec_task_gone(bpfrec *b, task *t)
+{
+        struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
+        if (e)
+                dispatch(b, t, e, NULL); /* it never returned: killed in the call */
+        free(e);
+}
+
+uint64_t bpfrec_lost(const bpfrec *b)
+{
+        uint32_t k = 0;
+        uint64_t n = 0;
+        if (bpf_map_lookup_elem(b->lost_fd, &k, &n) < 0)
+                return 0;
+        return n + b->unknown;
+}
+
+uint64_t bpfrec_events(const bpfrec *b)
+{
+        return b->events;
+}
+
+uint64_t bpfrec_throttles(const bpfrec *b)
+{
+        return b->throttled;
+}
+
+json_t *bpfrec_names(const bpfrec *b)
+{
+        json_t *a = json_array();
+        char *v[BPFREC_NR_MAX];
+        size_t n = 0;
+        for (int nr = 0; nr < BPFREC_NR_MAX; nr++) {
+                if (!b->cfg[nr].on)
+                        continue;
+                const char *name = sys_name(TRACE_ABI_X86_64, (uint64_t)nr);
+                v[n++] = *b->why[nr] ? xasprintf("%s (%s)", name, b->why[nr]) : xstrdup(name);
+        }
+        qsort(v, n, sizeof *v, strcmp_ptr);
+        for (size_t i = 0; i < n; i++) {
+                json_array_append_new(a, json_string(v[i]));
+                free(v[i]);
+        }
+        return a;
+}
+
+void bpfrec_free(bpfrec *b)
+{
+        if (!b)
+                return;
+        bpfrec_wait_end(b);
+        if (b->inflight) {
+                size_t pos = 0;
+                void *v;
+                while (intmap_next(b->inflight, &pos, NULL, &v))
+                        free(v);
+                intmap_free(b->inflight);
+        }
+        if (b->epfd >= 0)
+                close(b->epfd);
+        if (b->sigfd >= 0)
+                close(b->sigfd);
+        ring_buffer__free(b->rb);
+        for (int i = 0; i < 2; i++)
+                bpf_link__destroy(b->links[i]);
+        bpf_object__close(b->obj);
+        free(b);
+}
