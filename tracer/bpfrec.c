@@ -114,6 +114,10 @@ struct bpfrec {
         sigset_t saved_mask;
         bool waiting; /* SIGCHLD blocked, signalfd open */
         struct bpfrec_cfg cfg[BPFREC_NR_MAX];
+        struct bpfrec_cond hot[BPFREC_HOT_MAX];
+        size_t hot_entry[BPFREC_HOT_MAX]; /* kcount's entry for each */
+        size_t nhot;
+        int counts_fd;
         const char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
         intmap *inflight;               /* tid -> struct bpfrec_enter * (reported, not yet returned) */
         recorder *r;
@@ -132,6 +136,26 @@ static bool keeps_stopping(const char *name)
                 if (streq(name, keep_stopping[i]))
                         return true;
         return false;
+}
+
+/* The counted calls: kc's entries, grouped by number into `hot`. */
+static void configure_hot(bpfrec *b, const kcount *kc)
+{
+        size_t n = kcount_entries(kc);
+        for (int nr = 0; nr < BPFREC_NR_MAX; nr++) {
+                for (size_t i = 0; i < n; i++) {
+                        int8_t arg;
+                        uint32_t value;
+                        if (kcount_entry(kc, i, &arg, &value) != nr || b->nhot >= BPFREC_HOT_MAX ||
+                            b->cfg[nr].hot_n >= BPFREC_HOT_PER)
+                                continue;
+                        if (!b->cfg[nr].hot_n)
+                                b->cfg[nr].hot_first = (uint8_t)b->nhot;
+                        b->cfg[nr].hot_n++;
+                        b->hot[b->nhot] = (struct bpfrec_cond){ .arg = arg, .mask = 0xffffffffULL, .val = value };
+                        b->hot_entry[b->nhot++] = i;
+                }
+        }
 }
 
 /* Which x86_64 calls are reported, with what conditions. */
@@ -165,6 +189,7 @@ static void configure(bpfrec *b, const kcount *kc)
                 b->cfg[nr].cond[0].arg = b->cfg[nr].cond[1].arg = -1;
                 b->why[nr] = "";
         }
+        configure_hot(b, kc);
 }
 
 static int on_event(void *ctx, void *data, size_t size);
@@ -176,7 +201,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->epfd = b->sigfd = -1;
         const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
-        b->traced_fd = b->lost_fd = -1;
+        b->traced_fd = b->lost_fd = b->counts_fd = -1;
         configure(b, kc);
         libbpf_set_print(quiet_print);
         int rc;
@@ -188,15 +213,22 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         if ((rc = bpf_object__load(b->obj)) < 0)
                 goto fail;
         int cfg_fd = bpf_object__find_map_fd_by_name(b->obj, "config");
+        int hot_fd = bpf_object__find_map_fd_by_name(b->obj, "hot");
+        b->counts_fd = bpf_object__find_map_fd_by_name(b->obj, "counts");
         b->traced_fd = bpf_object__find_map_fd_by_name(b->obj, "traced");
         b->lost_fd = bpf_object__find_map_fd_by_name(b->obj, "lost");
         int ring_fd = bpf_object__find_map_fd_by_name(b->obj, "ring");
-        if (cfg_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 || ring_fd < 0) {
+        if (cfg_fd < 0 || hot_fd < 0 || b->counts_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 || ring_fd < 0) {
                 rc = -ENOENT;
                 goto fail;
         }
         for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++)
-                if (b->cfg[nr].on && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
+                if ((b->cfg[nr].on || b->cfg[nr].hot_n) && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
+                        rc = -errno;
+                        goto fail;
+                }
+        for (uint32_t i = 0; i < b->nhot; i++)
+                if (bpf_map_update_elem(hot_fd, &i, &b->hot[i], BPF_ANY) < 0) {
                         rc = -errno;
                         goto fail;
                 }
@@ -392,6 +424,25 @@ void bpfrec_task_gone(bpfrec *b, task *t)
         if (e)
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
         free(e);
+}
+
+void bpfrec_counts(bpfrec *b, kcount *kc)
+{
+        int ncpu = libbpf_num_possible_cpus();
+        uint64_t n[BPFREC_HOT_MAX] = { 0 };
+        if (ncpu <= 0)
+                return;
+        uint64_t *percpu = xcalloc((size_t)ncpu, sizeof *percpu);
+        uint64_t per_entry[BPFREC_HOT_MAX] = { 0 };
+        for (uint32_t i = 0; i < b->nhot; i++) {
+                if (bpf_map_lookup_elem(b->counts_fd, &i, percpu) < 0)
+                        continue;
+                for (int c = 0; c < ncpu; c++)
+                        per_entry[i] += percpu[c];
+                n[b->hot_entry[i]] += per_entry[i];
+        }
+        free(percpu);
+        kcount_set_counts(kc, n);
 }
 
 uint64_t bpfrec_lost(const bpfrec *b)

@@ -295,6 +295,14 @@ int filter_build(recorder *r, struct sock_fprog *ret);
 /* Can the kernel count the hot syscalls here (tracefs, perf tracepoint
  * counters)? Mounts tracefs when it is missing. 0 with *ret, or -errno. */
 int kcount_probe(kcount **ret);
+/* The same table without perf counters: the eBPF recorder counts. */
+int kcount_table(kcount **ret);
+size_t kcount_entries(const kcount *k);
+/* Entry i: its x86_64 number (-1: not counted), the argument that must
+ * hold `value` (its low 32 bits), -1 for any. */
+int kcount_entry(const kcount *k, size_t i, int8_t *ret_arg, uint32_t *ret_value);
+/* The eBPF recorder's counts, per entry, before kcount_finish. */
+void kcount_set_counts(kcount *k, const uint64_t *n);
 /* Counters on the stopped child, enabled at its exec, inherited. */
 int kcount_attach(kcount *k, pid_t pid);
 /* Allow rules for the counted calls (x86_64 numbers, native-only filter). */
@@ -310,9 +318,11 @@ uint64_t kcount_counted(const kcount *k);
 void kcount_free(kcount *k);
 
 /* bpfrec.c: calls reported by the eBPF recorder instead of stopped */
-/* Load and attach the BPF programs (0, or -errno: recording falls back to
- * stops for those calls). */
+/* Load and attach the BPF programs, which also count kc's calls (0, or
+ * -errno: recording falls back to perf counters and stops). */
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret);
+/* Hand the counts to kcount (every task gone). */
+void bpfrec_counts(bpfrec *b, kcount *kc);
 /* Allow rules for the reported calls (x86_64 numbers, native-only filter). */
 int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx);
 int bpfrec_trace(bpfrec *b, pid_t tgid);

@@ -132,7 +132,8 @@ static proc *proc_new(recorder *r, pid_t tgid)
         r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
-        if (r->bpf)
+        /* (the first process from its exec: before, it runs our code) */
+        if (r->bpf && r->processes > 1)
                 bpfrec_trace(r->bpf, tgid);
         return p;
 }
@@ -596,6 +597,8 @@ static void on_exec_event(recorder *r, pid_t pid)
                         exec_path = trace_path_decode(t->pend[i].path, NULL);
         if (t->in_syscall)
                 sys_exit(r, t, 0, false);
+        if (t->pre_exec && r->bpf)
+                bpfrec_trace(r->bpf, t->p->tgid); /* the workload starts */
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;
@@ -894,14 +897,22 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
                 r->stacks = false;
         /* Hot syscalls counted in the kernel: a full recording in seccomp
          * mode only (stacks need the stops; a baseline has its own filter). */
-        if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache && kcount_probe(&r->kc) == 0)
-                r->fd_cache = false; /* close, dup2 ... no longer stop */
-        /* And the path calls and the calls only counted, reported by the
-         * eBPF recorder instead of stopped, where it loads. */
-        if (r->kc && !opts->no_bpf && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
-                r->bpf = NULL;
-                if (getenv("MINPRIV_STATS"))
-                        fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", strerror(-rc));
+        /* Counted by the eBPF recorder, which also reports the path calls
+         * and the calls only counted instead of stopping at them, where it
+         * loads; else by perf counters. */
+        if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache) {
+                if (!opts->no_bpf && kcount_table(&r->kc) == 0 && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
+                        r->bpf = NULL;
+                        if (getenv("MINPRIV_STATS"))
+                                fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", strerror(-rc));
+                }
+                if (!r->bpf) {
+                        kcount_free(r->kc);
+                        r->kc = NULL;
+                        kcount_probe(&r->kc);
+                }
+                if (r->kc)
+                        r->fd_cache = false; /* close, dup2 ... no longer stop */
         }
 
         if (r->seccomp_mode && (rc = filter_build(r, &x->prog)) < 0)
@@ -977,7 +988,7 @@ static int run_attach(run_state *x, mp_error *err)
                 options |= PTRACE_O_TRACESECCOMP;
         int kc_rc = 0;
         if (!WIFSTOPPED(st) || ptrace(PTRACE_SEIZE, pid, 0, options) < 0 ||
-            (r->kc && (kc_rc = kcount_attach(r->kc, pid)) < 0)) {
+            (r->kc && !r->bpf && (kc_rc = kcount_attach(r->kc, pid)) < 0)) {
                 rc = kc_rc < 0 ? kc_rc : WIFSTOPPED(st) ? -errno : -ECHILD;
                 kill(pid, SIGKILL);
                 while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -1061,6 +1072,8 @@ static int run_summary(run_state *x)
                           (json_int_t)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
                                        ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000));
         trace_counter_max(res, "max_rss_kib", (json_int_t)ru.ru_maxrss);
+        if (r->bpf)
+                bpfrec_counts(r->bpf, r->kc);
         if (r->kc)
                 kcount_finish(r);
         rec_finish(r);

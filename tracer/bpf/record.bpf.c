@@ -9,6 +9,9 @@
  * which mirror the seccomp filter's allow rules exactly (bpfrec.c builds
  * both from one table).
  *
+ * It also counts the hot calls (kcount.c) that neither stop nor are
+ * reported: per-CPU counts per entry of `hot`.
+ *
  * Built with clang -target bpf into an object embedded in the recorder.
  * Dual licensed: bpf_probe_read_user_str is a GPL-only helper. */
 #include <linux/bpf.h>
@@ -36,13 +39,15 @@ struct {
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
         __uint(max_entries, 65536);
-        __type(key, __u32); /* tgid */
+        __uint(map_flags, BPF_F_NO_PREALLOC); /* preallocating 65,536 entries takes 10 ms */
+        __type(key, __u32);                   /* tgid */
         __type(value, __u8);
 } traced SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
         __uint(max_entries, 65536);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
         __type(key, __u32); /* tid with a reported call in flight */
         __type(value, struct bpfrec_flight);
 } flight SEC(".maps");
@@ -60,6 +65,22 @@ struct {
         __type(key, __u32);
         __type(value, __u64);
 } lost SEC(".maps"); /* [0] events lost, [1] tasks held back */
+
+/* Counted calls (kcount.c's table): each entry's condition, and the
+ * per-CPU counts. */
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, BPFREC_HOT_MAX);
+        __type(key, __u32);
+        __type(value, struct bpfrec_cond);
+} hot SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, BPFREC_HOT_MAX);
+        __type(key, __u32);
+        __type(value, __u64);
+} counts SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -104,7 +125,7 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
                 return 0;
         __u32 nr = (__u32)id;
         struct bpfrec_cfg *cfg = bpf_map_lookup_elem(&config, &nr);
-        if (!cfg || !cfg->on)
+        if (!cfg || (!cfg->on && !cfg->hot_n))
                 return 0;
         __u64 pt = bpf_get_current_pid_tgid();
         __u32 tgid = pt >> 32, tid = (__u32)pt;
@@ -122,7 +143,18 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         bpf_probe_read_kernel(&a[3], sizeof a[3], &regs->r10);
         bpf_probe_read_kernel(&a[4], sizeof a[4], &regs->r8);
         bpf_probe_read_kernel(&a[5], sizeof a[5], &regs->r9);
-        if (!holds(&cfg->cond[0], a) || !holds(&cfg->cond[1], a))
+        for (int k = 0; k < BPFREC_HOT_PER; k++) {
+                if (k >= cfg->hot_n)
+                        break;
+                __u32 i = cfg->hot_first + k;
+                struct bpfrec_cond *h = bpf_map_lookup_elem(&hot, &i);
+                if (h && holds(h, a)) {
+                        __u64 *n = bpf_map_lookup_elem(&counts, &i);
+                        if (n)
+                                *n += 1;
+                }
+        }
+        if (!cfg->on || !holds(&cfg->cond[0], a) || !holds(&cfg->cond[1], a))
                 return 0;
         struct bpfrec_enter e = { .type = BPFREC_ENTER, .tid = tid, .nr = nr };
         for (int i = 0; i < 6; i++)

@@ -27,11 +27,15 @@ struct bpfrec_cond {
 };
 
 struct bpfrec_cfg {
-        __u8 on;
-        __s8 str_arg; /* the argument that points to a path, -1 none */
-        __u8 pad[6];
+        __u8 on;               /* reported */
+        __s8 str_arg;          /* the argument that points to a path, -1 none */
+        __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
+        __u8 pad[4];
         struct bpfrec_cond cond[2]; /* both must hold */
 };
+
+#define BPFREC_HOT_MAX 64 /* counted calls (kcount.c's table) */
+#define BPFREC_HOT_PER 8  /* entries per syscall (ioctl requests) */
 
 enum { BPFREC_ENTER = 1, BPFREC_EXIT = 2 };
 
