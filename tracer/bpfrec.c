@@ -120,6 +120,9 @@ struct bpfrec {
         int counts_fd;
         const char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
         intmap *inflight;               /* tid -> struct bpfrec_enter * (reported, not yet returned) */
+        intmap *exit_waits;             /* tid -> task * (a copy): stopped at entry, exit reported */
+        int flight_fd;
+        uint64_t exits;
         recorder *r;
         uint64_t events, unknown, throttled;
         unsigned test_delay_us; /* MINPRIV_TEST_BPF_DELAY_US */
@@ -201,7 +204,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->epfd = b->sigfd = -1;
         const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
-        b->traced_fd = b->lost_fd = b->counts_fd = -1;
+        b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = -1;
         configure(b, kc);
         libbpf_set_print(quiet_print);
         int rc;
@@ -215,10 +218,12 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         int cfg_fd = bpf_object__find_map_fd_by_name(b->obj, "config");
         int hot_fd = bpf_object__find_map_fd_by_name(b->obj, "hot");
         b->counts_fd = bpf_object__find_map_fd_by_name(b->obj, "counts");
+        b->flight_fd = bpf_object__find_map_fd_by_name(b->obj, "flight");
         b->traced_fd = bpf_object__find_map_fd_by_name(b->obj, "traced");
         b->lost_fd = bpf_object__find_map_fd_by_name(b->obj, "lost");
         int ring_fd = bpf_object__find_map_fd_by_name(b->obj, "ring");
-        if (cfg_fd < 0 || hot_fd < 0 || b->counts_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 || ring_fd < 0) {
+        if (cfg_fd < 0 || hot_fd < 0 || b->counts_fd < 0 || b->flight_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 ||
+            ring_fd < 0) {
                 rc = -ENOENT;
                 goto fail;
         }
@@ -252,6 +257,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 goto fail;
         }
         b->inflight = intmap_new();
+        b->exit_waits = intmap_new();
         *ret = b;
         return 0;
 fail:
@@ -341,6 +347,12 @@ static int on_event(void *ctx, void *data, size_t size)
                 const struct bpfrec_exit *x = data;
                 if (x->len > 0 && size < offsetof(struct bpfrec_exit, str) + (size_t)x->len)
                         return 0; /* cannot happen: the program sizes the record */
+                task *w = intmap_remove(b->exit_waits, x->tid);
+                if (w) { /* a call that stopped at its entry (bpfrec_take_exit) */
+                        sys_exit(b->r, w, x->ret, x->ret < 0 && x->ret >= -4095);
+                        free(w);
+                        return 0;
+                }
                 _cleanup_free_ struct bpfrec_enter *e = intmap_remove(b->inflight, x->tid);
                 task *t = intmap_get(b->r->tasks, x->tid);
                 if (e && t && e->nr == x->nr)
@@ -418,8 +430,44 @@ bool bpfrec_throttled(bpfrec *b, task *t)
         return true;
 }
 
+bool bpfrec_take_exit(bpfrec *b, task *t)
+{
+        if (t->abi != TRACE_ABI_X86_64 || sys_exit_must_stop(t->abi, t->nr) || t->pre_exec)
+                return false;
+        for (int i = 0; i < t->npend; i++)
+                switch (t->pend[i].type) {
+                case PEND_FILE:
+                case PEND_NODE:
+                case PEND_CAP:
+                case PEND_CWD:
+                case PEND_FORGET:
+                        break;
+                default:
+                        return false; /* credentials, io_uring: read at the stop */
+                }
+        uint32_t tid = (uint32_t)t->tid;
+        struct bpfrec_flight f = { .nr = (uint32_t)t->nr, .str_arg = -1 };
+        if (bpf_map_update_elem(b->flight_fd, &tid, &f, BPF_ANY) < 0)
+                return false;
+        task *copy = xmalloc(sizeof *copy);
+        *copy = *t;
+        t->npend = 0; /* the copy owns them now */
+        task *old = intmap_put(b->exit_waits, t->tid, copy);
+        if (old) { /* cannot happen: the task was stopped in between */
+                pend_clear(old);
+                free(old);
+        }
+        b->exits++;
+        return true;
+}
+
 void bpfrec_task_gone(bpfrec *b, task *t)
 {
+        task *w = intmap_remove(b->exit_waits, t->tid);
+        if (w) { /* killed in the call: no result, as with an exit stop */
+                pend_clear(w);
+                free(w);
+        }
         struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
         if (e)
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
@@ -459,6 +507,11 @@ uint64_t bpfrec_events(const bpfrec *b)
         return b->events;
 }
 
+uint64_t bpfrec_exits(const bpfrec *b)
+{
+        return b->exits;
+}
+
 uint64_t bpfrec_throttles(const bpfrec *b)
 {
         return b->throttled;
@@ -488,6 +541,15 @@ void bpfrec_free(bpfrec *b)
         if (!b)
                 return;
         bpfrec_wait_end(b);
+        if (b->exit_waits) {
+                size_t pos = 0;
+                void *v;
+                while (intmap_next(b->exit_waits, &pos, NULL, &v)) {
+                        pend_clear(v);
+                        free(v);
+                }
+                intmap_free(b->exit_waits);
+        }
         if (b->inflight) {
                 size_t pos = 0;
                 void *v;

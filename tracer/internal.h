@@ -338,6 +338,13 @@ pid_t bpfrec_wait(bpfrec *b, int *status);
  * task back until the buffer is read (resume it without the signal). */
 bool bpfrec_throttled(bpfrec *b, task *t);
 uint64_t bpfrec_throttles(const bpfrec *b);
+uint64_t bpfrec_exits(const bpfrec *b); /* exits reported instead of stopped at */
+/* A task stopped at a call's entry that wants the result: when what is
+ * pending only needs the result (files, results, capability reasons,
+ * cache invalidation), the kernel reports the exit instead of an exit stop
+ * and true is returned: the pending facts moved to the recorder, the task
+ * is resumed without PTRACE_SYSCALL. */
+bool bpfrec_take_exit(bpfrec *b, task *t);
 /* The task is gone: a call it was in is recorded without a result. */
 void bpfrec_task_gone(bpfrec *b, task *t);
 uint64_t bpfrec_lost(const bpfrec *b);
@@ -350,6 +357,9 @@ void sys_table_init(void);
 const char *sys_name(int abi, uint64_t nr);
 void sys_entry(recorder *r, task *t);
 void sys_exit(recorder *r, task *t, int64_t ret, bool is_error);
+/* The call's exit must be a stop (exec, io_uring): the handlers look at
+ * the process right after it. */
+bool sys_exit_must_stop(int abi, uint64_t nr);
 /* Syscalls that must always stop (for --baseline): fills names per ABI. */
 bool sys_needs_stop(int abi, uint64_t nr);
 /* A socket address in the tracee as the trace writes it: family name,

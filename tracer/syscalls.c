@@ -307,6 +307,11 @@ const char *sys_name(int abi, uint64_t nr)
         return names[abi][nr];
 }
 
+bool sys_exit_must_stop(int abi, uint64_t nr)
+{
+        return nr < SYSCALL_SLOTS && table[abi][nr] && (table[abi][nr]->opts & O_EXIT);
+}
+
 bool sys_needs_stop(int abi, uint64_t nr)
 {
         if (nr >= SYSCALL_SLOTS || !names[abi][nr])

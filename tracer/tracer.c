@@ -368,6 +368,10 @@ static void on_entry(recorder *r, task *t, const struct ptrace_syscall_info *inf
                 }
         }
         sys_entry(r, t);
+        /* The result from the kernel, without an exit stop, where that is
+         * all the pending facts need. */
+        if (r->bpf && t->want_exit && bpfrec_take_exit(r->bpf, t))
+                t->want_exit = false;
         if (r->seccomp_mode && !t->want_exit)
                 t->in_syscall = false;
 }
@@ -1150,10 +1154,11 @@ static int run_summary(run_state *x)
                 fprintf(stderr,
                         "minpriv-stats: self_max_rss_kib=%ld self_cpu_ms=%ld stops=%llu exit_stops=%llu counted=%llu "
                         "bpf=%llu "
-                        "bpf_throttled=%llu processes=%llu paths=%zu\n",
+                        "bpf_exits=%llu bpf_throttled=%llu processes=%llu paths=%zu\n",
                         hwm, self_ms, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
                         (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_events(r->bpf) : 0),
+                        (unsigned long long)(r->bpf ? bpfrec_exits(r->bpf) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_throttles(r->bpf) : 0), (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
         }
