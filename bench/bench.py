@@ -4,8 +4,10 @@
 round), repeated, and compared by their medians.
 
 Modes: native; minpriv (full recording, the default: hot syscalls counted
-in the kernel where it allows); fullstop (record --no-kernel-count: a stop
-at every syscall); baseline (record --baseline with a previous full
+in the kernel and path calls reported by the eBPF recorder where it
+allows); nobpf (record --no-bpf: hot syscalls counted by perf counters, a
+stop at every other call); fullstop (record --no-kernel-count: a stop at
+every syscall); baseline (record --baseline with a previous full
 recording of the same workload); stacks (record --stacks); strace
 (strace -f -c). For each minpriv mode the tracer's stops are counted too
 (MINPRIV_STATS, one extra run): unlike times, they do not depend on the
@@ -89,6 +91,7 @@ def modes(trace_out, baseline):
     return {
         "native": lambda argv: argv,
         "minpriv": lambda argv: [MINPRIV, "record", "-q", "-o", trace_out, "--", *argv],
+        "nobpf": lambda argv: [MINPRIV, "record", "-q", "--no-bpf", "-o", trace_out, "--", *argv],
         "fullstop": lambda argv: [MINPRIV, "record", "-q", "--no-kernel-count", "-o", trace_out, "--", *argv],
         "baseline": lambda argv: [MINPRIV, "record", "-q", "--baseline", baseline, "-o", trace_out, "--", *argv],
         "stacks": lambda argv: [MINPRIV, "record", "-q", "--stacks", "-o", trace_out, "--", *argv],
@@ -139,10 +142,10 @@ def stats_of(cmd):
                        env=dict(os.environ, MINPRIV_STATS="1"))
     line = [l for l in p.stderr.decode().splitlines() if l.startswith("minpriv-stats:")]
     stats = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
-    return {k: int(v) for k, v in stats.items() if k in ("stops", "exit_stops", "counted")}
+    return {k: int(v) for k, v in stats.items() if k in ("stops", "exit_stops", "counted", "bpf", "self_cpu_ms")}
 
 
-COLORS = {"minpriv": "#2b7bb9", "fullstop": "#7aa6c9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
+COLORS = {"minpriv": "#2b7bb9", "nobpf": "#5a93c4", "fullstop": "#7aa6c9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
 
 
 def svg_chart(res, ms, reps):
@@ -211,10 +214,14 @@ def main():
             ratios += [f"{m}/native {med[m] / med['native']:.2f}x" for m in ms if m != "native"]
         if "minpriv" in med and "strace" in med:
             ratios.append(f"strace/minpriv {med['strace'] / med['minpriv']:.2f}x")
+            if "native" in med and med["minpriv"] > med["native"]:
+                # the time each adds to the native run
+                ratios.append(f"strace's overhead / minpriv's {(med['strace'] - med['native']) / (med['minpriv'] - med['native']):.1f}x")
         print(f"{w:10} {cells}   {', '.join(ratios)}")
         for m, st in r["stops"].items():
             print(f"{'':10} {m}: {st.get('stops', '?')} stops ({st.get('exit_stops', '?')} at exits), "
-                  f"{st.get('counted', 0)} calls counted in the kernel")
+                  f"{st.get('counted', 0)} calls counted in the kernel, {st.get('bpf', 0)} reported by eBPF, "
+                  f"tracer CPU {st.get('self_cpu_ms', '?')} ms")
     out = {"reps": a.reps, "workloads": res}
     if a.memory:
         mem = memory_check()
