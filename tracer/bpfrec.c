@@ -92,10 +92,18 @@ static const struct bcall {
         { "faccessat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
         { "faccessat2", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
         { "readlinkat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        /* opening what exists (a creating open stops: whether it created
-         * the file is seen with lstat at its entry) */
+        /* opening what exists, or creating a file that must not exist
+         * (O_EXCL); other creating opens stop: whether they created the
+         * file is seen with lstat at their entry */
         { "open", 0, { { 1, O_CREAT, 0 }, NOCOND }, "without O_CREAT" },
+        { "open", 0, { { 1, O_CREAT | O_EXCL, O_CREAT | O_EXCL }, NOCOND }, "O_CREAT with O_EXCL" },
         { "openat", 1, { CWD(0), { 2, O_CREAT, 0 } }, "dirfd AT_FDCWD, without O_CREAT" },
+        { "openat", 1, { CWD(0), { 2, O_CREAT | O_EXCL, O_CREAT | O_EXCL } }, "dirfd AT_FDCWD, O_CREAT with O_EXCL" },
+        /* new directories: nothing is looked at before the call (the
+         * parent's attributes are, and a parent cannot go away unseen:
+         * rmdir and rename stop) */
+        { "mkdir", 0, { NOCOND, NOCOND }, NULL },
+        { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
 #undef CWD
 #undef NOCOND
 };
@@ -119,6 +127,7 @@ struct bpfrec {
         size_t nhot;
         int counts_fd;
         const char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
+        char *own_why[BPFREC_NR_MAX];   /* those built from two rows */
         intmap *inflight;               /* tid -> struct bpfrec_enter * (reported, not yet returned) */
         intmap *exit_waits;             /* tid -> task * (a copy): stopped at entry, exit reported */
         int flight_fd;
@@ -169,14 +178,19 @@ static void configure(bpfrec *b, const kcount *kc)
                 if (nr < 0 || nr >= BPFREC_NR_MAX)
                         continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
-                c->on = 1;
+                int set = c->on ? 1 : 0; /* a second row: the alternative */
+                c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
                 for (int k = 0; k < 2; k++) {
-                        c->cond[k].arg = bcalls[i].cond[k].arg;
-                        c->cond[k].mask = bcalls[i].cond[k].mask;
-                        c->cond[k].val = bcalls[i].cond[k].val;
+                        c->cond[2 * set + k].arg = bcalls[i].cond[k].arg;
+                        c->cond[2 * set + k].mask = bcalls[i].cond[k].mask;
+                        c->cond[2 * set + k].val = bcalls[i].cond[k].val;
                 }
-                b->why[nr] = bcalls[i].why ? bcalls[i].why : "";
+                const char *why = bcalls[i].why ? bcalls[i].why : "";
+                if (set)
+                        b->why[nr] = b->own_why[nr] = xasprintf("%s; or %s", b->why[nr], why);
+                else
+                        b->why[nr] = why;
         }
         /* Every call the recorder only counts per program and result: no
          * handler in syscalls.c (or one that only keeps the fd cache,
@@ -189,7 +203,8 @@ static void configure(bpfrec *b, const kcount *kc)
                         continue;
                 b->cfg[nr].on = 1;
                 b->cfg[nr].str_arg = -1;
-                b->cfg[nr].cond[0].arg = b->cfg[nr].cond[1].arg = -1;
+                for (int k = 0; k < 4; k++)
+                        b->cfg[nr].cond[k].arg = -1;
                 b->why[nr] = "";
         }
         configure_hot(b, kc);
@@ -269,19 +284,21 @@ int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx)
 {
         for (int nr = 0; nr < BPFREC_NR_MAX; nr++) {
                 const struct bpfrec_cfg *c = &b->cfg[nr];
-                if (!c->on)
-                        continue;
-                struct scmp_arg_cmp cmp[2];
-                unsigned n = 0;
-                for (int k = 0; k < 2; k++)
-                        if (c->cond[k].arg >= 0)
-                                cmp[n++] = (struct scmp_arg_cmp){ .arg = (unsigned)c->cond[k].arg,
-                                                                  .op = SCMP_CMP_MASKED_EQ,
-                                                                  .datum_a = c->cond[k].mask,
-                                                                  .datum_b = c->cond[k].val };
-                int rc = seccomp_rule_add_exact_array(scmp_ctx, SCMP_ACT_ALLOW, nr, n, cmp);
-                if (rc < 0 && rc != -EEXIST)
-                        return rc;
+                for (int set = 0; set < 2; set++) {
+                        if (!(c->on & (1u << set)))
+                                continue;
+                        struct scmp_arg_cmp cmp[2];
+                        unsigned n = 0;
+                        for (int k = 2 * set; k < 2 * set + 2; k++)
+                                if (c->cond[k].arg >= 0)
+                                        cmp[n++] = (struct scmp_arg_cmp){ .arg = (unsigned)c->cond[k].arg,
+                                                                          .op = SCMP_CMP_MASKED_EQ,
+                                                                          .datum_a = c->cond[k].mask,
+                                                                          .datum_b = c->cond[k].val };
+                        int rc = seccomp_rule_add_exact_array(scmp_ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+                        if (rc < 0 && rc != -EEXIST)
+                                return rc;
+                }
         }
         return 0;
 }
@@ -561,6 +578,8 @@ void bpfrec_free(bpfrec *b)
                 close(b->epfd);
         if (b->sigfd >= 0)
                 close(b->sigfd);
+        for (int nr = 0; nr < BPFREC_NR_MAX; nr++)
+                free(b->own_why[nr]);
         ring_buffer__free(b->rb);
         for (int i = 0; i < 2; i++)
                 bpf_link__destroy(b->links[i]);

@@ -154,7 +154,8 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
                                 *n += 1;
                 }
         }
-        if (!cfg->on || !holds(&cfg->cond[0], a) || !holds(&cfg->cond[1], a))
+        if (!(((cfg->on & 1) && holds(&cfg->cond[0], a) && holds(&cfg->cond[1], a)) ||
+              ((cfg->on & 2) && holds(&cfg->cond[2], a) && holds(&cfg->cond[3], a))))
                 return 0;
         struct bpfrec_enter e = { .type = BPFREC_ENTER, .tid = tid, .nr = nr };
         for (int i = 0; i < 6; i++)

@@ -27,11 +27,13 @@ struct bpfrec_cond {
 };
 
 struct bpfrec_cfg {
-        __u8 on;               /* reported */
+        __u8 on;               /* reported: bit k when condition set k (below) holds */
         __s8 str_arg;          /* the argument that points to a path, -1 none */
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
         __u8 pad[4];
-        struct bpfrec_cond cond[2]; /* both must hold */
+        /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
+         * both of which must hold */
+        struct bpfrec_cond cond[4];
 };
 
 #define BPFREC_HOT_MAX 64 /* counted calls (kcount.c's table) */
