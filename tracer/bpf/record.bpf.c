@@ -28,6 +28,7 @@ struct regs {
 };
 
 #define USER_CS_64 0x33
+#define INT80_INSN 0x80cd /* cd 80, little-endian */
 
 struct {
         __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -135,6 +136,18 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         unsigned long cs = 0;
         bpf_probe_read_kernel(&cs, sizeof cs, &regs->cs);
         if (cs != USER_CS_64)
+                return 0; /* a 32-bit program: i386 numbers */
+        /* int $0x80 from 64-bit code is an i386 call too, with the same code
+         * segment: the two bytes before the return address tell (cd 80;
+         * `syscall` is 0f 05). The page was just executed: it is there. */
+        unsigned long ip = 0;
+        __u16 insn = 0;
+        bpf_probe_read_kernel(&ip, sizeof ip, &regs->ip);
+        if (bpf_probe_read_user(&insn, sizeof insn, (const void *)(ip - 2)) < 0) {
+                count(0); /* cannot tell: neither reported nor counted, and said so */
+                return 0;
+        }
+        if (insn == INT80_INSN)
                 return 0;
         __u64 a[8] = { 0 };
         bpf_probe_read_kernel(&a[0], sizeof a[0], &regs->di);
