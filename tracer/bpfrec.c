@@ -62,19 +62,20 @@
 static const struct bcall {
         const char *name;
         int8_t str_arg;
-        struct {
-                int8_t arg;
-                uint64_t mask, val;
-        } cond[2];
+        struct bpfrec_cond cond[2];
         const char *why; /* the conditions, for runs[].reported_by_bpf */
 } bcalls[] = {
 #define NOCOND                                                                                                         \
         {                                                                                                              \
-                -1, 0, 0                                                                                               \
+                .arg = -1                                                                                              \
         }
 #define CWD(a)                                                                                                         \
         {                                                                                                              \
-                (a), 0xffffffffULL, AT_FDCWD_32                                                                        \
+                .arg = (a), .mask = 0xffffffffULL, .val = AT_FDCWD_32                                                  \
+        }
+#define FLAGS(a, m, v)                                                                                                 \
+        {                                                                                                              \
+                .arg = (a), .mask = (m), .val = (v)                                                                    \
         }
         /* stat-like looks at a path: AppArmor does not mediate them, the
          * profiles use their results (ENOENT probes, owners) */
@@ -95,15 +96,19 @@ static const struct bcall {
         /* opening what exists, or creating a file that must not exist
          * (O_EXCL); other creating opens stop: whether they created the
          * file is seen with lstat at their entry */
-        { "open", 0, { { 1, O_CREAT, 0 }, NOCOND }, "without O_CREAT" },
-        { "open", 0, { { 1, O_CREAT | O_EXCL, O_CREAT | O_EXCL }, NOCOND }, "O_CREAT with O_EXCL" },
-        { "openat", 1, { CWD(0), { 2, O_CREAT, 0 } }, "dirfd AT_FDCWD, without O_CREAT" },
-        { "openat", 1, { CWD(0), { 2, O_CREAT | O_EXCL, O_CREAT | O_EXCL } }, "dirfd AT_FDCWD, O_CREAT with O_EXCL" },
+        { "open", 0, { FLAGS(1, O_CREAT, 0), NOCOND }, "without O_CREAT" },
+        { "open", 0, { FLAGS(1, O_CREAT | O_EXCL, O_CREAT | O_EXCL), NOCOND }, "O_CREAT with O_EXCL" },
+        { "openat", 1, { CWD(0), FLAGS(2, O_CREAT, 0) }, "dirfd AT_FDCWD, without O_CREAT" },
+        { "openat",
+          1,
+          { CWD(0), FLAGS(2, O_CREAT | O_EXCL, O_CREAT | O_EXCL) },
+          "dirfd AT_FDCWD, O_CREAT with O_EXCL" },
         /* new directories: nothing is looked at before the call (the
          * parent's attributes are, and a parent cannot go away unseen:
          * rmdir and rename stop) */
         { "mkdir", 0, { NOCOND, NOCOND }, NULL },
         { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+#undef FLAGS
 #undef CWD
 #undef NOCOND
 };
@@ -126,10 +131,9 @@ struct bpfrec {
         size_t hot_entry[BPFREC_HOT_MAX]; /* kcount's entry for each */
         size_t nhot;
         int counts_fd;
-        const char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
-        char *own_why[BPFREC_NR_MAX];   /* those built from two rows */
-        intmap *inflight;               /* tid -> struct bpfrec_enter * (reported, not yet returned) */
-        intmap *exit_waits;             /* tid -> task * (a copy): stopped at entry, exit reported */
+        char *why[BPFREC_NR_MAX]; /* reported calls: their conditions ("" none) */
+        intmap *inflight;         /* tid -> struct bpfrec_enter * (reported, not yet returned) */
+        intmap *exit_waits;       /* tid -> task * (a copy): stopped at entry, exit reported */
         int flight_fd;
         uint64_t exits;
         recorder *r;
@@ -181,16 +185,12 @@ static void configure(bpfrec *b, const kcount *kc)
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
-                for (int k = 0; k < 2; k++) {
-                        c->cond[2 * set + k].arg = bcalls[i].cond[k].arg;
-                        c->cond[2 * set + k].mask = bcalls[i].cond[k].mask;
-                        c->cond[2 * set + k].val = bcalls[i].cond[k].val;
-                }
+                c->cond[2 * set] = bcalls[i].cond[0];
+                c->cond[2 * set + 1] = bcalls[i].cond[1];
                 const char *why = bcalls[i].why ? bcalls[i].why : "";
-                if (set)
-                        b->why[nr] = b->own_why[nr] = xasprintf("%s; or %s", b->why[nr], why);
-                else
-                        b->why[nr] = why;
+                char *prev = b->why[nr];
+                b->why[nr] = set ? xasprintf("%s; or %s", prev, why) : xstrdup(why);
+                free(prev);
         }
         /* Every call the recorder only counts per program and result: no
          * handler in syscalls.c (or one that only keeps the fd cache,
@@ -205,7 +205,7 @@ static void configure(bpfrec *b, const kcount *kc)
                 b->cfg[nr].str_arg = -1;
                 for (int k = 0; k < 4; k++)
                         b->cfg[nr].cond[k].arg = -1;
-                b->why[nr] = "";
+                b->why[nr] = xstrdup("");
         }
         configure_hot(b, kc);
 }
@@ -579,7 +579,7 @@ void bpfrec_free(bpfrec *b)
         if (b->sigfd >= 0)
                 close(b->sigfd);
         for (int nr = 0; nr < BPFREC_NR_MAX; nr++)
-                free(b->own_why[nr]);
+                free(b->why[nr]);
         ring_buffer__free(b->rb);
         for (int i = 0; i < 2; i++)
                 bpf_link__destroy(b->links[i]);

@@ -62,10 +62,10 @@ struct {
 
 struct {
         __uint(type, BPF_MAP_TYPE_ARRAY);
-        __uint(max_entries, 2);
+        __uint(max_entries, 1);
         __type(key, __u32);
         __type(value, __u64);
-} lost SEC(".maps"); /* [0] events lost, [1] tasks held back */
+} lost SEC(".maps"); /* events lost */
 
 /* Counted calls (kcount.c's table): each entry's condition, and the
  * per-CPU counts. */
@@ -88,8 +88,9 @@ struct {
         __uint(max_entries, BPFREC_RING_BYTES);
 } ring SEC(".maps");
 
-static __always_inline void count(__u32 k)
+static __always_inline void count_lost(void)
 {
+        __u32 k = 0;
         __u64 *n = bpf_map_lookup_elem(&lost, &k);
         if (n)
                 __sync_fetch_and_add(n, 1);
@@ -104,11 +105,11 @@ static __always_inline void emit(void *data, __u64 size, int may_stop)
         __u64 flags =
                 (avail + size) / BPFREC_RING_WAKE != avail / BPFREC_RING_WAKE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
         if (bpf_ringbuf_output(&ring, data, size, flags) < 0) {
-                count(0);
+                count_lost();
                 return;
         }
-        if (may_stop && avail > BPFREC_RING_HIGH && bpf_send_signal_thread(BPFREC_SIGSTOP) == 0)
-                count(1);
+        if (may_stop && avail > BPFREC_RING_HIGH)
+                bpf_send_signal_thread(BPFREC_SIGSTOP);
 }
 
 static __always_inline int holds(const struct bpfrec_cond *c, const __u64 *a)
@@ -144,7 +145,7 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         __u16 insn = 0;
         bpf_probe_read_kernel(&ip, sizeof ip, &regs->ip);
         if (bpf_probe_read_user(&insn, sizeof insn, (const void *)(ip - 2)) < 0) {
-                count(0); /* cannot tell: neither reported nor counted, and said so */
+                count_lost(); /* cannot tell: neither reported nor counted, and said so */
                 return 0;
         }
         if (insn == INT80_INSN)
