@@ -498,13 +498,11 @@ void bpfrec_counts(bpfrec *b, kcount *kc)
         if (ncpu <= 0)
                 return;
         uint64_t *percpu = xcalloc((size_t)ncpu, sizeof *percpu);
-        uint64_t per_entry[BPFREC_HOT_MAX] = { 0 };
         for (uint32_t i = 0; i < b->nhot; i++) {
                 if (bpf_map_lookup_elem(b->counts_fd, &i, percpu) < 0)
                         continue;
                 for (int c = 0; c < ncpu; c++)
-                        per_entry[i] += percpu[c];
-                n[b->hot_entry[i]] += per_entry[i];
+                        n[b->hot_entry[i]] += percpu[c];
         }
         free(percpu);
         kcount_set_counts(kc, n);

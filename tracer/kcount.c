@@ -176,6 +176,20 @@ static int filter_for(const kcount *k, size_t i, int fd)
         return k->raw[i] ? set_filter(fd, "id", (uint64_t)k->nr[i]) : 0;
 }
 
+/* The table with its x86_64 numbers (-1: not on this libseccomp), no
+ * counter open. */
+static kcount *table_new(void)
+{
+        kcount *k = xcalloc(1, sizeof *k);
+        for (size_t i = 0; i < NHOT; i++) {
+                k->fd[i] = k->probe_fd[i] = -1;
+                k->nr[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot[i].name);
+                if (k->nr[i] < 0 || k->nr[i] >= SYSCALL_SLOTS)
+                        k->nr[i] = -1;
+        }
+        return k;
+}
+
 int kcount_probe(kcount **ret)
 {
         static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -192,16 +206,11 @@ int kcount_probe(kcount **ret)
                         return raw_id;
                 dir = dirs[0];
         }
-        kcount *k = xcalloc(1, sizeof *k);
+        kcount *k = table_new();
         size_t usable = 0;
-        for (size_t i = 0; i < NHOT; i++)
-                k->fd[i] = k->probe_fd[i] = -1;
         for (size_t i = 0; i < NHOT; i++) {
-                k->nr[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot[i].name);
-                if (k->nr[i] < 0 || k->nr[i] >= SYSCALL_SLOTS) {
-                        k->nr[i] = -1;
+                if (k->nr[i] < 0)
                         continue;
-                }
                 if (hot[i].args == HA_VALUE) {
                         /* An argument's value: only the syscall's own event
                          * has it as a field (and fires for x86_64 only).
@@ -248,14 +257,8 @@ int kcount_probe(kcount **ret)
 
 int kcount_table(kcount **ret)
 {
-        kcount *k = xcalloc(1, sizeof *k);
+        kcount *k = table_new();
         k->bpf = true;
-        for (size_t i = 0; i < NHOT; i++) {
-                k->fd[i] = k->probe_fd[i] = -1;
-                k->nr[i] = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot[i].name);
-                if (k->nr[i] < 0 || k->nr[i] >= SYSCALL_SLOTS)
-                        k->nr[i] = -1;
-        }
         *ret = k;
         return 0;
 }

@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
+from test_kcount import stats  # noqa: E402
 
 FLOOD = """
 import os, signal
@@ -30,13 +31,6 @@ for i in range(200000):
         n += 1
 print(n, len(got))
 """
-
-
-def stats(stderr):
-    for line in stderr.splitlines():
-        if line.startswith("minpriv-stats:"):
-            return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
-    mp.fail(f"no minpriv-stats line in: {stderr[-500:]}")
 
 
 def record(argv, path, extra=(), env=None):
