@@ -14,8 +14,6 @@
 #include "common/strbuf.h"
 #include "trace/read.h"
 
-#define TABLE_MAX_BYTES (16u * 1024u * 1024u)
-
 /* Append to a NULL-terminated vector whose length the caller keeps. */
 static void vec_push(char ***v, size_t *n, char *s)
 {
@@ -27,39 +25,6 @@ static void vec_push(char ***v, size_t *n, char *s)
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Read templates_dir/name into lines (comments and empty lines dropped). */
-static int read_table(const char *dir, const char *name, char ***ret, char **ret_origin, mp_error *err)
-{
-        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
-        _cleanup_free_ char *data = NULL;
-        size_t size;
-        int r = read_file_full(path, TABLE_MAX_BYTES, &data, &size);
-        if (r < 0)
-                return mp_error_set(err, r, path, "cannot read the table: %s", strerror(-r));
-        char **lines = NULL;
-        size_t n = 0;
-        vec_push(&lines, &n, NULL);
-        n = 0;
-        char *save = NULL;
-        for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                if (l[0] == '#') {
-                        if (ret_origin && !*ret_origin && strncmp(l, "# from ", 7) == 0)
-                                *ret_origin = xstrdup(l + 7);
-                        continue;
-                }
-                if (!l[0])
-                        continue;
-                if (!strchr(l, '\t')) {
-                        strv_free(lines);
-                        _cleanup_free_ char *q = quote_for_message(l);
-                        return mp_error_set(err, -EINVAL, path, "line without a tab: %s", q);
-                }
-                vec_push(&lines, &n, xstrdup(l));
-        }
-        *ret = lines;
-        return 0;
 }
 
 static bool name_valid(trace_abi abi, const char *name)
@@ -230,9 +195,9 @@ int gaps_compute(trace *t, const char *templates_dir, gaps_report *ret, mp_error
         gaps_report g = { 0 };
         builder b = { .table = hashmap_new(), .t = t };
         _cleanup_strv_free_ char **lines = NULL;
-        int r = read_table(templates_dir, "libc-syscalls.tsv", &lines, &g.table_origin, err);
+        int r = read_table_file(templates_dir, "libc-syscalls.tsv", &lines, &g.table_origin, err);
         if (r >= 0)
-                r = read_table(templates_dir, "syscall-relations.tsv", &b.relations, NULL, err);
+                r = read_table_file(templates_dir, "syscall-relations.tsv", &b.relations, NULL, err);
         if (r < 0) {
                 hashmap_free(b.table, table_free);
                 strv_free(b.relations);
@@ -463,7 +428,7 @@ static int cmp_sibling(const void *a, const void *b)
 int gaps_siblings(const trace *t, const char *templates_dir, gaps_sibling **ret, size_t *ret_n, mp_error *err)
 {
         _cleanup_strv_free_ char **lines = NULL;
-        int r = read_table(templates_dir, "portable-siblings.tsv", &lines, NULL, err);
+        int r = read_table_file(templates_dir, "portable-siblings.tsv", &lines, NULL, err);
         if (r < 0)
                 return r;
         gaps_sibling *v = NULL;

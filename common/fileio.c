@@ -190,3 +190,35 @@ int mkdir_parents(const char *path, int mode)
         }
         return 0;
 }
+
+int read_table_file(const char *dir, const char *name, char ***ret, char **ret_origin, mp_error *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r = read_file_full(path, 16u * 1024u * 1024u, &data, &size);
+        if (r < 0)
+                return mp_error_set(err, r, path, "cannot read the table: %s", strerror(-r));
+        char **lines = xcalloc(1, sizeof *lines);
+        size_t n = 0;
+        char *save = NULL;
+        for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                if (l[0] == '#') {
+                        if (ret_origin && !*ret_origin && strncmp(l, "# from ", 7) == 0)
+                                *ret_origin = xstrdup(l + 7);
+                        continue;
+                }
+                if (!l[0])
+                        continue;
+                if (!strchr(l, '\t')) {
+                        strv_free(lines);
+                        _cleanup_free_ char *q = quote_for_message(l);
+                        return mp_error_set(err, -EINVAL, path, "line without a tab: %s", q);
+                }
+                lines = xrealloc(lines, (n + 2) * sizeof *lines);
+                lines[n++] = xstrdup(l);
+                lines[n] = NULL;
+        }
+        *ret = lines;
+        return 0;
+}

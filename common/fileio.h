@@ -40,3 +40,9 @@ int read_file_full(const char *path, size_t max, char **ret_data, size_t *ret_si
 
 /* mkdir -p; 0 when it exists already as a directory. */
 int mkdir_parents(const char *path, int mode);
+
+/* Read the tab-separated table dir/name (up to 16 MiB) into a NULL-terminated
+ * vector of its lines; comment lines (#) and empty lines are dropped. The
+ * first comment starting "# from " gives *ret_origin (NULL: not wanted). A
+ * line without a tab is an error (-EINVAL, the line quoted in err). */
+int read_table_file(const char *dir, const char *name, char ***ret, char **ret_origin, mp_error *err);

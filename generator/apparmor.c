@@ -48,6 +48,7 @@
  * and /proc/sys, /proc/sysrq-trigger, mem, kmem, kcore, /sys/firmware,
  * /sys/kernel/security, mount/umount/pivot_root); each deny rule that would
  * take away an access the workload made is left out, with a comment. */
+#include <sched.h>
 #include <stdint.h>
 
 #include "policy/aaglob.h"
@@ -56,6 +57,7 @@
 #include "policy/apparmor-globs.h"
 #include "policy/apparmor-profile.h"
 #include "generator/emitters.h"
+#include "common/fileio.h"
 #include "common/hashmap.h"
 #include "trace/names.h"
 
@@ -70,6 +72,8 @@ typedef struct raw_path {
         bool listed;     /* a directory the workload listed (getdents) */
         bool named;      /* created, hard-linked or renamed by the workload */
         bool removed;    /* deleted by the workload */
+        bool recorded;   /* an access the trace has (not only a related file) */
+        char *related;   /* why templates/apparmor-related.tsv adds it, or NULL */
 } raw_path;
 
 typedef struct prule {
@@ -90,6 +94,7 @@ static void raw_free(void *p)
 {
         raw_path *r = p;
         free(r->name);
+        free(r->related);
         free(r);
 }
 
@@ -168,7 +173,7 @@ static int collect_one(const mp_aa_access *a, void *ud)
         }
         if (a->unix_path) {
                 bool owner = file_owner(a->file, a->path);
-                add_raw(c->raw, a->name, a->len, a->perms, owner, false);
+                add_raw(c->raw, a->name, a->len, a->perms, owner, false)->recorded = true;
                 return 0;
         }
         if (streq(a->kind, "mount")) {
@@ -178,6 +183,7 @@ static int collect_one(const mp_aa_access *a, void *ud)
         if (!a->perms)
                 return 0;
         raw_path *rp = add_raw(c->raw, a->name, a->len, a->perms, file_owner(a->file, a->resolved), a->probe);
+        rp->recorded = true;
         if (streq(a->kind, "list") && !a->probe)
                 rp->listed = true;
         if (streq(a->result, "ok") && (streq(a->kind, "create") || streq(a->kind, "link") || streq(a->kind, "rename")))
@@ -185,6 +191,94 @@ static int collect_one(const mp_aa_access *a, void *ud)
         if (streq(a->result, "ok") && streq(a->kind, "delete"))
                 rp->removed = true;
         return 0;
+}
+
+/* ------------------------------------------------------------ related files */
+
+/* templates/apparmor-related.tsv: files a program opens on some runs and not
+ * on others for reasons of timing, added whenever the trace shows what leads
+ * to them, so that two recordings of one workload give the same profile.
+ * A line is CONDITION<TAB>PATH<TAB>PERMS<TAB>WHY; the one condition so far is
+ * threads+LIBRARY: one program both created threads (clone or clone3 with
+ * CLONE_THREAD) and mapped LIBRARY (a file name, in any directory)
+ * executable. */
+
+static int threaded_group(const trace_arg_group *g, void *ud)
+{
+        json_int_t flags;
+        if (!trace_arg_value(g, 0, &flags) || !(flags & CLONE_THREAD))
+                return 0;
+        size_t n;
+        _cleanup_free_ const char **progs = trace_usage_programs(g->usage, &n);
+        for (size_t i = 0; i < n; i++)
+                hashmap_put(ud, progs[i], (void *)1);
+        return 0;
+}
+
+typedef struct library_use {
+        const char *name;        /* file name of the library */
+        const hashmap *threaded; /* programs that created threads */
+        bool found;
+} library_use;
+
+static int library_mapped(const trace_file *f, void *ud)
+{
+        library_use *lu = ud;
+        const char *path = f->resolved ? f->resolved : f->path;
+        const char *slash = strrchr(path, '/');
+        if (lu->found || !streq(slash ? slash + 1 : path, lu->name))
+                return 0;
+        const trace_usage *u = trace_result(trace_file_results(f, "mmap_exec"), "ok");
+        if (!u)
+                return 0;
+        size_t n;
+        _cleanup_free_ const char **progs = trace_usage_programs(u, &n);
+        for (size_t i = 0; i < n && !lu->found; i++)
+                lu->found = hashmap_get(lu->threaded, progs[i]) != NULL;
+        return 0;
+}
+
+static int add_related(collected *c, const trace *t, const char *dir, mp_error *err)
+{
+        _cleanup_strv_free_ char **lines = NULL;
+        int r = read_table_file(dir, "apparmor-related.tsv", &lines, NULL, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *where = xasprintf("%s/apparmor-related.tsv", dir);
+        hashmap *threaded = NULL;
+        for (size_t i = 0; lines[i] && r == 0; i++) {
+                _cleanup_free_ char *quoted = quote_for_message(lines[i]);
+                char *f[5] = { 0 }, *rest = lines[i];
+                size_t nf = 0;
+                while (rest && nf < 5)
+                        f[nf++] = strsep(&rest, "\t");
+                unsigned perms = 0;
+                char mode[4];
+                size_t bad;
+                if (nf != 4 || !startswith(f[0], "threads+") || !f[0][8] || f[1][0] != '/' || !f[3][0] ||
+                    mp_aa_perms_parse(f[2], strlen(f[2]), &perms, mode, &bad) < 0 || !perms) {
+                        r = mp_error_set(err, -EINVAL, where,
+                                         "not CONDITION<TAB>PATH<TAB>PERMS<TAB>WHY with CONDITION threads+LIBRARY, "
+                                         "an absolute PATH and AppArmor file permissions: %s",
+                                         quoted);
+                        break;
+                }
+                if (!threaded) {
+                        threaded = hashmap_new();
+                        trace_foreach_arg_group(t, "clone", threaded_group, threaded);
+                        trace_foreach_arg_group(t, "clone3", threaded_group, threaded);
+                }
+                library_use lu = { .name = f[0] + 8, .threaded = threaded };
+                if (hashmap_size(threaded))
+                        trace_foreach_file(t, library_mapped, &lu);
+                if (!lu.found)
+                        continue;
+                raw_path *rp = add_raw(c->raw, f[1], strlen(f[1]), perms, false, false);
+                if (!rp->related)
+                        rp->related = xstrdup(f[3]);
+        }
+        hashmap_free(threaded, NULL);
+        return r;
 }
 
 static bool is_proc_pid(const char *pattern)
@@ -419,7 +513,7 @@ static int build_rules(collected *c, const trace *t, const mp_aa_globs *globs, c
                 raw_path *rp = list[i];
                 if (!rp->perms)
                         continue;
-                nraw++;
+                nraw += rp->recorded;
                 char *pattern = steal_pointer(&globbed[i]);
                 const char *origin = origins[i];
                 bool glob = pattern != NULL;
@@ -484,8 +578,10 @@ static int build_rules(collected *c, const trace *t, const mp_aa_globs *globs, c
                         if (r->raw && r->raw != rp)
                                 r->raw = NULL;
                 }
+                if (rp->related && !r->note)
+                        r->note = xasprintf("related, added whether this recording did it or not: %s", rp->related);
                 r->perms |= rp->perms;
-                r->nraw++;
+                r->nraw += rp->recorded;
                 r->owner_ok = r->owner_ok && rp->owner_ok;
                 r->probe_only = r->probe_only && rp->probe_only;
         }
@@ -1012,6 +1108,8 @@ int gen_build_apparmor_profile(const gen_context *ctx, char **ret, int *ret_raw_
         strbuf body = STRBUF_INIT;
         size_t nraw = 0;
         r = mp_aa_trace_accesses(ctx->t, collect_one, &c, err);
+        if (r == 0)
+                r = add_related(&c, ctx->t, gen_templates_dir(ctx->opts), err);
         if (r == 0)
                 r = build_rules(&c, ctx->t, globs, vars, rules, &nraw, err);
         if (r < 0)

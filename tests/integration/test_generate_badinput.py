@@ -68,6 +68,11 @@ def main():
         json.dump({"format": "minpriv-runtime-syscalls", "runtime": "runc", "runtime_version": "1.1.5",
                    "syscalls": ["read", "no_such_syscall"]}, f)
 
+    bad_related = os.path.join(work, "templates-related")
+    shutil.copytree(TEMPLATES, bad_related)
+    with open(os.path.join(bad_related, "apparmor-related.tsv"), "w") as f:
+        f.write("# a condition minpriv does not know\nforks+libc.so.6\t/etc/x\tr\twhy\n")
+
     out = os.path.join(work, "profiles")
     rc, err = generate("-o", out, "--runtime", "none", good)
     mp.check(rc == 0, f"good trace: exit {rc}: {err}")
@@ -90,6 +95,8 @@ def main():
          "/nonexistent/runc.json: cannot read the runc template"),
         ("broken runtime template", ["--runtime", "runc", good], {"MINPRIV_TEMPLATES": bad_templates},
          f"{bad_templates}/runc.json: syscalls[1]: not an x86_64 syscall name"),
+        ("broken AppArmor related-files table", ["--runtime", "none", good], {"MINPRIV_TEMPLATES": bad_related},
+         f"{bad_related}/apparmor-related.tsv: not CONDITION<TAB>PATH<TAB>PERMS<TAB>WHY"),
         ("bad --name", ["--name", "a/b", good], None, "--name may only contain"),
         ("no trace", [], None, "no trace given"),
     ]
