@@ -1,5 +1,6 @@
 /* Sockets: a TCP server and client over loopback (fixed port, argv[2]),
- * a unix stream socket at a path (argv[1]/sock), an abstract unix socket,
+ * a unix stream socket at a path (argv[1]/sock), an abstract unix socket
+ * (@minpriv-sample-PORT),
  * a socketpair and a UDP datagram sent with sendto. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,12 +63,15 @@ int main(int argc, char **argv)
         close(us);
         unlink(un.sun_path);
 
-        /* abstract unix socket */
+        /* abstract unix socket, named after the port: abstract names are
+         * shared by the whole network namespace, and tests run this sample
+         * side by side (each with a port of its own) */
         struct sockaddr_un ab = { .sun_family = AF_UNIX };
-        memcpy(ab.sun_path, "\0minpriv-sample", 15);
+        int ablen = snprintf(ab.sun_path + 1, sizeof ab.sun_path - 1, "minpriv-sample-%d", port) + 1;
         int as = socket(AF_UNIX, SOCK_DGRAM, 0);
         CHECK(as >= 0);
-        CHECK(bind(as, (struct sockaddr *)&ab, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 15)) == 0);
+        CHECK(bind(as, (struct sockaddr *)&ab, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)ablen)) ==
+              0);
         close(as);
 
         /* socketpair and UDP */
