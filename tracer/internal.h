@@ -181,6 +181,7 @@ typedef struct recorder {
         int loop_error;         /* errno of an unexpected wait failure */
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
         uint64_t exit_stops;    /* of those, syscall exit stops */
+        uint64_t *entry_stops;  /* MINPRIV_STATS: entry stops per ABI and number ([abi][nr]), or NULL */
         kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         bpfrec *bpf;            /* calls reported by the eBPF recorder (bpfrec.c), or NULL */
         char **setuid_programs; /* set-ID programs executed */

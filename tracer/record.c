@@ -109,6 +109,8 @@ void rec_free(recorder *r)
         intmap_free(r->gone_early);
         free(r->pids);
         r->pids = NULL;
+        free(r->entry_stops);
+        r->entry_stops = NULL;
 }
 
 uint32_t rec_program(recorder *r, const char *path_encoded)

@@ -355,6 +355,8 @@ static void on_entry(recorder *r, task *t, const struct ptrace_syscall_info *inf
         for (int k = 0; k < 6; k++)
                 t->args[k] = args[k];
         t->slot = nr < SYSCALL_SLOTS ? (int)nr : -1;
+        if (r->entry_stops && t->slot >= 0)
+                r->entry_stops[t->abi * SYSCALL_SLOTS + (size_t)t->slot]++;
         t->in_syscall = true;
         t->want_exit = false;
         pend_clear(t);
@@ -887,6 +889,8 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
                         r->fd_cache = false;
         /* Spinning only helps when another CPU can run the workload. */
         const char *spin = getenv("MINPRIV_SPIN_US");
+        if (getenv("MINPRIV_STATS"))
+                r->entry_stops = xcalloc((size_t)_TRACE_ABI_MAX * SYSCALL_SLOTS, sizeof *r->entry_stops);
         r->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1000L * (spin ? atol(spin) : 50) : 0;
         rec_init(r);
         caps_init(r);
@@ -1061,6 +1065,37 @@ static void run_loop(run_state *x)
                         r->no_new_privs = true;
 }
 
+static int cmp_u64_desc(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return (x < y) - (x > y);
+}
+
+/* MINPRIV_STATS: the calls that still stop at entry, most first (the
+ * benchmark's "what is left"): "minpriv-stops: ABI:NAME=N ...". */
+static void print_entry_stops(const recorder *r)
+{
+        size_t n = (size_t)_TRACE_ABI_MAX * SYSCALL_SLOTS, k = 0;
+        uint64_t *order = xcalloc(n, 2 * sizeof *order);
+        for (size_t i = 0; i < n; i++)
+                if (r->entry_stops[i]) {
+                        order[2 * k] = r->entry_stops[i];
+                        order[2 * k + 1] = i;
+                        k++;
+                }
+        qsort(order, k, 2 * sizeof *order, cmp_u64_desc);
+        fputs("minpriv-stops:", stderr);
+        for (size_t i = 0; i < k; i++) {
+                trace_abi abi = (trace_abi)(order[2 * i + 1] / SYSCALL_SLOTS);
+                int nr = (int)(order[2 * i + 1] % SYSCALL_SLOTS);
+                const char *name = sys_name(abi, nr);
+                fprintf(stderr, " %s:%s=%llu", trace_abi_name(abi), name ? name : "?",
+                        (unsigned long long)order[2 * i]);
+        }
+        fputc('\n', stderr);
+        free(order);
+}
+
 /* The run's facts into the trace: resources, the recorder's sections and
  * runs[] (what was run, how it ended, how it was recorded). Returns the
  * workload's exit status. */
@@ -1161,6 +1196,7 @@ static int run_summary(run_state *x)
                         (unsigned long long)(r->bpf ? bpfrec_exits(r->bpf) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_throttles(r->bpf) : 0), (unsigned long long)r->processes,
                         trace_section_size(t, "files"));
+                print_entry_stops(r);
         }
         return status;
 }
