@@ -51,6 +51,7 @@
 #include <sys/wait.h>
 
 #include "tracer/internal.h"
+#include "tracer/btfscan.h"
 #include "tracer/bpf/record.h"
 #include "trace/names.h"
 
@@ -59,11 +60,16 @@
 
 #define AT_FDCWD_32 0xffffff9cULL /* AT_FDCWD as the low 32 bits of an argument */
 
+/* Rows for either kernel: whether the kernel says if an open created its
+ * file (struct bpfrec_koffs found and checked at load) or not. */
+enum { ANY_KERNEL, WITH_CREATED, WITHOUT_CREATED };
+
 static const struct bcall {
         const char *name;
         int8_t str_arg;
         struct bpfrec_cond cond[2];
         const char *why; /* the conditions, for runs[].reported_by_bpf */
+        uint8_t kernel;  /* ANY_KERNEL, WITH_CREATED (the exit reports it), WITHOUT_CREATED */
 } bcalls[] = {
 #define NOCOND                                                                                                         \
         {                                                                                                              \
@@ -93,16 +99,26 @@ static const struct bcall {
         { "faccessat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
         { "faccessat2", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
         { "readlinkat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        /* opening what exists, or creating a file that must not exist
-         * (O_EXCL); other creating opens stop: whether they created the
-         * file is seen with lstat at their entry */
-        { "open", 0, { FLAGS(1, O_CREAT, 0), NOCOND }, "without O_CREAT" },
-        { "open", 0, { FLAGS(1, O_CREAT | O_EXCL, O_CREAT | O_EXCL), NOCOND }, "O_CREAT with O_EXCL" },
-        { "openat", 1, { CWD(0), FLAGS(2, O_CREAT, 0) }, "dirfd AT_FDCWD, without O_CREAT" },
+        /* opens: whether a creating open (O_CREAT) created its file is the
+         * kernel's FMODE_CREATED on the new fd's file, read at the exit. The
+         * file system is otherwise as it was for the calls before it: a new
+         * name, which a lookup before found missing and the first lookup
+         * that finds it describes, as at a stop. Where the kernel's file
+         * mode cannot be read, only opens of what exists and O_EXCL
+         * creations (which create or fail) are reported; other creating
+         * opens stop, and whether they created the file is seen with lstat
+         * at their entry. */
+        { "open", 0, { NOCOND, NOCOND }, "any flags (O_CREAT: created or not from the kernel)", WITH_CREATED },
+        { "openat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD (O_CREAT: created or not from the kernel)", WITH_CREATED },
+        { "creat", 0, { NOCOND, NOCOND }, "created or not from the kernel", WITH_CREATED },
+        { "open", 0, { FLAGS(1, O_CREAT, 0), NOCOND }, "without O_CREAT", WITHOUT_CREATED },
+        { "open", 0, { FLAGS(1, O_CREAT | O_EXCL, O_CREAT | O_EXCL), NOCOND }, "O_CREAT with O_EXCL", WITHOUT_CREATED },
+        { "openat", 1, { CWD(0), FLAGS(2, O_CREAT, 0) }, "dirfd AT_FDCWD, without O_CREAT", WITHOUT_CREATED },
         { "openat",
           1,
           { CWD(0), FLAGS(2, O_CREAT | O_EXCL, O_CREAT | O_EXCL) },
-          "dirfd AT_FDCWD, O_CREAT with O_EXCL" },
+          "dirfd AT_FDCWD, O_CREAT with O_EXCL",
+          WITHOUT_CREATED },
         /* new directories: nothing is looked at before the call (the
          * parent's attributes are, and a parent cannot go away unseen:
          * rmdir and rename stop) */
@@ -139,6 +155,9 @@ struct bpfrec {
         recorder *r;
         uint64_t events, unknown, throttled;
         unsigned test_delay_us; /* MINPRIV_TEST_BPF_DELAY_US */
+        bool created_known;     /* opens report whether they created their file (koffs_setup) */
+        int selftest;           /* >= 0: koffs_setup's check is collecting its open exits, how many so far */
+        uint32_t selftest_flags[2];
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -181,7 +200,10 @@ static void configure(bpfrec *b, const kcount *kc)
                 int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, bcalls[i].name);
                 if (nr < 0 || nr >= BPFREC_NR_MAX)
                         continue;
+                if (bcalls[i].kernel == (b->created_known ? WITHOUT_CREATED : WITH_CREATED))
+                        continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
+                c->fd_mode = bcalls[i].kernel == WITH_CREATED;
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
@@ -212,6 +234,90 @@ static void configure(bpfrec *b, const kcount *kc)
 
 static int on_event(void *ctx, void *data, size_t size);
 
+/* Whether opens can report that they created their file: the offsets of
+ * current->files->fdt->fd[]->f_mode from the kernel's BTF, and a check
+ * that FMODE_CREATED is what it should be on this kernel (it is not ABI).
+ * A child, traced with only openat reported, opens a new file with O_CREAT
+ * and then opens it again: the first exit must say created, the second
+ * not. Before the real configuration is written, so nothing of it is
+ * counted or recorded. */
+static bool koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
+{
+        if (getenv("MINPRIV_TEST_NO_CREATED"))
+                return false; /* tests: a kernel where it cannot be known */
+        btf_member_query q[] = { { "task_struct", "files", 0 },
+                                 { "files_struct", "fdt", 0 },
+                                 { "fdtable", "max_fds", 0 },
+                                 { "fdtable", "fd", 0 },
+                                 { "file", "f_mode", 0 } };
+        if (btf_member_offsets("/sys/kernel/btf/vmlinux", q, ELEMENTSOF(q)) < 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(q); i++)
+                if (q[i].offset < 0)
+                        return false;
+        struct bpfrec_koffs k = { .ok = 1,
+                                  .task_files = (uint32_t)q[0].offset,
+                                  .files_fdt = (uint32_t)q[1].offset,
+                                  .fdt_max_fds = (uint32_t)q[2].offset,
+                                  .fdt_fd = (uint32_t)q[3].offset,
+                                  .file_f_mode = (uint32_t)q[4].offset,
+                                  .created = BPFREC_FMODE_CREATED };
+        uint32_t zero = 0;
+        if (bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY) < 0)
+                return false;
+
+        const char *tmp = getenv("TMPDIR");
+        _cleanup_free_ char *dir = xasprintf("%s/minpriv-created-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir))
+                return false;
+        _cleanup_free_ char *file = xasprintf("%s/new", dir);
+        uint32_t nr = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "openat");
+        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1 };
+        for (int i = 0; i < 4; i++)
+                cfg.cond[i].arg = -1;
+        int go[2] = { -1, -1 };
+        bool ok = false;
+        if (bpf_map_update_elem(cfg_fd, &nr, &cfg, BPF_ANY) < 0 || pipe2(go, O_CLOEXEC) < 0)
+                goto out;
+        pid_t child = fork();
+        if (child == 0) {
+                char c;
+                if (read(go[0], &c, 1) != 1)
+                        _exit(1);
+                int made = openat(AT_FDCWD, file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+                int again = openat(AT_FDCWD, file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+                _exit(made >= 0 && again >= 0 ? 0 : 1);
+        }
+        if (child < 0)
+                goto out;
+        bool traced = bpfrec_trace(b, child) == 0;
+        int status = 0;
+        if (!traced || write(go[1], "g", 1) != 1)
+                kill(child, SIGKILL);
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+        bpfrec_untrace(b, child);
+        b->selftest = 0;
+        ring_buffer__consume(b->rb);
+        ok = traced && WIFEXITED(status) && WEXITSTATUS(status) == 0 && b->selftest == 2 &&
+             b->selftest_flags[0] == (BPFREC_X_OPEN | BPFREC_X_CREATED) && b->selftest_flags[1] == BPFREC_X_OPEN;
+out:
+        b->selftest = -1;
+        struct bpfrec_cfg off = { 0 };
+        bpf_map_update_elem(cfg_fd, &nr, &off, BPF_ANY);
+        if (!ok) {
+                k.ok = 0;
+                bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY);
+        }
+        if (go[0] >= 0) {
+                close(go[0]);
+                close(go[1]);
+        }
+        unlink(file);
+        rmdir(dir);
+        return ok;
+}
+
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
 {
         bpfrec *b = xcalloc(1, sizeof *b);
@@ -220,7 +326,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
         b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = -1;
-        configure(b, kc);
+        b->selftest = -1;
         libbpf_set_print(quiet_print);
         int rc;
         b->obj = bpf_object__open_mem(minpriv_record_bpf, sizeof minpriv_record_bpf, NULL);
@@ -232,26 +338,17 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 goto fail;
         int cfg_fd = bpf_object__find_map_fd_by_name(b->obj, "config");
         int hot_fd = bpf_object__find_map_fd_by_name(b->obj, "hot");
+        int koffs_fd = bpf_object__find_map_fd_by_name(b->obj, "koffs");
         b->counts_fd = bpf_object__find_map_fd_by_name(b->obj, "counts");
         b->flight_fd = bpf_object__find_map_fd_by_name(b->obj, "flight");
         b->traced_fd = bpf_object__find_map_fd_by_name(b->obj, "traced");
         b->lost_fd = bpf_object__find_map_fd_by_name(b->obj, "lost");
         int ring_fd = bpf_object__find_map_fd_by_name(b->obj, "ring");
-        if (cfg_fd < 0 || hot_fd < 0 || b->counts_fd < 0 || b->flight_fd < 0 || b->traced_fd < 0 || b->lost_fd < 0 ||
-            ring_fd < 0) {
+        if (cfg_fd < 0 || hot_fd < 0 || koffs_fd < 0 || b->counts_fd < 0 || b->flight_fd < 0 || b->traced_fd < 0 ||
+            b->lost_fd < 0 || ring_fd < 0) {
                 rc = -ENOENT;
                 goto fail;
         }
-        for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++)
-                if ((b->cfg[nr].on || b->cfg[nr].hot_n) && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
-                        rc = -errno;
-                        goto fail;
-                }
-        for (uint32_t i = 0; i < b->nhot; i++)
-                if (bpf_map_update_elem(hot_fd, &i, &b->hot[i], BPF_ANY) < 0) {
-                        rc = -errno;
-                        goto fail;
-                }
         static const char *const progs[2] = { "bpfrec_enter", "bpfrec_exit" };
         static const char *const tps[2] = { "sys_enter", "sys_exit" };
         for (int i = 0; i < 2; i++) {
@@ -271,6 +368,18 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 rc = -errno;
                 goto fail;
         }
+        b->created_known = koffs_setup(b, koffs_fd, cfg_fd);
+        configure(b, kc);
+        for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++)
+                if ((b->cfg[nr].on || b->cfg[nr].hot_n) && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
+                        rc = -errno;
+                        goto fail;
+                }
+        for (uint32_t i = 0; i < b->nhot; i++)
+                if (bpf_map_update_elem(hot_fd, &i, &b->hot[i], BPF_ANY) < 0) {
+                        rc = -errno;
+                        goto fail;
+                }
         b->inflight = intmap_new();
         b->exit_waits = intmap_new();
         *ret = b;
@@ -333,6 +442,8 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
         t.slot = e->nr < SYSCALL_SLOTS ? (int)e->nr : -1;
         t.in_syscall = true;
         t.want_exit = false;
+        t.kcreated_known = x && (x->flags & BPFREC_X_OPEN);
+        t.kcreated = x && (x->flags & BPFREC_X_CREATED);
         int8_t sa = b->cfg[e->nr].str_arg;
         if (sa >= 0 && sa <= 5)
                 mem_overlay_set(real->tid, e->args[sa], x ? x->str : NULL, x ? x->len : -EFAULT);
@@ -347,6 +458,12 @@ static int on_event(void *ctx, void *data, size_t size)
 {
         bpfrec *b = ctx;
         const uint32_t *type = data;
+        if (b->selftest >= 0) { /* koffs_setup(): only its child's open exits */
+                const struct bpfrec_exit *x = data;
+                if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 2)
+                        b->selftest_flags[b->selftest++] = x->flags;
+                return 0;
+        }
         if (size >= sizeof(struct bpfrec_enter) && *type == BPFREC_ENTER) {
                 const struct bpfrec_enter *e = data;
                 task *t = intmap_get(b->r->tasks, e->tid);

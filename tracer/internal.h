@@ -117,6 +117,9 @@ typedef struct task {
         int slot;             /* index in the per-ABI table, -1 if out of range */
         uint64_t clone_flags; /* of the last clone/clone3, for the child */
         bool clone_seen;      /* that clone-family call stopped at entry */
+        /* An open the eBPF recorder reported: whether it created its file,
+         * from the kernel (kcreated_known), instead of lstat at the entry. */
+        bool kcreated_known, kcreated;
         int npend;
         pending pend[MAX_PENDING];
 } task;

@@ -462,6 +462,8 @@ static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t
                 return;
         if (flags & O_EXCL) {
                 pd->created = true;
+        } else if (t->kcreated_known) {
+                pd->created = t->kcreated;
         } else if (t->p->root_is_ours) {
                 _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
                 struct stat st;

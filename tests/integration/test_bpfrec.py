@@ -7,7 +7,12 @@
      workload never sees a signal (its exit status and output are its own);
   2. killed in a reported call: `sleep` killed in clock_nanosleep (a call
      reported at its exit, which never comes) is still recorded;
-  3. --no-bpf records those calls with stops, with the same facts.
+  3. --no-bpf records those calls with stops, with the same facts;
+  4. creating opens without O_EXCL (new files, then the same names again,
+     for writing and appending) are reported, whether each created its file
+     from the kernel (FMODE_CREATED): the same file facts as where the
+     kernel cannot say (MINPRIV_TEST_NO_CREATED: they stop, lstat at entry)
+     and as a recording that stops at every call, with far fewer stops.
 Skips (77) where the eBPF recorder cannot load (the recording says
 seccomp+count or less)."""
 import json
@@ -48,6 +53,46 @@ def flood_facts(t):
     return {k: sum(p["count"] for p in v.values()) for k, v in per.items()}
 
 
+CREATING = """
+import os, sys
+d = sys.argv[1]
+for i in range(1000):
+    with open(os.path.join(d, f"n{i}"), "w") as f:
+        f.write("x")
+for i in range(1000):
+    with open(os.path.join(d, f"n{i}"), "w" if i % 2 else "a") as f:
+        f.write("y")
+print(len(os.listdir(d)))
+"""
+
+
+def creating_opens(work, py):
+    runs = {}
+    for name, extra, env in (("reported", [], None), ("unknown", [], {"MINPRIV_TEST_NO_CREATED": "1"}),
+                             ("stops", ["--no-kernel-count"], None)):
+        d = os.path.join(work, "made")
+        subprocess.run(["rm", "-rf", d], check=True)
+        os.makedirs(d)
+        rc, out, t, st = record([py, "-c", CREATING, d], os.path.join(work, f"creating-{name}.json"), extra=extra,
+                                env=env)
+        mp.check(rc == 0 and out.split() == ["1000"], f"{name}: status {rc}, output {out!r}")
+        facts = {k: v["access"] for k, v in t["files"].items() if k.startswith(d + "/")}
+        runs[name] = (facts, st, t["runs"][0].get("reported_by_bpf", []))
+    facts, st, why = runs["reported"]
+    mp.check(len(facts) == 1000 and all(list(v["create"]) == ["ok"] and
+                                        sum(p["count"] for p in v["create"]["ok"]["programs"].values()) == 1
+                                        for v in facts.values()),
+             f"each file created once: {list(facts.items())[:2]}")
+    mp.check(any(w.startswith("openat (dirfd AT_FDCWD (O_CREAT: created or not from the kernel))") for w in why),
+             f"reported_by_bpf: {why}")
+    for other in ("unknown", "stops"):
+        mp.check(runs[other][0] == facts, f"creating opens: other file facts {other} than reported")
+    mp.check(st["stops"] < 300 and runs["unknown"][1]["stops"] >= 2000,
+             f"stops: {st['stops']} reported, {runs['unknown'][1]['stops']} where creation is not known")
+    mp.check(any("O_CREAT with O_EXCL" in w for w in runs["unknown"][2]), f"unknown: {runs['unknown'][2]}")
+    return st["stops"], runs["unknown"][1]["stops"]
+
+
 def main():
     work = mp.tmpdir()
     py = "/usr/bin/python3"
@@ -79,8 +124,10 @@ def main():
     mp.check(t3["runs"][0]["mode"] == "seccomp+count", f"--no-bpf recorded in mode {t3['runs'][0]['mode']}")
     mp.check(flood_facts(t3) == per, "--no-bpf: other stat facts")
     mp.check(st3["stops"] > 200000 > st["stops"], f"stops: {st3['stops']} with --no-bpf, {st['stops']} reported")
+    made, unknown = creating_opens(work, py)
     print(f"ok: 200,000 stats reported without a stop ({st['stops']} stops, {st['bpf_throttled']} times held back "
-          f"by a slow tracer, none lost); {st3['stops']} stops with --no-bpf; a call killed in flight recorded")
+          f"by a slow tracer, none lost); {st3['stops']} stops with --no-bpf; a call killed in flight recorded; "
+          f"2,000 creating opens: {made} stops, {unknown} where the kernel cannot say whether they created")
 
 
 if __name__ == "__main__":

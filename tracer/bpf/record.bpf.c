@@ -67,6 +67,13 @@ struct {
         __type(value, __u64);
 } lost SEC(".maps"); /* events lost */
 
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct bpfrec_koffs);
+} koffs SEC(".maps");
+
 /* Counted calls (kcount.c's table): each entry's condition, and the
  * per-CPU counts. */
 struct {
@@ -175,11 +182,32 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         for (int i = 0; i < 6; i++)
                 e.args[i] = a[i];
         emit(&e, sizeof e, 0);
-        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg };
+        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode };
         if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
                 f.str = a[cfg->str_arg & 7];
         bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
         return 0;
+}
+
+/* Whether the open that returned fd created its file: the f_mode of
+ * current->files->fdt->fd[fd], at the offsets the tracer found in the
+ * kernel's BTF. BPFREC_X_OPEN when it could be read. */
+static __always_inline __u32 open_flags(unsigned long fd)
+{
+        __u32 zero = 0;
+        struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
+        if (!o || !o->ok)
+                return 0;
+        char *task = (char *)bpf_get_current_task(), *files = 0, *fdt = 0, *file = 0, **fds = 0;
+        unsigned int max = 0, mode = 0;
+        if (bpf_probe_read_kernel(&files, sizeof files, task + o->task_files) < 0 || !files ||
+            bpf_probe_read_kernel(&fdt, sizeof fdt, files + o->files_fdt) < 0 || !fdt ||
+            bpf_probe_read_kernel(&max, sizeof max, fdt + o->fdt_max_fds) < 0 || fd >= max ||
+            bpf_probe_read_kernel(&fds, sizeof fds, fdt + o->fdt_fd) < 0 || !fds ||
+            bpf_probe_read_kernel(&file, sizeof file, &fds[fd]) < 0 || !file ||
+            bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
+                return 0;
+        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
 }
 
 SEC("raw_tracepoint/sys_exit")
@@ -200,6 +228,8 @@ int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
         x->nr = f->nr;
         x->ret = (__s64)ctx->args[1];
         x->len = 0;
+        x->flags = f->fd_mode && (__s64)ctx->args[1] >= 0 ? open_flags(ctx->args[1]) : 0;
+        x->pad = 0;
         if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);
                 x->len = (__s32)n; /* with the NUL, or -errno */

@@ -30,11 +30,24 @@ struct bpfrec_cfg {
         __u8 on;               /* reported: bit k when condition set k (below) holds */
         __s8 str_arg;          /* the argument that points to a path, -1 none */
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
-        __u8 pad[4];
+        __u8 fd_mode;          /* an open: report whether it created its file (struct bpfrec_koffs) */
+        __u8 pad[3];
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
 };
+
+/* Where a new fd's file mode is, from the running kernel's BTF (btfscan.c):
+ * current->files->fdt->fd[fd]->f_mode, and the kernel's FMODE_CREATED
+ * (include/linux/fs.h, bit 20 since Linux 4.19; checked on the running
+ * kernel by bpfrec.c before it is relied on). ok 0: not known. */
+struct bpfrec_koffs {
+        __u32 ok;
+        __u32 task_files, files_fdt, fdt_max_fds, fdt_fd, file_f_mode;
+        __u32 created;
+        __u32 pad;
+};
+#define BPFREC_FMODE_CREATED 0x100000u
 
 #define BPFREC_HOT_MAX 64 /* counted calls (kcount.c's table) */
 #define BPFREC_HOT_PER 8  /* entries per syscall (ioctl requests) */
@@ -54,12 +67,16 @@ struct bpfrec_enter {
 /* At exit: the result and the path string. The string is read at the exit,
  * not the entry: the kernel has faulted its page in by then (a string in a
  * page the process has not touched yet cannot be read from a tracepoint). */
+enum { BPFREC_X_OPEN = 1, BPFREC_X_CREATED = 2 }; /* bpfrec_exit.flags */
+
 struct bpfrec_exit {
         __u32 type;
         __u32 tid;
         __u32 nr;
         __s32 len; /* bytes of str with its NUL; -errno when unreadable; 0 none */
         __s64 ret;
+        __u32 flags; /* BPFREC_X_OPEN: the new fd's file mode was read; BPFREC_X_CREATED: the open created it */
+        __u32 pad;
         char str[BPFREC_STR_MAX];
 };
 
@@ -68,4 +85,6 @@ struct bpfrec_flight {
         __u32 nr;
         __s32 str_arg;
         __u64 str;
+        __u32 fd_mode;
+        __u32 pad;
 };
