@@ -17,9 +17,12 @@
  *   - the buffer is read before every stop is handled: events committed
  *     before a task stopped are seen before that stop;
  *   - every call that changes what the handlers look at still stops:
- *     chdir, fchdir, chroot, credentials, exec, unlink, rename, mkdir,
- *     creating opens (O_CREAT), exit and exit_group (the process is still
- *     there when its last events are read);
+ *     chdir, fchdir, chroot, credentials, exec, unlink, rename, exit and
+ *     exit_group (the process is still there when its last events are
+ *     read). Calls that only add a name (mkdir, creating opens) do not: a
+ *     lookup before them found nothing, and the first lookup that finds
+ *     the name describes it, as at a stop; whether a creating open made
+ *     its file comes from the kernel (koffs_setup);
  *   - calls relative to a directory fd (openat(dirfd, ...)) still stop:
  *     the fd may be closed and reused before the event is read. Relative
  *     to the working directory (AT_FDCWD) they do not: it is cached, and

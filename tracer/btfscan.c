@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -117,8 +118,13 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 uint8_t version, flags;
                 uint32_t hdr_len, type_off, type_len, str_off, str_len;
         } h;
-        if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || h.magic != 0xeb9f || h.hdr_len < sizeof h)
-                return -EINVAL;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || h.magic != 0xeb9f || h.hdr_len < sizeof h ||
+            (uint64_t)h.hdr_len + h.type_off + h.type_len > (uint64_t)st.st_size ||
+            (uint64_t)h.hdr_len + h.str_off + h.str_len > (uint64_t)st.st_size)
+                return -EINVAL; /* not BTF, or sections beyond the end of the file */
 
         /* The name offsets: 2n entries (type, member), -1 until found. */
         _cleanup_free_ int64_t *off = xcalloc(2 * n + 1, sizeof *off);
@@ -126,7 +132,8 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 off[i] = -1;
         _cleanup_free_ char *buf = xmalloc(CHUNK);
         reader r = { .fd = fd, .base = (uint64_t)h.hdr_len + h.str_off, .len = h.str_len, .buf = buf };
-        while (ensure(&r, 1)) {
+        size_t missing = 2 * n; /* names not found yet: stop when none is */
+        while (missing && ensure(&r, 1)) {
                 uint64_t start = tell(&r);
                 char *end = memchr(r.buf + r.pos, 0, r.have - r.pos);
                 if (!end) {
@@ -138,8 +145,12 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 const char *s = r.buf + r.pos;
                 for (size_t i = 0; i < 2 * n; i++) {
                         const char *want = i % 2 ? q[i / 2].member : q[i / 2].type;
-                        if (off[i] < 0 && streq(s, want))
+                        if (s[0] == want[0] && streq(s, want)) {
+                                /* the same name twice in the queries: each is set */
+                                if (off[i] < 0)
+                                        missing--;
                                 off[i] = (int64_t)start;
+                        }
                 }
                 r.pos = (size_t)(end - r.buf) + 1;
         }
@@ -147,7 +158,12 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
         /* The structs: the first of each name with members. */
         r = (reader){ .fd = fd, .base = (uint64_t)h.hdr_len + h.type_off, .len = h.type_len, .buf = buf };
         _cleanup_free_ bool *done = xcalloc(n + 1, sizeof *done);
-        while (tell(&r) < r.len) {
+        size_t left = 0; /* structs to find: stop when none is left */
+        for (size_t i = 0; i < n; i++) {
+                done[i] = off[2 * i] < 0 || off[2 * i + 1] < 0;
+                left += !done[i];
+        }
+        while (left && tell(&r) < r.len) {
                 uint32_t t[3];
                 if (!ensure(&r, sizeof t))
                         return -EINVAL;
@@ -169,6 +185,7 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                         if (done[i] || off[2 * i] != (int64_t)t[0])
                                 continue;
                         done[i] = true;
+                        left--;
                         for (unsigned m = 0; m < vlen; m++) {
                                 uint32_t mem[3]; /* name_off, type, offset (bits; with bit fields: size << 24 | bits) */
                                 memcpy(mem, r.buf + r.pos + 12u * m, sizeof mem);
