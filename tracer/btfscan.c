@@ -13,7 +13,8 @@
 
 #include "common/util.h"
 
-#define CHUNK (256u * 1024u)
+#define CHUNK    (256u * 1024u)
+#define ANON_MAX 8 /* anonymous members looked into per query */
 
 enum {
         KIND_INT = 1,
@@ -155,20 +156,27 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 r.pos = (size_t)(end - r.buf) + 1;
         }
 
-        /* The structs: the first of each name with members. */
+        /* The structs: the first of each name with members. A member not
+         * found among its direct members may be in an anonymous struct or
+         * union member (dentry.d_name, file.f_path on Linux 6.14+): those
+         * are remembered, one level deep, and looked into by a third pass. */
         r = (reader){ .fd = fd, .base = (uint64_t)h.hdr_len + h.type_off, .len = h.type_len, .buf = buf };
         _cleanup_free_ bool *done = xcalloc(n + 1, sizeof *done);
-        size_t left = 0; /* structs to find: stop when none is left */
+        _cleanup_free_ uint32_t *anon_id = xcalloc(n * ANON_MAX + 1, sizeof *anon_id);
+        _cleanup_free_ uint32_t *anon_off = xcalloc(n * ANON_MAX + 1, sizeof *anon_off);
+        size_t left = 0, nanon = 0; /* structs to find: stop when none is left */
         for (size_t i = 0; i < n; i++) {
                 done[i] = off[2 * i] < 0 || off[2 * i + 1] < 0;
                 left += !done[i];
         }
+        uint32_t id = 0;
         while (left && tell(&r) < r.len) {
                 uint32_t t[3];
                 if (!ensure(&r, sizeof t))
                         return -EINVAL;
                 memcpy(t, r.buf + r.pos, sizeof t);
                 skip(&r, sizeof t);
+                id++;
                 unsigned kind = (t[1] >> 24) & 0x1f, vlen = t[1] & 0xffff;
                 bool bitfields = (t[1] >> 31) != 0;
                 uint64_t extra;
@@ -189,12 +197,72 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                         for (unsigned m = 0; m < vlen; m++) {
                                 uint32_t mem[3]; /* name_off, type, offset (bits; with bit fields: size << 24 | bits) */
                                 memcpy(mem, r.buf + r.pos + 12u * m, sizeof mem);
+                                uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
+                                bool whole = (!bitfields || (mem[2] >> 24) == 0) && bits % 8 == 0;
+                                if (mem[0] == 0 && whole && q[i].offset < 0) {
+                                        /* an anonymous member: maybe in there */
+                                        size_t k = 0;
+                                        while (k < ANON_MAX && anon_id[i * ANON_MAX + k])
+                                                k++;
+                                        if (k < ANON_MAX) {
+                                                anon_id[i * ANON_MAX + k] = mem[1];
+                                                anon_off[i * ANON_MAX + k] = bits / 8;
+                                                nanon++;
+                                        }
+                                }
                                 if ((int64_t)mem[0] != off[2 * i + 1])
                                         continue;
-                                uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
-                                if ((!bitfields || (mem[2] >> 24) == 0) && bits % 8 == 0)
+                                if (whole)
                                         q[i].offset = (int32_t)(bits / 8);
                                 break;
+                        }
+                }
+                skip(&r, extra);
+        }
+        for (size_t i = 0; i < n; i++)
+                if (q[i].offset >= 0) /* found directly: its anonymous members do not matter */
+                        for (size_t k = 0; k < ANON_MAX; k++)
+                                if (anon_id[i * ANON_MAX + k]) {
+                                        anon_id[i * ANON_MAX + k] = 0;
+                                        nanon--;
+                                }
+        if (!nanon)
+                return 0;
+        /* pass 3: the anonymous structs and unions remembered */
+        r = (reader){ .fd = fd, .base = (uint64_t)h.hdr_len + h.type_off, .len = h.type_len, .buf = buf };
+        id = 0;
+        while (nanon && tell(&r) < r.len) {
+                uint32_t t[3];
+                if (!ensure(&r, sizeof t))
+                        return -EINVAL;
+                memcpy(t, r.buf + r.pos, sizeof t);
+                skip(&r, sizeof t);
+                id++;
+                unsigned kind = (t[1] >> 24) & 0x1f, vlen = t[1] & 0xffff;
+                bool bitfields = (t[1] >> 31) != 0;
+                uint64_t extra;
+                if (!extra_bytes(kind, vlen, &extra))
+                        return -EINVAL;
+                bool wanted = false;
+                for (size_t j = 0; (kind == KIND_STRUCT || kind == KIND_UNION) && j < n * ANON_MAX; j++)
+                        wanted |= anon_id[j] == id;
+                if (!wanted || !ensure(&r, (size_t)extra)) {
+                        skip(&r, extra);
+                        continue;
+                }
+                for (size_t j = 0; j < n * ANON_MAX; j++) {
+                        if (anon_id[j] != id)
+                                continue;
+                        size_t i = j / ANON_MAX;
+                        anon_id[j] = 0;
+                        nanon--;
+                        for (unsigned m = 0; m < vlen && q[i].offset < 0; m++) {
+                                uint32_t mem[3];
+                                memcpy(mem, r.buf + r.pos + 12u * m, sizeof mem);
+                                uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
+                                if ((int64_t)mem[0] == off[2 * i + 1] && (!bitfields || (mem[2] >> 24) == 0) &&
+                                    bits % 8 == 0)
+                                        q[i].offset = (int32_t)(anon_off[j] + bits / 8);
                         }
                 }
                 skip(&r, extra);

@@ -14,7 +14,7 @@
 
 typedef struct btf_member_query {
         const char *type;   /* a struct's name */
-        const char *member; /* one of its direct members */
+        const char *member; /* one of its members, directly or in an anonymous member (one level) */
         int32_t offset;     /* out: the member's byte offset, -1 when not found (or a bit field) */
 } btf_member_query;
 
