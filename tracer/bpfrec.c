@@ -51,6 +51,7 @@
 #include <sys/epoll.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "tracer/internal.h"
@@ -63,16 +64,36 @@
 
 #define AT_FDCWD_32 0xffffff9cULL /* AT_FDCWD as the low 32 bits of an argument */
 
-/* Rows for either kernel: whether the kernel says if an open created its
- * file (struct bpfrec_koffs found and checked at load) or not. */
-enum { ANY_KERNEL, WITH_CREATED, WITHOUT_CREATED };
+/* Rows for what the kernel can tell (struct bpfrec_koffs, found and checked
+ * at load): whether an open created its file, and beyond that the path of
+ * an fd. Levels: 0 neither, 1 created only, 2 both. */
+enum { ANY_KERNEL, WITHOUT_CREATED, WITH_CREATED, WITHOUT_PATHS, CREATED_NO_PATHS, WITH_PATHS };
+
+static bool row_applies(uint8_t kind, int level)
+{
+        switch (kind) {
+        case WITHOUT_CREATED:
+                return level == 0;
+        case WITH_CREATED:
+                return level >= 1;
+        case WITHOUT_PATHS:
+                return level < 2;
+        case CREATED_NO_PATHS:
+                return level == 1;
+        case WITH_PATHS:
+                return level == 2;
+        default:
+                return true;
+        }
+}
 
 static const struct bcall {
         const char *name;
         int8_t str_arg;
         struct bpfrec_cond cond[2];
         const char *why; /* the conditions, for runs[].reported_by_bpf */
-        uint8_t kernel;  /* ANY_KERNEL, WITH_CREATED (the exit reports it), WITHOUT_CREATED */
+        uint8_t kernel;  /* which kernels (row_applies) */
+        int8_t fd_arg;   /* WITH_PATHS rows: the fd (or dirfd) whose path the exit reports */
 } bcalls[] = {
 #define NOCOND                                                                                                         \
         {                                                                                                              \
@@ -88,20 +109,43 @@ static const struct bcall {
         }
         /* stat-like looks at a path: AppArmor does not mediate them, the
          * profiles use their results (ENOENT probes, owners) */
-        { "stat", 0, { NOCOND, NOCOND }, NULL },
-        { "lstat", 0, { NOCOND, NOCOND }, NULL },
-        { "access", 0, { NOCOND, NOCOND }, NULL },
-        { "readlink", 0, { NOCOND, NOCOND }, NULL },
-        { "statfs", 0, { NOCOND, NOCOND }, NULL },
-        { "getxattr", 0, { NOCOND, NOCOND }, NULL },
-        { "lgetxattr", 0, { NOCOND, NOCOND }, NULL },
-        { "listxattr", 0, { NOCOND, NOCOND }, NULL },
-        { "llistxattr", 0, { NOCOND, NOCOND }, NULL },
-        { "newfstatat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        { "statx", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        { "faccessat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        { "faccessat2", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
-        { "readlinkat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "stat", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "lstat", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "access", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "readlink", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "statfs", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "getxattr", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "lgetxattr", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "listxattr", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "llistxattr", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        /* relative to the working directory (cached) or, where the kernel
+         * tells the paths of fds, to any directory fd: the exit reports its
+         * path as walked at the call (record.bpf.c, fd_path) */
+        { "newfstatat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "newfstatat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITH_PATHS, 0 },
+        { "newfstatat",
+          1,
+          { FLAGS(3, AT_EMPTY_PATH, 0), NOCOND },
+          "without AT_EMPTY_PATH (the dirfd's path from the kernel)",
+          WITH_PATHS,
+          0 },
+        { "statx", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "statx", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITH_PATHS, 0 },
+        { "statx",
+          1,
+          { FLAGS(2, AT_EMPTY_PATH, 0), NOCOND },
+          "without AT_EMPTY_PATH (the dirfd's path from the kernel)",
+          WITH_PATHS,
+          0 },
+        { "faccessat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "faccessat", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
+        { "faccessat2", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "faccessat2", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
+        { "readlinkat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "readlinkat", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
+        /* listing a directory by its fd */
+        { "getdents", -1, { NOCOND, NOCOND }, "the fd's path from the kernel", WITH_PATHS, 0 },
+        { "getdents64", -1, { NOCOND, NOCOND }, "the fd's path from the kernel", WITH_PATHS, 0 },
         /* opens: whether a creating open (O_CREAT) created its file is the
          * kernel's FMODE_CREATED on the new fd's file, read at the exit. The
          * file system is otherwise as it was for the calls before it: a new
@@ -111,22 +155,40 @@ static const struct bcall {
          * creations (which create or fail) are reported; other creating
          * opens stop, and whether they created the file is seen with lstat
          * at their entry. */
-        { "open", 0, { NOCOND, NOCOND }, "any flags (O_CREAT: created or not from the kernel)", WITH_CREATED },
-        { "openat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD (O_CREAT: created or not from the kernel)", WITH_CREATED },
-        { "creat", 0, { NOCOND, NOCOND }, "created or not from the kernel", WITH_CREATED },
-        { "open", 0, { FLAGS(1, O_CREAT, 0), NOCOND }, "without O_CREAT", WITHOUT_CREATED },
-        { "open", 0, { FLAGS(1, O_CREAT | O_EXCL, O_CREAT | O_EXCL), NOCOND }, "O_CREAT with O_EXCL", WITHOUT_CREATED },
-        { "openat", 1, { CWD(0), FLAGS(2, O_CREAT, 0) }, "dirfd AT_FDCWD, without O_CREAT", WITHOUT_CREATED },
+        { "open", 0, { NOCOND, NOCOND }, "any flags (O_CREAT: created or not from the kernel)", WITH_CREATED, -1 },
+        { "openat",
+          1,
+          { CWD(0), NOCOND },
+          "dirfd AT_FDCWD (O_CREAT: created or not from the kernel)",
+          CREATED_NO_PATHS,
+          -1 },
+        { "openat",
+          1,
+          { NOCOND, NOCOND },
+          "any dirfd, its path from the kernel (O_CREAT: created or not from the kernel)",
+          WITH_PATHS,
+          0 },
+        { "creat", 0, { NOCOND, NOCOND }, "created or not from the kernel", WITH_CREATED, -1 },
+        { "open", 0, { FLAGS(1, O_CREAT, 0), NOCOND }, "without O_CREAT", WITHOUT_CREATED, -1 },
+        { "open",
+          0,
+          { FLAGS(1, O_CREAT | O_EXCL, O_CREAT | O_EXCL), NOCOND },
+          "O_CREAT with O_EXCL",
+          WITHOUT_CREATED,
+          -1 },
+        { "openat", 1, { CWD(0), FLAGS(2, O_CREAT, 0) }, "dirfd AT_FDCWD, without O_CREAT", WITHOUT_CREATED, -1 },
         { "openat",
           1,
           { CWD(0), FLAGS(2, O_CREAT | O_EXCL, O_CREAT | O_EXCL) },
           "dirfd AT_FDCWD, O_CREAT with O_EXCL",
-          WITHOUT_CREATED },
+          WITHOUT_CREATED,
+          -1 },
         /* new directories: nothing is looked at before the call (the
          * parent's attributes are, and a parent cannot go away unseen:
          * rmdir and rename stop) */
-        { "mkdir", 0, { NOCOND, NOCOND }, NULL },
-        { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD" },
+        { "mkdir", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
+        { "mkdirat", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -159,8 +221,12 @@ struct bpfrec {
         uint64_t events, unknown, throttled;
         unsigned test_delay_us; /* MINPRIV_TEST_BPF_DELAY_US */
         bool created_known;     /* opens report whether they created their file (koffs_setup) */
+        bool paths_known;       /* calls with an fd report its path (koffs_setup) */
+        bool can_walk;          /* the exit program that walks fd paths is loaded */
+        intmap *fdpaths;        /* tid -> struct bpfrec_fdpath * (copied): for its coming exit event */
         int selftest;           /* >= 0: koffs_setup's check is collecting its open exits, how many so far */
-        uint32_t selftest_flags[2];
+        uint32_t selftest_flags[3];
+        char selftest_path[BPFREC_PATH_MAX]; /* and the path its listing reported */
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -203,10 +269,12 @@ static void configure(bpfrec *b, const kcount *kc)
                 int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, bcalls[i].name);
                 if (nr < 0 || nr >= BPFREC_NR_MAX)
                         continue;
-                if (bcalls[i].kernel == (b->created_known ? WITHOUT_CREATED : WITH_CREATED))
+                if (!row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0))
                         continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
-                c->fd_mode = bcalls[i].kernel == WITH_CREATED;
+                c->fd_mode = b->created_known && (streq(bcalls[i].name, "open") || streq(bcalls[i].name, "openat") ||
+                                                  streq(bcalls[i].name, "creat"));
+                c->fd_arg = bcalls[i].fd_arg;
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
@@ -228,6 +296,7 @@ static void configure(bpfrec *b, const kcount *kc)
                         continue;
                 b->cfg[nr].on = 1;
                 b->cfg[nr].str_arg = -1;
+                b->cfg[nr].fd_arg = -1;
                 for (int k = 0; k < 4; k++)
                         b->cfg[nr].cond[k].arg = -1;
                 b->why[nr] = xstrdup("");
@@ -237,59 +306,109 @@ static void configure(bpfrec *b, const kcount *kc)
 
 static int on_event(void *ctx, void *data, size_t size);
 
-/* Whether opens can report that they created their file: the offsets of
- * current->files->fdt->fd[]->f_mode from the kernel's BTF, and a check
- * that FMODE_CREATED is what it should be on this kernel (it is not ABI).
- * A child, traced with only openat reported, opens a new file with O_CREAT
- * and then opens it again: the first exit must say created, the second
- * not. Before the real configuration is written, so nothing of it is
- * counted or recorded. */
-static bool koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
+/* What the kernel can tell beyond the registers (struct bpfrec_koffs): the
+ * offsets of current->files->fdt->fd[]->f_mode, and of what an fd's path is
+ * walked through (file->f_path, dentry->d_parent and d_name, the mounts, the
+ * task's root), from the kernel's BTF. Neither the offsets nor
+ * FMODE_CREATED are ABI, so both are checked on the running kernel: a
+ * child, traced with only openat and getdents64 reported, opens a new file
+ * with O_CREAT, opens it again, then lists its directory. The two opens
+ * must say created and not created; the listing must give the directory's
+ * real path. Before the real configuration is written, so nothing of it is
+ * counted or recorded. Sets b->created_known and b->paths_known. */
+static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
 {
         if (getenv("MINPRIV_TEST_NO_CREATED"))
-                return false; /* tests: a kernel where it cannot be known */
-        btf_member_query q[] = { { "task_struct", "files", 0 },
-                                 { "files_struct", "fdt", 0 },
-                                 { "fdtable", "max_fds", 0 },
-                                 { "fdtable", "fd", 0 },
-                                 { "file", "f_mode", 0 } };
+                return; /* tests: a kernel where neither can be known */
+        btf_member_query q[] = {
+                { "task_struct", "files", 0 },
+                { "files_struct", "fdt", 0 },
+                { "fdtable", "max_fds", 0 },
+                { "fdtable", "fd", 0 },
+                { "file", "f_mode", 0 },
+                { "task_struct", "fs", 0 },
+                { "fs_struct", "root", 0 },
+                { "path", "mnt", 0 },
+                { "path", "dentry", 0 },
+                { "file", "f_path", 0 },
+                { "dentry", "d_parent", 0 },
+                { "dentry", "d_name", 0 },
+                { "qstr", "name", 0 },
+                { "dentry", "d_op", 0 },
+                { "dentry_operations", "d_dname", 0 },
+                { "vfsmount", "mnt_root", 0 },
+                { "mount", "mnt", 0 },
+                { "mount", "mnt_parent", 0 },
+                { "mount", "mnt_mountpoint", 0 },
+        };
         if (btf_member_offsets("/sys/kernel/btf/vmlinux", q, ELEMENTSOF(q)) < 0)
-                return false;
-        for (size_t i = 0; i < ELEMENTSOF(q); i++)
+                return;
+        bool paths = b->can_walk && !getenv("MINPRIV_TEST_NO_PATHS"); /* tests: only creation known */
+        for (size_t i = 0; i < ELEMENTSOF(q); i++) {
+                if (q[i].offset < 0 && i < 5)
+                        return;
                 if (q[i].offset < 0)
-                        return false;
+                        paths = false;
+        }
+#define OFF(i) ((uint32_t)q[i].offset)
         struct bpfrec_koffs k = { .ok = 1,
-                                  .task_files = (uint32_t)q[0].offset,
-                                  .files_fdt = (uint32_t)q[1].offset,
-                                  .fdt_max_fds = (uint32_t)q[2].offset,
-                                  .fdt_fd = (uint32_t)q[3].offset,
-                                  .file_f_mode = (uint32_t)q[4].offset,
-                                  .created = BPFREC_FMODE_CREATED };
+                                  .task_files = OFF(0),
+                                  .files_fdt = OFF(1),
+                                  .fdt_max_fds = OFF(2),
+                                  .fdt_fd = OFF(3),
+                                  .file_f_mode = OFF(4),
+                                  .created = BPFREC_FMODE_CREATED,
+                                  .paths = paths };
+        if (paths) {
+                k.task_fs = OFF(5);
+                k.fs_root = OFF(6);
+                k.path_mnt = OFF(7);
+                k.path_dentry = OFF(8);
+                k.file_f_path = OFF(9);
+                k.dentry_d_parent = OFF(10);
+                k.dentry_d_name = OFF(11);
+                k.qstr_name = OFF(12);
+                k.dentry_d_op = OFF(13);
+                k.dops_d_dname = OFF(14);
+                k.vfsmount_mnt_root = OFF(15);
+                k.mount_mnt = OFF(16);
+                k.mount_mnt_parent = OFF(17);
+                k.mount_mnt_mountpoint = OFF(18);
+        }
+#undef OFF
         uint32_t zero = 0;
         if (bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY) < 0)
-                return false;
+                return;
 
         const char *tmp = getenv("TMPDIR");
         _cleanup_free_ char *dir = xasprintf("%s/minpriv-created-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(dir))
-                return false;
+                return;
         _cleanup_free_ char *file = xasprintf("%s/new", dir);
+        _cleanup_free_ char *real = realpath(dir, NULL);
         uint32_t nr = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "openat");
-        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1 };
+        uint32_t nr_list = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "getdents64");
+        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1, .fd_arg = -1 };
         for (int i = 0; i < 4; i++)
                 cfg.cond[i].arg = -1;
+        struct bpfrec_cfg list = cfg;
+        list.fd_mode = 0;
+        list.fd_arg = 0;
         int go[2] = { -1, -1 };
-        bool ok = false;
-        if (bpf_map_update_elem(cfg_fd, &nr, &cfg, BPF_ANY) < 0 || pipe2(go, O_CLOEXEC) < 0)
+        bool created = false;
+        if (bpf_map_update_elem(cfg_fd, &nr, &cfg, BPF_ANY) < 0 ||
+            bpf_map_update_elem(cfg_fd, &nr_list, &list, BPF_ANY) < 0 || pipe2(go, O_CLOEXEC) < 0)
                 goto out;
         pid_t child = fork();
         if (child == 0) {
-                char c;
+                char c, entries[4096];
                 if (read(go[0], &c, 1) != 1)
                         _exit(1);
                 int made = openat(AT_FDCWD, file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
                 int again = openat(AT_FDCWD, file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-                _exit(made >= 0 && again >= 0 ? 0 : 1);
+                int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                long n = d >= 0 ? syscall(SYS_getdents64, d, entries, sizeof entries) : -1;
+                _exit(made >= 0 && again >= 0 && n > 0 ? 0 : 1);
         }
         if (child < 0)
                 goto out;
@@ -301,24 +420,28 @@ static bool koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 ;
         bpfrec_untrace(b, child);
         b->selftest = 0;
+        b->selftest_path[0] = 0;
         ring_buffer__consume(b->rb);
-        ok = traced && WIFEXITED(status) && WEXITSTATUS(status) == 0 && b->selftest == 2 &&
-             b->selftest_flags[0] == (BPFREC_X_OPEN | BPFREC_X_CREATED) && b->selftest_flags[1] == BPFREC_X_OPEN;
+        bool ran = traced && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        /* the three exits: openat, openat, then the open of the directory */
+        created = ran && b->selftest >= 2 && b->selftest_flags[0] == (BPFREC_X_OPEN | BPFREC_X_CREATED) &&
+                  b->selftest_flags[1] == BPFREC_X_OPEN;
+        b->paths_known = created && paths && real && streq(b->selftest_path, real);
 out:
         b->selftest = -1;
         struct bpfrec_cfg off = { 0 };
         bpf_map_update_elem(cfg_fd, &nr, &off, BPF_ANY);
-        if (!ok) {
-                k.ok = 0;
-                bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY);
-        }
+        bpf_map_update_elem(cfg_fd, &nr_list, &off, BPF_ANY);
+        k.ok = created;
+        k.paths = b->paths_known;
+        bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY);
         if (go[0] >= 0) {
                 close(go[0]);
                 close(go[1]);
         }
         unlink(file);
         rmdir(dir);
-        return ok;
+        b->created_known = created;
 }
 
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
@@ -332,13 +455,26 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->selftest = -1;
         libbpf_set_print(quiet_print);
         int rc;
-        b->obj = bpf_object__open_mem(minpriv_record_bpf, sizeof minpriv_record_bpf, NULL);
-        if (!b->obj) {
-                rc = -errno;
-                goto fail;
+        /* the exit with the fd path walk, else the one without it (a kernel
+         * without bpf_loop): MINPRIV_TEST_NO_WALK tries only the second */
+        const char *exit_prog = NULL;
+        for (int walk = getenv("MINPRIV_TEST_NO_WALK") ? 0 : 1; walk >= 0 && !exit_prog; walk--) {
+                bpf_object__close(b->obj);
+                b->obj = bpf_object__open_mem(minpriv_record_bpf, sizeof minpriv_record_bpf, NULL);
+                if (!b->obj) {
+                        rc = -errno;
+                        goto fail;
+                }
+                const char *unused = walk ? "bpfrec_exit_nowalk" : "bpfrec_exit";
+                struct bpf_program *p = bpf_object__find_program_by_name(b->obj, unused);
+                if (p)
+                        bpf_program__set_autoload(p, false);
+                if ((rc = bpf_object__load(b->obj)) == 0)
+                        exit_prog = walk ? "bpfrec_exit" : "bpfrec_exit_nowalk";
         }
-        if ((rc = bpf_object__load(b->obj)) < 0)
+        if (!exit_prog)
                 goto fail;
+        b->can_walk = streq(exit_prog, "bpfrec_exit");
         int cfg_fd = bpf_object__find_map_fd_by_name(b->obj, "config");
         int hot_fd = bpf_object__find_map_fd_by_name(b->obj, "hot");
         int koffs_fd = bpf_object__find_map_fd_by_name(b->obj, "koffs");
@@ -352,7 +488,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 rc = -ENOENT;
                 goto fail;
         }
-        static const char *const progs[2] = { "bpfrec_enter", "bpfrec_exit" };
+        const char *const progs[2] = { "bpfrec_enter", exit_prog };
         static const char *const tps[2] = { "sys_enter", "sys_exit" };
         for (int i = 0; i < 2; i++) {
                 struct bpf_program *p = bpf_object__find_program_by_name(b->obj, progs[i]);
@@ -371,7 +507,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 rc = -errno;
                 goto fail;
         }
-        b->created_known = koffs_setup(b, koffs_fd, cfg_fd);
+        koffs_setup(b, koffs_fd, cfg_fd);
         configure(b, kc);
         for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++)
                 if ((b->cfg[nr].on || b->cfg[nr].hot_n) && bpf_map_update_elem(cfg_fd, &nr, &b->cfg[nr], BPF_ANY) < 0) {
@@ -385,6 +521,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 }
         b->inflight = intmap_new();
         b->exit_waits = intmap_new();
+        b->fdpaths = intmap_new();
         *ret = b;
         return 0;
 fail:
@@ -450,10 +587,16 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
         int8_t sa = b->cfg[e->nr].str_arg;
         if (sa >= 0 && sa <= 5)
                 mem_overlay_set(real->tid, e->args[sa], x ? x->str : NULL, x ? x->len : -EFAULT);
+        /* the path of its fd argument, walked at the call (not when it
+         * could not be: then /proc, as for a stop) */
+        _cleanup_free_ struct bpfrec_fdpath *fp = x ? intmap_remove(b->fdpaths, real->tid) : NULL;
+        if (fp && fp->len != BPFREC_FD_UNKNOWN)
+                fd_overlay_set(real->tid, fp->fd, fp->len > 0 ? fp->path : NULL);
         sys_entry(r, &t);
         mem_overlay_clear();
         if (x)
                 sys_exit(r, &t, x->ret, x->ret < 0 && x->ret >= -4095);
+        fd_overlay_clear();
         pend_clear(&t);
 }
 
@@ -461,10 +604,26 @@ static int on_event(void *ctx, void *data, size_t size)
 {
         bpfrec *b = ctx;
         const uint32_t *type = data;
-        if (b->selftest >= 0) { /* koffs_setup(): only its child's open exits */
+        if (b->selftest >= 0) { /* koffs_setup(): only its child's exits */
                 const struct bpfrec_exit *x = data;
-                if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 2)
+                const struct bpfrec_fdpath *fp = data;
+                if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 3)
                         b->selftest_flags[b->selftest++] = x->flags;
+                if (size >= offsetof(struct bpfrec_fdpath, path) && *type == BPFREC_FDPATH && fp->len > 0 &&
+                    (size_t)fp->len <= sizeof b->selftest_path &&
+                    size >= offsetof(struct bpfrec_fdpath, path) + (size_t)fp->len && !fp->path[fp->len - 1])
+                        memcpy(b->selftest_path, fp->path, (size_t)fp->len);
+                return 0;
+        }
+        if (size >= offsetof(struct bpfrec_fdpath, path) && *type == BPFREC_FDPATH) {
+                /* for the exit that follows: kept whole (its size checked) */
+                const struct bpfrec_fdpath *fp = data;
+                size_t want = offsetof(struct bpfrec_fdpath, path) + (fp->len > 0 ? (size_t)fp->len : 0);
+                if (fp->len > BPFREC_PATH_MAX || size < want || (fp->len > 0 && fp->path[fp->len - 1]))
+                        return 0;
+                struct bpfrec_fdpath *copy = xmalloc(want);
+                memcpy(copy, fp, want);
+                free(intmap_put(b->fdpaths, fp->tid, copy));
                 return 0;
         }
         if (size >= sizeof(struct bpfrec_enter) && *type == BPFREC_ENTER) {
@@ -583,7 +742,7 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
                         return false; /* credentials, io_uring: read at the stop */
                 }
         uint32_t tid = (uint32_t)t->tid;
-        struct bpfrec_flight f = { .nr = (uint32_t)t->nr, .str_arg = -1 };
+        struct bpfrec_flight f = { .nr = (uint32_t)t->nr, .str_arg = -1, .fd = AT_FDCWD };
         if (bpf_map_update_elem(b->flight_fd, &tid, &f, BPF_ANY) < 0)
                 return false;
         task *copy = xmalloc(sizeof *copy);
@@ -684,6 +843,13 @@ void bpfrec_free(bpfrec *b)
                         free(v);
                 }
                 intmap_free(b->exit_waits);
+        }
+        if (b->fdpaths) {
+                size_t pos = 0;
+                void *v;
+                while (intmap_next(b->fdpaths, &pos, NULL, &v))
+                        free(v);
+                intmap_free(b->fdpaths);
         }
         if (b->inflight) {
                 size_t pos = 0;

@@ -248,6 +248,11 @@ ssize_t mem_read(pid_t pid, uint64_t addr, void *buf, size_t n);
  * mem_overlay_clear(), reads of tid's memory are served from it alone. */
 void mem_overlay_set(pid_t tid, uint64_t addr, const char *data, ssize_t len);
 void mem_overlay_clear(void);
+/* ... and the path of one of its fds as walked at the call (relative to the
+ * task's root; NULL: not a path), which task_fd_path() gives until
+ * fd_overlay_clear(). */
+void fd_overlay_set(pid_t tid, int fd, const char *path);
+void fd_overlay_clear(void);
 /* Read a NUL-terminated string of at most max-1 bytes; returns its length or
  * -errno; -ENAMETOOLONG when no NUL within max. */
 ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max);

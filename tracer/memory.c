@@ -53,6 +53,26 @@ void mem_overlay_clear(void)
         overlay.on = false;
 }
 
+static struct {
+        bool on;
+        pid_t tid;
+        int fd;
+        const char *path; /* NULL: not a path */
+} fd_overlay;
+
+void fd_overlay_set(pid_t tid, int fd, const char *path)
+{
+        fd_overlay.on = true;
+        fd_overlay.tid = tid;
+        fd_overlay.fd = fd;
+        fd_overlay.path = path;
+}
+
+void fd_overlay_clear(void)
+{
+        fd_overlay.on = false;
+}
+
 static ssize_t overlay_read(uint64_t addr, void *buf, size_t n)
 {
         if (overlay.len < 0)
@@ -301,6 +321,8 @@ char *task_fd_path(recorder *r, task *t, int fd)
 {
         if (fd < 0)
                 return NULL;
+        if (fd_overlay.on && fd_overlay.tid == t->tid && fd_overlay.fd == fd)
+                return fd_overlay.path ? xstrdup(fd_overlay.path) : NULL; /* walked at the call, from the task's root */
         proc *p = t->p;
         const char *cached = p->fds ? intmap_get(p->fds, fd) : NULL;
         char *path;

@@ -74,6 +74,20 @@ struct {
         __type(value, struct bpfrec_koffs);
 } koffs SEC(".maps");
 
+/* An fd's path is built backwards in buf, one name at a time read into name. */
+struct walk {
+        char buf[BPFREC_PATH_MAX + BPFREC_PATH_NAME];
+        char name[BPFREC_PATH_NAME];
+        struct bpfrec_fdpath rec;
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct walk);
+} walks SEC(".maps");
+
 /* Counted calls (kcount.c's table): each entry's condition, and the
  * per-CPU counts. */
 struct {
@@ -182,7 +196,9 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         for (int i = 0; i < 6; i++)
                 e.args[i] = a[i];
         emit(&e, sizeof e, 0);
-        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode };
+        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode, .fd = -100 };
+        if (cfg->fd_arg >= 0 && cfg->fd_arg <= 5)
+                f.fd = (__s32)a[cfg->fd_arg & 7];
         if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
                 f.str = a[cfg->str_arg & 7];
         bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
@@ -210,8 +226,132 @@ static __always_inline __u32 open_flags(unsigned long fd)
         return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
 }
 
-SEC("raw_tracepoint/sys_exit")
-int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
+/* The struct file behind the current task's fd, or 0. */
+static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigned long fd)
+{
+        char *files = 0, *fdt = 0, *file = 0, **fds = 0;
+        unsigned int max = 0;
+        if (bpf_probe_read_kernel(&files, sizeof files, task + o->task_files) < 0 || !files ||
+            bpf_probe_read_kernel(&fdt, sizeof fdt, files + o->files_fdt) < 0 || !fdt ||
+            bpf_probe_read_kernel(&max, sizeof max, fdt + o->fdt_max_fds) < 0 || fd >= max ||
+            bpf_probe_read_kernel(&fds, sizeof fds, fdt + o->fdt_fd) < 0 || !fds ||
+            bpf_probe_read_kernel(&file, sizeof file, &fds[fd]) < 0)
+                return 0;
+        return file;
+}
+
+static __always_inline char *kptr(char *base, __u32 off)
+{
+        char *p = 0;
+        if (!base || bpf_probe_read_kernel(&p, sizeof p, base + off) < 0)
+                return 0;
+        return p;
+}
+
+struct walk_state {
+        struct bpfrec_koffs *o;
+        struct walk *w;
+        char *dentry, *vfsmnt, *mnt, *root_dentry, *root_mnt;
+        int pos, done;
+};
+
+/* One step up from st->dentry (bpf_loop's callback: 1 stops). */
+static long walk_step(__u32 i, void *ctx)
+{
+        struct walk_state *st = ctx;
+        struct bpfrec_koffs *o = st->o;
+        struct walk *w = st->w;
+        if (st->dentry == st->root_dentry && st->vfsmnt == st->root_mnt) {
+                st->done = 1;
+                return 1;
+        }
+        if (st->dentry == kptr(st->vfsmnt, o->vfsmount_mnt_root)) {
+                char *parent = kptr(st->mnt, o->mount_mnt_parent);
+                if (!parent || parent == st->mnt) {
+                        st->done = 1; /* a mount not under the root: from its own root, as d_path */
+                        return 1;
+                }
+                st->dentry = kptr(st->mnt, o->mount_mnt_mountpoint);
+                st->mnt = parent;
+                st->vfsmnt = parent + o->mount_mnt;
+                return 0;
+        }
+        char *up = kptr(st->dentry, o->dentry_d_parent);
+        if (!up || up == st->dentry) {
+                st->done = 1;
+                return 1;
+        }
+        char *name = kptr(st->dentry + o->dentry_d_name, o->qstr_name);
+        long n = name ? bpf_probe_read_kernel_str(w->name, sizeof w->name, name) : -1;
+        if (n <= 1 || n > BPFREC_PATH_NAME)
+                return 1;
+        int len = (int)n - 1, pos = st->pos;
+        if (pos < len + 2 || pos > BPFREC_PATH_MAX - 1)
+                return 1; /* too long */
+        pos -= len;
+        bpf_probe_read_kernel(&w->buf[pos & (BPFREC_PATH_MAX - 1)], len & (BPFREC_PATH_NAME - 1), w->name);
+        pos -= 1;
+        w->buf[pos & (BPFREC_PATH_MAX - 1)] = '/';
+        st->pos = pos;
+        st->dentry = up;
+        return 0;
+}
+
+/* The path of the current task's fd as d_path gives it (relative to the
+ * task's root; from the mount's root where that root is not reached),
+ * into w->rec; the record's size, 0 when none. */
+static __always_inline __u32 fd_path(struct bpfrec_koffs *o, struct walk *w, __u32 tid, int fd)
+{
+        char *task = (char *)bpf_get_current_task();
+        w->rec.type = BPFREC_FDPATH;
+        w->rec.tid = tid;
+        w->rec.fd = fd;
+        w->rec.len = BPFREC_FD_UNKNOWN;
+        __u32 head = offsetof(struct bpfrec_fdpath, path);
+        char *file = fd < 0 ? 0 : fd_file(o, task, (unsigned long)fd);
+        if (!file)
+                return head;
+        char *vfsmnt = kptr(file + o->file_f_path, o->path_mnt);
+        char *dentry = kptr(file + o->file_f_path, o->path_dentry);
+        char *fs = kptr(task, o->task_fs);
+        char *root_mnt = kptr(fs + o->fs_root, o->path_mnt), *root_dentry = kptr(fs + o->fs_root, o->path_dentry);
+        if (!vfsmnt || !dentry || !fs)
+                return head;
+        char *dops = kptr(dentry, o->dentry_d_op);
+        if (dops && kptr(dops, o->dops_d_dname)) {
+                w->rec.len = BPFREC_FD_NOPATH; /* pipe:[..], socket:[..], anon_inode:... */
+                return head;
+        }
+        struct walk_state st = { .o = o,
+                                 .w = w,
+                                 .dentry = dentry,
+                                 .vfsmnt = vfsmnt,
+                                 .mnt = vfsmnt - o->mount_mnt,
+                                 .root_dentry = root_dentry,
+                                 .root_mnt = root_mnt,
+                                 .pos = BPFREC_PATH_MAX - 1 };
+        w->buf[BPFREC_PATH_MAX - 1] = 0;
+        bpf_loop(BPFREC_PATH_DEPTH, walk_step, &st, 0);
+        int done = st.done, pos = st.pos;
+        if (!done)
+                return head;
+        if (pos == BPFREC_PATH_MAX - 1) { /* the root itself */
+                pos -= 1;
+                w->buf[pos & (BPFREC_PATH_MAX - 1)] = '/';
+        }
+        if (pos < 1 || pos > BPFREC_PATH_MAX - 2)
+                return head;
+        __u32 size = (__u32)(BPFREC_PATH_MAX - pos);
+        if (bpf_probe_read_kernel(w->rec.path, size & (BPFREC_PATH_MAX - 1), &w->buf[pos & (BPFREC_PATH_MAX - 1)]) < 0)
+                return head;
+        w->rec.len = (__s32)size;
+        return head + (size & (BPFREC_PATH_MAX - 1));
+}
+
+/* The exit, in two builds: with the fd path walk (bpf_loop, Linux 5.17+)
+ * and without it, for the kernels that refuse the first (bpfrec.c loads
+ * one of them). */
+static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int walk)
 {
         __u32 tid = (__u32)bpf_get_current_pid_tgid();
         struct bpfrec_flight *f = bpf_map_lookup_elem(&flight, &tid);
@@ -222,6 +362,17 @@ int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
         if (!x) {
                 bpf_map_delete_elem(&flight, &tid);
                 return 0;
+        }
+        if (walk && f->fd != -100) {
+                /* the fd's path, in a record of its own just before the exit */
+                struct walk *w = bpf_map_lookup_elem(&walks, &zero);
+                struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
+                if (w && o && o->paths) {
+                        __u32 size = fd_path(o, w, tid, f->fd);
+                        if (size > sizeof w->rec)
+                                size = sizeof w->rec;
+                        emit(&w->rec, size, 0);
+                }
         }
         x->type = BPFREC_EXIT;
         x->tid = tid;
@@ -242,4 +393,16 @@ int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
                 size = sizeof *x;
         emit(x, size, 1);
         return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int bpfrec_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+        return exit_common(ctx, 1);
+}
+
+SEC("raw_tracepoint/sys_exit")
+int bpfrec_exit_nowalk(struct bpf_raw_tracepoint_args *ctx)
+{
+        return exit_common(ctx, 0);
 }

@@ -31,7 +31,8 @@ struct bpfrec_cfg {
         __s8 str_arg;          /* the argument that points to a path, -1 none */
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
         __u8 fd_mode;          /* an open: report whether it created its file (struct bpfrec_koffs) */
-        __u8 pad[3];
+        __s8 fd_arg;           /* the argument that is an fd (or dirfd) whose path to report, -1 none */
+        __u8 pad[2];
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -45,6 +46,11 @@ struct bpfrec_koffs {
         __u32 ok;
         __u32 task_files, files_fdt, fdt_max_fds, fdt_fd, file_f_mode;
         __u32 created;
+        /* the path of an fd, walked as d_path does (paths 1: these are known) */
+        __u32 paths;
+        __u32 task_fs, fs_root, path_mnt, path_dentry, file_f_path;
+        __u32 dentry_d_parent, dentry_d_name, qstr_name, dentry_d_op, dops_d_dname;
+        __u32 vfsmount_mnt_root, mount_mnt, mount_mnt_parent, mount_mnt_mountpoint;
         __u32 pad;
 };
 #define BPFREC_FMODE_CREATED 0x100000u
@@ -52,7 +58,26 @@ struct bpfrec_koffs {
 #define BPFREC_HOT_MAX 64 /* counted calls (kcount.c's table) */
 #define BPFREC_HOT_PER 8  /* entries per syscall (ioctl requests) */
 
-enum { BPFREC_ENTER = 1, BPFREC_EXIT = 2 };
+enum { BPFREC_ENTER = 1, BPFREC_EXIT = 2, BPFREC_FDPATH = 3 };
+
+#define BPFREC_PATH_MAX   4096 /* an fd's path, walked: longer is not reported */
+#define BPFREC_PATH_NAME  256  /* one name in it */
+#define BPFREC_PATH_DEPTH 40   /* names and mount crossings walked */
+
+/* Before the exit of a call with an fd argument (cfg.fd_arg, not AT_FDCWD):
+ * that fd's path, relative to the task's root, as /proc/PID/fd/N would
+ * give it. len: bytes of path with its NUL; BPFREC_FD_NOPATH: not a path
+ * (a pipe, a socket: a name made by d_dname); BPFREC_FD_UNKNOWN: could not
+ * be walked (too deep, not open). */
+#define BPFREC_FD_NOPATH  (-1)
+#define BPFREC_FD_UNKNOWN (-2)
+struct bpfrec_fdpath {
+        __u32 type;
+        __u32 tid;
+        __s32 fd;
+        __s32 len;
+        char path[BPFREC_PATH_MAX];
+};
 
 /* At entry: the call and its arguments (a call a task is killed in is
  * still recorded). */
@@ -86,5 +111,5 @@ struct bpfrec_flight {
         __s32 str_arg;
         __u64 str;
         __u32 fd_mode;
-        __u32 pad;
+        __s32 fd; /* the fd whose path to report, AT_FDCWD (-100) none */
 };
