@@ -23,10 +23,13 @@
  *     lookup before them found nothing, and the first lookup that finds
  *     the name describes it, as at a stop; whether a creating open made
  *     its file comes from the kernel (koffs_setup);
- *   - calls relative to a directory fd (openat(dirfd, ...)) still stop:
- *     the fd may be closed and reused before the event is read. Relative
- *     to the working directory (AT_FDCWD) they do not: it is cached, and
- *     changes only by the calls above.
+ *   - a call naming an fd (getdents64, openat(dirfd, ...)) gets the fd's
+ *     path walked by the kernel at the call (fd_path in record.bpf.c,
+ *     served to the handlers by fd_overlay_set): the fd may be closed and
+ *     its number reused before the event is read. Where the kernel cannot
+ *     walk paths those calls stop (koffs_setup). Relative to the working
+ *     directory (AT_FDCWD) nothing is walked: it is cached, and changes
+ *     only by the calls above.
  * Only native x86_64 calls are reported (the BPF program checks the code
  * segment); other ABIs stop as before. The per-call conditions live in one
  * table below, from which both the seccomp allow rules and the BPF
