@@ -107,6 +107,27 @@ static bool extra_bytes(unsigned kind, unsigned vlen, uint64_t *ret)
         }
 }
 
+/* One type record's head: its name, kind, member count and what follows. */
+typedef struct type_rec {
+        uint32_t name_off;
+        unsigned kind, vlen;
+        bool bitfields;
+        uint64_t extra;
+} type_rec;
+
+static int next_type(reader *r, type_rec *ret)
+{
+        uint32_t t[3];
+        if (!ensure(r, sizeof t))
+                return -EINVAL;
+        memcpy(t, r->buf + r->pos, sizeof t);
+        skip(r, sizeof t);
+        *ret = (type_rec){
+                .name_off = t[0], .kind = (t[1] >> 24) & 0x1f, .vlen = t[1] & 0xffff, .bitfields = (t[1] >> 31) != 0
+        };
+        return extra_bytes(ret->kind, ret->vlen, &ret->extra) ? 0 : -EINVAL;
+}
+
 int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
 {
         for (size_t i = 0; i < n; i++)
@@ -171,26 +192,22 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
         }
         uint32_t id = 0;
         while (left && tell(&r) < r.len) {
-                uint32_t t[3];
-                if (!ensure(&r, sizeof t))
+                type_rec t;
+                if (next_type(&r, &t) < 0)
                         return -EINVAL;
-                memcpy(t, r.buf + r.pos, sizeof t);
-                skip(&r, sizeof t);
                 id++;
-                unsigned kind = (t[1] >> 24) & 0x1f, vlen = t[1] & 0xffff;
-                bool bitfields = (t[1] >> 31) != 0;
-                uint64_t extra;
-                if (!extra_bytes(kind, vlen, &extra))
-                        return -EINVAL;
+                unsigned kind = t.kind, vlen = t.vlen;
+                bool bitfields = t.bitfields;
+                uint64_t extra = t.extra;
                 bool wanted = false;
                 for (size_t i = 0; kind == KIND_STRUCT && vlen && i < n; i++)
-                        wanted |= !done[i] && off[2 * i] == (int64_t)t[0];
+                        wanted |= !done[i] && off[2 * i] == (int64_t)t.name_off;
                 if (!wanted || !ensure(&r, (size_t)extra)) {
                         skip(&r, extra);
                         continue;
                 }
                 for (size_t i = 0; i < n; i++) {
-                        if (done[i] || off[2 * i] != (int64_t)t[0])
+                        if (done[i] || off[2 * i] != (int64_t)t.name_off)
                                 continue;
                         done[i] = true;
                         left--;
@@ -232,17 +249,13 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
         r = (reader){ .fd = fd, .base = (uint64_t)h.hdr_len + h.type_off, .len = h.type_len, .buf = buf };
         id = 0;
         while (nanon && tell(&r) < r.len) {
-                uint32_t t[3];
-                if (!ensure(&r, sizeof t))
+                type_rec t;
+                if (next_type(&r, &t) < 0)
                         return -EINVAL;
-                memcpy(t, r.buf + r.pos, sizeof t);
-                skip(&r, sizeof t);
                 id++;
-                unsigned kind = (t[1] >> 24) & 0x1f, vlen = t[1] & 0xffff;
-                bool bitfields = (t[1] >> 31) != 0;
-                uint64_t extra;
-                if (!extra_bytes(kind, vlen, &extra))
-                        return -EINVAL;
+                unsigned kind = t.kind, vlen = t.vlen;
+                bool bitfields = t.bitfields;
+                uint64_t extra = t.extra;
                 bool wanted = false;
                 for (size_t j = 0; (kind == KIND_STRUCT || kind == KIND_UNION) && j < n * ANON_MAX; j++)
                         wanted |= anon_id[j] == id;
