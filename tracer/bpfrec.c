@@ -745,7 +745,7 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
                         return false; /* credentials, io_uring: read at the stop */
                 }
         uint32_t tid = (uint32_t)t->tid;
-        struct bpfrec_flight f = { .nr = (uint32_t)t->nr, .str_arg = -1, .fd = AT_FDCWD };
+        struct bpfrec_flight f = { .nr = (uint32_t)t->nr, .str_arg = -1, .fd = BPFREC_NO_FD };
         if (bpf_map_update_elem(b->flight_fd, &tid, &f, BPF_ANY) < 0)
                 return false;
         task *copy = xmalloc(sizeof *copy);

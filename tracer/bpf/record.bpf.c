@@ -196,7 +196,7 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         for (int i = 0; i < 6; i++)
                 e.args[i] = a[i];
         emit(&e, sizeof e, 0);
-        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode, .fd = -100 };
+        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode, .fd = BPFREC_NO_FD };
         if (cfg->fd_arg >= 0 && cfg->fd_arg <= 5)
                 f.fd = (__s32)a[cfg->fd_arg & 7];
         if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
@@ -205,47 +205,37 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         return 0;
 }
 
-/* Whether the open that returned fd created its file: the f_mode of
- * current->files->fdt->fd[fd], at the offsets the tracer found in the
- * kernel's BTF. BPFREC_X_OPEN when it could be read. */
-static __always_inline __u32 open_flags(unsigned long fd)
-{
-        __u32 zero = 0;
-        struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
-        if (!o || !o->ok)
-                return 0;
-        char *task = (char *)bpf_get_current_task(), *files = 0, *fdt = 0, *file = 0, **fds = 0;
-        unsigned int max = 0, mode = 0;
-        if (bpf_probe_read_kernel(&files, sizeof files, task + o->task_files) < 0 || !files ||
-            bpf_probe_read_kernel(&fdt, sizeof fdt, files + o->files_fdt) < 0 || !fdt ||
-            bpf_probe_read_kernel(&max, sizeof max, fdt + o->fdt_max_fds) < 0 || fd >= max ||
-            bpf_probe_read_kernel(&fds, sizeof fds, fdt + o->fdt_fd) < 0 || !fds ||
-            bpf_probe_read_kernel(&file, sizeof file, &fds[fd]) < 0 || !file ||
-            bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
-                return 0;
-        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
-}
-
-/* The struct file behind the current task's fd, or 0. */
-static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigned long fd)
-{
-        char *files = 0, *fdt = 0, *file = 0, **fds = 0;
-        unsigned int max = 0;
-        if (bpf_probe_read_kernel(&files, sizeof files, task + o->task_files) < 0 || !files ||
-            bpf_probe_read_kernel(&fdt, sizeof fdt, files + o->files_fdt) < 0 || !fdt ||
-            bpf_probe_read_kernel(&max, sizeof max, fdt + o->fdt_max_fds) < 0 || fd >= max ||
-            bpf_probe_read_kernel(&fds, sizeof fds, fdt + o->fdt_fd) < 0 || !fds ||
-            bpf_probe_read_kernel(&file, sizeof file, &fds[fd]) < 0)
-                return 0;
-        return file;
-}
-
 static __always_inline char *kptr(char *base, __u32 off)
 {
         char *p = 0;
         if (!base || bpf_probe_read_kernel(&p, sizeof p, base + off) < 0)
                 return 0;
         return p;
+}
+
+/* The struct file behind the current task's fd, or 0. */
+static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigned long fd)
+{
+        char *fdt = kptr(kptr(task, o->task_files), o->files_fdt);
+        unsigned int max = 0;
+        if (!fdt || bpf_probe_read_kernel(&max, sizeof max, fdt + o->fdt_max_fds) < 0 || fd >= max)
+                return 0;
+        char **fds = (char **)kptr(fdt, o->fdt_fd), *file = 0;
+        if (!fds || bpf_probe_read_kernel(&file, sizeof file, &fds[fd]) < 0)
+                return 0;
+        return file;
+}
+
+/* Whether the open that returned fd created its file: the f_mode of its
+ * struct file, at the offsets the tracer found in the kernel's BTF.
+ * BPFREC_X_OPEN when it could be read. */
+static __always_inline __u32 open_flags(struct bpfrec_koffs *o, unsigned long fd)
+{
+        char *file = fd_file(o, (char *)bpf_get_current_task(), fd);
+        unsigned int mode = 0;
+        if (!file || bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
+                return 0;
+        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
 }
 
 struct walk_state {
@@ -299,7 +289,8 @@ static long walk_step(__u32 i, void *ctx)
 
 /* The path of the current task's fd as d_path gives it (relative to the
  * task's root; from the mount's root where that root is not reached),
- * into w->rec; the record's size, 0 when none. */
+ * into w->rec; the record's size (only its head when rec.len says there is
+ * no path). */
 static __always_inline __u32 fd_path(struct bpfrec_koffs *o, struct walk *w, __u32 tid, int fd)
 {
         char *task = (char *)bpf_get_current_task();
@@ -363,10 +354,10 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
                 bpf_map_delete_elem(&flight, &tid);
                 return 0;
         }
-        if (walk && f->fd != -100) {
+        struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
+        if (walk && f->fd != BPFREC_NO_FD) {
                 /* the fd's path, in a record of its own just before the exit */
                 struct walk *w = bpf_map_lookup_elem(&walks, &zero);
-                struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
                 if (w && o && o->paths) {
                         __u32 size = fd_path(o, w, tid, f->fd);
                         if (size > sizeof w->rec)
@@ -379,7 +370,7 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         x->nr = f->nr;
         x->ret = (__s64)ctx->args[1];
         x->len = 0;
-        x->flags = f->fd_mode && (__s64)ctx->args[1] >= 0 ? open_flags(ctx->args[1]) : 0;
+        x->flags = o && o->ok && f->fd_mode && (__s64)ctx->args[1] >= 0 ? open_flags(o, ctx->args[1]) : 0;
         x->pad = 0;
         if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);

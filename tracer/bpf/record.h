@@ -111,5 +111,6 @@ struct bpfrec_flight {
         __s32 str_arg;
         __u64 str;
         __u32 fd_mode;
-        __s32 fd; /* the fd whose path to report, AT_FDCWD (-100) none */
+        __s32 fd; /* the fd whose path to report, BPFREC_NO_FD none */
 };
+#define BPFREC_NO_FD (-100) /* AT_FDCWD: relative to the working directory, nothing to walk */
