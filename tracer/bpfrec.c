@@ -323,62 +323,52 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
 {
         if (getenv("MINPRIV_TEST_NO_CREATED"))
                 return; /* tests: a kernel where neither can be known */
-        btf_member_query q[] = {
-                { "task_struct", "files", 0 },
-                { "files_struct", "fdt", 0 },
-                { "fdtable", "max_fds", 0 },
-                { "fdtable", "fd", 0 },
-                { "file", "f_mode", 0 },
-                { "task_struct", "fs", 0 },
-                { "fs_struct", "root", 0 },
-                { "path", "mnt", 0 },
-                { "path", "dentry", 0 },
-                { "file", "f_path", 0 },
-                { "dentry", "d_parent", 0 },
-                { "dentry", "d_name", 0 },
-                { "qstr", "name", 0 },
-                { "dentry", "d_op", 0 },
-                { "dentry_operations", "d_dname", 0 },
-                { "vfsmount", "mnt_root", 0 },
-                { "mount", "mnt", 0 },
-                { "mount", "mnt_parent", 0 },
-                { "mount", "mnt_mountpoint", 0 },
+        /* each member and where its offset goes; the first five are what
+         * creation needs, the rest what the path walk needs */
+        static const struct {
+                const char *type, *member;
+                size_t field;
+        } want[] = {
+#define F(t, m, f) { t, m, offsetof(struct bpfrec_koffs, f) }
+                F("task_struct", "files", task_files),
+                F("files_struct", "fdt", files_fdt),
+                F("fdtable", "max_fds", fdt_max_fds),
+                F("fdtable", "fd", fdt_fd),
+                F("file", "f_mode", file_f_mode),
+                F("task_struct", "fs", task_fs),
+                F("fs_struct", "root", fs_root),
+                F("path", "mnt", path_mnt),
+                F("path", "dentry", path_dentry),
+                F("file", "f_path", file_f_path),
+                F("dentry", "d_parent", dentry_d_parent),
+                F("dentry", "d_name", dentry_d_name),
+                F("qstr", "name", qstr_name),
+                F("dentry", "d_op", dentry_d_op),
+                F("dentry_operations", "d_dname", dops_d_dname),
+                F("vfsmount", "mnt_root", vfsmount_mnt_root),
+                F("mount", "mnt", mount_mnt),
+                F("mount", "mnt_parent", mount_mnt_parent),
+                F("mount", "mnt_mountpoint", mount_mnt_mountpoint),
+#undef F
         };
+        enum { CREATION_MEMBERS = 5 };
+        btf_member_query q[ELEMENTSOF(want)];
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                q[i] = (btf_member_query){ want[i].type, want[i].member, -1 };
         if (btf_member_offsets("/sys/kernel/btf/vmlinux", q, ELEMENTSOF(q)) < 0)
                 return;
         bool paths = b->can_walk && !getenv("MINPRIV_TEST_NO_PATHS"); /* tests: only creation known */
+        struct bpfrec_koffs k = { .ok = 1, .created = BPFREC_FMODE_CREATED };
         for (size_t i = 0; i < ELEMENTSOF(q); i++) {
-                if (q[i].offset < 0 && i < 5)
+                if (q[i].offset < 0 && i < CREATION_MEMBERS)
                         return;
+                uint32_t off = (uint32_t)q[i].offset;
                 if (q[i].offset < 0)
                         paths = false;
+                else
+                        memcpy((char *)&k + want[i].field, &off, sizeof off);
         }
-#define OFF(i) ((uint32_t)q[i].offset)
-        struct bpfrec_koffs k = { .ok = 1,
-                                  .task_files = OFF(0),
-                                  .files_fdt = OFF(1),
-                                  .fdt_max_fds = OFF(2),
-                                  .fdt_fd = OFF(3),
-                                  .file_f_mode = OFF(4),
-                                  .created = BPFREC_FMODE_CREATED,
-                                  .paths = paths };
-        if (paths) {
-                k.task_fs = OFF(5);
-                k.fs_root = OFF(6);
-                k.path_mnt = OFF(7);
-                k.path_dentry = OFF(8);
-                k.file_f_path = OFF(9);
-                k.dentry_d_parent = OFF(10);
-                k.dentry_d_name = OFF(11);
-                k.qstr_name = OFF(12);
-                k.dentry_d_op = OFF(13);
-                k.dops_d_dname = OFF(14);
-                k.vfsmount_mnt_root = OFF(15);
-                k.mount_mnt = OFF(16);
-                k.mount_mnt_parent = OFF(17);
-                k.mount_mnt_mountpoint = OFF(18);
-        }
-#undef OFF
+        k.paths = paths;
         uint32_t zero = 0;
         if (bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY) < 0)
                 return;
@@ -603,6 +593,19 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
         pend_clear(&t);
 }
 
+/* A BPFREC_FDPATH record whole (its path, when it has one, within the
+ * record and NUL-terminated): its size, or 0. */
+static size_t fdpath_size(const void *data, size_t size)
+{
+        const struct bpfrec_fdpath *fp = data;
+        if (size < offsetof(struct bpfrec_fdpath, path) || fp->type != BPFREC_FDPATH || fp->len > BPFREC_PATH_MAX)
+                return 0;
+        size_t want = offsetof(struct bpfrec_fdpath, path) + (fp->len > 0 ? (size_t)fp->len : 0);
+        if (size < want || (fp->len > 0 && fp->path[fp->len - 1]))
+                return 0;
+        return want;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
         bpfrec *b = ctx;
@@ -612,17 +615,15 @@ static int on_event(void *ctx, void *data, size_t size)
                 const struct bpfrec_fdpath *fp = data;
                 if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 3)
                         b->selftest_flags[b->selftest++] = x->flags;
-                if (size >= offsetof(struct bpfrec_fdpath, path) && *type == BPFREC_FDPATH && fp->len > 0 &&
-                    (size_t)fp->len <= sizeof b->selftest_path &&
-                    size >= offsetof(struct bpfrec_fdpath, path) + (size_t)fp->len && !fp->path[fp->len - 1])
+                if (fdpath_size(data, size) && fp->len > 0)
                         memcpy(b->selftest_path, fp->path, (size_t)fp->len);
                 return 0;
         }
-        if (size >= offsetof(struct bpfrec_fdpath, path) && *type == BPFREC_FDPATH) {
-                /* for the exit that follows: kept whole (its size checked) */
+        if (*type == BPFREC_FDPATH) {
+                /* for the exit that follows: kept whole */
                 const struct bpfrec_fdpath *fp = data;
-                size_t want = offsetof(struct bpfrec_fdpath, path) + (fp->len > 0 ? (size_t)fp->len : 0);
-                if (fp->len > BPFREC_PATH_MAX || size < want || (fp->len > 0 && fp->path[fp->len - 1]))
+                size_t want = fdpath_size(data, size);
+                if (!want)
                         return 0;
                 struct bpfrec_fdpath *copy = xmalloc(want);
                 memcpy(copy, fp, want);
