@@ -197,10 +197,13 @@ intmap *intmap_new(void)
         return m;
 }
 
-void intmap_free(intmap *m)
+void intmap_free(intmap *m, void (*free_value)(void *))
 {
         if (!m)
                 return;
+        for (size_t i = 0; i < m->cap && free_value; i++)
+                if (m->s[i].state == SLOT_LIVE)
+                        free_value(m->s[i].value);
         free(m->s);
         free(m);
 }

@@ -28,7 +28,8 @@ const char *hashmap_key(const hashmap *m, const char *key);
 typedef struct intmap intmap;
 
 intmap *intmap_new(void);
-void intmap_free(intmap *m);
+/* free_value (may be NULL) is called on each value left in the map. */
+void intmap_free(intmap *m, void (*free_value)(void *));
 void *intmap_get(const intmap *m, int64_t key);
 void *intmap_put(intmap *m, int64_t key, void *value);
 void *intmap_remove(intmap *m, int64_t key);

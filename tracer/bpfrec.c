@@ -753,21 +753,15 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
         *copy = *t;
         t->npend = 0; /* the copy owns them now */
         task *old = intmap_put(b->exit_waits, t->tid, copy);
-        if (old) { /* cannot happen: the task was stopped in between */
-                pend_clear(old);
-                free(old);
-        }
+        task_free(old); /* none: the task was stopped in between */
         b->exits++;
         return true;
 }
 
 void bpfrec_task_gone(bpfrec *b, task *t)
 {
-        task *w = intmap_remove(b->exit_waits, t->tid);
-        if (w) { /* killed in the call: no result, as with an exit stop */
-                pend_clear(w);
-                free(w);
-        }
+        /* killed in the call: no result, as with an exit stop */
+        task_free(intmap_remove(b->exit_waits, t->tid));
         struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
         if (e)
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
@@ -839,29 +833,9 @@ void bpfrec_free(bpfrec *b)
         if (!b)
                 return;
         bpfrec_wait_end(b);
-        if (b->exit_waits) {
-                size_t pos = 0;
-                void *v;
-                while (intmap_next(b->exit_waits, &pos, NULL, &v)) {
-                        pend_clear(v);
-                        free(v);
-                }
-                intmap_free(b->exit_waits);
-        }
-        if (b->fdpaths) {
-                size_t pos = 0;
-                void *v;
-                while (intmap_next(b->fdpaths, &pos, NULL, &v))
-                        free(v);
-                intmap_free(b->fdpaths);
-        }
-        if (b->inflight) {
-                size_t pos = 0;
-                void *v;
-                while (intmap_next(b->inflight, &pos, NULL, &v))
-                        free(v);
-                intmap_free(b->inflight);
-        }
+        intmap_free(b->exit_waits, task_free);
+        intmap_free(b->fdpaths, free);
+        intmap_free(b->inflight, free);
         if (b->epfd >= 0)
                 close(b->epfd);
         if (b->sigfd >= 0)

@@ -438,3 +438,5 @@ pending *pend_add(task *t, pend_type type);
 /* Queue cache invalidation of `enc_path` (or everything) on success. */
 void pend_forget(task *t, const char *enc_path, bool all);
 void pend_clear(task *t);
+/* A task and its pending facts (an intmap value destructor). */
+void task_free(void *t);

@@ -286,13 +286,7 @@ char *task_cwd(recorder *r, task *t)
 
 void fd_cache_clear(proc *p)
 {
-        if (!p->fds)
-                return;
-        size_t pos = 0;
-        void *v;
-        while (intmap_next(p->fds, &pos, NULL, &v))
-                free(v);
-        intmap_free(p->fds);
+        intmap_free(p->fds, free);
         p->fds = NULL;
 }
 

@@ -69,6 +69,15 @@ static void file_rec_free(void *v)
         free(f);
 }
 
+static void proc_free(void *v)
+{
+        proc *p = v;
+        free(p->cwd);
+        free(p->root);
+        fd_cache_clear(p);
+        free(p);
+}
+
 void rec_free(recorder *r)
 {
         for (size_t i = 0; i < r->nprograms; i++) {
@@ -89,24 +98,9 @@ void rec_free(recorder *r)
         hashmap_free(r->dir_cache, free);
         uring_free_all(r);
         hashmap_free(r->stacks_seen, NULL);
-        size_t pos = 0;
-        void *v;
-        while (intmap_next(r->tasks, &pos, NULL, &v)) {
-                task *t = v;
-                pend_clear(t);
-                free(t);
-        }
-        intmap_free(r->tasks);
-        pos = 0;
-        while (intmap_next(r->procs, &pos, NULL, &v)) {
-                proc *p = v;
-                free(p->cwd);
-                free(p->root);
-                fd_cache_clear(p);
-                free(p);
-        }
-        intmap_free(r->procs);
-        intmap_free(r->gone_early);
+        intmap_free(r->tasks, task_free);
+        intmap_free(r->procs, proc_free);
+        intmap_free(r->gone_early, NULL);
         free(r->pids);
         r->pids = NULL;
         free(r->entry_stops);
@@ -794,4 +788,12 @@ void pend_clear(task *t)
                         uring_batch_free(t->pend[i].uring);
         }
         t->npend = 0;
+}
+
+void task_free(void *t)
+{
+        if (!t)
+                return;
+        pend_clear(t);
+        free(t);
 }
