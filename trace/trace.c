@@ -705,6 +705,7 @@ static const field f_run[] = {
         { "counted_in_kernel", &s_strarr, false },
         { "reported_by_bpf", &s_strarr, false },
         { "bpf_lost", &s_int, false },
+        { "bpf_gone", &s_int, false },
         { "started", &s_str, false },
         { "finished", &s_str, false },
         { "host", &s_str, false },

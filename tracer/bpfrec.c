@@ -52,6 +52,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -192,9 +193,41 @@ static const struct bcall {
         { "mkdir", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
         { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
         { "mkdirat", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
+        /* removing a name that is not a directory, where the kernel reports
+         * what opens found (the new fd's inode; stat calls report what they
+         * returned): a call before it that is read after the name is gone
+         * is described as the kernel found its object, and the removal's
+         * own check (a sticky directory) uses what was recorded of the file.
+         * rmdir and rename stop: the names below a directory go with it. */
+        { "unlink", 0, { NOCOND, NOCOND }, "the files' owners from the kernel", WITH_CREATED, -1 },
+        { "unlinkat",
+          1,
+          { CWD(0), FLAGS(2, AT_REMOVEDIR, 0) },
+          "dirfd AT_FDCWD, without AT_REMOVEDIR (the files' owners from the kernel)",
+          CREATED_NO_PATHS,
+          -1 },
+        { "unlinkat",
+          1,
+          { FLAGS(2, AT_REMOVEDIR, 0), NOCOND },
+          "any dirfd (its path from the kernel), without AT_REMOVEDIR (the files' owners from the kernel)",
+          WITH_PATHS,
+          0 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
+};
+
+/* Stat calls: where their result is, reported with it (bpfrec_exit.mode,
+ * uid, gid) when they succeed. */
+static const struct {
+        const char *name;
+        int8_t arg;
+        uint8_t fmt;
+} stat_results[] = {
+        { "stat", 1, BPFREC_STAT },
+        { "lstat", 1, BPFREC_STAT },
+        { "newfstatat", 2, BPFREC_STAT },
+        { "statx", 4, BPFREC_STATX },
 };
 
 /* Calls without a handler that must still stop: they do not return (no
@@ -226,9 +259,11 @@ struct bpfrec {
         bool created_known;     /* opens report whether they created their file (koffs_setup) */
         bool paths_known;       /* calls with an fd report its path (koffs_setup) */
         bool can_walk;          /* the exit program that walks fd paths is loaded */
+        bool removals;          /* unlink and unlinkat are reported (configure) */
         intmap *fdpaths;        /* tid -> struct bpfrec_fdpath * (copied): for its coming exit event */
         int selftest;           /* >= 0: koffs_setup's check is collecting its open exits, how many so far */
         uint32_t selftest_flags[3];
+        uint32_t selftest_attr[3][3];        /* and the mode, uid and gid each reported */
         char selftest_path[BPFREC_PATH_MAX]; /* and the path its listing reported */
 };
 
@@ -278,6 +313,13 @@ static void configure(bpfrec *b, const kcount *kc)
                 c->fd_mode = b->created_known && (streq(bcalls[i].name, "open") || streq(bcalls[i].name, "openat") ||
                                                   streq(bcalls[i].name, "creat"));
                 c->fd_arg = bcalls[i].fd_arg;
+                b->removals |= startswith(bcalls[i].name, "unlink");
+                c->stat_arg = -1;
+                for (size_t k = 0; k < ELEMENTSOF(stat_results); k++)
+                        if (streq(bcalls[i].name, stat_results[k].name)) {
+                                c->stat_arg = stat_results[k].arg;
+                                c->stat_fmt = stat_results[k].fmt;
+                        }
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
@@ -300,6 +342,7 @@ static void configure(bpfrec *b, const kcount *kc)
                 b->cfg[nr].on = 1;
                 b->cfg[nr].str_arg = -1;
                 b->cfg[nr].fd_arg = -1;
+                b->cfg[nr].stat_arg = -1;
                 for (int k = 0; k < 4; k++)
                         b->cfg[nr].cond[k].arg = -1;
                 b->why[nr] = xstrdup("");
@@ -323,8 +366,9 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
 {
         if (getenv("MINPRIV_TEST_NO_CREATED"))
                 return; /* tests: a kernel where neither can be known */
-        /* each member and where its offset goes; the first five are what
-         * creation needs, the rest what the path walk needs */
+        /* each member and where its offset goes; the first nine are what
+         * creation and the new file's attributes need, the rest what the
+         * path walk needs */
         static const struct {
                 const char *type, *member;
                 size_t field;
@@ -335,6 +379,10 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 F("fdtable", "max_fds", fdt_max_fds),
                 F("fdtable", "fd", fdt_fd),
                 F("file", "f_mode", file_f_mode),
+                F("file", "f_inode", file_f_inode),
+                F("inode", "i_mode", inode_i_mode),
+                F("inode", "i_uid", inode_i_uid),
+                F("inode", "i_gid", inode_i_gid),
                 F("task_struct", "fs", task_fs),
                 F("fs_struct", "root", fs_root),
                 F("path", "mnt", path_mnt),
@@ -351,7 +399,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 F("mount", "mnt_mountpoint", mount_mnt_mountpoint),
 #undef F
         };
-        enum { CREATION_MEMBERS = 5 };
+        enum { CREATION_MEMBERS = 9 };
         btf_member_query q[ELEMENTSOF(want)];
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
                 q[i] = (btf_member_query){ want[i].type, want[i].member, -1 };
@@ -381,7 +429,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
         _cleanup_free_ char *real = realpath(dir, NULL);
         uint32_t nr = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "openat");
         uint32_t nr_list = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "getdents64");
-        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1, .fd_arg = -1 };
+        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1, .fd_arg = -1, .stat_arg = -1 };
         for (int i = 0; i < 4; i++)
                 cfg.cond[i].arg = -1;
         struct bpfrec_cfg list = cfg;
@@ -417,8 +465,14 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
         ring_buffer__consume(b->rb);
         bool ran = traced && WIFEXITED(status) && WEXITSTATUS(status) == 0;
         /* the three exits: openat, openat, then the open of the directory */
-        created = ran && b->selftest >= 2 && b->selftest_flags[0] == (BPFREC_X_OPEN | BPFREC_X_CREATED) &&
-                  b->selftest_flags[1] == BPFREC_X_OPEN;
+        struct stat st;
+        bool attrs = lstat(file, &st) == 0;
+        for (int i = 0; i < 2 && attrs; i++)
+                attrs = b->selftest_attr[i][0] == st.st_mode && b->selftest_attr[i][1] == st.st_uid &&
+                        b->selftest_attr[i][2] == st.st_gid;
+        created = ran && attrs && b->selftest >= 2 &&
+                  b->selftest_flags[0] == (BPFREC_X_OPEN | BPFREC_X_CREATED | BPFREC_X_ATTR) &&
+                  b->selftest_flags[1] == (BPFREC_X_OPEN | BPFREC_X_ATTR);
         b->paths_known = created && paths && real && streq(b->selftest_path, real);
 out:
         b->selftest = -1;
@@ -585,11 +639,14 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
         _cleanup_free_ struct bpfrec_fdpath *fp = x ? intmap_remove(b->fdpaths, real->tid) : NULL;
         if (fp && fp->len != BPFREC_FD_UNKNOWN)
                 fd_overlay_set(real->tid, fp->fd, fp->len > 0 ? fp->path : NULL);
+        uint32_t attr[3] = { x ? x->mode : 0, x ? x->uid : 0, x ? x->gid : 0 };
+        call_overlay_set(real->tid, x ? x->ret : -EINTR, sa >= 0, x && (x->flags & BPFREC_X_ATTR) ? attr : NULL);
         sys_entry(r, &t);
         mem_overlay_clear();
         if (x)
                 sys_exit(r, &t, x->ret, x->ret < 0 && x->ret >= -4095);
         fd_overlay_clear();
+        call_overlay_clear();
         pend_clear(&t);
 }
 
@@ -613,8 +670,12 @@ static int on_event(void *ctx, void *data, size_t size)
         if (b->selftest >= 0) { /* koffs_setup(): only its child's exits */
                 const struct bpfrec_exit *x = data;
                 const struct bpfrec_fdpath *fp = data;
-                if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 3)
+                if (size >= offsetof(struct bpfrec_exit, str) && *type == BPFREC_EXIT && b->selftest < 3) {
+                        b->selftest_attr[b->selftest][0] = x->mode;
+                        b->selftest_attr[b->selftest][1] = x->uid;
+                        b->selftest_attr[b->selftest][2] = x->gid;
                         b->selftest_flags[b->selftest++] = x->flags;
+                }
                 if (fdpath_size(data, size) && fp->len > 0)
                         memcpy(b->selftest_path, fp->path, (size_t)fp->len);
                 return 0;
@@ -649,7 +710,9 @@ static int on_event(void *ctx, void *data, size_t size)
                         return 0; /* cannot happen: the program sizes the record */
                 task *w = intmap_remove(b->exit_waits, x->tid);
                 if (w) { /* a call that stopped at its entry (bpfrec_take_exit) */
+                        call_overlay_set(w->tid, x->ret, true, NULL);
                         sys_exit(b->r, w, x->ret, x->ret < 0 && x->ret >= -4095);
+                        call_overlay_clear();
                         free(w);
                         return 0;
                 }
@@ -737,6 +800,14 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
         for (int i = 0; i < t->npend; i++)
                 switch (t->pend[i].type) {
                 case PEND_FILE:
+                        /* with removals reported, a name looked up at the exit
+                         * could be gone when a reported exit is read (an
+                         * executable mapping's file is looked up then all
+                         * the same, and said in the trace if gone) */
+                        if (b->removals && t->pend[i].kinds != (1u << AK_MMAP_EXEC) &&
+                            rec_file_looks_at_exit(b->r, &t->pend[i]))
+                                return false;
+                        break;
                 case PEND_NODE:
                 case PEND_CAP:
                 case PEND_CWD:

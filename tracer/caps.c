@@ -151,13 +151,15 @@ static cached_attr *attr_from_stat(const struct stat *st)
         return a;
 }
 
+static const pending *file_pending(task *t, int nth);
+
 /* Owner and mode of the object a path names (symlinks followed unless
  * nofollow), as the process sees it. Cached for our own root until the tree
  * changes; a process with another root is looked at through /proc/PID/root
  * (its absolute symlinks are then followed in our root: an approximation). */
 static const cached_attr *attr_of(recorder *r, task *t, const char *enc_path, bool nofollow)
 {
-        static cached_attr missing, foreign;
+        static cached_attr missing, foreign, reported;
         _cleanup_free_ char *raw = trace_path_decode(enc_path, NULL);
         if (!raw)
                 return NULL;
@@ -173,8 +175,18 @@ static const cached_attr *attr_of(recorder *r, task *t, const char *enc_path, bo
         cached_attr *a = hashmap_get(r->attr_cache, key);
         if (a)
                 return a;
-        if ((nofollow ? lstat(raw, &st) : stat(raw, &st)) < 0)
+        if ((nofollow ? lstat(raw, &st) : stat(raw, &st)) < 0) {
+                /* the object of a reported call, removed after it before
+                 * it was read: as the kernel found it at the call */
+                const pending *pd = file_pending(t, 0);
+                if (errno == ENOENT && pd && pd->nofollow == nofollow && streq(pd->path, enc_path) &&
+                    call_overlay_attr(t->tid, &st)) {
+                        reported =
+                                (cached_attr){ .exists = true, .uid = st.st_uid, .gid = st.st_gid, .mode = st.st_mode };
+                        return &reported;
+                }
                 return &missing; /* not cached: it may be created later */
+        }
         a = attr_from_stat(&st);
         hashmap_put(r->attr_cache, key, a);
         return a;
@@ -439,7 +451,16 @@ static void check_parent_write(recorder *r, task *t, const char *sys, const pend
                      c->fsuid);
         if (deleting && (d->mode & S_ISVTX) && has_cap(c, CAP_FOWNER)) {
                 uint32_t dmode = d->mode, duid = d->uid;
+
                 const cached_attr *a = attr_of(r, t, pd->path, true);
+                static cached_attr recorded;
+                if ((!a || !a->exists) && call_overlay_ok(t->tid) && duid != c->fsuid) {
+                        /* a reported removal read after it ran: the file as
+                         * recorded before (else said in the trace) */
+                        a = &recorded;
+                        recorded.exists = rec_file_attr(r, pd->path, &recorded.uid, &recorded.gid, &recorded.mode);
+                        r->gone_unknown += !recorded.exists;
+                }
                 if (a && a->exists && a->uid != c->fsuid && duid != c->fsuid)
                         need(r, t, CAP_FOWNER, sys, pd->path, file_inputs(c, a),
                              "removing a file of uid %u from sticky directory %s (owner %u mode %04o)", a->uid, dir,

@@ -6,6 +6,7 @@
 #include <linux/ptrace.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/hashmap.h"
@@ -184,6 +185,7 @@ typedef struct recorder {
         int loop_error;         /* errno of an unexpected wait failure */
         uint64_t stops;         /* ptrace stops handled, for MINPRIV_STATS */
         uint64_t exit_stops;    /* of those, syscall exit stops */
+        uint64_t gone_unknown;  /* reported calls whose object was removed before they were read, undescribed */
         uint64_t *entry_stops;  /* MINPRIV_STATS: entry stops per ABI and number ([abi][nr]), or NULL */
         kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         bpfrec *bpf;            /* calls reported by the eBPF recorder (bpfrec.c), or NULL */
@@ -233,6 +235,12 @@ void rec_creds_changed(recorder *r, task *t, uint32_t old_fsuid);
 /* Whether the workload created the path (encoded) while recorded: a
  * successful create access. */
 bool rec_file_created(recorder *r, const char *enc_path);
+/* Whether rec_file() at the exit of the call will look the pending's
+ * object up (a name not described yet, an owner that may change). */
+bool rec_file_looks_at_exit(recorder *r, const pending *pd);
+/* The owner (now), group and mode (with its type) recorded of the path
+ * (encoded), if it was described. */
+bool rec_file_attr(recorder *r, const char *enc_path, uint32_t *uid, uint32_t *gid, uint32_t *mode);
 void rec_finish(recorder *r);
 void rec_init(recorder *r);
 void rec_free(recorder *r);
@@ -253,6 +261,19 @@ void mem_overlay_clear(void);
  * fd_overlay_clear(). */
 void fd_overlay_set(pid_t tid, int fd, const char *path);
 void fd_overlay_clear(void);
+/* ... and what the kernel said of the call itself: its result, whether it
+ * named its object by a path string, and that object's type, owner and
+ * mode as the call found it (attr: mode, uid, gid; NULL when not reported),
+ * until call_overlay_clear(). The file system may have changed since (a
+ * removal reported after it may have run before the call is read). */
+void call_overlay_set(pid_t tid, int64_t ret, bool named, const uint32_t *attr);
+void call_overlay_clear(void);
+/* tid's reported call succeeded (false outside a reported call) */
+bool call_overlay_ok(pid_t tid);
+/* ... and named its object by a path */
+bool call_overlay_named(pid_t tid);
+/* Its object's mode, uid and gid into st, if the kernel reported them. */
+bool call_overlay_attr(pid_t tid, struct stat *st);
 /* Read a NUL-terminated string of at most max-1 bytes; returns its length or
  * -errno; -ENAMETOOLONG when no NUL within max. */
 ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max);

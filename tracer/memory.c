@@ -73,6 +73,50 @@ void fd_overlay_clear(void)
         fd_overlay.on = false;
 }
 
+static struct {
+        bool on, named, have_attr;
+        pid_t tid;
+        int64_t ret;
+        uint32_t attr[3];
+} call_overlay;
+
+void call_overlay_set(pid_t tid, int64_t ret, bool named, const uint32_t *attr)
+{
+        call_overlay.on = true;
+        call_overlay.tid = tid;
+        call_overlay.ret = ret;
+        call_overlay.named = named;
+        call_overlay.have_attr = attr != NULL;
+        if (attr)
+                memcpy(call_overlay.attr, attr, sizeof call_overlay.attr);
+}
+
+void call_overlay_clear(void)
+{
+        call_overlay.on = false;
+}
+
+bool call_overlay_ok(pid_t tid)
+{
+        return call_overlay.on && call_overlay.tid == tid && call_overlay.ret >= 0;
+}
+
+bool call_overlay_named(pid_t tid)
+{
+        return call_overlay.on && call_overlay.tid == tid && call_overlay.named;
+}
+
+bool call_overlay_attr(pid_t tid, struct stat *st)
+{
+        if (!call_overlay.on || call_overlay.tid != tid || !call_overlay.have_attr)
+                return false;
+        memset(st, 0, sizeof *st);
+        st->st_mode = call_overlay.attr[0];
+        st->st_uid = call_overlay.attr[1];
+        st->st_gid = call_overlay.attr[2];
+        return true;
+}
+
 static ssize_t overlay_read(uint64_t addr, void *buf, size_t n)
 {
         if (overlay.len < 0)

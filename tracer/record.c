@@ -251,6 +251,11 @@ static void file_stat(recorder *r, task *t, file_rec *f, const pending *pd)
         if (!raw)
                 return;
         char *res = resolve_final(r, t, raw, pd->nofollow, &st, &have);
+        /* looked up and not there: a reported call whose object was
+         * removed after it, before it was read, is described as the
+         * kernel found it at the call */
+        if (res && !have && call_overlay_attr(t->tid, &st))
+                have = true;
         if (res) {
                 if (!streq(res, raw) && (!f->resolved || !pd->nofollow)) {
                         free(f->resolved);
@@ -336,6 +341,26 @@ static bool want_file_stack(recorder *r, const char *path, const file_rec *f, ui
         return false;
 }
 
+bool rec_file_looks_at_exit(recorder *r, const pending *pd)
+{
+        if (pd->kinds & (1u << AK_DELETE))
+                return false; /* a new name is looked up, and gone, however late */
+        const file_rec *f = hashmap_get(r->files, pd->path);
+        return !f || (pd->kinds & (1u << AK_ATTR)) || !f->have_stat || (!pd->nofollow && !f->followed && f->type == 2);
+}
+
+bool rec_file_attr(recorder *r, const char *enc_path, uint32_t *uid, uint32_t *gid, uint32_t *mode)
+{
+        static const mode_t types[] = { S_IFREG, S_IFDIR, S_IFLNK, S_IFSOCK, S_IFIFO, S_IFCHR, S_IFBLK };
+        const file_rec *f = hashmap_get(r->files, enc_path);
+        if (!f || !f->have_stat || f->type < 0 || (size_t)f->type >= ELEMENTSOF(types))
+                return false;
+        *uid = f->cur_uid;
+        *gid = f->gid;
+        *mode = types[f->type] | f->mode;
+        return true;
+}
+
 bool rec_file_created(recorder *r, const char *enc_path)
 {
         const file_rec *f = hashmap_get(r->files, enc_path);
@@ -360,6 +385,12 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
         bool gone = (pd->kinds & (1u << AK_DELETE)) != 0;
         if (is_new || (err == 0 && !gone && (!f->have_stat || (!pd->nofollow && !f->followed && f->type == 2))))
                 file_stat(r, t, f, pd);
+        /* a reported call that found its object, which was gone (removed)
+         * by the time it was read, and whose kernel report carried no
+         * attributes (access, readlink, xattrs, statfs): said in the trace */
+        if (!f->have_stat && err == 0 && !gone && call_overlay_ok(t->tid) && call_overlay_named(t->tid) &&
+            !startswith(pd->path, "/proc/") && !startswith(pd->path, "/sys/"))
+                r->gone_unknown++;
         if (f->type < 0 && pd->dir > 0)
                 f->type = 1;
         if (f->have_stat && t->p->cr.valid && f->cur_uid != t->p->cr.fsuid)

@@ -1148,6 +1148,14 @@ static int run_summary(run_state *x)
                                 "their facts are missing: record again, or with --no-bpf\n",
                                 (unsigned long long)lost);
                 }
+                if (r->gone_unknown) {
+                        json_object_set_new(run, "bpf_gone", json_integer((json_int_t)r->gone_unknown));
+                        fprintf(stderr,
+                                "minpriv: warning: %llu calls reported by the kernel found files that were removed "
+                                "before they were read; their type, owner and mode are missing: record again, or "
+                                "with --no-bpf\n",
+                                (unsigned long long)r->gone_unknown);
+                }
         }
         if (r->regs_only)
                 json_object_set_new(run, "syscall_info", json_string("registers"));

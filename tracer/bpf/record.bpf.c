@@ -199,6 +199,10 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode, .fd = BPFREC_NO_FD };
         if (cfg->fd_arg >= 0 && cfg->fd_arg <= 5)
                 f.fd = (__s32)a[cfg->fd_arg & 7];
+        if (cfg->stat_arg >= 0 && cfg->stat_arg <= 5) {
+                f.stat_buf = a[cfg->stat_arg & 7];
+                f.stat_fmt = cfg->stat_fmt;
+        }
         if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
                 f.str = a[cfg->str_arg & 7];
         bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
@@ -227,15 +231,58 @@ static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigne
 }
 
 /* Whether the open that returned fd created its file: the f_mode of its
- * struct file, at the offsets the tracer found in the kernel's BTF.
- * BPFREC_X_OPEN when it could be read. */
-static __always_inline __u32 open_flags(struct bpfrec_koffs *o, unsigned long fd)
+ * struct file, at the offsets the tracer found in the kernel's BTF
+ * (BPFREC_X_OPEN when it could be read); and its inode's type, owner and
+ * mode (BPFREC_X_ATTR). */
+static __always_inline __u32 open_flags(struct bpfrec_koffs *o, unsigned long fd, struct bpfrec_exit *x)
 {
         char *file = fd_file(o, (char *)bpf_get_current_task(), fd);
         unsigned int mode = 0;
         if (!file || bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
                 return 0;
-        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
+        __u32 flags = BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
+        char *inode = kptr(file, o->file_f_inode);
+        __u16 imode = 0;
+        if (inode && bpf_probe_read_kernel(&imode, sizeof imode, inode + o->inode_i_mode) == 0 &&
+            bpf_probe_read_kernel(&x->uid, sizeof x->uid, inode + o->inode_i_uid) == 0 &&
+            bpf_probe_read_kernel(&x->gid, sizeof x->gid, inode + o->inode_i_gid) == 0) {
+                x->mode = imode;
+                flags |= BPFREC_X_ATTR;
+        }
+        return flags;
+}
+
+/* What a successful stat call returned (struct stat or struct statx, user
+ * ABI), read back from the caller's memory: BPFREC_X_ATTR when read. */
+static __always_inline __u32 stat_flags(const struct bpfrec_flight *f, struct bpfrec_exit *x)
+{
+        __u32 v[3] = { 0 };
+        if (f->stat_fmt == BPFREC_STAT) {
+                /* st_mode, st_uid, st_gid after st_dev, st_ino, st_nlink */
+                if (bpf_probe_read_user(v, sizeof v, (const void *)(f->stat_buf + 24)) < 0)
+                        return 0;
+                x->mode = v[0];
+                x->uid = v[1];
+                x->gid = v[2];
+                return BPFREC_X_ATTR;
+        }
+        if (f->stat_fmt == BPFREC_STATX) {
+                /* stx_mask; stx_uid, stx_gid, then the 16-bit stx_mode */
+                __u32 mask = 0;
+                __u16 mode = 0;
+                if (bpf_probe_read_user(&mask, sizeof mask, (const void *)f->stat_buf) < 0 ||
+                    bpf_probe_read_user(v, 2 * sizeof v[0], (const void *)(f->stat_buf + 20)) < 0 ||
+                    bpf_probe_read_user(&mode, sizeof mode, (const void *)(f->stat_buf + 28)) < 0)
+                        return 0;
+                /* STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID */
+                if ((mask & 0x1b) != 0x1b)
+                        return 0;
+                x->mode = mode;
+                x->uid = v[0];
+                x->gid = v[1];
+                return BPFREC_X_ATTR;
+        }
+        return 0;
 }
 
 struct walk_state {
@@ -370,8 +417,12 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         x->nr = f->nr;
         x->ret = (__s64)ctx->args[1];
         x->len = 0;
-        x->flags = o && o->ok && f->fd_mode && (__s64)ctx->args[1] >= 0 ? open_flags(o, ctx->args[1]) : 0;
-        x->pad = 0;
+        x->mode = x->uid = x->gid = 0;
+        x->flags = 0;
+        if (o && o->ok && f->fd_mode && (__s64)ctx->args[1] >= 0)
+                x->flags = open_flags(o, ctx->args[1], x);
+        else if (f->stat_fmt && ctx->args[1] == 0)
+                x->flags = stat_flags(f, x);
         if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);
                 x->len = (__s32)n; /* with the NUL, or -errno */

@@ -32,7 +32,8 @@ struct bpfrec_cfg {
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
         __u8 fd_mode;          /* an open: report whether it created its file (struct bpfrec_koffs) */
         __s8 fd_arg;           /* the argument that is an fd (or dirfd) whose path to report, -1 none */
-        __u8 pad[2];
+        __s8 stat_arg;         /* a stat call: the argument that points to its result, -1 none */
+        __u8 stat_fmt;         /* and what it is: BPFREC_STAT or BPFREC_STATX */
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -41,11 +42,13 @@ struct bpfrec_cfg {
 /* Where a new fd's file mode is, from the running kernel's BTF (btfscan.c):
  * current->files->fdt->fd[fd]->f_mode, and the kernel's FMODE_CREATED
  * (include/linux/fs.h, bit 20 since Linux 4.19; checked on the running
- * kernel by bpfrec.c before it is relied on). ok 0: not known. */
+ * kernel by bpfrec.c before it is relied on); and the type, owner and mode
+ * of its inode (->f_inode->i_mode, i_uid, i_gid). ok 0: not known. */
 struct bpfrec_koffs {
         __u32 ok;
         __u32 task_files, files_fdt, fdt_max_fds, fdt_fd, file_f_mode;
         __u32 created;
+        __u32 file_f_inode, inode_i_mode, inode_i_uid, inode_i_gid;
         /* the path of an fd, walked as d_path does (paths 1: these are known) */
         __u32 paths;
         __u32 task_fs, fs_root, path_mnt, path_dentry, file_f_path;
@@ -92,7 +95,8 @@ struct bpfrec_enter {
 /* At exit: the result and the path string. The string is read at the exit,
  * not the entry: the kernel has faulted its page in by then (a string in a
  * page the process has not touched yet cannot be read from a tracepoint). */
-enum { BPFREC_X_OPEN = 1, BPFREC_X_CREATED = 2 }; /* bpfrec_exit.flags */
+enum { BPFREC_X_OPEN = 1, BPFREC_X_CREATED = 2, BPFREC_X_ATTR = 4 }; /* bpfrec_exit.flags */
+enum { BPFREC_STAT = 1, BPFREC_STATX = 2 };                          /* bpfrec_cfg.stat_fmt */
 
 struct bpfrec_exit {
         __u32 type;
@@ -100,8 +104,12 @@ struct bpfrec_exit {
         __u32 nr;
         __s32 len; /* bytes of str with its NUL; -errno when unreadable; 0 none */
         __s64 ret;
-        __u32 flags; /* BPFREC_X_OPEN: the new fd's file mode was read; BPFREC_X_CREATED: the open created it */
-        __u32 pad;
+        /* BPFREC_X_OPEN: the new fd's file mode was read; BPFREC_X_CREATED:
+         * the open created it; BPFREC_X_ATTR: mode, uid and gid are those of
+         * the object the call found (the new fd's inode, or what a stat call
+         * returned), read at the call */
+        __u32 flags;
+        __u32 mode, uid, gid;
         char str[BPFREC_STR_MAX];
 };
 
@@ -111,6 +119,9 @@ struct bpfrec_flight {
         __s32 str_arg;
         __u64 str;
         __u32 fd_mode;
-        __s32 fd; /* the fd whose path to report, BPFREC_NO_FD none */
+        __s32 fd;       /* the fd whose path to report, BPFREC_NO_FD none */
+        __u64 stat_buf; /* a stat call's result (cfg.stat_fmt), 0 none */
+        __u32 stat_fmt;
+        __u32 pad;
 };
 #define BPFREC_NO_FD (-100) /* AT_FDCWD: relative to the working directory, nothing to walk */
