@@ -17,12 +17,22 @@
  *   - the buffer is read before every stop is handled: events committed
  *     before a task stopped are seen before that stop;
  *   - every call that changes what the handlers look at still stops:
- *     chdir, fchdir, chroot, credentials, exec, unlink, rename, exit and
+ *     chdir, fchdir, chroot, credentials, exec, rmdir, rename, exit and
  *     exit_group (the process is still there when its last events are
  *     read). Calls that only add a name (mkdir, creating opens) do not: a
  *     lookup before them found nothing, and the first lookup that finds
  *     the name describes it, as at a stop; whether a creating open made
  *     its file comes from the kernel (koffs_setup);
+ *   - removing a name that is not a directory (unlink, unlinkat without
+ *     AT_REMOVEDIR) does not stop where the kernel reports what opens and
+ *     stat calls found: the new fd's inode (type, owner, mode, at offsets
+ *     checked by koffs_setup), a stat call's result read back at its exit.
+ *     A call read after its object was removed is described from that
+ *     (call_overlay_attr), the removal's sticky-directory check uses what
+ *     was recorded of the file, and an entry-stopped call whose exit
+ *     would look a name up takes its exit stop. What cannot be described
+ *     so (a file found only by access or readlink, then removed before
+ *     those were read) is counted: runs[].bpf_gone, with a warning;
  *   - a call naming an fd (getdents64, openat(dirfd, ...)) gets the fd's
  *     path walked by the kernel at the call (fd_path in record.bpf.c,
  *     served to the handlers by fd_overlay_set): the fd may be closed and

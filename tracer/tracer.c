@@ -379,7 +379,8 @@ static void on_entry(recorder *r, task *t, const struct ptrace_syscall_info *inf
 }
 
 /* What PTRACE_GET_SYSCALL_INFO gives, from the registers, as strace did
- * before it: the ABI from the code segment, the number from orig_rax, the
+ * before it: the ABI from the code segment (and the instruction, for
+ * int $0x80 in 64-bit code), the number from orig_rax, the
  * arguments from the ABI's registers. A seccomp stop is an entry. A
  * syscall stop is an entry when rax holds the -ENOSYS the kernel puts there
  * before the entry stop, unless the task is already in that very call (a
@@ -391,6 +392,13 @@ static bool regs_info(task *t, event_kind kind, struct ptrace_syscall_info *info
         if (ptrace(PTRACE_GETREGS, t->tid, 0, &g) < 0)
                 return false;
         bool compat = g.cs == 0x23;
+        /* int $0x80 from 64-bit code is an i386 call with the 64-bit code
+         * segment: the instruction before the return address tells (cd 80;
+         * `syscall` is 0f 05) */
+        uint8_t insn[2] = { 0 };
+        if (!compat && g.rip >= 2 && mem_read(t->tid, g.rip - 2, insn, sizeof insn) == (ssize_t)sizeof insn &&
+            insn[0] == 0xcd && insn[1] == 0x80)
+                compat = true;
         info->arch = compat ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
         info->instruction_pointer = g.rip;
         info->stack_pointer = g.rsp;
