@@ -810,11 +810,16 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
         for (int i = 0; i < t->npend; i++)
                 switch (t->pend[i].type) {
                 case PEND_FILE:
-                        /* with removals reported, a name looked up at the exit
-                         * could be gone when a reported exit is read (an
-                         * executable mapping's file is looked up then all
-                         * the same, and said in the trace if gone) */
-                        if (b->removals && t->pend[i].kinds != (1u << AK_MMAP_EXEC) &&
+                        /* with removals reported, a name the call makes or
+                         * changes (a rename's new name, a link, a chown),
+                         * looked up at its exit, could be gone when a
+                         * reported exit is read: that exit stops. Other
+                         * objects are as they were at the entry; one
+                         * removed before its exit is read is said in the
+                         * trace (runs[].bpf_gone) */
+                        if (b->removals &&
+                            (t->pend[i].kinds &
+                             ((1u << AK_CREATE) | (1u << AK_RENAME) | (1u << AK_LINK) | (1u << AK_ATTR))) &&
                             rec_file_looks_at_exit(b->r, &t->pend[i]))
                                 return false;
                         break;
