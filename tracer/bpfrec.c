@@ -62,6 +62,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -203,6 +204,24 @@ static const struct bcall {
         { "mkdir", 0, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
         { "mkdirat", 1, { CWD(0), NOCOND }, "dirfd AT_FDCWD", WITHOUT_PATHS, -1 },
         { "mkdirat", 1, { NOCOND, NOCOND }, "any dirfd (its path from the kernel)", WITH_PATHS, 0 },
+        /* executable mappings: of a file (its path from the kernel; an
+         * io_uring ring behind the fd is the tracer's own record, kept in
+         * order), or anonymous (a JIT) */
+        { "mmap",
+          -1,
+          { FLAGS(2, PROT_EXEC, PROT_EXEC), FLAGS(3, MAP_ANONYMOUS, 0) },
+          "PROT_EXEC of a file (its path from the kernel)",
+          WITH_PATHS,
+          4 },
+        { "mmap",
+          -1,
+          { FLAGS(2, PROT_EXEC, PROT_EXEC), FLAGS(3, MAP_ANONYMOUS, MAP_ANONYMOUS) },
+          "PROT_EXEC anonymous",
+          WITH_PATHS,
+          4 },
+        /* resource limits read, not set (the inference looks only at new
+         * limits) */
+        { "prlimit64", -1, { FLAGS(2, ~0ULL, 0), NOCOND }, "without a new limit", ANY_KERNEL, -1 },
         /* removing a name that is not a directory, where the kernel reports
          * what opens found (the new fd's inode; stat calls report what they
          * returned): a call before it that is read after the name is gone
