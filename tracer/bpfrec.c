@@ -246,17 +246,17 @@ static const struct bcall {
 #undef NOCOND
 };
 
-/* Stat calls: where their result is, reported with it (bpfrec_exit.mode,
- * uid, gid) when they succeed. */
+/* What the call found, reported with it (bpfrec_exit.mode, uid, gid) when
+ * it succeeds: a stat call's result, or the inode of the fd that is the
+ * call's object. */
 static const struct {
         const char *name;
         int8_t arg;
         uint8_t fmt;
 } stat_results[] = {
-        { "stat", 1, BPFREC_STAT },
-        { "lstat", 1, BPFREC_STAT },
-        { "newfstatat", 2, BPFREC_STAT },
-        { "statx", 4, BPFREC_STATX },
+        { "stat", 1, BPFREC_STAT },           { "lstat", 1, BPFREC_STAT },    { "newfstatat", 2, BPFREC_STAT },
+        { "statx", 4, BPFREC_STATX },         { "mmap", 4, BPFREC_FD_INODE }, { "getdents", 0, BPFREC_FD_INODE },
+        { "getdents64", 0, BPFREC_FD_INODE },
 };
 
 /* Calls without a handler that must still stop: they do not return (no
@@ -395,7 +395,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
 {
         if (getenv("MINPRIV_TEST_NO_CREATED"))
                 return; /* tests: a kernel where neither can be known */
-        /* each member and where its offset goes; the first nine are what
+        /* each member and where its offset goes; the first ten are what
          * creation and the new file's attributes need, the rest what the
          * path walk needs */
         static const struct {
@@ -412,6 +412,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 F("inode", "i_mode", inode_i_mode),
                 F("inode", "i_uid", inode_i_uid),
                 F("inode", "i_gid", inode_i_gid),
+                F("inode", "i_nlink", inode_i_nlink),
                 F("task_struct", "fs", task_fs),
                 F("fs_struct", "root", fs_root),
                 F("path", "mnt", path_mnt),
@@ -428,7 +429,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 F("mount", "mnt_mountpoint", mount_mnt_mountpoint),
 #undef F
         };
-        enum { CREATION_MEMBERS = 9 };
+        enum { CREATION_MEMBERS = 10 };
         btf_member_query q[ELEMENTSOF(want)];
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
                 q[i] = (btf_member_query){ want[i].type, want[i].member, -1 };
@@ -739,7 +740,7 @@ static int on_event(void *ctx, void *data, size_t size)
                         return 0; /* cannot happen: the program sizes the record */
                 task *w = intmap_remove(b->exit_waits, x->tid);
                 if (w) { /* a call that stopped at its entry (bpfrec_take_exit) */
-                        call_overlay_set(w->tid, x->ret, true, NULL);
+                        call_overlay_set(w->tid, x->ret, false, NULL);
                         sys_exit(b->r, w, x->ret, x->ret < 0 && x->ret >= -4095);
                         call_overlay_clear();
                         free(w);
@@ -793,6 +794,16 @@ void bpfrec_wait_end(bpfrec *b)
         b->waiting = false;
 }
 
+task *bpfrec_cancel_exit(bpfrec *b, pid_t tid)
+{
+        task *w = intmap_remove(b->exit_waits, tid);
+        if (w) {
+                uint32_t key = (uint32_t)tid;
+                bpf_map_delete_elem(b->flight_fd, &key);
+        }
+        return w;
+}
+
 pid_t bpfrec_wait(bpfrec *b, int *status)
 {
         for (;;) {
@@ -822,9 +833,18 @@ bool bpfrec_throttled(bpfrec *b, task *t)
         return true;
 }
 
+static bool is_exec(const task *t)
+{
+        const char *name = sys_name(t->abi, t->nr);
+        return name && (streq(name, "execve") || streq(name, "execveat"));
+}
+
 bool bpfrec_take_exit(bpfrec *b, task *t)
 {
-        if (t->abi != TRACE_ABI_X86_64 || sys_exit_must_stop(t->abi, t->nr) || t->pre_exec)
+        /* an execve that succeeds has its exit handled at the exec event
+         * (bpfrec_cancel_exit); one that fails (a PATH search) needs only
+         * its result */
+        if (t->abi != TRACE_ABI_X86_64 || (sys_exit_must_stop(t->abi, t->nr) && !is_exec(t)) || t->pre_exec)
                 return false;
         for (int i = 0; i < t->npend; i++)
                 switch (t->pend[i].type) {

@@ -375,6 +375,10 @@ uint64_t bpfrec_exits(const bpfrec *b); /* exits reported instead of stopped at 
  * and true is returned: the pending facts moved to the recorder, the task
  * is resumed without PTRACE_SYSCALL. */
 bool bpfrec_take_exit(bpfrec *b, task *t);
+/* A call whose exit bpfrec_take_exit() took, not to be reported after all
+ * (an execve that succeeded: its exit is handled at the exec event): the
+ * task's copy with its pending facts, or NULL. */
+task *bpfrec_cancel_exit(bpfrec *b, pid_t tid);
 /* The task is gone: a call it was in is recorded without a result. */
 void bpfrec_task_gone(bpfrec *b, task *t);
 uint64_t bpfrec_lost(const bpfrec *b);

@@ -604,13 +604,21 @@ static void on_exec_event(recorder *r, pid_t pid)
         if (!t)
                 t = task_discover(r, pid);
 
-        /* The execve succeeded: account it to the program that called it. */
+        /* The execve succeeded: account it to the program that called it.
+         * Its exit may have been left to the kernel's report (as for a
+         * failing one): that report is cancelled, and its facts, held by a
+         * copy of the task, are handled here. */
+        task *w = r->bpf ? bpfrec_cancel_exit(r->bpf, (pid_t)old) : NULL;
+        task *ex = w ? w : t;
         _cleanup_free_ char *exec_path = NULL;
-        for (int i = 0; i < t->npend; i++)
-                if (t->pend[i].type == PEND_FILE && (t->pend[i].kinds & (1u << AK_EXEC)))
-                        exec_path = trace_path_decode(t->pend[i].path, NULL);
-        if (t->in_syscall)
+        for (int i = 0; i < ex->npend; i++)
+                if (ex->pend[i].type == PEND_FILE && (ex->pend[i].kinds & (1u << AK_EXEC)))
+                        exec_path = trace_path_decode(ex->pend[i].path, NULL);
+        if (w)
+                sys_exit(r, w, 0, false);
+        else if (t->in_syscall)
                 sys_exit(r, t, 0, false);
+        free(w);
         if (t->pre_exec && r->bpf)
                 bpfrec_trace(r->bpf, t->p->tgid); /* the workload starts */
         t->in_syscall = false;

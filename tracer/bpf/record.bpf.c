@@ -234,22 +234,30 @@ static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigne
  * struct file, at the offsets the tracer found in the kernel's BTF
  * (BPFREC_X_OPEN when it could be read); and its inode's type, owner and
  * mode (BPFREC_X_ATTR). */
+/* The type, owner and mode of a file's inode: BPFREC_X_ATTR when read, and
+ * not for a file without a name (removed, O_TMPFILE: a lookup by name
+ * finds nothing, as at a stop). */
+static __always_inline __u32 inode_attr(struct bpfrec_koffs *o, char *file, struct bpfrec_exit *x)
+{
+        char *inode = kptr(file, o->file_f_inode);
+        __u16 imode = 0;
+        unsigned int nlink = 0;
+        if (!inode || bpf_probe_read_kernel(&nlink, sizeof nlink, inode + o->inode_i_nlink) < 0 || !nlink ||
+            bpf_probe_read_kernel(&imode, sizeof imode, inode + o->inode_i_mode) < 0 ||
+            bpf_probe_read_kernel(&x->uid, sizeof x->uid, inode + o->inode_i_uid) < 0 ||
+            bpf_probe_read_kernel(&x->gid, sizeof x->gid, inode + o->inode_i_gid) < 0)
+                return 0;
+        x->mode = imode;
+        return BPFREC_X_ATTR;
+}
+
 static __always_inline __u32 open_flags(struct bpfrec_koffs *o, unsigned long fd, struct bpfrec_exit *x)
 {
         char *file = fd_file(o, (char *)bpf_get_current_task(), fd);
         unsigned int mode = 0;
         if (!file || bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
                 return 0;
-        __u32 flags = BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
-        char *inode = kptr(file, o->file_f_inode);
-        __u16 imode = 0;
-        if (inode && bpf_probe_read_kernel(&imode, sizeof imode, inode + o->inode_i_mode) == 0 &&
-            bpf_probe_read_kernel(&x->uid, sizeof x->uid, inode + o->inode_i_uid) == 0 &&
-            bpf_probe_read_kernel(&x->gid, sizeof x->gid, inode + o->inode_i_gid) == 0) {
-                x->mode = imode;
-                flags |= BPFREC_X_ATTR;
-        }
-        return flags;
+        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0) | inode_attr(o, file, x);
 }
 
 /* What a successful stat call returned (struct stat or struct statx, user
@@ -421,7 +429,11 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         x->flags = 0;
         if (o && o->ok && f->fd_mode && (__s64)ctx->args[1] >= 0)
                 x->flags = open_flags(o, ctx->args[1], x);
-        else if (f->stat_fmt && ctx->args[1] == 0)
+        else if (f->stat_fmt == BPFREC_FD_INODE && o && o->ok && (__s64)ctx->args[1] >= 0) {
+                /* the fd is the call's object (mmap of a file, a listing) */
+                char *file = fd_file(o, (char *)bpf_get_current_task(), f->stat_buf);
+                x->flags = file ? inode_attr(o, file, x) : 0;
+        } else if (f->stat_fmt && ctx->args[1] == 0)
                 x->flags = stat_flags(f, x);
         if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);

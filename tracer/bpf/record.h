@@ -32,8 +32,8 @@ struct bpfrec_cfg {
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
         __u8 fd_mode;          /* an open: report whether it created its file (struct bpfrec_koffs) */
         __s8 fd_arg;           /* the argument that is an fd (or dirfd) whose path to report, -1 none */
-        __s8 stat_arg;         /* a stat call: the argument that points to its result, -1 none */
-        __u8 stat_fmt;         /* and what it is: BPFREC_STAT or BPFREC_STATX */
+        __s8 stat_arg;         /* the argument that tells what the call found (stat_fmt), -1 none */
+        __u8 stat_fmt;         /* and how: BPFREC_STAT, BPFREC_STATX, BPFREC_FD_INODE */
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -43,12 +43,13 @@ struct bpfrec_cfg {
  * current->files->fdt->fd[fd]->f_mode, and the kernel's FMODE_CREATED
  * (include/linux/fs.h, bit 20 since Linux 4.19; checked on the running
  * kernel by bpfrec.c before it is relied on); and the type, owner and mode
- * of its inode (->f_inode->i_mode, i_uid, i_gid). ok 0: not known. */
+ * of its inode (->f_inode->i_mode, i_uid, i_gid; i_nlink: not when it has
+ * no name left). ok 0: not known. */
 struct bpfrec_koffs {
         __u32 ok;
         __u32 task_files, files_fdt, fdt_max_fds, fdt_fd, file_f_mode;
         __u32 created;
-        __u32 file_f_inode, inode_i_mode, inode_i_uid, inode_i_gid;
+        __u32 file_f_inode, inode_i_mode, inode_i_uid, inode_i_gid, inode_i_nlink;
         /* the path of an fd, walked as d_path does (paths 1: these are known) */
         __u32 paths;
         __u32 task_fs, fs_root, path_mnt, path_dentry, file_f_path;
@@ -96,7 +97,9 @@ struct bpfrec_enter {
  * not the entry: the kernel has faulted its page in by then (a string in a
  * page the process has not touched yet cannot be read from a tracepoint). */
 enum { BPFREC_X_OPEN = 1, BPFREC_X_CREATED = 2, BPFREC_X_ATTR = 4 }; /* bpfrec_exit.flags */
-enum { BPFREC_STAT = 1, BPFREC_STATX = 2 };                          /* bpfrec_cfg.stat_fmt */
+/* bpfrec_cfg.stat_fmt: stat_arg points to a struct stat, a struct statx,
+ * or is an fd that is the call's object (its inode, as for opens) */
+enum { BPFREC_STAT = 1, BPFREC_STATX = 2, BPFREC_FD_INODE = 3 };
 
 struct bpfrec_exit {
         __u32 type;
