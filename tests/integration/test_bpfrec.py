@@ -61,6 +61,13 @@ def flood_facts(t):
     return {k: sum(p["count"] for p in v.values()) for k, v in per.items()}
 
 
+def same_facts(what, other, a, b):
+    """The file facts of the recording `other` (a) are the reported one's (b)."""
+    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    mp.check(not diff, f"{what}: other file facts {other} than reported: {diff[:5]} "
+                       f"{[(a.get(k), b.get(k)) for k in diff[:2]]}")
+
+
 CREATING = """
 import os, sys
 d = sys.argv[1]
@@ -151,10 +158,7 @@ def walked_paths(work, py):
              f"the exit program without the walk: {runs['no-walk'][1]['stops']} stops, "
              f"{runs['no-paths'][1]['stops']} with it but without paths")
     for other in ("no-paths", "no-walk", "stops"):
-        a, b = runs[other][0], facts
-        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        mp.check(not diff, f"fd paths: other file facts {other} than reported: {diff[:5]} "
-                           f"{[(a.get(k), b.get(k)) for k in diff[:2]]}")
+        same_facts("fd paths", other, runs[other][0], facts)
     mp.check(st["stops"] + 100 < runs["no-paths"][1]["stops"],
              f"stops: {st['stops']} reported, {runs['no-paths'][1]['stops']} without fd paths")
     return st["stops"], runs["no-paths"][1]["stops"]
@@ -246,10 +250,7 @@ def removals(work, py):
     mp.check(any(w.startswith("unlinkat (any dirfd") for w in why) and any(w.startswith("unlink (") for w in why),
              f"reported_by_bpf: {why}")
     for other in ("late", "unknown", "stops"):
-        a, b = runs[other][0], facts
-        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        mp.check(not diff, f"removals: other file facts {other} than reported: {diff[:5]} "
-                           f"{[(a.get(k), b.get(k)) for k in diff[:2]]}")
+        same_facts("removals", other, runs[other][0], facts)
         mp.check(runs[other][1] == caps, f"removals: other capabilities {other}: {runs[other][1]} against {caps}")
     mp.check(st["stops"] + 600 < runs["unknown"][2]["stops"],
              f"stops: {st['stops']} reported, {runs['unknown'][2]['stops']} where removals stop")
