@@ -246,13 +246,26 @@ static __always_inline __u32 inode_attr(struct bpfrec_koffs *o, char *file, stru
         return BPFREC_X_ATTR;
 }
 
-static __always_inline __u32 open_flags(struct bpfrec_koffs *o, unsigned long fd, struct bpfrec_exit *x)
+/* What the kernel knows of the object of a call whose fd argument or
+ * result is that object: for an open (fd_mode), whether it created its
+ * file (BPFREC_X_OPEN, BPFREC_X_CREATED), and its inode's type, owner and
+ * mode. One copy of the lookups for both kinds (the verifier checks each
+ * copy in every path that reaches it). */
+static __always_inline __u32 fd_object(struct bpfrec_koffs *o, const struct bpfrec_flight *f, __s64 ret,
+                                       struct bpfrec_exit *x)
 {
+        unsigned long fd = f->fd_mode ? (unsigned long)ret : f->stat_buf;
         char *file = fd_file(o, (char *)bpf_get_current_task(), fd);
-        unsigned int mode = 0;
-        if (!file || bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
+        if (!file)
                 return 0;
-        return BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0) | inode_attr(o, file, x);
+        __u32 flags = 0;
+        if (f->fd_mode) {
+                unsigned int mode = 0;
+                if (bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
+                        return 0;
+                flags = BPFREC_X_OPEN | ((mode & o->created) ? BPFREC_X_CREATED : 0);
+        }
+        return flags | inode_attr(o, file, x);
 }
 
 /* What a successful stat call returned (struct stat or struct statx, user
@@ -422,13 +435,11 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         x->len = 0;
         x->mode = x->uid = x->gid = 0;
         x->flags = 0;
-        if (o && o->ok && f->fd_mode && (__s64)ctx->args[1] >= 0)
-                x->flags = open_flags(o, ctx->args[1], x);
-        else if (f->stat_fmt == BPFREC_FD_INODE && o && o->ok && (__s64)ctx->args[1] >= 0) {
-                /* the fd is the call's object (mmap of a file, a listing) */
-                char *file = fd_file(o, (char *)bpf_get_current_task(), f->stat_buf);
-                x->flags = file ? inode_attr(o, file, x) : 0;
-        } else if (f->stat_fmt && ctx->args[1] == 0)
+        /* an open's new fd, or an fd argument that is the call's object
+         * (mmap of a file, a listing) */
+        if (o && o->ok && (f->fd_mode || f->stat_fmt == BPFREC_FD_INODE) && (__s64)ctx->args[1] >= 0)
+                x->flags = fd_object(o, f, (__s64)ctx->args[1], x);
+        else if (f->stat_fmt && ctx->args[1] == 0)
                 x->flags = stat_flags(f, x);
         if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);
