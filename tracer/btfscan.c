@@ -115,6 +115,20 @@ typedef struct type_rec {
         uint64_t extra;
 } type_rec;
 
+/* Member m of the struct or union whose members are at buf + pos: its name,
+ * its type, and its byte offset when it starts on a whole byte (not a bit
+ * field), else false. */
+static bool member_at(const reader *r, unsigned m, bool bitfields, uint32_t *name_off, uint32_t *type, uint32_t *off)
+{
+        uint32_t mem[3]; /* name_off, type, offset (bits; with bit fields: size << 24 | bits) */
+        memcpy(mem, r->buf + r->pos + 12u * m, sizeof mem);
+        uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
+        *name_off = mem[0];
+        *type = mem[1];
+        *off = bits / 8;
+        return (!bitfields || (mem[2] >> 24) == 0) && bits % 8 == 0;
+}
+
 static int next_type(reader *r, type_rec *ret)
 {
         uint32_t t[3];
@@ -190,12 +204,10 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 done[i] = off[2 * i] < 0 || off[2 * i + 1] < 0;
                 left += !done[i];
         }
-        uint32_t id = 0;
         while (left && tell(&r) < r.len) {
                 type_rec t;
                 if (next_type(&r, &t) < 0)
                         return -EINVAL;
-                id++;
                 unsigned kind = t.kind, vlen = t.vlen;
                 bool bitfields = t.bitfields;
                 uint64_t extra = t.extra;
@@ -212,25 +224,23 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                         done[i] = true;
                         left--;
                         for (unsigned m = 0; m < vlen; m++) {
-                                uint32_t mem[3]; /* name_off, type, offset (bits; with bit fields: size << 24 | bits) */
-                                memcpy(mem, r.buf + r.pos + 12u * m, sizeof mem);
-                                uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
-                                bool whole = (!bitfields || (mem[2] >> 24) == 0) && bits % 8 == 0;
-                                if (mem[0] == 0 && whole && q[i].offset < 0) {
+                                uint32_t name, type, at;
+                                bool whole = member_at(&r, m, bitfields, &name, &type, &at);
+                                if (name == 0 && whole && q[i].offset < 0) {
                                         /* an anonymous member: maybe in there */
                                         size_t k = 0;
                                         while (k < ANON_MAX && anon_id[i * ANON_MAX + k])
                                                 k++;
                                         if (k < ANON_MAX) {
-                                                anon_id[i * ANON_MAX + k] = mem[1];
-                                                anon_off[i * ANON_MAX + k] = bits / 8;
+                                                anon_id[i * ANON_MAX + k] = type;
+                                                anon_off[i * ANON_MAX + k] = at;
                                                 nanon++;
                                         }
                                 }
-                                if ((int64_t)mem[0] != off[2 * i + 1])
+                                if ((int64_t)name != off[2 * i + 1])
                                         continue;
                                 if (whole)
-                                        q[i].offset = (int32_t)(bits / 8);
+                                        q[i].offset = (int32_t)at;
                                 break;
                         }
                 }
@@ -247,7 +257,7 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                 return 0;
         /* pass 3: the anonymous structs and unions remembered */
         r = (reader){ .fd = fd, .base = (uint64_t)h.hdr_len + h.type_off, .len = h.type_len, .buf = buf };
-        id = 0;
+        uint32_t id = 0; /* type ids count from 1 */
         while (nanon && tell(&r) < r.len) {
                 type_rec t;
                 if (next_type(&r, &t) < 0)
@@ -270,12 +280,9 @@ int btf_member_offsets(const char *path, btf_member_query *q, size_t n)
                         anon_id[j] = 0;
                         nanon--;
                         for (unsigned m = 0; m < vlen && q[i].offset < 0; m++) {
-                                uint32_t mem[3];
-                                memcpy(mem, r.buf + r.pos + 12u * m, sizeof mem);
-                                uint32_t bits = bitfields ? mem[2] & 0xffffff : mem[2];
-                                if ((int64_t)mem[0] == off[2 * i + 1] && (!bitfields || (mem[2] >> 24) == 0) &&
-                                    bits % 8 == 0)
-                                        q[i].offset = (int32_t)(anon_off[j] + bits / 8);
+                                uint32_t name, type, at;
+                                if (member_at(&r, m, bitfields, &name, &type, &at) && (int64_t)name == off[2 * i + 1])
+                                        q[i].offset = (int32_t)(anon_off[j] + at);
                         }
                 }
                 skip(&r, extra);
