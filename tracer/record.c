@@ -20,26 +20,15 @@ const char *const access_kind_names[_AK_MAX] = {
 
 const char *const file_type_names[] = { "file", "dir", "symlink", "socket", "fifo", "char", "block" };
 
+/* the S_IFMT of each of file_type_names */
+static const mode_t file_type_modes[] = { S_IFREG, S_IFDIR, S_IFLNK, S_IFSOCK, S_IFIFO, S_IFCHR, S_IFBLK };
+
 static int file_type_of(mode_t m)
 {
-        switch (m & S_IFMT) {
-        case S_IFREG:
-                return 0;
-        case S_IFDIR:
-                return 1;
-        case S_IFLNK:
-                return 2;
-        case S_IFSOCK:
-                return 3;
-        case S_IFIFO:
-                return 4;
-        case S_IFCHR:
-                return 5;
-        case S_IFBLK:
-                return 6;
-        default:
-                return -1;
-        }
+        for (size_t i = 0; i < ELEMENTSOF(file_type_modes); i++)
+                if ((m & S_IFMT) == file_type_modes[i])
+                        return (int)i;
+        return -1;
 }
 
 void rec_init(recorder *r)
@@ -351,13 +340,12 @@ bool rec_file_looks_at_exit(recorder *r, const pending *pd)
 
 bool rec_file_attr(recorder *r, const char *enc_path, uint32_t *uid, uint32_t *gid, uint32_t *mode)
 {
-        static const mode_t types[] = { S_IFREG, S_IFDIR, S_IFLNK, S_IFSOCK, S_IFIFO, S_IFCHR, S_IFBLK };
         const file_rec *f = hashmap_get(r->files, enc_path);
-        if (!f || !f->have_stat || f->type < 0 || (size_t)f->type >= ELEMENTSOF(types))
+        if (!f || !f->have_stat || f->type < 0 || (size_t)f->type >= ELEMENTSOF(file_type_modes))
                 return false;
         *uid = f->cur_uid;
         *gid = f->gid;
-        *mode = types[f->type] | f->mode;
+        *mode = file_type_modes[f->type] | f->mode;
         return true;
 }
 
