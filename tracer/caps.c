@@ -451,7 +451,6 @@ static void check_parent_write(recorder *r, task *t, const char *sys, const pend
                      c->fsuid);
         if (deleting && (d->mode & S_ISVTX) && has_cap(c, CAP_FOWNER)) {
                 uint32_t dmode = d->mode, duid = d->uid;
-
                 const cached_attr *a = attr_of(r, t, pd->path, true);
                 static cached_attr recorded;
                 if ((!a || !a->exists) && call_overlay_ok(t->tid) && duid != c->fsuid) {

@@ -330,12 +330,20 @@ static bool want_file_stack(recorder *r, const char *path, const file_rec *f, ui
         return false;
 }
 
+/* A successful access that is not a removal looks its object up again
+ * while the name is not described, or was described as the link an access
+ * now follows. */
+static bool redescribe(const file_rec *f, const pending *pd)
+{
+        return !f->have_stat || (!pd->nofollow && !f->followed && f->type == 2);
+}
+
 bool rec_file_looks_at_exit(recorder *r, const pending *pd)
 {
         if (pd->kinds & (1u << AK_DELETE))
                 return false; /* a new name is looked up, and gone, however late */
         const file_rec *f = hashmap_get(r->files, pd->path);
-        return !f || (pd->kinds & (1u << AK_ATTR)) || !f->have_stat || (!pd->nofollow && !f->followed && f->type == 2);
+        return !f || (pd->kinds & (1u << AK_ATTR)) || redescribe(f, pd);
 }
 
 bool rec_file_attr(recorder *r, const char *enc_path, uint32_t *uid, uint32_t *gid, uint32_t *mode)
@@ -371,7 +379,7 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
         /* Look the object up once (and again on the first success if it did
          * not exist before): its resolved name, type, owner and mode. */
         bool gone = (pd->kinds & (1u << AK_DELETE)) != 0;
-        if (is_new || (err == 0 && !gone && (!f->have_stat || (!pd->nofollow && !f->followed && f->type == 2))))
+        if (is_new || (err == 0 && !gone && redescribe(f, pd)))
                 file_stat(r, t, f, pd);
         /* a reported call that found its object, which was gone (removed)
          * by the time it was read, and whose kernel report carried no
