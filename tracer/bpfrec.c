@@ -247,16 +247,24 @@ static const struct bcall {
 };
 
 /* What the call found, reported with it (bpfrec_exit.mode, uid, gid) when
- * it succeeds: a stat call's result, or the inode of the fd that is the
- * call's object. */
+ * it succeeds: a stat call's result, the inode of the fd that is the call's
+ * object, or an open's new fd (and whether the open created its file). */
 static const struct {
         const char *name;
         int8_t arg;
         uint8_t fmt;
 } stat_results[] = {
-        { "stat", 1, BPFREC_STAT },           { "lstat", 1, BPFREC_STAT },    { "newfstatat", 2, BPFREC_STAT },
-        { "statx", 4, BPFREC_STATX },         { "mmap", 4, BPFREC_FD_INODE }, { "getdents", 0, BPFREC_FD_INODE },
+        { "stat", 1, BPFREC_STAT },
+        { "lstat", 1, BPFREC_STAT },
+        { "newfstatat", 2, BPFREC_STAT },
+        { "statx", 4, BPFREC_STATX },
+        { "mmap", 4, BPFREC_FD_INODE },
+        { "getdents", 0, BPFREC_FD_INODE },
         { "getdents64", 0, BPFREC_FD_INODE },
+        /* where the kernel's file mode can be read (koffs_setup) */
+        { "open", -1, BPFREC_NEW_FD },
+        { "openat", -1, BPFREC_NEW_FD },
+        { "creat", -1, BPFREC_NEW_FD },
 };
 
 /* Calls without a handler that must still stop: they do not return (no
@@ -339,13 +347,13 @@ static void configure(bpfrec *b, const kcount *kc)
                 if (!row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0))
                         continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
-                c->fd_mode = b->created_known && (streq(bcalls[i].name, "open") || streq(bcalls[i].name, "openat") ||
-                                                  streq(bcalls[i].name, "creat"));
                 c->fd_arg = bcalls[i].fd_arg;
                 b->removals |= startswith(bcalls[i].name, "unlink");
                 c->stat_arg = -1;
+                c->stat_fmt = 0;
                 for (size_t k = 0; k < ELEMENTSOF(stat_results); k++)
-                        if (streq(bcalls[i].name, stat_results[k].name)) {
+                        if (streq(bcalls[i].name, stat_results[k].name) &&
+                            (stat_results[k].fmt != BPFREC_NEW_FD || b->created_known)) {
                                 c->stat_arg = stat_results[k].arg;
                                 c->stat_fmt = stat_results[k].fmt;
                         }
@@ -459,11 +467,11 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
         _cleanup_free_ char *real = realpath(dir, NULL);
         uint32_t nr = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "openat");
         uint32_t nr_list = (uint32_t)seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "getdents64");
-        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_mode = 1, .fd_arg = -1, .stat_arg = -1 };
+        struct bpfrec_cfg cfg = { .on = 1, .str_arg = -1, .fd_arg = -1, .stat_arg = -1, .stat_fmt = BPFREC_NEW_FD };
         for (int i = 0; i < 4; i++)
                 cfg.cond[i].arg = -1;
         struct bpfrec_cfg list = cfg;
-        list.fd_mode = 0;
+        list.stat_fmt = 0;
         list.fd_arg = 0;
         int go[2] = { -1, -1 };
         bool created = false;

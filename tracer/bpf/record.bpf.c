@@ -191,13 +191,11 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         for (int i = 0; i < 6; i++)
                 e.args[i] = a[i];
         emit(&e, sizeof e, 0);
-        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd_mode = cfg->fd_mode, .fd = BPFREC_NO_FD };
+        struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd = BPFREC_NO_FD, .stat_fmt = cfg->stat_fmt };
         if (cfg->fd_arg >= 0 && cfg->fd_arg <= 5)
                 f.fd = (__s32)a[cfg->fd_arg & 7];
-        if (cfg->stat_arg >= 0 && cfg->stat_arg <= 5) {
+        if (cfg->stat_arg >= 0 && cfg->stat_arg <= 5)
                 f.stat_buf = a[cfg->stat_arg & 7];
-                f.stat_fmt = cfg->stat_fmt;
-        }
         if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
                 f.str = a[cfg->str_arg & 7];
         bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
@@ -247,19 +245,20 @@ static __always_inline __u32 inode_attr(struct bpfrec_koffs *o, char *file, stru
 }
 
 /* What the kernel knows of the object of a call whose fd argument or
- * result is that object: for an open (fd_mode), whether it created its
+ * result is that object: for an open (BPFREC_NEW_FD), whether it created its
  * file (BPFREC_X_OPEN, BPFREC_X_CREATED), and its inode's type, owner and
  * mode. One copy of the lookups for both kinds (the verifier checks each
  * copy in every path that reaches it). */
 static __always_inline __u32 fd_object(struct bpfrec_koffs *o, const struct bpfrec_flight *f, __s64 ret,
                                        struct bpfrec_exit *x)
 {
-        unsigned long fd = f->fd_mode ? (unsigned long)ret : f->stat_buf;
+        int open = f->stat_fmt == BPFREC_NEW_FD;
+        unsigned long fd = open ? (unsigned long)ret : f->stat_buf;
         char *file = fd_file(o, (char *)bpf_get_current_task(), fd);
         if (!file)
                 return 0;
         __u32 flags = 0;
-        if (f->fd_mode) {
+        if (open) {
                 unsigned int mode = 0;
                 if (bpf_probe_read_kernel(&mode, sizeof mode, file + o->file_f_mode) < 0)
                         return 0;
@@ -437,7 +436,7 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         x->flags = 0;
         /* an open's new fd, or an fd argument that is the call's object
          * (mmap of a file, a listing) */
-        if (o && o->ok && (f->fd_mode || f->stat_fmt == BPFREC_FD_INODE) && (__s64)ctx->args[1] >= 0)
+        if (o && o->ok && (f->stat_fmt == BPFREC_NEW_FD || f->stat_fmt == BPFREC_FD_INODE) && (__s64)ctx->args[1] >= 0)
                 x->flags = fd_object(o, f, (__s64)ctx->args[1], x);
         else if (f->stat_fmt && ctx->args[1] == 0)
                 x->flags = stat_flags(f, x);

@@ -30,10 +30,10 @@ struct bpfrec_cfg {
         __u8 on;               /* reported: bit k when condition set k (below) holds */
         __s8 str_arg;          /* the argument that points to a path, -1 none */
         __u8 hot_first, hot_n; /* counted: entries [hot_first, +hot_n) of `hot` */
-        __u8 fd_mode;          /* an open: report whether it created its file (struct bpfrec_koffs) */
         __s8 fd_arg;           /* the argument that is an fd (or dirfd) whose path to report, -1 none */
         __s8 stat_arg;         /* the argument that tells what the call found (stat_fmt), -1 none */
-        __u8 stat_fmt;         /* and how: BPFREC_STAT, BPFREC_STATX, BPFREC_FD_INODE */
+        __u8 stat_fmt;         /* and how: BPFREC_STAT, BPFREC_STATX, BPFREC_FD_INODE, BPFREC_NEW_FD */
+        __u8 pad;
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -98,8 +98,10 @@ struct bpfrec_enter {
  * page the process has not touched yet cannot be read from a tracepoint). */
 enum { BPFREC_X_OPEN = 1, BPFREC_X_CREATED = 2, BPFREC_X_ATTR = 4 }; /* bpfrec_exit.flags */
 /* bpfrec_cfg.stat_fmt: stat_arg points to a struct stat, a struct statx,
- * or is an fd that is the call's object (its inode, as for opens) */
-enum { BPFREC_STAT = 1, BPFREC_STATX = 2, BPFREC_FD_INODE = 3 };
+ * or is an fd that is the call's object (its inode); or the call is an open
+ * whose result is a new fd of its object (its inode, and whether the open
+ * created it: struct bpfrec_koffs) */
+enum { BPFREC_STAT = 1, BPFREC_STATX = 2, BPFREC_FD_INODE = 3, BPFREC_NEW_FD = 4 };
 
 struct bpfrec_exit {
         __u32 type;
@@ -121,10 +123,8 @@ struct bpfrec_flight {
         __u32 nr;
         __s32 str_arg;
         __u64 str;
-        __u32 fd_mode;
         __s32 fd;       /* the fd whose path to report, BPFREC_NO_FD none */
-        __u64 stat_buf; /* a stat call's result (cfg.stat_fmt), 0 none */
-        __u32 stat_fmt;
-        __u32 pad;
+        __u32 stat_fmt; /* cfg.stat_fmt */
+        __u64 stat_buf; /* cfg.stat_arg's value, 0 none */
 };
 #define BPFREC_NO_FD (-100) /* AT_FDCWD: relative to the working directory, nothing to walk */
