@@ -324,6 +324,15 @@ char *trace_path_encode(const char *raw, size_t len)
         strbuf_grow(&sb, len);
         size_t i = 0;
         while (i < len) {
+                /* a run of ASCII other than NUL and the backslash, as it is */
+                size_t run = i;
+                while (run < len && p[run] && p[run] < 0x80 && p[run] != '\\')
+                        run++;
+                if (run > i) {
+                        strbuf_add(&sb, p + i, run - i);
+                        i = run;
+                        continue;
+                }
                 size_t n = utf8_seq_len(p + i, len - i);
                 if (n == 1 && p[i] == '\\') {
                         strbuf_puts(&sb, "\\\\");

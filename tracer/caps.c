@@ -160,6 +160,13 @@ static const pending *file_pending(task *t, int nth);
 static const cached_attr *attr_of(recorder *r, task *t, const char *enc_path, bool nofollow)
 {
         static cached_attr missing, foreign, reported;
+        _cleanup_free_ char *key = NULL;
+        cached_attr *a;
+        if (t->p->root_is_ours) {
+                key = xasprintf("%c%s", nofollow ? 'l' : 'f', enc_path);
+                if ((a = hashmap_get(r->attr_cache, key)))
+                        return a;
+        }
         _cleanup_free_ char *raw = trace_path_decode(enc_path, NULL);
         if (!raw)
                 return NULL;
@@ -171,10 +178,6 @@ static const cached_attr *attr_of(recorder *r, task *t, const char *enc_path, bo
                 foreign = (cached_attr){ .exists = true, .uid = st.st_uid, .gid = st.st_gid, .mode = st.st_mode };
                 return &foreign;
         }
-        _cleanup_free_ char *key = xasprintf("%c%s", nofollow ? 'l' : 'f', enc_path);
-        cached_attr *a = hashmap_get(r->attr_cache, key);
-        if (a)
-                return a;
         if ((nofollow ? lstat(raw, &st) : stat(raw, &st)) < 0) {
                 /* the object of a reported call, removed after it before
                  * it was read: as the kernel found it at the call */
@@ -419,6 +422,8 @@ static void check_dac(recorder *r, task *t, const char *sys, const pending *pd, 
                 return; /* without them a refusal is just a refusal */
         if (is_proc_or_sys(pd->path))
                 return; /* permission rules of their own */
+        if (call_overlay_failed(t->tid, ENOENT))
+                return; /* the kernel found nothing there */
         const cached_attr *a = attr_of(r, t, pd->path, nofollow);
         if (!a || !a->exists || dac_allows(c, a, want))
                 return;

@@ -270,6 +270,8 @@ void call_overlay_set(pid_t tid, int64_t ret, bool named, const uint32_t *attr);
 void call_overlay_clear(void);
 /* tid's reported call succeeded (false outside a reported call) */
 bool call_overlay_ok(pid_t tid);
+/* ... failed with err */
+bool call_overlay_failed(pid_t tid, int err);
 /* ... and named its object by a path */
 bool call_overlay_named(pid_t tid);
 /* Its object's mode, uid and gid into st, if the kernel reported them. */

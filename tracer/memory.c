@@ -101,6 +101,11 @@ bool call_overlay_ok(pid_t tid)
         return call_overlay.on && call_overlay.tid == tid && call_overlay.ret >= 0;
 }
 
+bool call_overlay_failed(pid_t tid, int err)
+{
+        return call_overlay.on && call_overlay.tid == tid && call_overlay.ret == -(int64_t)err;
+}
+
 bool call_overlay_named(pid_t tid)
 {
         return call_overlay.on && call_overlay.tid == tid && call_overlay.named;
