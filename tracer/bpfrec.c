@@ -17,9 +17,13 @@
  *   - the buffer is read before every stop is handled: events committed
  *     before a task stopped are seen before that stop;
  *   - every call that changes what the handlers look at still stops:
- *     chdir, fchdir, chroot, credentials, exec, rmdir, rename, exit and
+ *     chdir, fchdir, chroot, credentials, rmdir, rename, exit and
  *     exit_group (the process is still there when its last events are
- *     read). Calls that only add a name (mkdir, creating opens) do not: a
+ *     read). An exec changes the program calls are counted to, but its
+ *     exec event is a stop: an execve is reported where the kernel says
+ *     what one that succeeds was given (linux_binprm->filename at the
+ *     sched_process_exec tracepoint, made into its exit record there,
+ *     before the exec event), else it stops. Calls that only add a name (mkdir, creating opens) do not: a
  *     lookup before them found nothing, and the first lookup that finds
  *     the name describes it, as at a stop; whether a creating open made
  *     its file comes from the kernel (koffs_setup);
@@ -82,7 +86,7 @@
 /* Rows for what the kernel can tell (struct bpfrec_koffs, found and checked
  * at load): whether an open created its file, and beyond that the path of
  * an fd. Levels: 0 neither, 1 created only, 2 both. */
-enum { ANY_KERNEL, WITHOUT_CREATED, WITH_CREATED, WITHOUT_PATHS, CREATED_NO_PATHS, WITH_PATHS };
+enum { ANY_KERNEL, WITHOUT_CREATED, WITH_CREATED, WITHOUT_PATHS, CREATED_NO_PATHS, WITH_PATHS, WITH_EXEC_NAMES };
 
 static bool row_applies(uint8_t kind, int level)
 {
@@ -241,6 +245,11 @@ static const struct bcall {
           "any dirfd (its path from the kernel), without AT_REMOVEDIR (the files' owners from the kernel)",
           WITH_PATHS,
           0 },
+        /* programs run: a failing execve (each directory of a PATH search
+         * but one) like any path call; one that succeeds has its exit made
+         * at the exec, with the name it was given (its memory is gone by
+         * then), and the exec event that follows is handled after it */
+        { "execve", 0, { NOCOND, NOCOND }, "a success's name from the kernel at the exec", WITH_EXEC_NAMES, -1 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -274,7 +283,7 @@ static const char *const keep_stopping[] = { "exit", "exit_group", "rt_sigreturn
 
 struct bpfrec {
         struct bpf_object *obj;
-        struct bpf_link *links[2];
+        struct bpf_link *links[3];
         struct ring_buffer *rb;
         int traced_fd, lost_fd;
         int epfd, sigfd;
@@ -297,6 +306,8 @@ struct bpfrec {
         bool paths_known;       /* calls with an fd report its path (koffs_setup) */
         bool can_walk;          /* the exit program that walks fd paths is loaded */
         bool removals;          /* unlink and unlinkat are reported (configure) */
+        bool exec_names;        /* an execve that succeeds reports its name (koffs_setup) */
+        intmap *exec_paths;     /* tid -> char *: the program its reported execve ran, for the exec event */
         intmap *fdpaths;        /* tid -> struct bpfrec_fdpath * (copied): for its coming exit event */
         int selftest;           /* >= 0: koffs_setup's check is collecting its open exits, how many so far */
         uint32_t selftest_flags[3];
@@ -344,7 +355,9 @@ static void configure(bpfrec *b, const kcount *kc)
                 int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, bcalls[i].name);
                 if (nr < 0 || nr >= BPFREC_NR_MAX)
                         continue;
-                if (!row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0))
+                if (bcalls[i].kernel == WITH_EXEC_NAMES
+                            ? !b->exec_names
+                            : !row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0))
                         continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
                 c->fd_arg = bcalls[i].fd_arg;
@@ -435,9 +448,10 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 F("mount", "mnt", mount_mnt),
                 F("mount", "mnt_parent", mount_mnt_parent),
                 F("mount", "mnt_mountpoint", mount_mnt_mountpoint),
+                F("linux_binprm", "filename", binprm_filename),
 #undef F
         };
-        enum { CREATION_MEMBERS = 10 };
+        enum { CREATION_MEMBERS = 10, PATH_MEMBERS = 24 };
         btf_member_query q[ELEMENTSOF(want)];
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
                 q[i] = (btf_member_query){ want[i].type, want[i].member, -1 };
@@ -449,9 +463,9 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
                 if (q[i].offset < 0 && i < CREATION_MEMBERS)
                         return;
                 uint32_t off = (uint32_t)q[i].offset;
-                if (q[i].offset < 0)
+                if (q[i].offset < 0 && i < PATH_MEMBERS)
                         paths = false;
-                else
+                else if (q[i].offset >= 0)
                         memcpy((char *)&k + want[i].field, &off, sizeof off);
         }
         k.paths = paths;
@@ -491,7 +505,7 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
         }
         if (child < 0)
                 goto out;
-        bool traced = bpfrec_trace(b, child) == 0;
+        bool traced = bpfrec_trace(b, child, false) == 0;
         int status = 0;
         if (!traced || write(go[1], "g", 1) != 1)
                 kill(child, SIGKILL);
@@ -527,6 +541,13 @@ out:
         unlink(file);
         rmdir(dir);
         b->created_known = created;
+        /* a plain member, read where the BTF says; the kcount and strace
+         * tests compare what it gives with a recording that stops */
+        b->exec_names = k.binprm_filename && b->links[2] && !getenv("MINPRIV_TEST_NO_EXEC_NAMES");
+        if (!b->exec_names) {
+                k.binprm_filename = 0;
+                bpf_map_update_elem(koffs_fd, &zero, &k, BPF_ANY);
+        }
 }
 
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
@@ -573,17 +594,15 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 rc = -ENOENT;
                 goto fail;
         }
-        const char *const progs[2] = { "bpfrec_enter", exit_prog };
-        static const char *const tps[2] = { "sys_enter", "sys_exit" };
-        for (int i = 0; i < 2; i++) {
+        /* the third is optional: without it, execve stops */
+        const char *const progs[3] = { "bpfrec_enter", exit_prog, "bpfrec_exec" };
+        static const char *const tps[3] = { "sys_enter", "sys_exit", "sched_process_exec" };
+        for (int i = 0; i < 3; i++) {
                 struct bpf_program *p = bpf_object__find_program_by_name(b->obj, progs[i]);
-                if (!p) {
-                        rc = -ENOENT;
-                        goto fail;
-                }
-                b->links[i] = bpf_program__attach_raw_tracepoint(p, tps[i]);
-                if (!b->links[i]) {
-                        rc = -errno;
+                if (p)
+                        b->links[i] = bpf_program__attach_raw_tracepoint(p, tps[i]);
+                if (!b->links[i] && i < 2) {
+                        rc = p ? -errno : -ENOENT;
                         goto fail;
                 }
         }
@@ -607,6 +626,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->inflight = intmap_new();
         b->exit_waits = intmap_new();
         b->fdpaths = intmap_new();
+        b->exec_paths = intmap_new();
         *ret = b;
         return 0;
 fail:
@@ -637,11 +657,11 @@ int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx)
         return 0;
 }
 
-int bpfrec_trace(bpfrec *b, pid_t tgid)
+int bpfrec_trace(bpfrec *b, pid_t tgid, bool exec_only)
 {
         uint32_t key = (uint32_t)tgid;
-        uint8_t one = 1;
-        return bpf_map_update_elem(b->traced_fd, &key, &one, BPF_ANY) < 0 ? -errno : 0;
+        uint8_t v = exec_only ? BPFREC_TRACED_EXEC : BPFREC_TRACED;
+        return bpf_map_update_elem(b->traced_fd, &key, &v, BPF_ANY) < 0 ? -errno : 0;
 }
 
 void bpfrec_untrace(bpfrec *b, pid_t tgid)
@@ -657,7 +677,8 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
 {
         recorder *r = b->r;
         b->events++;
-        if (real->pre_exec)
+        bool exec = e->nr == BPFREC_NR_EXECVE;
+        if (real->pre_exec && !exec)
                 return; /* minpriv's own start-up code, before the workload's exec */
         task t = *real;
         t.npend = 0;
@@ -681,6 +702,8 @@ static void dispatch(bpfrec *b, task *real, const struct bpfrec_enter *e, const 
         call_overlay_set(real->tid, x ? x->ret : -EINTR, sa >= 0, x && (x->flags & BPFREC_X_ATTR) ? attr : NULL);
         sys_entry(r, &t);
         mem_overlay_clear();
+        if (exec && x && x->ret == 0 && pend_exec_path(&t)) /* for the exec event, which follows */
+                free(intmap_put(b->exec_paths, real->tid, xstrdup(pend_exec_path(&t))));
         if (x)
                 sys_exit(r, &t, x->ret, x->ret < 0 && x->ret >= -4095);
         fd_overlay_clear();
@@ -802,6 +825,11 @@ void bpfrec_wait_end(bpfrec *b)
         b->waiting = false;
 }
 
+char *bpfrec_exec_path(bpfrec *b, pid_t tid)
+{
+        return intmap_remove(b->exec_paths, tid);
+}
+
 task *bpfrec_cancel_exit(bpfrec *b, pid_t tid)
 {
         task *w = intmap_remove(b->exit_waits, tid);
@@ -896,9 +924,13 @@ void bpfrec_task_gone(bpfrec *b, task *t)
         /* killed in the call: no result, as with an exit stop */
         task_free(intmap_remove(b->exit_waits, t->tid));
         struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
-        if (e)
+        if (e) {
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
+                uint32_t key = (uint32_t)t->tid;
+                bpf_map_delete_elem(b->flight_fd, &key); /* nor will it: the kernel's entry too */
+        }
         free(e);
+        free(intmap_remove(b->exec_paths, t->tid));
 }
 
 void bpfrec_counts(bpfrec *b, kcount *kc)
@@ -969,6 +1001,7 @@ void bpfrec_free(bpfrec *b)
         intmap_free(b->exit_waits, task_free);
         intmap_free(b->fdpaths, free);
         intmap_free(b->inflight, free);
+        intmap_free(b->exec_paths, free);
         if (b->epfd >= 0)
                 close(b->epfd);
         if (b->sigfd >= 0)
@@ -976,7 +1009,7 @@ void bpfrec_free(bpfrec *b)
         for (int nr = 0; nr < BPFREC_NR_MAX; nr++)
                 free(b->why[nr]);
         ring_buffer__free(b->rb);
-        for (int i = 0; i < 2; i++)
+        for (size_t i = 0; i < ELEMENTSOF(b->links); i++)
                 bpf_link__destroy(b->links[i]);
         bpf_object__close(b->obj);
         free(b);

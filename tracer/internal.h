@@ -357,7 +357,9 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret);
 void bpfrec_counts(bpfrec *b, kcount *kc);
 /* Allow rules for the reported calls (x86_64 numbers, native-only filter). */
 int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx);
-int bpfrec_trace(bpfrec *b, pid_t tgid);
+/* Report tgid's calls (exec_only: only its execve, before the workload's
+ * first exec). */
+int bpfrec_trace(bpfrec *b, pid_t tgid, bool exec_only);
 void bpfrec_untrace(bpfrec *b, pid_t tgid);
 /* Give the reported calls in the buffer to the handlers; how many events. */
 size_t bpfrec_drain(bpfrec *b);
@@ -381,6 +383,9 @@ bool bpfrec_take_exit(bpfrec *b, task *t);
  * (an execve that succeeded: its exit is handled at the exec event): the
  * task's copy with its pending facts, or NULL. */
 task *bpfrec_cancel_exit(bpfrec *b, pid_t tid);
+/* The program tid's reported execve ran (encoded, as in the trace; the
+ * caller frees it), taken at its exec event; NULL when it stopped. */
+char *bpfrec_exec_path(bpfrec *b, pid_t tid);
 /* The task is gone: a call it was in is recorded without a result. */
 void bpfrec_task_gone(bpfrec *b, task *t);
 uint64_t bpfrec_lost(const bpfrec *b);
@@ -465,5 +470,7 @@ pending *pend_add(task *t, pend_type type);
 /* Queue cache invalidation of `enc_path` (or everything) on success. */
 void pend_forget(task *t, const char *enc_path, bool all);
 void pend_clear(task *t);
+/* The program an execve the task is in names (encoded), NULL none. */
+const char *pend_exec_path(const task *t);
 /* A task and its pending facts (an intmap value destructor). */
 void task_free(void *t);

@@ -817,6 +817,15 @@ void pend_clear(task *t)
         t->npend = 0;
 }
 
+const char *pend_exec_path(const task *t)
+{
+        const char *path = NULL;
+        for (int i = 0; i < t->npend; i++)
+                if (t->pend[i].type == PEND_FILE && (t->pend[i].kinds & (1u << AK_EXEC)))
+                        path = t->pend[i].path;
+        return path;
+}
+
 void task_free(void *t)
 {
         if (!t)

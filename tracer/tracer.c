@@ -132,9 +132,10 @@ static proc *proc_new(recorder *r, pid_t tgid)
         r->pids[r->npids++] = tgid;
         if (r->live_procs > r->max_procs)
                 r->max_procs = r->live_procs;
-        /* (the first process from its exec: before, it runs our code) */
-        if (r->bpf && r->processes > 1)
-                bpfrec_trace(r->bpf, tgid);
+        /* (the first process runs our code before its exec: only that
+         * execve) */
+        if (r->bpf)
+                bpfrec_trace(r->bpf, tgid, r->processes == 1);
         return p;
 }
 
@@ -589,6 +590,8 @@ static void on_exec_event(recorder *r, pid_t pid)
                 task *execer = intmap_get(r->tasks, (pid_t)old);
                 if (execer) {
                         if (t) {
+                                if (r->bpf) /* a call the old leader was in */
+                                        bpfrec_task_gone(r->bpf, t);
                                 intmap_remove(r->tasks, pid);
                                 r->live_tasks--;
                                 pend_clear(t);
@@ -609,18 +612,16 @@ static void on_exec_event(recorder *r, pid_t pid)
          * failing one): that report is cancelled, and its facts, held by a
          * copy of the task, are handled here. */
         task *w = r->bpf ? bpfrec_cancel_exit(r->bpf, (pid_t)old) : NULL;
-        task *ex = w ? w : t;
-        _cleanup_free_ char *exec_path = NULL;
-        for (int i = 0; i < ex->npend; i++)
-                if (ex->pend[i].type == PEND_FILE && (ex->pend[i].kinds & (1u << AK_EXEC)))
-                        exec_path = trace_path_decode(ex->pend[i].path, NULL);
+        _cleanup_free_ char *reported = r->bpf ? bpfrec_exec_path(r->bpf, (pid_t)old) : NULL;
+        const char *exec_enc_path = reported ? reported : pend_exec_path(w ? w : t);
+        _cleanup_free_ char *exec_path = exec_enc_path ? trace_path_decode(exec_enc_path, NULL) : NULL;
         if (w)
                 sys_exit(r, w, 0, false);
         else if (t->in_syscall)
                 sys_exit(r, t, 0, false);
         free(w);
         if (t->pre_exec && r->bpf)
-                bpfrec_trace(r->bpf, t->p->tgid); /* the workload starts */
+                bpfrec_trace(r->bpf, t->p->tgid, false); /* the workload starts */
         t->in_syscall = false;
         t->want_exit = false;
         t->pre_exec = false;

@@ -152,7 +152,8 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
                 return 0;
         __u64 pt = bpf_get_current_pid_tgid();
         __u32 tgid = pt >> 32, tid = (__u32)pt;
-        if (!bpf_map_lookup_elem(&traced, &tgid))
+        __u8 *traced_as = bpf_map_lookup_elem(&traced, &tgid);
+        if (!traced_as || (*traced_as == BPFREC_TRACED_EXEC && nr != BPFREC_NR_EXECVE))
                 return 0;
         /* the registers from r10 to cs in one read (8 reads cost a third
          * of this program's time on a hot call) */
@@ -464,4 +465,45 @@ SEC("raw_tracepoint/sys_exit")
 int bpfrec_exit_nowalk(struct bpf_raw_tracepoint_args *ctx)
 {
         return exit_common(ctx, 0);
+}
+
+/* An execve that succeeds: its memory is gone by its exit, so its exit
+ * record is made here, with the kernel's copy of the name it was given,
+ * before the exec event stops the task (the tracer reads it first). Only
+ * for a reported execve (str_arg set; an execve that stopped at its entry
+ * has its exit at the exec event). args: the task, its tid before the exec,
+ * the linux_binprm. */
+SEC("raw_tracepoint/sched_process_exec")
+int bpfrec_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+        __u32 old = (__u32)ctx->args[1];
+        struct bpfrec_flight *f = bpf_map_lookup_elem(&flight, &old);
+        if (!f || f->str_arg < 0)
+                return 0;
+        __u32 zero = 0;
+        struct bpfrec_exit *x = bpf_map_lookup_elem(&scratch, &zero);
+        struct bpfrec_koffs *o = bpf_map_lookup_elem(&koffs, &zero);
+        if (!x || !o || !o->binprm_filename) {
+                bpf_map_delete_elem(&flight, &old);
+                count_lost();
+                return 0;
+        }
+        x->type = BPFREC_EXIT;
+        x->tid = old;
+        x->nr = f->nr;
+        x->ret = 0;
+        x->mode = x->uid = x->gid = 0;
+        x->flags = 0;
+        const char *name = 0;
+        bpf_probe_read_kernel(&name, sizeof name, (char *)ctx->args[2] + o->binprm_filename);
+        long n = bpf_probe_read_kernel_str(x->str, sizeof x->str, name);
+        x->len = (__s32)n;
+        bpf_map_delete_elem(&flight, &old);
+        __u64 size = sizeof *x - sizeof x->str;
+        if (x->len > 0)
+                size += (__u64)x->len;
+        if (size > sizeof *x)
+                size = sizeof *x;
+        emit(x, size, 0);
+        return 0;
 }

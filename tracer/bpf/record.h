@@ -17,6 +17,11 @@
  * context switch each on the tracer's CPU. */
 #define BPFREC_RING_WAKE (BPFREC_RING_BYTES / 8)
 #define BPFREC_SIGSTOP   19
+#define BPFREC_NR_EXECVE 59 /* x86_64 */
+
+/* `traced` map values: a traced process; one before the workload's first
+ * exec (minpriv's own child), of which only the execve is reported */
+enum { BPFREC_TRACED = 1, BPFREC_TRACED_EXEC = 2 };
 
 /* A condition on one argument: (args[arg] & mask) == val; arg -1: none. */
 struct bpfrec_cond {
@@ -55,7 +60,9 @@ struct bpfrec_koffs {
         __u32 task_fs, fs_root, path_mnt, path_dentry, file_f_path;
         __u32 dentry_d_parent, dentry_d_name, qstr_name, dentry_d_op, dops_d_dname;
         __u32 vfsmount_mnt_root, mount_mnt, mount_mnt_parent, mount_mnt_mountpoint;
-        __u32 pad;
+        /* linux_binprm->filename: the name an execve that succeeds was
+         * given (0: not known; then execve stops) */
+        __u32 binprm_filename;
 };
 #define BPFREC_FMODE_CREATED 0x100000u
 
