@@ -250,6 +250,10 @@ static const struct bcall {
          * at the exec, with the name it was given (its memory is gone by
          * then), and the exec event that follows is handled after it */
         { "execve", 0, { NOCOND, NOCOND }, "a success's name from the kernel at the exec", WITH_EXEC_NAMES, -1 },
+        /* new processes: nothing shared but (vfork) the memory; the fork
+         * event, a stop, asks what call made the child (bpfrec_inflight) */
+        { "fork", -1, { NOCOND, NOCOND }, "the child at the fork event", ANY_KERNEL, -1 },
+        { "vfork", -1, { NOCOND, NOCOND }, "the child at the fork event", ANY_KERNEL, -1 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -823,6 +827,12 @@ void bpfrec_wait_end(bpfrec *b)
                 return;
         sigprocmask(SIG_SETMASK, &b->saved_mask, NULL);
         b->waiting = false;
+}
+
+const char *bpfrec_inflight(bpfrec *b, pid_t tid)
+{
+        const struct bpfrec_enter *e = intmap_get(b->inflight, tid);
+        return e ? sys_name(TRACE_ABI_X86_64, e->nr) : NULL;
 }
 
 char *bpfrec_exec_path(bpfrec *b, pid_t tid)

@@ -383,6 +383,9 @@ bool bpfrec_take_exit(bpfrec *b, task *t);
  * (an execve that succeeded: its exit is handled at the exec event): the
  * task's copy with its pending facts, or NULL. */
 task *bpfrec_cancel_exit(bpfrec *b, pid_t tid);
+/* The name of the reported call tid is in (read from the buffer, not yet
+ * returned), NULL none. */
+const char *bpfrec_inflight(bpfrec *b, pid_t tid);
 /* The program tid's reported execve ran (encoded, as in the trace; the
  * caller frees it), taken at its exec event; NULL when it stopped. */
 char *bpfrec_exec_path(bpfrec *b, pid_t tid);

@@ -470,7 +470,13 @@ static void on_clone_event(recorder *r, task *t)
         pid_t child = (pid_t)msg;
         uint64_t flags = t->clone_flags;
         bool thread;
-        if (t->clone_seen) {
+        const char *reported = r->bpf ? bpfrec_inflight(r->bpf, t->tid) : NULL;
+        if (reported && (streq(reported, "fork") || streq(reported, "vfork"))) {
+                /* a fork or vfork the kernel reported: the task is in it now
+                 * (a clone that stopped before may have failed) */
+                flags = 0;
+                thread = false;
+        } else if (t->clone_seen) {
                 thread = (flags & CLONE_THREAD) != 0;
         } else {
                 /* The call did not stop (an incremental recording let it
