@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "common/fileio.h"
 #include "tracer/internal.h"
 #include "trace/names.h"
 #include "common/strbuf.h"
@@ -545,19 +546,18 @@ static void record_exec_mappings(recorder *r, task *t)
 {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/maps", t->tid);
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
+        _cleanup_free_ char *maps = NULL;
+        if (read_file_full(path, 64u << 20, &maps, NULL) < 0)
                 return;
-        char line[PATH_MAX + 128];
-        while (fgets(line, sizeof line, f)) {
-                char perms[8];
-                int off = 0;
-                if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &off) < 1 || !off)
+        /* "start-end perms offset dev inode path": only the path has a '/' */
+        for (char *line = maps, *next; *line; line = next) {
+                char *nl = strchr(line, '\n');
+                next = nl ? nl + 1 : line + strlen(line);
+                if (nl)
+                        *nl = '\0';
+                char *perms = strchr(line, ' '), *file = strchr(line, '/');
+                if (!perms || strlen(perms) < 4 || perms[3] != 'x' || !file)
                         continue;
-                if (perms[2] != 'x' || line[off] != '/')
-                        continue;
-                char *file = line + off;
-                file[strcspn(file, "\n")] = '\0';
                 if (endswith(file, " (deleted)"))
                         file[strlen(file) - 10] = '\0';
                 pending pd = { .type = PEND_FILE, .kinds = 1u << AK_MMAP_EXEC, .nofollow = true, .file_type = -1 };
