@@ -74,11 +74,16 @@ struct {
         __type(value, struct bpfrec_koffs);
 } koffs SEC(".maps");
 
-/* An fd's path is built backwards in buf, one name at a time read into name. */
+/* An fd's path is built backwards in buf, one name at a time read into
+ * name; where the walk is (a map value, not the stack: the verifier keeps
+ * no bounds of it, so each step verifies once instead of once per value of
+ * pos it could tell apart). */
 struct walk {
         char buf[BPFREC_PATH_MAX + BPFREC_PATH_NAME];
         char name[BPFREC_PATH_NAME];
         struct bpfrec_fdpath rec;
+        __u64 dentry, vfsmnt, mnt, root_dentry, root_mnt;
+        __s64 pos, done;
 };
 
 struct {
@@ -304,8 +309,6 @@ static __always_inline __u32 stat_flags(const struct bpfrec_flight *f, struct bp
 struct walk_state {
         struct bpfrec_koffs *o;
         struct walk *w;
-        char *dentry, *vfsmnt, *mnt, *root_dentry, *root_mnt;
-        int pos, done;
 };
 
 /* One step up from st->dentry (bpf_loop's callback: 1 stops). */
@@ -314,39 +317,40 @@ static long walk_step(__u32 i, void *ctx)
         struct walk_state *st = ctx;
         struct bpfrec_koffs *o = st->o;
         struct walk *w = st->w;
-        if (st->dentry == st->root_dentry && st->vfsmnt == st->root_mnt) {
-                st->done = 1;
+        char *dentry = (char *)w->dentry, *mnt = (char *)w->mnt;
+        if (w->dentry == w->root_dentry && w->vfsmnt == w->root_mnt) {
+                w->done = 1;
                 return 1;
         }
-        if (st->dentry == kptr(st->vfsmnt, o->vfsmount_mnt_root)) {
-                char *parent = kptr(st->mnt, o->mount_mnt_parent);
-                if (!parent || parent == st->mnt) {
-                        st->done = 1; /* a mount not under the root: from its own root, as d_path */
+        if (dentry == kptr((char *)w->vfsmnt, o->vfsmount_mnt_root)) {
+                char *parent = kptr(mnt, o->mount_mnt_parent);
+                if (!parent || parent == mnt) {
+                        w->done = 1; /* a mount not under the root: from its own root, as d_path */
                         return 1;
                 }
-                st->dentry = kptr(st->mnt, o->mount_mnt_mountpoint);
-                st->mnt = parent;
-                st->vfsmnt = parent + o->mount_mnt;
+                w->dentry = (__u64)kptr(mnt, o->mount_mnt_mountpoint);
+                w->mnt = (__u64)parent;
+                w->vfsmnt = (__u64)(parent + o->mount_mnt);
                 return 0;
         }
-        char *up = kptr(st->dentry, o->dentry_d_parent);
-        if (!up || up == st->dentry) {
-                st->done = 1;
+        char *up = kptr(dentry, o->dentry_d_parent);
+        if (!up || up == dentry) {
+                w->done = 1;
                 return 1;
         }
-        char *name = kptr(st->dentry + o->dentry_d_name, o->qstr_name);
+        char *name = kptr(dentry + o->dentry_d_name, o->qstr_name);
         long n = name ? bpf_probe_read_kernel_str(w->name, sizeof w->name, name) : -1;
         if (n <= 1 || n > BPFREC_PATH_NAME)
                 return 1;
-        int len = (int)n - 1, pos = st->pos;
+        __s64 len = n - 1, pos = w->pos;
         if (pos < len + 2 || pos > BPFREC_PATH_MAX - 1)
                 return 1; /* too long */
         pos -= len;
         bpf_probe_read_kernel(&w->buf[pos & (BPFREC_PATH_MAX - 1)], len & (BPFREC_PATH_NAME - 1), w->name);
         pos -= 1;
         w->buf[pos & (BPFREC_PATH_MAX - 1)] = '/';
-        st->pos = pos;
-        st->dentry = up;
+        w->pos = pos;
+        w->dentry = (__u64)up;
         return 0;
 }
 
@@ -376,17 +380,17 @@ static __always_inline __u32 fd_path(struct bpfrec_koffs *o, struct walk *w, __u
                 w->rec.len = BPFREC_FD_NOPATH; /* pipe:[..], socket:[..], anon_inode:... */
                 return head;
         }
-        struct walk_state st = { .o = o,
-                                 .w = w,
-                                 .dentry = dentry,
-                                 .vfsmnt = vfsmnt,
-                                 .mnt = vfsmnt - o->mount_mnt,
-                                 .root_dentry = root_dentry,
-                                 .root_mnt = root_mnt,
-                                 .pos = BPFREC_PATH_MAX - 1 };
+        struct walk_state st = { .o = o, .w = w };
+        w->dentry = (__u64)dentry;
+        w->vfsmnt = (__u64)vfsmnt;
+        w->mnt = (__u64)(vfsmnt - o->mount_mnt);
+        w->root_dentry = (__u64)root_dentry;
+        w->root_mnt = (__u64)root_mnt;
+        w->pos = BPFREC_PATH_MAX - 1;
+        w->done = 0;
         w->buf[BPFREC_PATH_MAX - 1] = 0;
         bpf_loop(BPFREC_PATH_DEPTH, walk_step, &st, 0);
-        int done = st.done, pos = st.pos;
+        __s64 done = w->done, pos = w->pos;
         if (!done)
                 return head;
         if (pos == BPFREC_PATH_MAX - 1) { /* the root itself */
