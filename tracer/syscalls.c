@@ -810,6 +810,28 @@ static void h_fork(recorder *r, task *t, const sysdef *d)
         t->clone_seen = true;
 }
 
+/* A setresuid or setresgid that asks for the ids the process has (make
+ * sets its effective uid to what it is, around every command it runs):
+ * nothing changes, the fs id included (it follows the effective one), so
+ * the credentials need not be read again after it (and the kernel can
+ * report its result: no exit stop). */
+static bool setres_is_noop(const task *t, const char *name)
+{
+        const creds *c = &t->p->cr;
+        bool uids = streq(name, "setresuid"), gids = streq(name, "setresgid");
+        if (!c->valid || !(uids || gids))
+                return false;
+        bool is16 = t->abi == TRACE_ABI_I386 && !endswith(name, "32");
+        uint32_t keep = is16 ? 0xffff : 0xffffffff;
+        const uint32_t cur[3] = { uids ? c->uid : c->gid, uids ? c->euid : c->egid, uids ? c->suid : c->sgid };
+        for (int i = 0; i < 3; i++) {
+                uint32_t v = (uint32_t)t->args[i] & keep;
+                if (v != keep && v != cur[i])
+                        return false;
+        }
+        return (uids ? c->fsuid : c->fsgid) == cur[1];
+}
+
 static void h_cred(recorder *r, task *t, const sysdef *d)
 {
         strbuf sb = STRBUF_INIT;
@@ -844,7 +866,8 @@ static void h_cred(recorder *r, task *t, const sysdef *d)
         if (endswith(nm, "32"))
                 nm[strlen(nm) - 2] = '\0';
         want_node(t, trace_node(r->t->root, "credentials", nm, key, NULL));
-        pend_add(t, PEND_CREDS);
+        if (!setres_is_noop(t, nm))
+                pend_add(t, PEND_CREDS);
 }
 
 /* Who a signal goes to, relative to the sender. */
