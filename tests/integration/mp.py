@@ -45,9 +45,10 @@ TIMING = {
     # Threads: whether a futex wait/wake happens depends on contention, and
     # glibc may madvise a finished thread's stack away.
     "threads": {"futex", "madvise"},
-    # A thread blocked in pause() is killed by the exec in the other thread;
-    # whether it got to call pause() (and the execer to futex) is a race.
-    "thread_exec": {"pause", "futex"},
+    # A thread blocked in pause() is killed by the exec in the other thread
+    # (the execer waits until it is in pause()); whether the execer gets to
+    # futex is a race.
+    "thread_exec": {"futex"},
     # The parent may or may not have reached waitpid before the child stops.
     "signals": {"restart_syscall"},
 }
