@@ -406,6 +406,29 @@ static __always_inline __u32 fd_path(struct bpfrec_koffs *o, struct walk *w, __u
         return head + (size & (BPFREC_PATH_MAX - 1));
 }
 
+/* An exit record: its head (what the call found is added by the caller)... */
+static __always_inline void exit_head(struct bpfrec_exit *x, __u32 tid, __u32 nr, __s64 ret)
+{
+        x->type = BPFREC_EXIT;
+        x->tid = tid;
+        x->nr = nr;
+        x->ret = ret;
+        x->len = 0;
+        x->mode = x->uid = x->gid = 0;
+        x->flags = 0;
+}
+
+/* ... and out, with as much of the string as it has. */
+static __always_inline void emit_exit(struct bpfrec_exit *x, int may_stop)
+{
+        __u64 size = sizeof *x - sizeof x->str;
+        if (x->len > 0)
+                size += (__u64)x->len;
+        if (size > sizeof *x)
+                size = sizeof *x;
+        emit(x, size, may_stop);
+}
+
 /* The exit, in two builds: with the fd path walk (bpf_loop, Linux 5.17+)
  * and without it, for the kernels that refuse the first (bpfrec.c loads
  * one of them). */
@@ -432,13 +455,7 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
                         emit(&w->rec, size, 0);
                 }
         }
-        x->type = BPFREC_EXIT;
-        x->tid = tid;
-        x->nr = f->nr;
-        x->ret = (__s64)ctx->args[1];
-        x->len = 0;
-        x->mode = x->uid = x->gid = 0;
-        x->flags = 0;
+        exit_head(x, tid, f->nr, (__s64)ctx->args[1]);
         /* an open's new fd, or an fd argument that is the call's object
          * (mmap of a file, a listing) */
         if (o && o->ok && (f->stat_fmt == BPFREC_NEW_FD || f->stat_fmt == BPFREC_FD_INODE) && (__s64)ctx->args[1] >= 0)
@@ -450,12 +467,7 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
                 x->len = (__s32)n; /* with the NUL, or -errno */
         }
         bpf_map_delete_elem(&flight, &tid);
-        __u64 size = sizeof *x - sizeof x->str;
-        if (x->len > 0)
-                size += (__u64)x->len;
-        if (size > sizeof *x)
-                size = sizeof *x;
-        emit(x, size, 1);
+        emit_exit(x, 1);
         return 0;
 }
 
@@ -492,22 +504,12 @@ int bpfrec_exec(struct bpf_raw_tracepoint_args *ctx)
                 count_lost();
                 return 0;
         }
-        x->type = BPFREC_EXIT;
-        x->tid = old;
-        x->nr = f->nr;
-        x->ret = 0;
-        x->mode = x->uid = x->gid = 0;
-        x->flags = 0;
+        exit_head(x, old, f->nr, 0);
         const char *name = 0;
         bpf_probe_read_kernel(&name, sizeof name, (char *)ctx->args[2] + o->binprm_filename);
         long n = bpf_probe_read_kernel_str(x->str, sizeof x->str, name);
         x->len = (__s32)n;
         bpf_map_delete_elem(&flight, &old);
-        __u64 size = sizeof *x - sizeof x->str;
-        if (x->len > 0)
-                size += (__u64)x->len;
-        if (size > sizeof *x)
-                size = sizeof *x;
-        emit(x, size, 0);
+        emit_exit(x, 0);
         return 0;
 }
