@@ -23,7 +23,8 @@
  *     exec event is a stop: an execve is reported where the kernel says
  *     what one that succeeds was given (linux_binprm->filename at the
  *     sched_process_exec tracepoint, made into its exit record there,
- *     before the exec event), else it stops. Calls that only add a name (mkdir, creating opens) do not: a
+ *     before the exec event), else it stops. Calls that only add a name
+ *     (mkdir, creating opens) do not: a
  *     lookup before them found nothing, and the first lookup that finds
  *     the name describes it, as at a stop; whether a creating open made
  *     its file comes from the kernel (koffs_setup);
@@ -421,8 +422,8 @@ static void koffs_setup(bpfrec *b, int koffs_fd, int cfg_fd)
         if (getenv("MINPRIV_TEST_NO_CREATED"))
                 return; /* tests: a kernel where neither can be known */
         /* each member and where its offset goes; the first ten are what
-         * creation and the new file's attributes need, the rest what the
-         * path walk needs */
+         * creation and the new file's attributes need, the next fourteen
+         * what the path walk needs, the last an exec's name */
         static const struct {
                 const char *type, *member;
                 size_t field;
@@ -942,13 +943,16 @@ bool bpfrec_take_exit(bpfrec *b, task *t)
 void bpfrec_task_gone(bpfrec *b, task *t)
 {
         /* killed in the call: no result, as with an exit stop */
-        task_free(intmap_remove(b->exit_waits, t->tid));
+        task *w = intmap_remove(b->exit_waits, t->tid);
         struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
-        if (e) {
+        if (e)
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
+        if (w || e) {                    /* nor will it: the kernel's entry goes too (an exec's
+                                          * thread takes the old leader's tid) */
                 uint32_t key = (uint32_t)t->tid;
-                bpf_map_delete_elem(b->flight_fd, &key); /* nor will it: the kernel's entry too */
+                bpf_map_delete_elem(b->flight_fd, &key);
         }
+        task_free(w);
         free(e);
         free(intmap_remove(b->exec_paths, t->tid));
 }
