@@ -10,7 +10,9 @@
  * CAP_SETUID, with the fs uid in the reason's inputs. So the credentials
  * the recorder keeps at each point show in the capability reasons.
  *
- * Usage: setids   (in $TMPDIR or /tmp) Exit 0. */
+ * Usage: setids [DIR]   (DIR: where the file is made; default $TMPDIR or
+ * /tmp). Exit 0; as root, 1 when a change of ids failed (each needs
+ * CAP_SETUID or CAP_SETGID). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +26,12 @@ static void try_open(const char *path)
                 close(fd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = argc > 1 ? argv[1] : getenv("TMPDIR");
         char owned[4096];
         snprintf(owned, sizeof owned, "%s/setids-owned", tmp && *tmp ? tmp : "/tmp");
+        int failed = 0;
         int fd = open(owned, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd >= 0) {
                 if (fchown(fd, 65534, 65534) < 0)
@@ -46,14 +49,21 @@ int main(void)
                 try_open("/etc/shadow");
                 setresuid(-1, e, -1);
                 setresgid(-1, g, -1);
+        } else {
+                perror("setresgid/setresuid to 65534");
+                failed = 1;
         }
         setfsuid(65534);
         try_open("/etc/gshadow");
         setresuid(-1, e, -1); /* the fs uid follows: back to e */
         try_open(owned);
         /* a capability reason whose inputs quote the fs uid now */
-        if (setresuid(-1, 65533, -1) == 0)
+        if (setresuid(-1, 65533, -1) == 0) {
                 setresuid(-1, e, -1);
+        } else {
+                perror("setresuid to 65533");
+                failed = 1;
+        }
         unlink(owned);
-        return 0;
+        return failed && e == 0;
 }

@@ -67,6 +67,8 @@ CASES = {
     "optsock": ("sample", ["@WORK@/opt.conf", "--socket", "42003"], r"opt\.conf",
                 {"setup": "printf 'level=3\\n' > @WORK@/opt.conf"}),
     "privileged": ("sample", ["@WORK@", "42004"], r"^\s*capability (setuid|setgid)", {}),
+    # credential calls that change nothing, and ones that need CAP_SETUID
+    "setids": ("sample", ["@WORK@"], r"^\s*capability setuid", {"root": True}),
     "capprobe": ("sample", ["create:@WORK@/f:644", "chown:@WORK@/f:65534:65534", "read:@WORK@/f",
                             "unlink:@WORK@/f"], r"^\s*capability chown", {"bad_output": r"-> E[A-Z]+$"}),
     "hostile": ("sample", ["procs", "20"], LIBC, {}),
