@@ -64,6 +64,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -251,10 +252,19 @@ static const struct bcall {
          * at the exec, with the name it was given (its memory is gone by
          * then), and the exec event that follows is handled after it */
         { "execve", 0, { NOCOND, NOCOND }, "a success's name from the kernel at the exec", WITH_EXEC_NAMES, -1 },
-        /* new processes: nothing shared but (vfork) the memory; the fork
-         * event, a stop, asks what call made the child (bpfrec_inflight) */
+        /* new processes and threads: the fork event, a stop, asks what
+         * call made the child (bpfrec_inflight): fork and vfork share
+         * nothing but (vfork) the memory, clone what its flags say. A clone
+         * with CLONE_UNTRACED stops: the flag is taken out at its entry.
+         * clone3's flags are in memory: it stops */
         { "fork", -1, { NOCOND, NOCOND }, "the child at the fork event", ANY_KERNEL, -1 },
         { "vfork", -1, { NOCOND, NOCOND }, "the child at the fork event", ANY_KERNEL, -1 },
+        { "clone",
+          -1,
+          { FLAGS(0, CLONE_UNTRACED, 0), NOCOND },
+          "without CLONE_UNTRACED (the child at the fork event)",
+          ANY_KERNEL,
+          -1 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -840,10 +850,13 @@ void bpfrec_wait_end(bpfrec *b)
         b->waiting = false;
 }
 
-const char *bpfrec_inflight(bpfrec *b, pid_t tid)
+const char *bpfrec_inflight(bpfrec *b, pid_t tid, uint64_t *arg0)
 {
         const struct bpfrec_enter *e = intmap_get(b->inflight, tid);
-        return e ? sys_name(TRACE_ABI_X86_64, e->nr) : NULL;
+        if (!e)
+                return NULL;
+        *arg0 = e->args[0];
+        return sys_name(TRACE_ABI_X86_64, e->nr);
 }
 
 char *bpfrec_exec_path(bpfrec *b, pid_t tid)

@@ -384,8 +384,8 @@ bool bpfrec_take_exit(bpfrec *b, task *t);
  * task's copy with its pending facts, or NULL. */
 task *bpfrec_cancel_exit(bpfrec *b, pid_t tid);
 /* The name of the reported call tid is in (read from the buffer, not yet
- * returned), NULL none. */
-const char *bpfrec_inflight(bpfrec *b, pid_t tid);
+ * returned), and its first argument; NULL none. */
+const char *bpfrec_inflight(bpfrec *b, pid_t tid, uint64_t *arg0);
 /* The program tid's reported execve ran (encoded, as in the trace; the
  * caller frees it), taken at its exec event; NULL when it stopped. */
 char *bpfrec_exec_path(bpfrec *b, pid_t tid);

@@ -471,12 +471,14 @@ static void on_clone_event(recorder *r, task *t)
         pid_t child = (pid_t)msg;
         uint64_t flags = t->clone_flags;
         bool thread;
-        const char *reported = r->bpf ? bpfrec_inflight(r->bpf, t->tid) : NULL;
-        if (reported && (streq(reported, "fork") || streq(reported, "vfork"))) {
-                /* a fork or vfork the kernel reported: the task is in it now
-                 * (a clone that stopped before may have failed) */
-                flags = 0;
-                thread = false;
+        uint64_t arg0 = 0;
+        const char *reported = r->bpf ? bpfrec_inflight(r->bpf, t->tid, &arg0) : NULL;
+        if (reported && (streq(reported, "fork") || streq(reported, "vfork") || streq(reported, "clone"))) {
+                /* a call the kernel reported: the task is in it now (a
+                 * clone that stopped before may have failed); clone's flags
+                 * are its first argument */
+                flags = streq(reported, "clone") ? arg0 : 0;
+                thread = (flags & CLONE_THREAD) != 0;
         } else if (t->clone_seen) {
                 thread = (flags & CLONE_THREAD) != 0;
         } else {
