@@ -135,7 +135,7 @@ static size_t count_digit_seqs(const char *s, size_t n)
 }
 
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
-                            const family *fam, const numbers *nums, bool temporary, bool suffixed, bool *ambiguous)
+                            const family *fam, const numbers *nums, bool temporary, bool stem, bool *ambiguous)
 {
         size_t seqs = count_digit_seqs(r, n), base = nums ? nums->base : 0;
         size_t tail = 0, head = 0;
@@ -217,12 +217,14 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
          * is as common in words: test_logging) */
         bool r8 = n >= 8 && !(c8 & C_UPPER) && (c8 & C_LOWER) && (c8 & C_DIGIT);
         size_t rnd = 0;
-        /* gcc's temporaries (make_temp_file): "cc" + mkstemp's 6 and a
-         * suffix (.s, .o, .res), whatever the draw. Without this, a draw
-         * with no capital letter (4% of them) also fits Python's 8 and gave
-         * ????????.res in some runs and cc??????.res in others. Without a
-         * suffix it is Python's 8 that began with "cc" (1 in 1,369). */
-        bool gcc = n == 8 && suffixed && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER);
+        /* gcc's temporaries (make_temp_file): "cc" + mkstemp's 6 as the
+         * whole name before a suffix (.s, .o, .res), whatever the draw.
+         * Without this, a draw with no capital letter (4% of them) also
+         * fits Python's 8 and gave ????????.res in some runs and
+         * cc??????.res in others. Without a suffix, or after a prefix
+         * (test_logging-2-ccz0k1xy.log), it is Python's 8 that began with
+         * "cc" (1 in 1,369). */
+        bool gcc = n == 8 && stem && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER);
         if (gcc) {
                 rnd = 6;
         } else if (r6 && r8) {
@@ -354,7 +356,7 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                         j++;
                 nums.base = count_digit_seqs(c, i);
                 k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL, &nums,
-                                 temporary, j < n && c[j] == '.', ambiguous);
+                                 temporary, i == 0 && j < n && c[j] == '.', ambiguous);
                 ri++;
                 i = j;
         }

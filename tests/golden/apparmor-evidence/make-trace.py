@@ -37,6 +37,9 @@ for d, n in [("gcc1", "cc4bcd1f"), ("gcc2", "ccQx3Lm0"), ("gcc3", "ccabcdef")]:
 # a Python temporary (8 of [a-z0-9_], no prefix) whose draw begins with "cc"
 # (1 in 1,369): no suffix, so not gcc's cc??????
 f("/srv/pyt4/ccz0k1xy", "create", "write", "read", "delete")
+# ... and one after a prefix, with a suffix (Python's test_logging:
+# test_logging-2-XXXXXXXX.log): not gcc's either
+f("/srv/pyt5/test_logging-2-ccq4w8e2.log", "create", "write", "read", "delete")
 # Python temporaries whose draw ends in 4 digits (1 in 190): still ????????
 for d, n in [("pyt1", "test-temp-ntsg1234"), ("pyt2", "test-temp-ntsgabcd"), ("pyt3", "tmpcs2g1234")]:
     f(f"/srv/{d}/{n}", "create", "write", "read", "delete")
