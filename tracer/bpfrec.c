@@ -87,12 +87,15 @@
 
 /* Rows for what the kernel can tell (struct bpfrec_koffs, found and checked
  * at load): whether an open created its file, and beyond that the path of
- * an fd. Levels: 0 neither, 1 created only, 2 both. */
+ * an fd (levels: 0 neither, 1 created only, 2 both); apart from those, the
+ * name an execve that succeeds was given. */
 enum { ANY_KERNEL, WITHOUT_CREATED, WITH_CREATED, WITHOUT_PATHS, CREATED_NO_PATHS, WITH_PATHS, WITH_EXEC_NAMES };
 
-static bool row_applies(uint8_t kind, int level)
+static bool row_applies(uint8_t kind, int level, bool exec_names)
 {
         switch (kind) {
+        case WITH_EXEC_NAMES:
+                return exec_names;
         case WITHOUT_CREATED:
                 return level == 0;
         case WITH_CREATED:
@@ -370,9 +373,7 @@ static void configure(bpfrec *b, const kcount *kc)
                 int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, bcalls[i].name);
                 if (nr < 0 || nr >= BPFREC_NR_MAX)
                         continue;
-                if (bcalls[i].kernel == WITH_EXEC_NAMES
-                            ? !b->exec_names
-                            : !row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0))
+                if (!row_applies(bcalls[i].kernel, b->created_known ? (b->paths_known ? 2 : 1) : 0, b->exec_names))
                         continue;
                 struct bpfrec_cfg *c = &b->cfg[nr];
                 c->fd_arg = bcalls[i].fd_arg;
@@ -960,8 +961,9 @@ void bpfrec_task_gone(bpfrec *b, task *t)
         struct bpfrec_enter *e = intmap_remove(b->inflight, t->tid);
         if (e)
                 dispatch(b, t, e, NULL); /* it never returned: killed in the call */
-        if (w || e) {                    /* nor will it: the kernel's entry goes too (an exec's
-                                          * thread takes the old leader's tid) */
+        /* nor will it: the kernel's entry goes too (an exec's thread takes
+         * the old leader's tid) */
+        if (w || e) {
                 uint32_t key = (uint32_t)t->tid;
                 bpf_map_delete_elem(b->flight_fd, &key);
         }

@@ -620,9 +620,9 @@ static void on_exec_event(recorder *r, pid_t pid)
          * failing one): that report is cancelled, and its facts, held by a
          * copy of the task, are handled here. */
         task *w = r->bpf ? bpfrec_cancel_exit(r->bpf, (pid_t)old) : NULL;
-        _cleanup_free_ char *reported = r->bpf ? bpfrec_exec_path(r->bpf, (pid_t)old) : NULL;
-        const char *exec_enc_path = reported ? reported : pend_exec_path(w ? w : t);
-        _cleanup_free_ char *exec_path = exec_enc_path ? trace_path_decode(exec_enc_path, NULL) : NULL;
+        _cleanup_free_ char *exec_enc = r->bpf ? bpfrec_exec_path(r->bpf, (pid_t)old) : NULL;
+        if (!exec_enc && pend_exec_path(w ? w : t)) /* (its pending facts go with its exit) */
+                exec_enc = xstrdup(pend_exec_path(w ? w : t));
         if (w)
                 sys_exit(r, w, 0, false);
         else if (t->in_syscall)
@@ -641,7 +641,6 @@ static void on_exec_event(recorder *r, pid_t pid)
         /* A script or a symlink: the program that really runs is executed
          * too (the interpreter, or the link's target). */
         const char *prog = rec_program_name(r, t->p->program);
-        _cleanup_free_ char *exec_enc = exec_path ? trace_path_encode(exec_path, strlen(exec_path)) : NULL;
         if (exec_enc && !streq(exec_enc, prog)) {
                 pending pd = { .type = PEND_FILE, .kinds = 1u << AK_EXEC, .file_type = -1 };
                 pd.path = xstrdup(prog);

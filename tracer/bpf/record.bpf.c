@@ -229,10 +229,6 @@ static __always_inline char *fd_file(struct bpfrec_koffs *o, char *task, unsigne
         return file;
 }
 
-/* Whether the open that returned fd created its file: the f_mode of its
- * struct file, at the offsets the tracer found in the kernel's BTF
- * (BPFREC_X_OPEN when it could be read); and its inode's type, owner and
- * mode (BPFREC_X_ATTR). */
 /* The type, owner and mode of a file's inode: BPFREC_X_ATTR when read, and
  * not for a file without a name (removed, O_TMPFILE: a lookup by name
  * finds nothing, as at a stop). */
