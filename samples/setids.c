@@ -8,7 +8,8 @@
  * it made: with fs uid 0, root reads it by CAP_DAC_READ_SEARCH; with fs
  * uid 65534 (its owner), by no capability; and a last setresuid needs
  * CAP_SETUID, with the fs uid in the reason's inputs. So the credentials
- * the recorder keeps at each point show in the capability reasons.
+ * the recorder keeps at each point show in the capability reasons. Built
+ * for i386 too (setids32: its setresuid32 takes 32-bit ids).
  *
  * Usage: setids [DIR]   (DIR: where the file is made; default $TMPDIR or
  * /tmp). Exit 0; as root, 1 when a change of ids failed (each needs
@@ -62,6 +63,17 @@ int main(int argc, char **argv)
                 setresuid(-1, e, -1);
         } else {
                 perror("setresuid to 65533");
+                failed = 1;
+        }
+        /* an id above 16 bits whose low 16 are the effective uid's (0): a
+         * change, not a call that changes nothing; the reason of the next
+         * call (refused: no capability in effect after it) quotes it */
+        if (setresuid(-1, 65536, -1) == 0) {
+                if (setresuid(-1, 1, -1) == 0)
+                        failed = 1;
+                setresuid(-1, e, -1);
+        } else {
+                perror("setresuid to 65536");
                 failed = 1;
         }
         unlink(owned);

@@ -815,13 +815,12 @@ static void h_fork(recorder *r, task *t, const sysdef *d)
  * nothing changes, the fs id included (it follows the effective one), so
  * the credentials need not be read again after it (and the kernel can
  * report its result: no exit stop). */
-static bool setres_is_noop(const task *t, const char *name)
+static bool setres_is_noop(const task *t, const char *name, bool is16)
 {
         const creds *c = &t->p->cr;
         bool uids = streq(name, "setresuid"), gids = streq(name, "setresgid");
         if (!c->valid || !(uids || gids))
                 return false;
-        bool is16 = t->abi == TRACE_ABI_I386 && !endswith(name, "32");
         uint32_t keep = is16 ? 0xffff : 0xffffffff;
         const uint32_t cur[3] = { uids ? c->uid : c->gid, uids ? c->euid : c->egid, uids ? c->suid : c->sgid };
         for (int i = 0; i < 3; i++) {
@@ -835,6 +834,8 @@ static bool setres_is_noop(const task *t, const char *name)
 static void h_cred(recorder *r, task *t, const sysdef *d)
 {
         strbuf sb = STRBUF_INIT;
+        /* i386's calls without "32" take 16-bit ids */
+        bool is16 = t->abi == TRACE_ABI_I386 && !endswith(d->name, "32");
         if (streq(d->name, "setgroups") || streq(d->name, "setgroups32")) {
                 size_t n = t->args[0] & 0xffffffff;
                 strbuf_printf(&sb, "%zu:", n);
@@ -849,7 +850,6 @@ static void h_cred(recorder *r, task *t, const sysdef *d)
                 strbuf_puts(&sb, "capset");
         } else {
                 int nargs = strstr(d->name, "setres") ? 3 : strstr(d->name, "setre") ? 2 : 1;
-                bool is16 = t->abi == TRACE_ABI_I386 && !endswith(d->name, "32");
                 for (int i = 0; i < nargs; i++) {
                         uint64_t v = t->args[i] & (is16 ? 0xffff : 0xffffffff);
                         bool unchanged = is16 ? v == 0xffff : v == 0xffffffff;
@@ -866,7 +866,7 @@ static void h_cred(recorder *r, task *t, const sysdef *d)
         if (endswith(nm, "32"))
                 nm[strlen(nm) - 2] = '\0';
         want_node(t, trace_node(r->t->root, "credentials", nm, key, NULL));
-        if (!setres_is_noop(t, nm))
+        if (!setres_is_noop(t, nm, is16))
                 pend_add(t, PEND_CREDS);
 }
 

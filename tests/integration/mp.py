@@ -65,7 +65,7 @@ def check(cond, msg):
 
 # Samples that only do what they test when the kernel runs i386 code
 # (int $0x80 from 64-bit code; a 32-bit executable).
-I386_SAMPLES = {"int80", "hello32"}
+I386_SAMPLES = {"int80", "hello32", "setids32"}
 
 
 def require_i386_kernel(what):

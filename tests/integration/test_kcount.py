@@ -175,15 +175,21 @@ def main():
         print(f"SKIP: the kernel cannot count syscalls here (mode {out['count'][1]['runs'][0]['mode']})",
               file=sys.stderr)
         sys.exit(77)
-    if os.path.basename(exe) == "setids" and os.geteuid() == 0:
+    if os.path.basename(exe).startswith("setids") and os.geteuid() == 0:
         # What the recorder keeps of the credentials across calls that
         # change nothing (no exit stop, no re-read): after setfsuid(65534),
         # setresuid(-1, 0, -1) gives the fs uid back, so the CAP_SETUID
-        # reason that follows must quote fs uid 0, in every mode.
+        # reason that follows must quote fs uid 0, in every mode; and
+        # setresuid(-1, 65536, -1) changes the effective uid (its low 16
+        # bits are 0), which the reason of the call after it quotes.
         for mode, (_, t, _, _) in out.items():
-            r = [v for k, v in t.get("capabilities", {}).get("CAP_SETUID", {}).items() if "-1,65533,-1" in k]
+            reasons = t.get("capabilities", {}).get("CAP_SETUID", {})
+            r = [v for k, v in reasons.items() if "-1,65533,-1" in k]
             mp.check(len(r) == 1 and r[0]["inputs"].get("fsuid") == 0,
                      f"{mode}: the fs uid after setresuid(-1, 0, -1): {r and r[0]['inputs']}")
+            r = [v for k, v in reasons.items() if "-1,1,-1" in k]
+            mp.check(len(r) == 1 and r[0]["inputs"].get("euid") == 65536,
+                     f"{mode}: the effective uid after setresuid(-1, 65536, -1): {r and r[0]['inputs']}")
     results = [compare(exe, fixed, work, "count", out["count"], out["full"])]
     for mode in ("bpf", "bpf-stopexec"):
         tb = out[mode][1]["runs"][0]
