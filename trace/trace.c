@@ -715,6 +715,7 @@ static const field f_run[] = {
         { "reported_by_bpf", &s_strarr, false },
         { "bpf_lost", &s_int, false },
         { "bpf_gone", &s_int, false },
+        { "bpf_unused", &s_str, false },
         { "started", &s_str, false },
         { "finished", &s_str, false },
         { "host", &s_str, false },

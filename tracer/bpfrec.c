@@ -302,6 +302,7 @@ static const char *const keep_stopping[] = { "exit", "exit_group", "rt_sigreturn
 struct bpfrec {
         struct bpf_object *obj;
         struct bpf_link *links[3];
+        int prog_fds[3]; /* (-1: not attached) */
         struct ring_buffer *rb;
         int traced_fd, lost_fd;
         int epfd, sigfd;
@@ -583,6 +584,20 @@ static int write_array(int fd, const void *values, size_t size, uint32_t n)
         return 0;
 }
 
+/* The kernel gives the programs a task's ids in the initial PID namespace
+ * (bpf_get_current_pid_tgid, the tracepoints' pids); ptrace gives the
+ * tracer those of its own. In a container they differ: no task would match
+ * the `traced` map, and every call the kernel was to count or report, which
+ * the seccomp filter lets through, would be lost. PROC_PID_INIT_INO is the
+ * initial namespace's fixed inode number (include/linux/proc_ns.h). */
+const char *bpfrec_unusable(void)
+{
+        struct stat st;
+        if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino != 0xEFFFFFFCu)
+                return "not in the initial PID namespace";
+        return NULL;
+}
+
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
 {
         bpfrec *b = xcalloc(1, sizeof *b);
@@ -591,6 +606,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
         b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = -1;
+        b->prog_fds[0] = b->prog_fds[1] = b->prog_fds[2] = -1;
         b->selftest = -1;
         libbpf_set_print(quiet_print);
         int rc;
@@ -634,6 +650,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                 struct bpf_program *p = bpf_object__find_program_by_name(b->obj, progs[i]);
                 if (p)
                         b->links[i] = bpf_program__attach_raw_tracepoint(p, tps[i]);
+                b->prog_fds[i] = b->links[i] ? bpf_program__fd(p) : -1;
                 if (!b->links[i] && i < 2) {
                         rc = p ? -errno : -ENOENT;
                         goto fail;
@@ -1011,6 +1028,18 @@ uint64_t bpfrec_exits(const bpfrec *b)
 uint64_t bpfrec_throttles(const bpfrec *b)
 {
         return b->throttled;
+}
+
+uint64_t bpfrec_run_ns(const bpfrec *b)
+{
+        uint64_t ns = 0;
+        for (size_t i = 0; i < ELEMENTSOF(b->prog_fds); i++) {
+                struct bpf_prog_info info = { 0 };
+                __u32 len = sizeof info;
+                if (b->prog_fds[i] >= 0 && bpf_obj_get_info_by_fd(b->prog_fds[i], &info, &len) == 0)
+                        ns += info.run_time_ns;
+        }
+        return ns;
 }
 
 json_t *bpfrec_names(const bpfrec *b)

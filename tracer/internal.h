@@ -189,6 +189,7 @@ typedef struct recorder {
         uint64_t *entry_stops;  /* MINPRIV_STATS: entry stops per ABI and number ([abi][nr]), or NULL */
         kcount *kc;             /* hot syscalls counted in the kernel (kcount.c), or NULL */
         bpfrec *bpf;            /* calls reported by the eBPF recorder (bpfrec.c), or NULL */
+        char *bpf_unused;       /* why not, when it was to be used */
         char **setuid_programs; /* set-ID programs executed */
         char *apparmor;         /* the AppArmor label the workload started under */
         size_t nsetuid;
@@ -352,6 +353,8 @@ void kcount_free(kcount *k);
 /* bpfrec.c: calls reported by the eBPF recorder instead of stopped */
 /* Load and attach the BPF programs, which also count kc's calls (0, or
  * -errno: recording falls back to perf counters and stops). */
+/* Why the recorder cannot be used whatever the kernel allows, or NULL. */
+const char *bpfrec_unusable(void);
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret);
 /* Hand the counts to kcount (every task gone). */
 void bpfrec_counts(bpfrec *b, kcount *kc);
@@ -373,6 +376,9 @@ pid_t bpfrec_wait(bpfrec *b, int *status);
 bool bpfrec_throttled(bpfrec *b, task *t);
 uint64_t bpfrec_throttles(const bpfrec *b);
 uint64_t bpfrec_exits(const bpfrec *b); /* exits reported instead of stopped at */
+/* Time the kernel spent in the recorder's programs (0 unless
+ * kernel.bpf_stats_enabled is on). */
+uint64_t bpfrec_run_ns(const bpfrec *b);
 /* A task stopped at a call's entry that wants the result: when what is
  * pending only needs the result (files, results, capability reasons,
  * cache invalidation), the kernel reports the exit instead of an exit stop

@@ -79,6 +79,7 @@ void rec_free(recorder *r)
         for (size_t i = 0; i < r->nsetuid; i++)
                 free(r->setuid_programs[i]);
         free(r->setuid_programs);
+        free(r->bpf_unused);
         hashmap_free(r->program_index, NULL);
         hashmap_free(r->errors, NULL);
         hashmap_free(r->baseline_stat, NULL);

@@ -933,11 +933,15 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
          * and the calls only counted instead of stopping at them, where it
          * loads; else by perf counters. */
         if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache) {
-                if (!opts->no_bpf && kcount_table(&r->kc) == 0 && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
+                const char *why = opts->no_bpf ? NULL : bpfrec_unusable();
+                if (why)
+                        r->bpf_unused = xstrdup(why);
+                else if (!opts->no_bpf && kcount_table(&r->kc) == 0 && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
                         r->bpf = NULL;
-                        if (getenv("MINPRIV_STATS"))
-                                fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", strerror(-rc));
+                        r->bpf_unused = xasprintf("cannot load: %s", strerror(-rc));
                 }
+                if (r->bpf_unused && getenv("MINPRIV_STATS"))
+                        fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", r->bpf_unused);
                 if (!r->bpf) {
                         kcount_free(r->kc);
                         r->kc = NULL;
@@ -1162,6 +1166,8 @@ static int run_summary(run_state *x)
                                                           : "ptrace"));
         if (r->kc)
                 json_object_set_new(run, "counted_in_kernel", kcount_names(r->kc));
+        if (r->bpf_unused)
+                json_object_set_new(run, "bpf_unused", json_string(r->bpf_unused));
         if (r->bpf) {
                 json_object_set_new(run, "reported_by_bpf", bpfrec_names(r->bpf));
                 uint64_t lost = bpfrec_lost(r->bpf);
@@ -1220,11 +1226,12 @@ static int run_summary(run_state *x)
                         fclose(sf);
                 fprintf(stderr,
                         "minpriv-stats: self_max_rss_kib=%ld self_cpu_ms=%ld stops=%llu exit_stops=%llu counted=%llu "
-                        "bpf=%llu "
+                        "bpf=%llu bpf_run_ms=%llu "
                         "bpf_exits=%llu bpf_throttled=%llu processes=%llu paths=%zu\n",
                         hwm, self_ms, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
                         (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_events(r->bpf) : 0),
+                        (unsigned long long)(r->bpf ? bpfrec_run_ns(r->bpf) / 1000000 : 0),
                         (unsigned long long)(r->bpf ? bpfrec_exits(r->bpf) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_throttles(r->bpf) : 0), (unsigned long long)r->processes,
                         trace_section_size(t, "files"));

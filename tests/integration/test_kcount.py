@@ -55,6 +55,28 @@ def check_fallbacks(exe, args, work):
     return "ok: --stacks and an unprivileged recording fall back to a stop at every call"
 
 
+def check_pid_namespace(exe, argv, fixed, work, env, full_run):
+    """minpriv in a container (a PID namespace of its own, as in a
+    privileged CI job): the kernel's programs see the tasks' ids in the
+    initial namespace, the tracer in its own, so the eBPF recorder is not
+    used (a recording that used it lost every call it was to count or
+    report); the counters of the fallback are per task: the same facts."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return "(PID namespace not checked: needs root and unshare)"
+    path = os.path.join(work, "pidns.json")
+    p = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", mp.MINPRIV, "record", "-q", "-o", path, "--",
+                        *argv()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=600)
+    err = p.stderr.decode(errors="replace")
+    if not os.path.isfile(path) and "unshare" in err:
+        return f"(PID namespace not checked: {err.strip()})"
+    mp.check(os.path.isfile(path), f"pidns: no trace written: {err}")
+    t = json.load(open(path))
+    run = t["runs"][0]
+    mp.check(run["mode"] == "seccomp+count" and "PID namespace" in run.get("bpf_unused", ""),
+             f"pidns: mode {run['mode']}, bpf_unused {run.get('bpf_unused')!r}")
+    return compare(exe, fixed, work, "pidns", (p.returncode, t, stats(err), path), full_run)
+
+
 def compare(exe, fixed, work, label, counted_run, full_run):
     """The counted (or reported) recording against the one that stops at
     every call: the same facts, the same generated profiles."""
@@ -215,6 +237,8 @@ def main():
             mp.check(stb["bpf"] > 0 and stb["stops"] < stc["stops"],
                      f"{mode}: the eBPF recorder saved nothing: {stb}, {stc}")
         results.append(compare(exe, fixed, work, mode, out[mode], out["full"]))
+    if os.path.basename(exe) == "paths":
+        results.append(check_pid_namespace(exe, argv, fixed, work, env, out["full"]))
     fallbacks = check_fallbacks(exe, args, work) if os.path.basename(exe) == "static_hello" else ""
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(fixed, ignore_errors=True)
