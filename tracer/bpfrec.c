@@ -302,7 +302,8 @@ static const char *const keep_stopping[] = { "exit", "exit_group", "rt_sigreturn
 struct bpfrec {
         struct bpf_object *obj;
         struct bpf_link *links[3];
-        int prog_fds[3]; /* (-1: not attached) */
+        int prog_fds[3];  /* (-1: not attached) */
+        uint64_t *traced; /* the `traced` map's words (BPFREC_TRACED_WORDS; pages touched as used) */
         struct ring_buffer *rb;
         int traced_fd, lost_fd;
         int epfd, sigfd;
@@ -607,6 +608,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
         b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = -1;
         b->prog_fds[0] = b->prog_fds[1] = b->prog_fds[2] = -1;
+        b->traced = xcalloc(BPFREC_TRACED_WORDS, sizeof *b->traced);
         b->selftest = -1;
         libbpf_set_print(quiet_print);
         int rc;
@@ -700,17 +702,28 @@ int bpfrec_filter_rules(const bpfrec *b, void *scmp_ctx)
         return 0;
 }
 
+/* The kernel's `traced` words are written from the copy the tracer keeps
+ * (it is their only writer): one update a change. */
+static int set_traced(bpfrec *b, pid_t tgid, uint64_t as)
+{
+        if (tgid <= 0 || (uint32_t)tgid >= BPFREC_PID_LIMIT)
+                return -ERANGE;
+        uint32_t word = (uint32_t)tgid / 32, shift = (uint32_t)tgid % 32 * 2;
+        uint64_t v = (b->traced[word] & ~(3ull << shift)) | as << shift;
+        if (bpf_map_update_elem(b->traced_fd, &word, &v, BPF_ANY) < 0)
+                return -errno;
+        b->traced[word] = v;
+        return 0;
+}
+
 int bpfrec_trace(bpfrec *b, pid_t tgid, bool exec_only)
 {
-        uint32_t key = (uint32_t)tgid;
-        uint8_t v = exec_only ? BPFREC_TRACED_EXEC : BPFREC_TRACED;
-        return bpf_map_update_elem(b->traced_fd, &key, &v, BPF_ANY) < 0 ? -errno : 0;
+        return set_traced(b, tgid, exec_only ? BPFREC_TRACED_EXEC : BPFREC_TRACED);
 }
 
 void bpfrec_untrace(bpfrec *b, pid_t tgid)
 {
-        uint32_t key = (uint32_t)tgid;
-        bpf_map_delete_elem(b->traced_fd, &key);
+        set_traced(b, tgid, 0);
 }
 
 /* One reported call through the handlers a stop would have run, on a copy
@@ -1080,5 +1093,6 @@ void bpfrec_free(bpfrec *b)
         for (size_t i = 0; i < ELEMENTSOF(b->links); i++)
                 bpf_link__destroy(b->links[i]);
         bpf_object__close(b->obj);
+        free(b->traced);
         free(b);
 }

@@ -38,11 +38,10 @@ struct {
 } config SEC(".maps");
 
 struct {
-        __uint(type, BPF_MAP_TYPE_HASH);
-        __uint(max_entries, 65536);
-        __uint(map_flags, BPF_F_NO_PREALLOC); /* preallocating 65,536 entries takes 10 ms */
-        __type(key, __u32);                   /* tgid */
-        __type(value, __u8);
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, BPFREC_TRACED_WORDS);
+        __type(key, __u32); /* tgid / 32 */
+        __type(value, __u64);
 } traced SEC(".maps");
 
 struct {
@@ -138,6 +137,14 @@ static __always_inline void emit(void *data, __u64 size, int may_stop)
                 bpf_send_signal_thread(BPFREC_SIGSTOP);
 }
 
+/* How the process tgid is traced: 0 (not), BPFREC_TRACED, BPFREC_TRACED_EXEC. */
+static __always_inline __u32 traced_as(__u32 tgid)
+{
+        __u32 word = tgid / 32;
+        __u64 *w = bpf_map_lookup_elem(&traced, &word);
+        return w ? (__u32)(*w >> (tgid % 32 * 2)) & 3 : 0;
+}
+
 static __always_inline int holds(const struct bpfrec_cond *c, const __u64 *a)
 {
         if (c->arg < 0 || c->arg > 5)
@@ -157,8 +164,8 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
                 return 0;
         __u64 pt = bpf_get_current_pid_tgid();
         __u32 tgid = pt >> 32, tid = (__u32)pt;
-        __u8 *traced_as = bpf_map_lookup_elem(&traced, &tgid);
-        if (!traced_as || (*traced_as == BPFREC_TRACED_EXEC && nr != BPFREC_NR_EXECVE))
+        __u32 as = traced_as(tgid);
+        if (!as || (as == BPFREC_TRACED_EXEC && nr != BPFREC_NR_EXECVE))
                 return 0;
         /* the registers from r10 to cs in one read (8 reads cost a third
          * of this program's time on a hot call) */
@@ -430,7 +437,10 @@ static __always_inline void emit_exit(struct bpfrec_exit *x, int may_stop)
  * one of them). */
 static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int walk)
 {
-        __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        __u64 pt = bpf_get_current_pid_tgid();
+        __u32 tid = (__u32)pt;
+        if (!traced_as(pt >> 32)) /* (before the hash table: most tasks are not) */
+                return 0;
         struct bpfrec_flight *f = bpf_map_lookup_elem(&flight, &tid);
         if (!f)
                 return 0;

@@ -22,6 +22,12 @@
 /* `traced` map values: a traced process; one before the workload's first
  * exec (minpriv's own child), of which only the execve is reported */
 enum { BPFREC_TRACED = 1, BPFREC_TRACED_EXEC = 2 };
+/* The map holds them two bits per tgid, 32 tgids to a word, for every tgid
+ * up to PID_MAX_LIMIT (include/linux/threads.h: 4M on 64-bit): 1 MiB. An
+ * array's lookup is a load the verifier inlines, where a hash table's is a
+ * call and a hash: every syscall on the machine, traced or not, asks. */
+#define BPFREC_PID_LIMIT    (4u * 1024 * 1024)
+#define BPFREC_TRACED_WORDS (BPFREC_PID_LIMIT / 32)
 
 /* A condition on one argument: (args[arg] & mask) == val; arg -1: none. */
 struct bpfrec_cond {
