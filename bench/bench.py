@@ -89,6 +89,9 @@ WORKLOADS = {
     "pysuite-tmpfs": ["/usr/bin/env", "TMPDIR=/dev/shm", "/usr/bin/python3", os.path.join(HERE, "pysuite.py")],
     # a compile of a small C project with make -j2 (clean build each time)
     "make": ["/usr/bin/sh", "-c", f"make -s -C {TMP}/proj clean && make -s -j2 -C {TMP}/proj"],
+    # nginx from Debian serving 5,000 requests to ab, a connection each,
+    # server and client both recorded (bench/server.sh; root)
+    "server": ["/usr/bin/sh", os.path.join(HERE, "server.sh"), TMP, "43990", "5000"],
 }
 
 

@@ -15,6 +15,7 @@
  *   bind:PORT  bind6:PORT   TCP bind on 127.0.0.1 / ::1
  *   raw  packet  unixraw    socket(AF_INET, SOCK_RAW, ICMP), AF_PACKET,
  *                           socket(AF_UNIX, SOCK_RAW): the last needs nothing
+ *   prio:N                  setsockopt(SO_PRIORITY, N) on a UDP socket
  *   setuid:UID  setgid:GID  setresuid:R:E:S  setfsuid:UID  setgroups:G,G,...
  *   kill:PID:SIG
  *   rlimit-raise  rlimit-same   raise the NOFILE hard limit by one / set it
@@ -151,6 +152,18 @@ static int rtnl_lo_up(void)
         return e;
 }
 
+/* SO_PRIORITY above 6 needs CAP_NET_ADMIN (net/core/sock.c): the value is
+ * in memory, an int behind setsockopt's fourth argument. */
+static int set_priority(int prio)
+{
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return errno;
+        int e = setsockopt(s, SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio) < 0 ? errno : 0;
+        close(s);
+        return e;
+}
+
 static int ioctl_lo_up(void)
 {
         int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -231,6 +244,10 @@ static int step(char *arg)
                 return sock_close(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
         if (!strcmp(op, "unixraw"))
                 return sock_close(socket(AF_UNIX, SOCK_RAW | SOCK_CLOEXEC, 0));
+        if (!strcmp(op, "prio")) {
+                NEED(2);
+                return set_priority(atoi(f[1]));
+        }
         if (!strcmp(op, "setuid")) {
                 NEED(2);
                 return setuid((uid_t)atoi(f[1])) < 0 ? errno : 0;

@@ -268,6 +268,14 @@ static const struct bcall {
           "without CLONE_UNTRACED (the child at the fork event)",
           ANY_KERNEL,
           -1 },
+        /* sockets: a new one is its arguments; a connection, the address
+         * it was given, read whole by the kernel at the exit (a client
+         * makes one a request) */
+        { "socket", -1, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
+        { "connect", 1, { NOCOND, NOCOND }, "the address from the kernel", ANY_KERNEL, -1 },
+        /* a socket option: its level and name, and the value (the
+         * capability inference reads an int of some) read by the kernel */
+        { "setsockopt", 3, { NOCOND, NOCOND }, "the value from the kernel", ANY_KERNEL, -1 },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -293,6 +301,10 @@ static const struct {
         { "openat", -1, BPFREC_NEW_FD },
         { "creat", -1, BPFREC_NEW_FD },
 };
+
+/* Reported calls whose str_arg is a buffer of the size the next argument
+ * gives (BPFREC_SIZED), not a string. */
+static const char *const sized_args[] = { "connect", "setsockopt" };
 
 /* Calls without a handler that must still stop: they do not return (no
  * exit event), or end a process (its last events must be read while it is
@@ -391,6 +403,9 @@ static void configure(bpfrec *b, const kcount *kc)
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
+                for (size_t k = 0; k < ELEMENTSOF(sized_args); k++)
+                        if (streq(bcalls[i].name, sized_args[k]))
+                                c->str_fmt = BPFREC_SIZED;
                 c->cond[2 * set] = bcalls[i].cond[0];
                 c->cond[2 * set + 1] = bcalls[i].cond[1];
                 const char *why = bcalls[i].why ? bcalls[i].why : "";

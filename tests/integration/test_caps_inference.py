@@ -167,6 +167,14 @@ def main():
     case("raw sockets", ["raw", "packet", "unixraw"],
          {("CAP_NET_RAW", "socket", "ok")}, outcome={"unixraw": "ok", "raw": "ok", "packet": "ok"})
     case("unix raw socket (none)", ["unixraw"], set())
+
+    def prio_inputs(nodes):
+        # the value is read from the caller's memory (by the kernel, where
+        # it reports setsockopt): 7 needs the capability, 6 does not
+        reason, node = inputs_of(nodes, "CAP_NET_ADMIN")
+        mp.check("above 6" in reason and node["inputs"].get("value") == 7, f"SO_PRIORITY: {reason} {node}")
+    case("socket priority", ["prio:6", "prio:7"], {("CAP_NET_ADMIN", "setsockopt", "ok")},
+         outcome={"prio:6": "ok", "prio:7": "ok"}, check=prio_inputs)
     case("read and write another user's file", [f"read:{theirs}", f"write:{theirs}", f"read:{mine}"],
          {("CAP_DAC_READ_SEARCH", "openat", "ok"), ("CAP_DAC_OVERRIDE", "openat", "ok")})
     case("chmod another user's file", [f"chmod:{theirs}:600", f"chmod:{mine}:600"],

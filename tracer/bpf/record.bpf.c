@@ -209,8 +209,11 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
                 f.fd = (__s32)a[cfg->fd_arg & 7];
         if (cfg->stat_arg >= 0 && cfg->stat_arg <= 5)
                 f.stat_buf = a[cfg->stat_arg & 7];
-        if (cfg->str_arg >= 0 && cfg->str_arg <= 5)
+        if (cfg->str_arg >= 0 && cfg->str_arg <= 5) {
                 f.str = a[cfg->str_arg & 7];
+                f.str_fmt = cfg->str_fmt;
+                f.str_size = (__u32)a[(cfg->str_arg + 1) & 7]; /* (BPFREC_SIZED: the next argument) */
+        }
         bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
         return 0;
 }
@@ -468,7 +471,11 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
                 x->flags = fd_object(o, f, (__s64)ctx->args[1], x);
         else if (f->stat_fmt && ctx->args[1] == 0)
                 x->flags = stat_flags(f, x);
-        if (f->str_arg >= 0) {
+        if (f->str_arg >= 0 && f->str_fmt == BPFREC_SIZED) {
+                __u32 size = f->str_size < BPFREC_SIZED_MAX ? f->str_size : BPFREC_SIZED_MAX;
+                long rc = bpf_probe_read_user(x->str, size, (const void *)f->str);
+                x->len = rc < 0 ? (__s32)rc : (__s32)size; /* the bytes, or -errno */
+        } else if (f->str_arg >= 0) {
                 long n = bpf_probe_read_user_str(x->str, sizeof x->str, (const void *)f->str);
                 x->len = (__s32)n; /* with the NUL, or -errno */
         }

@@ -44,7 +44,7 @@ struct bpfrec_cfg {
         __s8 fd_arg;           /* the argument that is an fd (or dirfd) whose path to report, -1 none */
         __s8 stat_arg;         /* the argument that tells what the call found (stat_fmt), -1 none */
         __u8 stat_fmt;         /* and how: BPFREC_STAT, BPFREC_STATX, BPFREC_FD_INODE, BPFREC_NEW_FD */
-        __u8 pad;
+        __u8 str_fmt;          /* what str_arg points to: BPFREC_STRING, BPFREC_SIZED */
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -71,6 +71,12 @@ struct bpfrec_koffs {
         __u32 binprm_filename;
 };
 #define BPFREC_FMODE_CREATED 0x100000u
+
+/* bpfrec_cfg.str_fmt: a NUL-terminated string (a path), or a buffer whose
+ * size in bytes is the next argument (a socket address: connect, bind),
+ * read whole up to BPFREC_SIZED_MAX (sizeof (struct sockaddr_storage)) */
+enum { BPFREC_STRING = 0, BPFREC_SIZED = 1 };
+#define BPFREC_SIZED_MAX 128
 
 #define BPFREC_HOT_MAX 64 /* counted calls (kcount.c's table) */
 #define BPFREC_HOT_PER 8  /* entries per syscall (ioctl requests) */
@@ -136,6 +142,8 @@ struct bpfrec_flight {
         __u32 nr;
         __s32 str_arg;
         __u64 str;
+        __u32 str_fmt;  /* cfg.str_fmt */
+        __u32 str_size; /* BPFREC_SIZED: the size the call was given */
         __s32 fd;       /* the fd whose path to report, BPFREC_NO_FD none */
         __u32 stat_fmt; /* cfg.stat_fmt */
         __u64 stat_buf; /* cfg.stat_arg's value, 0 none */
