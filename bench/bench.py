@@ -15,9 +15,9 @@ machine's load. Workloads: mixed (tar | gzip of /usr/include and
 ls -la /usr/lib), pysuite (a Python test suite), make (make -j2 of a small
 C project).
 
-Usage: bench/bench.py [--reps N] [--workloads mixed,pysuite,make[,pysuite-tmpfs]]
+Usage: bench/bench.py [--reps N] [--workloads mixed,pysuite,make[,pysuite-tmpfs,server]]
                       [--modes native,minpriv,fullstop,baseline,stacks,strace]
-                      [--json OUT] [--svg OUT] [--memory]
+                      [--json OUT] [--svg OUT] [--memory] [--per-call]
 Needs a built minpriv (build/cli/minpriv or $MINPRIV) and strace."""
 import argparse
 import json
@@ -201,6 +201,62 @@ def memory_check():
     return {k: int(v) for k, v in stats.items()}
 
 
+LOOP_C = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+        long n = atol(argv[1]);
+        int fd = open("/dev/zero", O_RDONLY);
+        char b[1];
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n; i++)
+                if (read(fd, b, 1) != 1)
+                        return 1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n);
+        return 0;
+}
+"""
+
+
+def per_call(reps):
+    """What one syscall costs (read(2) of a byte, 2,000,000 times, ns per
+    call): natively, in a recorded process (a counted call), and in a
+    process that is not recorded while a recording runs beside it (the
+    eBPF recorder's programs run on every syscall of the machine)."""
+    src, exe = os.path.join(TMP, "loop.c"), os.path.join(TMP, "loop")
+    with open(src, "w") as f:
+        f.write(LOOP_C)
+    subprocess.run(["cc", "-O2", "-o", exe, src], check=True)
+    n = "2000000"
+    res = {"native": [], "recorded": [], "beside": []}
+
+    def loop(cmd):
+        return float(subprocess.run(cmd, stdout=subprocess.PIPE, check=True).stdout.decode().split()[-1])
+
+    for r in range(reps):
+        order = list(res)
+        random.Random(r).shuffle(order)
+        for m in order:
+            if m == "native":
+                res[m].append(loop([exe, n]))
+            elif m == "recorded":
+                res[m].append(loop([MINPRIV, "record", "-q", "-o", os.path.join(TMP, "loop.json"), "--", exe, n]))
+            else:
+                rec = subprocess.Popen([MINPRIV, "record", "-q", "-o", os.path.join(TMP, "beside.json"), "--",
+                                        "sleep", "30"])
+                time.sleep(0.5)  # its programs attached
+                res[m].append(loop([exe, n]))
+                rec.terminate()
+                rec.wait()
+    return {m: statistics.median(v) for m, v in res.items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=7)
@@ -209,6 +265,8 @@ def main():
     ap.add_argument("--svg", help="write a bar chart of the median ratios")
     ap.add_argument("--json")
     ap.add_argument("--memory", action="store_true", help="also measure the tracer's peak RSS on 1,000 processes")
+    ap.add_argument("--per-call", action="store_true",
+                    help="also measure what a syscall costs recorded, and in a process beside a recording")
     a = ap.parse_args()
     ws = a.workloads.split(",")
     ms = a.modes.split(",")
@@ -236,6 +294,11 @@ def main():
         out["memory"] = mem
         print(f"tracer peak RSS tracing {mem.get('processes', 0)} processes: "
               f"{mem.get('self_max_rss_kib', 0) / 1024:.1f} MiB ({mem.get('stops', 0)} stops)")
+    if a.per_call:
+        pc = per_call(a.reps)
+        out["per_call_ns"] = pc
+        print(f"a read(2): {pc['native']:.0f} ns natively, {pc['recorded']:.0f} ns recorded (counted), "
+              f"{pc['beside']:.0f} ns in a process beside a recording")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1, sort_keys=True)

@@ -11,6 +11,7 @@ port=$2
 n=$3
 rm -rf "$d"
 mkdir -p "$d/html" "$d/logs" "$d/tmp"
+chmod a+x "$1" # (the workers, www-data, reach the files through it)
 dd if=/dev/zero of="$d/html/file.bin" bs=4096 count=4 2>/dev/null
 chmod -R a+rX "$d"
 cat >"$d/nginx.conf" <<CONF
@@ -33,6 +34,7 @@ http {
 CONF
 nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" &
 master=$!
+trap 'kill -QUIT $master 2>/dev/null || :' EXIT # (also when a step fails)
 i=0
 until curl -sf -o /dev/null "http://127.0.0.1:$port/file.bin"; do
         sleep 0.05
@@ -43,3 +45,4 @@ ab -q -n "$n" -c 4 "http://127.0.0.1:$port/file.bin" >"$d/ab.out"
 grep -q '^Failed requests: *0' "$d/ab.out" || { cat "$d/ab.out" >&2; exit 1; }
 kill -QUIT $master
 wait $master
+trap - EXIT
