@@ -167,7 +167,8 @@ def svg_chart(res, ms, reps):
            f'font-family="sans-serif" font-size="12">',
            f'<text x="{left}" y="18" font-size="14">Recording overhead: wall time / native '
            f'(median of {reps} interleaved runs)</text>']
-    for v in range(0, int(vmax) + 1):
+    step = next(st for st in (1, 2, 5, 10, 20, 50) if vmax / st <= 8)  # at most 8 grid lines
+    for v in range(0, int(vmax) + 1, step):
         out.append(f'<line x1="{left}" x2="{width - 150}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
                    f'<text x="{left - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v}x</text>')
     out.append(f'<line x1="{left}" x2="{width - 150}" y1="{y(1):.1f}" y2="{y(1):.1f}" stroke="#555"/>')
