@@ -351,10 +351,10 @@ uint64_t kcount_counted(const kcount *k);
 void kcount_free(kcount *k);
 
 /* bpfrec.c: calls reported by the eBPF recorder instead of stopped */
-/* Load and attach the BPF programs, which also count kc's calls (0, or
- * -errno: recording falls back to perf counters and stops). */
 /* Why the recorder cannot be used whatever the kernel allows, or NULL. */
 const char *bpfrec_unusable(void);
+/* Load and attach the BPF programs, which also count kc's calls (0, or
+ * -errno: recording falls back to perf counters and stops). */
 int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret);
 /* Hand the counts to kcount (every task gone). */
 void bpfrec_counts(bpfrec *b, kcount *kc);

@@ -73,8 +73,8 @@ struct bpfrec_koffs {
 #define BPFREC_FMODE_CREATED 0x100000u
 
 /* bpfrec_cfg.str_fmt: a NUL-terminated string (a path), or a buffer whose
- * size in bytes is the next argument (a socket address: connect, bind),
- * read whole up to BPFREC_SIZED_MAX (sizeof (struct sockaddr_storage)) */
+ * size in bytes is the next argument (connect's address, setsockopt's
+ * value), read whole up to BPFREC_SIZED_MAX (sizeof (struct sockaddr_storage)) */
 enum { BPFREC_STRING = 0, BPFREC_SIZED = 1 };
 #define BPFREC_SIZED_MAX 128
 
