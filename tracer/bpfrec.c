@@ -118,6 +118,7 @@ static const struct bcall {
         const char *why; /* the conditions, for runs[].reported_by_bpf */
         uint8_t kernel;  /* which kernels (row_applies) */
         int8_t fd_arg;   /* WITH_PATHS rows: the fd (or dirfd) whose path the exit reports */
+        uint8_t str_fmt; /* what str_arg points to: a string (BPFREC_STRING, when not given) or BPFREC_SIZED */
 } bcalls[] = {
 #define NOCOND                                                                                                         \
         {                                                                                                              \
@@ -272,10 +273,10 @@ static const struct bcall {
          * it was given, read whole by the kernel at the exit (a client
          * makes one a request) */
         { "socket", -1, { NOCOND, NOCOND }, NULL, ANY_KERNEL, -1 },
-        { "connect", 1, { NOCOND, NOCOND }, "the address from the kernel", ANY_KERNEL, -1 },
+        { "connect", 1, { NOCOND, NOCOND }, "the address from the kernel", ANY_KERNEL, -1, BPFREC_SIZED },
         /* a socket option: its level and name, and the value (the
          * capability inference reads an int of some) read by the kernel */
-        { "setsockopt", 3, { NOCOND, NOCOND }, "the value from the kernel", ANY_KERNEL, -1 },
+        { "setsockopt", 3, { NOCOND, NOCOND }, "the value from the kernel", ANY_KERNEL, -1, BPFREC_SIZED },
 #undef FLAGS
 #undef CWD
 #undef NOCOND
@@ -301,10 +302,6 @@ static const struct {
         { "openat", -1, BPFREC_NEW_FD },
         { "creat", -1, BPFREC_NEW_FD },
 };
-
-/* Reported calls whose str_arg is a buffer of the size the next argument
- * gives (BPFREC_SIZED), not a string. */
-static const char *const sized_args[] = { "connect", "setsockopt" };
 
 /* Calls without a handler that must still stop: they do not return (no
  * exit event), or end a process (its last events must be read while it is
@@ -403,9 +400,7 @@ static void configure(bpfrec *b, const kcount *kc)
                 int set = c->on ? 1 : 0; /* a second row: the alternative */
                 c->on |= (uint8_t)(1u << set);
                 c->str_arg = bcalls[i].str_arg;
-                for (size_t k = 0; k < ELEMENTSOF(sized_args); k++)
-                        if (streq(bcalls[i].name, sized_args[k]))
-                                c->str_fmt = BPFREC_SIZED;
+                c->str_fmt = bcalls[i].str_fmt;
                 c->cond[2 * set] = bcalls[i].cond[0];
                 c->cond[2 * set + 1] = bcalls[i].cond[1];
                 const char *why = bcalls[i].why ? bcalls[i].why : "";
