@@ -933,12 +933,14 @@ static int run_setup(run_state *x, int *ret_status, mp_error *err)
          * and the calls only counted instead of stopping at them, where it
          * loads; else by perf counters. */
         if (r->seccomp_mode && !opts->no_kernel_count && !r->stacks && r->fd_cache) {
-                const char *why = opts->no_bpf ? NULL : bpfrec_unusable();
-                if (why)
-                        r->bpf_unused = xstrdup(why);
-                else if (!opts->no_bpf && kcount_table(&r->kc) == 0 && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
-                        r->bpf = NULL;
-                        r->bpf_unused = xasprintf("cannot load: %s", strerror(-rc));
+                if (!opts->no_bpf) {
+                        const char *why = bpfrec_unusable();
+                        if (why) {
+                                r->bpf_unused = xstrdup(why);
+                        } else if (kcount_table(&r->kc) == 0 && (rc = bpfrec_open(r, r->kc, &r->bpf)) < 0) {
+                                r->bpf = NULL;
+                                r->bpf_unused = xasprintf("cannot load: %s", strerror(-rc));
+                        }
                 }
                 if (r->bpf_unused && getenv("MINPRIV_STATS"))
                         fprintf(stderr, "minpriv-note: no eBPF recorder: %s\n", r->bpf_unused);
