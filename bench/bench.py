@@ -236,6 +236,7 @@ def per_call(reps):
     subprocess.run(["cc", "-O2", "-o", exe, src], check=True)
     n = "2000000"
     res = {"native": [], "recorded": [], "beside": []}
+    record = modes(os.path.join(TMP, "loop.json"), None)["minpriv"]
 
     def loop(cmd):
         return float(subprocess.run(cmd, stdout=subprocess.PIPE, check=True).stdout.decode().split()[-1])
@@ -247,10 +248,9 @@ def per_call(reps):
             if m == "native":
                 res[m].append(loop([exe, n]))
             elif m == "recorded":
-                res[m].append(loop([MINPRIV, "record", "-q", "-o", os.path.join(TMP, "loop.json"), "--", exe, n]))
+                res[m].append(loop(record([exe, n])))
             else:
-                rec = subprocess.Popen([MINPRIV, "record", "-q", "-o", os.path.join(TMP, "beside.json"), "--",
-                                        "sleep", "30"])
+                rec = subprocess.Popen(record(["sleep", "30"]))
                 time.sleep(0.5)  # its programs attached
                 res[m].append(loop([exe, n]))
                 rec.terminate()
