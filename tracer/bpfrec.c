@@ -338,6 +338,9 @@ struct bpfrec {
         bool exec_names;        /* an execve that succeeds reports its name (koffs_setup) */
         intmap *exec_paths;     /* tid -> char *: the program its reported execve ran, for the exec event */
         intmap *fdpaths;        /* tid -> struct bpfrec_fdpath * (copied): for its coming exit event */
+        intmap *tallied;        /* tgid -> uint64_t[BPFREC_NR_MAX / 64]: the calls it has a tally of */
+        int tallies_fd;
+        uint64_t tallied_calls; /* calls counted in tallies (MINPRIV_STATS) */
         int selftest;           /* >= 0: koffs_setup's check is collecting its open exits, how many so far */
         uint32_t selftest_flags[3];
         uint32_t selftest_attr[3][3];        /* and the mode, uid and gid each reported */
@@ -418,6 +421,7 @@ static void configure(bpfrec *b, const kcount *kc)
                     kcount_counts_all(kc, nr) || keeps_stopping(name))
                         continue;
                 b->cfg[nr].on = 1;
+                b->cfg[nr].tally = !getenv("MINPRIV_TEST_NO_TALLY"); /* (tests: each call reported) */
                 b->cfg[nr].str_arg = -1;
                 b->cfg[nr].fd_arg = -1;
                 b->cfg[nr].stat_arg = -1;
@@ -616,7 +620,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->epfd = b->sigfd = -1;
         const char *delay = getenv("MINPRIV_TEST_BPF_DELAY_US");
         b->test_delay_us = delay ? (unsigned)atoi(delay) : 0;
-        b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = -1;
+        b->traced_fd = b->lost_fd = b->counts_fd = b->flight_fd = b->tallies_fd = -1;
         b->prog_fds[0] = b->prog_fds[1] = b->prog_fds[2] = -1;
         b->traced = xcalloc(BPFREC_TRACED_WORDS, sizeof *b->traced);
         b->selftest = -1;
@@ -632,6 +636,11 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
                         rc = -errno;
                         goto fail;
                 }
+                /* tests: a table of tallies that fills up */
+                const char *tally_max = getenv("MINPRIV_TEST_TALLY_MAX");
+                struct bpf_map *tallies = bpf_object__find_map_by_name(b->obj, "tallies");
+                if (tally_max && tallies)
+                        bpf_map__set_max_entries(tallies, (uint32_t)atoi(tally_max));
                 const char *unused = walk ? "bpfrec_exit_nowalk" : "bpfrec_exit";
                 struct bpf_program *p = bpf_object__find_program_by_name(b->obj, unused);
                 if (p)
@@ -649,9 +658,11 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->flight_fd = bpf_object__find_map_fd_by_name(b->obj, "flight");
         b->traced_fd = bpf_object__find_map_fd_by_name(b->obj, "traced");
         b->lost_fd = bpf_object__find_map_fd_by_name(b->obj, "lost");
+        b->tallies_fd = bpf_object__find_map_fd_by_name(b->obj, "tallies");
+        int errs_fd = bpf_object__find_map_fd_by_name(b->obj, "tally_errs");
         int ring_fd = bpf_object__find_map_fd_by_name(b->obj, "ring");
         if (cfg_fd < 0 || hot_fd < 0 || koffs_fd < 0 || b->counts_fd < 0 || b->flight_fd < 0 || b->traced_fd < 0 ||
-            b->lost_fd < 0 || ring_fd < 0) {
+            b->lost_fd < 0 || b->tallies_fd < 0 || errs_fd < 0 || ring_fd < 0) {
                 rc = -ENOENT;
                 goto fail;
         }
@@ -675,6 +686,12 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         }
         koffs_setup(b, koffs_fd, cfg_fd);
         configure(b, kc);
+        /* tests: results beyond the first errno values reported whole, at
+         * their exit */
+        const char *errs_env = getenv("MINPRIV_TEST_TALLY_ERRS");
+        uint32_t errs = errs_env ? (uint32_t)atoi(errs_env) : BPFREC_TALLY_ERRS;
+        if ((rc = write_array(errs_fd, &errs, sizeof errs, 1)) < 0)
+                goto fail;
         if ((rc = write_array(hot_fd, b->hot, sizeof b->hot[0], b->nhot)) < 0 ||
             (rc = write_array(cfg_fd, b->cfg, sizeof b->cfg[0], BPFREC_NR_MAX)) < 0)
                 goto fail;
@@ -682,6 +699,7 @@ int bpfrec_open(recorder *r, const kcount *kc, bpfrec **ret)
         b->exit_waits = intmap_new();
         b->fdpaths = intmap_new();
         b->exec_paths = intmap_new();
+        b->tallied = intmap_new();
         *ret = b;
         return 0;
 fail:
@@ -824,6 +842,14 @@ static int on_event(void *ctx, void *data, size_t size)
                 if (!t || e->nr >= BPFREC_NR_MAX) {
                         b->unknown++;
                         return 0;
+                }
+                if (b->cfg[e->nr].tally && !t->pre_exec) {
+                        /* the process's first: the kernel counts the rest
+                         * in a tally (record.h), read back by bpfrec_fold */
+                        uint64_t *bits = intmap_get(b->tallied, t->p->tgid);
+                        if (!bits)
+                                intmap_put(b->tallied, t->p->tgid, bits = xcalloc(BPFREC_NR_MAX / 64, sizeof *bits));
+                        bits[e->nr / 64] |= 1ull << (e->nr % 64);
                 }
                 struct bpfrec_enter *copy = xmalloc(sizeof *copy);
                 *copy = *e;
@@ -1012,8 +1038,52 @@ void bpfrec_task_gone(bpfrec *b, task *t)
         free(intmap_remove(b->exec_paths, t->tid));
 }
 
+void bpfrec_fold(bpfrec *b, const proc *p)
+{
+        _cleanup_free_ uint64_t *bits = intmap_remove(b->tallied, p->tgid);
+        if (!bits)
+                return;
+        for (uint32_t nr = 0; nr < BPFREC_NR_MAX; nr++) {
+                if (!(bits[nr / 64] & (1ull << (nr % 64))))
+                        continue;
+                /* nothing adds to it now: the process is stopped at its
+                 * exec (its other threads gone) or gone */
+                struct bpfrec_tally_key k = { .tgid = (uint32_t)p->tgid, .nr = nr };
+                struct bpfrec_tally v;
+                if (bpf_map_lookup_and_delete_elem(b->tallies_fd, &k, &v) < 0) {
+                        if (errno == ENOENT || bpf_map_lookup_elem(b->tallies_fd, &k, &v) < 0)
+                                continue; /* none was made (the table was full) */
+                        bpf_map_delete_elem(b->tallies_fd, &k);
+                }
+                rec_syscall_tally(b->r, p, (int)nr, v.ok, v.err, BPFREC_TALLY_ERRS);
+                b->tallied_calls += v.ok;
+                for (size_t e = 0; e < BPFREC_TALLY_ERRS; e++)
+                        b->tallied_calls += v.err[e];
+        }
+}
+
+uint64_t bpfrec_tallied(const bpfrec *b)
+{
+        return b->tallied_calls;
+}
+
 void bpfrec_counts(bpfrec *b, kcount *kc)
 {
+        /* Every process has been folded (bpfrec_fold) by now: a tally left
+         * is of a process whose first call the tracer could not place (its
+         * task unknown), counted as lost with it. */
+        struct bpfrec_tally_key k, next;
+        struct bpfrec_tally v;
+        while (bpf_map_get_next_key(b->tallies_fd, NULL, &next) == 0) {
+                k = next;
+                if (bpf_map_lookup_elem(b->tallies_fd, &k, &v) == 0) {
+                        b->unknown += v.ok;
+                        for (size_t e = 0; e < BPFREC_TALLY_ERRS; e++)
+                                b->unknown += v.err[e];
+                }
+                if (bpf_map_delete_elem(b->tallies_fd, &k) < 0)
+                        break;
+        }
         int ncpu = libbpf_num_possible_cpus();
         uint64_t n[BPFREC_HOT_MAX] = { 0 };
         if (ncpu <= 0)
@@ -1093,6 +1163,7 @@ void bpfrec_free(bpfrec *b)
         intmap_free(b->fdpaths, free);
         intmap_free(b->inflight, free);
         intmap_free(b->exec_paths, free);
+        intmap_free(b->tallied, free);
         if (b->epfd >= 0)
                 close(b->epfd);
         if (b->sigfd >= 0)

@@ -227,6 +227,7 @@ typedef struct recorder {
 uint32_t rec_program(recorder *r, const char *path_encoded);
 void rec_syscall(recorder *r, task *t);
 void rec_syscall_result(recorder *r, task *t, int64_t ret);
+void rec_syscall_tally(recorder *r, const proc *p, int nr, uint64_t ok, const uint32_t *errs, size_t nerrs);
 void rec_file(recorder *r, task *t, const pending *pd, int err);
 /* The process's fsuid changed from old_fsuid: the files it holds open
  * (inherited from a process of another uid, e.g. nginx's root master
@@ -397,6 +398,11 @@ const char *bpfrec_inflight(bpfrec *b, pid_t tid, uint64_t *arg0);
 char *bpfrec_exec_path(bpfrec *b, pid_t tid);
 /* The task is gone: a call it was in is recorded without a result. */
 void bpfrec_task_gone(bpfrec *b, task *t);
+/* The calls the kernel counted for process p (its tallies) into the
+ * recording, as its program's; at an exec (before the program changes)
+ * and when the process is gone. */
+void bpfrec_fold(bpfrec *b, const proc *p);
+uint64_t bpfrec_tallied(const bpfrec *b);
 uint64_t bpfrec_lost(const bpfrec *b);
 uint64_t bpfrec_events(const bpfrec *b);
 json_t *bpfrec_names(const bpfrec *b);

@@ -202,6 +202,34 @@ void rec_syscall_result(recorder *r, task *t, int64_t ret)
         hashmap_put(r->errors, key, (void *)(n + 1));
 }
 
+/* Calls of process p's program counted by the kernel (bpfrec.c's
+ * tallies) after its first, which went through rec_syscall: `ok`
+ * successes, errs[e] failures with errno e. */
+void rec_syscall_tally(recorder *r, const proc *p, int nr, uint64_t ok, const uint32_t *errs, size_t nerrs)
+{
+        const trace_abi abi = TRACE_ABI_X86_64;
+        if (nr < 0 || nr >= SYSCALL_SLOTS || !sys_name(abi, (uint64_t)nr))
+                return;
+        uint64_t n = ok;
+        for (size_t e = 0; e < nerrs; e++)
+                n += errs[e];
+        if (!n)
+                return;
+        syscall_counts *pc = &r->pcounts[p->program];
+        if (!pc->count[abi])
+                pc->count[abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
+        pc->count[abi][nr] += n;
+        r->ok[abi][nr] += ok;
+        for (size_t e = 1; e < nerrs; e++) {
+                if (!errs[e])
+                        continue;
+                char key[64];
+                snprintf(key, sizeof key, "%d/%d/%s", abi, nr, result_name((int)e));
+                uintptr_t had = (uintptr_t)hashmap_get(r->errors, key);
+                hashmap_put(r->errors, key, (void *)(had + errs[e]));
+        }
+}
+
 void rec_node_result(recorder *r, task *t, json_t *results_map, int err)
 {
         json_t *u = trace_child(results_map, result_name(err));

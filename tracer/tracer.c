@@ -169,8 +169,10 @@ static void proc_unref(recorder *r, proc *p)
         if (--p->refs > 0)
                 return;
         intmap_remove(r->procs, p->tgid);
-        if (r->bpf)
+        if (r->bpf) {
+                bpfrec_fold(r->bpf, p);
                 bpfrec_untrace(r->bpf, p->tgid);
+        }
         uring_forget_proc(r, p->tgid);
         r->live_procs--;
         free(p->cwd);
@@ -635,6 +637,8 @@ static void on_exec_event(recorder *r, pid_t pid)
         t->pre_exec = false;
         fd_cache_clear(t->p);             /* close-on-exec fds are gone */
         uring_forget_proc(r, t->p->tgid); /* ring fds are close-on-exec, mappings gone */
+        if (r->bpf)
+                bpfrec_fold(r->bpf, t->p); /* what the kernel counted of the old program */
         t->p->image_id = ++r->next_image;
         set_program_from_exe(r, t);
         proc_read_creds(pid, &t->p->cr, NULL, NULL);
@@ -1228,11 +1232,12 @@ static int run_summary(run_state *x)
                         fclose(sf);
                 fprintf(stderr,
                         "minpriv-stats: self_max_rss_kib=%ld self_cpu_ms=%ld stops=%llu exit_stops=%llu counted=%llu "
-                        "bpf=%llu bpf_run_ms=%llu "
+                        "bpf=%llu bpf_tallied=%llu bpf_run_ms=%llu "
                         "bpf_exits=%llu bpf_throttled=%llu processes=%llu paths=%zu\n",
                         hwm, self_ms, (unsigned long long)r->stops, (unsigned long long)r->exit_stops,
                         (unsigned long long)(r->kc ? kcount_counted(r->kc) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_events(r->bpf) : 0),
+                        (unsigned long long)(r->bpf ? bpfrec_tallied(r->bpf) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_run_ns(r->bpf) / 1000000 : 0),
                         (unsigned long long)(r->bpf ? bpfrec_exits(r->bpf) : 0),
                         (unsigned long long)(r->bpf ? bpfrec_throttles(r->bpf) : 0), (unsigned long long)r->processes,

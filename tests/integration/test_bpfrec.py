@@ -25,6 +25,7 @@ seccomp+count or less)."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -268,6 +269,107 @@ def removals(work, py):
     return st["stops"], runs["unknown"][2]["stops"]
 
 
+TALLY = """
+import os, select, signal, sys, threading, time
+def calls(n):
+    ep = select.epoll()
+    r, w = os.pipe()
+    for i in range(n):
+        ep.register(r)          # ok
+        try:
+            ep.register(r)      # EEXIST
+        except FileExistsError:
+            pass
+        ep.unregister(r)        # ok
+        os.sched_yield()
+    try:
+        ep.unregister(r)        # ENOENT
+    except FileNotFoundError:
+        pass
+    ep.close(); os.close(r); os.close(w)
+if sys.argv[1] == "main":
+    calls(300)
+    ts = [threading.Thread(target=calls, args=(100,)) for i in range(3)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    if os.fork() == 0:
+        calls(50)
+        os._exit(0)
+    os.wait()
+    signal.signal(signal.SIGUSR1, lambda *a: None)
+    r, w = os.pipe()
+    c = os.fork()
+    if c == 0:
+        calls(1)
+        signal.pause()          # interrupted
+        os.write(w, b"x")
+        signal.pause()          # killed in it
+        os._exit(0)
+    while open(f"/proc/{c}/syscall").read().split()[0] != "34":
+        time.sleep(0.01)
+    os.kill(c, signal.SIGUSR1)
+    os.read(r, 1)
+    while open(f"/proc/{c}/syscall").read().split()[0] != "34":
+        time.sleep(0.01)
+    os.kill(c, signal.SIGKILL)
+    os.wait()
+    os.execv(sys.argv[2], [sys.argv[2], "-c", sys.argv[3], "exec"])
+calls(20)
+"""
+
+
+def tallies(work, py):
+    """Calls without a handler, counted by the kernel per process and
+    result after each process's first (record.h, struct bpfrec_tally): the
+    same counts per program, results and first programs as when each is
+    reported whole (MINPRIV_TEST_NO_TALLY), across threads, a fork, a
+    process killed in a counted call and an exec (another program: a copy
+    of the interpreter); and when the table of tallies is full
+    (MINPRIV_TEST_TALLY_MAX=2), the calls left out of it are reported
+    whole; and when a result cannot be counted (MINPRIV_TEST_TALLY_ERRS=1:
+    no errno value is), that call is reported whole from its exit."""
+    other = os.path.join(work, "python-copy")
+    shutil.copy(py, other)
+    argv = [py, "-c", TALLY, "main", other, TALLY]
+    names = ("epoll_ctl", "sched_yield", "pause", "epoll_create1")
+
+    def facts(t):
+        sc = t["syscalls"]["x86_64"]
+        return {n: {"first": sc[n]["first"], "results": sc[n].get("results"),
+                    "programs": {p: v["count"] for p, v in sc[n]["programs"].items()}} for n in names if n in sc}
+
+    runs = {}
+    for label, env in (("tallied", {}), ("whole", {"MINPRIV_TEST_NO_TALLY": "1"}),
+                       ("full table", {"MINPRIV_TEST_TALLY_MAX": "2"}),
+                       ("errors whole", {"MINPRIV_TEST_TALLY_ERRS": "1"})):
+        rc, out, t, st = record(argv, os.path.join(work, f"tally-{len(runs)}.json"), env=env)
+        mp.check(rc == 0, f"{label}: the workload failed ({rc}): {out}")
+        mp.check("bpf_lost" not in t["runs"][0], f"{label}: {t['runs'][0].get('bpf_lost')} calls lost")
+        runs[label] = (facts(t), st)
+    want, st = runs["tallied"]
+    ec = want.get("epoll_ctl", {})
+    # the copy: 20 rounds of ok, EEXIST, ok, and one ENOENT; the
+    # interpreter: 300 + 3 x 100 + 50 + 1 rounds, 6 ENOENT
+    mp.check(ec.get("programs") == {py_real(py): 3 * 651 + 6, other: 61} and
+             ec.get("results") == {"ok": 2 * 671, "EEXIST": 671, "ENOENT": 7},
+             f"epoll_ctl counts: {ec}")
+    mp.check(want.get("pause", {}).get("programs") == {py_real(py): 2},
+             f"pause (one of them killed in): {want.get('pause')}")
+    mp.check(st["bpf_tallied"] > 2600, f"the kernel counted {st['bpf_tallied']} calls (of 2,700)")
+    for label, more in (("whole", 2600), ("full table", 2600), ("errors whole", 670)):
+        got, sto = runs[label]
+        diff = sorted(n for n in set(want) | set(got) if want.get(n) != got.get(n))
+        mp.check(not diff, f"{label}: other facts than tallied for {diff}: "
+                           f"{[(want.get(n), got.get(n)) for n in diff[:2]]}")
+        mp.check(sto["bpf"] > st["bpf"] + more, f"{label}: {sto['bpf']} calls reported, {st['bpf']} tallied")
+    mp.check(runs["whole"][1]["bpf_tallied"] == 0, f"MINPRIV_TEST_NO_TALLY: {runs['whole'][1]['bpf_tallied']} tallied")
+    return st["bpf"], st["bpf_tallied"], runs["whole"][1]["bpf"]
+
+
+def py_real(py):
+    return os.path.realpath(py)
+
+
 def main():
     work = mp.tmpdir()
     py = "/usr/bin/python3"
@@ -302,11 +404,13 @@ def main():
     made, unknown = creating_opens(work, py)
     walked, unwalked = walked_paths(work, py)
     removed, unremoved = removals(work, py)
+    treported, tallied, whole = tallies(work, py)
     print(f"ok: 200,000 stats reported without a stop ({st['stops']} stops, {st['bpf_throttled']} times held back "
           f"by a slow tracer, none lost); {st3['stops']} stops with --no-bpf; a call killed in flight recorded; "
           f"2,000 creating opens: {made} stops, {unknown} where the kernel cannot say whether they created; "
           f"a tree walked by directory fds: {walked} stops, {unwalked} without fd paths; 703 removals: {removed} stops, "
-          f"{unremoved} where they stop")
+          f"{unremoved} where they stop; calls without a handler: {tallied} counted by the kernel, "
+          f"{treported} reported ({whole} without tallies)")
 
 
 if __name__ == "__main__":

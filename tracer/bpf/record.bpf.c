@@ -108,6 +108,30 @@ struct {
         __type(value, __u64);
 } counts SEC(".maps");
 
+/* The tallies of calls counted per process and result (record.h), and a
+ * zeroed value to start one from (a value is too big for the stack). */
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, BPFREC_TALLY_MAX);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, struct bpfrec_tally_key);
+        __type(value, struct bpfrec_tally);
+} tallies SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct bpfrec_tally);
+} tally_zero SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, __u32);
+} tally_errs SEC(".maps"); /* errno values counted: below this (BPFREC_TALLY_ERRS; tests: fewer) */
+
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
         __uint(max_entries, BPFREC_RING_BYTES);
@@ -123,7 +147,7 @@ static __always_inline void count_lost(void)
 
 /* Write an event; wake the tracer only when the buffer fills up, hold the
  * task back when it is fuller still (record.h). */
-static __always_inline void emit(void *data, __u64 size, int may_stop)
+static __always_inline int emit(void *data, __u64 size, int may_stop)
 {
         __u64 avail = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA);
         /* one wakeup each time another BPFREC_RING_WAKE bytes are waiting */
@@ -131,10 +155,11 @@ static __always_inline void emit(void *data, __u64 size, int may_stop)
                 (avail + size) / BPFREC_RING_WAKE != avail / BPFREC_RING_WAKE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
         if (bpf_ringbuf_output(&ring, data, size, flags) < 0) {
                 count_lost();
-                return;
+                return 0;
         }
         if (may_stop && avail > BPFREC_RING_HIGH)
                 bpf_send_signal_thread(BPFREC_SIGSTOP);
+        return 1;
 }
 
 /* How the process tgid is traced: 0 (not), BPFREC_TRACED, BPFREC_TRACED_EXEC. */
@@ -200,10 +225,24 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         if (!(((cfg->on & 1) && holds(&cfg->cond[0], a) && holds(&cfg->cond[1], a)) ||
               ((cfg->on & 2) && holds(&cfg->cond[2], a) && holds(&cfg->cond[3], a))))
                 return 0;
+        struct bpfrec_tally_key tk = { .tgid = tgid, .nr = nr };
+        if (cfg->tally && bpf_map_lookup_elem(&tallies, &tk)) {
+                /* not the process's first: counted at the exit */
+                struct bpfrec_flight f = { .nr = nr, .str_arg = -1, .fd = BPFREC_NO_FD, .tally = 1 };
+                bpf_map_update_elem(&flight, &tid, &f, BPF_ANY);
+                return 0;
+        }
         struct bpfrec_enter e = { .type = BPFREC_ENTER, .tid = tid, .nr = nr };
         for (int i = 0; i < 6; i++)
                 e.args[i] = a[i];
-        emit(&e, sizeof e, 0);
+        if (emit(&e, sizeof e, 0) && cfg->tally) {
+                /* the process's first, reported: the tracer knows the
+                 * tally from it (and when it could not be, none is made) */
+                __u32 zero = 0;
+                struct bpfrec_tally *z = bpf_map_lookup_elem(&tally_zero, &zero);
+                if (z)
+                        bpf_map_update_elem(&tallies, &tk, z, BPF_NOEXIST);
+        }
         struct bpfrec_flight f = { .nr = nr, .str_arg = cfg->str_arg, .fd = BPFREC_NO_FD, .stat_fmt = cfg->stat_fmt };
         if (cfg->fd_arg >= 0 && cfg->fd_arg <= 5)
                 f.fd = (__s32)a[cfg->fd_arg & 7];
@@ -412,6 +451,39 @@ static __always_inline __u32 fd_path(struct bpfrec_koffs *o, struct walk *w, __u
         return head + (size & (BPFREC_PATH_MAX - 1));
 }
 
+/* A call counted at its exit in its process's tally: 0 when counted, 1
+ * when it is to be reported whole after all (no tally: the tracer read it
+ * back; a result not counted there), with an entry record made here from
+ * the registers, which hold the arguments still (the exit follows). */
+static __always_inline int tally_add(__u32 tgid, __u32 nr, __s64 ret, char *regs, __u32 tid)
+{
+        struct bpfrec_tally_key k = { .tgid = tgid, .nr = nr };
+        struct bpfrec_tally *t = bpf_map_lookup_elem(&tallies, &k);
+        __u32 zero = 0, *errs = bpf_map_lookup_elem(&tally_errs, &zero);
+        if (t && errs) {
+                if (ret >= 0 || ret < -4095) {
+                        __sync_fetch_and_add(&t->ok, 1);
+                        return 0;
+                }
+                __s64 e = -ret;
+                if (e >= 512 && e <= 516)
+                        e = 4; /* ERESTARTSYS ...: EINTR */
+                if (e >= 1 && e < *errs && e < BPFREC_TALLY_ERRS && t->err[e] != 0xffffffffu) {
+                        __sync_fetch_and_add(&t->err[e], 1);
+                        return 0;
+                }
+        }
+        struct {
+                unsigned long r10, r9, r8, ax, cx, dx, si, di;
+        } g = { 0 };
+        bpf_probe_read_kernel(&g, sizeof g, regs + offsetof(struct regs, r10));
+        struct bpfrec_enter e = {
+                .type = BPFREC_ENTER, .tid = tid, .nr = nr, .args = { g.di, g.si, g.dx, g.r10, g.r8, g.r9 }
+        };
+        emit(&e, sizeof e, 0);
+        return 1;
+}
+
 /* An exit record: its head (what the call found is added by the caller)... */
 static __always_inline void exit_head(struct bpfrec_exit *x, __u32 tid, __u32 nr, __s64 ret)
 {
@@ -447,6 +519,10 @@ static __always_inline int exit_common(struct bpf_raw_tracepoint_args *ctx, int 
         struct bpfrec_flight *f = bpf_map_lookup_elem(&flight, &tid);
         if (!f)
                 return 0;
+        if (f->tally && !tally_add(pt >> 32, f->nr, (__s64)ctx->args[1], (char *)ctx->args[0], tid)) {
+                bpf_map_delete_elem(&flight, &tid);
+                return 0;
+        }
         __u32 zero = 0;
         struct bpfrec_exit *x = bpf_map_lookup_elem(&scratch, &zero);
         if (!x) {

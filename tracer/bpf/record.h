@@ -45,6 +45,8 @@ struct bpfrec_cfg {
         __s8 stat_arg;         /* the argument that tells what the call found (stat_fmt), -1 none */
         __u8 stat_fmt;         /* and how: BPFREC_STAT, BPFREC_STATX, BPFREC_FD_INODE, BPFREC_NEW_FD */
         __u8 str_fmt;          /* what str_arg points to: BPFREC_STRING, BPFREC_SIZED */
+        __u8 tally;            /* counted per process and result after the process's first (struct bpfrec_tally) */
+        __u8 pad[7];
         /* two alternative sets of two conditions: set k is cond[2k], cond[2k+1],
          * both of which must hold */
         struct bpfrec_cond cond[4];
@@ -147,5 +149,28 @@ struct bpfrec_flight {
         __s32 fd;       /* the fd whose path to report, BPFREC_NO_FD none */
         __u32 stat_fmt; /* cfg.stat_fmt */
         __u64 stat_buf; /* cfg.stat_arg's value, 0 none */
+        __u32 tally;    /* a call of a cfg.tally row whose process has its tally: counted at the exit */
+        __u32 pad;
+};
+
+/* A call the recorder only counts per program and result (cfg.tally: no
+ * handler reads its arguments) is reported whole the first time a process
+ * makes it, and from then on counted at its exit in the process's tally,
+ * keyed by the process and the call. The tracer learns each key from that
+ * first report and reads the tally back (then deletes it) when the
+ * process's program changes (an exec) or the process is gone: until then
+ * every call counted there was made by the program the tracer knows the
+ * process by. ok: results >= 0; err[e]: -e, the kernel's restart codes
+ * (ERESTARTSYS ...) as EINTR, as the tracer names them. A result beyond
+ * err[] or a count that would overflow is reported whole instead. */
+#define BPFREC_TALLY_ERRS 136 /* errno values counted: 1 .. 135 (EHWPOISON is 133) */
+#define BPFREC_TALLY_MAX  16384
+struct bpfrec_tally_key {
+        __u32 tgid;
+        __u32 nr;
+};
+struct bpfrec_tally {
+        __u64 ok;
+        __u32 err[BPFREC_TALLY_ERRS];
 };
 #define BPFREC_NO_FD (-100) /* AT_FDCWD: relative to the working directory, nothing to walk */
