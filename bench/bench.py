@@ -150,7 +150,7 @@ def stats_of(cmd):
                        env=dict(os.environ, MINPRIV_STATS="1"))
     line = [l for l in p.stderr.decode().splitlines() if l.startswith("minpriv-stats:")]
     stats = dict(kv.split("=") for kv in line[0].split()[1:]) if line else {}
-    return {k: int(v) for k, v in stats.items() if k in ("stops", "exit_stops", "counted", "bpf", "self_cpu_ms")}
+    return {k: int(v) for k, v in stats.items() if k in ("stops", "exit_stops", "counted", "bpf", "bpf_tallied", "self_cpu_ms")}
 
 
 COLORS = {"minpriv": "#2b7bb9", "nobpf": "#5a93c4", "fullstop": "#7aa6c9", "baseline": "#5fb760", "stacks": "#e3a33b", "strace": "#c9473d"}
@@ -287,7 +287,8 @@ def main():
         print(f"{w:10} {cells}   {', '.join(ratios)}")
         for m, st in r["stops"].items():
             print(f"{'':10} {m}: {st.get('stops', '?')} stops ({st.get('exit_stops', '?')} at exits), "
-                  f"{st.get('counted', 0)} calls counted in the kernel, {st.get('bpf', 0)} reported by eBPF, "
+                  f"{st.get('counted', 0)} calls counted in the kernel, {st.get('bpf', 0)} reported by eBPF "
+                  f"({st.get('bpf_tallied', 0)} more counted per process), "
                   f"tracer CPU {st.get('self_cpu_ms', '?')} ms")
     out = {"reps": a.reps, "workloads": res}
     if a.memory:
