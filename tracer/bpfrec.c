@@ -46,7 +46,8 @@
  *     directory (AT_FDCWD) nothing is walked: it is cached, and changes
  *     only by the calls above.
  * Only native x86_64 calls are reported (the BPF program checks the code
- * segment); other ABIs stop as before. The per-call conditions live in one
+ * segment, and that the call came through the `syscall` instruction, not
+ * int $0x80); other ABIs stop as before. The per-call conditions live in one
  * table below, from which both the seccomp allow rules and the BPF
  * program's configuration are built, so a call either stops or is
  * reported, never both and never neither.

@@ -28,7 +28,6 @@ struct regs {
 };
 
 #define USER_CS_64 0x33
-#define INT80_INSN 0x80cd /* cd 80, little-endian */
 
 struct {
         __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -192,23 +191,19 @@ int bpfrec_enter(struct bpf_raw_tracepoint_args *ctx)
         __u32 as = traced_as(tgid);
         if (!as || (as == BPFREC_TRACED_EXEC && nr != BPFREC_NR_EXECVE))
                 return 0;
-        /* the registers from r10 to cs in one read (8 reads cost a third
+        /* the registers from r11 to flags in one read (8 reads cost a third
          * of this program's time on a hot call) */
         struct {
-                unsigned long r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs;
+                unsigned long r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags;
         } g = { 0 };
-        bpf_probe_read_kernel(&g, sizeof g, (char *)ctx->args[0] + offsetof(struct regs, r10));
+        bpf_probe_read_kernel(&g, sizeof g, (char *)ctx->args[0] + offsetof(struct regs, r11));
         if (g.cs != USER_CS_64)
                 return 0; /* a 32-bit program: i386 numbers */
         /* int $0x80 from 64-bit code is an i386 call too, with the same code
-         * segment: the two bytes before the return address tell (cd 80;
-         * `syscall` is 0f 05). The page was just executed: it is there. */
-        __u16 insn = 0;
-        if (bpf_probe_read_user(&insn, sizeof insn, (const void *)(g.ip - 2)) < 0) {
-                count_lost(); /* cannot tell: neither reported nor counted, and said so */
-                return 0;
-        }
-        if (insn == INT80_INSN)
+         * segment. The `syscall` instruction leaves the return address in
+         * rcx and the flags in r11, and the kernel's entry saves both as
+         * they are; int $0x80 leaves them to the program. */
+        if (g.cx != g.ip || g.r11 != g.flags)
                 return 0;
         __u64 a[8] = { g.di, g.si, g.dx, g.r10, g.r8, g.r9, 0, 0 };
         for (int k = 0; k < BPFREC_HOT_PER; k++) {
