@@ -245,6 +245,12 @@ static int add_instr(parsed *p, const char *path, int line, char *text, char **g
         in.json = may_json && json_words(args, &in.words);
         if (!in.json)
                 in.words = split_words(args);
+        if (!in.json && !in.words[0]) {
+                /* only white space the line's own trimming keeps (\f, \v, a \r inside) */
+                free(in.args);
+                strv_free(in.words);
+                return mp_error_set_at(err, -EINVAL, path, line, 0, "%s needs arguments", cmd);
+        }
         if (streq(cmd, "SHELL") && !in.json) {
                 free(in.args);
                 strv_free(in.words);

@@ -64,6 +64,14 @@ def main():
         mp.check(rc == 2, f"bad Dockerfile: exit {rc}")
         mp.check(f"{bad}:4: unknown instruction 'FRM'" in se and len(se.strip().splitlines()) == 1, f"message: {se!r}")
         mp.check(not os.path.exists(out2), "bad Dockerfile: a page was written")
+        # an instruction whose arguments are only white space the line's
+        # trimming keeps (a form feed, carriage returns): refused, not read
+        # as an instruction without words (the fuzzer's crash)
+        open(bad, "w").write("FROM python:3 AS build\nENV \r\f\r\r\r\r\r\r")
+        rc, _, se = mp.minpriv("report", "-o", out2, "--dockerfile", bad, trace)
+        mp.check(rc == 2 and f"{bad}:2: ENV needs arguments" in se and len(se.strip().splitlines()) == 1,
+                 f"ENV of white space: exit {rc}, {se!r}")
+        mp.check(not os.path.exists(out2), "ENV of white space: a page was written")
         print(f"ok: report --dockerfile: {len(rows)} findings with line numbers, same as hardening.md; "
               "bad input refused")
     finally:
