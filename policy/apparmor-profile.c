@@ -744,7 +744,8 @@ static int parse_args(lexer *lx, mp_aa_rule *r, token *t, size_t n, size_t i, co
 {
         if (i < n && t[i].type == T_LPAREN) {
                 size_t j = i + 1;
-                r->access = xcalloc(1, sizeof(char *));
+                if (!r->access) /* (a second list, as in `network r (read)`, adds to the first) */
+                        r->access = xcalloc(1, sizeof(char *));
                 for (; j < n && t[j].type != T_RPAREN; j++) {
                         if (t[j].type == T_COMMA)
                                 continue;
