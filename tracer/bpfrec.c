@@ -1039,6 +1039,14 @@ void bpfrec_task_gone(bpfrec *b, task *t)
         free(intmap_remove(b->exec_paths, t->tid));
 }
 
+static uint64_t tally_total(const struct bpfrec_tally *v)
+{
+        uint64_t n = v->ok;
+        for (size_t e = 0; e < BPFREC_TALLY_ERRS; e++)
+                n += v->err[e];
+        return n;
+}
+
 void bpfrec_fold(bpfrec *b, const proc *p)
 {
         _cleanup_free_ uint64_t *bits = intmap_remove(b->tallied, p->tgid);
@@ -1057,9 +1065,7 @@ void bpfrec_fold(bpfrec *b, const proc *p)
                         bpf_map_delete_elem(b->tallies_fd, &k);
                 }
                 rec_syscall_tally(b->r, p, (int)nr, v.ok, v.err, BPFREC_TALLY_ERRS);
-                b->tallied_calls += v.ok;
-                for (size_t e = 0; e < BPFREC_TALLY_ERRS; e++)
-                        b->tallied_calls += v.err[e];
+                b->tallied_calls += tally_total(&v);
         }
 }
 
@@ -1077,11 +1083,8 @@ void bpfrec_counts(bpfrec *b, kcount *kc)
         struct bpfrec_tally v;
         while (bpf_map_get_next_key(b->tallies_fd, NULL, &next) == 0) {
                 k = next;
-                if (bpf_map_lookup_elem(b->tallies_fd, &k, &v) == 0) {
-                        b->unknown += v.ok;
-                        for (size_t e = 0; e < BPFREC_TALLY_ERRS; e++)
-                                b->unknown += v.err[e];
-                }
+                if (bpf_map_lookup_elem(b->tallies_fd, &k, &v) == 0)
+                        b->unknown += tally_total(&v);
                 if (bpf_map_delete_elem(b->tallies_fd, &k) < 0)
                         break;
         }

@@ -145,6 +145,17 @@ static bool want_syscall_stack(recorder *r, task *t, const char *name)
         return r->opts->want_stack(&q, r->opts->want_stack_ud);
 }
 
+/* n more calls of a syscall by a program; returns how many there were */
+static uint64_t program_calls_add(recorder *r, uint32_t program, trace_abi abi, int slot, uint64_t n)
+{
+        syscall_counts *pc = &r->pcounts[program];
+        if (!pc->count[abi])
+                pc->count[abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
+        uint64_t had = pc->count[abi][slot];
+        pc->count[abi][slot] += n;
+        return had;
+}
+
 void rec_syscall(recorder *r, task *t)
 {
         if (r->kc)
@@ -161,10 +172,7 @@ void rec_syscall(recorder *r, task *t)
                         json_object_set_new(node, "first", json_string(task_program(r, t)));
                 return;
         }
-        syscall_counts *pc = &r->pcounts[t->p->program];
-        if (!pc->count[t->abi])
-                pc->count[t->abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
-        bool first = pc->count[t->abi][t->slot]++ == 0;
+        bool first = program_calls_add(r, t->p->program, t->abi, t->slot, 1) == 0;
         if (r->stacks && (r->opts->want_stack ? want_syscall_stack(r, t, name) : first))
                 capture_first_stack(r, t, name);
         if (r->first[t->abi][t->slot] < 0)
@@ -188,18 +196,24 @@ static const char *result_name(int err)
         return n ? n : "EIO";
 }
 
+/* n more results of a syscall: success (err 0) or errno err */
+static void results_add(recorder *r, trace_abi abi, int slot, int err, uint64_t n)
+{
+        if (!err) {
+                r->ok[abi][slot] += n;
+                return;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "%d/%d/%s", abi, slot, result_name(err));
+        uintptr_t had = (uintptr_t)hashmap_get(r->errors, key);
+        hashmap_put(r->errors, key, (void *)(had + n));
+}
+
 void rec_syscall_result(recorder *r, task *t, int64_t ret)
 {
         if (t->slot < 0 || !sys_name(t->abi, t->nr))
                 return;
-        if (ret >= 0 || ret < -4095) {
-                r->ok[t->abi][t->slot]++;
-                return;
-        }
-        char key[64];
-        snprintf(key, sizeof key, "%d/%d/%s", t->abi, t->slot, result_name((int)-ret));
-        uintptr_t n = (uintptr_t)hashmap_get(r->errors, key);
-        hashmap_put(r->errors, key, (void *)(n + 1));
+        results_add(r, t->abi, t->slot, ret >= 0 || ret < -4095 ? 0 : (int)-ret, 1);
 }
 
 /* Calls of process p's program counted by the kernel (bpfrec.c's
@@ -210,23 +224,12 @@ void rec_syscall_tally(recorder *r, const proc *p, int nr, uint64_t ok, const ui
         const trace_abi abi = TRACE_ABI_X86_64;
         if (nr < 0 || nr >= SYSCALL_SLOTS || !sys_name(abi, (uint64_t)nr))
                 return;
-        uint64_t n = ok;
-        for (size_t e = 0; e < nerrs; e++)
-                n += errs[e];
-        if (!n)
-                return;
-        syscall_counts *pc = &r->pcounts[p->program];
-        if (!pc->count[abi])
-                pc->count[abi] = xcalloc(SYSCALL_SLOTS, sizeof(uint64_t));
-        pc->count[abi][nr] += n;
-        r->ok[abi][nr] += ok;
-        for (size_t e = 1; e < nerrs; e++) {
-                if (!errs[e])
-                        continue;
-                char key[64];
-                snprintf(key, sizeof key, "%d/%d/%s", abi, nr, result_name((int)e));
-                uintptr_t had = (uintptr_t)hashmap_get(r->errors, key);
-                hashmap_put(r->errors, key, (void *)(had + errs[e]));
+        for (size_t e = 0; e < nerrs; e++) {
+                uint64_t n = e ? errs[e] : ok;
+                if (n) {
+                        program_calls_add(r, p->program, abi, nr, n);
+                        results_add(r, abi, nr, (int)e, n);
+                }
         }
 }
 
