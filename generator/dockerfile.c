@@ -73,12 +73,15 @@ static void parsed_free(parsed *p)
         free(p->cm);
 }
 
+/* White space is what Docker's parser takes for it ([\t\v\f\r ], and the
+ * newline): the same characters trim a line, end the instruction's name
+ * and split its words. */
 static char *trim(char *s)
 {
-        while (*s == ' ' || *s == '\t')
+        while (isspace((unsigned char)*s))
                 s++;
         size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        while (n && isspace((unsigned char)s[n - 1]))
                 s[--n] = '\0';
         return s;
 }
@@ -209,12 +212,11 @@ static char *substitute(const char *s, char **names, char **values)
 
 static int add_instr(parsed *p, const char *path, int line, char *text, char **gnames, char **gvalues, mp_error *err)
 {
-        size_t k = 0;
-        while (text[k] && !isspace((unsigned char)text[k]))
-                k++;
+        size_t len = 0; /* the instruction's name */
+        while (text[len] && !isspace((unsigned char)text[len]))
+                len++;
         char cmd[16] = "";
-        if (k >= sizeof cmd)
-                k = sizeof cmd - 1;
+        size_t k = len < sizeof cmd ? len : sizeof cmd - 1;
         for (size_t i = 0; i < k; i++)
                 cmd[i] = (char)toupper((unsigned char)text[i]);
         cmd[k] = '\0';
@@ -223,11 +225,11 @@ static int add_instr(parsed *p, const char *path, int line, char *text, char **g
                 if (streq(cmd, instructions[i]))
                         known = true;
         if (!known) {
-                _cleanup_free_ char *word = xstrndup(text, strcspn(text, " \t"));
+                _cleanup_free_ char *word = xstrndup(text, len);
                 _cleanup_free_ char *q = quote_for_message(word);
                 return mp_error_set_at(err, -EINVAL, path, line, 0, "unknown instruction %s", q);
         }
-        char *args = trim(text + strcspn(text, " \t"));
+        char *args = trim(text + len);
         if (!*args)
                 return mp_error_set_at(err, -EINVAL, path, line, 0, "%s needs arguments", cmd);
         if (!p->nst && !streq(cmd, "FROM") && !streq(cmd, "ARG"))
@@ -246,7 +248,8 @@ static int add_instr(parsed *p, const char *path, int line, char *text, char **g
         if (!in.json)
                 in.words = split_words(args);
         if (!in.json && !in.words[0]) {
-                /* only white space the line's own trimming keeps (\f, \v, a \r inside) */
+                /* (cannot happen: args is trimmed of what splits words; kept
+                 * so that no check below reads a missing first word) */
                 free(in.args);
                 strv_free(in.words);
                 return mp_error_set_at(err, -EINVAL, path, line, 0, "%s needs arguments", cmd);

@@ -6,7 +6,8 @@ markup, the page must carry an "Image" section (linked from the nav) listing
 every flagged finding with its line number, exactly as hardening.md numbers
 them, with the markup escaped and the page balanced; without --dockerfile
 there is no such section; an unparseable Dockerfile gives exit 2, one line
-naming FILE:LINE, and no page."""
+naming FILE:LINE, and no page; white space is what Docker's parser takes for
+it (form feeds and vertical tabs too)."""
 import os
 import re
 import shutil
@@ -72,6 +73,18 @@ def main():
         mp.check(rc == 2 and f"{bad}:2: ENV needs arguments" in se and len(se.strip().splitlines()) == 1,
                  f"ENV of white space: exit {rc}, {se!r}")
         mp.check(not os.path.exists(out2), "ENV of white space: a page was written")
+        # white space as Docker's parser has it ([\t\v\f\r ]): a line of
+        # only form feeds and vertical tabs is blank, and any of them ends
+        # an instruction's name (ENV's secret and USER then read as such)
+        ws = os.path.join(work, "Ws")
+        open(ws, "w").write("FROM debian:12.5\n\f\v \nENV\fAPI_TOKEN=abc\r\nRUN\vtrue\nUSER\f1000\n")
+        gen2 = os.path.join(work, "gen2")
+        rc, _, se = mp.minpriv("generate", "-q", "-o", gen2, "--dockerfile", ws, trace)
+        mp.check(rc == 0, f"Dockerfile with \\f/\\v white space: exit {rc}: {se}")
+        md2 = open(os.path.join(gen2, "hardening.md")).read()
+        found = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?", md2, re.M)
+        mp.check(("3", "secret baked in", "**flagged**") in found, f"ENV\\fAPI_TOKEN not flagged: {found}")
+        mp.check(not any(c == "no non-root USER" for _, c, _ in found), f"USER\\f1000 not read: {found}")
         print(f"ok: report --dockerfile: {len(rows)} findings with line numbers, same as hardening.md; "
               "bad input refused")
     finally:
