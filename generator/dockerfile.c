@@ -304,6 +304,13 @@ static int parse(const char *path, char *data, size_t size, parsed *p, mp_error 
                 if (next)
                         *next++ = '\0';
                 line++;
+                /* a continuation: the escape character, then only spaces
+                 * and tabs (Docker's `\\[ \t]*$`, after the line's end
+                 * of \r\n), read before trim takes form feeds too */
+                size_t e = strlen(s);
+                while (e && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+                        e--;
+                bool cont = e && s[e - 1] == escape;
                 char *t = trim(s);
                 if (*t == '#') {
                         if (directives && !cur_line) {
@@ -332,9 +339,8 @@ static int parse(const char *path, char *data, size_t size, parsed *p, mp_error 
                 if (!*t)
                         continue;
                 size_t n = strlen(t);
-                bool cont = t[n - 1] == escape;
                 if (cont)
-                        t[--n] = '\0';
+                        t[--n] = '\0'; /* (the escape: trim kept it, and took what followed) */
                 if (!cur_line)
                         cur_line = line;
                 else

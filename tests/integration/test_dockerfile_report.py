@@ -85,6 +85,17 @@ def main():
         found = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?", md2, re.M)
         mp.check(("3", "secret baked in", "**flagged**") in found, f"ENV\\fAPI_TOKEN not flagged: {found}")
         mp.check(not any(c == "no non-root USER" for _, c, _ in found), f"USER\\f1000 not read: {found}")
+        # a continuation is the escape then only spaces and tabs (and the
+        # CRLF's \r): after a form feed the next line is an instruction of
+        # its own, after spaces and a \r it continues this one
+        open(ws, "w").write("FROM debian:12.5\nRUN echo a \\ \f\nUSER 1000\n"
+                            "RUN echo b \\ \t\r\n  USER 0\n")
+        rc, _, se = mp.minpriv("generate", "-q", "-o", gen2, "--dockerfile", ws, trace)
+        mp.check(rc == 0, f"Dockerfile with continuations: exit {rc}: {se}")
+        found = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?",
+                           open(os.path.join(gen2, "hardening.md")).read(), re.M)
+        mp.check(not any(c == "no non-root USER" for _, c, _ in found),
+                 f"a backslash before a form feed continued the line (USER 1000 lost), or `\\ \\t\\r` did not: {found}")
         print(f"ok: report --dockerfile: {len(rows)} findings with line numbers, same as hardening.md; "
               "bad input refused")
     finally:
