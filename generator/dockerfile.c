@@ -229,6 +229,8 @@ static int add_instr(parsed *p, const char *path, int line, char *text, char **g
                 _cleanup_free_ char *q = quote_for_message(word);
                 return mp_error_set_at(err, -EINVAL, path, line, 0, "unknown instruction %s", q);
         }
+        /* trimmed of the white space that splits words: a shell form
+         * has a first word for every check below */
         char *args = trim(text + len);
         if (!*args)
                 return mp_error_set_at(err, -EINVAL, path, line, 0, "%s needs arguments", cmd);
@@ -247,13 +249,6 @@ static int add_instr(parsed *p, const char *path, int line, char *text, char **g
         in.json = may_json && json_words(args, &in.words);
         if (!in.json)
                 in.words = split_words(args);
-        if (!in.json && !in.words[0]) {
-                /* (cannot happen: args is trimmed of what splits words; kept
-                 * so that no check below reads a missing first word) */
-                free(in.args);
-                strv_free(in.words);
-                return mp_error_set_at(err, -EINVAL, path, line, 0, "%s needs arguments", cmd);
-        }
         if (streq(cmd, "SHELL") && !in.json) {
                 free(in.args);
                 strv_free(in.words);
