@@ -21,6 +21,12 @@ from test_report import Balance  # noqa: E402
 CASE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden", "dockerfile-bad")
 
 
+def findings(gen):
+    """hardening.md's Dockerfile findings in directory gen: (line, check, "**flagged**" or "")."""
+    md = open(os.path.join(gen, "hardening.md")).read()
+    return re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?", md, re.M)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="minpriv-img-dfreport-")
     try:
@@ -46,8 +52,7 @@ def main():
         gen = os.path.join(work, "gen")
         rc, _, se = mp.minpriv("generate", "-q", "-o", gen, "--dockerfile", df, trace)
         mp.check(rc == 0, f"generate --dockerfile: exit {rc}: {se}")
-        md = open(os.path.join(gen, "hardening.md")).read()
-        md_rows = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?", md, re.M)
+        md_rows = findings(gen)
         mp.check(len(rows) == len(md_rows) and len(rows) >= 15, f"report {len(rows)} rows, hardening.md {len(md_rows)}")
         for (l1, c1, v1), (l2, c2, v2) in zip(rows, md_rows):
             mp.check(l1 == l2 and c1 == c2 and (v1 == "note") == (v2 == ""), f"row differs: {l1} {c1} / {l2} {c2}")
@@ -81,8 +86,7 @@ def main():
         gen2 = os.path.join(work, "gen2")
         rc, _, se = mp.minpriv("generate", "-q", "-o", gen2, "--dockerfile", ws, trace)
         mp.check(rc == 0, f"Dockerfile with \\f/\\v white space: exit {rc}: {se}")
-        md2 = open(os.path.join(gen2, "hardening.md")).read()
-        found = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?", md2, re.M)
+        found = findings(gen2)
         mp.check(("3", "secret baked in", "**flagged**") in found, f"ENV\\fAPI_TOKEN not flagged: {found}")
         mp.check(not any(c == "no non-root USER" for _, c, _ in found), f"USER\\f1000 not read: {found}")
         # a continuation is the escape then only spaces and tabs (and the
@@ -92,8 +96,7 @@ def main():
                             "RUN echo b \\ \t\r\n  USER 0\n")
         rc, _, se = mp.minpriv("generate", "-q", "-o", gen2, "--dockerfile", ws, trace)
         mp.check(rc == 0, f"Dockerfile with continuations: exit {rc}: {se}")
-        found = re.findall(r"^- line (\d+), ([^:]*): (\*\*flagged\*\*)?",
-                           open(os.path.join(gen2, "hardening.md")).read(), re.M)
+        found = findings(gen2)
         mp.check(not any(c == "no non-root USER" for _, c, _ in found),
                  f"a backslash before a form feed continued the line (USER 1000 lost), or `\\ \\t\\r` did not: {found}")
         print(f"ok: report --dockerfile: {len(rows)} findings with line numbers, same as hardening.md; "
