@@ -174,6 +174,19 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_lit(sb, r + fam->start + fam->rnd, n - fam->start - fam->rnd);
                 return K_RAND | K_FAMILY;
         }
+        /* gcc's temporaries (make_temp_file): "cc" + mkstemp's 6 as the
+         * whole name before a suffix (.s, .o, .res), whatever the draw:
+         * before the rules for numbers at the end, which took a draw ending
+         * in 4 digits (1 in 1,478; ccpK1234.res became ccpK[0-9]*.res in
+         * one run of a compile), and before Python's 8, which a draw with
+         * no capital letter (4% of them) also fits (????????.res in some
+         * runs, cc??????.res in others). Without a suffix, or after a
+         * prefix (test_logging-2-ccz0k1xy.log), it is Python's 8 that began
+         * with "cc" (1 in 1,369). */
+        if (n == 8 && stem && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER)) {
+                strbuf_puts(sb, "cc??????");
+                return K_RAND;
+        }
         /* Python's random 8 ending in 4 digits (1 draw in 190) is still
          * random, not a number: tmp + 8 (tmpcs2g1234 was tmpcs2g[0-9]* in
          * one run, tmp???????? in the next), or a temporary name (created
@@ -217,17 +230,7 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
          * is as common in words: test_logging) */
         bool r8 = n >= 8 && !(c8 & C_UPPER) && (c8 & C_LOWER) && (c8 & C_DIGIT);
         size_t rnd = 0;
-        /* gcc's temporaries (make_temp_file): "cc" + mkstemp's 6 as the
-         * whole name before a suffix (.s, .o, .res), whatever the draw.
-         * Without this, a draw with no capital letter (4% of them) also
-         * fits Python's 8 and gave ????????.res in some runs and
-         * cc??????.res in others. Without a suffix, or after a prefix
-         * (test_logging-2-ccz0k1xy.log), it is Python's 8 that began with
-         * "cc" (1 in 1,369). */
-        bool gcc = n == 8 && stem && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER);
-        if (gcc) {
-                rnd = 6;
-        } else if (r6 && r8) {
+        if (r6 && r8) {
                 /* Python's names have their 8 after a separator or "tmp" */
                 if (n == 8 || r[n - 9] == '_' || (n == 11 && memcmp(r, "tmp", 3) == 0)) {
                         rnd = 8;

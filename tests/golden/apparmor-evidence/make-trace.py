@@ -30,9 +30,11 @@ def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok"):
 for n in ["sortAb3xYz", "sortQ9kLmN", "sort7hTrw2", "sortab12cd"]:
     f("/tmp/" + n, "create", "write", "read", "delete")
 # gcc's temporaries ("cc" + mkstemp's 6) outside /tmp (TMPDIR elsewhere), one
-# per directory: a draw without capitals (4%) also fits Python's 8 and must
-# still give cc??????
-for d, n in [("gcc1", "cc4bcd1f"), ("gcc2", "ccQx3Lm0"), ("gcc3", "ccabcdef")]:
+# per directory: a draw without capitals (4%) also fits Python's 8, one ending
+# in 4 digits (1 in 1,478) looks like a number, one all digits like a counter;
+# each must still give cc??????
+for d, n in [("gcc1", "cc4bcd1f"), ("gcc2", "ccQx3Lm0"), ("gcc3", "ccabcdef"), ("gcc4", "ccpK1234"),
+             ("gcc5", "ccab1234"), ("gcc6", "cc123456")]:
     f(f"/srv/{d}/{n}.res", "create", "write", "read", "delete")
 # a Python temporary (8 of [a-z0-9_], no prefix) whose draw begins with "cc"
 # (1 in 1,369): no suffix, so not gcc's cc??????
