@@ -135,7 +135,7 @@ static size_t count_digit_seqs(const char *s, size_t n)
 }
 
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
-                            const family *fam, const numbers *nums, bool temporary, bool stem, bool *ambiguous)
+                            const family *fam, const numbers *nums, bool temporary, size_t tool, bool *ambiguous)
 {
         size_t seqs = count_digit_seqs(r, n), base = nums ? nums->base : 0;
         size_t tail = 0, head = 0;
@@ -151,6 +151,16 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 strbuf_puts(sb, "[0-9a-f]*");
                 return K_HASH;
         }
+        /* the random part of a name whose shape the tool that made it fixes
+         * (tool_random), whatever the draw: before the rules for numbers,
+         * which took a draw ending in 4 digits (ccpK1234.res became
+         * ccpK[0-9]*.res in one run of a compile), and before the rules
+         * for the classes of a draw's characters */
+        if (tool) {
+                put_lit(sb, r, n - tool);
+                put_qmarks(sb, tool);
+                return K_RAND;
+        }
         /* a draw of a random family that came out all digits (1 in 57,000
          * of mkstemp's six; a test suite makes hundreds) is still one of
          * the family, unless it is a process id */
@@ -160,6 +170,12 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         }
         /* a number of 4 digits or more (pid, port, date), or one that
          * varies among its numbered siblings (counter) */
+        /* ... and a temporary name (created and removed) of 8 all digits,
+         * Python's 8 that came out so (1 in 36,000) */
+        if (tail == n && temporary && n == 8 && !num_varies(nums, base) && !is_pid(nums, r, n)) {
+                put_qmarks(sb, 8);
+                return K_RAND;
+        }
         if (tail == n && (n >= 4 || num_varies(nums, base) || is_pid(nums, r, n))) {
                 strbuf_puts(sb, "[0-9]*");
                 return is_pid(nums, r, n) ? K_NUM | K_PID : K_NUM;
@@ -173,19 +189,6 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_qmarks(sb, fam->rnd);
                 put_lit(sb, r + fam->start + fam->rnd, n - fam->start - fam->rnd);
                 return K_RAND | K_FAMILY;
-        }
-        /* gcc's temporaries (make_temp_file): "cc" + mkstemp's 6 as the
-         * whole name before a suffix (.s, .o, .res), whatever the draw:
-         * before the rules for numbers at the end, which took a draw ending
-         * in 4 digits (1 in 1,478; ccpK1234.res became ccpK[0-9]*.res in
-         * one run of a compile), and before Python's 8, which a draw with
-         * no capital letter (4% of them) also fits (????????.res in some
-         * runs, cc??????.res in others). Without a suffix, or after a
-         * prefix (test_logging-2-ccz0k1xy.log), it is Python's 8 that began
-         * with "cc" (1 in 1,369). */
-        if (n == 8 && stem && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER)) {
-                strbuf_puts(sb, "cc??????");
-                return K_RAND;
         }
         /* Python's random 8 ending in 4 digits (1 draw in 190) is still
          * random, not a number: tmp + 8 (tmpcs2g1234 was tmpcs2g[0-9]* in
@@ -209,9 +212,12 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 strbuf_puts(sb, "[0-9]*");
                 return K_NUM;
         }
-        /* NNNN_fsm: a number with a fixed suffix (postgres relation forks) */
+        /* NNNN_fsm: a number with a fixed suffix (postgres relation forks);
+         * not a temporary name of 8 (Python's draw 45900_vv, 1 in 9,000),
+         * unless the number is a counter among its siblings */
+        bool py_temp = temporary && n == 8 && !(classes(r, n) & C_UPPER) && !num_varies(nums, base);
         if (head >= 3 && r[head] == '_' && !(classes(r + head + 1, n - head - 1) & (C_DIGIT | C_UNDER)) &&
-            (head >= 4 || num_varies(nums, base))) {
+            (head >= 4 || num_varies(nums, base)) && !py_temp) {
                 strbuf_puts(sb, "[0-9]*");
                 put_lit(sb, r + head, n - head);
                 return K_NUM;
@@ -264,6 +270,39 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         if (n >= 6)
                 *ambiguous = true;
         put_lit(sb, r, n);
+        return 0;
+}
+
+/* Temporary names whose shape the tool that makes them fixes: how many
+ * characters at the end of the run c[i..j) of component c[0..n) are its
+ * random draw (0: no such tool's). Its draw may look like anything: no
+ * capital letter (4% of mkstemp's), 4 digits at the end (1 in 1,478),
+ * one class of characters (1 in 90). */
+static size_t tool_random(const char *c, size_t n, size_t i, size_t j)
+{
+        const char *r = c + i;
+        size_t len = j - i;
+        bool end = j == n, dot = j < n && c[j] == '.';
+        /* gcc (make_temp_file): cc + mkstemp's 6 as the whole name before
+         * a suffix (.s, .o, .res). Without a suffix, or after a prefix
+         * (test_logging-2-ccz0k1xy.log), it is Python's 8 that began with
+         * "cc" (1 in 1,369). */
+        if (i == 0 && len == 8 && dot && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER))
+                return 6;
+        /* GNU sort's spill files and GNU sed -i's output: sortXXXXXX and
+         * sedXXXXXX, the whole name */
+        if (i == 0 && end && len == 10 && memcmp(r, "sort", 4) == 0 && !(classes(r + 4, 6) & C_UNDER))
+                return 6;
+        if (i == 0 && end && len == 9 && memcmp(r, "sed", 3) == 0 && !(classes(r + 3, 6) & C_UNDER))
+                return 6;
+        /* mktemp(1)'s default, tmp.XXXXXXXXXX (mktemp --suffix may follow) */
+        if (i == 4 && memcmp(c, "tmp.", 4) == 0 && len == 10 && (end || dot) && !(classes(r, 10) & C_UNDER))
+                return 10;
+        /* Python's tempfile default: tmp + 8 of [a-z0-9_], the whole name
+         * or before a suffix (an all-digit draw, 1 in 36,000, was
+         * tmp[0-9]*) */
+        if (i == 0 && len == 11 && (end || dot) && memcmp(r, "tmp", 3) == 0 && !(classes(r + 3, 8) & C_UPPER))
+                return 8;
         return 0;
 }
 
@@ -359,7 +398,7 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                         j++;
                 nums.base = count_digit_seqs(c, i);
                 k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL, &nums,
-                                 temporary, i == 0 && j < n && c[j] == '.', ambiguous);
+                                 temporary, tool_random(c, n, i, j), ambiguous);
                 ri++;
                 i = j;
         }

@@ -82,7 +82,7 @@ profile minpriv-app flags=(attach_disconnected,mediate_deleted) {
   owner /srv/tmp/????????/ rw,
   # everything under /srv/tmp/????????/, a directory the workload created (all of it accessed by its owner, nothing executed or mapped) (12 recorded paths)
   owner /srv/tmp/????????/** rw,
-  # names the workload created: random part (mkstemp/tempfile) -> ?; the part in which names of the same shape differ (4 recorded paths)
+  # names the workload created: random part (mkstemp/tempfile) -> ? (4 recorded paths)
   owner /tmp/sort?????? rw,
   owner /var/lib/redis/dump.rdb rw,
   # names the workload created: number (a process id of the recorded run) -> [0-9]* (1 recorded path)
