@@ -168,14 +168,14 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 put_qmarks(sb, fam->rnd);
                 return K_RAND | K_FAMILY;
         }
-        /* a number of 4 digits or more (pid, port, date), or one that
-         * varies among its numbered siblings (counter) */
-        /* ... and a temporary name (created and removed) of 8 all digits,
-         * Python's 8 that came out so (1 in 36,000) */
+        /* a temporary name (created and removed) of 8 all digits: Python's
+         * 8 that came out so (1 in 36,000), unless a counter or a pid */
         if (tail == n && temporary && n == 8 && !num_varies(nums, base) && !is_pid(nums, r, n)) {
                 put_qmarks(sb, 8);
                 return K_RAND;
         }
+        /* a number of 4 digits or more (pid, port, date), or one that
+         * varies among its numbered siblings (counter) */
         if (tail == n && (n >= 4 || num_varies(nums, base) || is_pid(nums, r, n))) {
                 strbuf_puts(sb, "[0-9]*");
                 return is_pid(nums, r, n) ? K_NUM | K_PID : K_NUM;
