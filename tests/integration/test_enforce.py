@@ -84,6 +84,8 @@ CASES = {
     "uring": ("sample", ["/etc/hostname", "@WORK@", "made"], LIBC, {"unavailable": 77}),
     "pipeline.sh": ("workload", ["/usr/include/linux", "@WORK@"], r"/usr/bin/gzip ", {}),
     "compile.sh": ("workload", ["@WORK@"], r"/usr/bin/(x86_64-linux-gnu-)?as ", {}),
+    # the rule for mktemp --suffix's name, drawn afresh in the guest
+    "tempfiles.sh": ("workload", ["@WORK@"], r"/tmp\.\?{10}\.json ", {}),
     "pyserver.py": ("workload", ["42002"], r"^\s*network inet ", {}),
     "nginx.sh": ("workload", ["@WORK@", "42010"], r"^\s*network inet stream", {"timeout": 180, "root": True}),
     "postgres.sh": ("workload", ["@WORK@", "42020"], r"/initdb ", {"timeout": 300, "root": True}),
