@@ -298,6 +298,10 @@ static size_t tool_random(const char *c, size_t n, size_t i, size_t j)
         /* mktemp(1)'s default, tmp.XXXXXXXXXX (mktemp --suffix may follow) */
         if (i == 4 && memcmp(c, "tmp.", 4) == 0 && len == 10 && (end || dot) && !(classes(r, 10) & C_UNDER))
                 return 10;
+        /* Rust's tempfile crate: .tmp + 6 of [A-Za-z0-9] (a suffix may follow) */
+        if (i == 1 && c[0] == '.' && len == 9 && (end || dot) && memcmp(r, "tmp", 3) == 0 &&
+            !(classes(r + 3, 6) & C_UNDER))
+                return 6;
         /* Python's tempfile default: tmp + 8 of [a-z0-9_], the whole name
          * or before a suffix (an all-digit draw, 1 in 36,000, was
          * tmp[0-9]*) */

@@ -110,6 +110,9 @@ static void test_tools(void **state_)
                 /* mktemp(1), mktemp --suffix */
                 { "tmp.", MKSTEMP, 10, "", true, { "B4jpGhlMfC", "abcdefghij", "0123456789", "abcdef1234" } },
                 { "tmp.", MKSTEMP, 10, ".json", true, { "KjMgLdFQIn" } },
+                /* Rust's tempfile crate (NamedTempFile, TempDir) */
+                { ".tmp", MKSTEMP, 6, "", true, { "abcdef", "XYZ123", "a12345", "000000" } },
+                { ".tmp", MKSTEMP, 6, ".toml", true, { "qwerty" } },
                 /* Python's tempfile default (mkstemp, mkdtemp, NamedTemporaryFile) */
                 { "tmp", PYTHON, 8, "", true, { "99568976", "abcdefgh", "ab_cd_ef", "cs2g1234", "________" } },
                 { "tmp", PYTHON, 8, ".txt", true, { "78462069", "k2j_x9a0" } },
@@ -141,10 +144,8 @@ static void test_literal(void **state_)
 {
         (void)state_;
         static const char *const kept[] = {
-                "/srv/job/sortkeys.txt",
-                "/srv/job/sediment",
-                "/srv/job/cc_flags.o",
-                "/srv/job/test_logging",
+                "/srv/job/sortkeys.txt", "/srv/job/.tmpfiles",    "/srv/job/sediment",
+                "/srv/job/cc_flags.o",   "/srv/job/test_logging",
         };
         static const char *const both[] = {
                 "/srv/job/sorted", "/srv/job/tmp.conf", "/srv/job/tmpdir", "/srv/job/output", "/srv/job/config.json",
