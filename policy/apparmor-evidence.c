@@ -280,33 +280,38 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
  * one class of characters (1 in 90). */
 static size_t tool_random(const char *c, size_t n, size_t i, size_t j)
 {
-        const char *r = c + i;
-        size_t len = j - i;
-        bool end = j == n, dot = j < n && c[j] == '.';
-        /* gcc (make_temp_file): cc + mkstemp's 6 as the whole name before
-         * a suffix (.s, .o, .res). Without a suffix, or after a prefix
-         * (test_logging-2-ccz0k1xy.log), it is Python's 8 that began with
-         * "cc" (1 in 1,369). */
-        if (i == 0 && len == 8 && dot && memcmp(r, "cc", 2) == 0 && !(classes(r + 2, 6) & C_UNDER))
-                return 6;
-        /* GNU sort's spill files and GNU sed -i's output: sortXXXXXX and
-         * sedXXXXXX, the whole name */
-        if (i == 0 && end && len == 10 && memcmp(r, "sort", 4) == 0 && !(classes(r + 4, 6) & C_UNDER))
-                return 6;
-        if (i == 0 && end && len == 9 && memcmp(r, "sed", 3) == 0 && !(classes(r + 3, 6) & C_UNDER))
-                return 6;
-        /* mktemp(1)'s default, tmp.XXXXXXXXXX (mktemp --suffix may follow) */
-        if (i == 4 && memcmp(c, "tmp.", 4) == 0 && len == 10 && (end || dot) && !(classes(r, 10) & C_UNDER))
-                return 10;
-        /* Rust's tempfile crate: .tmp + 6 of [A-Za-z0-9] (a suffix may follow) */
-        if (i == 1 && c[0] == '.' && len == 9 && (end || dot) && memcmp(r, "tmp", 3) == 0 &&
-            !(classes(r + 3, 6) & C_UNDER))
-                return 6;
-        /* Python's tempfile default: tmp + 8 of [a-z0-9_], the whole name
-         * or before a suffix (an all-digit draw, 1 in 36,000, was
-         * tmp[0-9]*) */
-        if (i == 0 && len == 11 && (end || dot) && memcmp(r, "tmp", 3) == 0 && !(classes(r + 3, 8) & C_UPPER))
-                return 8;
+        enum { END = 1, DOT = 2 }; /* what may follow the run: the name's end, a '.' suffix */
+        static const struct {
+                const char *before; /* the component before the run */
+                const char *start;  /* the run's fixed start, the draw after it */
+                size_t rnd;         /* the draw's length */
+                unsigned never;     /* classes the draw never has */
+                unsigned then;      /* END, DOT */
+        } tools[] = {
+                /* gcc (make_temp_file): cc + mkstemp's 6 as the whole name
+                 * before a suffix (.s, .o, .res). Without a suffix, or after a
+                 * prefix (test_logging-2-ccz0k1xy.log), it is Python's 8 that
+                 * began with "cc" (1 in 1,369). */
+                { "", "cc", 6, C_UNDER, DOT },
+                /* GNU sort's spill files and GNU sed -i's output, the whole name */
+                { "", "sort", 6, C_UNDER, END },
+                { "", "sed", 6, C_UNDER, END },
+                /* mktemp(1)'s default (mktemp --suffix may follow) */
+                { "tmp.", "", 10, C_UNDER, END | DOT },
+                /* Rust's tempfile crate: .tmp + 6 of [A-Za-z0-9] */
+                { ".", "tmp", 6, C_UNDER, END | DOT },
+                /* Python's tempfile default: tmp + 8 of [a-z0-9_] (an all-digit
+                 * draw, 1 in 36,000, was tmp[0-9]*) */
+                { "", "tmp", 8, C_UPPER, END | DOT },
+        };
+        unsigned then = j == n ? END : c[j] == '.' ? DOT : 0;
+        for (size_t t = 0; t < ELEMENTSOF(tools); t++) {
+                size_t bl = strlen(tools[t].before), sl = strlen(tools[t].start);
+                if (i == bl && memcmp(c, tools[t].before, bl) == 0 && j - i == sl + tools[t].rnd &&
+                    memcmp(c + i, tools[t].start, sl) == 0 && !(classes(c + i + sl, tools[t].rnd) & tools[t].never) &&
+                    (tools[t].then & then))
+                        return tools[t].rnd;
+        }
         return 0;
 }
 
