@@ -31,18 +31,28 @@ static uint64_t next(void)
         return state;
 }
 
-/* The pattern of dir/name, created by the workload (and removed when
- * `removed`), alone in its directory; NULL: literal. */
+/* The patterns of paths[0..n) (sorted), all in one directory, each created
+ * by the workload (and removed when `removed`); NULL: literal. */
+static void patterns(const char *const *paths, size_t n, bool removed, const long *pids, size_t npids, char **ret_pat,
+                     char **ret_why)
+{
+        mp_aa_evpath p[4];
+        assert_true(n <= ELEMENTSOF(p));
+        for (size_t i = 0; i < n; i++)
+                p[i] = (mp_aa_evpath){ .name = paths[i],
+                                       .len = strlen(paths[i]),
+                                       .perms = AA_PERM_READ | AA_PERM_WRITE,
+                                       .named = true,
+                                       .owner_ok = true,
+                                       .removed = removed };
+        mp_aa_evidence_globs(p, n, 4, pids, npids, ret_pat, ret_why);
+}
+
+/* The pattern of one path alone in its directory. */
 static char *pattern_of(const char *path, bool removed, char **ret_why)
 {
-        mp_aa_evpath p = { .name = path,
-                           .len = strlen(path),
-                           .perms = AA_PERM_READ | AA_PERM_WRITE,
-                           .named = true,
-                           .owner_ok = true,
-                           .removed = removed };
         char *pat = NULL, *why = NULL;
-        mp_aa_evidence_globs(&p, 1, 4, NULL, 0, &pat, &why);
+        patterns(&path, 1, removed, NULL, 0, &pat, &why);
         if (ret_why)
                 *ret_why = why;
         else
@@ -159,26 +169,16 @@ static void test_literal(void **state_)
         /* a process id stays a number; postgres' relation forks, counted
          * among their siblings, stay numbers with their suffix */
         long pids[] = { 4242 };
-        mp_aa_evpath p = {
-                .name = "/srv/job/4242_tmp", .len = 17, .perms = AA_PERM_WRITE, .named = true, .owner_ok = true
-        };
+        const char *pidname = "/srv/job/4242_tmp";
         char *pat = NULL, *why = NULL;
-        mp_aa_evidence_globs(&p, 1, 4, pids, 1, &pat, &why);
+        patterns(&pidname, 1, false, pids, 1, &pat, &why);
         assert_non_null(pat);
         assert_string_equal(pat, "/srv/job/[0-9]*_tmp");
         free(pat);
         free(why);
         const char *forks[] = { "/srv/pg/16384_vm", "/srv/pg/16385_vm" };
-        mp_aa_evpath fp[2];
         char *fpat[2], *fwhy[2];
-        for (size_t i = 0; i < 2; i++)
-                fp[i] = (mp_aa_evpath){ .name = forks[i],
-                                        .len = strlen(forks[i]),
-                                        .perms = AA_PERM_WRITE,
-                                        .named = true,
-                                        .owner_ok = true,
-                                        .removed = true };
-        mp_aa_evidence_globs(fp, 2, 4, NULL, 0, fpat, fwhy);
+        patterns(forks, 2, true, NULL, 0, fpat, fwhy);
         for (size_t i = 0; i < 2; i++) {
                 assert_non_null(fpat[i]);
                 assert_string_equal(fpat[i], "/srv/pg/[0-9]*_vm");
