@@ -716,6 +716,17 @@ static void family_decide(ev *e)
                 size_t end = n - cs, start = end >= want ? end - want : 0;
                 if (start + want > n)
                         start = n - want;
+                /* Python's 8 ([a-z0-9_]; the whole run or after an
+                 * underscore): draws that agree by chance in their first
+                 * columns (l7abc_12, l7x9_q0z: 1 in 1,369 for two) are
+                 * still its 8, not mkstemp's 6 */
+                bool upper = false;
+                for (size_t i = 0; i < s->n && n >= 8 && !upper; i++)
+                        upper = classes(s->v[i] + n - 8, 8) & C_UPPER;
+                if (n >= 8 && !upper && cp >= n - 8 && (n == 8 || s->v[0][n - 9] == '_')) {
+                        start = n - 8;
+                        want = 8;
+                }
                 family *f = xcalloc(1, sizeof *f);
                 *f = (family){ .len = n, .start = start, .rnd = want };
                 hashmap_put(e->families, key, f);
