@@ -67,13 +67,14 @@ typedef struct raw_path {
         char *name; /* raw bytes (no NUL inside), directories end in '/' */
         size_t len;
         unsigned perms;
-        bool owner_ok;   /* every access by the file's owner, and owner intended */
-        bool probe_only; /* only ENOENT read probes */
-        bool listed;     /* a directory the workload listed (getdents) */
-        bool named;      /* created, hard-linked or renamed by the workload */
-        bool removed;    /* deleted by the workload */
-        bool recorded;   /* an access the trace has (not only a related file) */
-        char *related;   /* why templates/apparmor-related.tsv adds it, or NULL */
+        bool owner_ok;    /* every access by the file's owner, and owner intended */
+        bool probe_only;  /* only ENOENT read probes */
+        bool listed;      /* a directory the workload listed (getdents) */
+        bool named;       /* created, hard-linked or renamed by the workload */
+        bool removed;     /* deleted by the workload */
+        bool private_new; /* created by the workload as mkstemp creates (trace: private_new) */
+        bool recorded;    /* an access the trace has (not only a related file) */
+        char *related;    /* why templates/apparmor-related.tsv adds it, or NULL */
 } raw_path;
 
 typedef struct prule {
@@ -190,6 +191,8 @@ static int collect_one(const mp_aa_access *a, void *ud)
                 rp->named = true;
         if (streq(a->result, "ok") && streq(a->kind, "delete"))
                 rp->removed = true;
+        if (streq(a->result, "ok") && streq(a->kind, "create") && a->file && a->file->private_new)
+                rp->private_new = true;
         return 0;
 }
 
@@ -471,6 +474,7 @@ static int build_rules(collected *c, const trace *t, const mp_aa_globs *globs, c
                                                 .owner_ok = list[i]->owner_ok,
                                                 .probe_only = list[i]->probe_only,
                                                 .removed = list[i]->removed,
+                                                .private_new = list[i]->private_new,
                                                 .skip = globbed[i] != NULL || !list[i]->perms };
                 size_t npids = 0;
                 _cleanup_free_ long *pids = mp_aa_evidence_pids(t, &npids);

@@ -134,9 +134,20 @@ static size_t count_digit_seqs(const char *s, size_t n)
         return k;
 }
 
+/* How a name was made, for run_pattern: TEMPORARY, created and removed
+ * again; PRIVATE_NEW, created as mkstemp creates (O_EXCL, an owner-only
+ * mode: the trace's private_new); PREFIXED, the run has something before
+ * it in the name other than a leading '.' (build.abcdef, not .config). */
+enum { TEMPORARY = 1, PRIVATE_NEW = 2, PREFIXED = 4 };
+
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
-                            const family *fam, const numbers *nums, bool temporary, size_t tool, bool *ambiguous)
+                            const family *fam, const numbers *nums, unsigned made, size_t tool, bool *ambiguous)
 {
+        bool temporary = made & TEMPORARY, private_new = made & PRIVATE_NEW;
+        /* where a draw of a private name may be: 8 (Python's) or 6 (mkstemp's)
+         * after an underscore in the run, or the whole run after a prefix */
+        bool sep8 = n == 8 ? (made & PREFIXED) != 0 : n > 8 && r[n - 9] == '_';
+        bool sep6 = n == 6 ? (made & PREFIXED) != 0 : n > 6 && r[n - 7] == '_';
         size_t seqs = count_digit_seqs(r, n), base = nums ? nums->base : 0;
         size_t tail = 0, head = 0;
         while (tail < n && is_digit((unsigned char)r[n - 1 - tail]))
@@ -204,6 +215,16 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                         put_qmarks(sb, 8);
                         return K_RAND;
                 }
+                /* the same for a private name's draw, kept: Python's 8, then
+                 * mkstemp's 6 ending in 4 or 5 digits (foo_ab1234) */
+                size_t rnd = private_new && sep8 && !(classes(r + n - 8, 8) & C_UPPER)               ? 8
+                             : private_new && sep6 && tail < 6 && !(classes(r + n - 6, 6) & C_UNDER) ? 6
+                                                                                                     : 0;
+                if (rnd) {
+                        put_lit(sb, r, n - rnd);
+                        put_qmarks(sb, rnd);
+                        return K_RAND;
+                }
         }
         /* a number at the end (pid, counter): 4 digits or more make a
          * random draw very unlikely (0.07% of mkstemp names) */
@@ -213,9 +234,10 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                 return K_NUM;
         }
         /* NNNN_fsm: a number with a fixed suffix (postgres relation forks);
-         * not a temporary name of 8 (Python's draw 45900_vv, 1 in 9,000),
-         * unless the number is a counter among its siblings */
-        bool py_temp = temporary && n == 8 && !(classes(r, n) & C_UPPER) && !num_varies(nums, base);
+         * not a temporary or private name of 8 (Python's draw 45900_vv, 1 in
+         * 9,000), unless the number is a counter among its siblings */
+        bool py_temp =
+                (temporary || (private_new && sep8)) && n == 8 && !(classes(r, n) & C_UPPER) && !num_varies(nums, base);
         if (head >= 3 && r[head] == '_' && !(classes(r + head + 1, n - head - 1) & (C_DIGIT | C_UNDER)) &&
             (head >= 4 || num_varies(nums, base)) && !py_temp) {
                 strbuf_puts(sb, "[0-9]*");
@@ -256,6 +278,16 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                  * separator). Not for 6: "tmpdir", "output" are words. */
                 if (n >= 8 && !(c8 & C_UPPER) && (n == 8 || r[n - 9] == '_'))
                         rnd = 8;
+        }
+        /* made as mkstemp makes names, and kept: its draw even when it
+         * reads as a word (Python's 8 without a digit, 1 in 12; mkstemp's 6
+         * of one class, 1 in 89), where a draw can be - not the whole name,
+         * nor all of it after a leading '.' (secret, .config) */
+        if (!rnd && private_new) {
+                if (n >= 8 && !(c8 & C_UPPER) && sep8)
+                        rnd = 8;
+                else if (n >= 6 && !(c6 & C_UNDER) && sep6)
+                        rnd = 6;
         }
         if (rnd) {
                 put_lit(sb, r, n - rnd);
@@ -362,7 +394,7 @@ static size_t pid_at(const numbers *nums, const char *c, size_t n, size_t i)
 }
 
 static char *component_pattern(const char *c, size_t n, const char *parent, size_t plen, family_fn fam, void *fam_ud,
-                               const numbers *nums0, bool temporary, unsigned *kinds, bool *ambiguous)
+                               const numbers *nums0, unsigned made, unsigned *kinds, bool *ambiguous)
 {
         size_t ri = 0;
         numbers nums = nums0 ? *nums0 : (numbers){ 0 };
@@ -406,8 +438,9 @@ static char *component_pattern(const char *c, size_t n, const char *parent, size
                          (date_at(c + j, n - j) || pid_at(&nums, c, n, j))))
                         j++;
                 nums.base = count_digit_seqs(c, i);
+                bool prefixed = i > 1 || (i == 1 && c[0] != '.');
                 k |= run_pattern(&sb, c + i, j - i, fanout_parent, under_fanout, fam ? fam(fam_ud, ri) : NULL, &nums,
-                                 temporary, tool_random(c, n, i, j), ambiguous);
+                                 made | (prefixed ? PREFIXED : 0), tool_random(c, n, i, j), ambiguous);
                 ri++;
                 i = j;
         }
@@ -579,6 +612,13 @@ static bool removed(ev *e, const char *raw, size_t len)
         _cleanup_free_ char *k = xstrndup(raw, len);
         const mp_aa_evpath *p = hashmap_get(e->index, k);
         return p && p->removed;
+}
+
+static bool made_private(ev *e, const char *raw, size_t len)
+{
+        _cleanup_free_ char *k = xstrndup(raw, len);
+        const mp_aa_evpath *p = hashmap_get(e->index, k);
+        return p && p->private_new;
 }
 
 static bool named(ev *e, const char *raw, size_t len)
@@ -790,7 +830,8 @@ static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret,
                 _cleanup_free_ char *rawparent = xstrndup(p->name, i);
                 _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
                 bool here = named(ix, p->name, dir ? j + 1 : j);
-                bool temp = here && removed(ix, p->name, dir ? j + 1 : j);
+                unsigned made = (here && removed(ix, p->name, dir ? j + 1 : j) ? TEMPORARY : 0) |
+                                (here && made_private(ix, p->name, dir ? j + 1 : j) ? PRIVATE_NEW : 0);
                 on = on || here;
                 char *cp = NULL;
                 if (on && n) {
@@ -798,7 +839,7 @@ static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret,
                         unsigned k = 0;
                         if (!prev) {
                                 numbers nums1 = { .pids = e->pids, .npids = e->npids };
-                                cp = component_pattern(c, n, parent, plen, NULL, NULL, &nums1, temp, &k, &amb);
+                                cp = component_pattern(c, n, parent, plen, NULL, NULL, &nums1, made, &k, &amb);
                         } else {
                                 const char *pkey = hashmap_get(prev->memo1, rawparent);
                                 if (!pkey)
@@ -811,7 +852,7 @@ static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret,
                                                  .n = nf ? nf->n : 0,
                                                  .pids = prev->pids,
                                                  .npids = prev->npids };
-                                cp = component_pattern(c, n, parent, plen, family_lookup, &q, &nums, temp, &k, &amb);
+                                cp = component_pattern(c, n, parent, plen, family_lookup, &q, &nums, made, &k, &amb);
                                 if (amb && !(k & K_FAMILY)) {
                                         char *s = sibling_match(prev, pkey, c, n);
                                         if (s) {

@@ -18,7 +18,9 @@
  *    digits) `[0-9a-f]*`, a git-style 2-hex fan-out directory under
  *    `objects/` `[0-9a-f][0-9a-f]`. A name that does not look random on its
  *    own (a random draw without digits) takes the pattern of a sibling of
- *    the same shape that does, if one matches it;
+ *    the same shape that does, if one matches it - unless the trace says
+ *    the workload made it as mkstemp makes names (private_new: O_EXCL or
+ *    mkdir with an owner-only mode), which makes such a draw random too;
  *  - a directory the workload created, with at least two files recorded
  *    under it, every path under it accessed only by its owner and none
  *    executed or mapped: everything under it becomes owner DIR/<star><star>
@@ -39,13 +41,14 @@
 typedef struct mp_aa_evpath {
         const char *name; /* raw bytes, directories end in '/' */
         size_t len;
-        unsigned perms;  /* AA_PERM_* */
-        bool named;      /* created, hard-linked or renamed by the workload (ok) */
-        bool listed;     /* a directory the workload listed */
-        bool skip;       /* has a pattern already (glob table): left alone */
-        bool owner_ok;   /* every access by the file's owner (an owner rule fits) */
-        bool probe_only; /* only ENOENT read probes */
-        bool removed;    /* deleted by the workload (ok) */
+        unsigned perms;   /* AA_PERM_* */
+        bool named;       /* created, hard-linked or renamed by the workload (ok) */
+        bool listed;      /* a directory the workload listed */
+        bool skip;        /* has a pattern already (glob table): left alone */
+        bool owner_ok;    /* every access by the file's owner (an owner rule fits) */
+        bool probe_only;  /* only ENOENT read probes */
+        bool removed;     /* deleted by the workload (ok) */
+        bool private_new; /* created as mkstemp creates (trace: private_new) */
 } mp_aa_evpath;
 
 /* Patterns for paths[0..n) (sorted by name, no duplicates): for each path

@@ -452,6 +452,8 @@ static int collect_ev(const mp_aa_access *a, void *ud)
                 e->ev.named = true;
         if (streq(a->result, "ok") && streq(a->kind, "delete"))
                 e->ev.removed = true;
+        if (streq(a->result, "ok") && streq(a->kind, "create") && a->file && a->file->private_new)
+                e->ev.private_new = true;
         return 0;
 }
 

@@ -6,6 +6,7 @@
  *                                AT_FDCWD) and create DIR/NAME (O_CREAT, dirfd
  *                                of DIR, relative NAME) in one submission,
  *                                then statx READ_PATH in a second one
+ *   uring READ_PATH DIR NAME --excl   the same, NAME created with O_EXCL
  *   uring --sqpoll PATH          the same read on an SQPOLL ring
  *
  * Exit 0 when every operation succeeded; 77 when io_uring is unavailable
@@ -102,8 +103,9 @@ static int run(ring *r, unsigned n, unsigned enter_flags)
 int main(int argc, char **argv)
 {
         bool sqpoll = argc > 1 && strcmp(argv[1], "--sqpoll") == 0;
-        if (argc != (sqpoll ? 3 : 4)) {
-                fprintf(stderr, "usage: uring READ_PATH DIR NAME | uring --sqpoll PATH\n");
+        bool excl = !sqpoll && argc == 5 && strcmp(argv[4], "--excl") == 0;
+        if (argc != (sqpoll ? 3 : excl ? 5 : 4)) {
+                fprintf(stderr, "usage: uring READ_PATH DIR NAME [--excl] | uring --sqpoll PATH\n");
                 return 2;
         }
         ring r;
@@ -136,7 +138,7 @@ int main(int argc, char **argv)
         sqe->opcode = IORING_OP_OPENAT;
         sqe->fd = dirfd;
         sqe->addr = (uintptr_t)argv[3];
-        sqe->open_flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+        sqe->open_flags = O_WRONLY | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : 0);
         sqe->len = 0600;
         sqe->user_data = 2;
         publish(&r, 1);

@@ -316,6 +316,7 @@ static void file_fill(trace_file *f, const char *path, const json_t *node, json_
                            .has_target = target != NULL,
                            .by_owner = json_is_true(by_owner),
                            .by_owner_known = json_is_boolean(by_owner),
+                           .private_new = json_is_true(get(node, "private_new")),
                            .stack = STACK(get(node, "stack")),
                            .seen = trace_item_seen(node, runs),
                            .priv = node };

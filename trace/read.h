@@ -139,6 +139,7 @@ typedef struct trace_file {
         trace_stat target;    /* what it led to */
         bool by_owner;        /* every access came from the file's owner (recorded true) */
         bool by_owner_known;  /* by_owner is recorded (true or false) */
+        bool private_new;     /* made new exclusively with an owner-only mode (mkstemp's way) */
         const trace_stack *stack;
         json_int_t seen; /* runs it occurred in */
         const void *priv;

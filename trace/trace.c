@@ -623,10 +623,10 @@ static const field f_target[] = {
 };
 static const schema s_target = { .type = S_OBJ, .fields = f_target };
 static const field f_file[] = {
-        { "access", &s_access, true }, { "type", &s_file_type, false }, { "uid", &s_int, false },
-        { "gid", &s_int, false },      { "mode", &s_int, false },       { "by_owner", &s_bool, false },
-        { "resolved", &s_str, false }, { "stack", &s_stack, false },    { "target", &s_target, false },
-        { "seen", &s_int, false },     { NULL, NULL, false },
+        { "access", &s_access, true }, { "type", &s_file_type, false },   { "uid", &s_int, false },
+        { "gid", &s_int, false },      { "mode", &s_int, false },         { "by_owner", &s_bool, false },
+        { "resolved", &s_str, false }, { "stack", &s_stack, false },      { "target", &s_target, false },
+        { "seen", &s_int, false },     { "private_new", &s_bool, false }, { NULL, NULL, false },
 };
 static const schema s_file = { .type = S_OBJ, .fields = f_file };
 static const schema s_files = { .type = S_MAP,

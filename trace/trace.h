@@ -18,9 +18,10 @@
 #include "common/util.h"
 
 #define TRACE_FORMAT "minpriv-trace"
-/* 2: io_uring, files' target, capability reasons' preexisting (readers
- * take 1 and 2: version 1 traces are version 2 traces without them). */
-#define TRACE_VERSION 2
+/* 2: io_uring, files' target, capability reasons' preexisting; 3: files'
+ * private_new (readers take 1 to 3: an older version is the newer one
+ * without what it added). */
+#define TRACE_VERSION 3
 /* Files larger than this are refused on load (a trace of 100,000 files is
  * about 30 MiB). */
 #define TRACE_MAX_BYTES (1024u * 1024u * 1024u)

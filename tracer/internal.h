@@ -80,11 +80,15 @@ typedef enum pend_type {
 typedef struct pending {
         pend_type type;
         /* PEND_FILE */
-        char *path;       /* absolute, lexically normalised, encoded for the trace */
-        uint32_t kinds;   /* bit per access_kind */
-        int8_t dir;       /* 1: a directory, 0: unknown */
-        bool nofollow;    /* the last component is not followed */
-        bool created;     /* did not exist at entry (O_CREAT) */
+        char *path;     /* absolute, lexically normalised, encoded for the trace */
+        uint32_t kinds; /* bit per access_kind */
+        int8_t dir;     /* 1: a directory, 0: unknown */
+        bool nofollow;  /* the last component is not followed */
+        bool created;   /* did not exist at entry (O_CREAT) */
+        /* made new exclusively (O_CREAT with O_EXCL, mkdir) with a mode that
+         * gives group and others nothing: how mkstemp, mkdtemp and the
+         * tempfile modules of Python, Go and Rust make their names */
+        bool private_new;
         bool use_ret_fd;  /* the result is an fd naming the object */
         int8_t file_type; /* at entry, from lstat, -1 if absent */
         /* PEND_NODE: the borrowed result map. PEND_CAP: an owned reason
@@ -139,6 +143,7 @@ typedef struct file_rec {
         bool have_stat;
         bool followed; /* resolution through the last symlink was tried */
         bool not_by_owner;
+        bool private_new; /* pending.private_new, when it created the name */
         uint32_t uid, gid, mode;
         uint32_t cur_uid; /* the owner now (uid is the owner at the first access) */
         /* The object a symlink led to, when the name was first seen as the

@@ -426,6 +426,8 @@ void rec_file(recorder *r, task *t, const pending *pd, int err)
         /* a chown changes the owner the next accesses are compared with */
         if (err == 0 && !gone && f->have_stat && (pd->kinds & (1u << AK_ATTR)))
                 refresh_owner(r, t, f, pd);
+        if (err == 0 && pd->private_new && (pd->kinds & (1u << AK_CREATE)))
+                f->private_new = true;
         uint32_t novel = 0;
         for (int k = 0; k < _AK_MAX; k++)
                 if ((pd->kinds & (1u << k)) && file_use_add(f, k, err, t->p->program))
@@ -479,7 +481,8 @@ static void files_write(void *ud, jsonw *w)
                 file_rec *f = hashmap_get(fs->files, paths[i]);
                 jsonw_key(w, paths[i]);
                 jsonw_object_begin(w);
-                /* members in sorted order: access, by_owner, gid, mode, resolved, stack, target, type, uid */
+                /* members in sorted order: access, by_owner, gid, mode, private_new, resolved, stack, target, type,
+                 * uid */
                 jsonw_key(w, "access");
                 jsonw_object_begin(w);
                 qsort_r(f->uses, f->nuses, sizeof *f->uses, cmp_use, fs->programs);
@@ -514,6 +517,10 @@ static void files_write(void *ud, jsonw *w)
                         jsonw_int(w, f->gid);
                         jsonw_key(w, "mode");
                         jsonw_int(w, f->mode);
+                }
+                if (f->private_new) {
+                        jsonw_key(w, "private_new");
+                        jsonw_bool(w, true);
                 }
                 if (f->resolved) {
                         jsonw_key(w, "resolved");
@@ -568,6 +575,8 @@ static json_t *files_materialize(void *ud)
                         json_object_set_new(node, "mode", json_integer(f->mode));
                         json_object_set_new(node, "by_owner", json_boolean(!f->not_by_owner));
                 }
+                if (f->private_new)
+                        json_object_set_new(node, "private_new", json_true());
                 if (f->resolved)
                         json_object_set_new(node, "resolved", json_string(f->resolved));
                 if (f->stack)
@@ -618,8 +627,8 @@ static uint32_t stream_program(files_stream *fs, hashmap *index, const char *nam
 }
 
 /* trace_merge's rules, applied to one file node from a tree: counts summed,
- * numbers maxed, strings the byte-order-first, by_owner and-ed, stacks the
- * byte-order-first serialisation. */
+ * numbers maxed, strings the byte-order-first, by_owner and-ed, private_new
+ * or-ed, stacks the byte-order-first serialisation. */
 static void files_merge(void *ud, json_t *files)
 {
         files_stream *fs = ud;
@@ -652,6 +661,8 @@ static void files_merge(void *ud, json_t *files)
                                 f->not_by_owner = true;
                         f->have_stat = true;
                 }
+                if (json_is_true(json_object_get(node, "private_new")))
+                        f->private_new = true;
                 json_t *target = json_object_get(node, "target");
                 if (target) {
                         /* the merge rules of trace_merge: numbers maxed, strings the smallest */

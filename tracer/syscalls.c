@@ -415,7 +415,10 @@ static void h_path(recorder *r, task *t, const sysdef *d)
                                 if (!(d->kinds & K(AK_STAT)))
                                         want_fd(r, t, dirfd, d->kinds, dir);
                         } else {
-                                want_path(r, t, dirfd, addr, d->kinds, nofollow, dir);
+                                pending *pd = want_path(r, t, dirfd, addr, d->kinds, nofollow, dir);
+                                /* mkdir, mkdirat: the mode follows the path */
+                                if (pd && d->kinds == K(AK_CREATE) && (d->opts & O_DIR))
+                                        pd->private_new = !(t->args[d->path + 1] & 077);
                         }
                 }
         }
@@ -443,7 +446,7 @@ static void h_fd(recorder *r, task *t, const sysdef *d)
         want_fd(r, t, (int)t->args[d->path], d->kinds, (d->opts & O_DIR) != 0);
 }
 
-static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t flags)
+static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t flags, uint64_t mode)
 {
         uint32_t kinds = 0;
         if (flags & O_PATH) {
@@ -462,6 +465,7 @@ static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t
                 return;
         if (flags & O_EXCL) {
                 pd->created = true;
+                pd->private_new = !(mode & 077);
         } else if (t->kcreated_known) {
                 pd->created = t->kcreated;
         } else if (t->p->root_is_ours) {
@@ -475,7 +479,8 @@ static void h_open(recorder *r, task *t, const sysdef *d)
 {
         int dirfd = d->dirfd >= 0 ? (int)t->args[d->dirfd] : AT_FDCWD;
         uint64_t flags = d->flags >= 0 ? t->args[d->flags] : (O_CREAT | O_WRONLY | O_TRUNC); /* creat() */
-        open_common(r, t, dirfd, t->args[d->path], flags);
+        uint64_t mode = d->flags >= 0 ? t->args[d->flags + 1] : t->args[d->path + 1];        /* after the flags */
+        open_common(r, t, dirfd, t->args[d->path], flags, mode);
 }
 
 static void h_openat2(recorder *r, task *t, const sysdef *d)
@@ -483,7 +488,7 @@ static void h_openat2(recorder *r, task *t, const sysdef *d)
         struct open_how how;
         if (mem_read(t->tid, t->args[2], &how, sizeof how) != (ssize_t)sizeof how)
                 return;
-        open_common(r, t, (int)t->args[0], t->args[1], how.flags);
+        open_common(r, t, (int)t->args[0], t->args[1], how.flags, how.mode);
 }
 
 static void h_exec(recorder *r, task *t, const sysdef *d)

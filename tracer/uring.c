@@ -316,7 +316,7 @@ static pending *op_path(recorder *r, task *t, uring_op *op, const struct io_urin
         return pd;
 }
 
-static void op_open(recorder *r, task *t, uring_op *op, const struct io_uring_sqe *sqe, uint64_t flags)
+static void op_open(recorder *r, task *t, uring_op *op, const struct io_uring_sqe *sqe, uint64_t flags, uint64_t mode)
 {
         uint32_t kinds = 0;
         if (flags & O_PATH) {
@@ -336,6 +336,7 @@ static void op_open(recorder *r, task *t, uring_op *op, const struct io_uring_sq
                 return;
         if (flags & O_EXCL) {
                 pd->created = true;
+                pd->private_new = !(mode & 077);
         } else if (t->p->root_is_ours) {
                 _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
                 struct stat st;
@@ -348,12 +349,12 @@ static void decode(recorder *r, task *t, uring_op *op, const struct io_uring_sqe
         int dirfd = sqe->fd;
         switch (sqe->opcode) {
         case IORING_OP_OPENAT:
-                op_open(r, t, op, sqe, sqe->open_flags);
+                op_open(r, t, op, sqe, sqe->open_flags, sqe->len);
                 break;
         case IORING_OP_OPENAT2: {
                 struct open_how how;
                 if (mem_read(t->tid, sqe->addr2, &how, sizeof how) == (ssize_t)sizeof how)
-                        op_open(r, t, op, sqe, how.flags);
+                        op_open(r, t, op, sqe, how.flags, how.mode);
                 break;
         }
         case IORING_OP_STATX:
@@ -364,9 +365,12 @@ static void decode(recorder *r, task *t, uring_op *op, const struct io_uring_sqe
                 op_path(r, t, op, sqe, dirfd, sqe->addr, 1u << AK_DELETE, true,
                         (sqe->unlink_flags & AT_REMOVEDIR) != 0);
                 break;
-        case IORING_OP_MKDIRAT:
-                op_path(r, t, op, sqe, dirfd, sqe->addr, 1u << AK_CREATE, true, true);
+        case IORING_OP_MKDIRAT: {
+                pending *pd = op_path(r, t, op, sqe, dirfd, sqe->addr, 1u << AK_CREATE, true, true);
+                if (pd)
+                        pd->private_new = !(sqe->len & 077); /* the mode */
                 break;
+        }
         case IORING_OP_RENAMEAT:
                 op_path(r, t, op, sqe, dirfd, sqe->addr, 1u << AK_RENAME, true, false);
                 op_path(r, t, op, sqe, (int)sqe->len, sqe->addr2, 1u << AK_RENAME, true, false);

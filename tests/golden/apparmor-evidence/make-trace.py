@@ -13,7 +13,7 @@ def use(n=1):
 files = {}
 
 
-def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok"):
+def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok", private_new=False):
     path = path.rstrip("/")  # directories are recorded without a trailing slash
     node = files.setdefault(path, {"access": {}})
     for k in kinds:
@@ -23,6 +23,8 @@ def f(path, *kinds, uid=1000, typ="file", by_owner=True, result="ok"):
     elif "create" in kinds:
         node.update({"uid": uid, "gid": uid, "mode": 0o644, "type": typ})
     node["by_owner"] = by_owner
+    if private_new:
+        node["private_new"] = True
 
 
 # sort(1) temporaries (glibc mkstemp: 6 random of [A-Za-z0-9]), one without an
@@ -80,6 +82,17 @@ f("/usr/share/doc/", "list", uid=0, typ="dir")
 for s in ["adduser", "apt", "bash", "coreutils", "curl/examples"]:
     f(f"/usr/share/doc/{s}/", "list", uid=0, typ="dir")
 f("/usr/share/doc/curl/", "list", uid=0, typ="dir")
+# names made as mkstemp makes them (private_new: O_EXCL, mode 0600; mkdir
+# 0700) and kept, whose draw reads as a word: Python's 8 after a prefix, a
+# mkstemp template of the workload's own, a private directory; the same
+# name made otherwise stays literal, and so does a private name that is no
+# draw (the whole name, all of it after a leading dot)
+f("/srv/kept1/report-abcdefgh", "create", "write", "read", private_new=True)
+f("/srv/kept2/foo_cbjgqj.log", "create", "write", private_new=True)
+f("/srv/kept3/work_qwertyui/", "create", typ="dir", private_new=True)
+f("/srv/kept4/notes-abcdefgh", "create", "write", "read")
+f("/srv/kept5/secret", "create", "write", private_new=True)
+f("/srv/kept5/.config/", "create", typ="dir", private_new=True)
 # must stay literal: files that existed (a random-looking key, numbered
 # certificates read only twice), single names with short numbers
 f("/etc/app/id_ed25519_Xk3p9Q", "read", uid=1000)
@@ -93,7 +106,7 @@ f("/srv/build/a.out", "create", "write", "exec", "mmap_exec")
 f("/srv/build/b.o", "create", "write")
 
 trace = {
-    "format": "minpriv-trace", "version": 1,
+    "format": "minpriv-trace", "version": 3,
     "runs": [{"command": ["app"], "exit": {"code": 0, "status": 0}, "mode": "seccomp", "no_new_privs": False,
               "recorder": "minpriv 0.1.0", "stacks": False, "unprivileged_port_start": 1024,
               "pids": [4242, 4250]}],
