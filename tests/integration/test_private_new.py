@@ -2,12 +2,12 @@
 """Names made as mkstemp makes them (the trace's private_new) hold on the
 next run.
 
-A Python workload creates, in a directory that existed before it, names
-whose draw reads as a word (report-abcdefgh, foo_cbjgqj.log: a single
-recording cannot tell them from words), each made the way mkstemp, mkdtemp
-and Python's tempfile make names (O_CREAT|O_EXCL with mode 0600, relative
-to a directory fd too; mkdir and mkdirat with 0700), beside names made
-otherwise (O_EXCL with 0644, O_CREAT without O_EXCL, mkdir 0755), and
+samples/workloads/privnames.py creates, in a directory that existed before
+it, names whose draw reads as a word (report-abcdefgh, foo_cbjgqj.log: a
+single recording cannot tell them from words), each made the way mkstemp,
+mkdtemp and Python's tempfile make names (O_CREAT|O_EXCL with mode 0600,
+relative to a directory fd too; mkdir and mkdirat with 0700), beside names
+made otherwise (O_EXCL with 0644, O_CREAT without O_EXCL, mkdir 0755), and
 tempfile.mkstemp/mkdtemp names of its own prefix.
   1. Recorded in every mode (the eBPF recorder, perf counters with stops,
      a stop at every call): private_new is on exactly the names made that
@@ -30,27 +30,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
 
-WORKLOAD = r"""
-import os, sys, tempfile
-d, run = sys.argv[1], sys.argv[2]
-draws = {"1": ("abcdefgh", "cbjgqj", "qwertyui"), "2": ("zx_q9m2k", "Xk3pQ9", "k2j4x9a3")}[run]
-E = os.O_CREAT | os.O_EXCL | os.O_RDWR
-def mk(name, flags, mode, dir_fd=None):
-    os.close(os.open(name if dir_fd is not None else os.path.join(d, name), flags, mode, dir_fd=dir_fd))
-mk(f"report-{draws[0]}", E, 0o600)
-mk(f"foo_{draws[1]}.log", E, 0o600)
-mk("notes-abcdefgh", E, 0o644)
-mk("plain-abcdefgh", os.O_CREAT | os.O_RDWR, 0o600)
-os.mkdir(os.path.join(d, f"work_{draws[2]}"), 0o700)
-os.mkdir(os.path.join(d, "open_qwertyui"), 0o755)
-dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
-mk(f"at_{draws[0]}", E, 0o600, dir_fd=dfd)
-os.mkdir(f"dirat_{draws[2]}", 0o700, dir_fd=dfd)
-fd, name = tempfile.mkstemp(prefix="kept-", dir=d)
-os.close(fd)
-tdir = tempfile.mkdtemp(prefix="keptdir-", dir=d)
-print(os.path.basename(name), os.path.basename(tdir))
-"""
+WORKLOAD = os.path.join(mp.ROOT, "samples", "workloads", "privnames.py")
 
 PRIVATE = {"report-abcdefgh", "foo_cbjgqj.log", "work_qwertyui", "at_abcdefgh", "dirat_qwertyui"}
 OTHER = {"notes-abcdefgh", "plain-abcdefgh", "open_qwertyui"}
@@ -86,7 +66,7 @@ def main():
     for name, extra in MODES:
         fresh(d)
         trace = os.path.join(work, f"{name}.json")
-        rc, t, err = mp.record([py, "-c", WORKLOAD, d, "1"], out=trace, extra=extra, check_status=0)
+        rc, t, err = mp.record([py, WORKLOAD, d, "1"], out=trace, extra=extra, check_status=0)
         got = private_names(t, d)
         kept = [n for n in got if n.startswith("kept-") or n.startswith("keptdir-")]
         mp.check(len(kept) == 2 and all(got[n] for n in kept), f"{name}: tempfile's names: {got}")
@@ -125,7 +105,7 @@ def main():
     for literal in OTHER:
         mp.check(os.path.join(d, literal) in aa, f"{literal} is not literal in apparmor.profile")
     fresh(d)
-    argv2 = [py, "-c", WORKLOAD, d, "2"]
+    argv2 = [py, WORKLOAD, d, "2"]
     rc, rep = verify(prof, argv2, work)
     mp.check(rc == 0, f"verify of a second run: exit {rc}\n{rep}")
 
