@@ -140,14 +140,32 @@ static size_t count_digit_seqs(const char *s, size_t n)
  * it in the name other than a leading '.' (build.abcdef, not .config). */
 enum { TEMPORARY = 1, PRIVATE_NEW = 2, PREFIXED = 4 };
 
+/* The draw at the end of the run r[0..n) of a name made as mkstemp makes
+ * names (PRIVATE_NEW), whatever it spells: its length, 0 when none. Python's
+ * 8 ([a-z0-9_], no capital), then mkstemp's 6 ([A-Za-z0-9]), each after an
+ * underscore in the run or as the whole run after a prefix (report-abcdefgh,
+ * foo_cbjgqj.log, build.abcdef); then glued to a prefix of 3 or more
+ * (mkdtemp(prefix="rpt"): rptk2j_x9a0): 8 when it has no capital, else 6.
+ * Never the whole name (secret, settings), nor all of it after a leading
+ * '.' (.config): names, not draws. */
+static size_t private_draw(const char *r, size_t n, unsigned made)
+{
+        if (!(made & PRIVATE_NEW))
+                return 0;
+        bool prefixed = made & PREFIXED;
+        bool py = n >= 8 && !(classes(r + n - 8, 8) & C_UPPER), mk = n >= 6 && !(classes(r + n - 6, 6) & C_UNDER);
+        if (py && (n == 8 ? prefixed : r[n - 9] == '_'))
+                return 8;
+        if (mk && (n == 6 ? prefixed : r[n - 7] == '_'))
+                return 6;
+        return py && n >= 11 ? 8 : mk && n >= 9 ? 6 : 0;
+}
+
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
                             const family *fam, const numbers *nums, unsigned made, size_t tool, bool *ambiguous)
 {
-        bool temporary = made & TEMPORARY, private_new = made & PRIVATE_NEW;
-        /* where a draw of a private name may be: 8 (Python's) or 6 (mkstemp's)
-         * after an underscore in the run, or the whole run after a prefix */
-        bool sep8 = n == 8 ? (made & PREFIXED) != 0 : n > 8 && r[n - 9] == '_';
-        bool sep6 = n == 6 ? (made & PREFIXED) != 0 : n > 6 && r[n - 7] == '_';
+        bool temporary = made & TEMPORARY;
+        size_t pdraw = private_draw(r, n, made);
         size_t seqs = count_digit_seqs(r, n), base = nums ? nums->base : 0;
         size_t tail = 0, head = 0;
         while (tail < n && is_digit((unsigned char)r[n - 1 - tail]))
@@ -215,14 +233,11 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                         put_qmarks(sb, 8);
                         return K_RAND;
                 }
-                /* the same for a private name's draw, kept: Python's 8, then
-                 * mkstemp's 6 ending in 4 or 5 digits (foo_ab1234) */
-                size_t rnd = private_new && sep8 && !(classes(r + n - 8, 8) & C_UPPER)               ? 8
-                             : private_new && sep6 && tail < 6 && !(classes(r + n - 6, 6) & C_UNDER) ? 6
-                                                                                                     : 0;
-                if (rnd) {
-                        put_lit(sb, r, n - rnd);
-                        put_qmarks(sb, rnd);
+                /* a private name's draw ending in digits (foo_ab1234), not all
+                 * digits (Go's draws are numbers: [0-9]*) */
+                if (pdraw > tail) {
+                        put_lit(sb, r, n - pdraw);
+                        put_qmarks(sb, pdraw);
                         return K_RAND;
                 }
         }
@@ -236,8 +251,7 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
         /* NNNN_fsm: a number with a fixed suffix (postgres relation forks);
          * not a temporary or private name of 8 (Python's draw 45900_vv, 1 in
          * 9,000), unless the number is a counter among its siblings */
-        bool py_temp =
-                (temporary || (private_new && sep8)) && n == 8 && !(classes(r, n) & C_UPPER) && !num_varies(nums, base);
+        bool py_temp = (temporary || pdraw == 8) && n == 8 && !(classes(r, n) & C_UPPER) && !num_varies(nums, base);
         if (head >= 3 && r[head] == '_' && !(classes(r + head + 1, n - head - 1) & (C_DIGIT | C_UNDER)) &&
             (head >= 4 || num_varies(nums, base)) && !py_temp) {
                 strbuf_puts(sb, "[0-9]*");
@@ -258,7 +272,9 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
          * is as common in words: test_logging) */
         bool r8 = n >= 8 && !(c8 & C_UPPER) && (c8 & C_LOWER) && (c8 & C_DIGIT);
         size_t rnd = 0;
-        if (r6 && r8) {
+        if (pdraw) {
+                rnd = pdraw; /* a private name's draw: how it was made says where it is */
+        } else if (r6 && r8) {
                 /* Python's names have their 8 after a separator or "tmp" */
                 if (n == 8 || r[n - 9] == '_' || (n == 11 && memcmp(r, "tmp", 3) == 0)) {
                         rnd = 8;
@@ -278,16 +294,6 @@ static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_par
                  * separator). Not for 6: "tmpdir", "output" are words. */
                 if (n >= 8 && !(c8 & C_UPPER) && (n == 8 || r[n - 9] == '_'))
                         rnd = 8;
-        }
-        /* made as mkstemp makes names, and kept: its draw even when it
-         * reads as a word (Python's 8 without a digit, 1 in 12; mkstemp's 6
-         * of one class, 1 in 89), where a draw can be - not the whole name,
-         * nor all of it after a leading '.' (secret, .config) */
-        if (!rnd && private_new) {
-                if (n >= 8 && !(c8 & C_UPPER) && sep8)
-                        rnd = 8;
-                else if (n >= 6 && !(c6 & C_UNDER) && sep6)
-                        rnd = 6;
         }
         if (rnd) {
                 put_lit(sb, r, n - rnd);
