@@ -145,7 +145,9 @@ enum { TEMPORARY = 1, PRIVATE_NEW = 2, PREFIXED = 4 };
  * 8 ([a-z0-9_], no capital), then mkstemp's 6 ([A-Za-z0-9]), each after an
  * underscore in the run or as the whole run after a prefix (report-abcdefgh,
  * foo_cbjgqj.log, build.abcdef); then glued to a prefix of 3 or more
- * (mkdtemp(prefix="rpt"): rptk2j_x9a0): 8 when it has no capital, else 6.
+ * (mkdtemp(prefix="rpt"): rptk2j_x9a0), a draw that looks random: Python's
+ * 8 with a digit or an underscore, else mkstemp's 6 of two classes (a word
+ * glued to nothing is a name: postgres makes its lock postmaster.pid so).
  * Never the whole name (secret, settings), nor all of it after a leading
  * '.' (.config): names, not draws. */
 static size_t private_draw(const char *r, size_t n, unsigned made)
@@ -158,7 +160,9 @@ static size_t private_draw(const char *r, size_t n, unsigned made)
                 return 8;
         if (mk && (n == 6 ? prefixed : r[n - 7] == '_'))
                 return 6;
-        return py && n >= 11 ? 8 : mk && n >= 9 ? 6 : 0;
+        if (py && n >= 11 && (classes(r + n - 8, 8) & (C_DIGIT | C_UNDER)))
+                return 8;
+        return mk && n >= 9 && popcount3(classes(r + n - 6, 6)) >= 2 ? 6 : 0;
 }
 
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,

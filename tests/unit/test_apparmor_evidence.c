@@ -177,16 +177,15 @@ static void test_private_names(void **state_)
                 /* mkstemps("foo_XXXXXX.log"), mktemp build.XXXXXX */
                 { "foo_", MKSTEMP, 6, ".log", PRIVATE, { "cbjgqj", "ABCDEF", "ab1234", "x12345", "Qwerty" } },
                 { "build.", MKSTEMP, 6, "", PRIVATE, { "abcdef", "ZZZZZZ", "ab1234" } },
-                /* mkstemp("fooXXXXXX"): glued to its prefix */
-                { "foo", MKSTEMP, 6, "", PRIVATE, { "abcdef", "QWERTY", "ab1234", "aB3dE5" } },
         };
         for (size_t i = 0; i < ELEMENTSOF(gens); i++)
                 check_gen(&gens[i]);
         /* Python's 8 glued to a prefix of 3 or more (mkdtemp(prefix="rpt")):
-         * 8 when it has no capital (a draw with an underscore just before
-         * its last 6, 1 in 37, is taken for mkstemp's 6) */
-        expect("/srv/job/rptabcdefgh", PRIVATE, "/srv/job/rpt????????");
+         * 8 when it has no capital and looks random (a digit or an
+         * underscore; a draw with an underscore just before its last 6, 1
+         * in 37, is taken for mkstemp's 6) */
         expect("/srv/job/rptk2j4x9a0", PRIVATE | REMOVED, "/srv/job/rpt????????");
+        expect("/srv/job/rptk2jq_xya", PRIVATE, "/srv/job/rpt????????");
         expect("/srv/job/rptab1234_x", PRIVATE, "/srv/job/rpt????????");
         expect("/srv/job/rptabcd1234", PRIVATE, "/srv/job/rpt????????");
         /* without the evidence, a word-like draw kept stays literal */
@@ -195,8 +194,8 @@ static void test_private_names(void **state_)
         /* a private name that is not a draw: the whole name, or all of it
          * after a leading dot */
         static const char *const names[] = {
-                "/srv/job/secret",   "/srv/job/settings", "/srv/job/id_rsa",
-                "/srv/job/.config/", "/srv/job/app.lock", "/srv/job/password.txt",
+                "/srv/job/secret",   "/srv/job/settings",     "/srv/job/id_rsa",         "/srv/job/.config/",
+                "/srv/job/app.lock", "/srv/job/password.txt", "/srv/job/postmaster.pid", "/srv/job/credentials",
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 expect(names[i], PRIVATE, NULL);
