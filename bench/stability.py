@@ -9,7 +9,8 @@ into profiles by each build, and for each build the table gives the
 AppArmor file rules of the first recording and the widenings `minpriv diff
 --fail-on-widen` reports from the first recording's profiles to the
 second's (and back). OLD_MINPRIV may be a build from before the trace had
-runs[].pids: the member is removed from the copies it reads."""
+runs[].pids or files' private_new (trace version 3): the copies it reads
+are without them, as version 2."""
 import json
 import os
 import re
@@ -51,6 +52,9 @@ def main():
                 t = json.load(f)
             for run in t["runs"]:
                 run.pop("pids", None)
+            for node in t["files"].values():
+                node.pop("private_new", None)
+            t["version"] = min(t["version"], 2)
             with open(trace + ".old", "w") as f:
                 json.dump(t, f)
             traces.append(trace)

@@ -247,6 +247,9 @@ static void file_node(strbuf *out, const trace *t, const trace_file *f)
                 strbuf_printf(out, "  resolves to: %s\n", f->resolved);
         if (f->by_owner_known && !f->by_owner)
                 strbuf_puts(out, "  accessed by a process that does not own it\n");
+        if (f->private_new)
+                strbuf_puts(out, "  made new as mkstemp makes names (O_EXCL or mkdir, a mode only its owner may use): "
+                                 "a drawn name\n");
         seen_line(out, t, f->seen, "  ", "a file some runs did not touch; others may exist");
         trace_file_foreach_kind(f, kind_lines, out);
         if (f->stack) {

@@ -18,7 +18,7 @@ tempfile.mkstemp/mkdtemp names of its own prefix.
   3. `minpriv verify` of a second run with other draws, against that
      profile: no violation. Negative control: the profile of the same trace
      without private_new: verify finds the second run's names denied.
-  4. merge keeps private_new when any trace has it.
+  4. merge keeps private_new when any trace has it; explain says it.
 """
 import json
 import os
@@ -104,6 +104,10 @@ def main():
                  f"no rule {rule} in apparmor.profile:\n{aa}")
     for literal in OTHER:
         mp.check(os.path.join(d, literal) in aa, f"{literal} is not literal in apparmor.profile")
+    # explain says how each name was made
+    for n, made in (("report-abcdefgh", True), ("notes-abcdefgh", False)):
+        rc, out, err = mp.minpriv("explain", trace, os.path.join(d, n))
+        mp.check(rc == 0 and ("made new as mkstemp makes names" in out) == made, f"explain {n}: {rc}\n{out}{err}")
     fresh(d)
     argv2 = [py, WORKLOAD, d, "2"]
     rc, rep = verify(prof, argv2, work)
