@@ -8,9 +8,10 @@ or "pystdlib") is recorded twice with NEW_MINPRIV; both traces are turned
 into profiles by each build, and for each build the table gives the
 AppArmor file rules of the first recording and the widenings `minpriv diff
 --fail-on-widen` reports from the first recording's profiles to the
-second's (and back). OLD_MINPRIV may be a build from before the trace had
-runs[].pids or files' private_new (trace version 3): the copies it reads
-are without them, as version 2."""
+second's (and back). OLD_MINPRIV may be a build from before files'
+private_new (trace version 3): the copies it reads are without it, as
+version 2; and, where it refuses those, from before runs[].pids: then
+without them too."""
 import json
 import os
 import re
@@ -50,13 +51,17 @@ def main():
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout * 4)
             with open(trace) as f:
                 t = json.load(f)
-            for run in t["runs"]:
-                run.pop("pids", None)
             for node in t["files"].values():
                 node.pop("private_new", None)
             t["version"] = min(t["version"], 2)
             with open(trace + ".old", "w") as f:
                 json.dump(t, f)
+            if subprocess.run([old, "generate", "-q", "-o", os.path.join(d, "probe"), trace + ".old"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 2:
+                for run in t["runs"]:
+                    run.pop("pids", None)
+                with open(trace + ".old", "w") as f:
+                    json.dump(t, f)
             traces.append(trace)
         row = {}
         for label, b, suffix in (("old", old, ".old"), ("new", new, "")):

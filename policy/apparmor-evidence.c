@@ -137,32 +137,36 @@ static size_t count_digit_seqs(const char *s, size_t n)
 /* How a name was made, for run_pattern: TEMPORARY, created and removed
  * again; PRIVATE_NEW, created as mkstemp creates (O_EXCL, an owner-only
  * mode: the trace's private_new); PREFIXED, the run has something before
- * it in the name other than a leading '.' (build.abcdef, not .config). */
-enum { TEMPORARY = 1, PRIVATE_NEW = 2, PREFIXED = 4 };
+ * it in the name other than a leading '.' (build.abcdef, not .config);
+ * DIRECTORY, the name is a directory's. */
+enum { TEMPORARY = 1, PRIVATE_NEW = 2, PREFIXED = 4, DIRECTORY = 8 };
 
 /* The draw at the end of the run r[0..n) of a name made as mkstemp makes
- * names (PRIVATE_NEW), whatever it spells: its length, 0 when none. Python's
- * 8 ([a-z0-9_], no capital), then mkstemp's 6 ([A-Za-z0-9]), each after an
- * underscore in the run or as the whole run after a prefix (report-abcdefgh,
- * foo_cbjgqj.log, build.abcdef); then glued to a prefix of 3 or more
- * (mkdtemp(prefix="rpt"): rptk2j_x9a0), a draw that looks random: Python's
- * 8 with a digit or an underscore, else mkstemp's 6 of two classes (a word
- * glued to nothing is a name: postgres makes its lock postmaster.pid so).
+ * names (PRIVATE_NEW): its length, 0 when none. Python's 8 ([a-z0-9_], no
+ * capital), then mkstemp's 6 ([A-Za-z0-9]), each after an underscore in the
+ * run or as the whole run after a prefix (report-abcdefgh, foo_cbjgqj.log,
+ * build.abcdef), whatever a file's draw spells; then glued to a prefix of 3
+ * or more (mkdtemp(prefix="rpt"): rptk2j4x9a0), Python's 8 with a digit or
+ * else mkstemp's 6 of two classes (a word glued to nothing, or with an
+ * underscore, is a name: postgres makes its lock postmaster.pid so). A
+ * directory made 0700 is as often an application's own (postgres:
+ * pg_notify, archive_status, pg_commit_ts): its draw must look random
+ * (Python's 8 with a digit, mkstemp's 6 of two classes) wherever it is.
  * Never the whole name (secret, settings), nor all of it after a leading
  * '.' (.config): names, not draws. */
 static size_t private_draw(const char *r, size_t n, unsigned made)
 {
         if (!(made & PRIVATE_NEW))
                 return 0;
-        bool prefixed = made & PREFIXED;
-        bool py = n >= 8 && !(classes(r + n - 8, 8) & C_UPPER), mk = n >= 6 && !(classes(r + n - 6, 6) & C_UNDER);
-        if (py && (n == 8 ? prefixed : r[n - 9] == '_'))
+        bool prefixed = made & PREFIXED, dir = made & DIRECTORY;
+        unsigned c8 = n >= 8 ? classes(r + n - 8, 8) : 0, c6 = n >= 6 ? classes(r + n - 6, 6) : 0;
+        bool py = n >= 8 && !(c8 & C_UPPER), mk = n >= 6 && !(c6 & C_UNDER);
+        bool py_random = py && (c8 & C_DIGIT), mk_random = mk && popcount3(c6) >= 2;
+        if ((dir ? py_random : py) && (n == 8 ? prefixed : r[n - 9] == '_'))
                 return 8;
-        if (mk && (n == 6 ? prefixed : r[n - 7] == '_'))
+        if ((dir ? mk_random : mk) && (n == 6 ? prefixed : r[n - 7] == '_'))
                 return 6;
-        if (py && n >= 11 && (classes(r + n - 8, 8) & (C_DIGIT | C_UNDER)))
-                return 8;
-        return mk && n >= 9 && popcount3(classes(r + n - 6, 6)) >= 2 ? 6 : 0;
+        return py_random && n >= 11 ? 8 : mk_random && n >= 9 ? 6 : 0;
 }
 
 static unsigned run_pattern(strbuf *sb, const char *r, size_t n, bool fanout_parent, bool under_fanout,
@@ -841,7 +845,8 @@ static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret,
                 _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
                 bool here = named(ix, p->name, dir ? j + 1 : j);
                 unsigned made = (here && removed(ix, p->name, dir ? j + 1 : j) ? TEMPORARY : 0) |
-                                (here && made_private(ix, p->name, dir ? j + 1 : j) ? PRIVATE_NEW : 0);
+                                (here && made_private(ix, p->name, dir ? j + 1 : j) ? PRIVATE_NEW : 0) |
+                                (dir ? DIRECTORY : 0);
                 on = on || here;
                 char *cp = NULL;
                 if (on && n) {

@@ -4,11 +4,15 @@
 mkdirat with 0700), kept after the run, whose draws read as words: a single
 recording cannot tell them from words, only how they were made. Beside
 them, names made otherwise (O_EXCL with 0644, O_CREAT without O_EXCL, mkdir
-0755), and tempfile.mkstemp/mkdtemp names of the workload's own prefix.
+0755), and a tempfile.mkstemp file and mkdtemp directory of the workload's
+own prefix, removed at the end. The directories' draws have a digit: a
+directory made 0700 and kept whose draw reads as a word stays literal
+(applications make their own so: postgres' pg_notify); and so may a kept
+mkstemp name drawn all digits (1 in 35,000), so those two are removed.
 
 Usage: privnames.py WORKDIR [DRAW]
 WORKDIR must exist. DRAW 1 or 2 gives fixed draws (1: report-abcdefgh,
-foo_cbjgqj.log, work_qwertyui; 2: other ones); without it every run draws
+foo_cbjgqj.log, work_qw3rtyui; 2: other ones); without it every run draws
 new words (lower-case letters, or capitals for mkstemp's 6)."""
 import os
 import random
@@ -18,10 +22,13 @@ import tempfile
 
 d = sys.argv[1]
 if len(sys.argv) > 2:
-    py8, six, dir8 = {"1": ("abcdefgh", "cbjgqj", "qwertyui"), "2": ("zx_q9m2k", "Xk3pQ9", "k2j4x9a3")}[sys.argv[2]]
+    py8, six, dir8 = {"1": ("abcdefgh", "cbjgqj", "qw3rtyui"), "2": ("zx_q9m2k", "Xk3pQ9", "k2j4x9a3")}[sys.argv[2]]
 else:
     rng = random.SystemRandom()
-    py8, dir8 = ("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(2))
+    py8 = "".join(rng.choice(string.ascii_lowercase) for _ in range(8))
+    dir8 = "".join(rng.choice(string.ascii_lowercase) for _ in range(7))
+    k = rng.randrange(8)
+    dir8 = dir8[:k] + rng.choice(string.digits) + dir8[k:]
     alphabet = rng.choice((string.ascii_lowercase, string.ascii_uppercase))
     six = "".join(rng.choice(alphabet) for _ in range(6))
 EXCL = os.O_CREAT | os.O_EXCL | os.O_RDWR
@@ -36,12 +43,14 @@ make(f"foo_{six}.log", EXCL, 0o600)
 make("notes-abcdefgh", EXCL, 0o644)
 make("plain-abcdefgh", os.O_CREAT | os.O_RDWR, 0o600)
 os.mkdir(os.path.join(d, f"work_{dir8}"), 0o700)
-os.mkdir(os.path.join(d, "open_qwertyui"), 0o755)
+os.mkdir(os.path.join(d, "shared"), 0o755)
 dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
 make(f"at_{py8}", EXCL, 0o600, dir_fd=dfd)
 os.mkdir(f"dirat_{dir8}", 0o700, dir_fd=dfd)
 os.close(dfd)
-fd, name = tempfile.mkstemp(prefix="kept-", dir=d)
+fd, name = tempfile.mkstemp(prefix="tmpf-", dir=d)
 os.close(fd)
-tdir = tempfile.mkdtemp(prefix="keptdir-", dir=d)
+tdir = tempfile.mkdtemp(prefix="tmpd-", dir=d)
 print(f"privnames: report-{py8} foo_{six}.log work_{dir8} {os.path.basename(name)} {os.path.basename(tdir)}")
+os.unlink(name)
+os.rmdir(tdir)

@@ -8,7 +8,7 @@ single recording cannot tell them from words), each made the way mkstemp,
 mkdtemp and Python's tempfile make names (O_CREAT|O_EXCL with mode 0600,
 relative to a directory fd too; mkdir and mkdirat with 0700), beside names
 made otherwise (O_EXCL with 0644, O_CREAT without O_EXCL, mkdir 0755), and
-tempfile.mkstemp/mkdtemp names of its own prefix.
+a tempfile.mkstemp file and mkdtemp directory of its own prefix (removed).
   1. Recorded in every mode (the eBPF recorder, perf counters with stops,
      a stop at every call): private_new is on exactly the names made that
      way, the same in each mode; the io_uring sample's O_EXCL create has it
@@ -32,8 +32,8 @@ import mp  # noqa: E402
 
 WORKLOAD = os.path.join(mp.ROOT, "samples", "workloads", "privnames.py")
 
-PRIVATE = {"report-abcdefgh", "foo_cbjgqj.log", "work_qwertyui", "at_abcdefgh", "dirat_qwertyui"}
-OTHER = {"notes-abcdefgh", "plain-abcdefgh", "open_qwertyui"}
+PRIVATE = {"report-abcdefgh", "foo_cbjgqj.log", "work_qw3rtyui", "at_abcdefgh", "dirat_qw3rtyui"}
+OTHER = {"notes-abcdefgh", "plain-abcdefgh", "shared"}
 MODES = (("default", []), ("no-bpf", ["--no-bpf"]), ("stops", ["--no-kernel-count"]))
 
 
@@ -68,7 +68,7 @@ def main():
         trace = os.path.join(work, f"{name}.json")
         rc, t, err = mp.record([py, WORKLOAD, d, "1"], out=trace, extra=extra, check_status=0)
         got = private_names(t, d)
-        kept = [n for n in got if n.startswith("kept-") or n.startswith("keptdir-")]
+        kept = [n for n in got if n.startswith("tmpf-") or n.startswith("tmpd-")]
         mp.check(len(kept) == 2 and all(got[n] for n in kept), f"{name}: tempfile's names: {got}")
         for n in PRIVATE:
             mp.check(got.get(n) is True, f"{name}: {n} made with O_EXCL 0600 / mkdir 0700: {got.get(n)}")
@@ -99,7 +99,7 @@ def main():
     mp.check(rc == 0, f"generate: {rc} {err}")
     aa = open(os.path.join(prof, "apparmor.profile")).read()
     for rule in ("report-????????", "foo_??????.log", "at_????????", "work_????????/", "dirat_????????/",
-                 "kept-????????", "keptdir-????????/"):
+                 "tmpf-????????", "tmpd-????????/"):
         mp.check(re.search(r"^\s*(owner )?" + re.escape(os.path.join(d, rule)) + " ", aa, re.M),
                  f"no rule {rule} in apparmor.profile:\n{aa}")
     for literal in OTHER:

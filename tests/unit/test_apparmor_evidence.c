@@ -181,11 +181,22 @@ static void test_private_names(void **state_)
         for (size_t i = 0; i < ELEMENTSOF(gens); i++)
                 check_gen(&gens[i]);
         /* Python's 8 glued to a prefix of 3 or more (mkdtemp(prefix="rpt")):
-         * 8 when it has no capital and looks random (a digit or an
-         * underscore; a draw with an underscore just before its last 6, 1
-         * in 37, is taken for mkstemp's 6) */
+         * 8 when it has no capital and a digit (a draw with an underscore
+         * just before its last 6, 1 in 37, is taken for mkstemp's 6) */
         expect("/srv/job/rptk2j4x9a0", PRIVATE | REMOVED, "/srv/job/rpt????????");
         expect("/srv/job/rptk2jq_xya", PRIVATE, "/srv/job/rpt????????");
+        /* a directory made 0700 is as often an application's own: only a
+         * draw that looks random */
+        expect("/srv/job/work_k2j4x9a3/", PRIVATE,
+               "/srv/job/work_????????"
+               "/");
+        expect("/srv/job/build.aB3xYz/", PRIVATE,
+               "/srv/job/build.??????"
+               "/");
+        expect("/srv/job/work_qwertyui/", PRIVATE, NULL);
+        expect("/srv/job/pg_notify/", PRIVATE, NULL);
+        expect("/srv/job/pg_commit_ts/", PRIVATE, NULL);
+        expect("/srv/job/archive_status/", PRIVATE, NULL);
         expect("/srv/job/rptab1234_x", PRIVATE, "/srv/job/rpt????????");
         expect("/srv/job/rptabcd1234", PRIVATE, "/srv/job/rpt????????");
         /* without the evidence, a word-like draw kept stays literal */
@@ -194,8 +205,9 @@ static void test_private_names(void **state_)
         /* a private name that is not a draw: the whole name, or all of it
          * after a leading dot */
         static const char *const names[] = {
-                "/srv/job/secret",   "/srv/job/settings",     "/srv/job/id_rsa",         "/srv/job/.config/",
-                "/srv/job/app.lock", "/srv/job/password.txt", "/srv/job/postmaster.pid", "/srv/job/credentials",
+                "/srv/job/secret",         "/srv/job/settings",    "/srv/job/id_rsa",
+                "/srv/job/.config/",       "/srv/job/app.lock",    "/srv/job/password.txt",
+                "/srv/job/postmaster.pid", "/srv/job/credentials", "/srv/job/my_config_db",
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 expect(names[i], PRIVATE, NULL);

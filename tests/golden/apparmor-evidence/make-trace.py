@@ -84,9 +84,10 @@ for s in ["adduser", "apt", "bash", "coreutils", "curl/examples"]:
 f("/usr/share/doc/curl/", "list", uid=0, typ="dir")
 # names made as mkstemp makes them (private_new: O_EXCL, mode 0600; mkdir
 # 0700) and kept, whose draw reads as a word: Python's 8 after a prefix, a
-# mkstemp template of the workload's own, a private directory; the same
-# name made otherwise stays literal, and so does a private name that is no
-# draw (the whole name, all of it after a leading dot)
+# mkstemp template of the workload's own; the same name made otherwise stays
+# literal, and so do a private name that is no draw (the whole name, all of
+# it after a leading dot) and a private directory's word (postgres makes
+# pg_notify so)
 f("/srv/kept1/report-abcdefgh", "create", "write", "read", private_new=True)
 f("/srv/kept2/foo_cbjgqj.log", "create", "write", private_new=True)
 f("/srv/kept3/work_qwertyui/", "create", typ="dir", private_new=True)

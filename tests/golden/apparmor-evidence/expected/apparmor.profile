@@ -54,8 +54,7 @@ profile minpriv-app flags=(attach_disconnected,mediate_deleted) {
   owner /srv/kept1/report-???????? rw,
   # names the workload created: random part (mkstemp/tempfile) -> ? (1 recorded path)
   owner /srv/kept2/foo_??????.log w,
-  # names the workload created: random part (mkstemp/tempfile) -> ? (1 recorded path)
-  owner /srv/kept3/work_????????/ w,
+  owner /srv/kept3/work_qwertyui/ w,
   owner /srv/kept4/notes-abcdefgh rw,
   owner /srv/kept5/.config/ w,
   owner /srv/kept5/secret w,
