@@ -164,6 +164,11 @@ static size_t private_draw(const char *r, size_t n, unsigned made)
         bool py_random = py && (c8 & C_DIGIT), mk_random = mk && popcount3(c6) >= 2;
         if ((dir ? py_random : py) && (n == 8 ? prefixed : r[n - 9] == '_'))
                 return 8;
+        /* the whole name, and of Python's 8 shape: its 8 itself, not a prefix
+         * and mkstemp's 6 (the directory probe of Python's tempfile makes
+         * 1_k2jq9x, which became 1_??????): the rules for names decide */
+        if (n == 8 && !prefixed && py)
+                return 0;
         if ((dir ? mk_random : mk) && (n == 6 ? prefixed : r[n - 7] == '_'))
                 return 6;
         return py_random && n >= 11 ? 8 : mk_random && n >= 9 ? 6 : 0;
