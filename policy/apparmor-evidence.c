@@ -626,27 +626,6 @@ static char *sibling_match(ev *e, const char *parent, const char *c, size_t n)
         return NULL;
 }
 
-static bool removed(ev *e, const char *raw, size_t len)
-{
-        _cleanup_free_ char *k = xstrndup(raw, len);
-        const mp_aa_evpath *p = hashmap_get(e->index, k);
-        return p && p->removed;
-}
-
-static bool made_private(ev *e, const char *raw, size_t len)
-{
-        _cleanup_free_ char *k = xstrndup(raw, len);
-        const mp_aa_evpath *p = hashmap_get(e->index, k);
-        return p && p->private_new;
-}
-
-static bool named(ev *e, const char *raw, size_t len)
-{
-        _cleanup_free_ char *k = xstrndup(raw, len);
-        const mp_aa_evpath *p = hashmap_get(e->index, k);
-        return p && p->named;
-}
-
 /* The skeleton of a component: each run of word characters replaced by
  * its length ("tmp1a2b3c4d.txt" -> "11.3"). */
 static char *skeleton(const char *c, size_t n)
@@ -848,10 +827,10 @@ static unsigned path_pattern(ev *e, ev *prev, const mp_aa_evpath *p, char **ret,
                 size_t n = j - i;
                 _cleanup_free_ char *rawparent = xstrndup(p->name, i);
                 _cleanup_free_ char *rawprefix = xstrndup(p->name, dir ? j + 1 : j);
-                bool here = named(ix, p->name, dir ? j + 1 : j);
-                unsigned made = (here && removed(ix, p->name, dir ? j + 1 : j) ? TEMPORARY : 0) |
-                                (here && made_private(ix, p->name, dir ? j + 1 : j) ? PRIVATE_NEW : 0) |
-                                (dir ? DIRECTORY : 0);
+                const mp_aa_evpath *self = hashmap_get(ix->index, rawprefix); /* this name, if recorded */
+                bool here = self && self->named;
+                unsigned made = (here && self->removed ? TEMPORARY : 0) |
+                                (here && self->private_new ? PRIVATE_NEW : 0) | (dir ? DIRECTORY : 0);
                 on = on || here;
                 char *cp = NULL;
                 if (on && n) {
