@@ -24,11 +24,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp  # noqa: E402
+from test_verify import verify  # noqa: E402
 
 WORKLOAD = os.path.join(mp.ROOT, "samples", "workloads", "privnames.py")
 
@@ -49,13 +49,6 @@ def private_names(t, d):
         if os.path.dirname(path) == d:
             out[os.path.basename(path)] = node.get("private_new", False)
     return out
-
-
-def verify(prof, argv, work):
-    report = os.path.join(work, "verify.txt")
-    p = subprocess.run([mp.MINPRIV, "verify", "-p", prof, "-o", report, "--", *argv], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=600)
-    return p.returncode, open(report).read() if os.path.exists(report) else p.stderr.decode(errors="replace")
 
 
 def main():
@@ -110,8 +103,8 @@ def main():
         mp.check(rc == 0 and ("made new as mkstemp makes names" in out) == made, f"explain {n}: {rc}\n{out}{err}")
     fresh(d)
     argv2 = [py, WORKLOAD, d, "2"]
-    rc, rep = verify(prof, argv2, work)
-    mp.check(rc == 0, f"verify of a second run: exit {rc}\n{rep}")
+    rc, _, err, rep = verify(prof, argv2)
+    mp.check(rc == 0, f"verify of a second run: exit {rc}\n{rep}{err}")
 
     # negative control: the same trace without private_new
     t = json.load(open(trace))
@@ -123,7 +116,7 @@ def main():
     rc, out, err = mp.minpriv("generate", "-o", prof0, bare)
     mp.check(rc == 0, f"generate without private_new: {rc} {err}")
     fresh(d)
-    rc, rep = verify(prof0, argv2, work)
+    rc, _, err, rep = verify(prof0, argv2)
     mp.check(rc == 3 and "report-zx_q9m2k" in rep and "foo_Xk3pQ9.log" in rep,
              f"negative control: verify exit {rc}, the second run's names not denied:\n{rep}")
     print("verify: second run allowed (exit 0); without private_new denied (exit 3)")
