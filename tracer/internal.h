@@ -427,6 +427,14 @@ bool sys_needs_stop(int abi, uint64_t nr);
  * address, and the absolute path of a pathname unix socket. */
 bool sys_describe_sockaddr(recorder *r, task *t, uint64_t addr, uint64_t len, char *fam, size_t famsz, char **ret_addr,
                            char **ret_unix_path);
+/* An open's access kinds (bit per access_kind) from its flags: the open
+ * syscalls and io_uring's OPENAT/OPENAT2. */
+uint32_t open_kinds(uint64_t flags);
+/* Whether a creating open (O_CREAT) makes its name new, on its pending file
+ * (NULL: nothing): O_EXCL does (and private_new when mode gives group and
+ * others nothing), else the kernel's answer where the eBPF recorder gave one,
+ * else lstat now. */
+void open_created(task *t, pending *pd, uint64_t flags, uint64_t mode);
 
 /* caps.c */
 /* Capability inference at a call's entry: the handler in the call's row

@@ -446,21 +446,23 @@ static void h_fd(recorder *r, task *t, const sysdef *d)
         want_fd(r, t, (int)t->args[d->path], d->kinds, (d->opts & O_DIR) != 0);
 }
 
-static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t flags, uint64_t mode)
+uint32_t open_kinds(uint64_t flags)
 {
         uint32_t kinds = 0;
-        if (flags & O_PATH) {
-                kinds = K(AK_STAT);
-        } else {
-                int acc = (int)(flags & O_ACCMODE);
-                if (acc == O_RDONLY || acc == O_RDWR)
-                        kinds |= K(AK_READ);
-                if (acc == O_WRONLY || acc == O_RDWR)
-                        kinds |= (flags & O_APPEND) ? K(AK_APPEND) : K(AK_WRITE);
-                if (flags & O_TRUNC)
-                        kinds |= K(AK_WRITE);
-        }
-        pending *pd = want_path(r, t, dirfd, addr, kinds, (flags & O_NOFOLLOW) != 0, (flags & O_DIRECTORY) != 0);
+        if (flags & O_PATH)
+                return K(AK_STAT);
+        int acc = (int)(flags & O_ACCMODE);
+        if (acc == O_RDONLY || acc == O_RDWR)
+                kinds |= K(AK_READ);
+        if (acc == O_WRONLY || acc == O_RDWR)
+                kinds |= (flags & O_APPEND) ? K(AK_APPEND) : K(AK_WRITE);
+        if (flags & O_TRUNC)
+                kinds |= K(AK_WRITE);
+        return kinds;
+}
+
+void open_created(task *t, pending *pd, uint64_t flags, uint64_t mode)
+{
         if (!pd || !(flags & O_CREAT))
                 return;
         if (flags & O_EXCL) {
@@ -473,6 +475,13 @@ static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t
                 struct stat st;
                 pd->created = raw && lstat(raw, &st) < 0 && errno == ENOENT;
         }
+}
+
+static void open_common(recorder *r, task *t, int dirfd, uint64_t addr, uint64_t flags, uint64_t mode)
+{
+        pending *pd =
+                want_path(r, t, dirfd, addr, open_kinds(flags), (flags & O_NOFOLLOW) != 0, (flags & O_DIRECTORY) != 0);
+        open_created(t, pd, flags, mode);
 }
 
 static void h_open(recorder *r, task *t, const sysdef *d)

@@ -318,30 +318,9 @@ static pending *op_path(recorder *r, task *t, uring_op *op, const struct io_urin
 
 static void op_open(recorder *r, task *t, uring_op *op, const struct io_uring_sqe *sqe, uint64_t flags, uint64_t mode)
 {
-        uint32_t kinds = 0;
-        if (flags & O_PATH) {
-                kinds = 1u << AK_STAT;
-        } else {
-                int acc = (int)(flags & O_ACCMODE);
-                if (acc == O_RDONLY || acc == O_RDWR)
-                        kinds |= 1u << AK_READ;
-                if (acc == O_WRONLY || acc == O_RDWR)
-                        kinds |= (flags & O_APPEND) ? 1u << AK_APPEND : 1u << AK_WRITE;
-                if (flags & O_TRUNC)
-                        kinds |= 1u << AK_WRITE;
-        }
-        pending *pd = op_path(r, t, op, sqe, sqe->fd, sqe->addr, kinds, (flags & O_NOFOLLOW) != 0,
+        pending *pd = op_path(r, t, op, sqe, sqe->fd, sqe->addr, open_kinds(flags), (flags & O_NOFOLLOW) != 0,
                               (flags & O_DIRECTORY) != 0);
-        if (!pd || !(flags & O_CREAT))
-                return;
-        if (flags & O_EXCL) {
-                pd->created = true;
-                pd->private_new = !(mode & 077);
-        } else if (t->p->root_is_ours) {
-                _cleanup_free_ char *raw = trace_path_decode(pd->path, NULL);
-                struct stat st;
-                pd->created = raw && lstat(raw, &st) < 0 && errno == ENOENT;
-        }
+        open_created(t, pd, flags, mode);
 }
 
 static void decode(recorder *r, task *t, uring_op *op, const struct io_uring_sqe *sqe)
